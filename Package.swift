@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "jcm-ingestd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "jcm-ingestd", targets: ["jcm-ingestd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C: typed wrappers for libcurl's variadic calls (Swift cannot call C variadics).
+        .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
+        // C: libpq as a system library; Debian keeps the header under postgresql/.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+
+        // Pure logic: configuration, readings, decoders, units, time, validation. No I/O.
+        .target(name: "JCMCore"),
+        // The only module that imports CCurlShim.
+        .target(name: "JCMCurl", dependencies: ["CCurlShim", "JCMCore", .product(name: "Logging", package: "swift-log")]),
+        // The only module that imports CLibPQ.
+        .target(
+            name: "JCMPostgres",
+            dependencies: ["CLibPQ", "JCMCore", .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Migrations")]
+        ),
+        // The daemon's services: writer, pollers, folder watcher, simulator.
+        .target(
+            name: "JCMDaemon",
+            dependencies: [
+                "JCMCore", "JCMCurl", "JCMPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "jcm-ingestd",
+            dependencies: [
+                "JCMCore", "JCMDaemon", "JCMPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "JCMCoreTests", dependencies: ["JCMCore"]),
+        .testTarget(
+            name: "JCMIntegrationTests",
+            dependencies: ["JCMCore", "JCMCurl", "JCMPostgres", "JCMDaemon"]
+        ),
+    ]
+)

@@ -1,0 +1,150 @@
+import Foundation
+
+/// Reading `Config` from TOML. Every key, its type and default is listed in
+/// config/jcm-ingestd.toml; this file and that one change together.
+extension Config {
+    public static func parse(_ text: String, file: String = "config.toml") throws(ConfigError) -> Config {
+        let root: TOMLTable
+        do {
+            root = try TOML.parse(text)
+        } catch {
+            throw ConfigError(file: file, problems: [ConfigProblem(key: "(syntax)", line: error.line, message: "column \(error.column): \(error.message)")])
+        }
+        var config = Config()
+        var problems: [ConfigProblem] = []
+        var top = TableReader(root, path: "")
+
+        if let t = top.table("database") {
+            var r = TableReader(t, path: "database")
+            if let url = r.string("url") { config.database.url = url }
+            if let rows = r.integer("batch_rows", range: 100...1_000_000) { config.database.batchRows = Int(rows) }
+            problems += r.finish()
+        }
+        if let t = top.table("daemon") {
+            var r = TableReader(t, path: "daemon")
+            if let dir = r.string("state_dir") { config.daemon.stateDir = dir }
+            if let level = r.string("log_level") {
+                if ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) {
+                    config.daemon.logLevel = level
+                } else {
+                    r.problem("log_level", "\"\(level)\" is not one of trace, debug, info, notice, warning, error, critical")
+                }
+            }
+            if let skew = r.duration("clock_skew", range: 0...86_400_000) { config.daemon.clockSkewMilliseconds = skew }
+            problems += r.finish()
+        }
+        for (i, t) in top.tables("project").enumerated() {
+            var r = TableReader(t, path: "project[\(i + 1)]")
+            let id = r.requiredString("id")
+            let methodology = r.requiredString("methodology")
+            let name = r.string("name")
+            if let id, let methodology {
+                if let first = config.projects.firstIndex(where: { $0.id == id }) {
+                    r.problem("id", "\"\(id)\" is already the id of project[\(first + 1)]")
+                } else {
+                    config.projects.append(Project(id: id, methodology: methodology, name: name))
+                }
+            }
+            problems += r.finish()
+        }
+        var meterIndex: [String: Int] = [:]
+        for (i, t) in top.tables("meter").enumerated() {
+            var r = TableReader(t, path: "meter[\(i + 1)]")
+            if let meter = readMeter(&r, projects: Set(config.projects.map(\.id))) {
+                if let first = meterIndex[meter.id] {
+                    r.problem("id", "\"\(meter.id)\" is already the id of meter[\(first + 1)]")
+                } else {
+                    meterIndex[meter.id] = i
+                    config.meters.append(meter)
+                }
+            }
+            problems += r.finish()
+        }
+        for (i, t) in top.tables("watch").enumerated() {
+            var r = TableReader(t, path: "watch[\(i + 1)]")
+            let dir = r.requiredString("dir")
+            let zone = r.string("timezone")
+            if let zone, TimeZone(identifier: zone) == nil { r.problem("timezone", "unknown IANA time zone \"\(zone)\"") }
+            let processed = r.string("processed_dir")
+            let rejected = r.string("rejected_dir")
+            if let dir { config.watches.append(Watch(dir: dir, timeZone: zone, processedDir: processed, rejectedDir: rejected)) }
+            problems += r.finish()
+        }
+        problems += top.problems
+        for key in root.keys where !["database", "daemon", "project", "meter", "watch"].contains(key) {
+            problems.append(ConfigProblem(key: key, line: root[key]?.line ?? 1, message: "unknown key"))
+        }
+        guard problems.isEmpty else {
+            throw ConfigError(file: file, problems: problems.sorted { $0.line < $1.line })
+        }
+        return config
+    }
+
+    private static func readMeter(_ r: inout TableReader, projects: Set<String>) -> Meter? {
+        let id = r.requiredString("id")
+        let project = r.requiredString("project")
+        if let project, !projects.contains(project) { r.problem("project", "no [[project]] has id \"\(project)\"") }
+        let parameter = r.requiredString("parameter")
+        var kind: MeterKind?
+        if let k = r.requiredString("kind") {
+            kind = MeterKind(rawValue: k)
+            if kind == nil { r.problem("kind", "\"\(k)\" is not one of cumulative, interval, instantaneous") }
+        }
+        var unit: MeasurementUnit?
+        if let u = r.requiredString("unit") {
+            unit = MeasurementUnit.named(u)
+            if unit == nil { r.problem("unit", "unknown unit \"\(u)\" (known: \(MeasurementUnit.all.map(\.symbol).joined(separator: ", ")))") }
+        }
+        let zone = r.string("timezone")
+        if let zone, TimeZone(identifier: zone) == nil { r.problem("timezone", "unknown IANA time zone \"\(zone)\"") }
+
+        var poll: Poll?
+        let interval = r.duration("interval", range: 1_000...86_400_000)
+        let timeout = r.duration("timeout", range: 100...600_000)
+        let connectTimeout = r.duration("connect_timeout", range: 100...600_000)
+        let maxBytes = r.integer("max_response_bytes", range: 1_024...(1 << 30))
+        let format = r.string("format")
+        let json = r.table("json")
+        if let url = r.string("url") {
+            var p = Poll(url: url)
+            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) { r.problem("url", "must start with http:// or https://") }
+            if let interval { p.intervalMilliseconds = interval }
+            if let timeout { p.timeoutMilliseconds = timeout }
+            if let connectTimeout { p.connectTimeoutMilliseconds = connectTimeout }
+            if let maxBytes { p.maxResponseBytes = Int(maxBytes) }
+            if let format, format != "json" { r.problem("format", "\"\(format)\" is not a known format (this version: json)") }
+            if let json {
+                var j = TableReader(json, path: r.keyPath("json"))
+                let value = j.requiredString("value")
+                p.json = JSONMapping(value: value ?? "", unit: j.string("unit"), unitPath: j.string("unit_path"), timestamp: j.string("timestamp"))
+                if let u = p.json.unit, MeasurementUnit.named(u) == nil { j.problem("unit", "unknown unit \"\(u)\"") }
+                r.problems += j.finish()
+            } else {
+                r.problem("json", "a polled meter needs json.value (the path to its value)")
+            }
+            poll = p
+        } else {
+            for key in ["interval", "timeout", "connect_timeout", "max_response_bytes", "format", "json"] where r.table[key] != nil {
+                r.problem(key, "only applies to a meter with a url")
+            }
+        }
+        guard let id, let project, let parameter, let kind, let unit else { return nil }
+        return Meter(id: id, project: project, parameter: parameter, kind: kind, unit: unit, timeZone: zone, poll: poll)
+    }
+}
+
+extension TableReader {
+    /// The tables of an `[[array]]`; a problem when the key is something else.
+    mutating func tables(_ key: String) -> [TOMLTable] {
+        guard let node = node(key) else { return [] }
+        guard case .array(let items) = node.value else {
+            problem(key, "must be an array of tables ([[\(key)]])")
+            return []
+        }
+        var out: [TOMLTable] = []
+        for item in items {
+            if case .table(let t) = item.value { out.append(t) } else { problem(key, "must be an array of tables ([[\(key)]])") }
+        }
+        return out
+    }
+}

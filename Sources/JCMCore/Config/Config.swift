@@ -1,0 +1,111 @@
+import Foundation
+
+/// The daemon's configuration, as plain values. `Config+TOML.swift` reads it from a file and
+/// documents every key; config/jcm-ingestd.toml is the commented reference.
+public struct Config: Sendable, Equatable {
+    public var database = Database()
+    public var daemon = Daemon()
+    public var projects: [Project] = []
+    public var meters: [Meter] = []
+    public var watches: [Watch] = []
+
+    public init() {}
+
+    public struct Database: Sendable, Equatable {
+        /// libpq conninfo or URI. Empty: the embedded cluster under `state_dir`, unless PGHOST or
+        /// PGSERVICE is set, in which case libpq's environment and service files decide.
+        public var url = ""
+        /// Readings per COPY transaction when ingesting report files.
+        public var batchRows = 50_000
+        public init() {}
+    }
+
+    public struct Daemon: Sendable, Equatable {
+        public var stateDir = "/var/lib/jcm-ingestd"
+        public var logLevel = "info"
+        /// How far in the future a reading's timestamp may be before it is refused.
+        public var clockSkewMilliseconds: Int64 = 300_000
+        public init() {}
+    }
+
+    public struct Project: Sendable, Equatable {
+        public var id: String
+        public var methodology: String
+        public var name: String?
+        public init(id: String, methodology: String, name: String? = nil) {
+            self.id = id
+            self.methodology = methodology
+            self.name = name
+        }
+    }
+
+    public enum MeterKind: String, Sendable, Equatable, CaseIterable {
+        case cumulative, interval, instantaneous
+    }
+
+    public struct Meter: Sendable, Equatable {
+        public var id: String
+        public var project: String
+        public var parameter: String
+        public var kind: MeterKind
+        public var unit: MeasurementUnit
+        /// IANA zone for timestamps that carry no offset.
+        public var timeZone: String?
+        public var poll: Poll?
+
+        public init(id: String, project: String, parameter: String, kind: MeterKind, unit: MeasurementUnit, timeZone: String? = nil, poll: Poll? = nil) {
+            self.id = id
+            self.project = project
+            self.parameter = parameter
+            self.kind = kind
+            self.unit = unit
+            self.timeZone = timeZone
+            self.poll = poll
+        }
+    }
+
+    /// How a meter with a `url` is polled.
+    public struct Poll: Sendable, Equatable {
+        public var url: String
+        public var intervalMilliseconds: Int64 = 60_000
+        public var timeoutMilliseconds: Int64 = 10_000
+        public var connectTimeoutMilliseconds: Int64 = 5_000
+        public var maxResponseBytes = 1 << 20
+        public var format = "json"
+        public var json = JSONMapping(value: "")
+
+        public init(url: String) { self.url = url }
+    }
+
+    /// Where a value, its unit and its time stand in a JSON payload.
+    public struct JSONMapping: Sendable, Equatable {
+        public var value: String
+        /// A fixed unit symbol the meter speaks; nil = the meter's own unit.
+        public var unit: String?
+        /// A path to the unit in the payload, when the meter says it itself.
+        public var unitPath: String?
+        /// Path to an RFC 3339 string or epoch seconds; nil = the response's time of arrival.
+        public var timestamp: String?
+
+        public init(value: String, unit: String? = nil, unitPath: String? = nil, timestamp: String? = nil) {
+            self.value = value
+            self.unit = unit
+            self.unitPath = unitPath
+            self.timestamp = timestamp
+        }
+    }
+
+    public struct Watch: Sendable, Equatable {
+        public var dir: String
+        public var timeZone: String?
+        public var processedDir: String
+        public var rejectedDir: String
+
+        public init(dir: String, timeZone: String? = nil, processedDir: String? = nil, rejectedDir: String? = nil) {
+            self.dir = dir
+            self.timeZone = timeZone
+            self.processedDir = processedDir ?? (dir as NSString).appendingPathComponent("processed")
+            self.rejectedDir = rejectedDir ?? (dir as NSString).appendingPathComponent("rejected")
+        }
+    }
+}

@@ -1,0 +1,95 @@
+/// The canonical "long" CSV report: a header naming at least `meter_id,timestamp,value,unit`
+/// (any order, case-insensitive); any other column is kept with the reading as `extra`.
+public struct CSVReportDecoder<Source: ByteSource>: ReportDecoder {
+    public static var requiredColumns: [String] { ["meter_id", "timestamp", "value", "unit"] }
+
+    private var reader: CSVReader<Source>
+    private let fileName: String
+    private var columns: (meter: Int, timestamp: Int, value: Int, unit: Int)?
+    private var header: [String] = []
+    private var extraColumns: [Int] = []
+
+    public init(source: Source, fileName: String) {
+        self.reader = CSVReader(source: source)
+        self.fileName = fileName
+    }
+
+    public var bytesRead: Int { reader.bytesRead }
+
+    public mutating func next() throws(ReportFailure) -> ReportItem? {
+        if columns == nil { try readHeader() }
+        guard let columns else { return nil }
+        let more: Bool
+        do { more = try reader.next() } catch { throw ReportFailure(line: error.line, message: error.message) }
+        guard more else { return nil }
+        let location = "\(fileName):\(reader.line)"
+        guard reader.fieldCount == header.count else {
+            let raw = RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: location, raw: reader.rawRecord)
+            return .malformed(raw, detail: "\(reader.fieldCount) fields where the header has \(header.count)")
+        }
+        var extra: String?
+        if !extraColumns.isEmpty {
+            extra = JSONText.object(extraColumns.map { (header[$0], reader.field($0)) })
+        }
+        return .reading(RawReading(
+            meterID: reader.field(columns.meter), timestamp: reader.field(columns.timestamp),
+            value: reader.field(columns.value), unit: reader.field(columns.unit),
+            extra: extra, location: location, raw: reader.rawRecord))
+    }
+
+    private mutating func readHeader() throws(ReportFailure) {
+        let more: Bool
+        do { more = try reader.next() } catch { throw ReportFailure(line: error.line, message: error.message) }
+        guard more else { throw ReportFailure(line: 1, message: "empty file: no header line") }
+        header = reader.fields.map { $0.trimmingSpaces.lowercased() }
+        var index: [String: Int] = [:]
+        for (i, name) in header.enumerated() {
+            if index[name] != nil { throw ReportFailure(line: reader.line, message: "column \"\(name)\" appears twice in the header") }
+            index[name] = i
+        }
+        let missing = Self.requiredColumns.filter { index[$0] == nil }
+        guard missing.isEmpty else {
+            throw ReportFailure(line: reader.line, message: "header lacks column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) (needs \(Self.requiredColumns.joined(separator: ",")))")
+        }
+        columns = (index["meter_id"]!, index["timestamp"]!, index["value"]!, index["unit"]!)
+        let known = Set(Self.requiredColumns.map { index[$0]! })
+        extraColumns = header.indices.filter { !known.contains($0) }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " || s.first == "\t" { s.removeFirst() }
+        while s.last == " " || s.last == "\t" { s.removeLast() }
+        return String(s)
+    }
+}
+
+/// Tiny JSON writer for the `extra` objects; JSONValue.compactText covers parsed values.
+enum JSONText {
+    static func string(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    static func object(_ pairs: [(String, String)]) -> String {
+        "{" + pairs.map { string($0.0) + ":" + string($0.1) }.joined(separator: ",") + "}"
+    }
+}

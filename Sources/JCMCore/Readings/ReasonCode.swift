@@ -1,0 +1,33 @@
+/// Every verdict other than a plain accept names one of these. The raw values are a public
+/// interface: they are stored in `jcm.readings.reasons` and `jcm.rejections.reason`, and
+/// docs/validation.md lists them.
+public enum ReasonCode: String, Sendable, CaseIterable, Codable {
+    // A reading refused; it goes to jcm.rejections with its raw input.
+    case unknownMeter = "unknown_meter"
+    case missingField = "missing_field"
+    case valueNotNumeric = "value_not_numeric"
+    case valueNotFinite = "value_not_finite"
+    case valueOutOfRange = "value_out_of_range"
+    case unitUnknown = "unit_unknown"
+    case unitIncompatible = "unit_incompatible"
+    case timestampInvalid = "timestamp_invalid"
+    case timestampNoOffset = "timestamp_no_offset"
+    case timestampFuture = "timestamp_future"
+    case counterBackwards = "counter_backwards"
+    case duplicateConflict = "duplicate_conflict"
+
+    // A reading stored, with these flags in jcm.readings.reasons.
+    case outOfOrder = "out_of_order"
+    case unitConversionRounded = "unit_conversion_rounded"
+
+    // A record, a file or a response that yielded no reading at all.
+    case recordMalformed = "record_malformed"
+    case fileUnreadable = "file_unreadable"
+    case fileRefused = "file_refused"
+    case httpStatus = "http_status"
+    case httpTransport = "http_transport"
+    case payloadInvalid = "payload_invalid"
+    case payloadTooLarge = "payload_too_large"
+
+    public var isFlag: Bool { self == .outOfOrder || self == .unitConversionRounded }
+}

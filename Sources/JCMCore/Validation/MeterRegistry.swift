@@ -1,0 +1,20 @@
+/// The configured meters by id, each with the compact integer key the database gave it
+/// (jcm.meters.key); readings carry the key, not the text id, to keep the table and its index small.
+public struct MeterRegistry: Sendable {
+    public struct Entry: Sendable {
+        public var key: Int32
+        public var meter: Config.Meter
+    }
+
+    private var byID: [String: Entry] = [:]
+
+    public init(meters: [Config.Meter], keys: [String: Int32]) {
+        for meter in meters {
+            if let key = keys[meter.id] { byID[meter.id] = Entry(key: key, meter: meter) }
+        }
+    }
+
+    public func lookup(_ id: String) -> Entry? { byID[id] }
+
+    public var entries: [Entry] { Array(byID.values) }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// The rules every reading passes, in one place, whatever its source (poll, watched folder,
+/// `ingest`). Pure: the caller passes the clock and does the I/O.
+///
+/// The first version checks structure, units, time and counter direction; the monitoring-plan
+/// rules (ranges, calibration, spikes) grow here.
+public struct ReadingValidator: Sendable {
+    public let registry: MeterRegistry
+    public var clockSkewMicroseconds: Int64
+
+    /// The newest reading seen per cumulative meter, to catch a counter that goes backwards.
+    private var newest: [Int32: (timestamp: Timestamp, value: ExactDecimal)] = [:]
+    private var parsers: [String: TimestampParser] = [:]
+
+    public init(registry: MeterRegistry, clockSkewMilliseconds: Int64) {
+        self.registry = registry
+        self.clockSkewMicroseconds = clockSkewMilliseconds * 1_000
+    }
+
+    /// Tells the validator what the database already holds, so a restart keeps the checks.
+    public mutating func seed(meterKey: Int32, timestamp: Timestamp, value: ExactDecimal) {
+        newest[meterKey] = (timestamp, value)
+    }
+
+    /// - Parameters:
+    ///   - zone: the IANA zone of the source (watched folder) when the meter declares none.
+    ///   - arrival: the time to use when the reading carries none (polls without a timestamp path).
+    public mutating func validate(_ raw: RawReading, now: Timestamp, zone: String? = nil, arrival: Timestamp? = nil) -> Verdict {
+        func reject(_ reason: ReasonCode, _ detail: String) -> Verdict {
+            .rejected(Rejection(raw: raw, reason: reason, detail: detail))
+        }
+        guard let meterID = raw.meterID, !meterID.isEmpty else { return reject(.missingField, "meter_id is empty") }
+        guard let entry = registry.lookup(meterID) else {
+            return reject(.unknownMeter, "meter \"\(meterID)\" is not in the configuration")
+        }
+        let meter = entry.meter
+
+        guard let valueText = raw.value, !valueText.isEmpty else { return reject(.missingField, "value is empty") }
+        guard let value = ExactDecimal(parsing: valueText) else {
+            let lowered = valueText.lowercased()
+            if ["nan", "inf", "+inf", "-inf", "infinity", "-infinity", "+infinity"].contains(lowered) {
+                return reject(.valueNotFinite, "value \"\(valueText)\" is not a finite number")
+            }
+            if valueText.count < 60, valueText.allSatisfy({ $0.isNumber || "+-.eE".contains($0) }) {
+                return reject(.valueOutOfRange, "value \"\(valueText)\" has more than 38 significant digits or too large an exponent")
+            }
+            return reject(.valueNotNumeric, "value \"\(valueText.prefix(80))\" is not a decimal number")
+        }
+
+        let unitText = raw.unit.flatMap { $0.isEmpty ? nil : $0 } ?? meter.unit.symbol
+        guard let unit = MeasurementUnit.named(unitText) else { return reject(.unitUnknown, "unknown unit \"\(unitText.prefix(40))\"") }
+        var flags: [ReasonCode] = []
+        let converted: ExactDecimal
+        do {
+            let result = try value.converted(from: unit, to: meter.unit)
+            converted = result.value
+            if !result.exact { flags.append(.unitConversionRounded) }
+        } catch .incompatible {
+            return reject(.unitIncompatible, "unit \(unit) (\(unit.dimension)) cannot convert to the meter's \(meter.unit) (\(meter.unit.dimension))")
+        } catch {
+            return reject(.valueOutOfRange, "value \(valueText) \(unit) overflows when converted to \(meter.unit)")
+        }
+
+        let timestamp: Timestamp
+        if let text = raw.timestamp, !text.isEmpty {
+            let zoneID = meter.timeZone ?? zone
+            let parser = parser(for: zoneID)
+            do {
+                timestamp = try parser.parse(text)
+            } catch {
+                switch error {
+                case .noOffset:
+                    return reject(.timestampNoOffset, "timestamp \"\(text)\" has no offset and meter \(meterID) declares no timezone")
+                case .invalid(let why):
+                    return reject(.timestampInvalid, "timestamp \"\(text.prefix(60))\": \(why)")
+                }
+            }
+        } else if let arrival {
+            timestamp = arrival
+        } else {
+            return reject(.missingField, "timestamp is empty")
+        }
+        if timestamp.microseconds > now.microseconds + clockSkewMicroseconds {
+            return reject(.timestampFuture, "timestamp \(timestamp) is after now (\(now)) plus the allowed clock skew")
+        }
+
+        if meter.kind == .cumulative {
+            if let last = newest[entry.key] {
+                if timestamp > last.timestamp {
+                    if converted < last.value {
+                        return reject(.counterBackwards, "counter fell from \(last.value) at \(last.timestamp) to \(converted) \(meter.unit)")
+                    }
+                    newest[entry.key] = (timestamp, converted)
+                } else if timestamp < last.timestamp {
+                    flags.append(.outOfOrder)
+                }
+            } else {
+                newest[entry.key] = (timestamp, converted)
+            }
+        }
+        return .accepted(Reading(meterKey: entry.key, timestamp: timestamp, value: converted, rawValue: valueText, rawUnit: raw.unit ?? "", flags: flags, extra: raw.extra))
+    }
+
+    private mutating func parser(for zoneID: String?) -> TimestampParser {
+        guard let zoneID else { return TimestampParser() }
+        if let cached = parsers[zoneID] { return cached }
+        let parser = TimestampParser(zone: TimeZone(identifier: zoneID))
+        parsers[zoneID] = parser
+        return parser
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import JCMCore
+import Logging
+
+/// A meter to poll, with its transfer limits.
+public struct PollTarget: Sendable {
+    public var meterID: String
+    public var url: String
+    public var schedule: PollSchedule
+    public var connectTimeoutMs: Int
+    public var timeoutMs: Int
+    public var maxBytes: Int
+
+    public init(meterID: String, url: String, schedule: PollSchedule, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int) {
+        self.meterID = meterID
+        self.url = url
+        self.schedule = schedule
+        self.connectTimeoutMs = connectTimeoutMs
+        self.timeoutMs = timeoutMs
+        self.maxBytes = maxBytes
+    }
+}
+
+/// What one poll brought back: the raw response (kept as provenance) or why there was none.
+public struct PollResult: Sendable {
+    public enum Failure: Sendable, Equatable {
+        case transport(String)
+        case tooLarge(Int)
+    }
+
+    public var meterID: String
+    public var url: String
+    public var receivedAt: Timestamp
+    public var status: Int
+    public var body: [UInt8]
+    public var failure: Failure?
+}
+
+/// Polls every target on its schedule from one thread through one libcurl multi handle.
+/// Transfers run concurrently; a meter whose previous poll is still in flight skips its slot, so
+/// a slow meter never delays the others nor piles up requests.
+public final class MeterPoller: @unchecked Sendable {
+    private let targets: [PollTarget]
+    private let logger: Logger
+    private let deliver: @Sendable (PollResult) -> Void
+    private let lock = NSLock()
+    private var stopping = false
+    private var multi: MultiHandle?
+
+    public init(targets: [PollTarget], logger: Logger, deliver: @escaping @Sendable (PollResult) -> Void) {
+        self.targets = targets
+        self.logger = logger
+        self.deliver = deliver
+    }
+
+    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Runs until `stop()`; in-flight transfers are abandoned at stop (their slot is simply missed).
+    public func run() throws {
+        let multi = try MultiHandle()
+        lock.withLock { self.multi = multi }
+        var handles: [EasyHandle] = []
+        for _ in targets { handles.append(try EasyHandle()) }
+        var index: [ObjectIdentifier: Int] = [:]
+        for (i, h) in handles.enumerated() { index[ObjectIdentifier(h)] = i }
+        var inFlight = [Bool](repeating: false, count: targets.count)
+        let start = Self.nowMs()
+        var due = targets.map { $0.schedule.nextDue(after: start - 1) }
+
+        while !lock.withLock({ stopping }) {
+            let now = Self.nowMs()
+            for i in targets.indices where due[i] <= now {
+                due[i] = targets[i].schedule.nextDue(after: now)
+                if inFlight[i] {
+                    logger.debug("poll slot skipped: previous poll still running", metadata: ["meter.id": "\(targets[i].meterID)"])
+                    continue
+                }
+                let t = targets[i]
+                do {
+                    try handles[i].prepare(url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: t.timeoutMs, maxBytes: t.maxBytes)
+                    try multi.add(handles[i])
+                    inFlight[i] = true
+                } catch {
+                    deliver(PollResult(meterID: t.meterID, url: t.url, receivedAt: Timestamp(date: Date()), status: 0, body: [], failure: .transport("\(error)")))
+                }
+            }
+            let wait = max(0, min(1_000, (due.min() ?? now + 1_000) - Self.nowMs()))
+            for (easy, error) in multi.poll(timeoutMs: Int(wait)) {
+                guard let i = index[ObjectIdentifier(easy)] else { continue }
+                inFlight[i] = false
+                let t = targets[i]
+                var failure: PollResult.Failure?
+                if easy.exceededCap {
+                    failure = .tooLarge(t.maxBytes)
+                } else if let error {
+                    failure = .transport(error.message)
+                }
+                deliver(PollResult(meterID: t.meterID, url: t.url, receivedAt: Timestamp(date: Date()),
+                                   status: easy.responseCode, body: easy.body, failure: failure))
+            }
+        }
+    }
+
+    public func stop() {
+        lock.withLock {
+            stopping = true
+            multi?.wakeup()
+        }
+    }
+}

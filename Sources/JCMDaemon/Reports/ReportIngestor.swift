@@ -1,0 +1,122 @@
+import Foundation
+import JCMCore
+import JCMPostgres
+import Logging
+
+/// The one path from a report file to PostgreSQL, shared by the watched folder and `ingest`.
+///
+/// The file is hashed first (a second drop of the same bytes is recorded, not ingested twice),
+/// then streamed record by record through the validator into chunks of `batchRows` readings,
+/// one transaction each. Memory stays bounded whatever the file's size.
+public struct ReportIngestor {
+    public var store: ReadingStore
+    public var batchRows: Int
+    public var logger: Logger
+    public var clock: @Sendable () -> Timestamp = { Timestamp(date: Date()) }
+
+    public init(store: ReadingStore, batchRows: Int, logger: Logger) {
+        self.store = store
+        self.batchRows = batchRows
+        self.logger = logger
+    }
+
+    /// - Parameters:
+    ///   - zone: the watched folder's time zone for timestamps without an offset.
+    ///   - problem: called for every problem, in file order (errors.json is written from it).
+    ///   - progress: bytes read so far and the file's size.
+    public func ingest(
+        path: String, zone: String?, validator: inout ReadingValidator,
+        problem: (FileProblem) -> Void = { _ in }, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> ReportSummary {
+        let name = (path as NSString).lastPathComponent
+        var summary = ReportSummary(path: path, outcome: .processed)
+        func record(_ p: FileProblem) {
+            summary.problemCount += 1
+            if summary.firstProblems.count < 5 { summary.firstProblems.append(p) }
+            problem(p)
+        }
+        let file: FileSource
+        do {
+            file = try FileSource(path: path)
+        } catch {
+            summary.outcome = .refused("\(error)")
+            record(FileProblem(line: nil, reason: ReasonCode.fileRefused.rawValue, detail: "\(error)", raw: nil))
+            return summary
+        }
+        let sha = try file.sha256()
+        summary.sha256 = sha
+        let received = clock()
+        if let first = try store.report(sha256: sha) {
+            summary.batch = try store.insertBatch(BatchRecord(kind: .duplicateFile, source: path, fileName: name, sha256: sha, bytes: file.size, receivedAt: received))
+            summary.outcome = .duplicate(of: first)
+            return summary
+        }
+        let batch = try store.insertBatch(BatchRecord(kind: .file, source: path, fileName: name, sha256: sha, bytes: file.size, receivedAt: received))
+        summary.batch = batch
+
+        let format = ReportFormat.detect(fileName: name, firstBytes: try file.peek(64))
+        var decoder = makeReportDecoder(format, source: file, fileName: name)
+        let snapshot = validator
+        do {
+            var chunk = try store.beginChunk(batch: batch, source: name)
+            var inChunk = 0
+            var now = clock()
+            func refuse(_ raw: RawReading, _ reason: ReasonCode, _ detail: String) {
+                chunk.add(Rejection(raw: raw, reason: reason, detail: detail))
+                record(FileProblem(line: Self.line(of: raw.location), reason: reason.rawValue, detail: detail, raw: raw.raw))
+            }
+            while true {
+                let item: ReportItem?
+                do {
+                    item = try decoder.next()
+                } catch {
+                    summary.fatal = error.description
+                    record(FileProblem(line: error.line, reason: ReasonCode.fileUnreadable.rawValue, detail: error.message, raw: nil))
+                    break
+                }
+                guard let item else { break }
+                switch item {
+                case .malformed(let raw, let detail):
+                    refuse(raw, .recordMalformed, detail)
+                case .reading(let raw):
+                    switch validator.validate(raw, now: now, zone: zone) {
+                    case .accepted(let reading): try chunk.add(reading)
+                    case .rejected(let r): refuse(raw, r.reason, r.detail)
+                    }
+                }
+                inChunk += 1
+                if inChunk >= batchRows {
+                    summary.counts += try chunk.commit()
+                    progress(decoder.bytesRead, file.size)
+                    chunk = try store.beginChunk(batch: batch, source: name)
+                    inChunk = 0
+                    now = clock()
+                }
+            }
+            summary.counts += try chunk.commit()
+            progress(file.size, file.size)
+        } catch {
+            validator = snapshot
+            throw error
+        }
+        // Conflicts are found by the database on the staging path; list them too.
+        if summary.counts.rejected > summary.problemCount {
+            for row in try store.db.query("select detail, raw from jcm.rejections where batch = $1 and reason = 'duplicate_conflict' order by id", [String(batch)]).rows {
+                record(FileProblem(line: nil, reason: ReasonCode.duplicateConflict.rawValue, detail: row[0] ?? "", raw: row[1]))
+            }
+        }
+        if summary.counts.rejected > 0 || summary.fatal != nil { summary.outcome = .rejected }
+        try store.insertReport(ReportRecord(sha256: sha, fileName: name, batch: batch,
+                                            outcome: summary.outcome == .processed ? "processed" : "rejected",
+                                            counts: summary.counts, error: summary.fatal))
+        logger.info("report ingested", metadata: [
+            "file": "\(name)", "batch.id": "\(batch)", "accepted": "\(summary.counts.accepted)", "flagged": "\(summary.counts.flagged)",
+            "rejected": "\(summary.counts.rejected)", "duplicates": "\(summary.counts.duplicates)",
+        ])
+        return summary
+    }
+
+    static func line(of location: String) -> Int? {
+        location.split(separator: ":").last.flatMap { Int($0) }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import JCMCore
+import JCMCurl
+import JCMPostgres
+import Logging
+
+/// Wires the services: the writer first (it stops last and drains), then the folder watcher and
+/// the poller. Each runs on its own thread: libpq, libcurl and inotify all block, and Swift's
+/// cooperative pool has one thread per core.
+public final class Daemon: @unchecked Sendable {
+    private let config: Config
+    private let logger: Logger
+    private let conninfo: String
+    private let stopLock = NSLock()
+    private var stopRequested = false
+    private var stopSignal = DispatchSemaphore(value: 0)
+
+    public init(config: Config, conninfo: String, logger: Logger) {
+        self.config = config
+        self.conninfo = conninfo
+        self.logger = logger
+    }
+
+    /// Runs until `requestStop()` (SIGTERM / SIGINT in the executable), then shuts down in order.
+    public func run() throws {
+        let writer = IngestWriter(conninfo: conninfo, config: config, logger: logger)
+        try writer.prepare()
+        let writerDone = Self.spawn("writer") { writer.run() }
+
+        var watcher: FolderWatcher?
+        var watcherDone: DispatchSemaphore?
+        if !config.watches.isEmpty {
+            let w = FolderWatcher(watches: config.watches, logger: logger) { path, watch in
+                writer.submit(.report(path: path, watch: watch))
+            }
+            writer.onReportDone = { [weak w] path in w?.finished(path) }
+            watcher = w
+            watcherDone = Self.spawn("watcher") { [logger] in
+                do { try w.run() } catch { logger.critical("folder watcher stopped", metadata: ["error": "\(error)"]) }
+            }
+        }
+
+        let targets = config.meters.compactMap { m -> PollTarget? in
+            guard let p = m.poll else { return nil }
+            return PollTarget(meterID: m.id, url: p.url, schedule: PollSchedule(intervalMs: p.intervalMilliseconds, meterID: m.id),
+                              connectTimeoutMs: Int(p.connectTimeoutMilliseconds), timeoutMs: Int(p.timeoutMilliseconds), maxBytes: p.maxResponseBytes)
+        }
+        var poller: MeterPoller?
+        var pollerDone: DispatchSemaphore?
+        if !targets.isEmpty {
+            let p = MeterPoller(targets: targets, logger: logger) { writer.submit(.poll($0)) }
+            poller = p
+            pollerDone = Self.spawn("poller") { [logger] in
+                do { try p.run() } catch { logger.critical("poller stopped", metadata: ["error": "\(error)"]) }
+            }
+        }
+        logger.info("jcm-ingestd running", metadata: ["meters.polled": "\(targets.count)", "meters": "\(config.meters.count)", "folders": "\(config.watches.count)"])
+        SystemdNotify.send("READY=1\nSTATUS=polling \(targets.count) meters, watching \(config.watches.count) folders")
+
+        stopSignal.wait()
+        logger.info("stopping: sources first, then the writer drains", metadata: ["backlog": "\(writer.backlog)"])
+        SystemdNotify.send("STOPPING=1")
+        poller?.stop()
+        watcher?.stop()
+        pollerDone?.wait()
+        watcherDone?.wait()
+        writer.finish()
+        writerDone.wait()
+        logger.info("stopped")
+    }
+
+    public func requestStop() {
+        stopLock.withLock {
+            guard !stopRequested else { return }
+            stopRequested = true
+            stopSignal.signal()
+        }
+    }
+
+    static func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) -> DispatchSemaphore {
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            body()
+            done.signal()
+        }
+        thread.name = name
+        thread.start()
+        return done
+    }
+}
+
+/// The systemd notify protocol: one datagram to $NOTIFY_SOCKET. Silent when not under systemd.
+public enum SystemdNotify {
+    public static func send(_ message: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        guard var path = environment["NOTIFY_SOCKET"], !path.isEmpty else { return }
+        if path.hasPrefix("@") { path = "\0" + path.dropFirst() }  // abstract namespace
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { return }
+        withUnsafeMutableBytes(of: &addr.sun_path) { $0.copyBytes(from: bytes) }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count)
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                message.withCString { sendto(fd, $0, strlen($0), Int32(MSG_NOSIGNAL), sa, length) }
+            }
+        }
+    }
+}

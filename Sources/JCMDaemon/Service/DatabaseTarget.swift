@@ -1,0 +1,37 @@
+import Foundation
+import JCMCore
+import JCMPostgres
+import Logging
+
+/// Which PostgreSQL the daemon writes to, and the embedded cluster when it is ours.
+public struct DatabaseTarget {
+    public var conninfo: String
+    /// Set when we started the embedded cluster, so whoever started it stops it.
+    public var startedCluster: EmbeddedCluster?
+
+    /// `database.url` when set; else libpq's own environment (PGHOST, PGSERVICE) when present, as
+    /// every PostgreSQL client does; else the embedded cluster under `state_dir/postgres`.
+    public static func resolve(_ config: Config, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseTarget {
+        if !config.database.url.isEmpty { return DatabaseTarget(conninfo: config.database.url) }
+        if environment["PGHOST"] != nil || environment["PGSERVICE"] != nil {
+            return DatabaseTarget(conninfo: "")
+        }
+        let cluster = embeddedCluster(config)
+        try cluster.start(logger: logger)
+        return DatabaseTarget(conninfo: cluster.conninfo(), startedCluster: cluster)
+    }
+
+    public static func embeddedCluster(_ config: Config) -> EmbeddedCluster {
+        EmbeddedCluster(root: (config.daemon.stateDir as NSString).appendingPathComponent("postgres"))
+    }
+
+    public func stop(logger: Logger) {
+        guard let cluster = startedCluster else { return }
+        do {
+            try cluster.stop()
+            logger.info("embedded PostgreSQL stopped")
+        } catch {
+            logger.error("embedded PostgreSQL did not stop", metadata: ["error": "\(error)"])
+        }
+    }
+}

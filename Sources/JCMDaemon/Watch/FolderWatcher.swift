@@ -1,0 +1,95 @@
+import Foundation
+import JCMCore
+import Logging
+
+/// Watches report folders with inotify. A file is taken only once complete: when the writer
+/// closes it (IN_CLOSE_WRITE) or it is moved in (IN_MOVED_TO, the atomic way to drop a file).
+/// At start it takes what arrived while the daemon was down.
+public final class FolderWatcher: @unchecked Sendable {
+    private let watches: [Config.Watch]
+    private let logger: Logger
+    private let submit: @Sendable (String, Config.Watch) -> Void
+    private let lock = NSLock()
+    private var stopping = false
+    private var pending: Set<String> = []
+
+    public init(watches: [Config.Watch], logger: Logger, submit: @escaping @Sendable (String, Config.Watch) -> Void) {
+        self.watches = watches
+        self.logger = logger
+        self.submit = submit
+    }
+
+    /// Names that are not (yet) reports: hidden files and the temporary names uploaders use.
+    public static func isCandidate(_ name: String) -> Bool {
+        !(name.hasPrefix(".") || name.hasSuffix(".part") || name.hasSuffix(".tmp") || name.hasSuffix(".errors.json"))
+    }
+
+    /// Called by the writer once a file has been moved away (or given up), so a later file of
+    /// the same name is taken again.
+    public func finished(_ path: String) {
+        _ = lock.withLock { pending.remove(path) }
+    }
+
+    public func stop() { lock.withLock { stopping = true } }
+
+    public func run() throws {
+        let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+        guard fd >= 0 else { throw WatchError(description: "inotify_init1: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var byDescriptor: [Int32: Config.Watch] = [:]
+        for watch in watches {
+            try FileManager.default.createDirectory(atPath: watch.dir, withIntermediateDirectories: true)
+            let wd = inotify_add_watch(fd, watch.dir, UInt32(IN_CLOSE_WRITE | IN_MOVED_TO))
+            guard wd >= 0 else { throw WatchError(description: "cannot watch \(watch.dir): \(String(cString: strerror(errno)))") }
+            byDescriptor[wd] = watch
+            logger.info("watching folder", metadata: ["dir": "\(watch.dir)"])
+        }
+        // After the watches exist, so nothing that lands meanwhile is missed.
+        for watch in watches { scan(watch) }
+
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while !lock.withLock({ stopping }) {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 250) > 0 else { continue }
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { continue }
+            var offset = 0
+            while offset < n {
+                let (wd, mask, name, size) = buffer.withUnsafeBytes { raw -> (Int32, UInt32, String, Int) in
+                    let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                    let nameStart = offset + MemoryLayout<inotify_event>.size
+                    let nameBytes = raw[nameStart..<(nameStart + Int(event.len))].prefix { $0 != 0 }
+                    return (event.wd, event.mask, String(decoding: nameBytes, as: UTF8.self), MemoryLayout<inotify_event>.size + Int(event.len))
+                }
+                offset += size
+                if mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                    logger.warning("inotify queue overflowed; rescanning folders")
+                    for watch in watches { scan(watch) }
+                    continue
+                }
+                guard let watch = byDescriptor[wd], mask & UInt32(IN_ISDIR) == 0 else { continue }
+                consider(name, in: watch)
+            }
+        }
+    }
+
+    private func scan(_ watch: Config.Watch) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: watch.dir)) ?? []
+        for name in names.sorted() { consider(name, in: watch) }
+    }
+
+    private func consider(_ name: String, in watch: Config.Watch) {
+        guard Self.isCandidate(name) else { return }
+        let path = (watch.dir as NSString).appendingPathComponent(name)
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        let type = st.st_mode & S_IFMT
+        // Folders (processed/, rejected/) are not reports; links are taken so they get refused visibly.
+        guard type == S_IFREG || type == S_IFLNK else { return }
+        guard lock.withLock({ pending.insert(path).inserted }) else { return }
+        logger.debug("report arrived", metadata: ["file": "\(path)"])
+        submit(path, watch)
+    }
+}
+
+struct WatchError: Error, CustomStringConvertible { var description: String }

@@ -1,0 +1,23 @@
+import JCMCore
+import JCMPostgres
+import Logging
+
+/// A connection made ready to ingest: schema migrated, configuration mirrored, validator
+/// seeded with what the database already holds. Shared by the daemon's writer and `ingest`.
+public struct IngestContext {
+    public var store: ReadingStore
+    public var validator: ReadingValidator
+
+    public static func open(conninfo: String, config: Config, logger: Logger) throws -> IngestContext {
+        let db = try Connection(conninfo: conninfo)
+        try Migrator.migrate(db, logger: logger)
+        let store = ReadingStore(db: db)
+        let keys = try store.sync(config)
+        var validator = ReadingValidator(registry: MeterRegistry(meters: config.meters, keys: keys),
+                                         clockSkewMilliseconds: config.daemon.clockSkewMilliseconds)
+        for last in try store.newestCumulative() {
+            validator.seed(meterKey: last.meter, timestamp: last.timestamp, value: last.value)
+        }
+        return IngestContext(store: store, validator: validator)
+    }
+}

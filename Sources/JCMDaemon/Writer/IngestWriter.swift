@@ -1,0 +1,172 @@
+import Foundation
+import JCMCore
+import JCMCurl
+import JCMPostgres
+import Logging
+
+/// The one thread that writes to PostgreSQL. Sources hand it jobs; it owns the connection, the
+/// validator's state and the order of writes. It starts first and stops last: on shutdown it
+/// drains what the sources already handed over.
+public final class IngestWriter: @unchecked Sendable {
+    public enum Job: Sendable {
+        case poll(PollResult)
+        case report(path: String, watch: Config.Watch)
+    }
+
+    private let conninfo: String
+    private let config: Config
+    private let logger: Logger
+    private let queue = JobQueue<Job>()
+    private var store: ReadingStore?
+    private var validator: ReadingValidator?
+    private var meters: [String: Config.Meter] = [:]
+    /// Called once a report has left the watched folder (or was given up).
+    public var onReportDone: @Sendable (String) -> Void = { _ in }
+
+    public init(conninfo: String, config: Config, logger: Logger) {
+        self.conninfo = conninfo
+        self.config = config
+        self.logger = logger
+        for m in config.meters { meters[m.id] = m }
+    }
+
+    public func submit(_ job: Job) { queue.push(job) }
+
+    public var backlog: Int { queue.count }
+
+    /// Connects, migrates, mirrors the configuration and loads validator state. Throws when
+    /// the database cannot be reached, so a misconfigured daemon fails at start.
+    public func prepare() throws {
+        let context = try IngestContext.open(conninfo: conninfo, config: config, logger: logger)
+        store = context.store
+        validator = context.validator
+    }
+
+    /// Stops once every job handed over before this call is written.
+    public func finish() { queue.close() }
+
+    public func run() {
+        var attempt = 0
+        while true {
+            guard let next = queue.pop(timeout: 1) else { continue }
+            guard let job = next else { return }
+            do {
+                if store == nil || store?.db.isHealthy == false { try prepare() }
+                try handle(job)
+                attempt = 0
+            } catch let error as PostgresError where error.isConnectionLoss {
+                attempt += 1
+                store = nil
+                let delay = Backoff.delay(attempt: attempt)
+                logger.error("database unavailable; retrying", metadata: ["error": "\(error)", "retry.in_s": "\(delay)"])
+                queue.pushFront(job)
+                Thread.sleep(forTimeInterval: delay)
+            } catch {
+                attempt += 1
+                if attempt < 3 {
+                    logger.warning("write failed; retrying", metadata: ["error": "\(error)"])
+                    queue.pushFront(job)
+                    Thread.sleep(forTimeInterval: Backoff.delay(attempt: attempt))
+                } else {
+                    attempt = 0
+                    giveUp(job, error: error)
+                }
+            }
+        }
+    }
+
+    private func handle(_ job: Job) throws {
+        switch job {
+        case .poll(let result): try writePoll(result)
+        case .report(let path, let watch): try writeReport(path: path, watch: watch)
+        }
+    }
+
+    private func writePoll(_ result: PollResult) throws {
+        guard let store, var validator, let meter = meters[result.meterID], let poll = meter.poll else { return }
+        let url = URLRedaction.redact(result.url)
+        let batch = try store.insertBatch(BatchRecord(kind: .poll, source: meter.id, url: url, httpStatus: result.status == 0 ? nil : result.status,
+                                                      sha256: SHA256Hasher.hex(of: result.body), bytes: result.body.count, receivedAt: result.receivedAt))
+        let chunk = try store.beginChunk(batch: batch, source: meter.id)
+        let excerpt = String(decoding: result.body.prefix(4_096), as: UTF8.self)
+        func refuse(_ reason: ReasonCode, _ detail: String) {
+            chunk.add(Rejection(raw: RawReading(meterID: meter.id, timestamp: nil, value: nil, unit: nil, location: url, raw: excerpt), reason: reason, detail: detail))
+            logger.warning("poll rejected", metadata: ["meter.id": "\(meter.id)", "reason": "\(reason.rawValue)", "detail": "\(detail)"])
+        }
+        switch result.failure {
+        case .tooLarge(let cap)?: refuse(.payloadTooLarge, "response larger than \(cap) bytes (max_response_bytes)")
+        case .transport(let message)?: refuse(.httpTransport, message)
+        case nil where result.status != 200: refuse(.httpStatus, "HTTP status \(result.status)")
+        case nil:
+            switch JSONMeterDecoder.decode(result.body, mapping: poll.json, meterID: meter.id) {
+            case .failure(let f): refuse(f.reason, f.detail)
+            case .success(let raw):
+                switch validator.validate(raw, now: Timestamp(date: Date()), arrival: result.receivedAt) {
+                case .accepted(let reading): try chunk.add(reading)
+                case .rejected(let r): refuse(r.reason, r.detail)
+                }
+            }
+        }
+        let counts = try chunk.commit()
+        self.validator = validator
+        logger.debug("poll written", metadata: ["meter.id": "\(meter.id)", "batch.id": "\(batch)", "accepted": "\(counts.accepted + counts.flagged)"])
+    }
+
+    private func writeReport(path: String, watch: Config.Watch) throws {
+        guard let store, var validator else { return }
+        let name = (path as NSString).lastPathComponent
+        try FileManager.default.createDirectory(atPath: watch.rejectedDir, withIntermediateDirectories: true)
+        let tempErrors = (watch.rejectedDir as NSString).appendingPathComponent(".\(name).errors.json.part")
+        let errors = try ErrorsFile(path: tempErrors, file: name, sha256: nil)
+        let ingestor = ReportIngestor(store: store, batchRows: config.database.batchRows, logger: logger)
+        let summary: ReportSummary
+        do {
+            summary = try ingestor.ingest(path: path, zone: watch.timeZone, validator: &validator, problem: errors.add)
+        } catch {
+            errors.close(summary: "interrupted")
+            unlink(tempErrors)
+            throw error
+        }
+        self.validator = validator
+        errors.close(summary: summary.oneLine)
+        try settle(path, summary: summary, watch: watch, errorsPath: tempErrors)
+    }
+
+    /// Moves the report out of the folder now that its rows are committed.
+    private func settle(_ path: String, summary: ReportSummary, watch: Config.Watch, errorsPath: String) throws {
+        defer { onReportDone(path) }
+        switch summary.outcome {
+        case .processed, .duplicate:
+            unlink(errorsPath)
+            let target = try ReportMover.move(path, into: watch.processedDir)
+            logger.info("\(summary.oneLine)", metadata: ["file": "\(path)", "moved.to": "\(target)"])
+        case .rejected, .refused:
+            let target = try ReportMover.move(path, into: watch.rejectedDir)
+            rename(errorsPath, target + ".errors.json")
+            logger.warning("\(summary.oneLine)", metadata: ["file": "\(path)", "moved.to": "\(target)", "problems": "\(summary.problemCount)"])
+        }
+    }
+
+    private func giveUp(_ job: Job, error: Error) {
+        switch job {
+        case .poll(let result):
+            logger.error("poll could not be written", metadata: ["meter.id": "\(result.meterID)", "error": "\(error)",
+                                                                 "body": "\(String(decoding: result.body.prefix(512), as: UTF8.self))"])
+        case .report(let path, let watch):
+            logger.error("report could not be written", metadata: ["file": "\(path)", "error": "\(error)"])
+            let target = try? ReportMover.move(path, into: watch.rejectedDir)
+            if let target, let errors = try? ErrorsFile(path: target + ".errors.json", file: (path as NSString).lastPathComponent, sha256: nil) {
+                errors.add(FileProblem(line: nil, reason: "database_error", detail: "\(error)", raw: nil))
+                errors.close(summary: "not ingested: the database refused it")
+            }
+            onReportDone(path)
+        }
+    }
+}
+
+/// Exponential backoff with jitter, capped: 0.5 s, 1 s, 2 s … 30 s.
+public enum Backoff {
+    public static func delay(attempt: Int, base: Double = 0.5, cap: Double = 30, jitter: Double = Double.random(in: 0.8...1.2)) -> Double {
+        min(cap, base * pow(2, Double(max(0, attempt - 1)))) * jitter
+    }
+}

@@ -1,0 +1,120 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection. Owns its `PGconn` (finished in deinit, even after a failed connect).
+/// libpq allows one thread at a time per connection: a Connection stays inside the service
+/// that made it.
+public final class Connection {
+    private let conn: OpaquePointer
+
+    /// - Parameter conninfo: a libpq keyword/value string or URI; what it leaves out comes from
+    ///   the PG* environment variables and service files, as for every libpq client.
+    public init(conninfo: String) throws {
+        guard let conn = PQconnectdb(conninfo) else {
+            throw PostgresError(kind: .connection, message: "libpq could not allocate a connection")
+        }
+        self.conn = conn
+        guard PQstatus(conn) == CONNECTION_OK else {
+            throw PostgresError(kind: .connection, message: "could not connect to PostgreSQL: " + Self.message(conn))
+        }
+        // Quiet NOTICEs (e.g. "schema already exists") rather than print them on stderr.
+        PQsetNoticeProcessor(conn, { _, _ in }, nil)
+    }
+
+    deinit { PQfinish(conn) }
+
+    public var isHealthy: Bool { PQstatus(conn) == CONNECTION_OK }
+
+    /// Server version as an integer, e.g. 150018.
+    public var serverVersion: Int { Int(PQserverVersion(conn)) }
+
+    static func message(_ conn: OpaquePointer) -> String {
+        String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs SQL with `$1…` parameters sent separately from the text (never interpolated).
+    /// A nil parameter is SQL NULL.
+    @discardableResult
+    public func query(_ sql: String, _ params: [String?] = []) throws -> QueryResult {
+        let result: OpaquePointer? = withCStrings(params) { pointers in
+            PQexecParams(conn, sql, Int32(params.count), nil, pointers, nil, nil, 0)
+        }
+        return try check(result, kind: .query)
+    }
+
+    /// Runs one or more statements without parameters (migrations, BEGIN/COMMIT).
+    public func execute(_ sql: String) throws {
+        _ = try check(PQexec(conn, sql), kind: .query)
+    }
+
+    func check(_ result: OpaquePointer?, kind: PostgresError.Kind) throws -> QueryResult {
+        guard let result else {
+            throw PostgresError(kind: .connection, message: Self.message(conn))
+        }
+        let status = PQresultStatus(result)
+        switch status {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_COPY_IN, PGRES_EMPTY_QUERY:
+            return QueryResult(result)
+        default:
+            let error = Self.error(from: result, kind: PQstatus(conn) == CONNECTION_OK ? kind : .connection)
+            PQclear(result)
+            throw error
+        }
+    }
+
+    static func error(from result: OpaquePointer, kind: PostgresError.Kind) -> PostgresError {
+        func field(_ code: Character) -> String? {
+            guard let p = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
+            return String(cString: p)
+        }
+        let message = field("M") ?? String(cString: PQresultErrorMessage(result))
+        return PostgresError(kind: kind, sqlState: field("C"), message: message, detail: field("D"))
+    }
+
+    // MARK: COPY FROM STDIN
+
+    /// Starts `COPY … FROM STDIN`; then `putCopyData` and `endCopy`.
+    public func beginCopy(_ sql: String) throws {
+        let result = try check(PQexec(conn, sql), kind: .copy)
+        guard result.status == PGRES_COPY_IN else {
+            throw PostgresError(kind: .copy, message: "server did not enter COPY IN mode")
+        }
+    }
+
+    public func putCopyData(_ bytes: UnsafeRawBufferPointer) throws {
+        guard bytes.count > 0 else { return }
+        let rc = bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(conn, $0.baseAddress, Int32($0.count)) }
+        guard rc == 1 else { throw PostgresError(kind: .connection, message: "COPY data not sent: " + Self.message(conn)) }
+    }
+
+    public func putCopyData(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try putCopyData($0) }
+    }
+
+    /// Ends the COPY; `failure` aborts it with that message. Returns the rows copied.
+    @discardableResult
+    public func endCopy(failure: String? = nil) throws -> Int {
+        guard PQputCopyEnd(conn, failure) == 1 else {
+            throw PostgresError(kind: .connection, message: "COPY end not sent: " + Self.message(conn))
+        }
+        var rows = 0
+        var firstError: PostgresError?
+        while let result = PQgetResult(conn) {
+            if PQresultStatus(result) == PGRES_COMMAND_OK {
+                rows = Int(String(cString: PQcmdTuples(result))) ?? 0
+            } else if firstError == nil {
+                firstError = Self.error(from: result, kind: .copy)
+            }
+            PQclear(result)
+        }
+        if let firstError { throw firstError }
+        return rows
+    }
+}
+
+/// Calls `body` with C strings for the parameters, valid only during the call.
+func withCStrings<R>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    var storage: [UnsafeMutablePointer<CChar>?] = values.map { $0.map { strdup($0) } ?? nil }
+    defer { storage.forEach { free($0) } }
+    return body(storage.map { $0.map { UnsafePointer($0) } })
+}

@@ -1,0 +1,39 @@
+/// An error from libpq or the server. Carries the SQLSTATE so callers can tell a duplicate key
+/// (23505: fall back to the staging path) from a lost connection (retry). Never holds the
+/// conninfo: passwords stay out of logs.
+public struct PostgresError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case connection
+        case query
+        case copy
+    }
+
+    public var kind: Kind
+    /// Five-character SQLSTATE when the server sent one.
+    public var sqlState: String?
+    public var message: String
+    public var detail: String?
+
+    public init(kind: Kind, sqlState: String? = nil, message: String, detail: String? = nil) {
+        self.kind = kind
+        self.sqlState = sqlState
+        self.message = message
+        self.detail = detail
+    }
+
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+
+    /// Class 08 (connection exception) or no SQLSTATE at all on a query: the link is gone.
+    public var isConnectionLoss: Bool {
+        kind == .connection || sqlState?.hasPrefix("08") == true || sqlState == "57P01" || (sqlState == nil && kind != .query)
+    }
+
+    public var description: String {
+        var text = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let sqlState { text += " (SQLSTATE \(sqlState))" }
+        if let detail { text += ": \(detail)" }
+        return text
+    }
+}
+
+import Foundation

@@ -1,0 +1,99 @@
+import Foundation
+import JCMCore
+
+/// The jcm schema as the daemon writes it. Every statement binds its values; none is built from
+/// input text.
+public final class ReadingStore {
+    public let db: Connection
+
+    public init(db: Connection) { self.db = db }
+
+    /// Mirrors the configured projects and meters into jcm.projects / jcm.meters and returns each
+    /// meter's compact key. Meters that left the configuration stay (their readings need them).
+    public func sync(_ config: Config) throws -> [String: Int32] {
+        try db.execute("begin")
+        do {
+            for p in config.projects {
+                try db.query("""
+                    insert into jcm.projects (id, methodology, name) values ($1, $2, $3)
+                    on conflict (id) do update set methodology = excluded.methodology, name = excluded.name, updated_at = now()
+                    where (jcm.projects.methodology, jcm.projects.name) is distinct from (excluded.methodology, excluded.name)
+                    """, [p.id, p.methodology, p.name])
+            }
+            for m in config.meters {
+                try db.query("""
+                    insert into jcm.meters (id, project, parameter, kind, unit, url, timezone) values ($1, $2, $3, $4, $5, $6, $7)
+                    on conflict (id) do update set project = excluded.project, parameter = excluded.parameter, kind = excluded.kind,
+                        unit = excluded.unit, url = excluded.url, timezone = excluded.timezone, updated_at = now()
+                    where (jcm.meters.project, jcm.meters.parameter, jcm.meters.kind, jcm.meters.unit, jcm.meters.url, jcm.meters.timezone)
+                        is distinct from (excluded.project, excluded.parameter, excluded.kind, excluded.unit, excluded.url, excluded.timezone)
+                    """, [m.id, m.project, m.parameter, m.kind.rawValue, m.unit.symbol, m.poll.map { URLRedaction.redact($0.url) }, m.timeZone])
+            }
+            try db.execute("commit")
+        } catch {
+            try? db.execute("rollback")
+            throw error
+        }
+        var keys: [String: Int32] = [:]
+        for row in try db.query("select id, key from jcm.meters").rows {
+            if let id = row[0], let key = row[1].flatMap({ Int32($0) }) { keys[id] = key }
+        }
+        return keys
+    }
+
+    /// The newest stored reading of each cumulative meter, to seed the validator after a restart.
+    public func newestCumulative() throws -> [(meter: Int32, timestamp: Timestamp, value: ExactDecimal)] {
+        let rows = try db.query("""
+            select m.key, (extract(epoch from r.ts) * 1000000)::bigint, r.value::text
+            from jcm.meters m cross join lateral (
+                select ts, value from jcm.readings where meter = m.key order by ts desc limit 1) r
+            where m.kind = 'cumulative'
+            """).rows
+        return rows.compactMap { row in
+            guard let key = row[0].flatMap({ Int32($0) }), let micros = row[1].flatMap({ Int64($0) }),
+                  let value = row[2].flatMap({ ExactDecimal(parsing: $0) }) else { return nil }
+            return (key, Timestamp(microseconds: micros), value)
+        }
+    }
+
+    public func insertBatch(_ b: BatchRecord) throws -> Int64 {
+        let result = try db.query("""
+            insert into jcm.batches (kind, source, url, http_status, file_name, sha256, bytes, received_at)
+            values ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8::double precision / 1000000)) returning id
+            """, [b.kind.rawValue, b.source, b.url, b.httpStatus.map(String.init), b.fileName, b.sha256, String(b.bytes), String(b.receivedAt.microseconds)])
+        guard let id = result[0, 0].flatMap({ Int64($0) }) else {
+            throw PostgresError(kind: .query, message: "insert into jcm.batches returned no id")
+        }
+        return id
+    }
+
+    /// The file name a report with this content was first ingested under, if any.
+    public func report(sha256: String) throws -> String? {
+        try db.query("select file_name from jcm.reports where sha256 = $1", [sha256])[0, 0]
+    }
+
+    public func insertReport(_ r: ReportRecord) throws {
+        try db.query("""
+            insert into jcm.reports (sha256, file_name, batch, outcome, rows_total, accepted, flagged, rejected, duplicates, error)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            """, [r.sha256, r.fileName, String(r.batch), r.outcome, String(r.counts.total), String(r.counts.accepted),
+                  String(r.counts.flagged), String(r.counts.rejected), String(r.counts.duplicates), r.error])
+    }
+
+    /// Opens a chunk: readings stream to the server as they are added.
+    public func beginChunk(batch: Int64, source: String) throws -> ChunkWriter {
+        try ChunkWriter(db: db, batch: batch, source: source)
+    }
+}
+
+/// Keeps API keys and passwords in URLs out of the database and the logs.
+public enum URLRedaction {
+    public static func redact(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else { return url }
+        if components.password != nil { components.password = "REDACTED" }
+        if let items = components.queryItems, !items.isEmpty {
+            components.queryItems = items.map { URLQueryItem(name: $0.name, value: $0.value == nil ? nil : "REDACTED") }
+        }
+        return components.string ?? url
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import JCMCore
+import JCMDaemon
+import JCMPostgres
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the daemon: poll meters, watch folders, write to PostgreSQL until SIGTERM or SIGINT.",
+        discussion: "Applies schema migrations at start. With no database.url (and no PGHOST/PGSERVICE), starts and later stops the embedded PostgreSQL cluster under daemon.state_dir.")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() throws {
+        let config = try options.load()
+        let logger = options.logger(config)
+        // Block the stop signals in every thread; the main thread takes them with sigwait.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, s) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        let target = try DatabaseTarget.resolve(config, logger: logger)
+        defer { target.stop(logger: logger) }
+        let daemon = Daemon(config: config, conninfo: target.conninfo, logger: logger)
+        let waitSet = set
+        let signals = Thread {
+            var set = waitSet
+            var sig: Int32 = 0
+            while sigwait(&set, &sig) == 0 {
+                if sig == SIGHUP {
+                    logger.warning("SIGHUP: configuration reload is not supported by this version; restart the service to apply changes")
+                    continue
+                }
+                logger.info("signal received", metadata: ["signal": "\(sig == SIGINT ? "SIGINT" : "SIGTERM")"])
+                daemon.requestStop()
+                return
+            }
+        }
+        signals.start()
+        try daemon.run()
+    }
+}
+
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Parse and check the configuration; list every problem with its key and line.")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() throws {
+        let config = try options.load()
+        let polled = config.meters.filter { $0.poll != nil }.count
+        print("\(options.config): OK: \(config.projects.count) projects, \(config.meters.count) meters (\(polled) polled), \(config.watches.count) watched folders")
+    }
+}
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply the schema migrations to the configured database.")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() throws {
+        let config = try options.load()
+        let logger = options.logger(config)
+        let target = try DatabaseTarget.resolve(config, logger: logger)
+        defer { target.stop(logger: logger) }
+        let applied = try Migrator.migrate(try Connection(conninfo: target.conninfo), logger: logger)
+        print(applied.isEmpty ? "schema is up to date" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
+    }
+}
