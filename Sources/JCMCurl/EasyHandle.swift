@@ -9,7 +9,9 @@ public final class EasyHandle {
     /// Set when the body passed `maxBytes` and the transfer was cut off.
     public private(set) var exceededCap = false
     public var maxBytes = 1 << 20
-    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    /// libcurl writes error details here during transfers; it must outlive them, so it is
+    /// allocated once with the handle rather than borrowed from a Swift array.
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     public init() throws(CurlError) {
         _ = CurlGlobal.initialised
@@ -27,13 +29,17 @@ public final class EasyHandle {
             data!.withMemoryRebound(to: UInt8.self, capacity: n) { easy.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
             return n
         }
-        errorBuffer.withUnsafeMutableBufferPointer { _ = CCurlShim_easy_setopt_pointer(h, CURLOPT_ERRORBUFFER, $0.baseAddress) }
+        errorBuffer[0] = 0
+        CCurlShim_easy_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer)
         CCurlShim_easy_setopt_long(h, CURLOPT_NOSIGNAL, 1)
         CCurlShim_easy_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0)
         CCurlShim_easy_setopt_string(h, CURLOPT_USERAGENT, "jcm-ingestd/\(Version.string)")
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
 
     /// Prepares the next transfer of `url`.
     public func prepare(url: String, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int) throws(CurlError) {

@@ -90,7 +90,7 @@ public final class MeterPoller: @unchecked Sendable {
                 inFlight[i] = false
                 let t = targets[i]
                 var failure: PollResult.Failure?
-                if easy.exceededCap {
+                if easy.exceededCap || error?.isSizeCap == true {
                     failure = .tooLarge(t.maxBytes)
                 } else if let error {
                     failure = .transport(error.message)

@@ -31,7 +31,8 @@ struct Ingest: ParsableCommand {
         var ingestor = ReportIngestor(store: context.store, batchRows: config.database.batchRows, logger: logger)
         ingestor.logger.logLevel = max(ingestor.logger.logLevel, .warning)
         var failed = false
-        for file in files {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        for file in files.map({ URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL.path }) {
             let bar = ProgressBar(name: (file as NSString).lastPathComponent)
             let summary = try ingestor.ingest(path: file, zone: timezone, validator: &context.validator, progress: bar.update)
             bar.clear()

@@ -49,7 +49,7 @@ extension ConfigOption {
             throw ValidationErrorMessage("cannot read configuration \(config): \(error.localizedDescription)")
         }
         do {
-            return try Config.parse(text, file: config)
+            return try Config.parse(text, file: config).resolvingPaths(against: FileManager.default.currentDirectoryPath)
         } catch {
             throw ValidationErrorMessage("\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in the configuration:\n\(error)")
         }

@@ -109,3 +109,23 @@ public struct Config: Sendable, Equatable {
         }
     }
 }
+
+extension Config {
+    /// Relative folders made absolute against `base` (the working directory), so the embedded
+    /// cluster, the provenance of files and the logs always name the same place.
+    public func resolvingPaths(against base: String) -> Config {
+        func absolute(_ path: String) -> String {
+            path.hasPrefix("/") ? path : (URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path)
+        }
+        var copy = self
+        copy.daemon.stateDir = absolute(daemon.stateDir)
+        copy.watches = watches.map { w in
+            var w = w
+            w.dir = absolute(w.dir)
+            w.processedDir = absolute(w.processedDir)
+            w.rejectedDir = absolute(w.rejectedDir)
+            return w
+        }
+        return copy
+    }
+}

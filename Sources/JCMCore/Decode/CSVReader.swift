@@ -77,10 +77,6 @@ public struct CSVReader<Source: ByteSource> {
             recordLoop: while true {
                 if start == end {
                     guard try refill() else { break recordLoop }
-                    if !startedFile {
-                        startedFile = true
-                        if end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
-                    }
                     continue
                 }
                 let b = buffer[start]
@@ -89,11 +85,12 @@ public struct CSVReader<Source: ByteSource> {
                 if b == UInt8(ascii: "\n") {
                     nextLine += 1
                     if !inQuotes { break recordLoop }
-                } else if rawBytes.count >= maxRecordBytes {
+                }
+                if rawBytes.count >= maxRecordBytes {
                     throw Failure(line: line, message: "record longer than \(maxRecordBytes) bytes")
                 }
                 sawAny = true
-                if b != UInt8(ascii: "\n") || inQuotes { rawBytes.append(b) }
+                rawBytes.append(b)
                 if inQuotes {
                     if b == UInt8(ascii: "\"") {
                         if start == end, !(try refill()) { inQuotes = false; quoteClosed = true; continue }
@@ -110,6 +107,8 @@ public struct CSVReader<Source: ByteSource> {
                     }
                     continue
                 }
+                // A CR not followed by LF is data.
+                if lastWasCR, b != UInt8(ascii: "\r") { fieldBytes.append(UInt8(ascii: "\r")) }
                 switch b {
                 case UInt8(ascii: ","):
                     fieldEnds.append(fieldBytes.count)
@@ -121,11 +120,11 @@ public struct CSVReader<Source: ByteSource> {
                     }
                     inQuotes = true
                 case UInt8(ascii: "\r"):
+                    if lastWasCR { fieldBytes.append(b) }
                     lastWasCR = true
                     continue
                 default:
                     if quoteClosed { throw Failure(line: line, message: "text after a closing quote") }
-                    if lastWasCR { fieldBytes.append(UInt8(ascii: "\r")) }
                     fieldBytes.append(b)
                 }
                 lastWasCR = false
@@ -137,6 +136,15 @@ public struct CSVReader<Source: ByteSource> {
             }
             if rawBytes.last == UInt8(ascii: "\r") { rawBytes.removeLast() }
             fieldEnds.append(fieldBytes.count)
+            if !startedFile {
+                startedFile = true
+                // A UTF-8 byte order mark, as spreadsheet programs write it, is not data.
+                if fieldBytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+                    fieldBytes.removeFirst(3)
+                    rawBytes.removeFirst(3)
+                    for i in fieldEnds.indices { fieldEnds[i] -= 3 }
+                }
+            }
             return true
         }
     }

@@ -8,9 +8,9 @@
 /// the first occurrence is streamed and later ones are only checked. Elements are parsed as by `JSON.parse`
 /// (exact number literals, depth limit 512, strict strings).
 ///
-/// The reader is a value type but its source is shared state in general: copy it only before the first
-/// `next()`. After an error every further `next()` throws the same error. An error thrown by the source
-/// itself is rethrown unchanged.
+/// The reader is a value type holding its source; a copy shares the source's state only when the source is a
+/// reference type (a file handle), so do not interleave copies. After an error every further `next()` throws
+/// the same error. An error thrown by the source itself is rethrown unchanged.
 public struct JSONReportReader<Source: ByteSource> {
     private var scanner: JSONScanner
     private let arrayKey: String

@@ -50,7 +50,8 @@ struct JSONScanner {
         init(isObject: Bool, build: Bool) {
             self.isObject = isObject
             if build {
-                values.reserveCapacity(8)
+                // Typical readings have a handful of members; this avoids regrowing from 1, 2, 4.
+                values.reserveCapacity(isObject ? 8 : 4)
                 if isObject { keys.reserveCapacity(8) }
             }
         }

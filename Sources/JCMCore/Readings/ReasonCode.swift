@@ -28,6 +28,8 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable {
     case httpTransport = "http_transport"
     case payloadInvalid = "payload_invalid"
     case payloadTooLarge = "payload_too_large"
+    /// The database refused a file or a response for good (after retries); it is kept aside.
+    case databaseError = "database_error"
 
     public var isFlag: Bool { self == .outOfOrder || self == .unitConversionRounded }
 }

@@ -11,7 +11,9 @@ public enum DurationParser {
             if c >= 48, c <= 57 {
                 let (m, o1) = number.multipliedReportingOverflow(by: 10)
                 guard !o1 else { return nil }
-                number = m + Int64(c - 48)
+                let (sum, o2) = m.addingReportingOverflow(Int64(c - 48))
+                guard !o2 else { return nil }
+                number = sum
                 digits += 1
                 chars.removeFirst()
                 continue
@@ -26,7 +28,9 @@ public enum DurationParser {
             else { return nil }
             let (p, o) = number.multipliedReportingOverflow(by: unit)
             guard !o else { return nil }
-            total += p
+            let (sum, o3) = total.addingReportingOverflow(p)
+            guard !o3 else { return nil }
+            total = sum
             number = 0
             digits = 0
         }

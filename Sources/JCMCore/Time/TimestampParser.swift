@@ -80,8 +80,11 @@ public struct TimestampParser: Sendable {
             } else if c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
                 i += 1
                 let oh = try number(2, "offset hours")
-                if i < b.count, b[i] == UInt8(ascii: ":") { i += 1 }
-                let om = i < b.count ? try number(2, "offset minutes") : 0
+                var om: Int64 = 0
+                if i < b.count {
+                    if b[i] == UInt8(ascii: ":") { i += 1 }
+                    om = try number(2, "offset minutes")
+                }
                 guard oh <= 23, om <= 59 else { throw .invalid("offset out of range") }
                 offsetSeconds = (oh * 3600 + om * 60) * (c == UInt8(ascii: "-") ? -1 : 1)
             } else {
@@ -97,11 +100,17 @@ public struct TimestampParser: Sendable {
         return Timestamp(microseconds: (local - Self.offset(of: zone, atLocal: local)) * 1_000_000 + micros)
     }
 
-    /// The zone's offset for a wall-clock time. A time in a DST gap or overlap takes the offset in
-    /// force just before it, as PostgreSQL does for `timestamp AT TIME ZONE`.
+    /// The zone's offset for a wall-clock time, as PostgreSQL resolves `timestamp AT TIME ZONE`:
+    /// a time that occurs twice (clocks turned back) takes the later instant; a time that never
+    /// occurs (clocks turned forward) takes the offset in force before the change.
     static func offset(of zone: TimeZone, atLocal local: Int64) -> Int64 {
-        let first = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local))))
-        let second = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local - first))))
-        return second
+        func offset(atInstant t: Int64) -> Int64 { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t)))) }
+        // Transitions are far more than a day apart, so the offsets a day either side are the
+        // only candidates.
+        let before = offset(atInstant: local - 86_400)
+        let after = offset(atInstant: local + 86_400)
+        let valid = Set([before, after]).filter { offset(atInstant: local - $0) == $0 }
+        if let latest = valid.min() { return latest }
+        return before
     }
 }

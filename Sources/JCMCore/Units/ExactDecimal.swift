@@ -27,6 +27,22 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         self = value
     }
 
+    /// True when the text is written as a decimal number (ASCII digits, one point, an exponent)
+    /// whatever its size: tells "too large" from "not a number".
+    public static func isDecimalSyntax(_ text: String) -> Bool {
+        var s = Substring(text)
+        if s.first == "+" || s.first == "-" { s.removeFirst() }
+        let mantissa = s.prefix { $0 != "e" && $0 != "E" }
+        let exponent = s.dropFirst(mantissa.count)
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.contains(where: { !$0.isEmpty }),
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return false }
+        if exponent.isEmpty { return true }
+        var e = exponent.dropFirst()
+        if e.first == "+" || e.first == "-" { e.removeFirst() }
+        return !e.isEmpty && e.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
     public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
         var i = 0
         let n = bytes.count
@@ -157,11 +173,18 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     public static func < (a: ExactDecimal, b: ExactDecimal) -> Bool {
         let s = max(a.scale, b.scale)
         // Compare at a common scale; on overflow the larger magnitude decides.
-        guard let x = a.rescaled(to: s), let y = b.rescaled(to: s) else {
-            // Only reachable near 38 digits: the integer parts alone then decide.
-            return a.significand / Self.pow10(a.scale) < b.significand / Self.pow10(b.scale)
+        if let x = a.rescaled(to: s), let y = b.rescaled(to: s) { return x < y }
+        // Near 38 digits rescaling overflows: compare at the smaller scale, then the remainders.
+        let low = min(a.scale, b.scale)
+        func split(_ d: ExactDecimal) -> (Int128, Int128) {
+            let p = pow10(d.scale - low)
+            var q = d.significand / p
+            var r = d.significand - q * p
+            if r < 0 { q -= 1; r += p }
+            return (q, r * pow10(s - d.scale))
         }
-        return x < y
+        let (qa, ra) = split(a), (qb, rb) = split(b)
+        return qa != qb ? qa < qb : ra < rb
     }
 
     public static func == (a: ExactDecimal, b: ExactDecimal) -> Bool {

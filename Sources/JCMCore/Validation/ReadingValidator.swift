@@ -42,7 +42,7 @@ public struct ReadingValidator: Sendable {
             if ["nan", "inf", "+inf", "-inf", "infinity", "-infinity", "+infinity"].contains(lowered) {
                 return reject(.valueNotFinite, "value \"\(valueText)\" is not a finite number")
             }
-            if valueText.count < 60, valueText.allSatisfy({ $0.isNumber || "+-.eE".contains($0) }) {
+            if ExactDecimal.isDecimalSyntax(valueText) {
                 return reject(.valueOutOfRange, "value \"\(valueText)\" has more than 38 significant digits or too large an exponent")
             }
             return reject(.valueNotNumeric, "value \"\(valueText.prefix(80))\" is not a decimal number")

@@ -30,6 +30,7 @@ public struct ReportIngestor {
     ) throws -> ReportSummary {
         let name = (path as NSString).lastPathComponent
         var summary = ReportSummary(path: path, outcome: .processed)
+        var rowRejections = 0
         func record(_ p: FileProblem) {
             summary.problemCount += 1
             if summary.firstProblems.count < 5 { summary.firstProblems.append(p) }
@@ -63,6 +64,7 @@ public struct ReportIngestor {
             var now = clock()
             func refuse(_ raw: RawReading, _ reason: ReasonCode, _ detail: String) {
                 chunk.add(Rejection(raw: raw, reason: reason, detail: detail))
+                rowRejections += 1
                 record(FileProblem(line: Self.line(of: raw.location), reason: reason.rawValue, detail: detail, raw: raw.raw))
             }
             while true {
@@ -100,7 +102,7 @@ public struct ReportIngestor {
             throw error
         }
         // Conflicts are found by the database on the staging path; list them too.
-        if summary.counts.rejected > summary.problemCount {
+        if summary.counts.rejected > rowRejections {
             for row in try store.db.query("select detail, raw from jcm.rejections where batch = $1 and reason = 'duplicate_conflict' order by id", [String(batch)]).rows {
                 record(FileProblem(line: nil, reason: ReasonCode.duplicateConflict.rawValue, detail: row[0] ?? "", raw: row[1]))
             }

@@ -30,15 +30,15 @@ final class ErrorsFile {
     private var count = 0
     private let encoder = JSONEncoder()
 
-    init(path: String, file: String, sha256: String?) throws {
+    init(path: String, file: String) throws {
         self.path = path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let h = FileHandle(forWritingAtPath: path) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path)"])
         }
         handle = h
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let head = "{\"file\":\(Self.quote(file)),\"sha256\":\(sha256.map(Self.quote) ?? "null"),\"problems\":[\n"
+        let head = "{\"file\":\(Self.quote(file)),\"problems\":[\n"
         handle.write(Data(head.utf8))
     }
 
@@ -49,8 +49,8 @@ final class ErrorsFile {
         count += 1
     }
 
-    func close(summary: String) {
-        handle.write(Data("\n],\"summary\":\(Self.quote(summary))}\n".utf8))
+    func close(summary: String, sha256: String?) {
+        handle.write(Data("\n],\"sha256\":\(sha256.map(Self.quote) ?? "null"),\"summary\":\(Self.quote(summary))}\n".utf8))
         try? handle.close()
     }
 

@@ -17,8 +17,8 @@ public struct DatabaseTarget {
             return DatabaseTarget(conninfo: "")
         }
         let cluster = embeddedCluster(config)
-        try cluster.start(logger: logger)
-        return DatabaseTarget(conninfo: cluster.conninfo(), startedCluster: cluster)
+        let started = try cluster.start(logger: logger)
+        return DatabaseTarget(conninfo: cluster.conninfo(), startedCluster: started ? cluster : nil)
     }
 
     public static func embeddedCluster(_ config: Config) -> EmbeddedCluster {

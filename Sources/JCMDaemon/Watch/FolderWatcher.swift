@@ -39,7 +39,8 @@ public final class FolderWatcher: @unchecked Sendable {
         var byDescriptor: [Int32: Config.Watch] = [:]
         for watch in watches {
             try FileManager.default.createDirectory(atPath: watch.dir, withIntermediateDirectories: true)
-            let wd = inotify_add_watch(fd, watch.dir, UInt32(IN_CLOSE_WRITE | IN_MOVED_TO))
+            // IN_CREATE only to see symbolic links made in place (ln -s), which are never "closed".
+            let wd = inotify_add_watch(fd, watch.dir, UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE))
             guard wd >= 0 else { throw WatchError(description: "cannot watch \(watch.dir): \(String(cString: strerror(errno)))") }
             byDescriptor[wd] = watch
             logger.info("watching folder", metadata: ["dir": "\(watch.dir)"])
@@ -68,7 +69,7 @@ public final class FolderWatcher: @unchecked Sendable {
                     continue
                 }
                 guard let watch = byDescriptor[wd], mask & UInt32(IN_ISDIR) == 0 else { continue }
-                consider(name, in: watch)
+                consider(name, in: watch, onlyLinks: mask & UInt32(IN_CREATE) != 0)
             }
         }
     }
@@ -78,14 +79,14 @@ public final class FolderWatcher: @unchecked Sendable {
         for name in names.sorted() { consider(name, in: watch) }
     }
 
-    private func consider(_ name: String, in watch: Config.Watch) {
+    private func consider(_ name: String, in watch: Config.Watch, onlyLinks: Bool = false) {
         guard Self.isCandidate(name) else { return }
         let path = (watch.dir as NSString).appendingPathComponent(name)
         var st = stat()
         guard lstat(path, &st) == 0 else { return }
         let type = st.st_mode & S_IFMT
         // Folders (processed/, rejected/) are not reports; links are taken so they get refused visibly.
-        guard type == S_IFREG || type == S_IFLNK else { return }
+        guard type == S_IFLNK || (type == S_IFREG && !onlyLinks) else { return }
         guard lock.withLock({ pending.insert(path).inserted }) else { return }
         logger.debug("report arrived", metadata: ["file": "\(path)"])
         submit(path, watch)

@@ -117,18 +117,18 @@ public final class IngestWriter: @unchecked Sendable {
         let name = (path as NSString).lastPathComponent
         try FileManager.default.createDirectory(atPath: watch.rejectedDir, withIntermediateDirectories: true)
         let tempErrors = (watch.rejectedDir as NSString).appendingPathComponent(".\(name).errors.json.part")
-        let errors = try ErrorsFile(path: tempErrors, file: name, sha256: nil)
+        let errors = try ErrorsFile(path: tempErrors, file: name)
         let ingestor = ReportIngestor(store: store, batchRows: config.database.batchRows, logger: logger)
         let summary: ReportSummary
         do {
             summary = try ingestor.ingest(path: path, zone: watch.timeZone, validator: &validator, problem: errors.add)
         } catch {
-            errors.close(summary: "interrupted")
+            errors.close(summary: "interrupted", sha256: nil)
             unlink(tempErrors)
             throw error
         }
         self.validator = validator
-        errors.close(summary: summary.oneLine)
+        errors.close(summary: summary.oneLine, sha256: summary.sha256)
         try settle(path, summary: summary, watch: watch, errorsPath: tempErrors)
     }
 
@@ -155,9 +155,9 @@ public final class IngestWriter: @unchecked Sendable {
         case .report(let path, let watch):
             logger.error("report could not be written", metadata: ["file": "\(path)", "error": "\(error)"])
             let target = try? ReportMover.move(path, into: watch.rejectedDir)
-            if let target, let errors = try? ErrorsFile(path: target + ".errors.json", file: (path as NSString).lastPathComponent, sha256: nil) {
-                errors.add(FileProblem(line: nil, reason: "database_error", detail: "\(error)", raw: nil))
-                errors.close(summary: "not ingested: the database refused it")
+            if let target, let errors = try? ErrorsFile(path: target + ".errors.json", file: (path as NSString).lastPathComponent) {
+                errors.add(FileProblem(line: nil, reason: ReasonCode.databaseError.rawValue, detail: "\(error)", raw: nil))
+                errors.close(summary: "not ingested: the database refused it", sha256: nil)
             }
             onReportDone(path)
         }

@@ -32,9 +32,10 @@ public struct EmbeddedCluster: Sendable {
         public var description: String
     }
 
-    /// Creates the cluster if needed and starts it unless it already runs. Returns the conninfo.
+    /// Creates the cluster if needed and starts it unless it already runs. Returns whether this
+    /// call started it (and so should stop it).
     @discardableResult
-    public func start(logger: Logger) throws -> String {
+    public func start(logger: Logger) throws -> Bool {
         let fm = FileManager.default
         let bin = try Self.binDir()
         let asRoot = getuid() == 0
@@ -46,14 +47,16 @@ public struct EmbeddedCluster: Sendable {
             if !durable { args.append("--no-sync") }
             try run(bin + "/initdb", args, asRoot: asRoot)
         }
+        var started = false
         if (try? run(bin + "/pg_ctl", ["-D", dataDir, "status"], asRoot: asRoot, quiet: true)) == nil {
+            started = true
             var options = "-c listen_addresses='' -k \(socketDir) -p 5432"
             if !durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
             try run(bin + "/pg_ctl", ["-D", dataDir, "-l", logFile, "-o", options, "-w", "-t", "60", "start"], asRoot: asRoot)
             logger.info("embedded PostgreSQL started", metadata: ["socket": "\(socketDir)"])
         }
         try ensureDatabase(database)
-        return conninfo()
+        return started
     }
 
     public func ensureDatabase(_ name: String) throws {
@@ -78,6 +81,8 @@ public struct EmbeddedCluster: Sendable {
             }
         }
         chmod(root, 0o755)
+        // Trust authentication: the socket's folder is the lock. Only postgres (and root) enter.
+        chmod(socketDir, 0o700)
         // Every folder above the cluster must let postgres through.
         var dir = (root as NSString).deletingLastPathComponent
         while dir != "/" && !dir.isEmpty {
@@ -91,31 +96,20 @@ public struct EmbeddedCluster: Sendable {
 
     @discardableResult
     private func run(_ tool: String, _ args: [String], asRoot: Bool, quiet: Bool = false) throws -> String {
-        let process = Process()
-        if asRoot {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", tool] + args
-        } else {
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = args
-        }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            if quiet { throw Failure(description: text) }
-            var message = "\((tool as NSString).lastPathComponent) failed (exit \(process.terminationStatus)): \(text.trimmingCharacters(in: .whitespacesAndNewlines))"
+        // A file, not a pipe: the server pg_ctl starts inherits its output and would hold a
+        // pipe open forever.
+        let result = asRoot
+            ? try Subprocess.run("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + args, outputFile: root + "/.command-output")
+            : try Subprocess.run(tool, args, outputFile: root + "/.command-output")
+        guard result.status == 0 else {
+            if quiet { throw Failure(description: result.output) }
+            var message = "\((tool as NSString).lastPathComponent) failed (exit \(result.status)): \(result.output.trimmingCharacters(in: .whitespacesAndNewlines))"
             if let log = try? String(contentsOfFile: logFile, encoding: .utf8) {
                 message += "\n--- \(logFile) (last lines) ---\n" + log.split(separator: "\n").suffix(15).joined(separator: "\n")
             }
             throw Failure(description: message)
         }
-        return text
+        return result.output
     }
 
     /// PostgreSQL's server programs: $JCM_PG_BINDIR, else the newest /usr/lib/postgresql/N/bin

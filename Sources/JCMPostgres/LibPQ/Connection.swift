@@ -114,7 +114,7 @@ public final class Connection {
 
 /// Calls `body` with C strings for the parameters, valid only during the call.
 func withCStrings<R>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
-    var storage: [UnsafeMutablePointer<CChar>?] = values.map { $0.map { strdup($0) } ?? nil }
+    let storage: [UnsafeMutablePointer<CChar>?] = values.map { $0.map { strdup($0) } ?? nil }
     defer { storage.forEach { free($0) } }
     return body(storage.map { $0.map { UnsafePointer($0) } })
 }

@@ -91,7 +91,7 @@ public final class ChunkWriter {
 
     /// Gives up the chunk (nothing of it is stored).
     public func abandon() {
-        try? db.endCopy(failure: "abandoned")
+        _ = try? db.endCopy(failure: "abandoned")
         try? db.execute("rollback")
     }
 
@@ -127,6 +127,7 @@ public final class ChunkWriter {
                        k.raw_value || ' ' || k.raw_unit
                 from ranked k join jcm.meters m on m.key = k.meter
                 where k.n > 1 and k.value <> k.first
+                  and not exists (select 1 from jcm.readings r where r.meter = k.meter and r.ts = k.ts)
                 """, [source]).affectedRows
             let inserted = try db.query("""
                 with ins as (

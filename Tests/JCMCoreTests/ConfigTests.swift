@@ -1,0 +1,334 @@
+import Foundation
+import Testing
+@testable import JCMCore
+
+private func problems(_ text: String) -> [ConfigProblem] {
+    do {
+        _ = try Config.parse(text)
+        Issue.record("expected the configuration to be refused")
+        return []
+    } catch {
+        return error.problems
+    }
+}
+
+private func sortedProblems(_ list: [ConfigProblem]) -> [ConfigProblem] {
+    list.sorted { ($0.line, $0.key, $0.message) < ($1.line, $1.key, $1.message) }
+}
+
+private let knownUnits = "J, kJ, MJ, GJ, Wh, kWh, MWh, GWh, L, kL, m3, kg, t, kgCO2, tCO2"
+private let durationHint = #"(use ms, s, m, h, d: "500ms", "60s", "1h30m")"#
+
+/// Line numbers matter in this text: the test names them.
+private let brokenConfig = """
+    [database]
+    url = ""
+    batch_rows = 10
+
+    [daemon]
+    state_dir = "state"
+    log_levle = "info"
+    clock_skew = "5 minutes"
+
+    [[project]]
+    id = "P1"
+    methodology = "AM001"
+
+    [[meter]]
+    id = "M1"
+    project = "P1"
+    parameter = "EG_p"
+    kind = "cumulative"
+    unit = "kWh"
+    url = "http://127.0.0.1:9100/meters/1"
+    interval = "5x"
+
+    [[meter]]
+    id = "M2"
+    project = "P9"
+    parameter = "EG_p"
+    kind = "cumulative"
+    unit = "kwh"
+    timezone = "Asia/Pune"
+
+    [[meter]]
+    id = "M1"
+    project = "P1"
+    parameter = "EG_p"
+    kind = "interval"
+    unit = "MWh"
+
+    [[meter]]
+    id = "M4"
+    project = "P1"
+    parameter = "EG_p"
+    unit = "kWh"
+    interval = "60s"
+    json.value = "x"
+
+    [[meter]]
+    id = "M5"
+    project = "P1"
+    parameter = "EG_p"
+    kind = "cumulative"
+    unit = "kWh"
+    url = "http://127.0.0.1:9100/meters/5"
+
+    [[meter]]
+    id = "M6"
+    project = "P1"
+    parameter = "EG_p"
+    kind = "cumulative"
+    unit = "kWh"
+    url = "ftp://host/x"
+    json.unit = "mWh"
+    json.valu = "energy"
+
+    [[watch]]
+    dir = "incoming"
+    timezone = "Mars/Olympus"
+
+    [unknown_section]
+    x = 1
+    """
+
+@Suite struct ConfigTests {
+    static let demoPath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("config/demo.toml").path
+
+    @Test func demoConfigParses() throws {
+        let text = try String(contentsOfFile: Self.demoPath, encoding: .utf8)
+        let config = try Config.parse(text, file: "demo.toml")
+
+        #expect(config.database.url == "")
+        #expect(config.database.batchRows == 50_000)
+        #expect(config.daemon.stateDir == ".state")
+        #expect(config.daemon.logLevel == "info")
+        #expect(config.daemon.clockSkewMilliseconds == 300_000)
+
+        #expect(config.projects == [
+            .init(id: "IN-JP-0001", methodology: "IN_AM001 ver01.0", name: "Rooftop solar PV, Pune"),
+            .init(id: "IN-JP-0002", methodology: "IN_AM002 ver01.0", name: "High-efficiency chiller, Chennai"),
+        ])
+
+        #expect(config.meters.map(\.id) == ["IN-JP-0001-PV-M1", "IN-JP-0001-PV-M2", "IN-JP-0002-CH-M1", "IN-JP-0001-PV-LOGGER"])
+        var m1Poll = Config.Poll(url: "http://127.0.0.1:9100/meters/1")
+        m1Poll.intervalMilliseconds = 5_000
+        m1Poll.json = Config.JSONMapping(value: "energy.total_wh", unit: "Wh", timestamp: "ts")
+        #expect(config.meters[0] == Config.Meter(id: "IN-JP-0001-PV-M1", project: "IN-JP-0001", parameter: "EG_p",
+                                                 kind: .cumulative, unit: MeasurementUnit.named("kWh")!, poll: m1Poll))
+        #expect(config.meters[1].poll?.url == "http://127.0.0.1:9100/meters/2")
+
+        let chiller = config.meters[2]
+        #expect(chiller.unit.symbol == "MWh")
+        #expect(chiller.poll?.intervalMilliseconds == 10_000)
+        #expect(chiller.poll?.json == Config.JSONMapping(value: "energy.total_wh", unit: "Wh"))
+
+        let logger = config.meters[3]
+        #expect(logger.poll == nil)
+        #expect(logger.timeZone == "Asia/Kolkata")
+        #expect(logger.kind == .cumulative)
+
+        #expect(config.watches == [Config.Watch(dir: ".state/incoming", timeZone: "Asia/Kolkata")])
+        #expect(config.watches[0].processedDir == ".state/incoming/processed")
+        #expect(config.watches[0].rejectedDir == ".state/incoming/rejected")
+    }
+
+    @Test func reportsEveryProblemWithItsKeyPathAndLine() {
+        let found = problems(brokenConfig)
+        let expected: [ConfigProblem] = [
+            .init(key: "database.batch_rows", line: 3, message: "must be between 100 and 1000000, not 10"),
+            .init(key: "daemon.log_levle", line: 7, message: "unknown key"),
+            .init(key: "daemon.clock_skew", line: 8, message: #""5 minutes" is not a duration \#(durationHint)"#),
+            // meter[1] has a url but no json.value.
+            .init(key: "meter[1].json", line: 14, message: "a polled meter needs json.value (the path to its value)"),
+            .init(key: "meter[1].interval", line: 21, message: #""5x" is not a duration \#(durationHint)"#),
+            .init(key: "meter[2].project", line: 25, message: #"no [[project]] has id "P9""#),
+            .init(key: "meter[2].unit", line: 28, message: #"unknown unit "kwh" (known: \#(knownUnits))"#),
+            .init(key: "meter[2].timezone", line: 29, message: #"unknown IANA time zone "Asia/Pune""#),
+            .init(key: "meter[3].id", line: 32, message: #""M1" is already the id of meter[1]"#),
+            .init(key: "meter[4].kind", line: 38, message: "is required"),
+            .init(key: "meter[4].interval", line: 43, message: "only applies to a meter with a url"),
+            .init(key: "meter[4].json", line: 44, message: "only applies to a meter with a url"),
+            .init(key: "meter[5].json", line: 46, message: "a polled meter needs json.value (the path to its value)"),
+            .init(key: "meter[6].url", line: 60, message: "must start with http:// or https://"),
+            .init(key: "meter[6].json.value", line: 61, message: "is required"),
+            .init(key: "meter[6].json.unit", line: 61, message: #"unknown unit "mWh""#),
+            .init(key: "meter[6].json.valu", line: 62, message: "unknown key"),
+            .init(key: "watch[1].timezone", line: 66, message: #"unknown IANA time zone "Mars/Olympus""#),
+            .init(key: "unknown_section", line: 68, message: "unknown key"),
+        ]
+        #expect(sortedProblems(found) == sortedProblems(expected))
+        // Reported in line order.
+        #expect(found.map(\.line) == found.map(\.line).sorted())
+        #expect(found.count == expected.count)
+    }
+
+    @Test func errorDescriptionNamesFileLineAndKey() {
+        do {
+            _ = try Config.parse("[daemon]\nlog_level = \"loud\"\n", file: "/etc/jcm/jcm.toml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.file == "/etc/jcm/jcm.toml")
+            #expect(error.description == #"/etc/jcm/jcm.toml:line 2: daemon.log_level: "loud" is not one of trace, debug, info, notice, warning, error, critical"#)
+        }
+    }
+
+    @Test func syntaxErrorIsOneProblem() {
+        let found = problems("[daemon]\nstate_dir = \"unterminated\n")
+        #expect(found.count == 1)
+        #expect(found.first?.key == "(syntax)")
+        #expect(found.first?.line == 2)
+    }
+
+    @Test(arguments: [
+        ("[database]\nbatch_rows = \"100\"\n", ConfigProblem(key: "database.batch_rows", line: 2, message: "must be an integer")),
+        ("[database]\nurl = 5\n", ConfigProblem(key: "database.url", line: 2, message: "must be a string")),
+        ("database = \"x\"\n", ConfigProblem(key: "database", line: 1, message: "must be a table")),
+        ("meter = 5\n", ConfigProblem(key: "meter", line: 1, message: "must be an array of tables ([[meter]])")),
+        ("[daemon]\nclock_skew = \"2d\"\n", ConfigProblem(key: "daemon.clock_skew", line: 2, message: #""2d" must be between 0 ms and 86400000 ms"#)),
+        ("[[project]]\nid = \"P\"\nmethodology = \"M\"\n[[project]]\nid = \"P\"\nmethodology = \"N\"\n",
+         ConfigProblem(key: "project[2].id", line: 5, message: #""P" is already the id of project[1]"#)),
+        ("[[project]]\nid = \"P\"\n", ConfigProblem(key: "project[1].methodology", line: 1, message: "is required")),
+        ("[[watch]]\ntimezone = \"UTC\"\n", ConfigProblem(key: "watch[1].dir", line: 1, message: "is required")),
+        ("[[watch]]\ndir = \"/in\"\nprocesed_dir = \"/done\"\n", ConfigProblem(key: "watch[1].procesed_dir", line: 3, message: "unknown key")),
+    ])
+    func singleProblems(_ text: String, _ expected: ConfigProblem) {
+        #expect(problems(text) == [expected])
+    }
+
+    @Test(arguments: [
+        ("interval = \"500ms\"", "meter[1].interval", #""500ms" must be between 1000 ms and 86400000 ms"#),
+        ("interval = \"2d\"", "meter[1].interval", #""2d" must be between 1000 ms and 86400000 ms"#),
+        ("timeout = \"50ms\"", "meter[1].timeout", #""50ms" must be between 100 ms and 600000 ms"#),
+        ("connect_timeout = \"11m\"", "meter[1].connect_timeout", #""11m" must be between 100 ms and 600000 ms"#),
+        ("max_response_bytes = 10", "meter[1].max_response_bytes", "must be between 1024 and 1073741824, not 10"),
+        ("format = \"xml\"", "meter[1].format", #""xml" is not a known format (this version: json)"#),
+        ("kind = \"counter\"", "meter[1].kind", #""counter" is not one of cumulative, interval, instantaneous"#),
+        ("json.unit = \"kwh\"", "meter[1].json.unit", #"unknown unit "kwh""#),
+        ("json.path = \"v\"", "meter[1].json.path", "unknown key"),
+        ("timezone = \"Asia/Pune\"", "meter[1].timezone", #"unknown IANA time zone "Asia/Pune""#),
+        ("url = \"127.0.0.1:9100\"", "meter[1].url", "must start with http:// or https://"),
+    ])
+    func polledMeterProblems(_ line: String, _ key: String, _ message: String) {
+        // The meter is complete except for `line`, which overrides or adds one key on line 9.
+        var lines = [
+            "[[project]]", "id = \"P\"", "methodology = \"M\"",
+            "[[meter]]", "id = \"M\"", "project = \"P\"", "parameter = \"EG_p\"", "unit = \"kWh\"",
+        ]
+        let overridden = line.split(separator: " ").first.map(String.init)!
+        if overridden != "kind" { lines.insert("kind = \"cumulative\"", at: 8) }
+        if overridden != "url" { lines.append("url = \"http://m/1\"") }
+        lines.append("json.value = \"v\"")
+        lines.append(line)
+        let text = lines.joined(separator: "\n") + "\n"
+        let lineNumber = lines.count
+        #expect(problems(text) == [ConfigProblem(key: key, line: lineNumber, message: message)])
+    }
+
+    @Test func pollDefaults() throws {
+        let config = try Config.parse("""
+            [[project]]
+            id = "P"
+            methodology = "M"
+            [[meter]]
+            id = "M"
+            project = "P"
+            parameter = "EG_p"
+            kind = "instantaneous"
+            unit = "m³"
+            url = "https://meter.example/api"
+            json.value = "data[0].flow"
+            json.unit_path = "data[0].unit"
+            """)
+        let meter = try #require(config.meters.first)
+        #expect(meter.unit.symbol == "m3")
+        #expect(meter.kind == .instantaneous)
+        #expect(meter.timeZone == nil)
+        let poll = try #require(meter.poll)
+        #expect(poll.intervalMilliseconds == 60_000)
+        #expect(poll.timeoutMilliseconds == 10_000)
+        #expect(poll.connectTimeoutMilliseconds == 5_000)
+        #expect(poll.maxResponseBytes == 1 << 20)
+        #expect(poll.format == "json")
+        #expect(poll.json == Config.JSONMapping(value: "data[0].flow", unitPath: "data[0].unit"))
+    }
+
+    @Test func pollSettingsAreRead() throws {
+        let config = try Config.parse("""
+            [[project]]
+            id = "P"
+            methodology = "M"
+            [[meter]]
+            id = "M"
+            project = "P"
+            parameter = "EG_p"
+            kind = "cumulative"
+            unit = "kWh"
+            url = "http://m/1"
+            interval = "1h30m"
+            timeout = "2500ms"
+            connect_timeout = "1s"
+            max_response_bytes = 4096
+            format = "json"
+            json = { value = "v", unit = "Wh", timestamp = "t" }
+            """)
+        let poll = try #require(config.meters.first?.poll)
+        #expect(poll.intervalMilliseconds == 5_400_000)
+        #expect(poll.timeoutMilliseconds == 2_500)
+        #expect(poll.connectTimeoutMilliseconds == 1_000)
+        #expect(poll.maxResponseBytes == 4_096)
+        #expect(poll.json == Config.JSONMapping(value: "v", unit: "Wh", timestamp: "t"))
+    }
+
+    @Test func emptyFileIsTheDefaults() throws {
+        let config = try Config.parse("")
+        #expect(config == Config())
+        #expect(config.daemon.stateDir == "/var/lib/jcm-ingestd")
+        #expect(config.daemon.logLevel == "info")
+        #expect(config.database.batchRows == 50_000)
+        #expect(config.daemon.clockSkewMilliseconds == 300_000)
+    }
+
+    @Test func daemonSettingsAreRead() throws {
+        let config = try Config.parse("""
+            [database]
+            url = "postgresql://jcm@db/jcm"
+            batch_rows = 1000
+            [daemon]
+            state_dir = "/srv/jcm"
+            log_level = "debug"
+            clock_skew = "30s"
+            """)
+        #expect(config.database.url == "postgresql://jcm@db/jcm")
+        #expect(config.database.batchRows == 1_000)
+        #expect(config.daemon.stateDir == "/srv/jcm")
+        #expect(config.daemon.logLevel == "debug")
+        #expect(config.daemon.clockSkewMilliseconds == 30_000)
+    }
+
+    @Test func resolvingPaths() throws {
+        var config = Config()
+        config.daemon.stateDir = ".state"
+        config.watches = [
+            Config.Watch(dir: ".state/incoming"),
+            Config.Watch(dir: "/abs/in", processedDir: "../done", rejectedDir: "/abs/bad"),
+        ]
+        let resolved = config.resolvingPaths(against: "/srv/jcm")
+        #expect(resolved.daemon.stateDir == "/srv/jcm/.state")
+        #expect(resolved.watches[0].dir == "/srv/jcm/.state/incoming")
+        #expect(resolved.watches[0].processedDir == "/srv/jcm/.state/incoming/processed")
+        #expect(resolved.watches[0].rejectedDir == "/srv/jcm/.state/incoming/rejected")
+        #expect(resolved.watches[1].dir == "/abs/in")
+        #expect(resolved.watches[1].processedDir == "/srv/done")
+        #expect(resolved.watches[1].rejectedDir == "/abs/bad")
+        // Everything else is untouched, and resolving twice changes nothing more.
+        #expect(resolved.database == config.database)
+        #expect(resolved.resolvingPaths(against: "/elsewhere") == resolved)
+        // Absolute paths are left as they are.
+        var absolute = Config()
+        absolute.daemon.stateDir = "/var/lib/jcm-ingestd"
+        #expect(absolute.resolvingPaths(against: "/srv") == absolute)
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import JCMPostgres
+import Testing
+
+@Suite("schema migrations")
+struct MigrationTests {
+    @Test func twoDaemonsMigratingTogetherDoNotRace() throws {
+        let conninfo = try TestCluster.freshDatabase()
+        let group = DispatchGroup()
+        let failures = Counter()
+        for _ in 0..<4 {
+            group.enter()
+            Thread {
+                do { try Migrator.migrate(try Connection(conninfo: conninfo), logger: TestCluster.logger) } catch { _ = failures.next() }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        #expect(failures.next() == 1)   // none failed before this call
+        #expect(try scalar(conninfo, "select count(*) from jcm.schema_migrations") == String(try Migrator.bundled().count))
+        // Applying again changes nothing.
+        #expect(try Migrator.migrate(try Connection(conninfo: conninfo), logger: TestCluster.logger).isEmpty)
+    }
+
+    @Test func aWrongConninfoIsAClearErrorWithoutSecrets() throws {
+        do {
+            _ = try Connection(conninfo: "host=/nonexistent port=1 user=x password=hunter2 dbname=y connect_timeout=2")
+            Issue.record("connected?")
+        } catch let error as PostgresError {
+            #expect(error.isConnectionLoss)
+            #expect(!error.description.contains("hunter2"))
+            #expect(error.description.contains("could not connect"))
+        }
+    }
+}

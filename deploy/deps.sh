@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing jcm-ingestd need on Debian: the libcurl and libpq
+# headers, and the PostgreSQL server (initdb, pg_ctl) for the embedded cluster and the tests.
+# Sourced by demo.sh and test.sh; does nothing when everything is already there.
+set -euo pipefail
+
+need=()
+for pkg in libcurl4-openssl-dev libpq-dev postgresql pkg-config; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+command -v swift >/dev/null || export PATH="/opt/swift/usr/bin:$PATH"
+command -v swift >/dev/null || { echo "swift not found (expected on PATH or in /opt/swift/usr/bin)" >&2; exit 1; }
