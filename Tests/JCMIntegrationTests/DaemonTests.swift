@@ -56,7 +56,7 @@ struct DaemonTests {
         let running = Running(Daemon(config: config, conninfo: conninfo, logger: TestCluster.logger))
 
         let reasons = ["payload_invalid", "http_status", "http_transport", "payload_too_large", "missing_field"]
-        let complete = try eventually(30) {
+        let complete = eventually(30) {
             let okRows = Int(try scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'GW-OK'") ?? "0") ?? 0
             let seen = Set(try rows(conninfo, "select distinct reason from jcm.rejections").compactMap { $0[0] })
             return okRows >= 2 && Set(reasons).isSubset(of: seen)

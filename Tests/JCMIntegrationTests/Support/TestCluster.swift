@@ -81,12 +81,13 @@ func scalar(_ conninfo: String, _ sql: String, _ params: [String?] = []) throws 
     try rows(conninfo, sql, params).first?.first ?? nil
 }
 
-/// Polls `condition` until it holds or `seconds` pass (for the daemon's threads).
-func eventually(_ seconds: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
+/// Polls `condition` until it holds or `seconds` pass (for the daemon's threads). A condition
+/// that throws (the schema is not there yet) counts as not holding.
+func eventually(_ seconds: Double = 20, _ condition: () throws -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
-        if try condition() { return true }
+        if (try? condition()) == true { return true }
         Thread.sleep(forTimeInterval: 0.05)
     }
-    return try condition()
+    return (try? condition()) == true
 }
