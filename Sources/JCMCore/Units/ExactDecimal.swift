@@ -20,10 +20,8 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     /// numbers. Returns nil for anything else (empty, spaces, `NaN`, `inf`, `1,5`) or when the
     /// value needs more than 38 digits.
     public init?(parsing text: some StringProtocol) {
-        var utf8 = Array(text.utf8)
-        guard let value = utf8.withUnsafeMutableBufferPointer({ ExactDecimal(utf8: UnsafeBufferPointer($0)) }) else {
-            return nil
-        }
+        var text = String(text)  // withUTF8 borrows a native string's bytes without copying
+        guard let value = text.withUTF8({ ExactDecimal(utf8: $0) }) else { return nil }
         self = value
     }
 

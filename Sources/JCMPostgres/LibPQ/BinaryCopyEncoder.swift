@@ -75,35 +75,27 @@ public struct BinaryCopyEncoder {
 
     /// numeric: ndigits, weight, sign, dscale, then base-10000 digits, most significant first.
     public mutating func numeric(_ d: ExactDecimal) {
-        let magnitude = d.significand.magnitude
-        let scale = d.scale
-        // Split the decimal digits at the point, pad each side to whole base-10000 groups.
-        var digits = Array(String(magnitude).utf8).map { Int16($0 - 48) }
-        if digits.count <= scale { digits = Array(repeating: 0, count: scale - digits.count + 1) + digits }
-        let intCount = digits.count - scale
-        let leadPad = (4 - intCount % 4) % 4
-        let tailPad = (4 - scale % 4) % 4
-        digits = Array(repeating: 0, count: leadPad) + digits + Array(repeating: 0, count: tailPad)
-        var groups: [Int16] = []
-        groups.reserveCapacity(digits.count / 4)
-        var i = 0
-        while i < digits.count {
-            groups.append(digits[i] * 1000 + digits[i + 1] * 100 + digits[i + 2] * 10 + digits[i + 3])
-            i += 4
+        // Pad the scale to whole base-10000 groups so the groups line up with the point.
+        let pad = (4 - d.scale % 4) % 4
+        var magnitude = d.significand.magnitude
+        for _ in 0..<pad { magnitude *= 10 }
+        let fractionGroups = (d.scale + pad) / 4
+        var groups: [Int16] = []  // least significant first
+        while magnitude > 0 {
+            groups.append(Int16(magnitude % 10_000))
+            magnitude /= 10_000
         }
-        var weight = Int16((intCount + leadPad) / 4 - 1)
-        var first = 0
-        while first < groups.count, groups[first] == 0 { first += 1; weight -= 1 }
-        var last = groups.count
-        while last > first, groups[last - 1] == 0 { last -= 1 }
-        let kept = groups[first..<last]
-        if kept.isEmpty { weight = 0 }
+        // Digits below the point that are all zeros need not be sent; dscale keeps the scale.
+        var low = 0
+        while low < groups.count, groups[low] == 0 { low += 1 }
+        let kept = groups.count > low ? groups[low...] : []
+        let weight = kept.isEmpty ? 0 : Int16(groups.count - fractionGroups - 1)
         append32(Int32(8 + 2 * kept.count))
         append16(Int16(kept.count))
         append16(weight)
         append16(d.significand < 0 && !kept.isEmpty ? 0x4000 : 0)
-        append16(Int16(scale))
-        for g in kept { append16(g) }
+        append16(Int16(d.scale))
+        for g in kept.reversed() { append16(g) }
     }
 
     private mutating func append16(_ v: Int16) { withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) } }
