@@ -171,7 +171,7 @@ private let brokenConfig = """
             Issue.record("expected an error")
         } catch {
             #expect(error.file == "/etc/jcm/jcm.toml")
-            #expect(error.description == #"/etc/jcm/jcm.toml:line 2: daemon.log_level: "loud" is not one of trace, debug, info, notice, warning, error, critical"#)
+            #expect(error.description == #"/etc/jcm/jcm.toml:2: daemon.log_level: "loud" is not one of trace, debug, info, notice, warning, error, critical"#)
         }
     }
 

@@ -24,6 +24,6 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        problems.map { "\(file):\($0)" }.joined(separator: "\n")
+        problems.map { "\(file):\($0.line): \($0.key): \($0.message)" }.joined(separator: "\n")
     }
 }

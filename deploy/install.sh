@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs jcm-ingestd on a production host (Debian): the binary with its resources (the SQL
+# migrations), the systemd unit, a starting configuration, the service user and its folders.
+# Run from the repository as root: deploy/install.sh. Re-running upgrades the binary and unit and
+# keeps an existing /etc/jcm-ingestd/config.toml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source deploy/deps.sh
+[ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
+
+swift build -c release --product jcm-ingestd
+bindir=$(swift build -c release --show-bin-path)
+
+install -m 0755 "$bindir/jcm-ingestd" /usr/local/bin/jcm-ingestd
+# Bundle.module finds the migrations beside the executable.
+rm -rf /usr/local/bin/jcm-ingestd_JCMPostgres.resources
+cp -r "$bindir/jcm-ingestd_JCMPostgres.resources" /usr/local/bin/
+
+id jcm-ingestd >/dev/null 2>&1 || useradd --system --home-dir /var/lib/jcm-ingestd --shell /usr/sbin/nologin jcm-ingestd
+install -d -m 0750 -o jcm-ingestd -g jcm-ingestd /var/lib/jcm-ingestd /var/lib/jcm-ingestd/incoming
+install -d -m 0755 /etc/jcm-ingestd /usr/local/share/doc/jcm-ingestd
+[ -e /etc/jcm-ingestd/config.toml ] || install -m 0640 -g jcm-ingestd config/jcm-ingestd.toml /etc/jcm-ingestd/config.toml
+install -m 0644 README.md docs/*.md /usr/local/share/doc/jcm-ingestd/
+install -m 0644 systemd/jcm-ingestd.service /etc/systemd/system/jcm-ingestd.service
+
+/usr/local/bin/jcm-ingestd check-config --config /etc/jcm-ingestd/config.toml
+if [ -d /run/systemd/system ]; then
+  systemctl daemon-reload
+  echo "installed; start with: systemctl enable --now jcm-ingestd"
+else
+  echo "installed (systemd is not running here; the unit is in /etc/systemd/system)"
+fi
