@@ -69,9 +69,4 @@ public final class EasyHandle {
         guard code != CURLE_OK else { return nil }
         return CurlError(code, detail: String(cString: errorBuffer))
     }
-
-    /// Runs the transfer on this thread (tests and one-off fetches); pollers use `MultiHandle`.
-    public func perform() throws(CurlError) {
-        if let error = error(for: curl_easy_perform(handle)) { throw error }
-    }
 }

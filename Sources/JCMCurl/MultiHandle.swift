@@ -18,8 +18,6 @@ public final class MultiHandle {
         curl_multi_cleanup(handle)
     }
 
-    public var activeCount: Int { running.count }
-
     public func add(_ easy: EasyHandle) throws(CurlError) {
         let rc = curl_multi_add_handle(handle, easy.handle)
         guard rc == CURLM_OK else { throw CurlError(multi: rc) }

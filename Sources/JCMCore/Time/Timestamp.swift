@@ -14,17 +14,22 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public var date: Date { Date(timeIntervalSince1970: Double(microseconds) / 1_000_000) }
 
     /// RFC 3339 in UTC with as many fractional digits as needed.
-    public var description: String {
+    public var description: String { formatted(fractionDigits: nil) }
+
+    /// RFC 3339 in UTC; `fractionDigits` fixes the digits after the second (0...6), nil trims them.
+    public func formatted(fractionDigits: Int?) -> String {
         let seconds = microseconds.floorDiv(1_000_000)
         let micros = microseconds - seconds * 1_000_000
         let (days, secs) = (seconds.floorDiv(86_400), seconds - seconds.floorDiv(86_400) * 86_400)
         let (y, m, d) = CivilDate.fromDays(days)
         var text = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secs / 3600, 2)):\(pad(secs % 3600 / 60, 2)):\(pad(secs % 60, 2))"
-        if micros != 0 {
-            var frac = pad(micros, 6)
+        var frac = pad(micros, 6)
+        if let fractionDigits {
+            frac = String(frac.prefix(fractionDigits))
+        } else {
             while frac.hasSuffix("0") { frac.removeLast() }
-            text += "." + frac
         }
+        if !frac.isEmpty { text += "." + frac }
         return text + "Z"
     }
 

@@ -13,7 +13,7 @@ public final class Daemon: @unchecked Sendable {
     private let conninfo: String
     private let stopLock = NSLock()
     private var stopRequested = false
-    private var stopSignal = DispatchSemaphore(value: 0)
+    private let stopSignal = DispatchSemaphore(value: 0)
 
     public init(config: Config, conninfo: String, logger: Logger) {
         self.config = config

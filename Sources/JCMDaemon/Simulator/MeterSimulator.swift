@@ -1,3 +1,4 @@
+import JCMCore
 import Foundation
 
 /// A fleet of fake energy meters behind HTTP, for `jcm-ingestd simulate`, demos,
@@ -74,7 +75,7 @@ public struct MeterSimulator: Sendable {
             // The raw segment is not echoed: it is client input and would need JSON escaping.
             return .json(#"{"error":"unknown meter"}"#, status: 404)
         }
-        let json = #"{"meter":"\#(reading.meterID)","ts":"\#(SimulatorFormatting.rfc3339(milliseconds: reading.timestampMilliseconds))","#
+        let json = #"{"meter":"\#(reading.meterID)","ts":"\#(Timestamp(microseconds: reading.timestampMilliseconds * 1_000).formatted(fractionDigits: 3))","#
             + #""energy":{"total_wh":\#(SimulatorFormatting.thousandths(reading.totalMilliWattHours))},"#
             + #""power_w":\#(reading.powerWatts).0}"#
         return .json(json)

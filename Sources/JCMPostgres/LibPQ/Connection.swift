@@ -25,9 +25,6 @@ public final class Connection {
 
     public var isHealthy: Bool { PQstatus(conn) == CONNECTION_OK }
 
-    /// Server version as an integer, e.g. 150018.
-    public var serverVersion: Int { Int(PQserverVersion(conn)) }
-
     static func message(_ conn: OpaquePointer) -> String {
         String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines)
     }

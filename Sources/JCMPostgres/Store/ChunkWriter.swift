@@ -89,12 +89,6 @@ public final class ChunkWriter {
         return counts
     }
 
-    /// Gives up the chunk (nothing of it is stored).
-    public func abandon() {
-        _ = try? db.endCopy(failure: "abandoned")
-        try? db.execute("rollback")
-    }
-
     private func commitThroughStaging() throws {
         try db.execute("begin")
         do {
