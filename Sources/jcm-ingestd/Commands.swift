@@ -13,7 +13,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let config = try options.load()
-        let logger = options.logger(config)
+        let logger = try options.logger(config)
         // Block the stop signals in every thread; the main thread takes them with sigwait.
         var set = sigset_t()
         sigemptyset(&set)
@@ -64,7 +64,7 @@ struct Migrate: ParsableCommand {
 
     func run() throws {
         let config = try options.load()
-        let logger = options.logger(config)
+        let logger = try options.logger(config)
         let target = try DatabaseTarget.resolve(config, logger: logger)
         defer { target.stop(logger: logger) }
         let applied = try Migrator.migrate(try Connection(conninfo: target.conninfo), logger: logger)

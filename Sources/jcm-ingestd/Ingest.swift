@@ -23,7 +23,7 @@ struct Ingest: ParsableCommand {
 
     func run() throws {
         let config = try options.load()
-        let logger = options.logger(config)
+        let logger = try options.logger(config)
         if let timezone, TimeZone(identifier: timezone) == nil { throw ValidationErrorMessage("unknown time zone \(timezone)") }
         let target = try DatabaseTarget.resolve(config, logger: logger)
         defer { target.stop(logger: logger) }

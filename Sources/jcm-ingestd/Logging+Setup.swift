@@ -55,7 +55,12 @@ extension ConfigOption {
         }
     }
 
-    func logger(_ config: Config) -> Logger { Log.make(level: logLevel ?? config.daemon.logLevel) }
+    func logger(_ config: Config) throws -> Logger {
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationErrorMessage("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        return Log.make(level: logLevel ?? config.daemon.logLevel)
+    }
 }
 
 /// An error whose text is the whole message (no "Error:" noise from a type name).
