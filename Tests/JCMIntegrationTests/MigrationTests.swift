@@ -1,4 +1,5 @@
 import Foundation
+import JCMDaemon
 import JCMPostgres
 import Testing
 
@@ -30,6 +31,21 @@ struct MigrationTests {
             #expect(error.isConnectionLoss)
             #expect(!error.description.contains("hunter2"))
             #expect(error.description.contains("could not connect"))
+        }
+    }
+}
+
+@Suite("choosing the database")
+struct DatabaseTargetTests {
+    @Test func urlThenLibpqEnvironment() throws {
+        var config = try Fixtures.config()
+        config.database.url = "postgresql://ingest@db.example/jcm"
+        #expect(try DatabaseTarget.resolve(config, logger: TestCluster.logger, environment: ["PGHOST": "elsewhere"]).conninfo == config.database.url)
+        config.database.url = ""
+        for variable in ["PGHOST", "PGHOSTADDR", "PGSERVICE", "PGDATABASE"] {
+            let target = try DatabaseTarget.resolve(config, logger: TestCluster.logger, environment: [variable: "x"])
+            #expect(target.conninfo == "")
+            #expect(target.startedCluster == nil)
         }
     }
 }

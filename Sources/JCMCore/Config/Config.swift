@@ -12,8 +12,8 @@ public struct Config: Sendable, Equatable {
     public init() {}
 
     public struct Database: Sendable, Equatable {
-        /// libpq conninfo or URI. Empty: the embedded cluster under `state_dir`, unless PGHOST or
-        /// PGSERVICE is set, in which case libpq's environment and service files decide.
+        /// libpq conninfo or URI. Empty: the embedded cluster under `state_dir`, unless PGHOST,
+        /// PGHOSTADDR, PGSERVICE or PGDATABASE is set: then libpq's environment and service files decide.
         public var url = ""
         /// Readings per COPY transaction when ingesting report files.
         public var batchRows = 50_000

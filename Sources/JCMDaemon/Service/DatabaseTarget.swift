@@ -9,11 +9,12 @@ public struct DatabaseTarget {
     /// Set when we started the embedded cluster, so whoever started it stops it.
     public var startedCluster: EmbeddedCluster?
 
-    /// `database.url` when set; else libpq's own environment (PGHOST, PGSERVICE) when present, as
-    /// every PostgreSQL client does; else the embedded cluster under `state_dir/postgres`.
+    /// `database.url` when set; else libpq's own environment when it names a server (PGHOST,
+    /// PGHOSTADDR, PGSERVICE or PGDATABASE; libpq then reads every PG* variable and service file,
+    /// as for every PostgreSQL client); else the embedded cluster under `state_dir/postgres`.
     public static func resolve(_ config: Config, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseTarget {
         if !config.database.url.isEmpty { return DatabaseTarget(conninfo: config.database.url) }
-        if environment["PGHOST"] != nil || environment["PGSERVICE"] != nil {
+        if ["PGHOST", "PGHOSTADDR", "PGSERVICE", "PGDATABASE"].contains(where: { environment[$0] != nil }) {
             return DatabaseTarget(conninfo: "")
         }
         let cluster = embeddedCluster(config)
