@@ -20,6 +20,8 @@ id jcm-ingestd >/dev/null 2>&1 || useradd --system --home-dir /var/lib/jcm-inges
 install -d -m 0750 -o jcm-ingestd -g jcm-ingestd /var/lib/jcm-ingestd /var/lib/jcm-ingestd/incoming
 install -d -m 0755 /etc/jcm-ingestd /usr/local/share/doc/jcm-ingestd
 [ -e /etc/jcm-ingestd/config.toml ] || install -m 0640 -g jcm-ingestd config/jcm-ingestd.toml /etc/jcm-ingestd/config.toml
+# The database password, if the server wants one, goes here (read by systemd, LoadCredential=).
+[ -e /etc/jcm-ingestd/db-password ] || install -m 0600 /dev/null /etc/jcm-ingestd/db-password
 install -m 0644 README.md docs/*.md /usr/local/share/doc/jcm-ingestd/
 install -m 0644 systemd/jcm-ingestd.service /etc/systemd/system/jcm-ingestd.service
 

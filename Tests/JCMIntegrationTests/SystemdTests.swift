@@ -24,6 +24,24 @@ struct SystemdTests {
         #expect(String(decoding: buffer.prefix(max(0, n)), as: UTF8.self) == "READY=1\nSTATUS=testing")
     }
 
+    @Test func watchdogIntervalIsHalfOfWhatSystemdAsks() {
+        #expect(SystemdNotify.watchdogInterval(environment: ["WATCHDOG_USEC": "60000000"]) == 30)
+        #expect(SystemdNotify.watchdogInterval(environment: ["WATCHDOG_USEC": "60000000", "WATCHDOG_PID": "1"]) == nil)
+        #expect(SystemdNotify.watchdogInterval(environment: [:]) == nil)
+    }
+
+    @Test func databasePasswordComesFromTheCredentialsDirectory() throws {
+        let dir = TempDir()
+        dir.write("db-password", "s3cret\n")
+        let config = try Fixtures.config()
+        var withURL = config
+        withURL.database.url = "host=db.example dbname=jcm"
+        let target = try DatabaseTarget.resolve(withURL, logger: TestCluster.logger, environment: ["CREDENTIALS_DIRECTORY": dir.path])
+        defer { unsetenv("PGPASSWORD") }
+        #expect(String(cString: getenv("PGPASSWORD")) == "s3cret")
+        #expect(!target.conninfo.contains("s3cret"))
+    }
+
     /// `systemd-analyze verify` on the shipped unit, with ExecStart pointed at a binary that
     /// exists here (verify checks the path) and everything else as shipped.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
@@ -44,5 +62,20 @@ struct SystemdTests {
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "\(text)")
         #expect(!text.contains("jcm-ingestd.service:"), "\(text)")
+
+        // The hardening keeps the exposure score in systemd's "OK" band or better (docs/operations.md).
+        let security = Process()
+        security.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
+        security.arguments = ["security", "--offline=true", dir.file("jcm-ingestd.service")]
+        let sout = Pipe()
+        security.standardOutput = sout
+        security.standardError = sout
+        try security.run()
+        let report = String(decoding: sout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        security.waitUntilExit()
+        let score = report.split(separator: "\n").first { $0.contains("Overall exposure level") }
+            .flatMap { line in line.split(separator: " ").compactMap { Double($0) }.first }
+        #expect(try #require(score, "\(report)") <= 2.0)
+        #expect(unit.contains("Type=notify") && unit.contains("WatchdogSec=") && unit.contains("LoadCredential=db-password"))
     }
 }

@@ -57,7 +57,14 @@ public final class Daemon: @unchecked Sendable {
         logger.info("jcm-ingestd running", metadata: ["meters.polled": "\(targets.count)", "meters": "\(config.meters.count)", "folders": "\(config.watches.count)"])
         SystemdNotify.send("READY=1\nSTATUS=polling \(targets.count) meters, watching \(config.watches.count) folders")
 
-        stopSignal.wait()
+        // The main loop: tells systemd it is alive (WatchdogSec=) and what it is doing.
+        let watchdog = SystemdNotify.watchdogInterval()
+        let tick = watchdog ?? 10
+        while stopSignal.wait(timeout: .now() + tick) == .timedOut {
+            var message = "STATUS=polling \(targets.count) meters, watching \(config.watches.count) folders, \(writer.backlog) jobs waiting to be written"
+            if watchdog != nil { message += "\nWATCHDOG=1" }
+            SystemdNotify.send(message)
+        }
         logger.info("stopping: sources first, then the writer drains", metadata: ["backlog": "\(writer.backlog)"])
         SystemdNotify.send("STOPPING=1")
         poller?.stop()
@@ -91,6 +98,13 @@ public final class Daemon: @unchecked Sendable {
 
 /// The systemd notify protocol: one datagram to $NOTIFY_SOCKET. Silent when not under systemd.
 public enum SystemdNotify {
+    /// Half of $WATCHDOG_USEC in seconds, when systemd expects keep-alives from this process.
+    public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment) -> Double? {
+        guard let usec = environment["WATCHDOG_USEC"].flatMap(Double.init), usec > 0 else { return nil }
+        if let pid = environment["WATCHDOG_PID"], pid != String(getpid()) { return nil }
+        return usec / 2_000_000
+    }
+
     public static func send(_ message: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         guard var path = environment["NOTIFY_SOCKET"], !path.isEmpty else { return }
         if path.hasPrefix("@") { path = "\0" + path.dropFirst() }  // abstract namespace

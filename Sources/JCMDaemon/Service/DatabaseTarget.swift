@@ -13,6 +13,7 @@ public struct DatabaseTarget {
     /// PGHOSTADDR, PGSERVICE or PGDATABASE; libpq then reads every PG* variable and service file,
     /// as for every PostgreSQL client); else the embedded cluster under `state_dir/postgres`.
     public static func resolve(_ config: Config, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseTarget {
+        loadPasswordCredential(environment: environment)
         if !config.database.url.isEmpty { return DatabaseTarget(conninfo: config.database.url) }
         if ["PGHOST", "PGHOSTADDR", "PGSERVICE", "PGDATABASE"].contains(where: { environment[$0] != nil }) {
             return DatabaseTarget(conninfo: "")
@@ -20,6 +21,16 @@ public struct DatabaseTarget {
         let cluster = embeddedCluster(config)
         let started = try cluster.start(logger: logger)
         return DatabaseTarget(conninfo: cluster.conninfo(), startedCluster: started ? cluster : nil)
+    }
+
+    /// systemd's LoadCredential=db-password:… puts the password in $CREDENTIALS_DIRECTORY, so it
+    /// is in neither the unit nor the configuration. libpq takes it from PGPASSWORD, which only
+    /// this process (and its children) sees.
+    static func loadPasswordCredential(environment: [String: String]) {
+        guard let dir = environment["CREDENTIALS_DIRECTORY"],
+              let password = try? String(contentsOfFile: dir + "/db-password", encoding: .utf8) else { return }
+        let trimmed = password.trimmingCharacters(in: .newlines)
+        if !trimmed.isEmpty { setenv("PGPASSWORD", trimmed, 1) }
     }
 
     public static func embeddedCluster(_ config: Config) -> EmbeddedCluster {
