@@ -1,0 +1,25 @@
+-- Roles for a shared PostgreSQL. Run as the owner of schema jcm, after `jcm-ingestd migrate`
+-- (run by the owner, which alone may change the schema):
+--   psql "$OWNER_CONNINFO" -v ingest_password="'…'" -v verifier_password="'…'" -f deploy/roles.sql
+-- jcm_ingest: what the daemon needs and nothing more: it adds rows; it never updates or deletes
+--   a reading, a rejection, a batch or a report (the configuration mirror, projects and meters,
+--   is the one thing it updates).
+-- jcm_verifier: reads everything in jcm, changes nothing.
+
+do $$ begin
+    if not exists (select from pg_roles where rolname = 'jcm_ingest') then create role jcm_ingest login; end if;
+    if not exists (select from pg_roles where rolname = 'jcm_verifier') then create role jcm_verifier login; end if;
+end $$;
+alter role jcm_ingest password :ingest_password;
+alter role jcm_verifier password :verifier_password;
+
+grant usage on schema jcm to jcm_ingest, jcm_verifier;
+grant select on all tables in schema jcm to jcm_verifier;
+alter default privileges in schema jcm grant select on tables to jcm_verifier;
+
+-- Reads: meter keys, duplicate reports, the newest reading per meter, conflicts on re-sent rows.
+grant select on all tables in schema jcm to jcm_ingest;
+grant insert on jcm.readings, jcm.rejections, jcm.batches, jcm.reports to jcm_ingest;
+grant insert, update on jcm.projects, jcm.meters to jcm_ingest;
+-- The staging table of colliding batches is a temporary table.
+grant temporary on database :"DBNAME" to jcm_ingest;
