@@ -270,3 +270,15 @@ private let tricky = #"""
         #expect(recs.first?.raw == "meter_id,value")
     }
 }
+
+@Suite struct CSVByteOrderMarkEdgeTests {
+    /// BOM bytes split by a comma are data, not a mark; a marked file may quote its first field.
+    @Test func splitMarkIsDataAndQuotedHeaderAfterMarkWorks() throws {
+        var split = CSVReader(source: MemorySource([0xEF, 0x2C, 0xBB, 0xBF, 0x0A]))
+        #expect(try split.next())
+        #expect(split.fieldCount == 2)
+        var quoted = CSVReader(source: MemorySource([0xEF, 0xBB, 0xBF] + Array("\"meter_id\",b\n".utf8)))
+        #expect(try quoted.next())
+        #expect(quoted.fields == ["meter_id", "b"])
+    }
+}

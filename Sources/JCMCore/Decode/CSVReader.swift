@@ -27,7 +27,7 @@ public struct CSVReader<Source: ByteSource> {
 
     public init(source: Source, maxRecordBytes: Int = 1 << 20, bufferSize: Int = 1 << 18) {
         self.source = source
-        self.buffer = [UInt8](repeating: 0, count: bufferSize)
+        self.buffer = [UInt8](repeating: 0, count: max(bufferSize, 4))  // room for a byte order mark
         self.maxRecordBytes = maxRecordBytes
     }
 
@@ -64,7 +64,21 @@ public struct CSVReader<Source: ByteSource> {
         }
     }
 
+    /// A UTF-8 byte order mark, as spreadsheet programs write it, is not data. Reads until the
+    /// first three bytes are in the buffer (a source may hand them over one at a time).
+    private mutating func skipByteOrderMark() throws {
+        startedFile = true
+        while end < 3 {
+            let n = try buffer.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[end...])) }
+            if n == 0 { atEOF = true; break }
+            end += n
+            bytesRead += n
+        }
+        if end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
+    }
+
     private mutating func readRecord() throws -> Bool {
+        if !startedFile { try skipByteOrderMark() }
         while true {
             fieldBytes.removeAll(keepingCapacity: true)
             fieldEnds.removeAll(keepingCapacity: true)
@@ -136,15 +150,6 @@ public struct CSVReader<Source: ByteSource> {
             }
             if rawBytes.last == UInt8(ascii: "\r") { rawBytes.removeLast() }
             fieldEnds.append(fieldBytes.count)
-            if !startedFile {
-                startedFile = true
-                // A UTF-8 byte order mark, as spreadsheet programs write it, is not data.
-                if fieldBytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-                    fieldBytes.removeFirst(3)
-                    rawBytes.removeFirst(3)
-                    for i in fieldEnds.indices { fieldEnds[i] -= 3 }
-                }
-            }
             return true
         }
     }

@@ -75,12 +75,18 @@ public struct BinaryCopyEncoder {
 
     /// numeric: ndigits, weight, sign, dscale, then base-10000 digits, most significant first.
     public mutating func numeric(_ d: ExactDecimal) {
-        // Pad the scale to whole base-10000 groups so the groups line up with the point.
+        // Group the digits in fours from the point: the lowest group holds the last
+        // (scale mod 4) fraction digits, shifted up to a whole group. Dividing instead of
+        // multiplying keeps 38-digit values from overflowing.
         let pad = (4 - d.scale % 4) % 4
         var magnitude = d.significand.magnitude
-        for _ in 0..<pad { magnitude *= 10 }
         let fractionGroups = (d.scale + pad) / 4
         var groups: [Int16] = []  // least significant first
+        if pad > 0 {
+            let tail: UInt128 = [1, 1_000, 100, 10][pad]
+            groups.append(Int16(magnitude % tail) * Int16([1, 10, 100, 1_000][pad]))
+            magnitude /= tail
+        }
         while magnitude > 0 {
             groups.append(Int16(magnitude % 10_000))
             magnitude /= 10_000
