@@ -19,7 +19,8 @@ struct LogfmtHandler: LogHandler {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         for key in merged.keys.sorted() { line += " \(key)=\(Self.quote("\(merged[key]!)"))" }
         line += "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        // write(2), not FileHandle.write, which traps when stderr is a closed pipe or a full disk.
+        _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
     }
 
     static func quote(_ s: String) -> String {

@@ -56,14 +56,17 @@ struct ReportIngestTests {
             {"source": "logger-7", "readings": [
               {"meter_id": "PV-1", "timestamp": "2026-11-01T00:00:00Z", "value": 12.50, "unit": "kWh", "quality": "good"},
               {"meter_id": "PV-1", "timestamp": "2026-11-01T00:15:00Z", "value": "12.75", "unit": "kWh"},
-              ["not", "an", "object"]
+              ["not", "an", "object"],
+              {"meter_id": "PV-1", "timestamp": "2026-11-01T00:30:00Z", "value": 13, "unit": "kWh", "note": "a\\u0000b"},
+              {"meter_id": "PV-1", "timestamp": "2026-11-01T00:45:00Z", "value": 14, "unit": "kWh", "gain": 1e1000000}
             ]}
             """)
         let (summary, problems) = try ingest(path, &db)
         #expect(summary.counts.accepted == 2)
-        #expect(summary.counts.rejected == 1)
-        #expect(problems.map(\.reason) == ["record_malformed"])
+        #expect(summary.counts.rejected == 3)
+        #expect(problems.map(\.reason) == ["record_malformed", "record_malformed", "record_malformed"])
         #expect(problems.first?.line == 4)
+        #expect(problems[1].detail.contains("NUL"))
         let got = try rows(db.conninfo, "select raw_value, value::text, extra::text from jcm.readings order by ts")
         #expect(got[0] == ["12.50", "12.50", #"{"quality": "good"}"#])
         #expect(got[1] == ["12.75", "12.75", nil])

@@ -57,50 +57,44 @@ public struct ReportIngestor {
 
         let format = ReportFormat.detect(fileName: name, firstBytes: try file.peek(64))
         var decoder = makeReportDecoder(format, source: file, fileName: name)
-        let snapshot = validator
-        do {
-            var chunk = try store.beginChunk(batch: batch, source: name)
-            var inChunk = 0
-            var now = clock()
-            func refuse(_ raw: RawReading, _ reason: ReasonCode, _ detail: String) {
-                chunk.add(Rejection(raw: raw, reason: reason, detail: detail))
-                rowRejections += 1
-                record(FileProblem(line: Self.line(of: raw.location), reason: reason.rawValue, detail: detail, raw: raw.raw))
-            }
-            while true {
-                let item: ReportItem?
-                do {
-                    item = try decoder.next()
-                } catch {
-                    summary.fatal = error.description
-                    record(FileProblem(line: error.line, reason: ReasonCode.fileUnreadable.rawValue, detail: error.message, raw: nil))
-                    break
-                }
-                guard let item else { break }
-                switch item {
-                case .malformed(let raw, let detail):
-                    refuse(raw, .recordMalformed, detail)
-                case .reading(let raw):
-                    switch validator.validate(raw, now: now, zone: zone) {
-                    case .accepted(let reading): try chunk.add(reading)
-                    case .rejected(let r): refuse(raw, r.reason, r.detail)
-                    }
-                }
-                inChunk += 1
-                if inChunk >= batchRows {
-                    summary.counts += try chunk.commit()
-                    progress(decoder.bytesRead, file.size)
-                    chunk = try store.beginChunk(batch: batch, source: name)
-                    inChunk = 0
-                    now = clock()
-                }
-            }
-            summary.counts += try chunk.commit()
-            progress(file.size, file.size)
-        } catch {
-            validator = snapshot
-            throw error
+        var chunk = try store.beginChunk(batch: batch, source: name)
+        var inChunk = 0
+        var now = clock()
+        func refuse(_ raw: RawReading, _ reason: ReasonCode, _ detail: String) {
+            chunk.add(Rejection(raw: raw, reason: reason, detail: detail))
+            rowRejections += 1
+            record(FileProblem(line: Self.line(of: raw.location), reason: reason.rawValue, detail: detail, raw: raw.raw))
         }
+        while true {
+            let item: ReportItem?
+            do {
+                item = try decoder.next()
+            } catch {
+                summary.fatal = error.description
+                record(FileProblem(line: error.line, reason: ReasonCode.fileUnreadable.rawValue, detail: error.message, raw: nil))
+                break
+            }
+            guard let item else { break }
+            switch item {
+            case .malformed(let raw, let detail):
+                refuse(raw, .recordMalformed, detail)
+            case .reading(let raw):
+                switch validator.validate(raw, now: now, zone: zone) {
+                case .accepted(let reading): try chunk.add(reading)
+                case .rejected(let r): refuse(raw, r.reason, r.detail)
+                }
+            }
+            inChunk += 1
+            if inChunk >= batchRows {
+                summary.counts += try chunk.commit()
+                progress(decoder.bytesRead, file.size)
+                chunk = try store.beginChunk(batch: batch, source: name)
+                inChunk = 0
+                now = clock()
+            }
+        }
+        summary.counts += try chunk.commit()
+        progress(file.size, file.size)
         // Conflicts are found by the database on the staging path; list them too.
         if summary.counts.rejected > rowRejections {
             for row in try store.db.query("select detail, raw from jcm.rejections where batch = $1 and reason = 'duplicate_conflict' order by id", [String(batch)]).rows {

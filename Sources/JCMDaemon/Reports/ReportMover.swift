@@ -38,20 +38,28 @@ final class ErrorsFile {
         }
         handle = h
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let head = "{\"file\":\(Self.quote(file)),\"problems\":[\n"
-        handle.write(Data(head.utf8))
+        write("{\"file\":\(Self.quote(file)),\"problems\":[\n")
     }
 
     func add(_ p: FileProblem) {
         guard let data = try? encoder.encode(p) else { return }
-        if count > 0 { handle.write(Data(",\n".utf8)) }
-        handle.write(data)
+        if count > 0 { write(",\n") }
+        write(String(decoding: data, as: UTF8.self))
         count += 1
     }
 
     func close(summary: String, sha256: String?) {
-        handle.write(Data("\n],\"sha256\":\(sha256.map(Self.quote) ?? "null"),\"summary\":\(Self.quote(summary))}\n".utf8))
+        write("\n],\"sha256\":\(sha256.map(Self.quote) ?? "null"),\"summary\":\(Self.quote(summary))}\n")
         try? handle.close()
+    }
+
+    /// Set when a write failed (a full disk): the file is then incomplete, and says so nowhere
+    /// but in the log, which the writer checks.
+    private(set) var failed: Error?
+
+    private func write(_ text: String) {
+        guard failed == nil else { return }
+        do { try handle.write(contentsOf: Data(text.utf8)) } catch { failed = error }
     }
 
     static func quote(_ s: String) -> String {

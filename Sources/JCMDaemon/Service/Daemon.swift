@@ -13,6 +13,7 @@ public final class Daemon: @unchecked Sendable {
     private let conninfo: String
     private let stopLock = NSLock()
     private var stopRequested = false
+    private var failure: Error?
     private let stopSignal = DispatchSemaphore(value: 0)
 
     public init(config: Config, conninfo: String, logger: Logger) {
@@ -35,8 +36,8 @@ public final class Daemon: @unchecked Sendable {
             }
             writer.onReportDone = { [weak w] path in w?.finished(path) }
             watcher = w
-            watcherDone = Self.spawn("watcher") { [logger] in
-                do { try w.run() } catch { logger.critical("folder watcher stopped", metadata: ["error": "\(error)"]) }
+            watcherDone = Self.spawn("watcher") { [self] in
+                do { try w.run() } catch { fail("folder watcher stopped", error) }
             }
         }
 
@@ -50,8 +51,8 @@ public final class Daemon: @unchecked Sendable {
         if !targets.isEmpty {
             let p = MeterPoller(targets: targets, logger: logger) { writer.submit(.poll($0)) }
             poller = p
-            pollerDone = Self.spawn("poller") { [logger] in
-                do { try p.run() } catch { logger.critical("poller stopped", metadata: ["error": "\(error)"]) }
+            pollerDone = Self.spawn("poller") { [self] in
+                do { try p.run() } catch { fail("poller stopped", error) }
             }
         }
         logger.info("jcm-ingestd running", metadata: ["meters.polled": "\(targets.count)", "meters": "\(config.meters.count)", "folders": "\(config.watches.count)"])
@@ -73,7 +74,16 @@ public final class Daemon: @unchecked Sendable {
         watcherDone?.wait()
         writer.finish()
         writerDone.wait()
+        if let failure = stopLock.withLock({ failure }) { throw failure }
         logger.info("stopped")
+    }
+
+    /// A source that dies takes the daemon down with it (exit non-zero: systemd restarts it),
+    /// rather than leaving a daemon that looks alive and collects nothing.
+    private func fail(_ what: String, _ error: Error) {
+        logger.critical("\(what); stopping", metadata: ["error": "\(error)"])
+        stopLock.withLock { if failure == nil { failure = error } }
+        requestStop()
     }
 
     public func requestStop() {

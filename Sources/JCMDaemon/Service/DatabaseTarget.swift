@@ -14,6 +14,9 @@ public struct DatabaseTarget {
     /// as for every PostgreSQL client); else the embedded cluster under `state_dir/postgres`.
     public static func resolve(_ config: Config, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseTarget {
         loadPasswordCredential(environment: environment)
+        // A server that does not answer must not hang start-up or shutdown (libpq waits forever
+        // by default); a conninfo or PGCONNECT_TIMEOUT of the operator's own still wins.
+        setenv("PGCONNECT_TIMEOUT", "10", 0)
         if !config.database.url.isEmpty { return DatabaseTarget(conninfo: config.database.url) }
         if ["PGHOST", "PGHOSTADDR", "PGSERVICE", "PGDATABASE"].contains(where: { environment[$0] != nil }) {
             return DatabaseTarget(conninfo: "")

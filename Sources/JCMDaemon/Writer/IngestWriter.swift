@@ -46,29 +46,36 @@ public final class IngestWriter: @unchecked Sendable {
     public func finish() { queue.close() }
 
     public func run() {
-        var attempt = 0
-        while true {
-            guard let next = queue.pop(timeout: 1) else { continue }
-            guard let job = next else { return }
+        var transient = 0
+        var permanent = 0
+        while let job = queue.pop() {
             do {
                 if store == nil || store?.db.isHealthy == false { try prepare() }
                 try handle(job)
-                attempt = 0
-            } catch let error as PostgresError where error.isConnectionLoss {
-                attempt += 1
+                transient = 0
+                permanent = 0
+            } catch let error as PostgresError where !error.isPermanent {
+                // Reconnect and reload the validator's state from what was committed.
                 store = nil
-                let delay = Backoff.delay(attempt: attempt)
+                transient += 1
+                if queue.isClosed, transient > 3 {
+                    logger.critical("stopping with jobs not written: the database is unavailable", metadata: [
+                        "error": "\(error)", "jobs.unwritten": "\(queue.count + 1)"])
+                    return
+                }
+                let delay = Backoff.delay(attempt: transient)
                 logger.error("database unavailable; retrying", metadata: ["error": "\(error)", "retry.in_s": "\(delay)"])
                 queue.pushFront(job)
                 Thread.sleep(forTimeInterval: delay)
             } catch {
-                attempt += 1
-                if attempt < 3 {
+                store = nil
+                permanent += 1
+                if permanent < 3 {
                     logger.warning("write failed; retrying", metadata: ["error": "\(error)"])
                     queue.pushFront(job)
-                    Thread.sleep(forTimeInterval: Backoff.delay(attempt: attempt))
+                    Thread.sleep(forTimeInterval: Backoff.delay(attempt: permanent))
                 } else {
-                    attempt = 0
+                    permanent = 0
                     giveUp(job, error: error)
                 }
             }
@@ -129,21 +136,30 @@ public final class IngestWriter: @unchecked Sendable {
         }
         self.validator = validator
         errors.close(summary: summary.oneLine, sha256: summary.sha256)
-        try settle(path, summary: summary, watch: watch, errorsPath: tempErrors)
+        if let failed = errors.failed {
+            logger.error("errors file incomplete", metadata: ["file": "\(path)", "error": "\(failed)"])
+        }
+        settle(path, summary: summary, watch: watch, errorsPath: tempErrors)
     }
 
-    /// Moves the report out of the folder now that its rows are committed.
-    private func settle(_ path: String, summary: ReportSummary, watch: Config.Watch, errorsPath: String) throws {
+    /// Moves the report out of the folder now that its rows are committed. A move that fails
+    /// (another filesystem, permissions) is logged, not retried: the data is already stored, and
+    /// the file, left in place, is recognised by its SHA-256 at the next start.
+    private func settle(_ path: String, summary: ReportSummary, watch: Config.Watch, errorsPath: String) {
         defer { onReportDone(path) }
-        switch summary.outcome {
-        case .processed, .duplicate:
-            unlink(errorsPath)
-            let target = try ReportMover.move(path, into: watch.processedDir)
-            logger.info("\(summary.oneLine)", metadata: ["file": "\(path)", "moved.to": "\(target)"])
-        case .rejected, .refused:
-            let target = try ReportMover.move(path, into: watch.rejectedDir)
-            rename(errorsPath, target + ".errors.json")
-            logger.warning("\(summary.oneLine)", metadata: ["file": "\(path)", "moved.to": "\(target)", "problems": "\(summary.problemCount)"])
+        do {
+            switch summary.outcome {
+            case .processed, .duplicate:
+                unlink(errorsPath)
+                let target = try ReportMover.move(path, into: watch.processedDir)
+                logger.info("\(summary.oneLine)", metadata: ["file": "\(path)", "moved.to": "\(target)"])
+            case .rejected, .refused:
+                let target = try ReportMover.move(path, into: watch.rejectedDir)
+                rename(errorsPath, target + ".errors.json")
+                logger.warning("\(summary.oneLine)", metadata: ["file": "\(path)", "moved.to": "\(target)", "problems": "\(summary.problemCount)"])
+            }
+        } catch {
+            logger.error("report stored but not moved out of the folder", metadata: ["file": "\(path)", "error": "\(error)", "outcome": "\(summary.oneLine)"])
         }
     }
 

@@ -14,14 +14,13 @@ final class JobQueue<Job>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Next job; nil once closed and drained. `timeout` lets the caller do periodic work.
-    func pop(timeout: TimeInterval) -> Job?? {
+    /// Next job, waiting for one; nil once closed and drained.
+    func pop() -> Job? {
         condition.lock()
         defer { condition.unlock() }
-        let deadline = Date(timeIntervalSinceNow: timeout)
         while head == jobs.count {
-            if closed { return .some(nil) }
-            if !condition.wait(until: deadline) { return nil }
+            if closed { return nil }
+            condition.wait()
         }
         let job = jobs[head]
         head += 1
@@ -29,7 +28,7 @@ final class JobQueue<Job>: @unchecked Sendable {
             jobs.removeFirst(head)
             head = 0
         }
-        return .some(job)
+        return job
     }
 
     /// Puts a job back at the front (retry after a lost connection).
@@ -37,6 +36,12 @@ final class JobQueue<Job>: @unchecked Sendable {
         condition.lock()
         if head > 0 { head -= 1; jobs[head] = job } else { jobs.insert(job, at: 0) }
         condition.unlock()
+    }
+
+    var isClosed: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return closed
     }
 
     var count: Int {

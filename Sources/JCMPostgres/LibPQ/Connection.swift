@@ -10,12 +10,24 @@ public final class Connection {
     /// - Parameter conninfo: a libpq keyword/value string or URI; what it leaves out comes from
     ///   the PG* environment variables and service files, as for every libpq client.
     public init(conninfo: String) throws {
+        // libpq's parse errors quote the text, password included: check it first, quietly.
+        var parseError: UnsafeMutablePointer<CChar>?
+        if let options = PQconninfoParse(conninfo, &parseError) {
+            PQconninfoFree(options)
+        } else {
+            PQfreemem(parseError)
+            throw PostgresError(kind: .connection, message: "the database connection string is not valid (libpq conninfo or postgresql:// URI)")
+        }
         guard let conn = PQconnectdb(conninfo) else {
             throw PostgresError(kind: .connection, message: "libpq could not allocate a connection")
         }
         self.conn = conn
         guard PQstatus(conn) == CONNECTION_OK else {
             throw PostgresError(kind: .connection, message: "could not connect to PostgreSQL: " + Self.message(conn))
+        }
+        // Our bytes are UTF-8 whatever PGCLIENTENCODING or the role's settings say.
+        guard PQsetClientEncoding(conn, "UTF8") == 0 else {
+            throw PostgresError(kind: .connection, message: "cannot set client encoding UTF8: " + Self.message(conn))
         }
         // Quiet NOTICEs (e.g. "schema already exists") rather than print them on stderr.
         PQsetNoticeProcessor(conn, { _, _ in }, nil)

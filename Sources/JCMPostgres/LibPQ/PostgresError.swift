@@ -23,6 +23,14 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
     public var isUniqueViolation: Bool { sqlState == "23505" }
 
+    /// The data or the statement itself is at fault (data exception 22, integrity 23, syntax or
+    /// privileges 42): sending it again gives the same answer. Anything else (a lost link, a full
+    /// disk, a standby during failover, a timeout) may pass, and is retried.
+    public var isPermanent: Bool {
+        guard let sqlState else { return false }
+        return sqlState.hasPrefix("22") || sqlState.hasPrefix("23") || sqlState.hasPrefix("42")
+    }
+
     /// Class 08 (connection exception) or no SQLSTATE at all on a query: the link is gone.
     public var isConnectionLoss: Bool {
         kind == .connection || sqlState?.hasPrefix("08") == true || sqlState == "57P01" || (sqlState == nil && kind != .query)
