@@ -4,17 +4,11 @@ CURLcode CCurlShim_easy_setopt_long(CURL *h, CURLoption o, long v) { return curl
 CURLcode CCurlShim_easy_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
 CURLcode CCurlShim_easy_setopt_string(CURL *h, CURLoption o, const char *v) { return curl_easy_setopt(h, o, v); }
 CURLcode CCurlShim_easy_setopt_pointer(CURL *h, CURLoption o, void *v) { return curl_easy_setopt(h, o, v); }
-CURLcode CCurlShim_easy_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
 
 CURLcode CCurlShim_easy_setopt_write_function(CURL *h, CCurlShim_write_callback cb) {
     return curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, cb);
 }
-CURLcode CCurlShim_easy_setopt_header_function(CURL *h, CCurlShim_write_callback cb) {
-    return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, cb);
-}
 
 CURLcode CCurlShim_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
-CURLcode CCurlShim_easy_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
-CURLcode CCurlShim_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 
 CURLMcode CCurlShim_multi_setopt_long(CURLM *h, CURLMoption o, long v) { return curl_multi_setopt(h, o, v); }

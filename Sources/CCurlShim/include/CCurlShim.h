@@ -11,15 +11,11 @@ CURLcode CCurlShim_easy_setopt_long(CURL *handle, CURLoption option, long value)
 CURLcode CCurlShim_easy_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
 CURLcode CCurlShim_easy_setopt_string(CURL *handle, CURLoption option, const char *value);
 CURLcode CCurlShim_easy_setopt_pointer(CURL *handle, CURLoption option, void *value);
-CURLcode CCurlShim_easy_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value);
 
 typedef size_t (*CCurlShim_write_callback)(char *data, size_t size, size_t count, void *userdata);
 CURLcode CCurlShim_easy_setopt_write_function(CURL *handle, CCurlShim_write_callback callback);
-CURLcode CCurlShim_easy_setopt_header_function(CURL *handle, CCurlShim_write_callback callback);
 
 CURLcode CCurlShim_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
-CURLcode CCurlShim_easy_getinfo_double(CURL *handle, CURLINFO info, double *value);
-CURLcode CCurlShim_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value);
 
 CURLMcode CCurlShim_multi_setopt_long(CURLM *handle, CURLMoption option, long value);
 

@@ -15,6 +15,4 @@ public struct MeterRegistry: Sendable {
     }
 
     public func lookup(_ id: String) -> Entry? { byID[id] }
-
-    public var entries: [Entry] { Array(byID.values) }
 }

@@ -51,7 +51,10 @@ public final class FolderWatcher: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while !lock.withLock({ stopping }) {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&pfd, 1, 250) > 0 else { continue }
+            guard poll(&pfd, 1, 250) > 0 else {
+                if !recentlyChanged.isEmpty { for watch in watches { scan(watch) } }
+                continue
+            }
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             guard n > 0 else { continue }
             var offset = 0
@@ -68,22 +71,40 @@ public final class FolderWatcher: @unchecked Sendable {
                     for watch in watches { scan(watch) }
                     continue
                 }
+                if mask & UInt32(IN_IGNORED) != 0, let watch = byDescriptor[wd] {
+                    throw WatchError(description: "watched folder \(watch.dir) was removed or unmounted")
+                }
                 guard let watch = byDescriptor[wd], mask & UInt32(IN_ISDIR) == 0 else { continue }
                 consider(name, in: watch, onlyLinks: mask & UInt32(IN_CREATE) != 0)
             }
         }
     }
 
+    /// Files found by a scan that changed in the last seconds: perhaps still being written by
+    /// an uploader that started before we watched. Looked at again until they are quiet.
+    private var recentlyChanged: Set<String> = []
+    static let quietSeconds = 2
+
     private func scan(_ watch: Config.Watch) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: watch.dir)) ?? []
-        for name in names.sorted() { consider(name, in: watch) }
+        for name in names.sorted() { consider(name, in: watch, fromScan: true) }
     }
 
-    private func consider(_ name: String, in watch: Config.Watch, onlyLinks: Bool = false) {
+    private func consider(_ name: String, in watch: Config.Watch, onlyLinks: Bool = false, fromScan: Bool = false) {
         guard Self.isCandidate(name) else { return }
         let path = (watch.dir as NSString).appendingPathComponent(name)
         var st = stat()
-        guard lstat(path, &st) == 0 else { return }
+        guard lstat(path, &st) == 0 else {
+            // Names are decoded as UTF-8; one that is not (Latin-1 from a file share) cannot be
+            // opened by its decoded form.
+            logger.warning("cannot read a file in the watched folder; is its name UTF-8?", metadata: ["file": "\(path)"])
+            return
+        }
+        if fromScan, st.st_mode & S_IFMT == S_IFREG, time(nil) - st.st_mtim.tv_sec < Self.quietSeconds {
+            recentlyChanged.insert(path)
+            return
+        }
+        recentlyChanged.remove(path)
         let type = st.st_mode & S_IFMT
         // Folders (processed/, rejected/) are not reports; links are taken so they get refused visibly.
         guard type == S_IFLNK || (type == S_IFREG && !onlyLinks) else { return }

@@ -25,7 +25,7 @@ public struct EmbeddedCluster: Sendable {
     }
 
     public func conninfo(database: String? = nil) -> String {
-        "host=\(socketDir) port=5432 user=\(user) dbname=\(database ?? self.database)"
+        "host='\(socketDir.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'"))' port=5432 user=\(user) dbname=\(database ?? self.database)"
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -39,6 +39,10 @@ public struct EmbeddedCluster: Sendable {
         let fm = FileManager.default
         let bin = try Self.binDir()
         let asRoot = getuid() == 0
+        guard (socketDir + "/.s.PGSQL.5432").utf8.count < 108 else {
+            throw Failure(description: "state_dir is too deep for a Unix socket path (108 bytes): \(socketDir); choose a shorter one")
+        }
+        guard !socketDir.contains("'") else { throw Failure(description: "state_dir must not contain a quote: \(root)") }
         try fm.createDirectory(atPath: socketDir, withIntermediateDirectories: true)
         if asRoot { try handToPostgres() }
         if !fm.fileExists(atPath: dataDir + "/PG_VERSION") {
@@ -50,7 +54,7 @@ public struct EmbeddedCluster: Sendable {
         var started = false
         if (try? run(bin + "/pg_ctl", ["-D", dataDir, "status"], asRoot: asRoot, quiet: true)) == nil {
             started = true
-            var options = "-c listen_addresses='' -k \(socketDir) -p 5432"
+            var options = "-c listen_addresses='' -k '\(socketDir)' -p 5432"
             if !durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
             try run(bin + "/pg_ctl", ["-D", dataDir, "-l", logFile, "-o", options, "-w", "-t", "60", "start"], asRoot: asRoot)
             logger.info("embedded PostgreSQL started", metadata: ["socket": "\(socketDir)"])

@@ -44,7 +44,9 @@ enum Subprocess {
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { break }
+            guard errno == EINTR else {
+                throw EmbeddedCluster.Failure(description: "lost track of \(path): \(String(cString: strerror(errno)))")
+            }
         }
         let output = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
         // WIFEXITED / WEXITSTATUS, which Swift does not import.

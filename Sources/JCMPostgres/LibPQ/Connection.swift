@@ -100,10 +100,10 @@ public final class Connection {
         try bytes.withUnsafeBytes { try putCopyData($0) }
     }
 
-    /// Ends the COPY; `failure` aborts it with that message. Returns the rows copied.
+    /// Ends the COPY. Returns the rows copied.
     @discardableResult
-    public func endCopy(failure: String? = nil) throws -> Int {
-        guard PQputCopyEnd(conn, failure) == 1 else {
+    public func endCopy() throws -> Int {
+        guard PQputCopyEnd(conn, nil) == 1 else {
             throw PostgresError(kind: .connection, message: "COPY end not sent: " + Self.message(conn))
         }
         var rows = 0

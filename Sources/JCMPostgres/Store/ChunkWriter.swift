@@ -16,8 +16,7 @@ public final class ChunkWriter {
     private var encoded: [[UInt8]] = []
     private var pending = BinaryCopyEncoder(reserving: ChunkWriter.flushBytes + 4096)
     private var rejections: [Rejection] = []
-    private var copyFailed: PostgresError?
-    public private(set) var counts = ChunkCounts()
+    private var counts = ChunkCounts()
 
     init(db: Connection, batch: Int64, source: String) throws {
         self.db = db
@@ -32,8 +31,6 @@ public final class ChunkWriter {
             throw error
         }
     }
-
-    public var readingCount: Int { counts.accepted + counts.flagged }
 
     public func add(_ r: Reading) throws {
         pending.beginRow(fields: 9)
@@ -58,9 +55,7 @@ public final class ChunkWriter {
     private func flush() throws {
         guard !pending.bytes.isEmpty else { return }
         encoded.append(pending.bytes)
-        if copyFailed == nil {
-            do { try db.putCopyData(pending.bytes) } catch { copyFailed = error as? PostgresError }
-        }
+        try db.putCopyData(pending.bytes)
         pending.removeAll()
     }
 
@@ -68,7 +63,6 @@ public final class ChunkWriter {
     public func commit() throws -> ChunkCounts {
         do {
             try flush()
-            if let copyFailed { throw copyFailed }
             try db.putCopyData(BinaryCopyEncoder.trailer)
             try db.endCopy()
         } catch let error as PostgresError where error.isUniqueViolation {

@@ -65,8 +65,8 @@ public final class ReadingStore {
     public func insertBatch(_ b: BatchRecord) throws -> Int64 {
         let result = try db.query("""
             insert into jcm.batches (kind, source, url, http_status, file_name, sha256, bytes, received_at)
-            values ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8::double precision / 1000000)) returning id
-            """, [b.kind.rawValue, b.source, b.url, b.httpStatus.map(String.init), b.fileName, b.sha256, String(b.bytes), String(b.receivedAt.microseconds)])
+            values ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz) returning id
+            """, [b.kind.rawValue, b.source, b.url, b.httpStatus.map(String.init), b.fileName, b.sha256, String(b.bytes), b.receivedAt.description])
         guard let id = result[0, 0].flatMap({ Int64($0) }) else {
             throw PostgresError(kind: .query, message: "insert into jcm.batches returned no id")
         }
