@@ -95,28 +95,6 @@ public final class ChunkWriter {
             for part in encoded { try db.putCopyData(part) }
             try db.putCopyData(BinaryCopyEncoder.trailer)
             let staged = try db.endCopy()
-            let againstStored = try db.query("""
-                insert into jcm.rejections (batch, meter_id, location, reason, detail, raw)
-                select s.batch, m.id, $1, 'duplicate_conflict',
-                       'meter ' || m.id || ' at ' || s.ts || ': value ' || r.value || ' already stored by batch ' || r.batch || ', this one is ' || s.value,
-                       s.raw_value || ' ' || s.raw_unit
-                from jcm_staging s
-                join jcm.readings r on r.meter = s.meter and r.ts = s.ts
-                join jcm.meters m on m.key = s.meter
-                where r.value <> s.value
-                """, [source]).affectedRows
-            let withinChunk = try db.query("""
-                with ranked as (
-                    select s.*, first_value(s.value) over w as first, row_number() over w as n
-                    from jcm_staging s window w as (partition by s.meter, s.ts order by s.ord))
-                insert into jcm.rejections (batch, meter_id, location, reason, detail, raw)
-                select k.batch, m.id, $1, 'duplicate_conflict',
-                       'meter ' || m.id || ' at ' || k.ts || ': value ' || k.first || ' came earlier in the same batch, this one is ' || k.value,
-                       k.raw_value || ' ' || k.raw_unit
-                from ranked k join jcm.meters m on m.key = k.meter
-                where k.n > 1 and k.value <> k.first
-                  and not exists (select 1 from jcm.readings r where r.meter = k.meter and r.ts = k.ts)
-                """, [source]).affectedRows
             let inserted = try db.query("""
                 with ins as (
                     insert into jcm.readings (\(Self.readingColumns))
@@ -127,7 +105,22 @@ public final class ChunkWriter {
                 """)
             let accepted = inserted[0, 0].flatMap(Int.init) ?? 0
             let flagged = inserted[0, 1].flatMap(Int.init) ?? 0
-            let conflicts = againstStored + withinChunk
+            // After the insert every key is stored: a staged row that differs from it lost to an
+            // earlier value (stored before, by another writer meanwhile, or earlier in this chunk).
+            let conflicts = try db.query("""
+                insert into jcm.rejections (batch, meter_id, location, reason, detail, raw)
+                select s.batch, m.id, $1, 'duplicate_conflict',
+                       'meter ' || m.id || ' at ' || s.ts || ': value ' || r.value ||
+                       case when r.batch = s.batch then ' came earlier in the same batch'
+                            else ' already stored by batch ' || r.batch end ||
+                       ', this one is ' || s.value,
+                       s.raw_value || ' ' || s.raw_unit
+                from jcm_staging s
+                join jcm.readings r on r.meter = s.meter and r.ts = s.ts
+                join jcm.meters m on m.key = s.meter
+                where r.value <> s.value
+                order by s.ord
+                """, [source]).affectedRows
             counts.rejected += conflicts
             counts.duplicates = staged - accepted - flagged - conflicts
             counts.accepted = accepted
