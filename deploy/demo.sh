@@ -24,6 +24,8 @@ cat <<EOT
     cp docs/examples/report.csv .state/incoming/
     then see .state/incoming/processed/ (or rejected/ with NAME.errors.json)
 
+  Counters and health: curl -s 127.0.0.1:9464/metrics ; curl -s 127.0.0.1:9464/healthz
+
   Ctrl-C stops the daemon, the simulator and the private PostgreSQL.
 
 EOT

@@ -332,3 +332,16 @@ private let brokenConfig = """
         #expect(absolute.resolvingPaths(against: "/srv") == absolute)
     }
 }
+
+@Suite struct MetricsConfigTests {
+    @Test func listenIsHostAndPort() throws {
+        #expect(try Config.parse("[metrics]\nlisten = \"127.0.0.1:9464\"\n").metricsListen == "127.0.0.1:9464")
+        #expect(try Config.parse("").metricsListen == nil)
+        #expect(throws: ConfigError.self) { try Config.parse("[metrics]\nlisten = \"9464\"\n") }
+        do {
+            _ = try Config.parse("[metrics]\nlisten = \"localhost:http\"\nport = 1\n")
+        } catch {
+            #expect(error.problems.map(\.key) == ["metrics.listen", "metrics.port"])
+        }
+    }
+}

@@ -51,9 +51,10 @@ struct DaemonTests {
     @Test func pollsLandAndEveryFailureIsKeptWithItsReason() throws {
         let server = try Self.gateway()
         defer { server.stop() }
-        let config = try Fixtures.config(gateway: "http://127.0.0.1:\(server.port)")
+        let config = try Fixtures.config(gateway: "http://127.0.0.1:\(server.port)", metrics: true)
         let conninfo = try TestCluster.freshDatabase()
-        let running = Running(Daemon(config: config, conninfo: conninfo, logger: TestCluster.logger))
+        let daemon = Daemon(config: config, conninfo: conninfo, logger: TestCluster.logger)
+        let running = Running(daemon)
 
         let reasons = ["payload_invalid", "http_status", "http_transport", "payload_too_large", "missing_field"]
         let complete = eventually(30) {
@@ -61,6 +62,15 @@ struct DaemonTests {
             let seen = Set(try rows(conninfo, "select distinct reason from jcm.rejections").compactMap { $0[0] })
             return okRows >= 2 && Set(reasons).isSubset(of: seen)
         }
+        // What Prometheus and a load balancer see.
+        let port = try #require(daemon.metricsPort)
+        let metrics = try BlockingHTTPConnection(port: port).request("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(metrics.status == 200)
+        #expect(metrics.bodyText.contains("# TYPE jcm_polls_total counter"))
+        #expect(metrics.bodyText.contains(#"jcm_polls_total{result="failed"}"#))
+        #expect(metrics.bodyText.contains(#"jcm_readings_total{verdict="accepted"}"#))
+        #expect(metrics.bodyText.contains("jcm_database_up 1"))
+        #expect(try BlockingHTTPConnection(port: port).request("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
         #expect(running.stop())
         #expect(complete)
 

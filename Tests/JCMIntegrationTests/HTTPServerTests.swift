@@ -210,11 +210,11 @@ private struct SimulatorFixture {
     }
 }
 
-private struct TestClientError: Error, CustomStringConvertible {
+struct TestClientError: Error, CustomStringConvertible {
     var description: String
 }
 
-private struct RawResponse {
+struct RawResponse {
     var status: Int
     var headers: [(name: String, value: String)]
     var body: [UInt8]
@@ -226,7 +226,7 @@ private struct RawResponse {
     }
 }
 
-private struct MeterReading {
+struct MeterReading {
     var ts: String
     var totalWh: Double
     var powerW: Double
@@ -234,7 +234,7 @@ private struct MeterReading {
 
 /// A blocking loopback HTTP/1.1 client that speaks raw bytes, with a receive
 /// timeout so a server bug fails the test instead of hanging it.
-private final class BlockingHTTPConnection {
+final class BlockingHTTPConnection {
     private let fd: Int32
     private var buffer: [UInt8] = []
 

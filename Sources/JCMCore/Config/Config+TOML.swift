@@ -70,8 +70,19 @@ extension Config {
             if let dir { config.watches.append(Watch(dir: dir, timeZone: zone, processedDir: processed, rejectedDir: rejected)) }
             problems += r.finish()
         }
+        if let t = top.table("metrics") {
+            var r = TableReader(t, path: "metrics")
+            if let listen = r.string("listen") {
+                if let colon = listen.lastIndex(of: ":"), !listen[..<colon].isEmpty, UInt16(listen[listen.index(after: colon)...]) != nil {
+                    config.metricsListen = listen
+                } else {
+                    r.problem("listen", "\"\(listen)\" is not host:port (e.g. \"127.0.0.1:9464\")")
+                }
+            }
+            problems += r.finish()
+        }
         problems += top.problems
-        for key in root.keys where !["database", "daemon", "project", "meter", "watch"].contains(key) {
+        for key in root.keys where !["database", "daemon", "project", "meter", "watch", "metrics"].contains(key) {
             problems.append(ConfigProblem(key: key, line: root[key]?.line ?? 1, message: "unknown key"))
         }
         guard problems.isEmpty else {

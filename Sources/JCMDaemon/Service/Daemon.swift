@@ -16,6 +16,11 @@ public final class Daemon: @unchecked Sendable {
     private var failure: Error?
     private let stopSignal = DispatchSemaphore(value: 0)
 
+    public let metrics = Metrics()
+    /// The port `/metrics` and `/healthz` are served on, once running (useful with port 0).
+    public var metricsPort: UInt16? { stopLock.withLock { servedPort } }
+    private var servedPort: UInt16?
+
     public init(config: Config, conninfo: String, logger: Logger) {
         self.config = config
         self.conninfo = conninfo
@@ -24,9 +29,28 @@ public final class Daemon: @unchecked Sendable {
 
     /// Runs until `requestStop()` (SIGTERM / SIGINT in the executable), then shuts down in order.
     public func run() throws {
-        let writer = IngestWriter(conninfo: conninfo, config: config, logger: logger)
+        let writer = IngestWriter(conninfo: conninfo, config: config, logger: logger, metrics: metrics)
         try writer.prepare()
+        metrics.set("jcm_database_up", 1)
+        metrics.gauge("jcm_writer_backlog") { Double(writer.backlog) }
         let writerDone = Self.spawn("writer") { writer.run() }
+
+        var metricsServer: HTTPServer?
+        if let listen = config.metricsListen, let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) {
+            let server = try HTTPServer(host: String(listen[..<colon]), port: port) { [metrics] request in
+                switch request.path {
+                case "/metrics": return .text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+                case "/healthz":
+                    return metrics.value("jcm_database_up") == 1 ? .text("ok\n") : .text("database unavailable\n", status: 503)
+                default: return .text("not found\n", status: 404)
+                }
+            }
+            server.start()
+            metricsServer = server
+            stopLock.withLock { servedPort = server.port }
+            logger.info("serving /metrics and /healthz", metadata: ["listen": "\(listen)", "port": "\(server.port)"])
+        }
+        defer { metricsServer?.stop() }
 
         var watcher: FolderWatcher?
         var watcherDone: DispatchSemaphore?

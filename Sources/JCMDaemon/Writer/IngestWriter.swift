@@ -23,10 +23,13 @@ public final class IngestWriter: @unchecked Sendable {
     /// Called once a report has left the watched folder (or was given up).
     public var onReportDone: @Sendable (String) -> Void = { _ in }
 
-    public init(conninfo: String, config: Config, logger: Logger) {
+    private let metrics: Metrics
+
+    public init(conninfo: String, config: Config, logger: Logger, metrics: Metrics = Metrics()) {
         self.conninfo = conninfo
         self.config = config
         self.logger = logger
+        self.metrics = metrics
         for m in config.meters { meters[m.id] = m }
     }
 
@@ -51,12 +54,20 @@ public final class IngestWriter: @unchecked Sendable {
         while let job = queue.pop() {
             do {
                 if store == nil || store?.db.isHealthy == false { try prepare() }
+                let started = Date()
                 try handle(job)
+                let kind: String
+                switch job { case .poll: kind = "poll"; case .report: kind = "report" }
+                metrics.add("jcm_write_seconds_sum", "kind=\"\(kind)\"", Date().timeIntervalSince(started))
+                metrics.add("jcm_write_seconds_count", "kind=\"\(kind)\"")
+                metrics.set("jcm_last_commit_timestamp_seconds", Date().timeIntervalSince1970)
+                metrics.set("jcm_database_up", 1)
                 transient = 0
                 permanent = 0
             } catch let error as PostgresError where !error.isPermanent {
                 // Reconnect and reload the validator's state from what was committed.
                 store = nil
+                metrics.set("jcm_database_up", 0)
                 transient += 1
                 if queue.isClosed, transient > 3 {
                     logger.critical("stopping with jobs not written: the database is unavailable", metadata: [
@@ -116,6 +127,8 @@ public final class IngestWriter: @unchecked Sendable {
         }
         let counts = try chunk.commit()
         self.validator = validator
+        metrics.add("jcm_polls_total", counts.accepted + counts.flagged > 0 || counts.duplicates > 0 ? "result=\"ok\"" : "result=\"failed\"")
+        count(counts)
         logger.debug("poll written", metadata: ["meter.id": "\(meter.id)", "batch.id": "\(batch)", "accepted": "\(counts.accepted + counts.flagged)"])
     }
 
@@ -135,11 +148,26 @@ public final class IngestWriter: @unchecked Sendable {
             throw error
         }
         self.validator = validator
+        count(summary.counts)
+        let outcome: String
+        switch summary.outcome {
+        case .processed: outcome = "processed"
+        case .rejected: outcome = "rejected"
+        case .duplicate: outcome = "duplicate"
+        case .refused: outcome = "refused"
+        }
+        metrics.add("jcm_reports_total", "outcome=\"\(outcome)\"")
         errors.close(summary: summary.oneLine, sha256: summary.sha256)
         if let failed = errors.failed {
             logger.error("errors file incomplete", metadata: ["file": "\(path)", "error": "\(failed)"])
         }
         settle(path, summary: summary, watch: watch, errorsPath: tempErrors)
+    }
+
+    private func count(_ c: ChunkCounts) {
+        for (verdict, n) in [("accepted", c.accepted), ("flagged", c.flagged), ("rejected", c.rejected), ("duplicate", c.duplicates)] where n > 0 {
+            metrics.add("jcm_readings_total", "verdict=\"\(verdict)\"", Double(n))
+        }
     }
 
     /// Moves the report out of the folder now that its rows are committed. A move that fails

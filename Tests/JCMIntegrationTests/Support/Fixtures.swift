@@ -3,8 +3,9 @@ import JCMCore
 
 /// Configurations the integration tests share.
 enum Fixtures {
-    static func config(watchDir: String? = nil, gateway: String? = nil, stateDir: String = "/tmp/unused") throws -> Config {
-        var text = """
+    static func config(watchDir: String? = nil, gateway: String? = nil, stateDir: String = "/tmp/unused", metrics: Bool = false) throws -> Config {
+        var text = metrics ? "[metrics]\nlisten = \"127.0.0.1:0\"\n\n" : ""
+        text += """
             [daemon]
             state_dir = "\(stateDir)"
             clock_skew = "5m"

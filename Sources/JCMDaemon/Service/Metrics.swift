@@ -1,0 +1,55 @@
+import Foundation
+
+/// The daemon's counters, served in Prometheus' text format on `/metrics`. Sources and the
+/// writer count; nothing here does I/O.
+public final class Metrics: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counters: [String: Double] = [:]
+    private var gauges: [String: @Sendable () -> Double] = [:]
+
+    public init() {}
+
+    public func add(_ name: String, _ labels: String = "", _ value: Double = 1) {
+        let key = labels.isEmpty ? name : "\(name){\(labels)}"
+        lock.withLock { counters[key, default: 0] += value }
+    }
+
+    public func set(_ name: String, _ value: Double) {
+        lock.withLock { counters[name] = value }
+    }
+
+    /// A value read at scrape time (the writer's backlog).
+    public func gauge(_ name: String, _ read: @escaping @Sendable () -> Double) {
+        lock.withLock { gauges[name] = read }
+    }
+
+    public func value(_ key: String) -> Double { lock.withLock { counters[key] ?? 0 } }
+
+    static let help: [String: (type: String, text: String)] = [
+        "jcm_polls_total": ("counter", "Meter polls by result (ok: a reading came back; failed: transport, HTTP status or payload)."),
+        "jcm_readings_total": ("counter", "Readings written, by verdict (accepted, flagged, rejected, duplicate)."),
+        "jcm_reports_total": ("counter", "Report files handled, by outcome (processed, rejected, duplicate, refused)."),
+        "jcm_write_seconds_sum": ("counter", "Time spent writing jobs to PostgreSQL, by kind."),
+        "jcm_write_seconds_count": ("counter", "Jobs written to PostgreSQL, by kind."),
+        "jcm_database_up": ("gauge", "1 when the writer's last attempt reached PostgreSQL, else 0."),
+        "jcm_last_commit_timestamp_seconds": ("gauge", "Unix time of the last committed write."),
+        "jcm_writer_backlog": ("gauge", "Jobs handed to the writer and not yet written."),
+    ]
+
+    public func render() -> String {
+        let (values, readers) = lock.withLock { (counters, gauges) }
+        var all = values
+        for (name, read) in readers { all[name] = read() }
+        var out = ""
+        var described: Set<String> = []
+        for key in all.keys.sorted() {
+            let name = String(key.prefix { $0 != "{" })
+            if described.insert(name).inserted, let help = Self.help[name] {
+                out += "# HELP \(name) \(help.text)\n# TYPE \(name) \(help.type)\n"
+            }
+            let v = all[key]!
+            out += "\(key) \(v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v))\n"
+        }
+        return out
+    }
+}
