@@ -23,19 +23,20 @@ struct Run: ParsableCommand {
 
         let target = try DatabaseTarget.resolve(config, logger: logger)
         defer { target.stop(logger: logger) }
-        let daemon = Daemon(config: config, conninfo: target.conninfo, logger: logger)
+        let options = self.options
+        let daemon = Daemon(config: config, conninfo: target.conninfo, logger: logger, reload: { try options.load() })
         let waitSet = set
         let signals = Thread {
             var set = waitSet
             var sig: Int32 = 0
             while sigwait(&set, &sig) == 0 {
                 if sig == SIGHUP {
-                    logger.warning("SIGHUP: configuration reload is not supported by this version; restart the service to apply changes")
+                    logger.info("signal received: reloading the configuration", metadata: ["signal": "SIGHUP"])
+                    daemon.requestReload()
                     continue
                 }
                 logger.info("signal received", metadata: ["signal": "\(sig == SIGINT ? "SIGINT" : "SIGTERM")"])
                 daemon.requestStop()
-                return
             }
         }
         signals.start()

@@ -153,4 +153,41 @@ struct DaemonTests {
         #expect(try scalar(conninfo, "select count(*) from jcm.readings") == "4")
         #expect(running.stop())
     }
+
+    @Test func reloadAddsMetersAndFoldersAndABadConfigKeepsTheOldOne() throws {
+        let server = try Self.gateway()
+        defer { server.stop() }
+        let dir = TempDir()
+        let first = try Fixtures.config(watchDir: dir.file("a"))
+        let second = try Fixtures.config(watchDir: dir.file("b"), gateway: "http://127.0.0.1:\(server.port)")
+        let next = Counter()
+        let conninfo = try TestCluster.freshDatabase()
+        // The first reload fails (as a bad file would), the second brings the gateway meters.
+        let daemon = Daemon(config: first, conninfo: conninfo, logger: TestCluster.logger, reload: {
+            if next.next() == 1 { throw ConfigError(file: "x.toml", problems: [ConfigProblem(key: "k", line: 1, message: "bad")]) }
+            return second
+        })
+        let running = Running(daemon)
+        defer { _ = running.stop() }
+        let csv = "meter_id,timestamp,value,unit\nPV-1,2026-11-01T00:00:00Z,1,kWh\n"
+        #expect(eventually { FileManager.default.fileExists(atPath: dir.file("a")) })
+        try csv.write(toFile: dir.file("a/1.csv"), atomically: true, encoding: .utf8)
+        #expect(eventually { FileManager.default.fileExists(atPath: dir.file("a/processed/1.csv")) })
+
+        daemon.requestReload()      // refused: folder a is still watched, nothing is polled
+        Thread.sleep(forTimeInterval: 0.5)
+        try csv.replacingOccurrences(of: "00:00", with: "01:00").write(toFile: dir.file("a/2.csv"), atomically: true, encoding: .utf8)
+        #expect(eventually { FileManager.default.fileExists(atPath: dir.file("a/processed/2.csv")) })
+        #expect(try scalar(conninfo, "select count(*) from jcm.meters") == "3")
+
+        daemon.requestReload()      // applied: the gateway meters are mirrored and polled, folder b watched
+        #expect(eventually { (try? scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'GW-OK'")).flatMap { $0 }.flatMap(Int.init) ?? 0 >= 1 })
+        #expect(try scalar(conninfo, "select count(*) from jcm.meters") == "9")
+        try csv.replacingOccurrences(of: "00:00", with: "02:00").write(toFile: dir.file("b/3.csv"), atomically: true, encoding: .utf8)
+        #expect(eventually { FileManager.default.fileExists(atPath: dir.file("b/processed/3.csv")) })
+        // PV-1's counter state survived the reload: its readings stay in order, none refused.
+        #expect(try scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'PV-1'") == "3")
+        #expect(try scalar(conninfo, "select count(*) from jcm.rejections where meter_id = 'PV-1'") == "0")
+        #expect(running.stop())
+    }
 }

@@ -8,23 +8,27 @@ import Logging
 /// the poller. Each runs on its own thread: libpq, libcurl and inotify all block, and Swift's
 /// cooperative pool has one thread per core.
 public final class Daemon: @unchecked Sendable {
-    private let config: Config
+    private var config: Config
     private let logger: Logger
     private let conninfo: String
     private let stopLock = NSLock()
     private var stopRequested = false
+    private var reloadRequested = false
     private var failure: Error?
-    private let stopSignal = DispatchSemaphore(value: 0)
+    private let wake = DispatchSemaphore(value: 0)
+    /// Reads the configuration again, for SIGHUP.
+    private let reload: (@Sendable () throws -> Config)?
 
     public let metrics = Metrics()
     /// The port `/metrics` and `/healthz` are served on, once running (useful with port 0).
     public var metricsPort: UInt16? { stopLock.withLock { servedPort } }
     private var servedPort: UInt16?
 
-    public init(config: Config, conninfo: String, logger: Logger) {
+    public init(config: Config, conninfo: String, logger: Logger, reload: (@Sendable () throws -> Config)? = nil) {
         self.config = config
         self.conninfo = conninfo
         self.logger = logger
+        self.reload = reload
     }
 
     /// Runs until `requestStop()` (SIGTERM / SIGINT in the executable), then shuts down in order.
@@ -34,72 +38,69 @@ public final class Daemon: @unchecked Sendable {
         metrics.set("jcm_database_up", 1)
         metrics.gauge("jcm_writer_backlog") { Double(writer.backlog) }
         let writerDone = Self.spawn("writer") { writer.run() }
-
-        var metricsServer: HTTPServer?
-        if let listen = config.metricsListen, let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) {
-            let server = try HTTPServer(host: String(listen[..<colon]), port: port) { [metrics] request in
-                switch request.path {
-                case "/metrics": return .text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
-                case "/healthz":
-                    return metrics.value("jcm_database_up") == 1 ? .text("ok\n") : .text("database unavailable\n", status: 503)
-                default: return .text("not found\n", status: 404)
-                }
-            }
-            server.start()
-            metricsServer = server
-            stopLock.withLock { servedPort = server.port }
-            logger.info("serving /metrics and /healthz", metadata: ["listen": "\(listen)", "port": "\(server.port)"])
-        }
+        let metricsServer = try serveMetrics()
         defer { metricsServer?.stop() }
 
-        var watcher: FolderWatcher?
-        var watcherDone: DispatchSemaphore?
-        if !config.watches.isEmpty {
-            let w = FolderWatcher(watches: config.watches, logger: logger) { path, watch in
-                writer.submit(.report(path: path, watch: watch))
-            }
-            writer.onReportDone = { [weak w] path in w?.finished(path) }
-            watcher = w
-            watcherDone = Self.spawn("watcher") { [self] in
-                do { try w.run() } catch { fail("folder watcher stopped", error) }
-            }
-        }
-
-        let targets = config.meters.compactMap { m -> PollTarget? in
-            guard let p = m.poll else { return nil }
-            return PollTarget(meterID: m.id, url: p.url, schedule: PollSchedule(intervalMs: p.intervalMilliseconds, meterID: m.id),
-                              connectTimeoutMs: Int(p.connectTimeoutMilliseconds), timeoutMs: Int(p.timeoutMilliseconds), maxBytes: p.maxResponseBytes)
-        }
-        var poller: MeterPoller?
-        var pollerDone: DispatchSemaphore?
-        if !targets.isEmpty {
-            let p = MeterPoller(targets: targets, logger: logger) { writer.submit(.poll($0)) }
-            poller = p
-            pollerDone = Self.spawn("poller") { [self] in
-                do { try p.run() } catch { fail("poller stopped", error) }
-            }
-        }
-        logger.info("jcm-ingestd running", metadata: ["meters.polled": "\(targets.count)", "meters": "\(config.meters.count)", "folders": "\(config.watches.count)"])
-        SystemdNotify.send("READY=1\nSTATUS=polling \(targets.count) meters, watching \(config.watches.count) folders")
+        var sources = Sources.start(config, writer: writer, logger: logger) { [self] what, error in fail(what, error) }
+        logger.info("jcm-ingestd running", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(config.meters.count)", "folders": "\(config.watches.count)"])
+        SystemdNotify.send("READY=1\n" + status(sources, writer))
 
         // The main loop: tells systemd it is alive (WatchdogSec=) and what it is doing.
         let watchdog = SystemdNotify.watchdogInterval()
-        let tick = watchdog ?? 10
-        while stopSignal.wait(timeout: .now() + tick) == .timedOut {
-            var message = "STATUS=polling \(targets.count) meters, watching \(config.watches.count) folders, \(writer.backlog) jobs waiting to be written"
-            if watchdog != nil { message += "\nWATCHDOG=1" }
-            SystemdNotify.send(message)
+        while true {
+            _ = wake.wait(timeout: .now() + (watchdog ?? 10))
+            let (stop, reloading) = stopLock.withLock { () -> (Bool, Bool) in
+                defer { reloadRequested = false }
+                return (stopRequested, reloadRequested)
+            }
+            if stop { break }
+            if reloading, let next = reloadedConfig() {
+                SystemdNotify.send("RELOADING=1")
+                sources.stop()
+                config = next
+                writer.submit(.reconfigure(next))
+                sources = Sources.start(next, writer: writer, logger: logger) { [self] what, error in fail(what, error) }
+                logger.info("configuration reloaded", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(next.meters.count)", "folders": "\(next.watches.count)"])
+                SystemdNotify.send("READY=1")
+            }
+            SystemdNotify.send(status(sources, writer) + (watchdog != nil ? "\nWATCHDOG=1" : ""))
         }
         logger.info("stopping: sources first, then the writer drains", metadata: ["backlog": "\(writer.backlog)"])
         SystemdNotify.send("STOPPING=1")
-        poller?.stop()
-        watcher?.stop()
-        pollerDone?.wait()
-        watcherDone?.wait()
+        sources.stop()
         writer.finish()
         writerDone.wait()
         if let failure = stopLock.withLock({ failure }) { throw failure }
         logger.info("stopped")
+    }
+
+    public func requestStop() {
+        stopLock.withLock { stopRequested = true }
+        wake.signal()
+    }
+
+    /// SIGHUP: read the configuration again. A bad one is reported and the old one stays.
+    public func requestReload() {
+        stopLock.withLock { reloadRequested = true }
+        wake.signal()
+    }
+
+    private func reloadedConfig() -> Config? {
+        guard let reload else { return nil }
+        do {
+            let next = try reload()
+            if next.database != config.database || next.daemon.stateDir != config.daemon.stateDir || next.metricsListen != config.metricsListen {
+                logger.warning("reload: [database], daemon.state_dir and [metrics] take effect at the next restart")
+            }
+            return next
+        } catch {
+            logger.error("reload refused; the running configuration stays in force", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    private func status(_ sources: Sources, _ writer: IngestWriter) -> String {
+        "STATUS=polling \(sources.polled) meters, watching \(config.watches.count) folders, \(writer.backlog) jobs waiting to be written"
     }
 
     /// A source that dies takes the daemon down with it (exit non-zero: systemd restarts it),
@@ -110,12 +111,21 @@ public final class Daemon: @unchecked Sendable {
         requestStop()
     }
 
-    public func requestStop() {
-        stopLock.withLock {
-            guard !stopRequested else { return }
-            stopRequested = true
-            stopSignal.signal()
+    private func serveMetrics() throws -> HTTPServer? {
+        guard let listen = config.metricsListen, let colon = listen.lastIndex(of: ":"),
+              let port = UInt16(listen[listen.index(after: colon)...]) else { return nil }
+        let server = try HTTPServer(host: String(listen[..<colon]), port: port) { [metrics] request in
+            switch request.path {
+            case "/metrics": return .text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            case "/healthz":
+                return metrics.value("jcm_database_up") == 1 ? .text("ok\n") : .text("database unavailable\n", status: 503)
+            default: return .text("not found\n", status: 404)
+            }
         }
+        server.start()
+        stopLock.withLock { servedPort = server.port }
+        logger.info("serving /metrics and /healthz", metadata: ["listen": "\(listen)", "port": "\(server.port)"])
+        return server
     }
 
     static func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) -> DispatchSemaphore {
@@ -127,34 +137,5 @@ public final class Daemon: @unchecked Sendable {
         thread.name = name
         thread.start()
         return done
-    }
-}
-
-/// The systemd notify protocol: one datagram to $NOTIFY_SOCKET. Silent when not under systemd.
-public enum SystemdNotify {
-    /// Half of $WATCHDOG_USEC in seconds, when systemd expects keep-alives from this process.
-    public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment) -> Double? {
-        guard let usec = environment["WATCHDOG_USEC"].flatMap(Double.init), usec > 0 else { return nil }
-        if let pid = environment["WATCHDOG_PID"], pid != String(getpid()) { return nil }
-        return usec / 2_000_000
-    }
-
-    public static func send(_ message: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        guard var path = environment["NOTIFY_SOCKET"], !path.isEmpty else { return }
-        if path.hasPrefix("@") { path = "\0" + path.dropFirst() }  // abstract namespace
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { return }
-        withUnsafeMutableBytes(of: &addr.sun_path) { $0.copyBytes(from: bytes) }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count)
-        _ = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                message.withCString { sendto(fd, $0, strlen($0), Int32(MSG_NOSIGNAL), sa, length) }
-            }
-        }
     }
 }

@@ -11,10 +11,13 @@ public final class IngestWriter: @unchecked Sendable {
     public enum Job: Sendable {
         case poll(PollResult)
         case report(path: String, watch: Config.Watch)
+        /// A reloaded configuration: mirrored into the database, meters re-read, in the order of
+        /// the jobs around it.
+        case reconfigure(Config)
     }
 
     private let conninfo: String
-    private let config: Config
+    private var config: Config
     private let logger: Logger
     private let queue = JobQueue<Job>()
     private var store: ReadingStore?
@@ -57,7 +60,7 @@ public final class IngestWriter: @unchecked Sendable {
                 let started = Date()
                 try handle(job)
                 let kind: String
-                switch job { case .poll: kind = "poll"; case .report: kind = "report" }
+                switch job { case .poll: kind = "poll"; case .report: kind = "report"; case .reconfigure: kind = "reconfigure" }
                 metrics.add("jcm_write_seconds_sum", "kind=\"\(kind)\"", Date().timeIntervalSince(started))
                 metrics.add("jcm_write_seconds_count", "kind=\"\(kind)\"")
                 metrics.set("jcm_last_commit_timestamp_seconds", Date().timeIntervalSince1970)
@@ -97,6 +100,10 @@ public final class IngestWriter: @unchecked Sendable {
         switch job {
         case .poll(let result): try writePoll(result)
         case .report(let path, let watch): try writeReport(path: path, watch: watch)
+        case .reconfigure(let next):
+            config = next
+            meters = Dictionary(uniqueKeysWithValues: next.meters.map { ($0.id, $0) })
+            try prepare()
         }
     }
 
@@ -196,6 +203,8 @@ public final class IngestWriter: @unchecked Sendable {
         case .poll(let result):
             logger.error("poll could not be written", metadata: ["meter.id": "\(result.meterID)", "error": "\(error)",
                                                                  "body": "\(String(decoding: result.body.prefix(512), as: UTF8.self))"])
+        case .reconfigure:
+            logger.error("reloaded configuration could not be applied to the database", metadata: ["error": "\(error)"])
         case .report(let path, let watch):
             logger.error("report could not be written", metadata: ["file": "\(path)", "error": "\(error)"])
             let target = try? ReportMover.move(path, into: watch.rejectedDir)

@@ -1,0 +1,48 @@
+import Foundation
+import JCMCore
+import JCMCurl
+import Logging
+
+extension Daemon {
+    /// The poller and the folder watcher of one configuration: started together, stopped
+    /// together (at shutdown, and around a reload).
+    struct Sources {
+        var poller: (MeterPoller, DispatchSemaphore)?
+        var watcher: (FolderWatcher, DispatchSemaphore)?
+        var polled = 0
+
+        static func start(_ config: Config, writer: IngestWriter, logger: Logger, fail: @escaping @Sendable (String, Error) -> Void) -> Sources {
+            var sources = Sources()
+            if !config.watches.isEmpty {
+                let w = FolderWatcher(watches: config.watches, logger: logger) { path, watch in
+                    writer.submit(.report(path: path, watch: watch))
+                }
+                writer.onReportDone = { [weak w] path in w?.finished(path) }
+                sources.watcher = (w, Daemon.spawn("watcher") {
+                    do { try w.run() } catch { fail("folder watcher stopped", error) }
+                })
+            }
+            let targets = config.meters.compactMap { m -> PollTarget? in
+                guard let p = m.poll else { return nil }
+                return PollTarget(meterID: m.id, url: p.url, schedule: PollSchedule(intervalMs: p.intervalMilliseconds, meterID: m.id),
+                                  connectTimeoutMs: Int(p.connectTimeoutMilliseconds), timeoutMs: Int(p.timeoutMilliseconds), maxBytes: p.maxResponseBytes)
+            }
+            sources.polled = targets.count
+            if !targets.isEmpty {
+                let p = MeterPoller(targets: targets, logger: logger) { writer.submit(.poll($0)) }
+                sources.poller = (p, Daemon.spawn("poller") {
+                    do { try p.run() } catch { fail("poller stopped", error) }
+                })
+            }
+            return sources
+        }
+
+        /// Stops both and waits for their threads; what they handed over stays with the writer.
+        func stop() {
+            poller?.0.stop()
+            watcher?.0.stop()
+            poller?.1.wait()
+            watcher?.1.wait()
+        }
+    }
+}
