@@ -42,9 +42,14 @@ struct DaemonTests {
                 self.done.signal()
             }.start()
         }
+        private var stopped: Bool?
+
+        /// Idempotent: a test's `defer` may call it again after an explicit stop.
         func stop() -> Bool {
+            if let stopped { return stopped }
             daemon.requestStop()
-            return done.wait(timeout: .now() + 30) == .success
+            stopped = done.wait(timeout: .now() + 30) == .success
+            return stopped!
         }
     }
 
