@@ -51,31 +51,28 @@ struct SystemdTests {
         #expect(unit.contains("ExecStart=/usr/local/bin/jcm-ingestd run --config /etc/jcm-ingestd/config.toml"))
         let dir = TempDir()
         dir.write("jcm-ingestd.service", unit.replacingOccurrences(of: "/usr/local/bin/jcm-ingestd", with: "/bin/true"))
+        let (status, text) = try Self.analyze(["verify", "--man=no", dir.file("jcm-ingestd.service")])
+        #expect(status == 0, "\(text)")
+        #expect(!text.contains("jcm-ingestd.service:"), "\(text)")
+
+        // The hardening keeps the exposure score in systemd's "OK" band or better (docs/operations.md).
+        let (_, report) = try Self.analyze(["security", "--offline=true", dir.file("jcm-ingestd.service")])
+        let score = report.split(separator: "\n").first { $0.contains("Overall exposure level") }
+            .flatMap { line in line.split(separator: " ").compactMap { Double($0) }.first }
+        #expect(try #require(score, "\(report)") <= 2.0)
+        #expect(unit.contains("Type=notify") && unit.contains("WatchdogSec=") && unit.contains("LoadCredential=db-password"))
+    }
+
+    static func analyze(_ args: [String]) throws -> (Int32, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
-        p.arguments = ["verify", "--man=no", dir.file("jcm-ingestd.service")]
+        p.arguments = args
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
         try p.run()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(text)")
-        #expect(!text.contains("jcm-ingestd.service:"), "\(text)")
-
-        // The hardening keeps the exposure score in systemd's "OK" band or better (docs/operations.md).
-        let security = Process()
-        security.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
-        security.arguments = ["security", "--offline=true", dir.file("jcm-ingestd.service")]
-        let sout = Pipe()
-        security.standardOutput = sout
-        security.standardError = sout
-        try security.run()
-        let report = String(decoding: sout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        security.waitUntilExit()
-        let score = report.split(separator: "\n").first { $0.contains("Overall exposure level") }
-            .flatMap { line in line.split(separator: " ").compactMap { Double($0) }.first }
-        #expect(try #require(score, "\(report)") <= 2.0)
-        #expect(unit.contains("Type=notify") && unit.contains("WatchdogSec=") && unit.contains("LoadCredential=db-password"))
+        return (p.terminationStatus, text)
     }
 }
