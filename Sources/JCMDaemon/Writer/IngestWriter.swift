@@ -22,9 +22,14 @@ public final class IngestWriter: @unchecked Sendable {
     private let queue = JobQueue<Job>()
     private var store: ReadingStore?
     private var validator: ReadingValidator?
-    private var meters: [String: Config.Meter] = [:]
-    /// Called once a report has left the watched folder (or was given up).
-    public var onReportDone: @Sendable (String) -> Void = { _ in }
+    /// Called once a report has left the watched folder (or was given up). Set from the main
+    /// thread (at start and reload), called from the writer's.
+    public var onReportDone: @Sendable (String) -> Void {
+        get { callbackLock.withLock { reportDone } }
+        set { callbackLock.withLock { reportDone = newValue } }
+    }
+    private var reportDone: @Sendable (String) -> Void = { _ in }
+    private let callbackLock = NSLock()
 
     private let metrics: Metrics
 
@@ -33,7 +38,6 @@ public final class IngestWriter: @unchecked Sendable {
         self.config = config
         self.logger = logger
         self.metrics = metrics
-        for m in config.meters { meters[m.id] = m }
     }
 
     public func submit(_ job: Job) { queue.push(job) }
@@ -102,13 +106,13 @@ public final class IngestWriter: @unchecked Sendable {
         case .report(let path, let watch): try writeReport(path: path, watch: watch)
         case .reconfigure(let next):
             config = next
-            meters = Dictionary(uniqueKeysWithValues: next.meters.map { ($0.id, $0) })
             try prepare()
         }
     }
 
     private func writePoll(_ result: PollResult) throws {
-        guard let store, var validator, let meter = meters[result.meterID], let poll = meter.poll else { return }
+        // A poll of a meter that a reload has just removed is dropped with the meter.
+        guard let store, var validator, let meter = validator.registry.lookup(result.meterID)?.meter, let poll = meter.poll else { return }
         let url = URLRedaction.redact(result.url)
         let batch = try store.insertBatch(BatchRecord(kind: .poll, source: meter.id, url: url, httpStatus: result.status == 0 ? nil : result.status,
                                                       sha256: SHA256Hasher.hex(of: result.body), bytes: result.body.count, receivedAt: result.receivedAt))
