@@ -145,6 +145,13 @@ public final class IngestWriter: @unchecked Sendable {
 
     private func writeReport(path: String, watch: Config.Watch) throws {
         guard let store, var validator else { return }
+        // Queued twice (a rescan after a reload) and already moved away by the first job.
+        var st = stat()
+        if lstat(path, &st) != 0, errno == ENOENT {
+            logger.debug("report already handled", metadata: ["file": "\(path)"])
+            onReportDone(path)
+            return
+        }
         let name = (path as NSString).lastPathComponent
         try FileManager.default.createDirectory(atPath: watch.rejectedDir, withIntermediateDirectories: true)
         let tempErrors = (watch.rejectedDir as NSString).appendingPathComponent(".\(name).errors.json.part")
