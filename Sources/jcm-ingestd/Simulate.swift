@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JCMCore
 import JCMDaemon
 
 struct Simulate: ParsableCommand {
@@ -18,15 +19,13 @@ struct Simulate: ParsableCommand {
 
     func validate() throws {
         guard meters > 0 else { throw ValidationError("--meters must be at least 1") }
-        guard let colon = listen.lastIndex(of: ":"), UInt16(listen[listen.index(after: colon)...]) != nil else {
+        guard ListenAddress(listen) != nil else {
             throw ValidationError("--listen must be host:port, e.g. 127.0.0.1:9100")
         }
     }
 
     func run() throws {
-        let colon = listen.lastIndex(of: ":")!
-        let host = String(listen[..<colon])
-        let port = UInt16(listen[listen.index(after: colon)...])!
+        let address = ListenAddress(listen)!
         let simulator = MeterSimulator(meters: meters, startedAt: Date().timeIntervalSince1970, now: { Date().timeIntervalSince1970 })
         // Blocked before the server thread exists, so only sigwait below sees them.
         var set = sigset_t()
@@ -34,9 +33,9 @@ struct Simulate: ParsableCommand {
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &set, nil)
-        let server = try HTTPServer(host: host, port: port, handler: simulator.handle)
+        let server = try HTTPServer(host: address.host, port: address.port, handler: simulator.handle)
         server.start()
-        print("simulating \(meters) meters on http://\(host):\(server.port)/meters/1 … /meters/\(meters)")
+        print("simulating \(meters) meters on http://\(address.host):\(server.port)/meters/1 … /meters/\(meters)")
         FileHandle.standardOutput.synchronizeFile()
         var sig: Int32 = 0
         sigwait(&set, &sig)

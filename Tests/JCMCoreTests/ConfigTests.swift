@@ -335,7 +335,7 @@ private let brokenConfig = """
 
 @Suite struct MetricsConfigTests {
     @Test func listenIsHostAndPort() throws {
-        #expect(try Config.parse("[metrics]\nlisten = \"127.0.0.1:9464\"\n").metricsListen == "127.0.0.1:9464")
+        #expect(try Config.parse("[metrics]\nlisten = \"127.0.0.1:9464\"\n").metricsListen == ListenAddress("127.0.0.1:9464"))
         #expect(try Config.parse("").metricsListen == nil)
         #expect(throws: ConfigError.self) { try Config.parse("[metrics]\nlisten = \"9464\"\n") }
         do {

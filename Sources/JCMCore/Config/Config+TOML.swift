@@ -73,8 +73,8 @@ extension Config {
         if let t = top.table("metrics") {
             var r = TableReader(t, path: "metrics")
             if let listen = r.string("listen") {
-                if let colon = listen.lastIndex(of: ":"), !listen[..<colon].isEmpty, UInt16(listen[listen.index(after: colon)...]) != nil {
-                    config.metricsListen = listen
+                if let address = ListenAddress(listen) {
+                    config.metricsListen = address
                 } else {
                     r.problem("listen", "\"\(listen)\" is not host:port (e.g. \"127.0.0.1:9464\")")
                 }

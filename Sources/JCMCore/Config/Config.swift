@@ -8,8 +8,8 @@ public struct Config: Sendable, Equatable {
     public var projects: [Project] = []
     public var meters: [Meter] = []
     public var watches: [Watch] = []
-    /// `host:port` for `/metrics` and `/healthz`; nil: not served.
-    public var metricsListen: String?
+    /// Where `/metrics` and `/healthz` are served; nil: not served.
+    public var metricsListen: ListenAddress?
 
     public init() {}
 

@@ -103,7 +103,7 @@ public struct ReportIngestor {
         }
         if summary.counts.rejected > 0 || summary.fatal != nil { summary.outcome = .rejected }
         try store.insertReport(ReportRecord(sha256: sha, fileName: name, batch: batch,
-                                            outcome: summary.outcome == .processed ? "processed" : "rejected",
+                                            outcome: summary.outcome.name,
                                             counts: summary.counts, error: summary.fatal))
         logger.info("report ingested", metadata: [
             "file": "\(name)", "batch.id": "\(batch)", "accepted": "\(summary.counts.accepted)", "flagged": "\(summary.counts.flagged)",

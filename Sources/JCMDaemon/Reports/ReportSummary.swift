@@ -20,6 +20,16 @@ public struct ReportSummary: Sendable {
         case duplicate(of: String)
         /// Not read at all (a symbolic link, not a regular file, unreadable).
         case refused(String)
+
+        /// The word used in jcm.reports.outcome, the summary line and the metrics.
+        public var name: String {
+            switch self {
+            case .processed: "processed"
+            case .rejected: "rejected"
+            case .duplicate: "duplicate"
+            case .refused: "refused"
+            }
+        }
     }
 
     public var path: String
@@ -39,7 +49,7 @@ public struct ReportSummary: Sendable {
         case .duplicate(let of): return "\(name): duplicate of \(of) (same SHA-256), not ingested again"
         case .refused(let why): return "\(name): refused: \(why)"
         case .processed, .rejected:
-            var text = "\(name): \(outcome == .processed ? "processed" : "rejected"): \(counts.accepted) accepted, \(counts.flagged) flagged, \(counts.rejected) rejected"
+            var text = "\(name): \(outcome.name): \(counts.accepted) accepted, \(counts.flagged) flagged, \(counts.rejected) rejected"
             if counts.duplicates > 0 { text += ", \(counts.duplicates) already stored" }
             if let fatal { text += "; stopped: \(fatal)" }
             return text

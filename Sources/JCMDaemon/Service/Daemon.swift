@@ -112,9 +112,8 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func serveMetrics() throws -> HTTPServer? {
-        guard let listen = config.metricsListen, let colon = listen.lastIndex(of: ":"),
-              let port = UInt16(listen[listen.index(after: colon)...]) else { return nil }
-        let server = try HTTPServer(host: String(listen[..<colon]), port: port) { [metrics] request in
+        guard let listen = config.metricsListen else { return nil }
+        let server = try HTTPServer(host: listen.host, port: listen.port) { [metrics] request in
             switch request.path {
             case "/metrics": return .text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
             case "/healthz":

@@ -167,14 +167,7 @@ public final class IngestWriter: @unchecked Sendable {
         }
         self.validator = validator
         count(summary.counts)
-        let outcome: String
-        switch summary.outcome {
-        case .processed: outcome = "processed"
-        case .rejected: outcome = "rejected"
-        case .duplicate: outcome = "duplicate"
-        case .refused: outcome = "refused"
-        }
-        metrics.add("jcm_reports_total", "outcome=\"\(outcome)\"")
+        metrics.add("jcm_reports_total", "outcome=\"\(summary.outcome.name)\"")
         errors.close(summary: summary.oneLine, sha256: summary.sha256)
         if let failed = errors.failed {
             logger.error("errors file incomplete", metadata: ["file": "\(path)", "error": "\(failed)"])
