@@ -97,8 +97,8 @@ public struct ReportIngestor {
         progress(file.size, file.size)
         // Conflicts are found by the database on the staging path; list them too.
         if summary.counts.rejected > rowRejections {
-            for row in try store.db.query("select detail, raw from jcm.rejections where batch = $1 and reason = 'duplicate_conflict' order by id", [String(batch)]).rows {
-                record(FileProblem(line: nil, reason: ReasonCode.duplicateConflict.rawValue, detail: row[0] ?? "", raw: row[1]))
+            for conflict in try store.conflicts(batch: batch) {
+                record(FileProblem(line: nil, reason: ReasonCode.duplicateConflict.rawValue, detail: conflict.detail, raw: conflict.raw))
             }
         }
         if summary.counts.rejected > 0 || summary.fatal != nil { summary.outcome = .rejected }

@@ -86,6 +86,12 @@ public final class ReadingStore {
                   String(r.counts.flagged), String(r.counts.rejected), String(r.counts.duplicates), r.error])
     }
 
+    /// The `duplicate_conflict` rejections the database found for a batch, in order.
+    public func conflicts(batch: Int64) throws -> [(detail: String, raw: String)] {
+        try db.query("select detail, raw from jcm.rejections where batch = $1 and reason = 'duplicate_conflict' order by id",
+                     [String(batch)]).rows.map { ($0[0] ?? "", $0[1] ?? "") }
+    }
+
     /// Opens a chunk: readings stream to the server as they are added.
     public func beginChunk(batch: Int64, source: String) throws -> ChunkWriter {
         try ChunkWriter(db: db, batch: batch, source: source)
