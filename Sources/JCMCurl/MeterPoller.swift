@@ -34,22 +34,36 @@ public struct PollResult: Sendable {
     public var status: Int
     public var body: [UInt8]
     public var failure: Failure?
+
+    public init(meterID: String, url: String, receivedAt: Timestamp, status: Int, body: [UInt8], failure: Failure?) {
+        self.meterID = meterID
+        self.url = url
+        self.receivedAt = receivedAt
+        self.status = status
+        self.body = body
+        self.failure = failure
+    }
 }
 
 /// Polls every target on its schedule from one thread through one libcurl multi handle.
 /// Transfers run concurrently; a meter whose previous poll is still in flight skips its slot, so
-/// a slow meter never delays the others nor piles up requests.
+/// a slow meter never delays the others nor piles up requests. Results are delivered together
+/// per turn of the loop, so whoever takes them can make them durable with one fsync.
 public final class MeterPoller: @unchecked Sendable {
     private let targets: [PollTarget]
     private let logger: Logger
-    private let deliver: @Sendable (PollResult) -> Void
+    private let deliver: @Sendable ([PollResult]) -> Void
+    private let mayPoll: @Sendable () -> Bool
     private let lock = NSLock()
     private var stopping = false
     private var multi: MultiHandle?
 
-    public init(targets: [PollTarget], logger: Logger, deliver: @escaping @Sendable (PollResult) -> Void) {
+    /// - Parameter mayPoll: asked at every due slot; false skips it (the spool is nearly full).
+    public init(targets: [PollTarget], logger: Logger, mayPoll: @escaping @Sendable () -> Bool = { true },
+                deliver: @escaping @Sendable ([PollResult]) -> Void) {
         self.targets = targets
         self.logger = logger
+        self.mayPoll = mayPoll
         self.deliver = deliver
     }
 
@@ -69,19 +83,21 @@ public final class MeterPoller: @unchecked Sendable {
 
         while !lock.withLock({ stopping }) {
             let now = Self.nowMs()
+            var results: [PollResult] = []
             for i in targets.indices where due[i] <= now {
                 due[i] = targets[i].schedule.nextDue(after: now)
                 if inFlight[i] {
                     logger.debug("poll slot skipped: previous poll still running", metadata: ["meter.id": "\(targets[i].meterID)"])
                     continue
                 }
+                guard mayPoll() else { continue }
                 let t = targets[i]
                 do {
                     try handles[i].prepare(url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: t.timeoutMs, maxBytes: t.maxBytes)
                     try multi.add(handles[i])
                     inFlight[i] = true
                 } catch {
-                    deliver(PollResult(meterID: t.meterID, url: t.url, receivedAt: Timestamp(date: Date()), status: 0, body: [], failure: .transport("\(error)")))
+                    results.append(PollResult(meterID: t.meterID, url: t.url, receivedAt: Timestamp(date: Date()), status: 0, body: [], failure: .transport("\(error)")))
                 }
             }
             let wait = max(0, min(1_000, (due.min() ?? now + 1_000) - Self.nowMs()))
@@ -95,9 +111,10 @@ public final class MeterPoller: @unchecked Sendable {
                 } else if let error {
                     failure = .transport(error.message)
                 }
-                deliver(PollResult(meterID: t.meterID, url: t.url, receivedAt: Timestamp(date: Date()),
-                                   status: easy.responseCode, body: easy.body, failure: failure))
+                results.append(PollResult(meterID: t.meterID, url: t.url, receivedAt: Timestamp(date: Date()),
+                                          status: easy.responseCode, body: easy.body, failure: failure))
             }
+            if !results.isEmpty { deliver(results) }
         }
     }
 

@@ -31,6 +31,7 @@ extension Config {
                 }
             }
             if let skew = r.duration("clock_skew", range: 0...86_400_000) { config.daemon.clockSkewMilliseconds = skew }
+            if let bytes = r.integer("spool_max_bytes", range: 1 << 20...1 << 40) { config.daemon.spoolMaxBytes = Int(bytes) }
             problems += r.finish()
         }
         for (i, t) in top.tables("project").enumerated() {

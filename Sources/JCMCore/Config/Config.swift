@@ -27,6 +27,8 @@ public struct Config: Sendable, Equatable {
         public var logLevel = "info"
         /// How far in the future a reading's timestamp may be before it is refused.
         public var clockSkewMilliseconds: Int64 = 300_000
+        /// Limit of the on-disk spool under `state_dir/spool`; polling pauses at 90 % of it.
+        public var spoolMaxBytes = 1 << 30
         public init() {}
     }
 

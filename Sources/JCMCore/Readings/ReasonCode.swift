@@ -15,6 +15,8 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable {
     case timestampFuture = "timestamp_future"
     case counterBackwards = "counter_backwards"
     case duplicateConflict = "duplicate_conflict"
+    /// Passed validation, but the database refused the row (a constraint or trigger added there).
+    case databaseRefused = "database_refused"
 
     // A reading stored, with these flags in jcm.readings.reasons.
     case outOfOrder = "out_of_order"

@@ -6,8 +6,10 @@ import Logging
 /// The one path from a report file to PostgreSQL, shared by the watched folder and `ingest`.
 ///
 /// The file is hashed first (a second drop of the same bytes is recorded, not ingested twice),
-/// then streamed record by record through the validator into chunks of `batchRows` readings,
-/// one transaction each. Memory stays bounded whatever the file's size.
+/// then streamed record by record through the validator into chunks of `batchRows` readings.
+/// The whole file is one transaction (each chunk a savepoint): a crash or a lost connection
+/// leaves nothing of it behind, and the next attempt writes it exactly once. Memory stays
+/// bounded whatever the file's size.
 public struct ReportIngestor {
     public var store: ReadingStore
     public var batchRows: Int
@@ -30,7 +32,6 @@ public struct ReportIngestor {
     ) throws -> ReportSummary {
         let name = (path as NSString).lastPathComponent
         var summary = ReportSummary(path: path, outcome: .processed)
-        var rowRejections = 0
         func record(_ p: FileProblem) {
             summary.problemCount += 1
             if summary.firstProblems.count < 5 { summary.firstProblems.append(p) }
@@ -52,7 +53,33 @@ public struct ReportIngestor {
             summary.outcome = .duplicate(of: first)
             return summary
         }
-        let batch = try store.insertBatch(BatchRecord(kind: .file, source: path, fileName: name, sha256: sha, bytes: file.size, receivedAt: received))
+        var working = validator
+        let base = summary
+        summary = try store.transaction {
+            try ingest(file, name: name, sha256: sha, received: received, zone: zone, summary: base, validator: &working, problem: problem, progress: progress)
+        }
+        validator = working
+        logger.info("report ingested", metadata: [
+            "file": "\(name)", "batch.id": "\(summary.batch ?? 0)", "accepted": "\(summary.counts.accepted)", "flagged": "\(summary.counts.flagged)",
+            "rejected": "\(summary.counts.rejected)", "duplicates": "\(summary.counts.duplicates)",
+        ])
+        return summary
+    }
+
+    private func ingest(
+        _ file: FileSource, name: String, sha256 sha: String, received: Timestamp, zone: String?, summary: ReportSummary,
+        validator: inout ReadingValidator, problem: (FileProblem) -> Void, progress: (Int, Int) -> Void
+    ) throws -> ReportSummary {
+        var summary = summary
+        var rowRejections = 0
+        func record(_ p: FileProblem) {
+            summary.problemCount += 1
+            if summary.firstProblems.count < 5 { summary.firstProblems.append(p) }
+            problem(p)
+        }
+        guard let batch = try store.insertBatch(BatchRecord(kind: .file, source: summary.path, fileName: name, sha256: sha, bytes: file.size, receivedAt: received)) else {
+            throw PostgresError(kind: .query, message: "insert into jcm.batches returned no id")
+        }
         summary.batch = batch
 
         let format = ReportFormat.detect(fileName: name, firstBytes: try file.peek(64))
@@ -80,7 +107,7 @@ public struct ReportIngestor {
                 refuse(raw, .recordMalformed, detail)
             case .reading(let raw):
                 switch validator.validate(raw, now: now, zone: zone) {
-                case .accepted(let reading): try chunk.add(reading)
+                case .accepted(let reading): try chunk.add(reading, location: raw.location)
                 case .rejected(let r): refuse(raw, r.reason, r.detail)
                 }
             }
@@ -95,20 +122,16 @@ public struct ReportIngestor {
         }
         summary.counts += try chunk.commit()
         progress(file.size, file.size)
-        // Conflicts are found by the database on the staging path; list them too.
+        // Conflicts and refused rows are found by the database on the staging path; list them too.
         if summary.counts.rejected > rowRejections {
-            for conflict in try store.conflicts(batch: batch) {
-                record(FileProblem(line: nil, reason: ReasonCode.duplicateConflict.rawValue, detail: conflict.detail, raw: conflict.raw))
+            for found in try store.rejectionsFoundByDatabase(batch: batch) {
+                record(FileProblem(line: Self.line(of: found.location), reason: found.reason, detail: found.detail, raw: found.raw))
             }
         }
         if summary.counts.rejected > 0 || summary.fatal != nil { summary.outcome = .rejected }
         try store.insertReport(ReportRecord(sha256: sha, fileName: name, batch: batch,
                                             outcome: summary.outcome.name,
                                             counts: summary.counts, error: summary.fatal))
-        logger.info("report ingested", metadata: [
-            "file": "\(name)", "batch.id": "\(batch)", "accepted": "\(summary.counts.accepted)", "flagged": "\(summary.counts.flagged)",
-            "rejected": "\(summary.counts.rejected)", "duplicates": "\(summary.counts.duplicates)",
-        ])
         return summary
     }
 

@@ -11,7 +11,7 @@ extension Daemon {
         var watcher: (FolderWatcher, DispatchSemaphore)?
         var polled = 0
 
-        static func start(_ config: Config, writer: IngestWriter, logger: Logger, fail: @escaping @Sendable (String, Error) -> Void) -> Sources {
+        static func start(_ config: Config, writer: IngestWriter, intake: PollIntake, logger: Logger, fail: @escaping @Sendable (String, Error) -> Void) -> Sources {
             var sources = Sources()
             if !config.watches.isEmpty {
                 let w = FolderWatcher(watches: config.watches, logger: logger) { path, watch in
@@ -29,7 +29,7 @@ extension Daemon {
             }
             sources.polled = targets.count
             if !targets.isEmpty {
-                let p = MeterPoller(targets: targets, logger: logger) { writer.submit(.poll($0)) }
+                let p = MeterPoller(targets: targets, logger: logger, mayPoll: intake.mayPoll, deliver: intake.deliver)
                 sources.poller = (p, Daemon.spawn("poller") {
                     do { try p.run() } catch { fail("poller stopped", error) }
                 })

@@ -33,17 +33,27 @@ public final class Daemon: @unchecked Sendable {
 
     /// Runs until `requestStop()` (SIGTERM / SIGINT in the executable), then shuts down in order.
     public func run() throws {
-        let writer = IngestWriter(conninfo: conninfo, config: config, logger: logger, metrics: metrics)
-        try writer.prepare()
-        metrics.set("jcm_database_up", 1)
+        let spool = try Spool(directory: config.daemon.stateDir + "/spool", maxBytes: config.daemon.spoolMaxBytes, logger: logger)
+        let writer = IngestWriter(conninfo: conninfo, config: config, logger: logger, metrics: metrics, spool: spool)
+        do {
+            try writer.prepare()
+            metrics.set("jcm_database_up", 1)
+        } catch let error as PostgresError where !error.isPermanent {
+            // The spool takes the polls until the database is back; the writer keeps trying.
+            logger.error("database unavailable at start; polls are spooled until it is back", metadata: ["error": "\(error)"])
+            metrics.set("jcm_database_up", 0)
+        }
         metrics.gauge("jcm_writer_backlog") { Double(writer.backlog) }
+        metrics.gauge("jcm_spool_bytes") { Double(spool.bytes) }
+        metrics.gauge("jcm_spool_age_seconds") { spool.age }
+        let intake = PollIntake(spool: spool, writer: writer, logger: logger, metrics: metrics)
         let writerDone = Self.spawn("writer") { writer.run() }
         let metricsServer = try serveMetrics()
         defer { metricsServer?.stop() }
 
-        var sources = Sources.start(config, writer: writer, logger: logger) { [self] what, error in fail(what, error) }
+        var sources = Sources.start(config, writer: writer, intake: intake, logger: logger) { [self] what, error in fail(what, error) }
         logger.info("jcm-ingestd running", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(config.meters.count)", "folders": "\(config.watches.count)"])
-        SystemdNotify.send("READY=1\n" + status(sources, writer))
+        SystemdNotify.send("READY=1\n" + status(sources, writer, spool))
 
         // The main loop: tells systemd it is alive (WatchdogSec=) and what it is doing.
         let watchdog = SystemdNotify.watchdogInterval()
@@ -59,11 +69,11 @@ public final class Daemon: @unchecked Sendable {
                 sources.stop()
                 config = next
                 writer.submit(.reconfigure(next))
-                sources = Sources.start(next, writer: writer, logger: logger) { [self] what, error in fail(what, error) }
+                sources = Sources.start(next, writer: writer, intake: intake, logger: logger) { [self] what, error in fail(what, error) }
                 logger.info("configuration reloaded", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(next.meters.count)", "folders": "\(next.watches.count)"])
                 SystemdNotify.send("READY=1")
             }
-            SystemdNotify.send(status(sources, writer) + (watchdog != nil ? "\nWATCHDOG=1" : ""))
+            SystemdNotify.send(status(sources, writer, spool) + (watchdog != nil ? "\nWATCHDOG=1" : ""))
         }
         logger.info("stopping: sources first, then the writer drains", metadata: ["backlog": "\(writer.backlog)"])
         SystemdNotify.send("STOPPING=1")
@@ -99,8 +109,16 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    private func status(_ sources: Sources, _ writer: IngestWriter) -> String {
-        "STATUS=polling \(sources.polled) meters, watching \(config.watches.count) folders, \(writer.backlog) jobs waiting to be written"
+    private func status(_ sources: Sources, _ writer: IngestWriter, _ spool: Spool) -> String {
+        var text = "STATUS=polling \(sources.polled) meters, watching \(config.watches.count) folders, \(writer.backlog) jobs waiting to be written"
+        if metrics.value("jcm_database_up") != 1 { text += ", DATABASE UNAVAILABLE" }
+        let spooled = spool.bytes
+        if spooled > 0 { text += ", spool \(spooled / 1024) KiB (\(Int(spool.age)) s)" }
+        if metrics.value("jcm_polling_paused") == 1 { text += ", POLLING PAUSED (spool full)" }
+        if case let last = metrics.value("jcm_last_commit_timestamp_seconds"), last > 0 {
+            text += ", last commit \(Int(Date().timeIntervalSince1970 - last)) s ago"
+        }
+        return text
     }
 
     /// A source that dies takes the daemon down with it (exit non-zero: systemd restarts it),

@@ -9,6 +9,9 @@ import Logging
 /// drains what the sources already handed over.
 public final class IngestWriter: @unchecked Sendable {
     public enum Job: Sendable {
+        /// New records in the spool: write everything from the cursor on.
+        case spooled
+        /// A poll result held in memory only (no spool, or the spool could not take it).
         case poll(PollResult)
         case report(path: String, watch: Config.Watch)
         /// A reloaded configuration: mirrored into the database, meters re-read, in the order of
@@ -17,11 +20,11 @@ public final class IngestWriter: @unchecked Sendable {
     }
 
     private let conninfo: String
-    private var config: Config
-    private let logger: Logger
-    private let queue = JobQueue<Job>()
-    private var store: ReadingStore?
-    private var validator: ReadingValidator?
+    var config: Config
+    let logger: Logger
+    let queue = JobQueue<Job>()
+    var store: ReadingStore?
+    var validator: ReadingValidator?
     /// Called once a report has left the watched folder (or was given up). Set from the main
     /// thread (at start and reload), called from the writer's.
     public var onReportDone: @Sendable (String) -> Void {
@@ -31,13 +34,19 @@ public final class IngestWriter: @unchecked Sendable {
     private var reportDone: @Sendable (String) -> Void = { _ in }
     private let callbackLock = NSLock()
 
-    private let metrics: Metrics
+    let metrics: Metrics
+    let spool: Spool?
+    /// The first spool record not yet committed.
+    var spoolCursor: Spool.Position?
 
-    public init(conninfo: String, config: Config, logger: Logger, metrics: Metrics = Metrics()) {
+    public init(conninfo: String, config: Config, logger: Logger, metrics: Metrics = Metrics(), spool: Spool? = nil) {
         self.conninfo = conninfo
         self.config = config
         self.logger = logger
         self.metrics = metrics
+        self.spool = spool
+        spoolCursor = spool?.start
+        if spool != nil { queue.push(.spooled) }
     }
 
     public func submit(_ job: Job) { queue.push(job) }
@@ -64,7 +73,7 @@ public final class IngestWriter: @unchecked Sendable {
                 let started = Date()
                 try handle(job)
                 let kind: String
-                switch job { case .poll: kind = "poll"; case .report: kind = "report"; case .reconfigure: kind = "reconfigure" }
+                switch job { case .poll, .spooled: kind = "poll"; case .report: kind = "report"; case .reconfigure: kind = "reconfigure" }
                 metrics.add("jcm_write_seconds_sum", "kind=\"\(kind)\"", Date().timeIntervalSince(started))
                 metrics.add("jcm_write_seconds_count", "kind=\"\(kind)\"")
                 metrics.set("jcm_last_commit_timestamp_seconds", Date().timeIntervalSince1970)
@@ -77,8 +86,7 @@ public final class IngestWriter: @unchecked Sendable {
                 metrics.set("jcm_database_up", 0)
                 transient += 1
                 if queue.isClosed, transient > 3 {
-                    logger.critical("stopping with jobs not written: the database is unavailable", metadata: [
-                        "error": "\(error)", "jobs.unwritten": "\(queue.count + 1)"])
+                    stopUnwritten(job, error: error)
                     return
                 }
                 let delay = Backoff.delay(attempt: transient)
@@ -102,45 +110,13 @@ public final class IngestWriter: @unchecked Sendable {
 
     private func handle(_ job: Job) throws {
         switch job {
-        case .poll(let result): try writePoll(result)
+        case .spooled: try drainSpool()
+        case .poll(let result): try writePolls([(result, nil)])
         case .report(let path, let watch): try writeReport(path: path, watch: watch)
         case .reconfigure(let next):
             config = next
             try prepare()
         }
-    }
-
-    private func writePoll(_ result: PollResult) throws {
-        // A poll of a meter that a reload has just removed is dropped with the meter.
-        guard let store, var validator, let meter = validator.registry.lookup(result.meterID)?.meter, let poll = meter.poll else { return }
-        let url = URLRedaction.redact(result.url)
-        let batch = try store.insertBatch(BatchRecord(kind: .poll, source: meter.id, url: url, httpStatus: result.status == 0 ? nil : result.status,
-                                                      sha256: SHA256Hasher.hex(of: result.body), bytes: result.body.count, receivedAt: result.receivedAt))
-        let chunk = try store.beginChunk(batch: batch, source: meter.id)
-        let excerpt = String(decoding: result.body.prefix(4_096), as: UTF8.self)
-        func refuse(_ reason: ReasonCode, _ detail: String) {
-            chunk.add(Rejection(raw: RawReading(meterID: meter.id, timestamp: nil, value: nil, unit: nil, location: url, raw: excerpt), reason: reason, detail: detail))
-            logger.warning("poll rejected", metadata: ["meter.id": "\(meter.id)", "reason": "\(reason.rawValue)", "detail": "\(detail)"])
-        }
-        switch result.failure {
-        case .tooLarge(let cap)?: refuse(.payloadTooLarge, "response larger than \(cap) bytes (max_response_bytes)")
-        case .transport(let message)?: refuse(.httpTransport, message)
-        case nil where result.status != 200: refuse(.httpStatus, "HTTP status \(result.status)")
-        case nil:
-            switch JSONMeterDecoder.decode(result.body, mapping: poll.json, meterID: meter.id) {
-            case .failure(let f): refuse(f.reason, f.detail)
-            case .success(let raw):
-                switch validator.validate(raw, now: Timestamp(date: Date()), arrival: result.receivedAt) {
-                case .accepted(let reading): try chunk.add(reading)
-                case .rejected(let r): refuse(r.reason, r.detail)
-                }
-            }
-        }
-        let counts = try chunk.commit()
-        self.validator = validator
-        metrics.add("jcm_polls_total", counts.accepted + counts.flagged > 0 || counts.duplicates > 0 ? "result=\"ok\"" : "result=\"failed\"")
-        count(counts)
-        logger.debug("poll written", metadata: ["meter.id": "\(meter.id)", "batch.id": "\(batch)", "accepted": "\(counts.accepted + counts.flagged)"])
     }
 
     private func writeReport(path: String, watch: Config.Watch) throws {
@@ -175,7 +151,7 @@ public final class IngestWriter: @unchecked Sendable {
         settle(path, summary: summary, watch: watch, errorsPath: tempErrors)
     }
 
-    private func count(_ c: ChunkCounts) {
+    func count(_ c: ChunkCounts) {
         for (verdict, n) in [("accepted", c.accepted), ("flagged", c.flagged), ("rejected", c.rejected), ("duplicate", c.duplicates)] where n > 0 {
             metrics.add("jcm_readings_total", "verdict=\"\(verdict)\"", Double(n))
         }
@@ -204,6 +180,8 @@ public final class IngestWriter: @unchecked Sendable {
 
     private func giveUp(_ job: Job, error: Error) {
         switch job {
+        case .spooled:
+            setAsideSpooled(error: error)
         case .poll(let result):
             logger.error("poll could not be written", metadata: ["meter.id": "\(result.meterID)", "error": "\(error)",
                                                                  "body": "\(String(decoding: result.body.prefix(512), as: UTF8.self))"])
@@ -218,12 +196,5 @@ public final class IngestWriter: @unchecked Sendable {
             }
             onReportDone(path)
         }
-    }
-}
-
-/// Exponential backoff with jitter, capped: 0.5 s, 1 s, 2 s … 30 s.
-public enum Backoff {
-    public static func delay(attempt: Int, base: Double = 0.5, cap: Double = 30, jitter: Double = Double.random(in: 0.8...1.2)) -> Double {
-        min(cap, base * pow(2, Double(max(0, attempt - 1)))) * jitter
     }
 }

@@ -23,6 +23,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
     public var isUniqueViolation: Bool { sqlState == "23505" }
 
+    /// A row's data is at fault (data exception 22, integrity 23): the rest of its batch may pass.
+    public var isDataError: Bool { sqlState?.hasPrefix("22") == true || sqlState?.hasPrefix("23") == true }
+
     /// The data or the statement itself is at fault (data exception 22, integrity 23, syntax or
     /// privileges 42): sending it again gives the same answer. Anything else (a lost link, a full
     /// disk, a standby during failover, a timeout) may pass, and is retried.

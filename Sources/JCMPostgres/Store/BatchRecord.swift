@@ -12,8 +12,11 @@ public struct BatchRecord: Sendable {
     public var sha256: String
     public var bytes: Int
     public var receivedAt: Timestamp
+    /// The spool record a poll was replayed from: written once, however often it is replayed.
+    public var spoolRecord: String?
 
-    public init(kind: Kind, source: String, url: String? = nil, httpStatus: Int? = nil, fileName: String? = nil, sha256: String, bytes: Int, receivedAt: Timestamp) {
+    public init(kind: Kind, source: String, url: String? = nil, httpStatus: Int? = nil, fileName: String? = nil, sha256: String, bytes: Int,
+                receivedAt: Timestamp, spoolRecord: String? = nil) {
         self.kind = kind
         self.source = source
         self.url = url
@@ -22,6 +25,7 @@ public struct BatchRecord: Sendable {
         self.sha256 = sha256
         self.bytes = bytes
         self.receivedAt = receivedAt
+        self.spoolRecord = spoolRecord
     }
 }
 

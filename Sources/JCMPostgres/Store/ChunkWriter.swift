@@ -1,11 +1,16 @@
 import JCMCore
 
-/// One transaction of readings and rejections. Readings are COPYed straight into jcm.readings
-/// as they are added (binary), so the server indexes one part while the client decodes the next.
-/// The encoded rows are kept until commit: if the COPY hits rows already stored (SQLSTATE 23505),
-/// the transaction is redone through a staging table with `ON CONFLICT DO NOTHING`, and rows that
-/// differ from the stored ones become `duplicate_conflict` rejections. Only colliding chunks pay
-/// for that path.
+/// One chunk of readings and rejections, inside the caller's transaction (a savepoint each, so a
+/// file of many chunks commits or vanishes as a whole). Readings are COPYed straight into
+/// jcm.readings as they are added (binary), so the server indexes one part while the client
+/// decodes the next.
+///
+/// The encoded rows are kept until commit. If the COPY hits rows already stored (SQLSTATE 23505)
+/// or a row the database refuses (a constraint or trigger: classes 22 and 23), the chunk is redone
+/// through a staging table: rows are inserted with `ON CONFLICT DO NOTHING`, a refused range is
+/// split in halves until the refused rows stand alone, and those become `database_refused`
+/// rejections with the server's message; rows that differ from stored ones become
+/// `duplicate_conflict` rejections. Only such chunks pay for that path.
 public final class ChunkWriter {
     static let readingColumns = "meter, ts, value, raw_value, raw_unit, status, reasons, batch, extra"
     static let flushBytes = 1 << 18
@@ -13,8 +18,10 @@ public final class ChunkWriter {
     private let db: Connection
     private let batch: Int64
     private let source: String
-    private var encoded: [[UInt8]] = []
-    private var pending = BinaryCopyEncoder(reserving: ChunkWriter.flushBytes + 4096)
+    private var rows = BinaryCopyEncoder(reserving: ChunkWriter.flushBytes + 4096)
+    private var sent = 0
+    /// Where each row came from ("file.csv:12"), to name a row the database refuses.
+    private var locations: [String] = []
     private var rejections: [Rejection] = []
     private var counts = ChunkCounts()
 
@@ -22,29 +29,25 @@ public final class ChunkWriter {
         self.db = db
         self.batch = batch
         self.source = source
-        try db.execute("begin")
-        do {
-            try db.beginCopy("copy jcm.readings (\(Self.readingColumns)) from stdin (format binary)")
-            try db.putCopyData(BinaryCopyEncoder.header)
-        } catch {
-            try? db.execute("rollback")
-            throw error
-        }
+        try db.execute("savepoint jcm_chunk")
+        try db.beginCopy("copy jcm.readings (\(Self.readingColumns)) from stdin (format binary)")
+        try db.putCopyData(BinaryCopyEncoder.header)
     }
 
-    public func add(_ r: Reading) throws {
-        pending.beginRow(fields: 9)
-        pending.int32(r.meterKey)
-        pending.timestamptz(r.timestamp)
-        pending.numeric(r.value)
-        pending.text(r.rawValue)
-        pending.text(r.rawUnit)
-        pending.text(r.status)
-        pending.textArray(r.flags.map(\.rawValue))
-        pending.int64(batch)
-        pending.jsonb(r.extra)
+    public func add(_ r: Reading, location: String) throws {
+        rows.beginRow(fields: 9)
+        rows.int32(r.meterKey)
+        rows.timestamptz(r.timestamp)
+        rows.numeric(r.value)
+        rows.text(r.rawValue)
+        rows.text(r.rawUnit)
+        rows.text(r.status)
+        rows.textArray(r.flags.map(\.rawValue))
+        rows.int64(batch)
+        rows.jsonb(r.extra)
+        locations.append(location)
         if r.flags.isEmpty { counts.accepted += 1 } else { counts.flagged += 1 }
-        if pending.bytes.count >= Self.flushBytes { try flush() }
+        if rows.bytes.count - sent >= Self.flushBytes { try flush() }
     }
 
     public func add(_ rejection: Rejection) {
@@ -53,83 +56,103 @@ public final class ChunkWriter {
     }
 
     private func flush() throws {
-        guard !pending.bytes.isEmpty else { return }
-        encoded.append(pending.bytes)
-        try db.putCopyData(pending.bytes)
-        pending.removeAll()
+        guard rows.bytes.count > sent else { return }
+        try rows.bytes.withUnsafeBytes { try db.putCopyData(UnsafeRawBufferPointer(rebasing: $0[sent...])) }
+        sent = rows.bytes.count
     }
 
-    /// Ends the COPY, writes the rejections and commits. On return the chunk is durable.
+    /// Ends the COPY and writes the rejections. Durable once the caller's transaction commits.
     public func commit() throws -> ChunkCounts {
         do {
             try flush()
             try db.putCopyData(BinaryCopyEncoder.trailer)
             try db.endCopy()
-        } catch let error as PostgresError where error.isUniqueViolation {
-            try? db.execute("rollback")
+        } catch let error as PostgresError where error.isUniqueViolation || error.isDataError {
+            try db.execute("rollback to savepoint jcm_chunk")
             try commitThroughStaging()
-            return counts
-        } catch {
-            try? db.execute("rollback")
-            throw error
-        }
-        do {
             try writeRejections()
-            try db.execute("commit")
-        } catch {
-            try? db.execute("rollback")
-            throw error
+            try db.execute("release savepoint jcm_chunk")
+            return counts
         }
+        try writeRejections()
+        try db.execute("release savepoint jcm_chunk")
         return counts
     }
 
     private func commitThroughStaging() throws {
-        try db.execute("begin")
+        try db.execute("""
+            drop table if exists pg_temp.jcm_staging;
+            create temp table jcm_staging (like jcm.readings) on commit drop;
+            alter table jcm_staging add column ord bigint generated always as identity
+            """)
+        try db.beginCopy("copy jcm_staging (\(Self.readingColumns)) from stdin (format binary)")
+        try db.putCopyData(BinaryCopyEncoder.header)
+        try db.putCopyData(rows.bytes)
+        try db.putCopyData(BinaryCopyEncoder.trailer)
+        let staged = try db.endCopy()
+        var refused: [(ord: Int, error: PostgresError)] = []
+        let inserted = try insertStaged(1...max(1, staged), refused: &refused)
+        let refusedOrds = PostgresArray.text(refused.map { String($0.ord) })
+        // After the insert every key is stored: a staged row that differs from it lost to an
+        // earlier value (stored before, by another writer meanwhile, or earlier in this chunk).
+        let conflicts = try db.query("""
+            insert into jcm.rejections (batch, meter_id, location, reason, detail, raw)
+            select s.batch, m.id, $1, 'duplicate_conflict',
+                   'meter ' || m.id || ' at ' || s.ts || ': value ' || r.value ||
+                   case when r.batch = s.batch then ' came earlier in the same batch'
+                        else ' already stored by batch ' || r.batch end ||
+                   ', this one is ' || s.value,
+                   s.raw_value || ' ' || s.raw_unit
+            from jcm_staging s
+            join jcm.readings r on r.meter = s.meter and r.ts = s.ts
+            join jcm.meters m on m.key = s.meter
+            where r.value <> s.value and s.ord <> all($2::bigint[])
+            order by s.ord
+            """, [source, refusedOrds]).affectedRows
+        if !refused.isEmpty {
+            let named = try db.query("""
+                select s.ord, m.id, s.raw_value || ' ' || s.raw_unit from jcm_staging s left join jcm.meters m on m.key = s.meter
+                where s.ord = any($1::bigint[])
+                """, [refusedOrds]).rows
+            var byOrd: [Int: (String?, String)] = [:]
+            for row in named { if let ord = row[0].flatMap({ Int($0) }) { byOrd[ord] = (row[1], row[2] ?? "") } }
+            for (ord, error) in refused {
+                let (meter, raw) = byOrd[ord] ?? (nil, "")
+                rejections.append(Rejection(raw: RawReading(meterID: meter, timestamp: nil, value: nil, unit: nil, location: locations[ord - 1], raw: raw),
+                                            reason: .databaseRefused, detail: "the database refused the row: \(error)"))
+            }
+        }
+        counts.rejected += conflicts + refused.count
+        counts.duplicates = staged - inserted.accepted - inserted.flagged - conflicts - refused.count
+        counts.accepted = inserted.accepted
+        counts.flagged = inserted.flagged
+    }
+
+    /// Inserts staged rows `range` (by ord); a range the database refuses is halved until the
+    /// refused rows stand alone.
+    private func insertStaged(_ range: ClosedRange<Int>, refused: inout [(ord: Int, error: PostgresError)]) throws -> (accepted: Int, flagged: Int) {
+        try db.execute("savepoint jcm_part")
         do {
-            try db.execute("""
-                create temp table jcm_staging (like jcm.readings) on commit drop;
-                alter table jcm_staging add column ord bigint generated always as identity
-                """)
-            try db.beginCopy("copy jcm_staging (\(Self.readingColumns)) from stdin (format binary)")
-            try db.putCopyData(BinaryCopyEncoder.header)
-            for part in encoded { try db.putCopyData(part) }
-            try db.putCopyData(BinaryCopyEncoder.trailer)
-            let staged = try db.endCopy()
-            let inserted = try db.query("""
+            let result = try db.query("""
                 with ins as (
                     insert into jcm.readings (\(Self.readingColumns))
-                    select \(Self.readingColumns) from jcm_staging order by ord
+                    select \(Self.readingColumns) from jcm_staging where ord between $1 and $2 order by ord
                     on conflict (meter, ts) do nothing
                     returning status)
                 select count(*) filter (where status = 'accepted'), count(*) filter (where status = 'flagged') from ins
-                """)
-            let accepted = inserted[0, 0].flatMap(Int.init) ?? 0
-            let flagged = inserted[0, 1].flatMap(Int.init) ?? 0
-            // After the insert every key is stored: a staged row that differs from it lost to an
-            // earlier value (stored before, by another writer meanwhile, or earlier in this chunk).
-            let conflicts = try db.query("""
-                insert into jcm.rejections (batch, meter_id, location, reason, detail, raw)
-                select s.batch, m.id, $1, 'duplicate_conflict',
-                       'meter ' || m.id || ' at ' || s.ts || ': value ' || r.value ||
-                       case when r.batch = s.batch then ' came earlier in the same batch'
-                            else ' already stored by batch ' || r.batch end ||
-                       ', this one is ' || s.value,
-                       s.raw_value || ' ' || s.raw_unit
-                from jcm_staging s
-                join jcm.readings r on r.meter = s.meter and r.ts = s.ts
-                join jcm.meters m on m.key = s.meter
-                where r.value <> s.value
-                order by s.ord
-                """, [source]).affectedRows
-            counts.rejected += conflicts
-            counts.duplicates = staged - accepted - flagged - conflicts
-            counts.accepted = accepted
-            counts.flagged = flagged
-            try writeRejections()
-            try db.execute("commit")
-        } catch {
-            try? db.execute("rollback")
-            throw error
+                """, [String(range.lowerBound), String(range.upperBound)])
+            try db.execute("release savepoint jcm_part")
+            return (result[0, 0].flatMap(Int.init) ?? 0, result[0, 1].flatMap(Int.init) ?? 0)
+        } catch let error as PostgresError where error.isDataError {
+            try db.execute("rollback to savepoint jcm_part; release savepoint jcm_part")
+            if range.count == 1 {
+                refused.append((range.lowerBound, error))
+                return (0, 0)
+            }
+            let mid = range.lowerBound + range.count / 2 - 1
+            let low = try insertStaged(range.lowerBound...mid, refused: &refused)
+            let high = try insertStaged(mid + 1...range.upperBound, refused: &refused)
+            return (low.accepted + high.accepted, low.flagged + high.flagged)
         }
     }
 

@@ -62,15 +62,30 @@ public final class ReadingStore {
         }
     }
 
-    public func insertBatch(_ b: BatchRecord) throws -> Int64 {
-        let result = try db.query("""
-            insert into jcm.batches (kind, source, url, http_status, file_name, sha256, bytes, received_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz) returning id
-            """, [b.kind.rawValue, b.source, b.url, b.httpStatus.map(String.init), b.fileName, b.sha256, String(b.bytes), b.receivedAt.description])
-        guard let id = result[0, 0].flatMap({ Int64($0) }) else {
-            throw PostgresError(kind: .query, message: "insert into jcm.batches returned no id")
+    /// Runs `body` in one transaction: all of it is stored, or none.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try db.execute("begin")
+        do {
+            let value = try body()
+            try db.execute("commit")
+            return value
+        } catch {
+            if db.isHealthy { try? db.execute("rollback") }
+            throw error
         }
-        return id
+    }
+
+    /// The new batch's id; nil when a batch of the same spool record is already stored.
+    public func insertBatch(_ b: BatchRecord) throws -> Int64? {
+        let result = try db.query("""
+            insert into jcm.batches (kind, source, url, http_status, file_name, sha256, bytes, received_at, spool_record)
+            values ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9)
+            on conflict (spool_record) do nothing returning id
+            """, [b.kind.rawValue, b.source, b.url, b.httpStatus.map(String.init), b.fileName, b.sha256, String(b.bytes),
+                  b.receivedAt.description, b.spoolRecord])
+        if let id = result[0, 0].flatMap({ Int64($0) }) { return id }
+        if b.spoolRecord != nil { return nil }
+        throw PostgresError(kind: .query, message: "insert into jcm.batches returned no id")
     }
 
     /// The file name a report with this content was first ingested under, if any.
@@ -86,10 +101,12 @@ public final class ReadingStore {
                   String(r.counts.flagged), String(r.counts.rejected), String(r.counts.duplicates), r.error])
     }
 
-    /// The `duplicate_conflict` rejections the database found for a batch, in order.
-    public func conflicts(batch: Int64) throws -> [(detail: String, raw: String)] {
-        try db.query("select detail, raw from jcm.rejections where batch = $1 and reason = 'duplicate_conflict' order by id",
-                     [String(batch)]).rows.map { ($0[0] ?? "", $0[1] ?? "") }
+    /// The rejections the database itself found for a batch (conflicts, refused rows), in order.
+    public func rejectionsFoundByDatabase(batch: Int64) throws -> [(location: String, reason: String, detail: String, raw: String)] {
+        try db.query("""
+            select location, reason, detail, raw from jcm.rejections
+            where batch = $1 and reason in ('duplicate_conflict', 'database_refused') order by id
+            """, [String(batch)]).rows.map { ($0[0] ?? "", $0[1] ?? "", $0[2] ?? "", $0[3] ?? "") }
     }
 
     /// Opens a chunk: readings stream to the server as they are added.

@@ -1,0 +1,75 @@
+import Foundation
+import JCMCurl
+import Logging
+
+/// Between the poller and the writer: makes each turn's results durable in the spool (one
+/// write, one fsync), then tells the writer. Decides when polling must pause: when the spool
+/// nears its limit, or the disk under it is full, new polls wait rather than spooled data being
+/// dropped; meters keep counting meanwhile, so the next reading still carries the energy.
+final class PollIntake: @unchecked Sendable {
+    /// Pause at this share of `spool_max_bytes`, resume below the second.
+    static let pauseAt = 0.9
+    static let resumeBelow = 0.75
+    /// After a failed append (disk full, I/O error), how long polling pauses before trying again.
+    static let appendRetrySeconds = 10.0
+
+    private let spool: Spool?
+    private let writer: IngestWriter
+    private let logger: Logger
+    private let metrics: Metrics
+    private let lock = NSLock()
+    private var paused = false
+    private var retryAppendAt: Date?
+
+    init(spool: Spool?, writer: IngestWriter, logger: Logger, metrics: Metrics) {
+        self.spool = spool
+        self.writer = writer
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    func deliver(_ results: [PollResult]) {
+        guard let spool else {
+            for r in results { writer.submit(.poll(r)) }
+            return
+        }
+        do {
+            try spool.append(results.map(\.spoolPayload))
+            writer.submit(.spooled)
+        } catch {
+            // Fetched data is never dropped: held in memory, written as soon as the database
+            // takes it; polling pauses until the spool can take more.
+            for r in results { writer.submit(.poll(r)) }
+            lock.withLock { retryAppendAt = Date() + Self.appendRetrySeconds }
+            logger.critical("poll results could not be spooled; kept in memory, polling paused", metadata: [
+                "error": "\(error)", "results": "\(results.count)", "spool.dir": "\(spool.directory)"])
+        }
+    }
+
+    /// Asked by the poller at each due slot.
+    func mayPoll() -> Bool {
+        guard let spool else { return true }
+        let used = Double(spool.bytes) / Double(spool.maxBytes)
+        let (allowed, changed) = lock.withLock { () -> (Bool, Bool) in
+            let was = paused
+            if let until = retryAppendAt, until > Date() {
+                paused = true
+            } else {
+                retryAppendAt = nil
+                paused = paused ? used >= Self.resumeBelow : used >= Self.pauseAt
+            }
+            return (!paused, was != paused)
+        }
+        if changed {
+            let metadata: Logger.Metadata = ["spool.bytes": "\(spool.bytes)", "spool.limit": "\(spool.maxBytes)", "spool.dir": "\(spool.directory)"]
+            if allowed {
+                logger.notice("polling resumed: the spool has room again", metadata: metadata)
+            } else {
+                logger.critical("polling paused: the spool is nearly full (is the database down?); meters keep counting, nothing spooled is dropped", metadata: metadata)
+            }
+            metrics.set("jcm_polling_paused", allowed ? 0 : 1)
+        }
+        if !allowed { metrics.add("jcm_polls_total", "result=\"paused\"") }
+        return allowed
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import JCMCore
+import JCMCurl
+import JCMPostgres
+import Logging
+
+extension IngestWriter {
+    /// Spool records written per transaction: one commit (one WAL flush) for many polls.
+    static let spoolGroup = 256
+
+    /// Writes every spooled poll from the cursor on. The cursor moves, and segments are deleted,
+    /// only after a commit; a failure leaves both where they were, to be tried again.
+    func drainSpool(group: Int = IngestWriter.spoolGroup) throws {
+        guard let spool, var cursor = spoolCursor else { return }
+        while true {
+            let (entries, next) = spool.read(from: cursor, max: group)
+            var items: [(PollResult, String?)] = []
+            for e in entries {
+                if let result = PollResult(spoolPayload: e.payload) {
+                    items.append((result, e.ref))
+                } else {
+                    setAside(e, why: "the record does not decode as a poll result (another version, or damage)")
+                }
+            }
+            if !items.isEmpty { try writePolls(items) }
+            cursor = next
+            spoolCursor = next
+            spool.release(upTo: next)
+            if entries.count < group { return }
+        }
+    }
+
+    /// One transaction for all the polls. A poll whose spool record is already stored (a replay
+    /// after a crash) is skipped.
+    func writePolls(_ items: [(result: PollResult, spoolRecord: String?)]) throws {
+        guard let store, let before = validator else { return }
+        var working = before
+        var total = ChunkCounts()
+        var outcomes: [(String, Bool)] = []
+        try store.transaction {
+            for (result, ref) in items {
+                guard let counts = try writePoll(result, spoolRecord: ref, store: store, validator: &working) else { continue }
+                total += counts
+                outcomes.append((result.meterID, counts.accepted + counts.flagged + counts.duplicates > 0))
+            }
+        }
+        validator = working
+        for (_, ok) in outcomes { metrics.add("jcm_polls_total", ok ? "result=\"ok\"" : "result=\"failed\"") }
+        count(total)
+    }
+
+    private func writePoll(_ result: PollResult, spoolRecord: String?, store: ReadingStore, validator: inout ReadingValidator) throws -> ChunkCounts? {
+        // A poll of a meter that a reload has just removed is dropped with the meter.
+        guard let meter = validator.registry.lookup(result.meterID)?.meter, let poll = meter.poll else {
+            logger.warning("poll of a meter no longer configured; not written", metadata: ["meter.id": "\(result.meterID)"])
+            return nil
+        }
+        let url = URLRedaction.redact(result.url)
+        guard let batch = try store.insertBatch(BatchRecord(
+            kind: .poll, source: meter.id, url: url, httpStatus: result.status == 0 ? nil : result.status,
+            sha256: SHA256Hasher.hex(of: result.body), bytes: result.body.count, receivedAt: result.receivedAt, spoolRecord: spoolRecord))
+        else {
+            logger.debug("spooled poll already written", metadata: ["meter.id": "\(meter.id)", "spool.record": "\(spoolRecord ?? "")"])
+            return nil
+        }
+        let chunk = try store.beginChunk(batch: batch, source: meter.id)
+        let excerpt = String(decoding: result.body.prefix(4_096), as: UTF8.self)
+        func refuse(_ reason: ReasonCode, _ detail: String) {
+            chunk.add(Rejection(raw: RawReading(meterID: meter.id, timestamp: nil, value: nil, unit: nil, location: url, raw: excerpt), reason: reason, detail: detail))
+            logger.warning("poll rejected", metadata: ["meter.id": "\(meter.id)", "reason": "\(reason.rawValue)", "detail": "\(detail)"])
+        }
+        switch result.failure {
+        case .tooLarge(let cap)?: refuse(.payloadTooLarge, "response larger than \(cap) bytes (max_response_bytes)")
+        case .transport(let message)?: refuse(.httpTransport, message)
+        case nil where result.status != 200: refuse(.httpStatus, "HTTP status \(result.status)")
+        case nil:
+            switch JSONMeterDecoder.decode(result.body, mapping: poll.json, meterID: meter.id) {
+            case .failure(let f): refuse(f.reason, f.detail)
+            case .success(let raw):
+                switch validator.validate(raw, now: Timestamp(date: Date()), arrival: result.receivedAt) {
+                case .accepted(let reading): try chunk.add(reading, location: meter.id)
+                case .rejected(let r): refuse(r.reason, r.detail)
+                }
+            }
+        }
+        let counts = try chunk.commit()
+        logger.debug("poll written", metadata: ["meter.id": "\(meter.id)", "batch.id": "\(batch)", "accepted": "\(counts.accepted + counts.flagged)"])
+        return counts
+    }
+
+    /// The database refused a group of spooled polls for good (after retries): write them one by
+    /// one, so only a record it refuses on its own is set aside.
+    func setAsideSpooled(error: Error) {
+        guard let spool, var cursor = spoolCursor else { return }
+        for entry in spool.read(from: cursor, max: Self.spoolGroup).entries {
+            do {
+                guard let result = PollResult(spoolPayload: entry.payload) else { throw Spool.Failure.io("undecodable record", errno: 0) }
+                try writePolls([(result, entry.ref)])
+            } catch {
+                if let e = error as? PostgresError, !e.isPermanent { return }  // not this record's fault: tried again later
+                setAside(entry, why: "\(error)")
+            }
+            cursor = entry.next
+            spoolCursor = cursor
+            spool.release(upTo: cursor)
+        }
+    }
+
+    /// Keeps a spool record the database will not take in `spool/refused/`, and says so.
+    func setAside(_ entry: Spool.Entry, why: String) {
+        guard let spool else { return }
+        let dir = spool.directory + "/refused"
+        let path = dir + "/" + entry.ref.replacingOccurrences(of: "/", with: "-") + ".record"
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try Data(entry.payload).write(to: URL(fileURLWithPath: path))
+            logger.error("spooled poll refused by the database; set aside", metadata: ["spool.record": "\(entry.ref)", "error": "\(why)", "kept.at": "\(path)"])
+        } catch {
+            logger.critical("spooled poll refused and could not be set aside", metadata: ["spool.record": "\(entry.ref)", "error": "\(why)"])
+        }
+    }
+
+    /// Shutting down with the database away: say what stays safe and what is lost.
+    func stopUnwritten(_ job: Job, error: Error) {
+        var inMemory = 0
+        var reports = 0
+        var pending: Job? = job
+        while let j = pending {
+            switch j {
+            case .poll: inMemory += 1
+            case .report: reports += 1
+            case .spooled, .reconfigure: break
+            }
+            pending = queue.pop()
+        }
+        let spooled = spool.map { $0.bytes } ?? 0
+        let metadata: Logger.Metadata = ["error": "\(error)", "spool.bytes": "\(spooled)", "reports.waiting": "\(reports)", "polls.lost": "\(inMemory)"]
+        if inMemory > 0 {
+            logger.critical("stopping with the database unavailable; polls held in memory (the spool could not take them) are lost", metadata: metadata)
+        } else {
+            logger.warning("stopping with the database unavailable; spooled polls and waiting reports are written at the next start", metadata: metadata)
+        }
+    }
+}
