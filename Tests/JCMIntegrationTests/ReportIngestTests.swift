@@ -226,3 +226,33 @@ func shellSHA256(_ path: String) -> String {
     p.waitUntilExit()
     return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
 }
+
+@Suite("rows the database refuses")
+struct DatabaseRefusalTests {
+    let dir = TempDir()
+
+    /// A constraint the validator knows nothing of (a DBA's rule, a trigger): the rows it refuses
+    /// are found by halving, kept with the server's message and their line; the rest land.
+    @Test(arguments: [1_000, 3])
+    func refusedRowsAreIsolatedAndTheRestLands(batchRows: Int) throws {
+        var db = try TestCluster.context(try Fixtures.config())
+        try Connection(conninfo: db.conninfo).execute("alter table jcm.readings add constraint below_a_gwh check (value < 1000000)")
+        var text = "meter_id,timestamp,value,unit\n"
+        for i in 0..<40 {
+            let value = i == 7 || i == 30 ? "5000000" : "\(i).5"
+            text += "FUEL-1,2026-11-01T\(String(format: "%02d", i / 4)):\(String(format: "%02d", (i % 4) * 15)):00Z,\(value),kL\n"
+        }
+        let path = dir.write("dba.csv", text)
+        var problems: [FileProblem] = []
+        let ingestor = ReportIngestor(store: db.context.store, batchRows: batchRows, logger: TestCluster.logger)
+        let summary = try ingestor.ingest(path: path, zone: nil, validator: &db.context.validator, problem: { problems.append($0) })
+        #expect(summary.counts.accepted == 38)
+        #expect(summary.counts.rejected == 2)
+        #expect(summary.outcome == .rejected)
+        #expect(problems.map(\.line) == [9, 32])
+        #expect(problems.allSatisfy { $0.reason == "database_refused" && $0.detail.contains("below_a_gwh") && $0.detail.contains("23514") })
+        let kept = try rows(db.conninfo, "select meter_id, location, reason, raw from jcm.rejections order by id")
+        #expect(kept == [["FUEL-1", "dba.csv:9", "database_refused", "5000000 kL"], ["FUEL-1", "dba.csv:32", "database_refused", "5000000 kL"]])
+        #expect(try scalar(db.conninfo, "select count(*) from jcm.readings") == "38")
+    }
+}

@@ -40,8 +40,11 @@ final class PollIntake: @unchecked Sendable {
             // Fetched data is never dropped: held in memory, written as soon as the database
             // takes it; polling pauses until the spool can take more.
             for r in results { writer.submit(.poll(r)) }
-            lock.withLock { retryAppendAt = Date() + Self.appendRetrySeconds }
-            logger.critical("poll results could not be spooled; kept in memory, polling paused", metadata: [
+            let first = lock.withLock { () -> Bool in
+                defer { retryAppendAt = Date() + Self.appendRetrySeconds }
+                return retryAppendAt == nil
+            }
+            logger.log(level: first ? .critical : .debug, "poll results could not be spooled; kept in memory, polling paused", metadata: [
                 "error": "\(error)", "results": "\(results.count)", "spool.dir": "\(spool.directory)"])
         }
     }

@@ -3,7 +3,8 @@ import JCMCore
 
 /// Configurations the integration tests share.
 enum Fixtures {
-    static func config(watchDir: String? = nil, gateway: String? = nil, stateDir: String = "/tmp/unused", metrics: Bool = false) throws -> Config {
+    /// Each configuration gets a state folder (and so a spool) of its own unless told otherwise.
+    static func config(watchDir: String? = nil, gateway: String? = nil, stateDir: String = TestCluster.scratch(), metrics: Bool = false) throws -> Config {
         var text = metrics ? "[metrics]\nlisten = \"127.0.0.1:0\"\n\n" : ""
         text += """
             [daemon]

@@ -40,6 +40,14 @@ enum TestCluster {
         return shared.conninfo(database: name)
     }
 
+    /// A fresh folder inside the cluster's temporary root (removed at exit with it), reachable
+    /// by the postgres account.
+    static func scratch() -> String {
+        let dir = (shared.root as NSString).deletingLastPathComponent + "/scratch-\(counter.next())"
+        mkdir(dir, 0o755)
+        return dir
+    }
+
     /// A fresh database, migrated, with the configuration mirrored in.
     static func context(_ config: Config) throws -> (conninfo: String, context: IngestContext) {
         let conninfo = try freshDatabase()
