@@ -27,6 +27,10 @@ extension IngestWriter {
             spoolCursor = next
             spool.release(upTo: next)
             if entries.count < group { return }
+            if pastDrainDeadline {
+                logger.notice("stopping with polls still spooled; they are written at the next start", metadata: ["spool.bytes": "\(spool.bytes)"])
+                return
+            }
         }
     }
 

@@ -61,13 +61,32 @@ public final class IngestWriter: @unchecked Sendable {
         validator = context.validator
     }
 
-    /// Stops once every job handed over before this call is written.
-    public func finish() { queue.close() }
+    /// Stops once every job handed over before this call is written, or once `drainSeconds`
+    /// have passed: then what is safe elsewhere (the spool, reports still in their folder) is
+    /// left for the next start, so a stop fits in systemd's TimeoutStopSec. Polls held only in
+    /// memory are always written.
+    public func finish(drainSeconds: Double = 20) {
+        callbackLock.withLock { drainDeadline = Date() + drainSeconds }
+        queue.close()
+    }
+
+    var pastDrainDeadline: Bool { callbackLock.withLock { drainDeadline.map { Date() > $0 } ?? false } }
+    private var drainDeadline: Date?
 
     public func run() {
         var transient = 0
         var permanent = 0
+        var leftForNextStart = 0
+        defer {
+            if leftForNextStart > 0 {
+                logger.notice("stopped before every job was written; spooled polls and waiting reports are taken up at the next start", metadata: [
+                    "jobs.left": "\(leftForNextStart)", "spool.bytes": "\(spool?.bytes ?? 0)"])
+            }
+        }
         while let job = queue.pop() {
+            if pastDrainDeadline {
+                if case .poll = job {} else { leftForNextStart += 1; continue }
+            }
             do {
                 if store == nil || store?.db.isHealthy == false { try prepare() }
                 let started = Date()
