@@ -23,7 +23,7 @@ pg() { as_pg "$pgbin/pg_ctl" -D "$work/data" -l "$work/log/server.log" -o "-c li
 
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do pkill -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   as_pg "$pgbin/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -63,12 +63,17 @@ sleep "$live"
 r1=$(rows); t1=$(date +%s.%N)
 
 echo "outage: PostgreSQL stopped for ${outage}s"
+rb=$(rows)
 pg -m fast stop
 sleep "$outage"
 peak=$(metric jcm_spool_bytes)
 pg start
+tb=$(date +%s.%N)
+# The writer notices at its next retry (backoff up to 10 s); the replay rate counts from its
+# first commit after the outage.
+until [ "$(rows)" -gt "$rb" ]; do sleep 0.05; done
 t2=$(date +%s.%N); r2=$(rows)
-echo "database back; spool holds $(( ${peak%.*} / 1024 )) KiB"
+echo "database back; writer reconnected after $(python3 -c "print(round($t2 - $tb, 1))") s; spool holds $(( ${peak%.*} / 1024 )) KiB"
 # Drained: the spool is back to (at most) one record group and the writer has caught up.
 while :; do
   sleep 0.5
@@ -77,7 +82,8 @@ while :; do
 done
 t3=$(date +%s.%N); r3=$(rows)
 
-kill "${pids[1]}"; wait "${pids[1]}" 2>/dev/null || true
+# SIGTERM to the daemon itself (time(1) does not pass signals on), so time(1) reports its peak.
+pkill -TERM -P "${pids[1]}"; wait "${pids[1]}" 2>/dev/null || true
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 pids=()
 served_check=$(psql "$conn" -Atc "select count(*) - count(distinct spool_record) from jcm.batches where kind = 'poll'")
@@ -87,7 +93,7 @@ t0, t1, t2, t3, r0, r1, r2, r3, peak, rss, meters, dup = map(float, sys.argv[1:]
 live = (r1 - r0) / (t1 - t0)
 replay = (r3 - r2) / (t3 - t2)
 print(f"live writes        : {live:8,.0f} polls/s ({int(meters)} meters at 1 s)")
-print(f"replay (catch-up)  : {replay:8,.0f} polls/s, live polls included; drained in {t3 - t2:.1f} s")
+print(f"replay (catch-up)  : {replay:8,.0f} polls/s, live polls included; drained {t3 - t2:.1f} s after reconnecting")
 print(f"spool peak         : {peak/1048576:8.1f} MB    daemon peak RSS {rss/1024:.0f} MB")
 print(f"replay / live      : {replay/live:8.2f}  (target >= 1: the spool drains while new data keeps flowing)")
 print(f"polls written twice: {int(dup)}")

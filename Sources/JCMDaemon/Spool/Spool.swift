@@ -49,6 +49,8 @@ public final class Spool: @unchecked Sendable {
     private var fd: Int32
     /// When the oldest record still spooled was appended (for the spool-age metric).
     private var oldestAppend: Date?
+    /// Everything before it is committed (its segment may still be on disk, until it rotates).
+    private var released = Position(segment: 0, offset: 0)
 
     public init(directory: String, maxBytes: Int, segmentBytes: Int = 8 << 20, logger: Logger) throws {
         self.directory = directory
@@ -83,7 +85,17 @@ public final class Spool: @unchecked Sendable {
     /// Where reading starts: the oldest segment still on disk.
     public var start: Position { lock.withLock { Position(segment: sizes.keys.min() ?? active, offset: 0) } }
 
-    public var bytes: Int { lock.withLock { sizes.values.reduce(0, +) } }
+    /// Bytes not yet committed: what the limit and the jcm_spool_bytes gauge count. Committed
+    /// records of the segment being appended to stay on disk until it rotates (8 MiB at most).
+    public var bytes: Int { lock.withLock { pending } }
+
+    private var pending: Int {
+        sizes.reduce(0) { sum, entry in
+            if entry.key > released.segment { return sum + entry.value }
+            if entry.key == released.segment { return sum + Swift.max(0, entry.value - released.offset) }
+            return sum
+        }
+    }
 
     /// Seconds since the spool was last empty (an upper bound on the age of its oldest record).
     public var age: Double {
@@ -95,7 +107,7 @@ public final class Spool: @unchecked Sendable {
         var out: [UInt8] = []
         for p in payloads { SpoolFrame.encode(p, into: &out) }
         try lock.withLock {
-            let total = sizes.values.reduce(0, +)
+            let total = pending
             guard total + out.count <= maxBytes else { throw Failure.full(bytes: total, limit: maxBytes) }
             if sizes[active, default: 0] >= segmentBytes { try rotate() }
             let size = sizes[active, default: 0]
@@ -145,6 +157,7 @@ public final class Spool: @unchecked Sendable {
     /// Records before `position` are committed: segments wholly before it are deleted.
     public func release(upTo position: Position) {
         lock.withLock {
+            released = Swift.max(released, position)
             for (seq, size) in sizes where seq != active && (seq < position.segment || (seq == position.segment && position.offset >= size)) {
                 unlink(directory + "/" + Self.name(seq))
                 sizes[seq] = nil
