@@ -34,6 +34,8 @@ public struct PollResult: Sendable {
     public var status: Int
     public var body: [UInt8]
     public var failure: Failure?
+    /// HTTP 304: the meter has nothing new since the last poll.
+    public var notModified: Bool { failure == nil && status == 304 }
 
     public init(meterID: String, url: String, receivedAt: Timestamp, status: Int, body: [UInt8], failure: Failure?) {
         self.meterID = meterID

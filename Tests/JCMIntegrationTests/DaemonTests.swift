@@ -25,6 +25,7 @@ struct DaemonTests {
                 return r
             case "/big": return .json(#"{"ts": "\#(now)", "pad": "\#(String(repeating: "x", count: 10_000))", "energy": {"total_wh": 1}}"#)
             case "/nofield": return .json(#"{"ts": "\#(now)", "energy": {}}"#)
+            case "/unchanged": return HTTPResponse(status: 304)
             default: return .text("not found", status: 404)
             }
         }
@@ -62,15 +63,20 @@ struct DaemonTests {
         let running = Running(daemon)
 
         let reasons = ["payload_invalid", "http_status", "http_transport", "payload_too_large", "missing_field"]
+        #expect(eventually(10) { daemon.metricsPort != nil })
+        let port = try #require(daemon.metricsPort)
+        func scrape() throws -> RawResponse { try BlockingHTTPConnection(port: port).request("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n") }
         let complete = eventually(30) {
             let okRows = Int(try scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'GW-OK'") ?? "0") ?? 0
             let seen = Set(try rows(conninfo, "select distinct reason from jcm.rejections").compactMap { $0[0] })
-            return okRows >= 2 && Set(reasons).isSubset(of: seen)
+            // The five failing gateways have failed three times in a row: down.
+            let down = try scrape().bodyText.contains("jcm_meters_down 5\n")
+            return okRows >= 2 && Set(reasons).isSubset(of: seen) && down
         }
         // What Prometheus and a load balancer see.
-        let port = try #require(daemon.metricsPort)
-        let metrics = try BlockingHTTPConnection(port: port).request("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        let metrics = try scrape()
         #expect(metrics.status == 200)
+        #expect(metrics.bodyText.contains(#"jcm_polls_total{result="not_modified"}"#))
         #expect(metrics.bodyText.contains("# TYPE jcm_polls_total counter"))
         #expect(metrics.bodyText.contains(#"jcm_polls_total{result="failed"}"#))
         #expect(metrics.bodyText.contains(#"jcm_readings_total{verdict="accepted"}"#))
@@ -187,7 +193,7 @@ struct DaemonTests {
 
         daemon.requestReload()      // applied: the gateway meters are mirrored and polled, folder b watched
         #expect(eventually { (try? scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'GW-OK'")).flatMap { $0 }.flatMap(Int.init) ?? 0 >= 1 })
-        #expect(try scalar(conninfo, "select count(*) from jcm.meters") == "9")
+        #expect(try scalar(conninfo, "select count(*) from jcm.meters") == "10")
         try csv.replacingOccurrences(of: "00:00", with: "02:00").write(toFile: dir.file("b/3.csv"), atomically: true, encoding: .utf8)
         #expect(eventually { FileManager.default.fileExists(atPath: dir.file("b/processed/3.csv")) })
         // PV-1's counter state survived the reload: its readings stay in order, none refused.

@@ -110,7 +110,8 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func status(_ sources: Sources, _ writer: IngestWriter, _ spool: Spool) -> String {
-        var text = "STATUS=polling \(sources.polled) meters, watching \(config.watches.count) folders, \(writer.backlog) jobs waiting to be written"
+        let down = Int(metrics.value("jcm_meters_down"))
+        var text = "STATUS=polling \(sources.polled) meters (\(sources.polled - down) up, \(down) down), watching \(config.watches.count) folders, \(writer.backlog) jobs waiting to be written"
         if metrics.value("jcm_database_up") != 1 { text += ", DATABASE UNAVAILABLE" }
         let spooled = spool.bytes
         if spooled > 0 { text += ", spool \(spooled / 1024) KiB (\(Int(spool.age)) s)" }

@@ -26,7 +26,8 @@ public final class Metrics: @unchecked Sendable {
     public func value(_ key: String) -> Double { lock.withLock { counters[key] ?? 0 } }
 
     static let help: [String: (type: String, text: String)] = [
-        "jcm_polls_total": ("counter", "Meter polls by result (ok: a reading came back; failed: transport, HTTP status or payload)."),
+        "jcm_polls_total": ("counter", "Meter polls by result (ok: a reading came back; not_modified: HTTP 304, no new data; failed: transport, HTTP status or payload; paused: skipped while the spool is nearly full)."),
+        "jcm_meters_down": ("gauge", "Meters whose last 3 polls or more all failed."),
         "jcm_readings_total": ("counter", "Readings written, by verdict (accepted, flagged, rejected, duplicate)."),
         "jcm_reports_total": ("counter", "Report files handled, by outcome (processed, rejected, duplicate, refused)."),
         "jcm_write_seconds_sum": ("counter", "Time spent writing jobs to PostgreSQL, by kind."),

@@ -40,17 +40,33 @@ extension IngestWriter {
         guard let store, let before = validator else { return }
         var working = before
         var total = ChunkCounts()
-        var outcomes: [(String, Bool)] = []
+        var outcomes: [(meter: String, result: String)] = []
         try store.transaction {
             for (result, ref) in items {
                 guard let counts = try writePoll(result, spoolRecord: ref, store: store, validator: &working) else { continue }
                 total += counts
-                outcomes.append((result.meterID, counts.accepted + counts.flagged + counts.duplicates > 0))
+                let label = result.notModified ? "not_modified" : counts.accepted + counts.flagged + counts.duplicates > 0 ? "ok" : "failed"
+                outcomes.append((result.meterID, label))
             }
         }
         validator = working
-        for (_, ok) in outcomes { metrics.add("jcm_polls_total", ok ? "result=\"ok\"" : "result=\"failed\"") }
+        for outcome in outcomes {
+            metrics.add("jcm_polls_total", "result=\"\(outcome.result)\"")
+            noteHealth(meter: outcome.meter, ok: outcome.result != "failed")
+        }
         count(total)
+    }
+
+    /// Logs a meter going down (3 failed polls in a row) or coming back, once each.
+    private func noteHealth(meter: String, ok: Bool) {
+        switch health.record(meter: meter, ok: ok) {
+        case .wentDown(let failures)?:
+            logger.error("meter down: its last polls all failed", metadata: ["meter.id": "\(meter)", "failures": "\(failures)"])
+        case .recovered(let failures)?:
+            logger.notice("meter recovered", metadata: ["meter.id": "\(meter)", "failures.before": "\(failures)"])
+        case nil: break
+        }
+        metrics.set("jcm_meters_down", Double(health.downCount))
     }
 
     private func writePoll(_ result: PollResult, spoolRecord: String?, store: ReadingStore, validator: inout ReadingValidator) throws -> ChunkCounts? {
@@ -76,6 +92,7 @@ extension IngestWriter {
         switch result.failure {
         case .tooLarge(let cap)?: refuse(.payloadTooLarge, "response larger than \(cap) bytes (max_response_bytes)")
         case .transport(let message)?: refuse(.httpTransport, message)
+        case nil where result.notModified: break  // no new data since the last poll: counted, not an error
         case nil where result.status != 200: refuse(.httpStatus, "HTTP status \(result.status)")
         case nil:
             switch JSONMeterDecoder.decode(result.body, mapping: poll.json, meterID: meter.id) {

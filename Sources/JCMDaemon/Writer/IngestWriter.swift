@@ -25,6 +25,7 @@ public final class IngestWriter: @unchecked Sendable {
     let queue = JobQueue<Job>()
     var store: ReadingStore?
     var validator: ReadingValidator?
+    var health = MeterHealth()
     /// Called once a report has left the watched folder (or was given up). Set from the main
     /// thread (at start and reload), called from the writer's.
     public var onReportDone: @Sendable (String) -> Void {
@@ -136,6 +137,8 @@ public final class IngestWriter: @unchecked Sendable {
         case .report(let path, let watch): try writeReport(path: path, watch: watch)
         case .reconfigure(let next):
             config = next
+            health.keep(only: Set(next.meters.map(\.id)))
+            metrics.set("jcm_meters_down", Double(health.downCount))
             try prepare()
         }
     }

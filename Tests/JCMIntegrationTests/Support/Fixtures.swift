@@ -39,7 +39,7 @@ enum Fixtures {
 
             """
         if let gateway {
-            for (id, path) in [("GW-OK", "ok"), ("GW-HTML", "html"), ("GW-500", "error"), ("GW-SLOW", "slow"), ("GW-BIG", "big"), ("GW-NOFIELD", "nofield")] {
+            for (id, path) in [("GW-OK", "ok"), ("GW-HTML", "html"), ("GW-500", "error"), ("GW-SLOW", "slow"), ("GW-BIG", "big"), ("GW-NOFIELD", "nofield"), ("GW-304", "unchanged")] {
                 text += """
                     [[meter]]
                     id = "\(id)"
