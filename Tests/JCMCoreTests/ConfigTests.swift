@@ -16,7 +16,7 @@ private func sortedProblems(_ list: [ConfigProblem]) -> [ConfigProblem] {
     list.sorted { ($0.line, $0.key, $0.message) < ($1.line, $1.key, $1.message) }
 }
 
-private let knownUnits = "J, kJ, MJ, GJ, Wh, kWh, MWh, GWh, L, kL, m3, kg, t, kgCO2, tCO2"
+private let knownUnits = "J, kJ, MJ, GJ, Wh, kWh, MWh, GWh, W, kW, MW, GW, L, kL, m3, kg, t, kgCO2, tCO2"
 private let durationHint = #"(use ms, s, m, h, d: "500ms", "60s", "1h30m")"#
 
 /// Line numbers matter in this text: the test names them.
@@ -107,25 +107,43 @@ private let brokenConfig = """
         #expect(config.daemon.logLevel == "info")
         #expect(config.daemon.clockSkewMilliseconds == 300_000)
 
+        // 2025-04-01T00:00:00+05:30
+        let start = Timestamp(microseconds: 1_743_445_800_000_000)
         #expect(config.projects == [
-            .init(id: "IN-JP-0001", methodology: "IN_AM001 ver01.0", name: "Rooftop solar PV, Pune"),
+            .init(id: "IN-JP-0001", methodology: "IN_AM001 ver01.0", name: "Rooftop solar PV, Pune", monitoringStart: start),
             .init(id: "IN-JP-0002", methodology: "IN_AM002 ver01.0", name: "High-efficiency chiller, Chennai"),
         ])
+        #expect(config.parameters.map { "\($0.project)/\($0.id) \($0.unit) \($0.option.rawValue)" }
+                == ["IN-JP-0001/EG_p MWh C", "IN-JP-0001/PAC_p kW C", "IN-JP-0002/EC_PJ MWh C"])
 
-        #expect(config.meters.map(\.id) == ["IN-JP-0001-PV-M1", "IN-JP-0001-PV-M2", "IN-JP-0002-CH-M1", "IN-JP-0001-PV-LOGGER"])
+        #expect(config.meters.map(\.id) == ["IN-JP-0001-PV-M1", "IN-JP-0001-PV-M1-POWER", "IN-JP-0001-PV-M2", "IN-JP-0002-CH-M1", "IN-JP-0001-PV-LOGGER"])
         var m1Poll = Config.Poll(url: "http://127.0.0.1:9100/meters/1")
         m1Poll.intervalMilliseconds = 5_000
         m1Poll.json = Config.JSONMapping(value: "energy.total_wh", unit: "Wh", timestamp: "ts")
-        #expect(config.meters[0] == Config.Meter(id: "IN-JP-0001-PV-M1", project: "IN-JP-0001", parameter: "EG_p",
-                                                 kind: .cumulative, unit: MeasurementUnit.named("kWh")!, poll: m1Poll))
-        #expect(config.meters[1].poll?.url == "http://127.0.0.1:9100/meters/2")
+        var m1 = Config.Meter(id: "IN-JP-0001-PV-M1", project: "IN-JP-0001", parameter: "EG_p",
+                              kind: .cumulative, unit: MeasurementUnit.named("kWh")!, poll: m1Poll)
+        m1.plan.expectedIntervalMilliseconds = 5_000
+        m1.plan.capacityPerHour = ExactDecimal(parsing: "60")!
+        m1.plan.capacityText = "60 kW"
+        m1.plan.maxPermissibleErrorPercent = ExactDecimal(parsing: "0.5")!
+        m1.plan.stuckAfterMilliseconds = 3_600_000
+        m1.plan.productionSignal = "IN-JP-0001-PV-M1-POWER"
+        // 2025-03-20T00:00Z through the end of 2027-03-19 (UTC: the meter declares no zone).
+        m1.plan.calibrations = [.init(certificate: "NABL-CC-2025-0117", calibrated: Timestamp(microseconds: 1_742_428_800_000_000),
+                                      validUntil: Timestamp(microseconds: 1_805_500_800_000_000))]
+        m1.plan.calibrationRequired = true
+        #expect(config.meters[0] == m1)
+        #expect(config.meters[2].poll?.url == "http://127.0.0.1:9100/meters/2")
+        // The logger declares Asia/Kolkata: its certificate's dates are local days.
+        #expect(config.meters[4].plan.calibrations.first?.calibrated.description == "2025-03-19T18:30:00Z")
+        #expect(config.meters[3].plan.range.map { "\($0.min)..\($0.max)" } == "0..10000000")
 
-        let chiller = config.meters[2]
+        let chiller = config.meters[3]
         #expect(chiller.unit.symbol == "MWh")
         #expect(chiller.poll?.intervalMilliseconds == 10_000)
         #expect(chiller.poll?.json == Config.JSONMapping(value: "energy.total_wh", unit: "Wh"))
 
-        let logger = config.meters[3]
+        let logger = config.meters[4]
         #expect(logger.poll == nil)
         #expect(logger.timeZone == "Asia/Kolkata")
         #expect(logger.kind == .cumulative)

@@ -88,7 +88,7 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
         .init(meter: "EG-1", timestamp: ts, value: String(repeating: "9", count: 38), unit: "GWh", reason: .valueOutOfRange),
         .init(meter: "EG-1", timestamp: ts, value: "1", unit: "kwh", reason: .unitUnknown),
         .init(meter: "EG-1", timestamp: ts, value: "1", unit: "mWh", reason: .unitUnknown),
-        .init(meter: "EG-1", timestamp: ts, value: "1", unit: "kW", reason: .unitUnknown),
+        .init(meter: "EG-1", timestamp: ts, value: "1", unit: "kW", reason: .unitIncompatible),
         .init(meter: "EG-1", timestamp: ts, value: "1", unit: "L", reason: .unitIncompatible),
         .init(meter: "TANK", timestamp: ts, value: "1", unit: "kg", reason: .unitIncompatible),
         .init(meter: "CO2", timestamp: ts, value: "1", unit: "t", reason: .unitIncompatible),
@@ -214,32 +214,27 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
         #expect(try accepted(v.validate(raw("EG-2", Self.ts, "1", "kWh"), now: now, arrival: arrival)).timestamp.description == Self.ts)
     }
 
-    @Test func counterBackwardsDoesNotMoveTheState() throws {
+    /// A counter that falls was reset: kept, flagged, and the new value becomes the reference.
+    @Test func aCounterThatFallsIsAResetKeptAndFlagged() throws {
         var v = makeValidator()
-        #expect(reason(v.validate(raw("EG-1", at(0), "100", "kWh"), now: now)) == nil)
-        #expect(reason(v.validate(raw("EG-1", at(1), "150", "kWh"), now: now)) == nil)
-        let fell = v.validate(raw("EG-1", at(2), "120", "kWh"), now: now)
-        guard case .rejected(let rejection) = fell else {
-            Issue.record("expected counter_backwards, got \(fell)")
-            return
-        }
-        #expect(rejection.reason == .counterBackwards)
-        #expect(rejection.detail == "counter fell from 150 at \(at(1)) to 120 kWh")
-        // Judged against 150 (the last accepted), not 120 (the last seen).
-        #expect(reason(v.validate(raw("EG-1", at(3), "130", "kWh"), now: now)) == .counterBackwards)
-        #expect(reason(v.validate(raw("EG-1", at(4), "150", "kWh"), now: now)) == nil)
-        #expect(reason(v.validate(raw("EG-1", at(5), "149999", "Wh"), now: now)) == .counterBackwards)
-        #expect(reason(v.validate(raw("EG-1", at(6), "150000.000", "Wh"), now: now)) == nil)
-        #expect(reason(v.validate(raw("EG-1", at(7), "0.15", "MWh"), now: now)) == nil)
-        #expect(reason(v.validate(raw("EG-1", at(8), "0.1500001", "MWh"), now: now)) == nil)
-        #expect(reason(v.validate(raw("EG-1", at(9), "150.00009", "kWh"), now: now)) == .counterBackwards)
+        #expect(try accepted(v.validate(raw("EG-1", at(0), "100", "kWh"), now: now)).flags.isEmpty)
+        #expect(try accepted(v.validate(raw("EG-1", at(1), "150", "kWh"), now: now)).flags.isEmpty)
+        let fell = try accepted(v.validate(raw("EG-1", at(2), "120", "kWh"), now: now))
+        #expect(fell.flags == [.counterReset])
+        #expect(fell.value == ExactDecimal(parsing: "120")!)
+        // Judged against 120 now: it counts up from there.
+        #expect(try accepted(v.validate(raw("EG-1", at(3), "130", "kWh"), now: now)).flags.isEmpty)
+        #expect(try accepted(v.validate(raw("EG-1", at(4), "129999", "Wh"), now: now)).flags == [.counterReset])
+        #expect(try accepted(v.validate(raw("EG-1", at(5), "129.999", "kWh"), now: now)).flags.isEmpty, "equal in another unit")
+        #expect(try accepted(v.validate(raw("EG-1", at(6), "0.1299989", "MWh"), now: now)).flags == [.counterReset])
     }
 
     @Test func counterStateIsPerMeter() throws {
         var v = makeValidator()
-        #expect(reason(v.validate(raw("EG-1", at(0), "1000", "kWh"), now: now)) == nil)
-        #expect(reason(v.validate(raw("EG-2", at(1), "5", "kWh"), now: now)) == nil)
-        #expect(reason(v.validate(raw("EG-1", at(2), "999", "kWh"), now: now)) == .counterBackwards)
+        #expect(try accepted(v.validate(raw("EG-1", at(0), "1000", "kWh"), now: now)).flags.isEmpty)
+        #expect(try accepted(v.validate(raw("EG-2", at(1), "5", "kWh"), now: now)).flags.isEmpty)
+        #expect(try accepted(v.validate(raw("EG-1", at(2), "999", "kWh"), now: now)).flags == [.counterReset])
+        #expect(try accepted(v.validate(raw("EG-2", at(3), "6", "kWh"), now: now)).flags.isEmpty)
     }
 
     @Test func olderReadingIsFlaggedOutOfOrderAndDoesNotMoveTheState() throws {
@@ -272,7 +267,7 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
         var v = makeValidator()
         let t = Timestamp(microseconds: 1_764_151_200_000_000 + 60 * 60_000_000)  // at(60)
         v.seed(meterKey: 1, timestamp: t, value: ExactDecimal(parsing: "500")!)
-        #expect(reason(v.validate(raw("EG-1", at(61), "499.999", "kWh"), now: now)) == .counterBackwards)
+        #expect(try accepted(v.validate(raw("EG-1", at(61), "499.999", "kWh"), now: now)).flags == [.counterReset])
         #expect(try accepted(v.validate(raw("EG-1", at(59), "10", "kWh"), now: now)).flags == [.outOfOrder])
         #expect(try accepted(v.validate(raw("EG-1", at(62), "500", "kWh"), now: now)).flags.isEmpty)
         // Seeding another meter leaves this one alone.
@@ -284,15 +279,19 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
     func nonCumulativeMetersAreNotSubjectToTheCounterRule(_ meter: String) throws {
         var v = makeValidator()
         let unitSymbol = meter == "TANK" ? "L" : "kWh"
-        for (minute, value) in [(Int64(0), "500"), (1, "20"), (2, "0"), (3, "-5"), (1, "700")] {
+        for (minute, value) in [(Int64(0), "500"), (1, "20"), (2, "0"), (1, "700")] {
             let r = try accepted(v.validate(raw(meter, at(minute), value, unitSymbol), now: now))
-            #expect(r.flags.isEmpty, "no counter_backwards nor out_of_order for \(meter)")
+            #expect(r.flags.isEmpty, "no counter_reset nor out_of_order for \(meter)")
             #expect(r.value == ExactDecimal(parsing: value)!)
         }
+        // Below zero: an instantaneous meter may read it (net power, a level offset); an interval
+        // total may not.
+        let negative = v.validate(raw(meter, at(3), "-5", unitSymbol), now: now)
+        #expect(reason(negative) == (meter == "TANK" ? nil : .valueNegative))
     }
 
     /// Random increasing cumulative sequences, in mixed units and scales, are all accepted; inserting one
-    /// smaller value yields exactly one counter_backwards and leaves the rest accepted.
+    /// smaller value yields exactly one counter_reset flag and leaves the rest unflagged.
     @Test func randomIncreasingSequences() throws {
         var rng = SplitMix64(seed: 20_251_126)
         for trial in 0..<60 {
@@ -329,18 +328,18 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
             var sequence = readings
             sequence.insert(smaller, at: i)
             var v = makeValidator()
-            var backwards = 0
+            var resets = 0
             var others = 0
             for r in sequence {
                 let (value, u) = render(r.wh, &rng)
                 let verdict = v.validate(raw("EG-1", Timestamp(microseconds: 1_700_000_000_000_000 + r.minute * 60_000_000).description, value, u), now: now)
                 switch verdict {
-                case .rejected(let rej) where rej.reason == .counterBackwards: backwards += 1
+                case .accepted(let reading) where reading.flags == [.counterReset]: resets += 1
                 case .accepted(let reading) where reading.flags.isEmpty: break
                 default: others += 1
                 }
             }
-            #expect(backwards == 1, "trial \(trial)")
+            #expect(resets == 1, "trial \(trial)")
             #expect(others == 0, "trial \(trial)")
         }
     }

@@ -38,17 +38,31 @@ extension Config {
             var r = TableReader(t, path: "project[\(i + 1)]")
             let id = r.requiredString("id")
             let methodology = r.requiredString("methodology")
+            let version = r.string("methodology_version")
             let name = r.string("name")
+            let start = r.instant("monitoring_start", zone: nil)
             if let id, let methodology {
                 if let first = config.projects.firstIndex(where: { $0.id == id }) {
                     r.problem("id", "\"\(id)\" is already the id of project[\(first + 1)]")
                 } else {
-                    config.projects.append(Project(id: id, methodology: methodology, name: name))
+                    config.projects.append(Project(id: id, methodology: methodology, methodologyVersion: version, name: name, monitoringStart: start))
+                }
+            }
+            problems += r.finish()
+        }
+        for (i, t) in top.tables("parameter").enumerated() {
+            var r = TableReader(t, path: "parameter[\(i + 1)]")
+            if let p = readParameter(&r, projects: Set(config.projects.map(\.id))) {
+                if config.parameters.contains(where: { $0.project == p.project && $0.id == p.id }) {
+                    r.problem("id", "project \(p.project) already declares parameter \"\(p.id)\"")
+                } else {
+                    config.parameters.append(p)
                 }
             }
             problems += r.finish()
         }
         var meterIndex: [String: Int] = [:]
+        var meterLines: [String: Int] = [:]
         for (i, t) in top.tables("meter").enumerated() {
             var r = TableReader(t, path: "meter[\(i + 1)]")
             if let meter = readMeter(&r, projects: Set(config.projects.map(\.id))) {
@@ -56,6 +70,7 @@ extension Config {
                     r.problem("id", "\"\(meter.id)\" is already the id of meter[\(first + 1)]")
                 } else {
                     meterIndex[meter.id] = i
+                    meterLines[meter.id] = t.line
                     config.meters.append(meter)
                 }
             }
@@ -82,8 +97,9 @@ extension Config {
             }
             problems += r.finish()
         }
+        problems += config.checkPlan(meterLines: meterLines)
         problems += top.problems
-        for key in root.keys where !["database", "daemon", "project", "meter", "watch", "metrics"].contains(key) {
+        for key in root.keys where !["database", "daemon", "project", "parameter", "meter", "watch", "metrics"].contains(key) {
             problems.append(ConfigProblem(key: key, line: root[key]?.line ?? 1, message: "unknown key"))
         }
         guard problems.isEmpty else {
@@ -140,8 +156,11 @@ extension Config {
                 r.problem(key, "only applies to a meter with a url")
             }
         }
+        let plan = readMeterPlan(&r, kind: kind, unit: unit, zone: zone)
         guard let id, let project, let parameter, let kind, let unit else { return nil }
-        return Meter(id: id, project: project, parameter: parameter, kind: kind, unit: unit, timeZone: zone, poll: poll)
+        var meter = Meter(id: id, project: project, parameter: parameter, kind: kind, unit: unit, timeZone: zone, poll: poll)
+        meter.plan = plan
+        return meter
     }
 }
 

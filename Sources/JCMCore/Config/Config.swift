@@ -6,6 +6,7 @@ public struct Config: Sendable, Equatable {
     public var database = Database()
     public var daemon = Daemon()
     public var projects: [Project] = []
+    public var parameters: [Parameter] = []
     public var meters: [Meter] = []
     public var watches: [Watch] = []
     /// Where `/metrics` and `/healthz` are served; nil: not served.
@@ -35,11 +36,16 @@ public struct Config: Sendable, Equatable {
     public struct Project: Sendable, Equatable {
         public var id: String
         public var methodology: String
+        public var methodologyVersion: String?
         public var name: String?
-        public init(id: String, methodology: String, name: String? = nil) {
+        /// Readings before it are rejected: the plan's first monitoring period starts here.
+        public var monitoringStart: Timestamp?
+        public init(id: String, methodology: String, methodologyVersion: String? = nil, name: String? = nil, monitoringStart: Timestamp? = nil) {
             self.id = id
             self.methodology = methodology
+            self.methodologyVersion = methodologyVersion
             self.name = name
+            self.monitoringStart = monitoringStart
         }
     }
 
@@ -56,6 +62,7 @@ public struct Config: Sendable, Equatable {
         /// IANA zone for timestamps that carry no offset.
         public var timeZone: String?
         public var poll: Poll?
+        public var plan = MeterPlan()
 
         public init(id: String, project: String, parameter: String, kind: MeterKind, unit: MeasurementUnit, timeZone: String? = nil, poll: Poll? = nil) {
             self.id = id

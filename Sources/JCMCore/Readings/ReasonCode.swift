@@ -13,7 +13,9 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable {
     case timestampInvalid = "timestamp_invalid"
     case timestampNoOffset = "timestamp_no_offset"
     case timestampFuture = "timestamp_future"
-    case counterBackwards = "counter_backwards"
+    case beforeMonitoringStart = "before_monitoring_start"
+    case valueNegative = "value_negative"
+    case valueImplausible = "value_implausible"
     case duplicateConflict = "duplicate_conflict"
     /// Passed validation, but the database refused the row (a constraint or trigger added there).
     case databaseRefused = "database_refused"
@@ -21,6 +23,12 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable {
     // A reading stored, with these flags in jcm.readings.reasons.
     case outOfOrder = "out_of_order"
     case unitConversionRounded = "unit_conversion_rounded"
+    case valueUnusual = "value_unusual"
+    case counterReset = "counter_reset"
+    case counterRollover = "counter_rollover"
+    case spike = "spike"
+    case counterStuck = "counter_stuck"
+    case calibrationLapsed = "calibration_lapsed"
 
     // A record, a file or a response that yielded no reading at all.
     case recordMalformed = "record_malformed"
@@ -33,5 +41,7 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable {
     /// The database refused a file or a response for good (after retries); it is kept aside.
     case databaseError = "database_error"
 
-    public var isFlag: Bool { self == .outOfOrder || self == .unitConversionRounded }
+    public var isFlag: Bool { Self.flags.contains(self) }
+
+    static let flags: Set<ReasonCode> = [.outOfOrder, .unitConversionRounded, .valueUnusual, .counterReset, .counterRollover, .spike, .counterStuck, .calibrationLapsed]
 }

@@ -212,6 +212,13 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         return m
     }
 
+    public static func + (a: ExactDecimal, b: ExactDecimal) -> ExactDecimal? {
+        let s = max(a.scale, b.scale)
+        guard let x = a.rescaled(to: s), let y = b.rescaled(to: s) else { return nil }
+        let (d, o) = x.addingReportingOverflow(y)
+        return o ? nil : ExactDecimal(significand: d, scale: s)
+    }
+
     public static func - (a: ExactDecimal, b: ExactDecimal) -> ExactDecimal? {
         let s = max(a.scale, b.scale)
         guard let x = a.rescaled(to: s), let y = b.rescaled(to: s) else { return nil }

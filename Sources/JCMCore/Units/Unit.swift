@@ -2,13 +2,13 @@
 /// A reading converts only within its dimension; factors are exact integers in the dimension's
 /// smallest unit, so every conversion is decimal arithmetic.
 public enum Dimension: String, Sendable {
-    case energy, volume, mass, emissions
+    case energy, power, volume, mass, emissions
 }
 
 public struct MeasurementUnit: Sendable, Hashable, CustomStringConvertible {
     public let symbol: String
     public let dimension: Dimension
-    /// How many of the dimension's base unit (J, L, kg, kgCO2) one of this unit is.
+    /// How many of the dimension's base unit (J, W, L, kg, kgCO2) one of this unit is.
     public let factor: Int128
 
     public var description: String { symbol }
@@ -22,6 +22,10 @@ public struct MeasurementUnit: Sendable, Hashable, CustomStringConvertible {
         .init(symbol: "kWh", dimension: .energy, factor: 3_600_000),
         .init(symbol: "MWh", dimension: .energy, factor: 3_600_000_000),
         .init(symbol: "GWh", dimension: .energy, factor: 3_600_000_000_000),
+        .init(symbol: "W", dimension: .power, factor: 1),
+        .init(symbol: "kW", dimension: .power, factor: 1_000),
+        .init(symbol: "MW", dimension: .power, factor: 1_000_000),
+        .init(symbol: "GW", dimension: .power, factor: 1_000_000_000),
         .init(symbol: "L", dimension: .volume, factor: 1),
         .init(symbol: "kL", dimension: .volume, factor: 1_000),
         .init(symbol: "m3", dimension: .volume, factor: 1_000),

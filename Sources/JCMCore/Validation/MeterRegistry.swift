@@ -4,13 +4,18 @@ public struct MeterRegistry: Sendable {
     public struct Entry: Sendable {
         public var key: Int32
         public var meter: Config.Meter
+        /// Its project's monitoring start: readings before it are refused.
+        public var monitoringStart: Timestamp?
     }
 
     private var byID: [String: Entry] = [:]
 
-    public init(meters: [Config.Meter], keys: [String: Int32]) {
+    public init(meters: [Config.Meter], keys: [String: Int32], projects: [Config.Project] = []) {
+        let starts = Dictionary(projects.map { ($0.id, $0.monitoringStart) }, uniquingKeysWith: { a, _ in a })
         for meter in meters {
-            if let key = keys[meter.id] { byID[meter.id] = Entry(key: key, meter: meter) }
+            if let key = keys[meter.id] {
+                byID[meter.id] = Entry(key: key, meter: meter, monitoringStart: starts[meter.project] ?? nil)
+            }
         }
     }
 

@@ -3,14 +3,18 @@ import Foundation
 /// The rules every reading passes, in one place, whatever its source (poll, watched folder,
 /// `ingest`). Pure: the caller passes the clock and does the I/O.
 ///
-/// The first version checks structure, units, time and counter direction; the monitoring-plan
-/// rules (ranges, calibration, spikes) grow here.
+/// This file checks structure, units and time; ReadingValidator+Plan.swift checks the reading
+/// against the monitoring plan (start, sign, ranges, calibration, counters). docs/validation.md
+/// lists every rule with its reason code.
 public struct ReadingValidator: Sendable {
     public let registry: MeterRegistry
     public var clockSkewMicroseconds: Int64
 
-    /// The newest reading seen per cumulative meter, to catch a counter that goes backwards.
-    private var newest: [Int32: (timestamp: Timestamp, value: ExactDecimal)] = [:]
+    /// The newest reading seen per cumulative meter: counters are checked against it.
+    var newest: [Int32: CounterState] = [:]
+    /// The newest reading of each instantaneous meter, for counters that name it as their
+    /// production signal.
+    var signals: [String: (timestamp: Timestamp, value: ExactDecimal)] = [:]
     private var parsers: [String: TimestampParser] = [:]
 
     public init(registry: MeterRegistry, clockSkewMilliseconds: Int64) {
@@ -20,7 +24,7 @@ public struct ReadingValidator: Sendable {
 
     /// Tells the validator what the database already holds, so a restart keeps the checks.
     public mutating func seed(meterKey: Int32, timestamp: Timestamp, value: ExactDecimal) {
-        newest[meterKey] = (timestamp, value)
+        newest[meterKey] = CounterState(timestamp: timestamp, value: value, flatSince: timestamp)
     }
 
     /// - Parameters:
@@ -85,20 +89,7 @@ public struct ReadingValidator: Sendable {
             return reject(.timestampFuture, "timestamp \(timestamp) is after now (\(now)) plus the allowed clock skew")
         }
 
-        if meter.kind == .cumulative {
-            if let last = newest[entry.key] {
-                if timestamp > last.timestamp {
-                    if converted < last.value {
-                        return reject(.counterBackwards, "counter fell from \(last.value) at \(last.timestamp) to \(converted) \(meter.unit)")
-                    }
-                    newest[entry.key] = (timestamp, converted)
-                } else if timestamp < last.timestamp {
-                    flags.append(.outOfOrder)
-                }
-            } else {
-                newest[entry.key] = (timestamp, converted)
-            }
-        }
+        if let refused = checkPlan(entry, converted, at: timestamp, flags: &flags) { return reject(refused.reason, refused.detail) }
         return .accepted(Reading(meterKey: entry.key, timestamp: timestamp, value: converted, rawValue: valueText, rawUnit: raw.unit ?? "", flags: flags, extra: raw.extra))
     }
 

@@ -13,7 +13,7 @@ public struct IngestContext {
         try Migrator.migrate(db, logger: logger)
         let store = ReadingStore(db: db)
         let keys = try store.sync(config)
-        var validator = ReadingValidator(registry: MeterRegistry(meters: config.meters, keys: keys),
+        var validator = ReadingValidator(registry: MeterRegistry(meters: config.meters, keys: keys, projects: config.projects),
                                          clockSkewMilliseconds: config.daemon.clockSkewMilliseconds)
         for last in try store.newestCumulative() {
             validator.seed(meterKey: last.meter, timestamp: last.timestamp, value: last.value)

@@ -1,0 +1,90 @@
+/// The monitoring plan of a JCM project as data: what each parameter is and how each meter
+/// measuring it must behave. The validator checks readings against it; the database keeps every
+/// version of it, so a verifier sees which plan was in force for any reading.
+extension Config {
+    /// How a parameter is monitored, as JCM methodologies name the options.
+    public enum MonitoringOption: String, Sendable, Equatable, CaseIterable {
+        /// Public or default data (fixed ex ante).
+        case a = "A"
+        /// Transaction records: invoices, purchase records.
+        case b = "B"
+        /// Measured by equipment: meters, which must be calibrated.
+        case c = "C"
+    }
+
+    /// A monitoring parameter of a project, named as its methodology names it (`EG_p`).
+    public struct Parameter: Sendable, Equatable {
+        public var project: String
+        public var id: String
+        public var unit: MeasurementUnit
+        public var option: MonitoringOption
+        /// As the monitoring plan words it: "continuous, recorded every 15 minutes", "monthly".
+        public var frequency: String?
+        public var description: String?
+
+        public init(project: String, id: String, unit: MeasurementUnit, option: MonitoringOption, frequency: String? = nil, description: String? = nil) {
+            self.project = project
+            self.id = id
+            self.unit = unit
+            self.option = option
+            self.frequency = frequency
+            self.description = description
+        }
+    }
+
+    /// A calibration certificate of a meter: valid from `calibrated` through `validUntil`.
+    public struct Calibration: Sendable, Equatable {
+        public var certificate: String
+        public var calibrated: Timestamp
+        /// The first instant the certificate no longer covers.
+        public var validUntil: Timestamp
+
+        public init(certificate: String, calibrated: Timestamp, validUntil: Timestamp) {
+            self.certificate = certificate
+            self.calibrated = calibrated
+            self.validUntil = validUntil
+        }
+
+        public func covers(_ t: Timestamp) -> Bool { calibrated <= t && t < validUntil }
+    }
+
+    /// What the plan says of one meter beyond its kind and unit. Values are in the meter's unit.
+    public struct MeterPlan: Sendable, Equatable {
+        /// How often a reading is due; gaps are counted against it. Polled meters default to
+        /// their poll interval.
+        public var expectedIntervalMilliseconds: Int64?
+        /// Hard bounds: a value outside is rejected.
+        public var range: (min: ExactDecimal, max: ExactDecimal)?
+        /// Soft bounds: a value outside is accepted and flagged.
+        public var expectedRange: (min: ExactDecimal, max: ExactDecimal)?
+        /// The most the meter can count in one hour, in its unit (500 kW of PV: 500 kWh per hour).
+        public var capacityPerHour: ExactDecimal?
+        /// The capacity as the configuration writes it ("500 kW"), for the plan's record.
+        public var capacityText: String?
+        /// A cumulative counter wraps to zero at this value.
+        public var rollover: ExactDecimal?
+        /// Maximum permissible error of the meter, in percent of the reading.
+        public var maxPermissibleErrorPercent: ExactDecimal?
+        public var calibrations: [Calibration] = []
+        /// Whether a reading outside every certificate is flagged: meters of an option C
+        /// parameter, and any meter with a calibration register.
+        public var calibrationRequired = false
+        /// A cumulative counter that stays flat this long is flagged as stuck.
+        public var stuckAfterMilliseconds: Int64?
+        /// An instantaneous meter (power, flow) of the same equipment: a counter flat while it
+        /// reads above zero is stuck.
+        public var productionSignal: String?
+
+        public init() {}
+
+        public static func == (a: MeterPlan, b: MeterPlan) -> Bool {
+            a.expectedIntervalMilliseconds == b.expectedIntervalMilliseconds
+                && a.range?.min == b.range?.min && a.range?.max == b.range?.max
+                && a.expectedRange?.min == b.expectedRange?.min && a.expectedRange?.max == b.expectedRange?.max
+                && a.capacityPerHour == b.capacityPerHour && a.capacityText == b.capacityText
+                && a.rollover == b.rollover && a.maxPermissibleErrorPercent == b.maxPermissibleErrorPercent
+                && a.calibrations == b.calibrations && a.calibrationRequired == b.calibrationRequired
+                && a.stuckAfterMilliseconds == b.stuckAfterMilliseconds && a.productionSignal == b.productionSignal
+        }
+    }
+}
