@@ -32,7 +32,8 @@ struct RolesTests {
 
         let ingestDB = try Connection(conninfo: ingest)
         for statement in ["update jcm.readings set value = 2", "delete from jcm.readings", "delete from jcm.rejections",
-                          "update jcm.batches set sha256 = ''", "truncate jcm.readings", "drop table jcm.reports"] {
+                          "update jcm.batches set sha256 = ''", "truncate jcm.readings", "drop table jcm.reports",
+                          "update jcm.plan_versions set plan = '{}'", "delete from jcm.plan_versions"] {
             #expect(throws: PostgresError.self, "\(statement)") { try ingestDB.execute(statement) }
         }
         let verifier = try Connection(conninfo: owner.replacingOccurrences(of: "user=jcm", with: "user=jcm_verifier"))

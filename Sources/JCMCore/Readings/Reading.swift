@@ -52,11 +52,14 @@ public struct Rejection: Sendable, Equatable {
     public var raw: RawReading
     public var reason: ReasonCode
     public var detail: String
+    /// When the reading was taken, if its timestamp could be read (jcm.rejections.ts).
+    public var timestamp: Timestamp?
 
-    public init(raw: RawReading, reason: ReasonCode, detail: String) {
+    public init(raw: RawReading, reason: ReasonCode, detail: String, timestamp: Timestamp? = nil) {
         self.raw = raw
         self.reason = reason
         self.detail = detail
+        self.timestamp = timestamp
     }
 }
 

@@ -86,10 +86,12 @@ public struct ReadingValidator: Sendable {
             return reject(.missingField, "timestamp is empty")
         }
         if timestamp.microseconds > now.microseconds + clockSkewMicroseconds {
-            return reject(.timestampFuture, "timestamp \(timestamp) is after now (\(now)) plus the allowed clock skew")
+            return .rejected(Rejection(raw: raw, reason: .timestampFuture, detail: "timestamp \(timestamp) is after now (\(now)) plus the allowed clock skew", timestamp: timestamp))
         }
 
-        if let refused = checkPlan(entry, converted, at: timestamp, flags: &flags) { return reject(refused.reason, refused.detail) }
+        if let refused = checkPlan(entry, converted, at: timestamp, flags: &flags) {
+            return .rejected(Rejection(raw: raw, reason: refused.reason, detail: refused.detail, timestamp: timestamp))
+        }
         return .accepted(Reading(meterKey: entry.key, timestamp: timestamp, value: converted, rawValue: valueText, rawUnit: raw.unit ?? "", flags: flags, extra: raw.extra))
     }
 

@@ -87,8 +87,8 @@ public struct ReportIngestor {
         var chunk = try store.beginChunk(batch: batch, source: name)
         var inChunk = 0
         var now = clock()
-        func refuse(_ raw: RawReading, _ reason: ReasonCode, _ detail: String) {
-            chunk.add(Rejection(raw: raw, reason: reason, detail: detail))
+        func refuse(_ raw: RawReading, _ reason: ReasonCode, _ detail: String, at timestamp: Timestamp? = nil) {
+            chunk.add(Rejection(raw: raw, reason: reason, detail: detail, timestamp: timestamp))
             rowRejections += 1
             record(FileProblem(line: Self.line(of: raw.location), reason: reason.rawValue, detail: detail, raw: raw.raw))
         }
@@ -108,7 +108,7 @@ public struct ReportIngestor {
             case .reading(let raw):
                 switch validator.validate(raw, now: now, zone: zone) {
                 case .accepted(let reading): try chunk.add(reading, location: raw.location)
-                case .rejected(let r): refuse(raw, r.reason, r.detail)
+                case .rejected(let r): refuse(raw, r.reason, r.detail, at: r.timestamp)
                 }
             }
             inChunk += 1

@@ -85,8 +85,9 @@ extension IngestWriter {
         }
         let chunk = try store.beginChunk(batch: batch, source: meter.id)
         let excerpt = String(decoding: result.body.prefix(4_096), as: UTF8.self)
-        func refuse(_ reason: ReasonCode, _ detail: String) {
-            chunk.add(Rejection(raw: RawReading(meterID: meter.id, timestamp: nil, value: nil, unit: nil, location: url, raw: excerpt), reason: reason, detail: detail))
+        func refuse(_ reason: ReasonCode, _ detail: String, at timestamp: Timestamp? = nil) {
+            chunk.add(Rejection(raw: RawReading(meterID: meter.id, timestamp: nil, value: nil, unit: nil, location: url, raw: excerpt),
+                                reason: reason, detail: detail, timestamp: timestamp))
             logger.warning("poll rejected", metadata: ["meter.id": "\(meter.id)", "reason": "\(reason.rawValue)", "detail": "\(detail)"])
         }
         switch result.failure {
@@ -100,7 +101,7 @@ extension IngestWriter {
             case .success(let raw):
                 switch validator.validate(raw, now: Timestamp(date: Date()), arrival: result.receivedAt) {
                 case .accepted(let reading): try chunk.add(reading, location: meter.id)
-                case .rejected(let r): refuse(r.reason, r.detail)
+                case .rejected(let r): refuse(r.reason, r.detail, at: r.timestamp)
                 }
             }
         }

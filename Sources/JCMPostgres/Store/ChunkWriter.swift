@@ -96,13 +96,13 @@ public final class ChunkWriter {
         // After the insert every key is stored: a staged row that differs from it lost to an
         // earlier value (stored before, by another writer meanwhile, or earlier in this chunk).
         let conflicts = try db.query("""
-            insert into jcm.rejections (batch, meter_id, location, reason, detail, raw)
+            insert into jcm.rejections (batch, meter_id, location, reason, detail, raw, ts)
             select s.batch, m.id, $1, 'duplicate_conflict',
                    'meter ' || m.id || ' at ' || s.ts || ': value ' || r.value ||
                    case when r.batch = s.batch then ' came earlier in the same batch'
                         else ' already stored by batch ' || r.batch end ||
                    ', this one is ' || s.value,
-                   s.raw_value || ' ' || s.raw_unit
+                   s.raw_value || ' ' || s.raw_unit, s.ts
             from jcm_staging s
             join jcm.readings r on r.meter = s.meter and r.ts = s.ts
             join jcm.meters m on m.key = s.meter
@@ -158,17 +158,18 @@ public final class ChunkWriter {
 
     private func writeRejections() throws {
         guard !rejections.isEmpty else { return }
-        try db.beginCopy("copy jcm.rejections (batch, meter_id, location, reason, detail, raw) from stdin (format binary)")
+        try db.beginCopy("copy jcm.rejections (batch, meter_id, location, reason, detail, raw, ts) from stdin (format binary)")
         var e = BinaryCopyEncoder(reserving: 1 << 16)
         try db.putCopyData(BinaryCopyEncoder.header)
         for r in rejections {
-            e.beginRow(fields: 6)
+            e.beginRow(fields: 7)
             e.int64(batch)
             e.optionalText(r.raw.meterID.map(Self.clean))
             e.text(Self.clean(r.raw.location))
             e.text(r.reason.rawValue)
             e.text(Self.clean(r.detail))
             e.text(Self.clean(r.raw.raw))
+            if let t = r.timestamp { e.timestamptz(t) } else { e.null() }
             if e.bytes.count >= Self.flushBytes {
                 try db.putCopyData(e.bytes)
                 e.removeAll()

@@ -5,6 +5,8 @@ import JCMCore
 /// input text.
 public final class ReadingStore {
     public let db: Connection
+    /// The version of the monitoring plan `sync` recorded: every batch written names it.
+    public private(set) var planVersion: Int32?
 
     public init(db: Connection) { self.db = db }
 
@@ -15,26 +17,36 @@ public final class ReadingStore {
         do {
             for p in config.projects {
                 try db.query("""
-                    insert into jcm.projects (id, methodology, name) values ($1, $2, $3)
-                    on conflict (id) do update set methodology = excluded.methodology, name = excluded.name, updated_at = now()
-                    where (jcm.projects.methodology, jcm.projects.name) is distinct from (excluded.methodology, excluded.name)
-                    """, [p.id, p.methodology, p.name])
+                    insert into jcm.projects (id, methodology, name, methodology_version, monitoring_start) values ($1, $2, $3, $4, $5::timestamptz)
+                    on conflict (id) do update set methodology = excluded.methodology, name = excluded.name,
+                        methodology_version = excluded.methodology_version, monitoring_start = excluded.monitoring_start, updated_at = now()
+                    where (jcm.projects.methodology, jcm.projects.name, jcm.projects.methodology_version, jcm.projects.monitoring_start)
+                        is distinct from (excluded.methodology, excluded.name, excluded.methodology_version, excluded.monitoring_start)
+                    """, [p.id, p.methodology, p.name, p.methodologyVersion, p.monitoringStart?.description])
             }
             // One statement for all meters: a fleet of thousands syncs in one round trip.
             let meters = config.meters
             try db.query("""
-                insert into jcm.meters (id, project, parameter, kind, unit, url, timezone)
-                select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                insert into jcm.meters (id, project, parameter, kind, unit, url, timezone, expected_interval, rollover)
+                select id, project, parameter, kind, unit, url, timezone, make_interval(secs => ms / 1000.0), rollover
+                from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::numeric[])
+                    as u(id, project, parameter, kind, unit, url, timezone, ms, rollover)
                 on conflict (id) do update set project = excluded.project, parameter = excluded.parameter, kind = excluded.kind,
-                    unit = excluded.unit, url = excluded.url, timezone = excluded.timezone, updated_at = now()
-                where (jcm.meters.project, jcm.meters.parameter, jcm.meters.kind, jcm.meters.unit, jcm.meters.url, jcm.meters.timezone)
-                    is distinct from (excluded.project, excluded.parameter, excluded.kind, excluded.unit, excluded.url, excluded.timezone)
+                    unit = excluded.unit, url = excluded.url, timezone = excluded.timezone, expected_interval = excluded.expected_interval,
+                    rollover = excluded.rollover, updated_at = now()
+                where (jcm.meters.project, jcm.meters.parameter, jcm.meters.kind, jcm.meters.unit, jcm.meters.url, jcm.meters.timezone,
+                       jcm.meters.expected_interval, jcm.meters.rollover)
+                    is distinct from (excluded.project, excluded.parameter, excluded.kind, excluded.unit, excluded.url, excluded.timezone,
+                       excluded.expected_interval, excluded.rollover)
                 """, [
                     PostgresArray.text(meters.map(\.id)), PostgresArray.text(meters.map(\.project)),
                     PostgresArray.text(meters.map(\.parameter)), PostgresArray.text(meters.map(\.kind.rawValue)),
                     PostgresArray.text(meters.map(\.unit.symbol)), PostgresArray.text(meters.map { $0.poll.map { URLRedaction.redact($0.url) } }),
                     PostgresArray.text(meters.map(\.timeZone)),
+                    PostgresArray.text(meters.map { $0.plan.expectedIntervalMilliseconds.map(String.init) }),
+                    PostgresArray.text(meters.map { $0.plan.rollover?.description }),
                 ])
+            planVersion = try recordPlan(config.planJSON)
             try db.execute("commit")
         } catch {
             try? db.execute("rollback")
@@ -45,6 +57,18 @@ public final class ReadingStore {
             if let id = row[0], let key = row[1].flatMap({ Int32($0) }) { keys[id] = key }
         }
         return keys
+    }
+
+    /// The plan's version: the newest one if its text is the same, else a new version.
+    private func recordPlan(_ json: String) throws -> Int32? {
+        let same = try db.query("""
+            select version from jcm.plan_versions
+            where version = (select max(version) from jcm.plan_versions) and sha256 = encode(sha256(convert_to($1, 'UTF8')), 'hex')
+            """, [json])
+        if let version = same[0, 0].flatMap({ Int32($0) }) { return version }
+        return try db.query("""
+            insert into jcm.plan_versions (sha256, plan) values (encode(sha256(convert_to($1, 'UTF8')), 'hex'), $1::jsonb) returning version
+            """, [json])[0, 0].flatMap { Int32($0) }
     }
 
     /// The newest stored reading of each cumulative meter, to seed the validator after a restart.
@@ -78,11 +102,11 @@ public final class ReadingStore {
     /// The new batch's id; nil when a batch of the same spool record is already stored.
     public func insertBatch(_ b: BatchRecord) throws -> Int64? {
         let result = try db.query("""
-            insert into jcm.batches (kind, source, url, http_status, file_name, sha256, bytes, received_at, spool_record)
-            values ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9)
+            insert into jcm.batches (kind, source, url, http_status, file_name, sha256, bytes, received_at, spool_record, plan_version)
+            values ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9, $10)
             on conflict (spool_record) do nothing returning id
             """, [b.kind.rawValue, b.source, b.url, b.httpStatus.map(String.init), b.fileName, b.sha256, String(b.bytes),
-                  b.receivedAt.description, b.spoolRecord])
+                  b.receivedAt.description, b.spoolRecord, planVersion.map(String.init)])
         if let id = result[0, 0].flatMap({ Int64($0) }) { return id }
         if b.spoolRecord != nil { return nil }
         throw PostgresError(kind: .query, message: "insert into jcm.batches returned no id")

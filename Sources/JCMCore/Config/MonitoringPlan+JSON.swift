@@ -1,0 +1,37 @@
+/// The monitoring plan as one JSON document: what jcm.plan_versions keeps. Members and elements
+/// come in a fixed order (the configuration's), so the same plan always gives the same text and
+/// the same SHA-256, and a new version is recorded only when something in it changed. The views
+/// jcm.plan_parameters, jcm.plan_meters and jcm.plan_calibrations read these member names.
+extension Config {
+    public var planJSON: String {
+        func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+        func number(_ d: ExactDecimal?) -> JSONValue { d.map { .number($0.description) } ?? .null }
+        func seconds(_ ms: Int64?) -> JSONValue { number(ms.map { ExactDecimal(significand: Int128($0), scale: 3).normalized }) }
+        func time(_ t: Timestamp?) -> JSONValue { text(t?.description) }
+        let projects: [JSONValue] = projects.map { p in
+            .object(["id": .string(p.id), "methodology": .string(p.methodology), "methodology_version": text(p.methodologyVersion),
+                     "monitoring_start": time(p.monitoringStart)])
+        }
+        let parameters: [JSONValue] = parameters.map { p in
+            .object(["project": .string(p.project), "id": .string(p.id), "unit": .string(p.unit.symbol), "option": .string(p.option.rawValue),
+                     "frequency": text(p.frequency), "description": text(p.description)])
+        }
+        let meters: [JSONValue] = meters.map { m in
+            let plan = m.plan
+            let calibrations: [JSONValue] = plan.calibrations.map { c in
+                .object(["certificate": .string(c.certificate), "calibrated": time(c.calibrated), "valid_until": time(c.validUntil)])
+            }
+            return .object([
+                "id": .string(m.id), "project": .string(m.project), "parameter": .string(m.parameter), "kind": .string(m.kind.rawValue),
+                "unit": .string(m.unit.symbol), "expected_interval_s": seconds(plan.expectedIntervalMilliseconds),
+                "range_min": number(plan.range?.min), "range_max": number(plan.range?.max),
+                "expected_min": number(plan.expectedRange?.min), "expected_max": number(plan.expectedRange?.max),
+                "capacity": text(plan.capacityText), "capacity_per_hour": number(plan.capacityPerHour), "rollover": number(plan.rollover),
+                "max_permissible_error_pct": number(plan.maxPermissibleErrorPercent), "calibration_required": .bool(plan.calibrationRequired),
+                "stuck_after_s": seconds(plan.stuckAfterMilliseconds), "production_signal": text(plan.productionSignal),
+                "calibrations": .array(calibrations),
+            ])
+        }
+        return JSONValue.object(["projects": .array(projects), "parameters": .array(parameters), "meters": .array(meters)]).compactText
+    }
+}
