@@ -45,6 +45,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // bench/validation.sh: the validator's microbenchmark, not shipped.
+        .executableTarget(name: "validation-bench", dependencies: ["JCMCore"], path: "bench/validation"),
         .testTarget(name: "JCMCoreTests", dependencies: ["JCMCore"]),
         .testTarget(
             name: "JCMIntegrationTests",

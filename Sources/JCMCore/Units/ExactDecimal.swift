@@ -169,6 +169,11 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     public static func < (a: ExactDecimal, b: ExactDecimal) -> Bool {
+        // The validator compares every reading with bounds and the last value: usually the same scale.
+        if a.scale == b.scale { return a.significand < b.significand }
+        // Signs decide most comparisons with a bound of zero without rescaling.
+        if (a.significand < 0) != (b.significand < 0) { return a.significand < 0 }
+        if a.significand == 0 || b.significand == 0 { return a.significand < b.significand }
         let s = max(a.scale, b.scale)
         // Compare at a common scale; on overflow the larger magnitude decides.
         if let x = a.rescaled(to: s), let y = b.rescaled(to: s) { return x < y }
@@ -186,6 +191,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     public static func == (a: ExactDecimal, b: ExactDecimal) -> Bool {
+        if a.scale == b.scale { return a.significand == b.significand }
         let x = a.normalized, y = b.normalized
         return x.significand == y.significand && x.scale == y.scale
     }
@@ -196,20 +202,16 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         hasher.combine(n.scale)
     }
 
-    static func pow10(_ k: Int) -> Int128 {
-        var p: Int128 = 1
-        for _ in 0..<k { p *= 10 }
-        return p
-    }
+    /// 10^0 ... 10^38: every power an Int128 holds.
+    private static let powers: [Int128] = (0...38).map { k in (0..<k).reduce(Int128(1)) { p, _ in p * 10 } }
+
+    static func pow10(_ k: Int) -> Int128 { powers[k] }
 
     func rescaled(to target: Int) -> Int128? {
-        var m = significand
-        for _ in scale..<target {
-            let (p, o) = m.multipliedReportingOverflow(by: 10)
-            if o { return nil }
-            m = p
-        }
-        return m
+        if target == scale { return significand }
+        guard target - scale <= 38 else { return significand == 0 ? 0 : nil }
+        let (p, o) = significand.multipliedReportingOverflow(by: Self.powers[target - scale])
+        return o ? nil : p
     }
 
     public static func + (a: ExactDecimal, b: ExactDecimal) -> ExactDecimal? {

@@ -1,11 +1,19 @@
 /// The configured meters by id, each with the compact integer key the database gave it
 /// (jcm.meters.key); readings carry the key, not the text id, to keep the table and its index small.
 public struct MeterRegistry: Sendable {
-    public struct Entry: Sendable {
-        public var key: Int32
-        public var meter: Config.Meter
+    /// A class, so a lookup hands over one reference instead of copying the meter and its plan
+    /// (a dozen strings and arrays) for every reading.
+    public final class Entry: Sendable {
+        public let key: Int32
+        public let meter: Config.Meter
         /// Its project's monitoring start: readings before it are refused.
-        public var monitoringStart: Timestamp?
+        public let monitoringStart: Timestamp?
+
+        init(key: Int32, meter: Config.Meter, monitoringStart: Timestamp?) {
+            self.key = key
+            self.meter = meter
+            self.monitoringStart = monitoringStart
+        }
     }
 
     private var byID: [String: Entry] = [:]

@@ -16,6 +16,9 @@ public struct ReadingValidator: Sendable {
     /// production signal.
     var signals: [String: (timestamp: Timestamp, value: ExactDecimal)] = [:]
     private var parsers: [String: TimestampParser] = [:]
+    /// The last timestamp parsed: a logger's report lists every meter at one instant, so the
+    /// next row usually carries the same text.
+    private var lastParsed: (text: String, zone: String?, value: Timestamp)?
 
     public init(registry: MeterRegistry, clockSkewMilliseconds: Int64) {
         self.registry = registry
@@ -38,7 +41,6 @@ public struct ReadingValidator: Sendable {
         guard let entry = registry.lookup(meterID) else {
             return reject(.unknownMeter, "meter \"\(meterID)\" is not in the configuration")
         }
-        let meter = entry.meter
 
         guard let valueText = raw.value, !valueText.isEmpty else { return reject(.missingField, "value is empty") }
         guard let value = ExactDecimal(parsing: valueText) else {
@@ -52,26 +54,32 @@ public struct ReadingValidator: Sendable {
             return reject(.valueNotNumeric, "value \"\(valueText.prefix(80))\" is not a decimal number")
         }
 
-        let unitText = raw.unit.flatMap { $0.isEmpty ? nil : $0 } ?? meter.unit.symbol
-        guard let unit = MeasurementUnit.named(unitText) else { return reject(.unitUnknown, "unknown unit \"\(unitText.prefix(40))\"") }
+        let unitText: String
+        if let u = raw.unit, !u.isEmpty { unitText = u } else { unitText = entry.meter.unit.symbol }
+        // Most readings come in the meter's own unit: one string comparison, no table lookup.
+        guard let unit = unitText == entry.meter.unit.symbol ? entry.meter.unit : MeasurementUnit.named(unitText) else { return reject(.unitUnknown, "unknown unit \"\(unitText.prefix(40))\"") }
         var flags: [ReasonCode] = []
         let converted: ExactDecimal
         do {
-            let result = try value.converted(from: unit, to: meter.unit)
+            let result = try value.converted(from: unit, to: entry.meter.unit)
             converted = result.value
             if !result.exact { flags.append(.unitConversionRounded) }
         } catch .incompatible {
-            return reject(.unitIncompatible, "unit \(unit) (\(unit.dimension)) cannot convert to the meter's \(meter.unit) (\(meter.unit.dimension))")
+            return reject(.unitIncompatible, "unit \(unit) (\(unit.dimension)) cannot convert to the meter's \(entry.meter.unit) (\(entry.meter.unit.dimension))")
         } catch {
-            return reject(.valueOutOfRange, "value \(valueText) \(unit) overflows when converted to \(meter.unit)")
+            return reject(.valueOutOfRange, "value \(valueText) \(unit) overflows when converted to \(entry.meter.unit)")
         }
 
         let timestamp: Timestamp
         if let text = raw.timestamp, !text.isEmpty {
-            let zoneID = meter.timeZone ?? zone
-            let parser = parser(for: zoneID)
+            let zoneID = entry.meter.timeZone ?? zone
             do {
-                timestamp = try parser.parse(text)
+                if let last = lastParsed, last.text == text, last.zone == zoneID {
+                    timestamp = last.value
+                } else {
+                    timestamp = try parser(for: zoneID).parse(text)
+                    lastParsed = (text, zoneID, timestamp)
+                }
             } catch {
                 switch error {
                 case .noOffset:
