@@ -9,10 +9,16 @@ start = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 with open(config_path, "w") as c:
     c.write('[database]\nurl = "%s"\n\n[daemon]\nlog_level = "warning"\n\n' % sys.argv[5])
-    c.write('[[project]]\nid = "IN-JP-0001"\nmethodology = "IN_AM001 ver01.0"\n\n')
+    c.write('[[project]]\nid = "IN-JP-0001"\nmethodology = "IN_AM001 ver01.0"\nmonitoring_start = 2025-04-01T00:00:00+05:30\n\n')
+    c.write('[[parameter]]\nproject = "IN-JP-0001"\nid = "EG_p"\nunit = "MWh"\noption = "C"\n\n')
+    # Every rule of the monitoring plan on: ranges, capacity (spikes), rollover, stuck counter,
+    # calibration register (option C).
     for m in range(1, meters + 1):
         c.write('[[meter]]\nid = "IN-JP-0001-PV-M%04d"\nproject = "IN-JP-0001"\nparameter = "EG_p"\n'
-                'kind = "cumulative"\nunit = "kWh"\n\n' % m)
+                'kind = "cumulative"\nunit = "kWh"\nexpected_interval = "15m"\nrange = [0, 100000000]\n'
+                'expected_range = [0, 50000000]\ncapacity = "10 kW"\nrollover = 1000000000\n'
+                'max_permissible_error = "0.5%%"\nstuck_after = "6h"\n\n'
+                '[[meter.calibration]]\ncertificate = "CAL-%04d"\ncalibrated = 2025-12-01\nvalid_until = 2027-11-30\n\n' % (m, m))
 
 with open(csv_path, "w") as f:
     f.write("meter_id,timestamp,value,unit\n")

@@ -15,7 +15,9 @@ trap 'kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true' EXIT
 
 cat <<EOT
 
-  jcm-ingestd demo: 3 simulated meters polled every 5-10 s, folder .state/incoming watched.
+  jcm-ingestd demo: 4 meters of 3 simulated gateways polled every 5-10 s, folder .state/incoming
+  watched, readings checked against the monitoring plan in config/demo.toml (one meter's
+  calibration certificate has lapsed: its readings are flagged calibration_lapsed).
 
   Look at the data (in another terminal):
     psql "host=$PWD/.state/postgres/run user=jcm dbname=jcm" -c 'select * from jcm.readings_view order by ts desc limit 10'
