@@ -75,15 +75,15 @@ extension Config {
     /// Checks across tables, once all are read: each meter measures a declared parameter of its
     /// project in a unit of the parameter's dimension; a production signal names an
     /// instantaneous meter of the same project. Option C parameters require calibration.
-    mutating func checkPlan(meterLines: [String: Int]) -> [ConfigProblem] {
+    mutating func checkPlan(meterTables: [String: TOMLTable]) -> [ConfigProblem] {
         var problems: [ConfigProblem] = []
         let byID = Dictionary(meters.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let declared = Set(parameters.map(\.project))
         for i in meters.indices {
             let m = meters[i]
-            let line = meterLines[m.id] ?? 1
+            let table = meterTables[m.id]
             func problem(_ key: String, _ message: String) {
-                problems.append(ConfigProblem(key: "meter[\(i + 1)].\(key)", line: line, message: message))
+                problems.append(ConfigProblem(key: "meter[\(i + 1)].\(key)", line: table?[key]?.line ?? table?.line ?? 1, message: message))
             }
             if declared.contains(m.project) {
                 if let p = parameters.first(where: { $0.project == m.project && $0.id == m.parameter }) {

@@ -62,7 +62,7 @@ extension Config {
             problems += r.finish()
         }
         var meterIndex: [String: Int] = [:]
-        var meterLines: [String: Int] = [:]
+        var meterTables: [String: TOMLTable] = [:]
         for (i, t) in top.tables("meter").enumerated() {
             var r = TableReader(t, path: "meter[\(i + 1)]")
             if let meter = readMeter(&r, projects: Set(config.projects.map(\.id))) {
@@ -70,7 +70,7 @@ extension Config {
                     r.problem("id", "\"\(meter.id)\" is already the id of meter[\(first + 1)]")
                 } else {
                     meterIndex[meter.id] = i
-                    meterLines[meter.id] = t.line
+                    meterTables[meter.id] = t
                     config.meters.append(meter)
                 }
             }
@@ -97,7 +97,7 @@ extension Config {
             }
             problems += r.finish()
         }
-        problems += config.checkPlan(meterLines: meterLines)
+        problems += config.checkPlan(meterTables: meterTables)
         problems += top.problems
         for key in root.keys where !["database", "daemon", "project", "parameter", "meter", "watch", "metrics"].contains(key) {
             problems.append(ConfigProblem(key: key, line: root[key]?.line ?? 1, message: "unknown key"))
