@@ -20,6 +20,6 @@ alter default privileges in schema jcm grant select on tables to jcm_verifier;
 -- Reads: meter keys, duplicate reports, the newest reading per meter, conflicts on re-sent rows.
 grant select on all tables in schema jcm to jcm_ingest;
 grant insert on jcm.readings, jcm.rejections, jcm.batches, jcm.reports, jcm.plan_versions to jcm_ingest;
-grant insert, update on jcm.projects, jcm.meters to jcm_ingest;
+grant insert, update on jcm.projects, jcm.meters, jcm.meter_state to jcm_ingest;
 -- The staging table of colliding batches is a temporary table.
 grant temporary on database :"DBNAME" to jcm_ingest;

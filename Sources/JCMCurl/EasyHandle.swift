@@ -12,6 +12,8 @@ public final class EasyHandle {
     /// libcurl writes error details here during transfers; it must outlive them, so it is
     /// allocated once with the handle rather than borrowed from a Swift array.
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    /// The extra request headers of the next transfer (a curl_slist libcurl reads during it).
+    private var requestHeaders: UnsafeMutablePointer<curl_slist>?
 
     public init() throws(CurlError) {
         _ = CurlGlobal.initialised
@@ -38,7 +40,24 @@ public final class EasyHandle {
 
     deinit {
         curl_easy_cleanup(handle)
+        curl_slist_free_all(requestHeaders)
         errorBuffer.deallocate()
+    }
+
+    /// Extra request headers ("If-None-Match: \"v1\""), replacing those of the previous transfer.
+    public func setRequestHeaders(_ lines: [String]) throws(CurlError) {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for line in lines { list = curl_slist_append(list, line) }
+        try check(CCurlShim_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list.map(UnsafeMutableRawPointer.init)))
+        curl_slist_free_all(requestHeaders)
+        requestHeaders = list
+    }
+
+    /// A header of the last response, by name (case-insensitive); nil when absent.
+    public func responseHeader(_ name: String) -> String? {
+        var found: UnsafeMutablePointer<curl_header>?
+        guard curl_easy_header(handle, name, 0, UInt32(CURLH_HEADER), -1, &found) == CURLHE_OK, let found else { return nil }
+        return String(cString: found.pointee.value)
     }
 
     /// Prepares the next transfer of `url`.

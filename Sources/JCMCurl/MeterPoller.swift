@@ -10,14 +10,24 @@ public struct PollTarget: Sendable {
     public var connectTimeoutMs: Int
     public var timeoutMs: Int
     public var maxBytes: Int
+    /// The longest wait between polls of a failing meter.
+    public var backoffCapMs: Int64
+    /// Validators of the last response (from jcm.meter_state at start): sent back as
+    /// If-None-Match / If-Modified-Since, so an unchanged meter answers 304.
+    public var etag: String?
+    public var lastModified: String?
 
-    public init(meterID: String, url: String, schedule: PollSchedule, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int) {
+    public init(meterID: String, url: String, schedule: PollSchedule, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int,
+                backoffCapMs: Int64 = 300_000, etag: String? = nil, lastModified: String? = nil) {
         self.meterID = meterID
         self.url = url
         self.schedule = schedule
         self.connectTimeoutMs = connectTimeoutMs
         self.timeoutMs = timeoutMs
         self.maxBytes = maxBytes
+        self.backoffCapMs = max(backoffCapMs, schedule.intervalMs)
+        self.etag = etag
+        self.lastModified = lastModified
     }
 }
 
@@ -34,8 +44,13 @@ public struct PollResult: Sendable {
     public var status: Int
     public var body: [UInt8]
     public var failure: Failure?
+    /// The response's validators, kept in jcm.meter_state for the next start.
+    public var etag: String?
+    public var lastModified: String?
     /// HTTP 304: the meter has nothing new since the last poll.
     public var notModified: Bool { failure == nil && status == 304 }
+    /// Whether the meter answered as a meter should: 2xx or 304, and nothing cut off.
+    public var succeeded: Bool { failure == nil && (200..<300 ~= status || status == 304) }
 
     public init(meterID: String, url: String, receivedAt: Timestamp, status: Int, body: [UInt8], failure: Failure?) {
         self.meterID = meterID
@@ -49,8 +64,10 @@ public struct PollResult: Sendable {
 
 /// Polls every target on its schedule from one thread through one libcurl multi handle.
 /// Transfers run concurrently; a meter whose previous poll is still in flight skips its slot, so
-/// a slow meter never delays the others nor piles up requests. Results are delivered together
-/// per turn of the loop, so whoever takes them can make them durable with one fsync.
+/// a slow meter never delays the others nor piles up requests. A failing meter backs off
+/// (PollBackoff); an unchanged one answers 304 to the validators it gave last. Results are
+/// delivered together per turn of the loop, so whoever takes them can make them durable with one
+/// fsync.
 public final class MeterPoller: @unchecked Sendable {
     private let targets: [PollTarget]
     private let logger: Logger
@@ -80,6 +97,9 @@ public final class MeterPoller: @unchecked Sendable {
         var index: [ObjectIdentifier: Int] = [:]
         for (i, h) in handles.enumerated() { index[ObjectIdentifier(h)] = i }
         var inFlight = [Bool](repeating: false, count: targets.count)
+        var failures = [Int](repeating: 0, count: targets.count)
+        var etags = targets.map(\.etag)
+        var lastModified = targets.map(\.lastModified)
         let start = Self.nowMs()
         var due = targets.map { $0.schedule.nextDue(after: start - 1) }
 
@@ -96,6 +116,7 @@ public final class MeterPoller: @unchecked Sendable {
                 let t = targets[i]
                 do {
                     try handles[i].prepare(url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: t.timeoutMs, maxBytes: t.maxBytes)
+                    try handles[i].setRequestHeaders([etags[i].map { "If-None-Match: \($0)" }, lastModified[i].map { "If-Modified-Since: \($0)" }].compactMap { $0 })
                     try multi.add(handles[i])
                     inFlight[i] = true
                 } catch {
@@ -113,8 +134,23 @@ public final class MeterPoller: @unchecked Sendable {
                 } else if let error {
                     failure = .transport(error.message)
                 }
-                results.append(PollResult(meterID: t.meterID, url: t.url, receivedAt: Timestamp(date: Date()),
-                                          status: easy.responseCode, body: easy.body, failure: failure))
+                var result = PollResult(meterID: t.meterID, url: t.url, receivedAt: Timestamp(date: Date()),
+                                        status: easy.responseCode, body: easy.body, failure: failure)
+                if failure == nil, 200..<300 ~= result.status {
+                    etags[i] = easy.responseHeader("ETag")
+                    lastModified[i] = easy.responseHeader("Last-Modified")
+                }
+                result.etag = etags[i]
+                result.lastModified = lastModified[i]
+                if result.succeeded {
+                    failures[i] = 0
+                } else {
+                    failures[i] += 1
+                    let now = Self.nowMs()
+                    let retryAfter = [429, 503].contains(result.status) ? easy.responseHeader("Retry-After").flatMap { RetryAfter.milliseconds($0, nowMs: now) } : nil
+                    due[i] = PollBackoff.nextDue(t.schedule, afterMs: now, failures: failures[i], retryAfterMs: retryAfter, capMs: t.backoffCapMs)
+                }
+                results.append(result)
             }
             if !results.isEmpty { deliver(results) }
         }

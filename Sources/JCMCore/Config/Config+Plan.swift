@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reading the monitoring-plan parts of the configuration: `[[parameter]]` tables and the plan
 /// keys of `[[meter]]` (config/jcm-ingestd.toml documents each).
 extension Config {
@@ -54,8 +56,9 @@ extension Config {
             let until = c.instant("valid_until", zone: zone)
             if t["valid_until"] == nil { c.problem("valid_until", "is required") }
             if let certificate, let from, let until {
-                // A date alone means the whole day: the certificate is valid through its end.
-                let end = isDateOnly(t["valid_until"]) ? Timestamp(microseconds: until.microseconds + 86_400_000_000) : until
+                // A date alone means the whole day: the certificate is valid through its end
+                // (the next local midnight, which a DST change can put 23 or 25 hours later).
+                let end = isDateOnly(t["valid_until"]) ? nextMidnight(after: until, zone: zone) : until
                 if end <= from { c.problem("valid_until", "is not after calibrated") }
                 else { plan.calibrations.append(Calibration(certificate: certificate, calibrated: from, validUntil: end)) }
             }
@@ -63,6 +66,12 @@ extension Config {
         }
         plan.calibrationRequired = !plan.calibrations.isEmpty
         return plan
+    }
+
+    private static func nextMidnight(after t: Timestamp, zone: String?) -> Timestamp {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
+        return calendar.date(byAdding: .day, value: 1, to: t.date).map(Timestamp.init(date:)) ?? Timestamp(microseconds: t.microseconds + 86_400_000_000)
     }
 
     private static func isDateOnly(_ node: TOMLNode?) -> Bool {

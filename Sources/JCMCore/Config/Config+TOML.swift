@@ -131,6 +131,7 @@ extension Config {
         let timeout = r.duration("timeout", range: 100...600_000)
         let connectTimeout = r.duration("connect_timeout", range: 100...600_000)
         let maxBytes = r.integer("max_response_bytes", range: 1_024...(1 << 30))
+        let backoffMax = r.duration("backoff_max", range: 1_000...86_400_000)
         let format = r.string("format")
         let json = r.table("json")
         if let url = r.string("url") {
@@ -140,6 +141,7 @@ extension Config {
             if let timeout { p.timeoutMilliseconds = timeout }
             if let connectTimeout { p.connectTimeoutMilliseconds = connectTimeout }
             if let maxBytes { p.maxResponseBytes = Int(maxBytes) }
+            if let backoffMax { p.backoffMaxMilliseconds = backoffMax }
             if let format, format != "json" { r.problem("format", "\"\(format)\" is not a known format (this version: json)") }
             if let json {
                 var j = TableReader(json, path: r.keyPath("json"))
@@ -152,7 +154,7 @@ extension Config {
             }
             poll = p
         } else {
-            for key in ["interval", "timeout", "connect_timeout", "max_response_bytes", "format", "json"] where r.table[key] != nil {
+            for key in ["interval", "timeout", "connect_timeout", "max_response_bytes", "backoff_max", "format", "json"] where r.table[key] != nil {
                 r.problem(key, "only applies to a meter with a url")
             }
         }

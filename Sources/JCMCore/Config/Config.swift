@@ -82,6 +82,8 @@ public struct Config: Sendable, Equatable {
         public var timeoutMilliseconds: Int64 = 10_000
         public var connectTimeoutMilliseconds: Int64 = 5_000
         public var maxResponseBytes = 1 << 20
+        /// The longest wait between polls of a failing meter (never shorter than the interval).
+        public var backoffMaxMilliseconds: Int64 = 300_000
         public var format = "json"
         public var json = JSONMapping(value: "")
 

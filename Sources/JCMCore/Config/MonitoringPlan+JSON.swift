@@ -23,7 +23,7 @@ extension Config {
             }
             return .object([
                 "id": .string(m.id), "project": .string(m.project), "parameter": .string(m.parameter), "kind": .string(m.kind.rawValue),
-                "unit": .string(m.unit.symbol), "expected_interval_s": seconds(plan.expectedIntervalMilliseconds),
+                "unit": .string(m.unit.symbol), "timezone": text(m.timeZone), "expected_interval_s": seconds(plan.expectedIntervalMilliseconds),
                 "range_min": number(plan.range?.min), "range_max": number(plan.range?.max),
                 "expected_min": number(plan.expectedRange?.min), "expected_max": number(plan.expectedRange?.max),
                 "capacity": text(plan.capacityText), "capacity_per_hour": number(plan.capacityPerHour), "rollover": number(plan.rollover),

@@ -18,7 +18,7 @@ extension ReadingValidator {
             return (.beforeMonitoringStart, "timestamp \(t) is before the monitoring start of project \(entry.meter.project) (\(start))")
         }
         if value.isNegative, entry.meter.kind != .instantaneous, !(entry.meter.plan.range.map { $0.min.isNegative } ?? false) {
-            return (.valueNegative, "\(value) \(entry.meter.unit) is negative; a \(entry.meter.kind.rawValue) meter counts up")
+            return (.valueNegative, "\(value) \(entry.meter.unit) is negative: a \(entry.meter.kind == .cumulative ? "counter" : "total over an interval") cannot be")
         }
         if let r = entry.meter.plan.range, value < r.min || r.max < value {
             return (.valueImplausible, "\(value) \(entry.meter.unit) is outside the meter's plausible range [\(r.min), \(r.max)]")

@@ -22,10 +22,12 @@ extension Daemon {
                     do { try w.run() } catch { fail("folder watcher stopped", error) }
                 })
             }
+            let validators = writer.validatorsByMeter
             let targets = config.meters.compactMap { m -> PollTarget? in
                 guard let p = m.poll else { return nil }
                 return PollTarget(meterID: m.id, url: p.url, schedule: PollSchedule(intervalMs: p.intervalMilliseconds, meterID: m.id),
-                                  connectTimeoutMs: Int(p.connectTimeoutMilliseconds), timeoutMs: Int(p.timeoutMilliseconds), maxBytes: p.maxResponseBytes)
+                                  connectTimeoutMs: Int(p.connectTimeoutMilliseconds), timeoutMs: Int(p.timeoutMilliseconds), maxBytes: p.maxResponseBytes,
+                                  backoffCapMs: p.backoffMaxMilliseconds, etag: validators[m.id]?.etag, lastModified: validators[m.id]?.lastModified)
             }
             sources.polled = targets.count
             if !targets.isEmpty {

@@ -4,7 +4,8 @@ import JCMCurl
 /// A poll result as a spool payload: every field needed to write it later exactly as it would
 /// have been written at once, raw body included.
 extension PollResult {
-    static let spoolVersion: Int64 = 1
+    /// 2 added the response's validators (ETag, Last-Modified); version 1 records still read.
+    static let spoolVersion: Int64 = 2
 
     var spoolPayload: [UInt8] {
         var w = SpoolFieldWriter()
@@ -23,12 +24,14 @@ extension PollResult {
             w.int64(Int64(cap))
         }
         w.data(body)
+        w.string(etag ?? "")
+        w.string(lastModified ?? "")
         return w.bytes
     }
 
     init?(spoolPayload: [UInt8]) {
         var r = SpoolFieldReader(spoolPayload)
-        guard r.int64() == Self.spoolVersion, let meterID = r.string(), let url = r.string(),
+        guard let version = r.int64(), version == 1 || version == Self.spoolVersion, let meterID = r.string(), let url = r.string(),
               let micros = r.int64(), let status = r.int64(), let kind = r.int64() else { return nil }
         var failure: Failure?
         switch kind {
@@ -37,7 +40,13 @@ extension PollResult {
         case 2: guard let cap = r.int64() else { return nil }; failure = .tooLarge(Int(cap))
         default: return nil
         }
-        guard let body = r.data(), r.isAtEnd else { return nil }
+        guard let body = r.data() else { return nil }
         self.init(meterID: meterID, url: url, receivedAt: Timestamp(microseconds: micros), status: Int(status), body: body, failure: failure)
+        if version >= 2 {
+            guard let etag = r.string(), let lastModified = r.string() else { return nil }
+            self.etag = etag.isEmpty ? nil : etag
+            self.lastModified = lastModified.isEmpty ? nil : lastModified
+        }
+        guard r.isAtEnd else { return nil }
     }
 }

@@ -41,20 +41,37 @@ extension IngestWriter {
         var working = before
         var total = ChunkCounts()
         var outcomes: [(meter: String, result: String)] = []
+        var polls: [(meter: String, at: Timestamp, status: Int?, error: String?, etag: String?, lastModified: String?)] = []
         try store.transaction {
             for (result, ref) in items {
                 guard let counts = try writePoll(result, spoolRecord: ref, store: store, validator: &working) else { continue }
                 total += counts
                 let label = result.notModified ? "not_modified" : counts.accepted + counts.flagged + counts.duplicates > 0 ? "ok" : "failed"
                 outcomes.append((result.meterID, label))
+                polls.append((result.meterID, result.receivedAt, result.status == 0 ? nil : result.status,
+                              label == "failed" ? Self.failureText(result) : nil, result.etag, result.lastModified))
             }
+            // The meters' state moves with their polls: both commit, or neither.
+            try store.recordPollStates(MeterPollState.fold(polls))
         }
         validator = working
+        validatorsLock.withLock {
+            for p in polls { pollValidators[p.meter] = (p.etag, p.lastModified) }
+        }
         for outcome in outcomes {
             metrics.add("jcm_polls_total", "result=\"\(outcome.result)\"")
             noteHealth(meter: outcome.meter, ok: outcome.result != "failed")
         }
         count(total)
+    }
+
+    /// Why a poll brought no reading, in a word for jcm.meter_state (jcm.rejections has the detail).
+    static func failureText(_ result: PollResult) -> String {
+        switch result.failure {
+        case .transport(let message)?: return message
+        case .tooLarge(let cap)?: return "response larger than \(cap) bytes"
+        case nil: return 200..<300 ~= result.status ? "the response held no valid reading" : "HTTP status \(result.status)"
+        }
     }
 
     /// Logs a meter going down (3 failed polls in a row) or coming back, once each.

@@ -60,7 +60,15 @@ public final class IngestWriter: @unchecked Sendable {
         let context = try IngestContext.open(conninfo: conninfo, config: config, logger: logger)
         store = context.store
         validator = context.validator
+        let stored = try context.store.pollValidators()
+        validatorsLock.withLock { pollValidators.merge(stored) { current, _ in current } }
     }
+
+    /// The ETag and Last-Modified each meter last answered with (from jcm.meter_state, then
+    /// from every poll written), for the poller to send back, across restarts and reloads.
+    public var validatorsByMeter: [String: (etag: String?, lastModified: String?)] { validatorsLock.withLock { pollValidators } }
+    var pollValidators: [String: (etag: String?, lastModified: String?)] = [:]
+    let validatorsLock = NSLock()
 
     /// Stops once every job handed over before this call is written, or once `drainSeconds`
     /// have passed: then what is safe elsewhere (the spool, reports still in their folder) is

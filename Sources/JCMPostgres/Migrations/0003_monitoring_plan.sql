@@ -8,7 +8,7 @@ alter table jcm.meters add column expected_interval interval, add column rollove
 -- force at any time is the newest version whose valid_from is not after it.
 create table jcm.plan_versions (
     version     integer generated always as identity primary key,
-    sha256      text not null,                    -- hex SHA-256 of plan::text as the daemon sent it
+    sha256      text not null,                    -- hex SHA-256 of the plan's JSON text as the daemon sent it (jsonb reorders members)
     plan        jsonb not null,                   -- projects, parameters, meters and calibrations
     valid_from  timestamptz not null default now()
 );
@@ -32,7 +32,7 @@ create view jcm.plan_meters as
 select v.version, v.valid_from, v.valid_to, m.*
 from jcm.plan_history v,
      jsonb_to_recordset(v.plan -> 'meters') as m(
-        id text, project text, parameter text, kind text, unit text, expected_interval_s numeric,
+        id text, project text, parameter text, kind text, unit text, timezone text, expected_interval_s numeric,
         range_min numeric, range_max numeric, expected_min numeric, expected_max numeric,
         capacity text, capacity_per_hour numeric, rollover numeric, max_permissible_error_pct numeric,
         calibration_required boolean, stuck_after_s numeric, production_signal text);
