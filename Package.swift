@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "JCMCoreTests", dependencies: ["JCMCore"]),
         .testTarget(
             name: "JCMIntegrationTests",
-            dependencies: ["JCMCore", "JCMCurl", "JCMPostgres", "JCMDaemon"]
+            dependencies: ["JCMCore", "JCMCurl", "JCMPostgres", "JCMDaemon", .product(name: "Crypto", package: "swift-crypto")]
         ),
     ]
 )

@@ -14,6 +14,8 @@ public final class EasyHandle {
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     /// The extra request headers of the next transfer (a curl_slist libcurl reads during it).
     private var requestHeaders: UnsafeMutablePointer<curl_slist>?
+    /// Header lines every request of this handle carries (credentials), before the per-poll ones.
+    var extraHeaders: [String] = []
 
     public init() throws(CurlError) {
         _ = CurlGlobal.initialised
@@ -36,6 +38,9 @@ public final class EasyHandle {
         CCurlShim_easy_setopt_long(h, CURLOPT_NOSIGNAL, 1)
         CCurlShim_easy_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0)
         CCurlShim_easy_setopt_string(h, CURLOPT_USERAGENT, "jcm-ingestd/\(Version.string)")
+        // HTTP/2 where the gateway offers it: wait for a connection that can multiplex rather
+        // than open another one.
+        CCurlShim_easy_setopt_long(h, CURLOPT_PIPEWAIT, 1)
     }
 
     deinit {
@@ -47,7 +52,7 @@ public final class EasyHandle {
     /// Extra request headers ("If-None-Match: \"v1\""), replacing those of the previous transfer.
     public func setRequestHeaders(_ lines: [String]) throws(CurlError) {
         var list: UnsafeMutablePointer<curl_slist>?
-        for line in lines { list = curl_slist_append(list, line) }
+        for line in extraHeaders + lines { list = curl_slist_append(list, line) }
         try check(CCurlShim_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list.map(UnsafeMutableRawPointer.init)))
         curl_slist_free_all(requestHeaders)
         requestHeaders = list
@@ -73,7 +78,7 @@ public final class EasyHandle {
         try check(CCurlShim_easy_setopt_long(handle, CURLOPT_HTTPGET, 1))
     }
 
-    private func check(_ code: CURLcode) throws(CurlError) {
+    func check(_ code: CURLcode) throws(CurlError) {
         guard code == CURLE_OK else { throw CurlError(code) }
     }
 

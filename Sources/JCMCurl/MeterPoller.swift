@@ -16,9 +16,10 @@ public struct PollTarget: Sendable {
     /// If-None-Match / If-Modified-Since, so an unchanged meter answers 304.
     public var etag: String?
     public var lastModified: String?
+    public var security: TransferSecurity
 
     public init(meterID: String, url: String, schedule: PollSchedule, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int,
-                backoffCapMs: Int64 = 300_000, etag: String? = nil, lastModified: String? = nil) {
+                backoffCapMs: Int64 = 300_000, etag: String? = nil, lastModified: String? = nil, security: TransferSecurity = .init()) {
         self.meterID = meterID
         self.url = url
         self.schedule = schedule
@@ -28,6 +29,7 @@ public struct PollTarget: Sendable {
         self.backoffCapMs = max(backoffCapMs, schedule.intervalMs)
         self.etag = etag
         self.lastModified = lastModified
+        self.security = security
     }
 }
 
@@ -93,7 +95,11 @@ public final class MeterPoller: @unchecked Sendable {
         let multi = try MultiHandle()
         lock.withLock { self.multi = multi }
         var handles: [EasyHandle] = []
-        for _ in targets { handles.append(try EasyHandle()) }
+        for t in targets {
+            let h = try EasyHandle()
+            try h.configure(t.security)
+            handles.append(h)
+        }
         var index: [ObjectIdentifier: Int] = [:]
         for (i, h) in handles.enumerated() { index[ObjectIdentifier(h)] = i }
         var inFlight = [Bool](repeating: false, count: targets.count)

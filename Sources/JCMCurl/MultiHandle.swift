@@ -11,6 +11,7 @@ public final class MultiHandle {
         handle = h
         CCurlShim_multi_setopt_long(h, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxTotalConnections)
         CCurlShim_multi_setopt_long(h, CURLMOPT_MAX_HOST_CONNECTIONS, maxPerHost)
+        CCurlShim_multi_setopt_long(h, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
     }
 
     deinit {

@@ -76,3 +76,48 @@ import Testing
         ])
     }
 }
+
+/// `[meter.tls]` and `[meter.auth]`: secrets only by file, and each mistake named.
+@Suite struct PollSecurityConfigTests {
+    static let head = "[[project]]\nid = \"P\"\nmethodology = \"M\"\n\n[[meter]]\nid = \"A\"\nproject = \"P\"\nparameter = \"EG_p\"\nkind = \"cumulative\"\nunit = \"kWh\"\njson.value = \"v\"\n"
+
+    func problems(_ text: String) -> [String] {
+        do { _ = try Config.parse(Self.head + text); return [] } catch { return error.problems.map { "\($0.key): \($0.message)" } }
+    }
+
+    @Test func secretsInTheConfigurationAreRefused() {
+        #expect(Set(problems("url = \"https://gw/x\"\nauth.type = \"basic\"\nauth.username = \"u\"\nauth.password = \"hunter2\"\n")) == [
+            "meter[1].auth.password: secrets never go in the configuration: put it in a file and name it with secret_file",
+            "meter[1].auth.secret_file: is required: the file holding the password",
+        ])
+    }
+
+    @Test func eachKindNamesWhatItNeeds() {
+        #expect(problems("url = \"https://gw/x\"\nauth.type = \"header\"\n") == [
+            #"meter[1].auth.header: is required: the request header that carries the key, e.g. "X-API-Key""#,
+            "meter[1].auth.secret_file: is required: the file holding the key",
+        ])
+        #expect(problems("url = \"https://gw/x\"\nauth.type = \"oauth\"\n") == [#"meter[1].auth.type: "oauth" is not one of none, basic, digest, bearer, header"#])
+        #expect(problems("url = \"http://gw/x\"\ntls.ca_file = \"/etc/gw-ca.pem\"\n") == ["meter[1].tls: only applies to an https:// url"])
+        #expect(problems("url = \"https://gw/x\"\ntls.client_cert = \"/etc/c.pem\"\n") == ["meter[1].tls.client_cert: client_cert and client_key go together"])
+        #expect(problems("url = \"https://gw/x\"\ntls.verify = \"no\"\n") == ["meter[1].tls.verify: must be true or false"])
+        #expect(problems("auth.type = \"bearer\"\n").contains("meter[1].auth: only applies to a meter with a url"))
+    }
+
+    @Test func aGoodSecuredMeterParses() throws {
+        let config = try Config.parse(Self.head + """
+            url = "https://gw/x"
+            low_speed_limit = 10
+            low_speed_time = "3s"
+            tls.ca_file = "/etc/gw-ca.pem"
+            auth.type = "digest"
+            auth.username = "reader"
+            auth.secret_file = "gw-password"
+
+            """)
+        let poll = try #require(config.meters.first?.poll)
+        #expect(poll.tls.caFile == "/etc/gw-ca.pem" && poll.tls.verify)
+        #expect(poll.auth.kind == .digest && poll.auth.username == "reader" && poll.auth.secretFile == "gw-password")
+        #expect(poll.lowSpeedBytes == 10 && poll.lowSpeedMilliseconds == 3_000)
+    }
+}

@@ -132,6 +132,10 @@ extension Config {
         let connectTimeout = r.duration("connect_timeout", range: 100...600_000)
         let maxBytes = r.integer("max_response_bytes", range: 1_024...(1 << 30))
         let backoffMax = r.duration("backoff_max", range: 1_000...86_400_000)
+        let lowSpeedBytes = r.integer("low_speed_limit", range: 1...(1 << 30))
+        let lowSpeedTime = r.duration("low_speed_time", range: 1_000...600_000)
+        let tls = r.table("tls")
+        let auth = r.table("auth")
         let format = r.string("format")
         let json = r.table("json")
         if let url = r.string("url") {
@@ -142,6 +146,19 @@ extension Config {
             if let connectTimeout { p.connectTimeoutMilliseconds = connectTimeout }
             if let maxBytes { p.maxResponseBytes = Int(maxBytes) }
             if let backoffMax { p.backoffMaxMilliseconds = backoffMax }
+            if let lowSpeedBytes { p.lowSpeedBytes = Int(lowSpeedBytes) }
+            if let lowSpeedTime { p.lowSpeedMilliseconds = lowSpeedTime }
+            if let tls {
+                var t = TableReader(tls, path: r.keyPath("tls"))
+                p.tls = readTLS(&t)
+                if p.tls != TLS(), !url.hasPrefix("https://") { r.problem("tls", "only applies to an https:// url") }
+                r.problems += t.finish()
+            }
+            if let auth {
+                var a = TableReader(auth, path: r.keyPath("auth"))
+                p.auth = readAuth(&a)
+                r.problems += a.finish()
+            }
             if let format, format != "json" { r.problem("format", "\"\(format)\" is not a known format (this version: json)") }
             if let json {
                 var j = TableReader(json, path: r.keyPath("json"))
@@ -154,7 +171,8 @@ extension Config {
             }
             poll = p
         } else {
-            for key in ["interval", "timeout", "connect_timeout", "max_response_bytes", "backoff_max", "format", "json"] where r.table[key] != nil {
+            for key in ["interval", "timeout", "connect_timeout", "max_response_bytes", "backoff_max", "low_speed_limit", "low_speed_time",
+                        "tls", "auth", "format", "json"] where r.table[key] != nil {
                 r.problem(key, "only applies to a meter with a url")
             }
         }

@@ -84,6 +84,12 @@ public struct Config: Sendable, Equatable {
         public var maxResponseBytes = 1 << 20
         /// The longest wait between polls of a failing meter (never shorter than the interval).
         public var backoffMaxMilliseconds: Int64 = 300_000
+        /// A transfer slower than `lowSpeedBytes` per second for `lowSpeedMilliseconds` is cut
+        /// off: a gateway that trickles bytes does not hold a connection for the whole timeout.
+        public var lowSpeedBytes = 100
+        public var lowSpeedMilliseconds: Int64 = 5_000
+        public var tls = TLS()
+        public var auth = Auth()
         public var format = "json"
         public var json = JSONMapping(value: "")
 

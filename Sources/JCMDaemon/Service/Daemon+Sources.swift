@@ -11,7 +11,8 @@ extension Daemon {
         var watcher: (FolderWatcher, DispatchSemaphore)?
         var polled = 0
 
-        static func start(_ config: Config, writer: IngestWriter, intake: PollIntake, logger: Logger, fail: @escaping @Sendable (String, Error) -> Void) -> Sources {
+        static func start(_ config: Config, security: [String: TransferSecurity], writer: IngestWriter, intake: PollIntake, logger: Logger,
+                          fail: @escaping @Sendable (String, Error) -> Void) -> Sources {
             var sources = Sources()
             if !config.watches.isEmpty {
                 let w = FolderWatcher(watches: config.watches, logger: logger) { path, watch in
@@ -27,7 +28,12 @@ extension Daemon {
                 guard let p = m.poll else { return nil }
                 return PollTarget(meterID: m.id, url: p.url, schedule: PollSchedule(intervalMs: p.intervalMilliseconds, meterID: m.id),
                                   connectTimeoutMs: Int(p.connectTimeoutMilliseconds), timeoutMs: Int(p.timeoutMilliseconds), maxBytes: p.maxResponseBytes,
-                                  backoffCapMs: p.backoffMaxMilliseconds, etag: validators[m.id]?.etag, lastModified: validators[m.id]?.lastModified)
+                                  backoffCapMs: p.backoffMaxMilliseconds, etag: validators[m.id]?.etag, lastModified: validators[m.id]?.lastModified,
+                                  security: security[m.id] ?? TransferSecurity())
+            }
+            for m in config.meters where m.poll?.tls.verify == false {
+                logger.warning("TLS verification is off for this meter (tls.verify = false): its gateway is not authenticated",
+                               metadata: ["meter.id": "\(m.id)"])
             }
             sources.polled = targets.count
             if !targets.isEmpty {

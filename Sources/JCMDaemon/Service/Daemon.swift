@@ -33,6 +33,8 @@ public final class Daemon: @unchecked Sendable {
 
     /// Runs until `requestStop()` (SIGTERM / SIGINT in the executable), then shuts down in order.
     public func run() throws {
+        // Secrets first: a meter whose secret cannot be read fails the start before anything runs.
+        let security = try PollSecrets.resolve(config)
         let spool = try Spool(directory: config.daemon.stateDir + "/spool", maxBytes: config.daemon.spoolMaxBytes, logger: logger)
         let writer = IngestWriter(conninfo: conninfo, config: config, logger: logger, metrics: metrics, spool: spool)
         do {
@@ -51,7 +53,9 @@ public final class Daemon: @unchecked Sendable {
         let metricsServer = try serveMetrics()
         defer { metricsServer?.stop() }
 
-        var sources = Sources.start(config, writer: writer, intake: intake, logger: logger) { [self] what, error in fail(what, error) }
+        var sources = Sources.start(config, security: security, writer: writer, intake: intake, logger: logger) { [self] what, error in
+            fail(what, error)
+        }
         logger.info("jcm-ingestd running", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(config.meters.count)", "folders": "\(config.watches.count)"])
         SystemdNotify.send("READY=1\n" + status(sources, writer, spool))
 
@@ -64,12 +68,12 @@ public final class Daemon: @unchecked Sendable {
                 return (stopRequested, reloadRequested)
             }
             if stop { break }
-            if reloading, let next = reloadedConfig() {
+            if reloading, let (next, security) = reloadedConfig() {
                 SystemdNotify.send("RELOADING=1")
                 sources.stop()
                 config = next
                 writer.submit(.reconfigure(next))
-                sources = Sources.start(next, writer: writer, intake: intake, logger: logger) { [self] what, error in fail(what, error) }
+                sources = Sources.start(next, security: security, writer: writer, intake: intake, logger: logger) { [self] what, error in fail(what, error) }
                 logger.info("configuration reloaded", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(next.meters.count)", "folders": "\(next.watches.count)"])
                 SystemdNotify.send("READY=1")
             }
@@ -95,14 +99,15 @@ public final class Daemon: @unchecked Sendable {
         wake.signal()
     }
 
-    private func reloadedConfig() -> Config? {
+    private func reloadedConfig() -> (Config, [String: TransferSecurity])? {
         guard let reload else { return nil }
         do {
             let next = try reload()
+            let security = try PollSecrets.resolve(next)
             if next.database != config.database || next.daemon.stateDir != config.daemon.stateDir || next.metricsListen != config.metricsListen {
                 logger.warning("reload: [database], daemon.state_dir and [metrics] take effect at the next restart")
             }
-            return next
+            return (next, security)
         } catch {
             logger.error("reload refused; the running configuration stays in force", metadata: ["error": "\(error)"])
             return nil
