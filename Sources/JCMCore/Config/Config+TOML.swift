@@ -159,20 +159,11 @@ extension Config {
                 p.auth = readAuth(&a)
                 r.problems += a.finish()
             }
-            if let format, format != "json" { r.problem("format", "\"\(format)\" is not a known format (this version: json)") }
-            if let json {
-                var j = TableReader(json, path: r.keyPath("json"))
-                let value = j.requiredString("value")
-                p.json = JSONMapping(value: value ?? "", unit: j.string("unit"), unitPath: j.string("unit_path"), timestamp: j.string("timestamp"))
-                if let u = p.json.unit, MeasurementUnit.named(u) == nil { j.problem("unit", "unknown unit \"\(u)\"") }
-                r.problems += j.finish()
-            } else {
-                r.problem("json", "a polled meter needs json.value (the path to its value)")
-            }
+            readPayload(&r, format: format ?? "json", json: json, into: &p)
             poll = p
         } else {
             for key in ["interval", "timeout", "connect_timeout", "max_response_bytes", "backoff_max", "low_speed_limit", "low_speed_time",
-                        "tls", "auth", "format", "json"] where r.table[key] != nil {
+                        "tls", "auth", "format", "json", "prometheus", "channel"] where r.table[key] != nil {
                 r.problem(key, "only applies to a meter with a url")
             }
         }

@@ -92,8 +92,24 @@ public struct Config: Sendable, Equatable {
         public var auth = Auth()
         public var format = "json"
         public var json = JSONMapping(value: "")
+        /// Set when `format` is "prometheus".
+        public var prometheus: PrometheusSelector?
 
         public init(url: String) { self.url = url }
+    }
+
+    /// Which sample of a Prometheus text exposition is the reading.
+    public struct PrometheusSelector: Sendable, Equatable {
+        public var metric: String
+        /// Every one of these labels must match; a series may carry others.
+        public var labels: [String: String]
+        /// The unit of the sample's value; nil = the meter's own unit.
+        public var unit: String?
+        public init(metric: String, labels: [String: String] = [:], unit: String? = nil) {
+            self.metric = metric
+            self.labels = labels
+            self.unit = unit
+        }
     }
 
     /// Where a value, its unit and its time stand in a JSON payload.

@@ -113,7 +113,9 @@ extension IngestWriter {
         case nil where result.notModified: break  // no new data since the last poll: counted, not an error
         case nil where result.status != 200: refuse(.httpStatus, "HTTP status \(result.status)")
         case nil:
-            switch JSONMeterDecoder.decode(result.body, mapping: poll.json, meterID: meter.id) {
+            let decoded = poll.prometheus.map { PrometheusTextDecoder.decode(result.body, selector: $0, meterID: meter.id) }
+                ?? JSONMeterDecoder.decode(result.body, mapping: poll.json, meterID: meter.id)
+            switch decoded {
             case .failure(let f): refuse(f.reason, f.detail)
             case .success(let raw):
                 switch validator.validate(raw, now: Timestamp(date: Date()), arrival: result.receivedAt) {

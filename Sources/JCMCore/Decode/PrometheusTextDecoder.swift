@@ -1,0 +1,75 @@
+/// Reads one sample out of a Prometheus text exposition (version 0.0.4): the series of the
+/// configured metric whose labels include the configured matchers. Exactly one series must
+/// match: none is a missing field, several are ambiguous. Both are rejections that name the
+/// metric and labels, never a silent zero.
+public enum PrometheusTextDecoder {
+    public struct Sample: Equatable, Sendable {
+        public var name: String
+        public var labels: [String: String]
+        public var value: String
+        public var timestampMs: Int64?
+    }
+
+    public static func decode(_ body: [UInt8], selector: Config.PrometheusSelector, meterID: String) -> Result<RawReading, JSONMeterDecoder.Failure> {
+        func fail(_ reason: ReasonCode, _ detail: String) -> Result<RawReading, JSONMeterDecoder.Failure> {
+            .failure(JSONMeterDecoder.Failure(reason: reason, detail: detail))
+        }
+        guard let text = String(validating: body, as: UTF8.self) else { return fail(.payloadInvalid, "response is not UTF-8 text") }
+        var matches: [Sample] = []
+        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            guard let sample = parse(trimmed) else { return fail(.payloadInvalid, "line \(n + 1) is not a Prometheus sample: \(trimmed.prefix(80))") }
+            if sample.name == selector.metric, selector.labels.allSatisfy({ sample.labels[$0.key] == $0.value }) { matches.append(sample) }
+        }
+        let wanted = selector.metric + (selector.labels.isEmpty ? "" : "{" + selector.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",") + "}")
+        guard let sample = matches.first else { return fail(.missingField, "no sample of \(wanted) in the response") }
+        guard matches.count == 1 else { return fail(.payloadInvalid, "\(matches.count) samples match \(wanted); add labels to choose one") }
+        let timestamp = sample.timestampMs.map { Timestamp(microseconds: $0 * 1_000).description }
+        return .success(RawReading(meterID: meterID, timestamp: timestamp, value: sample.value, unit: selector.unit, location: meterID,
+                                   raw: String(decoding: body.prefix(2_000), as: UTF8.self)))
+    }
+
+    /// `name{label="value",...} value [timestamp_ms]`; label values unescape \\, \" and \n.
+    static func parse(_ line: Substring) -> Sample? {
+        var rest = line[...]
+        let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" }
+        guard !name.isEmpty, !(name.first?.isNumber ?? true) else { return nil }
+        rest = rest.dropFirst(name.count)
+        var labels: [String: String] = [:]
+        if rest.first == "{" {
+            rest = rest.dropFirst()
+            while true {
+                rest = rest.drop { $0 == " " || $0 == "," }
+                if rest.first == "}" { rest = rest.dropFirst(); break }
+                let key = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+                guard !key.isEmpty else { return nil }
+                rest = rest.dropFirst(key.count)
+                guard rest.hasPrefix("=\"") else { return nil }
+                rest = rest.dropFirst(2)
+                var value = ""
+                var closed = false
+                while let c = rest.first {
+                    rest = rest.dropFirst()
+                    if c == "\"" { closed = true; break }
+                    if c == "\\", let next = rest.first {
+                        rest = rest.dropFirst()
+                        value.append(next == "n" ? "\n" : next)
+                    } else {
+                        value.append(c)
+                    }
+                }
+                guard closed else { return nil }
+                labels[String(key)] = value
+            }
+        }
+        let fields = rest.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard fields.count == 1 || fields.count == 2 else { return nil }
+        var timestamp: Int64?
+        if fields.count == 2 {
+            guard let t = Int64(fields[1]) else { return nil }
+            timestamp = t
+        }
+        return Sample(name: String(name), labels: labels, value: String(fields[0]), timestampMs: timestamp)
+    }
+}
