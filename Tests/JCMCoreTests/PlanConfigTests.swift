@@ -121,3 +121,25 @@ import Testing
         #expect(poll.lowSpeedBytes == 10 && poll.lowSpeedMilliseconds == 3_000)
     }
 }
+
+/// `format`: each one asks for what it needs and refuses what belongs to another.
+@Suite struct PayloadFormatConfigTests {
+    func problems(_ text: String) -> [String] {
+        do { _ = try Config.parse(PollSecurityConfigTests.head + "url = \"http://gw/x\"\n" + text); return [] }
+        catch { return error.problems.map { "\($0.key): \($0.message)" } }
+    }
+
+    @Test func mistakesAreNamed() {
+        // The head declares json.value: a profile or prometheus meter must not.
+        #expect(problems("format = \"tasmota\"\n") == [#"meter[1].json: only applies to format "json""#])
+        #expect(Set(problems("format = \"shelly-gen2-switch\"\nchannel = 1\n")) == [
+            #"meter[1].json: only applies to format "json""#, "meter[1].channel: only applies to a gateway profile with channels"])
+        #expect(problems("format = \"prometheus\"\n").contains(#"meter[1].prometheus: format "prometheus" needs prometheus.metric (the metric name)"#))
+    }
+
+    @Test func aProfileSetsTheMapping() throws {
+        let text = PollSecurityConfigTests.head.replacingOccurrences(of: "json.value = \"v\"\n", with: "") + "url = \"http://gw/status\"\nformat = \"shelly-gen1\"\nchannel = 2\n"
+        let poll = try #require(try Config.parse(text).meters.first?.poll)
+        #expect(poll.format == "shelly-gen1" && poll.json == Config.JSONMapping(value: "emeters.2.total", unit: "Wh"))
+    }
+}

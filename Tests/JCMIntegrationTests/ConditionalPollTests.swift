@@ -101,4 +101,61 @@ struct ConditionalPollTests {
         #expect(try scalar(conninfo, "select consecutive_failures >= \(busy + 1) from jcm.meter_state where meter_id = 'GW-BUSY'") == "t",
                 "failures keep counting across the restart")
     }
+
+    /// A Prometheus exposition and a Shelly Gen1 status, as the gateways serve them: one reading
+    /// each, converted exactly.
+    @Test func prometheusAndAGatewayProfileLandThroughTheDaemon() throws {
+        let server = try HTTPServer(host: "127.0.0.1", port: 0) { request in
+            switch request.path {
+            case "/metrics":
+                return .text("# TYPE gw_energy_wh_total counter\ngw_energy_wh_total{ch=\"0\"} 1500.5\ngw_energy_wh_total{ch=\"1\"} 2.25e3\n")
+            case "/status":
+                return .json(#"{"time":"18:17","unixtime":0,"emeters":[{"power":1.0,"is_valid":true,"total":125000.5,"total_returned":0.0}]}"#)
+            default: return .text("not found", status: 404)
+            }
+        }
+        server.start()
+        defer { server.stop() }
+        let text = """
+            [daemon]
+            state_dir = "\(TestCluster.scratch())"
+
+            [[project]]
+            id = "P"
+            methodology = "M"
+
+            [[meter]]
+            id = "PROM"
+            project = "P"
+            parameter = "EG_p"
+            kind = "cumulative"
+            unit = "kWh"
+            url = "http://127.0.0.1:\(server.port)/metrics"
+            interval = "1s"
+            format = "prometheus"
+            prometheus.metric = "gw_energy_wh_total"
+            prometheus.labels = { ch = "1" }
+            prometheus.unit = "Wh"
+
+            [[meter]]
+            id = "SHELLY"
+            project = "P"
+            parameter = "EG_p"
+            kind = "cumulative"
+            unit = "kWh"
+            url = "http://127.0.0.1:\(server.port)/status"
+            interval = "1s"
+            format = "shelly-gen1"
+            """
+        let conninfo = try TestCluster.freshDatabase()
+        let daemon = Daemon(config: try Config.parse(text), conninfo: conninfo, logger: TestCluster.logger)
+        let done = DispatchSemaphore(value: 0)
+        Thread { try? daemon.run(); done.signal() }.start()
+        let landed = eventually(15) { try scalar(conninfo, "select count(distinct meter_id) from jcm.readings_view") == "2" }
+        daemon.requestStop()
+        #expect(done.wait(timeout: .now() + 30) == .success)
+        #expect(landed)
+        #expect(try rows(conninfo, "select distinct meter_id, value::text, raw_value, raw_unit from jcm.readings_view order by 1")
+                == [["PROM", "2.25", "2.25e3", "Wh"], ["SHELLY", "125.0005", "125000.5", "Wh"]])
+    }
 }

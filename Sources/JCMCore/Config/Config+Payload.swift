@@ -40,7 +40,7 @@ extension Config {
                 r.problem("format", "\"\(format)\" is not a known format (\(payloadFormats.joined(separator: ", ")))")
                 return
             }
-            p.json = profile.mapping(channel: Int(channel ?? 0))
+            p.json = profile.mapping(channel: channel.map { Int($0) })
         }
         if format != "json", json != nil { r.problem("json", "only applies to format \"json\"") }
         if format != "prometheus", prometheus != nil { r.problem("prometheus", "only applies to format \"prometheus\"") }

@@ -1,30 +1,48 @@
 /// Built-in profiles of the gateways projects run: where each vendor's documented response keeps
-/// its energy counter, in which unit, and its time. docs/formats.md shows a sample of each.
+/// its energy counter, in which unit, and its time. docs/formats.md shows a sample of each and
+/// the source it follows.
 public enum PayloadProfile: String, CaseIterable, Sendable {
-    /// Shelly EM / 3EM, Gen1 `GET /status`: `emeters[channel].total` in Wh; `unixtime` epoch seconds.
+    /// Shelly EM / 3EM, Gen1 `GET /status`: `emeters[channel].total`, Wh. Its `unixtime` is 0
+    /// until the device has synced its clock, so the time is the poll's arrival.
     case shellyGen1 = "shelly-gen1"
-    /// Shelly Gen2+ `GET /rpc/Switch.GetStatus?id=N`: `aenergy.total` in Wh; no sample time
-    /// (the time of arrival).
+    /// Shelly Gen2+ `GET /rpc/Switch.GetStatus?id=N`: `aenergy.total`, Wh.
     case shellyGen2Switch = "shelly-gen2-switch"
-    /// Tasmota `GET /cm?cmnd=Status%208`: `StatusSNS.ENERGY.Total` in kWh at `StatusSNS.Time`, the
-    /// device's local time without an offset (declare the meter's `timezone`).
+    /// Shelly Pro 3EM / 3EM Gen3 `GET /rpc/EMData.GetStatus?id=0`: `total_act`, Wh (all phases).
+    case shellyGen2EMData = "shelly-gen2-emdata"
+    /// Shelly Pro EM / EM Gen3 `GET /rpc/EM1Data.GetStatus?id=N`: `total_act_energy`, Wh.
+    case shellyGen2EM1Data = "shelly-gen2-em1data"
+    /// Tasmota `GET /cm?cmnd=Status%208`: `StatusSNS.ENERGY.Total`, kWh, at `StatusSNS.Time`: the
+    /// device's local time, without an offset unless SetOption52 is on (declare the meter's
+    /// `timezone`). Multi-channel devices report arrays: `channel` picks one.
     case tasmota
-    /// Fronius Solar API v1 `GetMeterRealtimeData.cgi?Scope=Device&DeviceId=0`: the meter's
-    /// consumed-energy register `Body.Data.EnergyReal_WAC_Sum_Consumed` in Wh at `Head.Timestamp`.
-    case froniusMeter = "fronius-meter"
+    /// Fronius Solar API v1 `GetMeterRealtimeData.cgi?Scope=Device&DeviceId=0`:
+    /// `Body.Data.EnergyReal_WAC_Sum_Consumed`, Wh, at `Head.Timestamp` (RFC 3339).
+    case froniusMeterConsumed = "fronius-meter-consumed"
+    /// The same response's `Body.Data.EnergyReal_WAC_Sum_Produced`.
+    case froniusMeterProduced = "fronius-meter-produced"
     /// Fronius Solar API v1 `GetInverterRealtimeData.cgi?Scope=Device&DeviceId=1&DataCollection=CumulationInverterData`:
-    /// `Body.Data.TOTAL_ENERGY.Value` in the unit at `Body.Data.TOTAL_ENERGY.Unit` (Wh) at `Head.Timestamp`.
+    /// `Body.Data.TOTAL_ENERGY.Value` in `Body.Data.TOTAL_ENERGY.Unit`, at `Head.Timestamp`.
     case froniusInverter = "fronius-inverter"
+    /// Enphase IQ Gateway `GET /api/v1/production`: `wattHoursLifetime`, Wh; no time in the response.
+    case enphaseProduction = "enphase-production"
+    /// emoncms `GET /feed/timevalue.json?id=N`: `value` at `time` (epoch seconds), in the feed's
+    /// unit (the meter's `unit`, or declare it with the meter's own).
+    case emoncms
 
-    public var hasChannels: Bool { self == .shellyGen1 }
+    public var hasChannels: Bool { self == .shellyGen1 || self == .tasmota }
 
-    public func mapping(channel: Int) -> Config.JSONMapping {
+    public func mapping(channel: Int?) -> Config.JSONMapping {
         switch self {
-        case .shellyGen1: Config.JSONMapping(value: "emeters.\(channel).total", unit: "Wh", timestamp: "unixtime")
+        case .shellyGen1: Config.JSONMapping(value: "emeters.\(channel ?? 0).total", unit: "Wh")
         case .shellyGen2Switch: Config.JSONMapping(value: "aenergy.total", unit: "Wh")
-        case .tasmota: Config.JSONMapping(value: "StatusSNS.ENERGY.Total", unit: "kWh", timestamp: "StatusSNS.Time")
-        case .froniusMeter: Config.JSONMapping(value: "Body.Data.EnergyReal_WAC_Sum_Consumed", unit: "Wh", timestamp: "Head.Timestamp")
+        case .shellyGen2EMData: Config.JSONMapping(value: "total_act", unit: "Wh")
+        case .shellyGen2EM1Data: Config.JSONMapping(value: "total_act_energy", unit: "Wh")
+        case .tasmota: Config.JSONMapping(value: "StatusSNS.ENERGY.Total" + (channel.map { ".\($0)" } ?? ""), unit: "kWh", timestamp: "StatusSNS.Time")
+        case .froniusMeterConsumed: Config.JSONMapping(value: "Body.Data.EnergyReal_WAC_Sum_Consumed", unit: "Wh", timestamp: "Head.Timestamp")
+        case .froniusMeterProduced: Config.JSONMapping(value: "Body.Data.EnergyReal_WAC_Sum_Produced", unit: "Wh", timestamp: "Head.Timestamp")
         case .froniusInverter: Config.JSONMapping(value: "Body.Data.TOTAL_ENERGY.Value", unitPath: "Body.Data.TOTAL_ENERGY.Unit", timestamp: "Head.Timestamp")
+        case .enphaseProduction: Config.JSONMapping(value: "wattHoursLifetime", unit: "Wh")
+        case .emoncms: Config.JSONMapping(value: "value", timestamp: "time")
         }
     }
 }

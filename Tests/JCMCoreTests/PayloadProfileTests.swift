@@ -1,0 +1,77 @@
+import Testing
+@testable import JCMCore
+
+/// Each gateway profile against a sample of its vendor's documented response (docs/formats.md
+/// names the source of each), and the failures a profile must not turn into a zero.
+@Suite("gateway profiles")
+struct PayloadProfileTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var profile: PayloadProfile
+        var channel: Int?
+        var body: String
+        var value: String
+        var unit: String?
+        var timestamp: String?
+        var testDescription: String { profile.rawValue }
+    }
+
+    static let cases: [Case] = [
+        .init(profile: .shellyGen1, channel: 1, body: """
+            {"time":"18:17","unixtime":1663863464,"emeters":[{"power":10.66,"is_valid":true,"total":5.3,"total_returned":0.0},
+            {"power":0,"is_valid":true,"total":27004.2,"total_returned":12.5}],"total_power":10.66}
+            """, value: "27004.2", unit: "Wh"),
+        .init(profile: .shellyGen2Switch, body: """
+            {"id":0,"source":"init","output":true,"apower":25.7,"aenergy":{"total":913.252,"by_minute":[404.631,404.631,404.631],"minute_ts":1782936360}}
+            """, value: "913.252", unit: "Wh"),
+        .init(profile: .shellyGen2EMData, body: """
+            {"id":0,"a_total_act_energy":0.06,"a_total_act_ret_energy":0,"c_total_act_energy":26289.44,"total_act":26289.57,"total_act_ret":131881.86}
+            """, value: "26289.57", unit: "Wh"),
+        .init(profile: .shellyGen2EM1Data, body: #"{"id":1,"total_act_energy":6644.90,"total_act_ret_energy":2595.26}"#, value: "6644.90", unit: "Wh"),
+        .init(profile: .tasmota, body: """
+            {"StatusSNS":{"Time":"2020-06-29T22:22:24","ENERGY":{"TotalStartTime":"2020-06-24T09:25:29","Total":41.573,"Yesterday":6.147,"Today":8.286,"Power":2}}}
+            """, value: "41.573", unit: "kWh", timestamp: "2020-06-29T22:22:24"),
+        .init(profile: .tasmota, channel: 1, body: """
+            {"StatusSNS":{"Time":"2021-03-01T10:00:00+01:00","ENERGY":{"Total":[0.000,2.910],"Power":[0,35]}}}
+            """, value: "2.910", unit: "kWh", timestamp: "2021-03-01T10:00:00+01:00"),
+        .init(profile: .froniusMeterConsumed, body: """
+            {"Body":{"Data":{"EnergyReal_WAC_Sum_Consumed":941840,"EnergyReal_WAC_Sum_Produced":4075753,"PowerReal_P_Sum":-211.36,"TimeStamp":1560430330,"Visible":1}},
+            "Head":{"RequestArguments":{"DeviceClass":"Meter","DeviceId":"0","Scope":"Device"},"Status":{"Code":0,"Reason":"","UserMessage":""},"Timestamp":"2019-06-13T14:52:10+02:00"}}
+            """, value: "941840", unit: "Wh", timestamp: "2019-06-13T14:52:10+02:00"),
+        .init(profile: .froniusMeterProduced, body: """
+            {"Body":{"Data":{"EnergyReal_WAC_Sum_Consumed":941840,"EnergyReal_WAC_Sum_Produced":4075753}},"Head":{"Timestamp":"2019-06-13T14:52:10+02:00"}}
+            """, value: "4075753", unit: "Wh", timestamp: "2019-06-13T14:52:10+02:00"),
+        .init(profile: .froniusInverter, body: """
+            {"Body":{"Data":{"PAC":{"Unit":"W","Value":3373},"DAY_ENERGY":{"Unit":"Wh","Value":8000},"TOTAL_ENERGY":{"Unit":"Wh","Value":36742265},
+            "DeviceStatus":{"StatusCode":7}}},"Head":{"Status":{"Code":0},"Timestamp":"2024-05-02T11:35:00+02:00"}}
+            """, value: "36742265", unit: "Wh", timestamp: "2024-05-02T11:35:00+02:00"),
+        .init(profile: .enphaseProduction, body: #"{"wattHoursToday":18320,"wattHoursSevenDays":120440,"wattHoursLifetime":10324050,"wattsNow":2532}"#,
+              value: "10324050", unit: "Wh"),
+        .init(profile: .emoncms, body: #"{"time":1764158400,"value":1234.5}"#, value: "1234.5", unit: nil, timestamp: "2025-11-26T12:00:00Z"),
+    ]
+
+    @Test(arguments: cases)
+    func theVendorSampleGivesItsCounter(_ c: Case) throws {
+        let r = try JSONMeterDecoder.decode(Array(c.body.utf8), mapping: c.profile.mapping(channel: c.channel), meterID: "M").get()
+        #expect(r.value == c.value)
+        #expect(r.unit == c.unit)
+        #expect(r.timestamp == c.timestamp)
+    }
+
+    /// What gateways serve when something is wrong: each a rejection naming the field.
+    @Test func brokenAnswersAreRejectionsNotZeros() {
+        func failure(_ p: PayloadProfile, _ body: String, channel: Int? = nil) -> JSONMeterDecoder.Failure? {
+            if case .failure(let f) = JSONMeterDecoder.decode(Array(body.utf8), mapping: p.mapping(channel: channel), meterID: "M") { return f }
+            return nil
+        }
+        #expect(failure(.shellyGen1, #"{"emeters":[]}"#)?.detail == #"no value at path "emeters.0.total""#)
+        #expect(failure(.froniusInverter, #"{"Body":{"Data":{"TOTAL_ENERGY":{"Unit":"Wh","Value":null}}},"Head":{"Timestamp":"2024-05-02T23:00:00+02:00"}}"#)?.reason == .missingField)
+        #expect(failure(.tasmota, #"{"StatusSNS":{"Time":"2021-03-01T10:00:00","ENERGY":{"Total":[0.0,2.91]}}}"#)?.reason == .valueNotNumeric,
+                "a two-channel device needs channel")
+        #expect(failure(.emoncms, #"{"time":null,"value":null}"#)?.reason == .missingField)
+        #expect(failure(.enphaseProduction, "<html><body>401 Unauthorized</body></html>")?.reason == .payloadInvalid)
+    }
+
+    @Test func channelsOnlyWhereTheDeviceHasThem() {
+        #expect(PayloadProfile.allCases.filter(\.hasChannels) == [.shellyGen1, .tasmota])
+    }
+}
