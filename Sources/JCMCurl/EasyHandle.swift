@@ -53,7 +53,11 @@ public final class EasyHandle {
     public func setRequestHeaders(_ lines: [String]) throws(CurlError) {
         var list: UnsafeMutablePointer<curl_slist>?
         for line in extraHeaders + lines { list = curl_slist_append(list, line) }
-        try check(CCurlShim_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list.map(UnsafeMutableRawPointer.init)))
+        let code = CCurlShim_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list.map(UnsafeMutableRawPointer.init))
+        guard code == CURLE_OK else {
+            curl_slist_free_all(list)
+            throw CurlError(code)
+        }
         curl_slist_free_all(requestHeaders)
         requestHeaders = list
     }

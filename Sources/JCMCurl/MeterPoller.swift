@@ -17,9 +17,14 @@ public struct PollTarget: Sendable {
     public var etag: String?
     public var lastModified: String?
     public var security: TransferSecurity
+    /// Whether to send the validators back. Only for meters whose response carries the time of
+    /// its value: a meter read at the poll's arrival time must answer every poll, or a 304 would
+    /// leave an interval with no reading.
+    public var conditional: Bool
 
     public init(meterID: String, url: String, schedule: PollSchedule, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int,
-                backoffCapMs: Int64 = 300_000, etag: String? = nil, lastModified: String? = nil, security: TransferSecurity = .init()) {
+                backoffCapMs: Int64 = 300_000, etag: String? = nil, lastModified: String? = nil, security: TransferSecurity = .init(),
+                conditional: Bool = true) {
         self.meterID = meterID
         self.url = url
         self.schedule = schedule
@@ -30,6 +35,7 @@ public struct PollTarget: Sendable {
         self.etag = etag
         self.lastModified = lastModified
         self.security = security
+        self.conditional = conditional
     }
 }
 
@@ -122,11 +128,14 @@ public final class MeterPoller: @unchecked Sendable {
                 let t = targets[i]
                 do {
                     try handles[i].prepare(url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: t.timeoutMs, maxBytes: t.maxBytes)
-                    try handles[i].setRequestHeaders([etags[i].map { "If-None-Match: \($0)" }, lastModified[i].map { "If-Modified-Since: \($0)" }].compactMap { $0 })
+                    try handles[i].setRequestHeaders(t.conditional
+                        ? [etags[i].map { "If-None-Match: \($0)" }, lastModified[i].map { "If-Modified-Since: \($0)" }].compactMap { $0 } : [])
                     try multi.add(handles[i])
                     inFlight[i] = true
                 } catch {
                     results.append(PollResult(meterID: t.meterID, url: t.url, receivedAt: Timestamp(date: Date()), status: 0, body: [], failure: .transport("\(error)")))
+                    failures[i] += 1
+                    due[i] = PollBackoff.nextDue(t.schedule, afterMs: now, failures: failures[i], capMs: t.backoffCapMs)
                 }
             }
             let wait = max(0, min(1_000, (due.min() ?? now + 1_000) - Self.nowMs()))

@@ -9,11 +9,12 @@ struct CounterDeltaPropertyTests {
     /// A meter counting true consumption, shown modulo its rollover, and sometimes reset to zero
     /// right after a reading. Returns the readings and the true total counted between the first
     /// and the last.
-    static func series(_ rng: inout SplitMix64, modulus: Int64?) -> (values: [ExactDecimal], total: ExactDecimal, resets: Int, wraps: Int) {
+    static func series(_ rng: inout SplitMix64, modulus: Int64?) -> (values: [ExactDecimal], total: ExactDecimal, resets: Int, wraps: Int, counted: [Int64]) {
         var shown: Int64 = Int64(rng.next() % 50_000)
         var values = [ExactDecimal(significand: Int128(shown), scale: 3)]
         var total: Int64 = 0
         var resets = 0, wraps = 0
+        var counted: [Int64] = []
         for _ in 0..<(Int(rng.next() % 200) + 2) {
             // A reset only where it shows: the counter was above the largest step (so the new
             // value is lower) and below half its modulus (so it cannot pass for a wrap).
@@ -23,12 +24,13 @@ struct CounterDeltaPropertyTests {
             }
             let step = Int64(rng.next() % 20_000)
             total += step
+            counted.append(step)
             var next = shown + step
             if let modulus, next >= modulus { next -= modulus; wraps += 1 }
             shown = next
             values.append(ExactDecimal(significand: Int128(shown), scale: 3))
         }
-        return (values, ExactDecimal(significand: Int128(total), scale: 3), resets, wraps)
+        return (values, ExactDecimal(significand: Int128(total), scale: 3), resets, wraps, counted)
     }
 
     static func deltas(_ values: ArraySlice<ExactDecimal>, modulus: ExactDecimal?) -> [(ExactDecimal, CounterDelta.Step)] {
@@ -53,17 +55,19 @@ struct CounterDeltaPropertyTests {
         }
     }
 
-    @Test func anySplitOfASeriesSumsToTheWhole() {
-        let m = ExactDecimal(significand: 100_000, scale: 0)
+    /// Two monitoring periods that share their boundary reading each get exactly what the meter
+    /// counted in them, through the resets and rollovers that fall in either.
+    @Test func anySplitGivesEachPartWhatTheMeterCountedInIt() {
+        let m = ExactDecimal(significand: 100_000, scale: 3)  // the series' modulus, in kWh
         for seed in UInt64(1)...300 {
             var rng = SplitMix64(seed: seed)
-            let s = Self.series(&rng, modulus: 100_000_000)
-            let whole = Self.sum(Self.deltas(s.values[...], modulus: m))
+            let s = Self.series(&rng, modulus: 100_000)
             let k = Int(rng.next() % UInt64(s.values.count))
-            // The two parts share the reading at the split, as two monitoring periods share their boundary.
             let left = Self.sum(Self.deltas(s.values[...k], modulus: m))
             let right = Self.sum(Self.deltas(s.values[k...], modulus: m))
-            #expect((left + right)! == whole, "seed \(seed), split at \(k)")
+            let countedLeft = ExactDecimal(significand: Int128(s.counted.prefix(k).reduce(0, +)), scale: 3)
+            let countedRight = ExactDecimal(significand: Int128(s.counted.dropFirst(k).reduce(0, +)), scale: 3)
+            #expect(left == countedLeft && right == countedRight, "seed \(seed), split at \(k)")
         }
     }
 

@@ -61,6 +61,9 @@ struct MonitoringPlanRuleTests {
         // 30 L in 15 minutes is the capacity exactly; above it is a spike.
         .init(meter: "FLOW", ts: "2025-09-01T00:00:00Z", value: "30"),
         .init(meter: "FLOW", ts: "2025-09-01T00:00:00Z", value: "30.01", flags: [.spike]),
+        // A register that wraps at 100000 cannot show 100000.
+        .init(meter: "PV", ts: "2025-09-01T00:00:00Z", value: "100000", rejected: .valueImplausible),
+        .init(meter: "PV", ts: "2025-09-01T00:00:00Z", value: "99999.999"),
         // Calibration: certificate C-1 covers 2025-01-01 up to (not including) 2025-10-01.
         .init(meter: "PV", ts: "2025-09-30T23:59:59Z", value: "5"),
         .init(meter: "PV", ts: "2025-10-01T00:00:00Z", value: "5", flags: [.calibrationLapsed]),

@@ -45,31 +45,11 @@ struct PollSecurityTests {
     }
 
     static func meter(_ id: String, _ url: String, _ extra: String = "") -> String {
-        """
-        [[meter]]
-        id = "\(id)"
-        project = "P"
-        parameter = "EG_p"
-        kind = "cumulative"
-        unit = "Wh"
-        url = "\(url)"
-        interval = "1s"
-        timeout = "8s"
-        json.value = "wh"
-        json.timestamp = "ts"
-        \(extra)
-
-        """
+        PolledGateways.meter(id, url, "timeout = \"8s\"\n" + extra)
     }
 
     func run(_ text: String, _ conninfo: String, until done: () throws -> Bool) throws {
-        let daemon = Daemon(config: try Config.parse(text), conninfo: conninfo, logger: TestCluster.logger)
-        let finished = DispatchSemaphore(value: 0)
-        Thread { do { try daemon.run() } catch { Issue.record("daemon: \(error)") }; finished.signal() }.start()
-        let reached = eventually(20, done)
-        #expect(reached)
-        daemon.requestStop()
-        #expect(finished.wait(timeout: .now() + 30) == .success)
+        #expect(PolledGateways.run(try Config.parse(text), conninfo, until: done))
     }
 
     @Test func everyKindOfCredentialIsSentAndNoneIsStored() throws {
@@ -80,7 +60,7 @@ struct PollSecurityTests {
         let tokenFile = dir.write("token", Self.token + "\n")
         let keyFile = dir.write("key", Self.apiKey)
         let base = "http://127.0.0.1:\(server.port)"
-        var text = "[daemon]\nstate_dir = \"\(TestCluster.scratch())\"\n\n[[project]]\nid = \"P\"\nmethodology = \"M\"\n\n"
+        var text = PolledGateways.header()
         text += Self.meter("BASIC", base + "/basic", "auth.type = \"basic\"\nauth.username = \"\(Self.user)\"\nauth.secret_file = \"\(passwordFile)\"")
         text += Self.meter("DIGEST", base + "/digest", "auth.type = \"digest\"\nauth.username = \"\(Self.user)\"\nauth.secret_file = \"\(passwordFile)\"")
         text += Self.meter("BEARER", base + "/bearer", "auth.type = \"bearer\"\nauth.secret_file = \"\(tokenFile)\"")
@@ -102,7 +82,7 @@ struct PollSecurityTests {
     }
 
     @Test func aSecretFileThatCannotBeReadStopsTheStartNamingMeterAndFile() throws {
-        var text = "[daemon]\nstate_dir = \"\(TestCluster.scratch())\"\n\n[[project]]\nid = \"P\"\nmethodology = \"M\"\n\n"
+        var text = PolledGateways.header()
         text += Self.meter("BEARER", "http://127.0.0.1:9/x", "auth.type = \"bearer\"\nauth.secret_file = \"/nonexistent/token\"")
         let daemon = Daemon(config: try Config.parse(text), conninfo: try TestCluster.freshDatabase(), logger: TestCluster.logger)
         #expect { try daemon.run() } throws: { "\($0)".contains("meter BEARER: cannot read secret_file /nonexistent/token") }
@@ -126,7 +106,7 @@ struct PollSecurityTests {
         #expect(eventually(10) { canConnect(port) })
 
         let url = "https://127.0.0.1:\(port)/"
-        var text = "[daemon]\nstate_dir = \"\(TestCluster.scratch())\"\n\n[[project]]\nid = \"P\"\nmethodology = \"M\"\n\n"
+        var text = PolledGateways.header()
         text += Self.meter("TLS-UNKNOWN-CA", url)
         text += Self.meter("TLS-OWN-CA", url, "tls.ca_file = \"\(cert)\"")
         text += Self.meter("TLS-OPT-OUT", url, "tls.verify = false")
@@ -144,9 +124,8 @@ struct PollSecurityTests {
     @Test func aGatewayThatTricklesBytesIsCutOffLongBeforeTheTimeout() throws {
         let trickle = try TrickleServer()
         defer { trickle.stop() }
-        var text = "[daemon]\nstate_dir = \"\(TestCluster.scratch())\"\n\n[[project]]\nid = \"P\"\nmethodology = \"M\"\n\n"
-        text += Self.meter("SLOW", "http://127.0.0.1:\(trickle.port)/", "low_speed_limit = 100\nlow_speed_time = \"2s\"\ntimeout = \"60s\"")
-            .replacingOccurrences(of: "timeout = \"8s\"\n", with: "")
+        var text = PolledGateways.header()
+        text += PolledGateways.meter("SLOW", "http://127.0.0.1:\(trickle.port)/", "low_speed_limit = 100\nlow_speed_time = \"2s\"\ntimeout = \"60s\"")
         let conninfo = try TestCluster.freshDatabase()
         let started = Date()
         try run(text, conninfo) { try scalar(conninfo, "select count(*) from jcm.rejections where meter_id = 'SLOW'") != "0" }

@@ -25,7 +25,12 @@ public enum PrometheusTextDecoder {
         let wanted = selector.metric + (selector.labels.isEmpty ? "" : "{" + selector.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",") + "}")
         guard let sample = matches.first else { return fail(.missingField, "no sample of \(wanted) in the response") }
         guard matches.count == 1 else { return fail(.payloadInvalid, "\(matches.count) samples match \(wanted); add labels to choose one") }
-        let timestamp = sample.timestampMs.map { Timestamp(microseconds: $0 * 1_000).description }
+        var timestamp: String?
+        if let ms = sample.timestampMs {
+            let (micros, overflow) = ms.multipliedReportingOverflow(by: 1_000)
+            guard !overflow else { return fail(.timestampInvalid, "sample timestamp \(ms) ms is out of range") }
+            timestamp = Timestamp(microseconds: micros).description
+        }
         return .success(RawReading(meterID: meterID, timestamp: timestamp, value: sample.value, unit: selector.unit, location: meterID,
                                    raw: String(decoding: body.prefix(2_000), as: UTF8.self)))
     }

@@ -16,6 +16,11 @@ public struct MeterHealth: Sendable {
 
     public func isDown(_ meter: String) -> Bool { failures[meter, default: 0] >= threshold }
 
+    /// Failures counted before a restart (jcm.meter_state), unless this run has seen the meter.
+    public mutating func seed(meter: String, failures count: Int) {
+        if failures[meter] == nil, count > 0 { failures[meter] = count }
+    }
+
     public mutating func record(meter: String, ok: Bool) -> Transition? {
         let before = failures[meter, default: 0]
         if ok {

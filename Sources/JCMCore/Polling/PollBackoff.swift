@@ -35,7 +35,7 @@ public enum RetryAfter {
         guard parts.count == 6, parts[5] == "GMT", let day = Int64(parts[1]), let month = months.firstIndex(of: String(parts[2])),
               let year = Int64(parts[3]) else { return nil }
         let clock = parts[4].split(separator: ":").compactMap { Int64($0) }
-        guard clock.count == 3, clock[0] < 24, clock[1] < 60, clock[2] < 61, day >= 1, day <= 31 else { return nil }
+        guard clock.count == 3, clock[0] < 24, clock[1] < 60, clock[2] < 61, day >= 1, day <= 31, (1970...9999).contains(year) else { return nil }
         let days = CivilDate.toDays(year, Int64(month + 1), day)
         return (days * 86_400 + clock[0] * 3_600 + clock[1] * 60 + clock[2]) * 1_000
     }

@@ -23,6 +23,9 @@ extension ReadingValidator {
         if let r = entry.meter.plan.range, value < r.min || r.max < value {
             return (.valueImplausible, "\(value) \(entry.meter.unit) is outside the meter's plausible range [\(r.min), \(r.max)]")
         }
+        if let m = entry.meter.plan.rollover, !(value < m) {
+            return (.valueImplausible, "\(value) \(entry.meter.unit) is not below the counter's rollover (\(m)): a register that wraps there cannot show it")
+        }
         if let r = entry.meter.plan.expectedRange, value < r.min || r.max < value { flags.append(.valueUnusual) }
         if entry.meter.plan.calibrationRequired, !entry.meter.plan.calibrations.contains(where: { $0.covers(t) }) { flags.append(.calibrationLapsed) }
 

@@ -29,7 +29,11 @@ extension Daemon {
                 return PollTarget(meterID: m.id, url: p.url, schedule: PollSchedule(intervalMs: p.intervalMilliseconds, meterID: m.id),
                                   connectTimeoutMs: Int(p.connectTimeoutMilliseconds), timeoutMs: Int(p.timeoutMilliseconds), maxBytes: p.maxResponseBytes,
                                   backoffCapMs: p.backoffMaxMilliseconds, etag: validators[m.id]?.etag, lastModified: validators[m.id]?.lastModified,
-                                  security: security[m.id] ?? TransferSecurity())
+                                  security: security[m.id] ?? TransferSecurity(), conditional: p.prometheus == nil && p.json.timestamp != nil)
+            }
+            for m in config.meters where m.poll.map({ $0.auth.kind != .none && $0.url.hasPrefix("http://") }) ?? false {
+                logger.warning("credentials are sent over plain http to this meter: anyone on the network path can read them",
+                               metadata: ["meter.id": "\(m.id)", "auth.type": "\(m.poll!.auth.kind.rawValue)"])
             }
             for m in config.meters where m.poll?.tls.verify == false {
                 logger.warning("TLS verification is off for this meter (tls.verify = false): its gateway is not authenticated",

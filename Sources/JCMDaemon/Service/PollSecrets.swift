@@ -47,7 +47,8 @@ enum PollSecrets {
             ? environment["CREDENTIALS_DIRECTORY"]! + "/" + file : file
         do {
             var text = try String(contentsOfFile: path, encoding: .utf8)
-            while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+            // By scalars: "\r\n" is one Character, which hasSuffix("\n") does not match.
+            while let last = text.unicodeScalars.last, last == "\n" || last == "\r" { text.unicodeScalars.removeLast() }
             guard !text.isEmpty else { throw Unreadable(meter: meter, path: path, reason: "the file is empty") }
             return text
         } catch let e as Unreadable {

@@ -60,8 +60,12 @@ public final class IngestWriter: @unchecked Sendable {
         let context = try IngestContext.open(conninfo: conninfo, config: config, logger: logger)
         store = context.store
         validator = context.validator
-        let stored = try context.store.pollValidators()
-        validatorsLock.withLock { pollValidators.merge(stored) { current, _ in current } }
+        let stored = try context.store.storedPollStates()
+        validatorsLock.withLock { pollValidators.merge(stored.mapValues { ($0.etag, $0.lastModified) }) { current, _ in current } }
+        // A meter down before the restart is still down: said once when it recovers, not again.
+        let configured = Set(config.meters.map(\.id))
+        for (meter, state) in stored where configured.contains(meter) { health.seed(meter: meter, failures: state.failures) }
+        metrics.set("jcm_meters_down", Double(health.downCount))
     }
 
     /// The ETag and Last-Modified each meter last answered with (from jcm.meter_state, then

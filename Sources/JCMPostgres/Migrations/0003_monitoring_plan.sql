@@ -44,40 +44,41 @@ from jcm.plan_history v,
      jsonb_to_recordset(m -> 'calibrations') as c(certificate text, calibrated timestamptz, valid_until timestamptz);
 
 -- What each reading of a cumulative counter or interval meter adds. A counter's delta follows
--- CounterDelta.swift: a drop is a rollover when the way through the modulus is shorter than half
--- of it, else a reset (the new value is the delta). Sum delta over (ts_from, ts_to] for a period:
+-- CounterDelta.swift: a drop is a rollover when the way through the modulus is at most half of
+-- it, else a reset (the new value is the delta). Sum delta over (ts_from, ts_to] for a period:
 -- resets and rollovers are never double counted. The first reading of a counter has no delta.
+-- Readings flagged out_of_order (late, older than the counter's newest when they arrived) are
+-- left out of a counter's chain, as the validator leaves them out of its state: the next
+-- reading's delta spans them, so a late reading never adds a reset that nothing flagged.
 create view jcm.interval_values as
 select m.project, m.id as meter_id, m.parameter, x.ts_from, x.ts as ts_to,
        case
          when m.kind = 'interval' then x.value
          when x.prev is null then null
-         when x.value >= x.prev then x.value - x.prev
-         when m.rollover is not null and 2 * (m.rollover - x.prev + x.value) <= m.rollover then m.rollover - x.prev + x.value
-         else x.value
+         when s.step = 'rollover' then m.rollover - x.prev + x.value
+         when s.step = 'reset' then x.value
+         else x.value - x.prev
        end as delta,
-       m.unit,
-       case
-         when m.kind = 'interval' or x.prev is null or x.value >= x.prev then 'normal'
-         when m.rollover is not null and 2 * (m.rollover - x.prev + x.value) <= m.rollover then 'rollover'
-         else 'reset'
-       end as step,
-       x.status, x.reasons, x.batch
+       m.unit, s.step, x.status, x.reasons, x.batch
 from (
     select r.meter, r.ts, r.value, r.status, r.reasons, r.batch,
            lag(r.value) over w as prev,
            coalesce(lag(r.ts) over w, r.ts - mm.expected_interval) as ts_from
     from jcm.readings r join jcm.meters mm on mm.key = r.meter
-    where mm.kind in ('cumulative', 'interval')
+    where mm.kind = 'interval' or (mm.kind = 'cumulative' and not coalesce('out_of_order' = any(r.reasons), false))
     window w as (partition by r.meter order by r.ts)
 ) x
-join jcm.meters m on m.key = x.meter;
+join jcm.meters m on m.key = x.meter
+cross join lateral (select case
+    when m.kind = 'interval' or x.prev is null or x.value >= x.prev then 'normal'
+    when m.rollover is not null and m.rollover - x.prev + x.value >= 0 and 2 * (m.rollover - x.prev + x.value) <= m.rollover then 'rollover'
+    else 'reset' end as step) s;
 
 -- Missing intervals: two consecutive readings of a meter further apart than 1.5 × its expected
 -- interval. The cause is what the database knows of the time in between.
 create view jcm.gaps as
 select g.project, g.meter_id, g.parameter, g.gap_from, g.gap_to,
-       (floor(extract(epoch from g.gap_to - g.gap_from) / extract(epoch from g.expected_interval)) - 1)::bigint as missing_intervals,
+       (round(extract(epoch from g.gap_to - g.gap_from) / extract(epoch from g.expected_interval)) - 1)::bigint as missing_intervals,
        case
          when exists (select 1 from jcm.rejections j where j.meter_id = g.meter_id and j.ts > g.gap_from and j.ts < g.gap_to)
            then 'rejected_data'

@@ -78,11 +78,12 @@ extension ReadingStore {
             ])
     }
 
-    /// The validators each meter last answered with, to send back after a restart.
-    public func pollValidators() throws -> [String: (etag: String?, lastModified: String?)] {
-        var out: [String: (etag: String?, lastModified: String?)] = [:]
-        for row in try db.query("select meter_id, etag, last_modified from jcm.meter_state").rows {
-            if let id = row[0] { out[id] = (row[1], row[2]) }
+    /// What a restart carries over for each meter: the validators it last answered with, and how
+    /// many polls in a row have failed.
+    public func storedPollStates() throws -> [String: (etag: String?, lastModified: String?, failures: Int)] {
+        var out: [String: (etag: String?, lastModified: String?, failures: Int)] = [:]
+        for row in try db.query("select meter_id, etag, last_modified, consecutive_failures from jcm.meter_state").rows {
+            if let id = row[0] { out[id] = (row[1], row[2], row[3].flatMap { Int($0) } ?? 0) }
         }
         return out
     }

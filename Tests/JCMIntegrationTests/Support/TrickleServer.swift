@@ -27,9 +27,11 @@ final class TrickleServer: @unchecked Sendable {
                     var buffer = [UInt8](repeating: 0, count: 4096)
                     _ = read(client, &buffer, buffer.count)
                     let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
-                    _ = head.withCString { write(client, $0, strlen($0)) }
+                    // send(MSG_NOSIGNAL): once the client hangs up, a write would raise SIGPIPE
+                    // and kill the test process.
+                    _ = head.withCString { send(client, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
                     for _ in 0..<60 {
-                        if write(client, "{", 1) < 0 { break }
+                        if send(client, "{", 1, Int32(MSG_NOSIGNAL)) < 0 { break }
                         Thread.sleep(forTimeInterval: 1)
                     }
                     close(client)

@@ -1,0 +1,43 @@
+import Foundation
+import JCMCore
+import JCMDaemon
+import Testing
+
+/// Configurations and daemon runs of the polling tests: one project, meters polled every second.
+enum PolledGateways {
+    /// `[daemon]` with a fresh state folder and project P.
+    static func header(stateDir: String = TestCluster.scratch()) -> String {
+        "[daemon]\nstate_dir = \"\(stateDir)\"\n\n[[project]]\nid = \"P\"\nmethodology = \"M\"\n\n"
+    }
+
+    /// A cumulative Wh meter polled every second, its value at `wh` and its time at `ts`; `extra`
+    /// lines go into its table.
+    static func meter(_ id: String, _ url: String, _ extra: String = "") -> String {
+        """
+        [[meter]]
+        id = "\(id)"
+        project = "P"
+        parameter = "EG_p"
+        kind = "cumulative"
+        unit = "Wh"
+        url = "\(url)"
+        interval = "1s"
+        json.value = "wh"
+        json.timestamp = "ts"
+        \(extra)
+
+        """
+    }
+
+    /// Runs a daemon until `done` holds (at most `seconds`), then stops it; false when `done` never held.
+    @discardableResult
+    static func run(_ config: Config, _ conninfo: String, seconds: Double = 20, until done: () throws -> Bool = { false }) -> Bool {
+        let daemon = Daemon(config: config, conninfo: conninfo, logger: TestCluster.logger)
+        let finished = DispatchSemaphore(value: 0)
+        Thread { do { try daemon.run() } catch { Issue.record("daemon: \(error)") }; finished.signal() }.start()
+        let reached = eventually(seconds, done)
+        daemon.requestStop()
+        #expect(finished.wait(timeout: .now() + 30) == .success, "the daemon stops within 30 s")
+        return reached
+    }
+}
