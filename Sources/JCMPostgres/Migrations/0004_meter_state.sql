@@ -8,7 +8,7 @@ create table jcm.meter_state (
     last_error           text,                      -- why the last failed poll failed
     last_error_at        timestamptz,
     consecutive_failures integer not null default 0,
-    down_since           timestamptz,               -- set at the 3rd failure in a row, cleared by a success
+    down_since           timestamptz,               -- when failures in a row reached 3 (the last poll of that write), cleared by a success
     etag                 text,                      -- validators sent back as If-None-Match / If-Modified-Since
     last_modified        text,
     updated_at           timestamptz not null default now()
