@@ -20,10 +20,10 @@ private func planValidator() -> ReadingValidator {
     var flow = Config.Meter(id: "FLOW", project: "P", parameter: "FC", kind: .interval, unit: .named("L")!)
     flow.plan.capacityPerHour = d("120")         // 30 L per 15 minutes
     flow.plan.expectedIntervalMilliseconds = 900_000
-    flow.plan.range = (d("0"), d("100"))
-    flow.plan.expectedRange = (d("0"), d("40"))
+    flow.plan.range = .init(min: d("0"), max: d("100"))
+    flow.plan.expectedRange = .init(min: d("0"), max: d("40"))
     var net = Config.Meter(id: "NET", project: "P", parameter: "EN", kind: .interval, unit: .named("kWh")!)
-    net.plan.range = (d("-10"), d("10"))
+    net.plan.range = .init(min: d("-10"), max: d("10"))
     let project = Config.Project(id: "P", methodology: "M", monitoringStart: t("2025-06-01T00:00:00+05:30"))
     let meters = [pv, pac, flow, net]
     let keys = Dictionary(uniqueKeysWithValues: meters.enumerated().map { ($1.id, Int32($0 + 1)) })

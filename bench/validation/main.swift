@@ -17,8 +17,8 @@ var meters: [Config.Meter] = []
 for m in 0..<meterCount {
     var meter = Config.Meter(id: String(format: "IN-JP-0001-PV-M%04d", m), project: "IN-JP-0001", parameter: "EG_p", kind: .cumulative, unit: .named("kWh")!)
     meter.plan.expectedIntervalMilliseconds = 900_000
-    meter.plan.range = (decimal("0"), decimal("100000000"))
-    meter.plan.expectedRange = (decimal("0"), decimal("50000000"))
+    meter.plan.range = .init(min: decimal("0"), max: decimal("100000000"))
+    meter.plan.expectedRange = .init(min: decimal("0"), max: decimal("50000000"))
     meter.plan.capacityPerHour = decimal("10")
     meter.plan.rollover = decimal("1000000000")
     meter.plan.maxPermissibleErrorPercent = decimal("0.5")

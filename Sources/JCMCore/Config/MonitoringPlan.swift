@@ -48,15 +48,27 @@ extension Config {
         public func covers(_ t: Timestamp) -> Bool { calibrated <= t && t < validUntil }
     }
 
+    /// Inclusive bounds of a meter's values, in its unit.
+    public struct Bounds: Sendable, Equatable {
+        public var min: ExactDecimal
+        public var max: ExactDecimal
+        public init(min: ExactDecimal, max: ExactDecimal) {
+            self.min = min
+            self.max = max
+        }
+
+        public func contains(_ v: ExactDecimal) -> Bool { !(v < min) && !(max < v) }
+    }
+
     /// What the plan says of one meter beyond its kind and unit. Values are in the meter's unit.
     public struct MeterPlan: Sendable, Equatable {
         /// How often a reading is due; gaps are counted against it. Polled meters default to
         /// their poll interval.
         public var expectedIntervalMilliseconds: Int64?
         /// Hard bounds: a value outside is rejected.
-        public var range: (min: ExactDecimal, max: ExactDecimal)?
+        public var range: Bounds?
         /// Soft bounds: a value outside is accepted and flagged.
-        public var expectedRange: (min: ExactDecimal, max: ExactDecimal)?
+        public var expectedRange: Bounds?
         /// The most the meter can count in one hour, in its unit (500 kW of PV: 500 kWh per hour).
         public var capacityPerHour: ExactDecimal?
         /// The capacity as the configuration writes it ("500 kW"), for the plan's record.
@@ -76,15 +88,5 @@ extension Config {
         public var productionSignal: String?
 
         public init() {}
-
-        public static func == (a: MeterPlan, b: MeterPlan) -> Bool {
-            a.expectedIntervalMilliseconds == b.expectedIntervalMilliseconds
-                && a.range?.min == b.range?.min && a.range?.max == b.range?.max
-                && a.expectedRange?.min == b.expectedRange?.min && a.expectedRange?.max == b.expectedRange?.max
-                && a.capacityPerHour == b.capacityPerHour && a.capacityText == b.capacityText
-                && a.rollover == b.rollover && a.maxPermissibleErrorPercent == b.maxPermissibleErrorPercent
-                && a.calibrations == b.calibrations && a.calibrationRequired == b.calibrationRequired
-                && a.stuckAfterMilliseconds == b.stuckAfterMilliseconds && a.productionSignal == b.productionSignal
-        }
     }
 }

@@ -22,7 +22,7 @@ extension TableReader {
     }
 
     /// `[min, max]`, min ≤ max.
-    mutating func bounds(_ key: String) -> (min: ExactDecimal, max: ExactDecimal)? {
+    mutating func bounds(_ key: String) -> Config.Bounds? {
         guard let node = node(key) else { return nil }
         guard case .array(let items) = node.value, items.count == 2 else {
             problem(key, "must be [min, max]")
@@ -33,7 +33,7 @@ extension TableReader {
             problem(key, "min \(lo) is above max \(hi)")
             return nil
         }
-        return (lo, hi)
+        return Config.Bounds(min: lo, max: hi)
     }
 
     /// A date or date-time: TOML's own (`2025-04-01`, `2025-04-01T00:00:00+05:30`) or a string.

@@ -20,13 +20,13 @@ extension ReadingValidator {
         if value.isNegative, entry.meter.kind != .instantaneous, !(entry.meter.plan.range.map { $0.min.isNegative } ?? false) {
             return (.valueNegative, "\(value) \(entry.meter.unit) is negative: a \(entry.meter.kind == .cumulative ? "counter" : "total over an interval") cannot be")
         }
-        if let r = entry.meter.plan.range, value < r.min || r.max < value {
+        if let r = entry.meter.plan.range, !r.contains(value) {
             return (.valueImplausible, "\(value) \(entry.meter.unit) is outside the meter's plausible range [\(r.min), \(r.max)]")
         }
         if let m = entry.meter.plan.rollover, !(value < m) {
             return (.valueImplausible, "\(value) \(entry.meter.unit) is not below the counter's rollover (\(m)): a register that wraps there cannot show it")
         }
-        if let r = entry.meter.plan.expectedRange, value < r.min || r.max < value { flags.append(.valueUnusual) }
+        if let r = entry.meter.plan.expectedRange, !r.contains(value) { flags.append(.valueUnusual) }
         if entry.meter.plan.calibrationRequired, !entry.meter.plan.calibrations.contains(where: { $0.covers(t) }) { flags.append(.calibrationLapsed) }
 
         switch entry.meter.kind {

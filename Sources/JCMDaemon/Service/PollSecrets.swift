@@ -45,16 +45,15 @@ enum PollSecrets {
     static func read(_ file: String, meter: String, environment: [String: String]) throws -> String {
         let path = !file.hasPrefix("/") && environment["CREDENTIALS_DIRECTORY"] != nil
             ? environment["CREDENTIALS_DIRECTORY"]! + "/" + file : file
+        var text: String
         do {
-            var text = try String(contentsOfFile: path, encoding: .utf8)
-            // By scalars: "\r\n" is one Character, which hasSuffix("\n") does not match.
-            while let last = text.unicodeScalars.last, last == "\n" || last == "\r" { text.unicodeScalars.removeLast() }
-            guard !text.isEmpty else { throw Unreadable(meter: meter, path: path, reason: "the file is empty") }
-            return text
-        } catch let e as Unreadable {
-            throw e
+            text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw Unreadable(meter: meter, path: path, reason: (error as NSError).localizedDescription)
         }
+        // By scalars: "\r\n" is one Character, which hasSuffix("\n") does not match.
+        while let last = text.unicodeScalars.last, last == "\n" || last == "\r" { text.unicodeScalars.removeLast() }
+        guard !text.isEmpty else { throw Unreadable(meter: meter, path: path, reason: "the file is empty") }
+        return text
     }
 }
