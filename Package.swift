@@ -18,8 +18,9 @@ let package = Package(
         // C: libpq as a system library; Debian keeps the header under postgresql/.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
-        // Pure logic: configuration, readings, decoders, units, time, validation. No I/O.
-        .target(name: "JCMCore"),
+        // Pure logic: configuration, readings, decoders, units, time, validation, the ledger's
+        // digests and signatures. No I/O.
+        .target(name: "JCMCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The only module that imports CCurlShim.
         .target(name: "JCMCurl", dependencies: ["CCurlShim", "JCMCore", .product(name: "Logging", package: "swift-log")]),
         // The only module that imports CLibPQ.

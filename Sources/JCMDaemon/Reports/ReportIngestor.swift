@@ -49,7 +49,9 @@ public struct ReportIngestor {
         summary.sha256 = sha
         let received = clock()
         if let first = try store.report(sha256: sha) {
-            summary.batch = try store.insertBatch(BatchRecord(kind: .duplicateFile, source: path, fileName: name, sha256: sha, bytes: file.size, receivedAt: received))
+            summary.batch = try store.transaction {
+                try store.insertBatch(BatchRecord(kind: .duplicateFile, source: path, fileName: name, sha256: sha, bytes: file.size, receivedAt: received))
+            }
             summary.outcome = .duplicate(of: first)
             return summary
         }

@@ -3,7 +3,7 @@ import JCMPostgres
 import Logging
 
 /// A connection made ready to ingest: schema migrated, configuration mirrored, validator
-/// seeded with what the database already holds. Shared by the daemon's writer and `ingest`.
+/// seeded with what the database already holds, the ledger's signing key loaded. Shared by the daemon's writer and `ingest`.
 public struct IngestContext {
     public var store: ReadingStore
     public var validator: ReadingValidator
@@ -11,7 +11,7 @@ public struct IngestContext {
     public static func open(conninfo: String, config: Config, logger: Logger) throws -> IngestContext {
         let db = try Connection(conninfo: conninfo)
         try Migrator.migrate(db, logger: logger)
-        let store = ReadingStore(db: db)
+        let store = try ReadingStore(db: db, signer: try SigningKeyFile.load(stateDir: config.daemon.stateDir))
         let keys = try store.sync(config)
         var validator = ReadingValidator(registry: MeterRegistry(meters: config.meters, keys: keys, projects: config.projects),
                                          clockSkewMilliseconds: config.daemon.clockSkewMilliseconds)

@@ -5,7 +5,7 @@ import Foundation
 /// libpq allows one thread at a time per connection: a Connection stays inside the service
 /// that made it.
 public final class Connection {
-    private let conn: OpaquePointer
+    let conn: OpaquePointer
 
     /// - Parameter conninfo: a libpq keyword/value string or URI; what it leaves out comes from
     ///   the PG* environment variables and service files, as for every libpq client.

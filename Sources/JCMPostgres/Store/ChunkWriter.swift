@@ -11,22 +11,29 @@ import JCMCore
 /// split in halves until the refused rows stand alone, and those become `database_refused`
 /// rejections with the server's message; rows that differ from stored ones become
 /// `duplicate_conflict` rejections. Only such chunks pay for that path.
+///
+/// Every record is numbered and digested for the ledger as it is added; at commit the chunk's
+/// records become its links (one per project).
 public final class ChunkWriter {
-    static let readingColumns = "meter, ts, value, raw_value, raw_unit, status, reasons, batch, extra"
+    static let readingColumns = "meter, ts, value, raw_value, raw_unit, status, reasons, batch, extra, seq"
     static let flushBytes = 1 << 18
 
     private let db: Connection
+    private let ledger: LedgerWriter
     private let batch: Int64
     private let source: String
     private var rows = BinaryCopyEncoder(reserving: ChunkWriter.flushBytes + 4096)
     private var sent = 0
     /// Where each row came from ("file.csv:12"), to name a row the database refuses.
     private var locations: [String] = []
-    private var rejections: [Rejection] = []
+    /// The ledger's number of each encoded row, by its position.
+    private var slots: [(project: String, seq: Int)] = []
+    private var rejections: [(rejection: Rejection, seq: Int)] = []
     private var counts = ChunkCounts()
 
-    init(db: Connection, batch: Int64, source: String) throws {
+    init(db: Connection, ledger: LedgerWriter, batch: Int64, source: String) throws {
         self.db = db
+        self.ledger = ledger
         self.batch = batch
         self.source = source
         try db.execute("savepoint jcm_chunk")
@@ -35,7 +42,17 @@ public final class ChunkWriter {
     }
 
     public func add(_ r: Reading, location: String) throws {
-        rows.beginRow(fields: 9)
+        let meter = ledger.meters[r.meterKey] ?? (id: "", project: "")
+        let reasons = PostgresText.reasons(r.flags)
+        let batch = batch
+        let seq = ledger.record(batch: batch, project: meter.project) { seq in
+            LedgerDigest.record(.reading(
+                batch: batch, seq: seq, meterID: meter.id, microseconds: r.timestamp.microseconds, value: PostgresText.numeric(r.value),
+                rawValue: Self.clean(r.rawValue), rawUnit: Self.clean(r.rawUnit), status: r.status, reasons: reasons,
+                extra: r.extra.map { PostgresText.jsonb($0) ?? $0 }))
+        }
+        slots.append((meter.project, seq))
+        rows.beginRow(fields: 10)
         rows.int32(r.meterKey)
         rows.timestamptz(r.timestamp)
         rows.numeric(r.value)
@@ -45,14 +62,26 @@ public final class ChunkWriter {
         rows.textArray(r.flags.map(\.rawValue))
         rows.int64(batch)
         rows.jsonb(r.extra)
+        rows.int32(Int32(seq))
         locations.append(location)
         if r.flags.isEmpty { counts.accepted += 1 } else { counts.flagged += 1 }
         if rows.bytes.count - sent >= Self.flushBytes { try flush() }
     }
 
     public func add(_ rejection: Rejection) {
-        rejections.append(rejection)
+        number(rejection)
         counts.rejected += 1
+    }
+
+    private func number(_ r: Rejection) {
+        let project = r.raw.meterID.flatMap { ledger.projectOfMeter[$0] } ?? ""
+        let batch = batch
+        let seq = ledger.record(batch: batch, project: project) { seq in
+            LedgerDigest.record(.rejection(
+                batch: batch, seq: seq, meterID: r.raw.meterID.map(Self.clean), location: Self.clean(r.raw.location), reason: r.reason.rawValue,
+                detail: Self.clean(r.detail), raw: Self.clean(r.raw.raw), microseconds: r.timestamp?.microseconds))
+        }
+        rejections.append((r, seq))
     }
 
     private func flush() throws {
@@ -72,10 +101,12 @@ public final class ChunkWriter {
             try commitThroughStaging()
             try writeRejections()
             try db.execute("release savepoint jcm_chunk")
+            ledger.cutChunk(batch: batch)
             return counts
         }
         try writeRejections()
         try db.execute("release savepoint jcm_chunk")
+        ledger.cutChunk(batch: batch)
         return counts
     }
 
@@ -96,19 +127,29 @@ public final class ChunkWriter {
         // After the insert every key is stored: a staged row that differs from it lost to an
         // earlier value (stored before, by another writer meanwhile, or earlier in this chunk).
         let conflicts = try db.query("""
-            insert into jcm.rejections (batch, meter_id, location, reason, detail, raw, ts)
-            select s.batch, m.id, $1, 'duplicate_conflict',
+            select m.id,
                    'meter ' || m.id || ' at ' || s.ts || ': value ' || r.value ||
                    case when r.batch = s.batch then ' came earlier in the same batch'
                         else ' already stored by batch ' || r.batch end ||
                    ', this one is ' || s.value,
-                   s.raw_value || ' ' || s.raw_unit, s.ts
+                   s.raw_value || ' ' || s.raw_unit, (extract(epoch from s.ts) * 1000000)::bigint
             from jcm_staging s
             join jcm.readings r on r.meter = s.meter and r.ts = s.ts
             join jcm.meters m on m.key = s.meter
-            where r.value <> s.value and s.ord <> all($2::bigint[])
+            where r.value <> s.value and s.ord <> all($1::bigint[])
             order by s.ord
-            """, [source, refusedOrds]).affectedRows
+            """, [refusedOrds]).rows
+        for c in conflicts {
+            number(Rejection(raw: RawReading(meterID: c[0], timestamp: nil, value: nil, unit: nil, location: source, raw: c[2] ?? ""),
+                             reason: .duplicateConflict, detail: c[1] ?? "", timestamp: c[3].flatMap { Int64($0) }.map(Timestamp.init(microseconds:))))
+        }
+        // Rows the insert did not store keep their number in the ledger as an empty slot.
+        for row in try db.query("""
+            select s.ord from jcm_staging s
+            where not exists (select 1 from jcm.readings r where r.meter = s.meter and r.ts = s.ts and r.batch = s.batch and r.seq = s.seq)
+            """).rows {
+            if let ord = row[0].flatMap({ Int($0) }) { ledger.markAbsent(batch: batch, project: slots[ord - 1].project, seq: slots[ord - 1].seq) }
+        }
         if !refused.isEmpty {
             let named = try db.query("""
                 select s.ord, m.id, s.raw_value || ' ' || s.raw_unit from jcm_staging s left join jcm.meters m on m.key = s.meter
@@ -118,12 +159,12 @@ public final class ChunkWriter {
             for row in named { if let ord = row[0].flatMap({ Int($0) }) { byOrd[ord] = (row[1], row[2] ?? "") } }
             for (ord, error) in refused {
                 let (meter, raw) = byOrd[ord] ?? (nil, "")
-                rejections.append(Rejection(raw: RawReading(meterID: meter, timestamp: nil, value: nil, unit: nil, location: locations[ord - 1], raw: raw),
-                                            reason: .databaseRefused, detail: "the database refused the row: \(error)"))
+                number(Rejection(raw: RawReading(meterID: meter, timestamp: nil, value: nil, unit: nil, location: locations[ord - 1], raw: raw),
+                                 reason: .databaseRefused, detail: "the database refused the row: \(error)"))
             }
         }
-        counts.rejected += conflicts + refused.count
-        counts.duplicates = staged - inserted.accepted - inserted.flagged - conflicts - refused.count
+        counts.rejected += conflicts.count + refused.count
+        counts.duplicates = staged - inserted.accepted - inserted.flagged - conflicts.count - refused.count
         counts.accepted = inserted.accepted
         counts.flagged = inserted.flagged
     }
@@ -158,11 +199,11 @@ public final class ChunkWriter {
 
     private func writeRejections() throws {
         guard !rejections.isEmpty else { return }
-        try db.beginCopy("copy jcm.rejections (batch, meter_id, location, reason, detail, raw, ts) from stdin (format binary)")
+        try db.beginCopy("copy jcm.rejections (batch, meter_id, location, reason, detail, raw, ts, seq) from stdin (format binary)")
         var e = BinaryCopyEncoder(reserving: 1 << 16)
         try db.putCopyData(BinaryCopyEncoder.header)
-        for r in rejections {
-            e.beginRow(fields: 7)
+        for (r, seq) in rejections {
+            e.beginRow(fields: 8)
             e.int64(batch)
             e.optionalText(r.raw.meterID.map(Self.clean))
             e.text(Self.clean(r.raw.location))
@@ -170,6 +211,7 @@ public final class ChunkWriter {
             e.text(Self.clean(r.detail))
             e.text(Self.clean(r.raw.raw))
             if let t = r.timestamp { e.timestamptz(t) } else { e.null() }
+            e.int32(Int32(seq))
             if e.bytes.count >= Self.flushBytes {
                 try db.putCopyData(e.bytes)
                 e.removeAll()

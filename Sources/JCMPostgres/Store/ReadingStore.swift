@@ -8,7 +8,13 @@ public final class ReadingStore {
     /// The version of the monitoring plan `sync` recorded: every batch written names it.
     public private(set) var planVersion: Int32?
 
-    public init(db: Connection) { self.db = db }
+    let ledger: LedgerWriter
+
+    /// Records the signer's public key in jcm.signing_keys: every transaction is sealed with it.
+    public init(db: Connection, signer: LedgerSigner) throws {
+        self.db = db
+        ledger = LedgerWriter(signer: signer, keyID: try LedgerWriter.register(signer, db: db))
+    }
 
     /// Mirrors the configured projects and meters into jcm.projects / jcm.meters and returns each
     /// meter's compact key. Meters that left the configuration stay (their readings need them).
@@ -53,8 +59,14 @@ public final class ReadingStore {
             throw error
         }
         var keys: [String: Int32] = [:]
-        for row in try db.query("select id, key from jcm.meters").rows {
-            if let id = row[0], let key = row[1].flatMap({ Int32($0) }) { keys[id] = key }
+        ledger.meters = [:]
+        ledger.projectOfMeter = [:]
+        for row in try db.query("select id, key, project from jcm.meters").rows {
+            if let id = row[0], let key = row[1].flatMap({ Int32($0) }), let project = row[2] {
+                keys[id] = key
+                ledger.meters[key] = (id, project)
+                ledger.projectOfMeter[id] = project
+            }
         }
         return keys
     }
@@ -86,14 +98,17 @@ public final class ReadingStore {
         }
     }
 
-    /// Runs `body` in one transaction: all of it is stored, or none.
+    /// Runs `body` in one transaction: all of it is stored and sealed in the ledger, or none.
+    /// Every batch is inserted inside one.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try db.execute("begin")
         do {
             let value = try body()
+            try ledger.seal(db)
             try db.execute("commit")
             return value
         } catch {
+            ledger.discard()
             if db.isHealthy { try? db.execute("rollback") }
             throw error
         }
@@ -107,7 +122,10 @@ public final class ReadingStore {
             on conflict (spool_record) do nothing returning id
             """, [b.kind.rawValue, b.source, b.url, b.httpStatus.map(String.init), b.fileName, b.sha256, String(b.bytes),
                   b.receivedAt.description, b.spoolRecord, planVersion.map(String.init)])
-        if let id = result[0, 0].flatMap({ Int64($0) }) { return id }
+        if let id = result[0, 0].flatMap({ Int64($0) }) {
+            ledger.opened(batch: id, b, planVersion: planVersion)
+            return id
+        }
         if b.spoolRecord != nil { return nil }
         throw PostgresError(kind: .query, message: "insert into jcm.batches returned no id")
     }
@@ -135,7 +153,7 @@ public final class ReadingStore {
 
     /// Opens a chunk: readings stream to the server as they are added.
     public func beginChunk(batch: Int64, source: String) throws -> ChunkWriter {
-        try ChunkWriter(db: db, batch: batch, source: source)
+        try ChunkWriter(db: db, ledger: ledger, batch: batch, source: source)
     }
 }
 

@@ -1,0 +1,90 @@
+/// The bytes a record is hashed as. Each field is its UTF-8 length in decimal, `:`, then the
+/// field; SQL NULL is `-`. Lengths make the encoding unambiguous whatever the fields hold, and
+/// the same text is easy to build in SQL (docs/verification.md), so a verifier can recompute
+/// every digest with psql alone.
+///
+/// Every field is the text PostgreSQL itself prints for the stored value (`value::text`,
+/// `reasons::text`, `extra::text`); instants are microseconds since 1970 as an integer, so
+/// neither TimeZone nor DateStyle changes a digest.
+public struct CanonicalRecord {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(tag: String) {
+        bytes.reserveCapacity(160)
+        field(tag)
+    }
+
+    public mutating func field(_ s: String?) {
+        guard var s else { return bytes.append(UInt8(ascii: "-")) }
+        s.withUTF8 { utf8 in
+            appendDecimal(utf8.count)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    public mutating func field(_ n: Int64?) {
+        guard let n else { return bytes.append(UInt8(ascii: "-")) }
+        field(String(n))
+    }
+
+    public mutating func field(_ n: Int?) { field(n.map(Int64.init)) }
+
+    private mutating func appendDecimal(_ n: Int) {
+        if n >= 10 { appendDecimal(n / 10) }
+        bytes.append(UInt8(ascii: "0") + UInt8(n % 10))
+    }
+}
+
+extension CanonicalRecord {
+    /// A row of jcm.readings. `meterID` is the meter's configured id (not its key), so a
+    /// project's data verifies the same in another database.
+    public static func reading(batch: Int64, seq: Int, meterID: String, microseconds: Int64, value: String, rawValue: String,
+                               rawUnit: String, status: String, reasons: String?, extra: String?) -> CanonicalRecord {
+        var r = CanonicalRecord(tag: "reading")
+        r.field(batch)
+        r.field(seq)
+        r.field(meterID)
+        r.field(microseconds)
+        r.field(value)
+        r.field(rawValue)
+        r.field(rawUnit)
+        r.field(status)
+        r.field(reasons)
+        r.field(extra)
+        return r
+    }
+
+    /// A row of jcm.rejections (its id and rejected_at are the server's and not covered).
+    public static func rejection(batch: Int64, seq: Int, meterID: String?, location: String, reason: String, detail: String,
+                                 raw: String, microseconds: Int64?) -> CanonicalRecord {
+        var r = CanonicalRecord(tag: "rejection")
+        r.field(batch)
+        r.field(seq)
+        r.field(meterID)
+        r.field(location)
+        r.field(reason)
+        r.field(detail)
+        r.field(raw)
+        r.field(microseconds)
+        return r
+    }
+
+    /// A row of jcm.batches (created_at is the server's and not covered).
+    public static func batch(id: Int64, kind: String, source: String, url: String?, httpStatus: Int?, fileName: String?, sha256: String,
+                             bytes: Int, receivedMicroseconds: Int64, spoolRecord: String?, planVersion: Int?) -> CanonicalRecord {
+        var r = CanonicalRecord(tag: "batch")
+        r.field(id)
+        r.field(kind)
+        r.field(source)
+        r.field(url)
+        r.field(httpStatus)
+        r.field(fileName)
+        r.field(sha256)
+        r.field(bytes)
+        r.field(receivedMicroseconds)
+        r.field(spoolRecord)
+        r.field(planVersion)
+        return r
+    }
+}

@@ -1,0 +1,49 @@
+import Crypto
+
+/// The digests the ledger is built from (SHA-256 throughout).
+public enum LedgerDigest {
+    /// Bytes of a record's digest kept in its link: 128 bits, a second preimage out of reach,
+    /// at half the space a full digest would take per reading.
+    public static let recordBytes = 16
+    /// A record written in the chunk but not stored (a duplicate of a stored reading): its slot
+    /// in the link is all zeros, and no row may hold its number.
+    public static let absent = [UInt8](repeating: 0, count: recordBytes)
+
+    public static func record(_ r: CanonicalRecord) -> [UInt8] {
+        Array(SHA256.hash(data: r.bytes).prefix(recordBytes))
+    }
+
+    public static func sha256(_ bytes: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: bytes)) }
+
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func bytes(hex: String) -> [UInt8]? {
+        var s = Substring(hex)
+        if s.hasPrefix("\\x") { s = s.dropFirst(2) }  // bytea's text form
+        let utf8 = Array(s.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: return c - 48
+            case 97...102: return c - 87
+            case 65...70: return c - 55
+            default: return nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count / 2)
+        var i = 0
+        while i < utf8.count {
+            guard let h = nibble(utf8[i]), let l = nibble(utf8[i + 1]) else { return nil }
+            out.append(h << 4 | l)
+            i += 2
+        }
+        return out
+    }
+}

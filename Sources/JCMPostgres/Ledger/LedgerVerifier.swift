@@ -1,0 +1,318 @@
+import Foundation
+import JCMCore
+
+/// `jcm-ingestd verify`: recomputes every project's chain from the rows and names, by batch and
+/// record, whatever was added, changed or deleted behind the daemon's back.
+///
+/// Two passes over one snapshot, each streamed (memory holds one batch's links at a time):
+/// the links alone (order, previous hashes, chain hashes, signatures), then batches, links,
+/// readings and rejections merged by batch id, every record's digest recomputed from the text
+/// PostgreSQL prints for it.
+public final class LedgerVerifier {
+    public struct Scope: Sendable {
+        public var project: String?
+        /// Batches received in [from, to); the chains themselves are always checked whole.
+        public var from: Timestamp?
+        public var to: Timestamp?
+        /// A public key the verifier was given out of band: only signatures by it count.
+        public var pinnedKey: [UInt8]?
+        public init(project: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil, pinnedKey: [UInt8]? = nil) {
+            self.project = project
+            self.from = from
+            self.to = to
+            self.pinnedKey = pinnedKey
+        }
+    }
+
+    public struct Summary: Sendable {
+        public var projects = 0
+        public var links = 0
+        public var batches = 0
+        public var readings = 0
+        public var rejections = 0
+        /// Batches older than the ledger (schema version 4 or before), not covered.
+        public var unsealedBatches = 0
+        public var findings = 0
+    }
+
+    private let conns: [Connection]
+    private let scope: Scope
+    private var summary = Summary()
+    private let report: (String) -> Void
+
+    /// - Parameter finding: called with each problem found, as one line.
+    public init(conninfo: String, scope: Scope, finding: @escaping (String) -> Void) throws {
+        // Four streams read together, all from the same snapshot.
+        let first = try Connection(conninfo: conninfo)
+        try first.execute("begin isolation level repeatable read read only")
+        guard let snapshot = try first.query("select pg_export_snapshot()")[0, 0] else {
+            throw PostgresError(kind: .query, message: "no snapshot to verify from")
+        }
+        var conns = [first]
+        for _ in 0..<3 {
+            let c = try Connection(conninfo: conninfo)
+            try c.execute("begin isolation level repeatable read read only")
+            try c.execute("set transaction snapshot " + SQLLiteral.quote(snapshot))
+            conns.append(c)
+        }
+        self.conns = conns
+        self.scope = scope
+        self.report = finding
+    }
+
+    private func found(_ line: String) {
+        summary.findings += 1
+        report(line)
+    }
+
+    public func run() throws -> Summary {
+        let keys = try signingKeys()
+        try checkChains(keys: keys)
+        try checkRecords()
+        return summary
+    }
+
+    private func signingKeys() throws -> [Int32: [UInt8]] {
+        var keys: [Int32: [UInt8]] = [:]
+        for row in try conns[0].query("select id, encode(public_key, 'hex') from jcm.signing_keys").rows {
+            if let id = row[0].flatMap({ Int32($0) }), let key = row[1].flatMap(LedgerDigest.bytes(hex:)) { keys[id] = key }
+        }
+        return keys
+    }
+
+    private var projectFilter: String {
+        scope.project.map { "where project = " + SQLLiteral.quote($0) } ?? ""
+    }
+
+    // MARK: Pass 1, the chains
+
+    private func checkChains(keys: [Int32: [UInt8]]) throws {
+        let cursor = try conns[0].copyOut("""
+            copy (select project, seq, batch, first_seq, last_seq, encode(batch_digest, 'hex'), encode(record_digests, 'hex'),
+                         encode(prev_hash, 'hex'), encode(chain_hash, 'hex'), key_id, encode(signature, 'hex')
+                  from jcm.ledger \(projectFilter) order by project, seq) to stdout
+            """)
+        var project: String?
+        var previous: (seq: Int64, hash: [UInt8])?
+        var unsignedSince: Int64?
+        func endChain() {
+            if let project, let since = unsignedSince, let last = previous?.seq {
+                found("chain \(Self.name(project)): links \(since)…\(last) are covered by no signature (links after them removed, or these added without the key)")
+            }
+        }
+        while let f = try cursor.next() {
+            guard f.count == 11, let p = f[0], let seq = f[1].flatMap({ Int64($0) }), let batch = f[2].flatMap({ Int64($0) }),
+                  let first = f[3].flatMap({ Int($0) }), let last = f[4].flatMap({ Int($0) }),
+                  let batchDigest = f[5].flatMap(LedgerDigest.bytes(hex:)), let digests = f[6].flatMap(LedgerDigest.bytes(hex:)),
+                  let stored = f[8].flatMap(LedgerDigest.bytes(hex:)) else {
+                found("ledger row \(f.prefix(2).map { $0 ?? "null" }.joined(separator: "#")): malformed")
+                continue
+            }
+            if p != project {
+                endChain()
+                project = p
+                previous = nil
+                unsignedSince = nil
+                summary.projects += 1
+            }
+            summary.links += 1
+            let here = "link \(Self.name(p))#\(seq) (batch \(batch))"
+            let prev = f[7].flatMap(LedgerDigest.bytes(hex:))
+            let expectedSeq = (previous?.seq ?? 0) + 1
+            var problems: [String] = []
+            if seq != expectedSeq {
+                problems.append("links \(Self.name(p))#\(expectedSeq)…#\(seq - 1) are missing (deleted)")
+            } else if prev != previous?.hash {
+                problems.append("its previous hash is not the chain hash of link #\(seq - 1) (links reordered or replaced)")
+            }
+            if digests.count != max(0, last - first + 1) * LedgerDigest.recordBytes {
+                problems.append("it holds \(digests.count) digest bytes for records \(first)…\(last)")
+            }
+            let link = LedgerLink(project: p, seq: seq, batch: batch, firstSeq: first, lastSeq: last, batchDigest: batchDigest,
+                                  recordDigests: digests, previous: prev)
+            if link.chainHash != stored { problems.append("its chain hash does not match what it seals (the link was changed)") }
+            // The signature is over the stored hash: a link changed without re-signing shows above,
+            // a hash recomputed without the key shows here.
+            if let keyID = f[9].flatMap({ Int32($0) }), let signature = f[10].flatMap(LedgerDigest.bytes(hex:)) {
+                let key = scope.pinnedKey ?? keys[keyID]
+                if let key, keys[keyID] == key, LedgerSigner.isValid(signature: signature, of: stored, publicKey: key) {
+                    unsignedSince = nil
+                } else {
+                    problems.append("its signature is not valid\(scope.pinnedKey != nil ? " for the pinned key" : "")")
+                }
+            } else if unsignedSince == nil {
+                unsignedSince = seq
+            }
+            if !problems.isEmpty { found(here + ": " + problems.joined(separator: "; ")) }
+            previous = (seq, stored)
+        }
+        endChain()
+    }
+
+    static func name(_ project: String) -> String { project.isEmpty ? "(no project)" : project }
+
+    // MARK: Pass 2, the records
+
+    private struct OpenLink {
+        var link: LedgerLink
+        var seen: [Bool]
+    }
+
+    private func checkRecords() throws {
+        var meters: [Int32: (id: String, project: String)] = [:]
+        for row in try conns[0].query("select key, id, project from jcm.meters").rows {
+            if let key = row[0].flatMap({ Int32($0) }), let id = row[1], let project = row[2] { meters[key] = (id, project) }
+        }
+        let firstSealed = try conns[0].query("select min(batch) from jcm.ledger")[0, 0].flatMap { Int64($0) } ?? Int64.max
+        var window: [String] = []
+        if let from = scope.from { window.append("received_at >= " + SQLLiteral.quote(from.description) + "::timestamptz") }
+        if let to = scope.to { window.append("received_at < " + SQLLiteral.quote(to.description) + "::timestamptz") }
+        if let p = scope.project { window.append("id in (select batch from jcm.ledger where project = \(SQLLiteral.quote(p)))") }
+        let batchWhere = window.isEmpty ? "" : "where " + window.joined(separator: " and ")
+        let inWindow = window.isEmpty ? "true" : "batch in (select id from jcm.batches \(batchWhere))"
+        var readingWhere = inWindow
+        var rejectionWhere = inWindow
+        var linkWhere = inWindow
+        if let p = scope.project {
+            let keys = meters.filter { $0.value.project == p }.map { String($0.key) }
+            readingWhere += " and meter = any('{\(keys.joined(separator: ","))}'::integer[])"
+            let ids = meters.values.filter { $0.project == p }.map(\.id)
+            rejectionWhere += p.isEmpty ? " and (meter_id is null or meter_id <> all(\(SQLLiteral.quote(PostgresArray.text(meters.values.map(\.id)))))::text[])"
+                : " and meter_id = any(\(SQLLiteral.quote(PostgresArray.text(ids)))::text[])"
+            linkWhere += " and project = " + SQLLiteral.quote(p)
+        }
+        let batches = Peeking(try conns[0].copyOut("""
+            copy (select id, kind, source, url, http_status, file_name, sha256, bytes, (extract(epoch from received_at) * 1000000)::bigint,
+                         spool_record, plan_version from jcm.batches \(batchWhere) order by id) to stdout
+            """))
+        let links = Peeking(try conns[1].copyOut("""
+            copy (select batch, project, seq, first_seq, last_seq, encode(batch_digest, 'hex'), encode(record_digests, 'hex')
+                  from jcm.ledger where \(linkWhere) order by batch, project, first_seq) to stdout
+            """))
+        let readings = Peeking(try conns[2].copyOut("""
+            copy (select batch, seq, meter, (extract(epoch from ts) * 1000000)::bigint, value::text, raw_value, raw_unit, status,
+                         reasons::text, extra::text from jcm.readings where \(readingWhere) order by batch, seq) to stdout
+            """))
+        let rejections = Peeking(try conns[3].copyOut("""
+            copy (select batch, seq, meter_id, location, reason, detail, raw, (extract(epoch from ts) * 1000000)::bigint
+                  from jcm.rejections where \(rejectionWhere) order by batch, seq, id) to stdout
+            """))
+        func batchOf(_ p: Peeking) throws -> Int64? { try p.peek()?[0].flatMap { Int64($0) } }
+        while true {
+            let candidates = [try batchOf(batches), try batchOf(links), try batchOf(readings), try batchOf(rejections)].compactMap { $0 }
+            guard let b = candidates.min() else { break }
+            var open: [OpenLink] = []
+            while let f = try links.peek(), f[0].flatMap({ Int64($0) }) == b {
+                _ = try links.next()
+                if let p = f[1], let seq = f[2].flatMap({ Int64($0) }), let first = f[3].flatMap({ Int($0) }), let last = f[4].flatMap({ Int($0) }),
+                   let bd = f[5].flatMap(LedgerDigest.bytes(hex:)), let rd = f[6].flatMap(LedgerDigest.bytes(hex:)) {
+                    let link = LedgerLink(project: p, seq: seq, batch: b, firstSeq: first, lastSeq: last, batchDigest: bd, recordDigests: rd, previous: nil)
+                    open.append(OpenLink(link: link, seen: Array(repeating: false, count: max(0, link.recordCount))))
+                }
+            }
+            let sealed = !open.isEmpty
+            if let f = try batches.peek(), f[0].flatMap({ Int64($0) }) == b {
+                _ = try batches.next()
+                summary.batches += 1
+                let record = CanonicalRecord.batch(
+                    id: b, kind: f[1] ?? "", source: f[2] ?? "", url: f[3], httpStatus: f[4].flatMap { Int($0) }, fileName: f[5], sha256: f[6] ?? "",
+                    bytes: f[7].flatMap { Int($0) } ?? -1, receivedMicroseconds: f[8].flatMap { Int64($0) } ?? 0, spoolRecord: f[9],
+                    planVersion: f[10].flatMap { Int($0) })
+                let digest = LedgerDigest.sha256(record.bytes)
+                if !sealed {
+                    if b < firstSealed { summary.unsealedBatches += 1 } else if scope.project == nil {
+                        found("batch \(b) (\(f[2] ?? "")): in no link of the ledger (added behind the daemon's back)")
+                    }
+                }
+                for l in open where l.link.batchDigest != digest {
+                    found("batch \(b) (\(f[2] ?? "")): its row was changed since link \(Self.name(l.link.project))#\(l.link.seq) sealed it")
+                }
+            } else if sealed {
+                found("batch \(b): sealed by link \(Self.name(open[0].link.project))#\(open[0].link.seq) but its row was deleted")
+            }
+            func check(_ kind: String, seq: Int?, digest: (Int) -> [UInt8], what: String) {
+                guard let seq else {
+                    if b >= firstSealed || sealed { found("batch \(b): \(kind) \(what) has no ledger number (added behind the daemon's back)") }
+                    return
+                }
+                let d = digest(seq)
+                var covered: Int?
+                for i in open.indices {
+                    guard let expected = open[i].link.digest(ofRecord: seq) else { continue }
+                    covered = covered ?? i
+                    if expected.elementsEqual(d) {
+                        if open[i].seen[seq - open[i].link.firstSeq] {
+                            found("batch \(b) record \(seq): a second \(kind) \(what) with the same content (added)")
+                        }
+                        open[i].seen[seq - open[i].link.firstSeq] = true
+                        return
+                    }
+                }
+                guard let i = covered else {
+                    return found("batch \(b) record \(seq): \(kind) \(what) is in no link (added behind the daemon's back)")
+                }
+                // Still there, though changed: not also reported deleted.
+                open[i].seen[seq - open[i].link.firstSeq] = true
+                found("batch \(b) record \(seq): \(kind) \(what) was changed since it was sealed")
+            }
+            while let f = try readings.peek(), f[0].flatMap({ Int64($0) }) == b {
+                _ = try readings.next()
+                summary.readings += 1
+                let meter = f[2].flatMap { Int32($0) }.flatMap { meters[$0] }
+                let micros = f[3].flatMap { Int64($0) } ?? 0
+                check("reading", seq: f[1].flatMap { Int($0) }, digest: { seq in
+                    LedgerDigest.record(.reading(batch: b, seq: seq, meterID: meter?.id ?? "", microseconds: micros, value: f[4] ?? "",
+                                                 rawValue: f[5] ?? "", rawUnit: f[6] ?? "", status: f[7] ?? "", reasons: f[8], extra: f[9]))
+                }, what: "of meter \(meter?.id ?? "?") at \(Timestamp(microseconds: micros))")
+                if summary.readings % 1_000_000 == 0 { FileHandleProgress.tick(summary.readings) }
+            }
+            while let f = try rejections.peek(), f[0].flatMap({ Int64($0) }) == b {
+                _ = try rejections.next()
+                summary.rejections += 1
+                check("rejection", seq: f[1].flatMap { Int($0) }, digest: { seq in
+                    LedgerDigest.record(.rejection(batch: b, seq: seq, meterID: f[2], location: f[3] ?? "", reason: f[4] ?? "", detail: f[5] ?? "",
+                                                   raw: f[6] ?? "", microseconds: f[7].flatMap { Int64($0) }))
+                }, what: "at \(f[3] ?? "")")
+            }
+            for l in open {
+                for (i, seen) in l.seen.enumerated() where !seen {
+                    let at = i * LedgerDigest.recordBytes
+                    if l.link.recordDigests[at..<(at + LedgerDigest.recordBytes)].elementsEqual(LedgerDigest.absent) { continue }
+                    found("batch \(b) record \(l.link.firstSeq + i) of \(Self.name(l.link.project)): sealed by link #\(l.link.seq) but deleted")
+                }
+            }
+        }
+    }
+}
+
+/// A cursor that can look at its next row without taking it.
+private final class Peeking {
+    private let cursor: CopyOutCursor
+    private var buffered: [String?]??
+
+    init(_ cursor: CopyOutCursor) { self.cursor = cursor }
+
+    func peek() throws -> [String?]? {
+        if buffered == nil { buffered = .some(try cursor.next()) }
+        return buffered!
+    }
+
+    func next() throws -> [String?]? {
+        let row = try peek()
+        buffered = nil
+        return row
+    }
+}
+
+/// Progress on stderr for long runs on a terminal.
+enum FileHandleProgress {
+    static func tick(_ readings: Int) {
+        guard isatty(2) != 0 else { return }
+        FileHandle.standardError.write(Data("\r\(readings / 1_000_000)M readings checked".utf8))
+    }
+}
+
+/// A string as an SQL literal, for the few statements that cannot bind parameters (COPY, SET).
+enum SQLLiteral {
+    static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
+}

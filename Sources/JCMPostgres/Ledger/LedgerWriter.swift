@@ -1,0 +1,138 @@
+import JCMCore
+
+/// Seals what a transaction writes into the projects' chains (docs/verification.md).
+///
+/// Records are numbered and digested as the chunk writer encodes them, so sealing asks the
+/// server for nothing but the chains' heads. At commit every batch of the transaction has its
+/// links, each project's chain is locked, extended and its new head signed, in the same
+/// transaction as the rows: rows and seals commit together or not at all.
+final class LedgerWriter {
+    private let signer: LedgerSigner
+    private let keyID: Int32
+    /// From the configuration mirror: a reading's project and meter id by meter key, a
+    /// rejection's project by the meter id it names.
+    var meters: [Int32: (id: String, project: String)] = [:]
+    var projectOfMeter: [String: String] = [:]
+
+    private struct OpenBatch {
+        var digest: [UInt8]
+        /// The chain of a batch with no record: its meter's project for a poll, else ''.
+        var project: String
+        var nextSeq: [String: Int] = [:]
+        /// Per project: the first seq not yet cut into a link, and the digests since.
+        var pending: [String: (first: Int, digests: [UInt8])] = [:]
+        var sealed = false
+    }
+    private var open: [Int64: OpenBatch] = [:]
+    private var order: [Int64] = []
+    private var cut: [(project: String, batch: Int64, first: Int, last: Int, digests: [UInt8])] = []
+
+    init(signer: LedgerSigner, keyID: Int32) {
+        self.signer = signer
+        self.keyID = keyID
+    }
+
+    func opened(batch id: Int64, _ b: BatchRecord, planVersion: Int32?) {
+        let record = CanonicalRecord.batch(
+            id: id, kind: b.kind.rawValue, source: b.source, url: b.url, httpStatus: b.httpStatus, fileName: b.fileName, sha256: b.sha256,
+            bytes: b.bytes, receivedMicroseconds: b.receivedAt.microseconds, spoolRecord: b.spoolRecord, planVersion: planVersion.map(Int.init))
+        let project = b.kind == .poll ? projectOfMeter[b.source] ?? "" : ""
+        open[id] = OpenBatch(digest: LedgerDigest.sha256(record.bytes), project: project)
+        order.append(id)
+    }
+
+    /// Numbers a record of `batch` for `project` and keeps its digest; returns its seq.
+    func record(batch: Int64, project: String, digest: (Int) -> [UInt8]) -> Int {
+        let seq = (open[batch]?.nextSeq[project] ?? 0) + 1
+        open[batch]?.nextSeq[project] = seq
+        let d = digest(seq)
+        if open[batch]?.pending[project] == nil { open[batch]?.pending[project] = (seq, []) }
+        open[batch]?.pending[project]?.digests.append(contentsOf: d)
+        return seq
+    }
+
+    /// A numbered record that the database did not store (a duplicate of a stored reading).
+    func markAbsent(batch: Int64, project: String, seq: Int) {
+        guard let first = open[batch]?.pending[project]?.first else { return }
+        let at = (seq - first) * LedgerDigest.recordBytes
+        open[batch]?.pending[project]?.digests.replaceSubrange(at..<(at + LedgerDigest.recordBytes), with: LedgerDigest.absent)
+    }
+
+    /// Ends a chunk: what `batch` holds so far becomes one link per project.
+    func cutChunk(batch: Int64) {
+        guard let b = open[batch] else { return }
+        for project in b.pending.keys.sorted() {
+            let p = b.pending[project]!
+            cut.append((project, batch, p.first, p.first + p.digests.count / LedgerDigest.recordBytes - 1, p.digests))
+            open[batch]?.sealed = true
+        }
+        open[batch]?.pending = [:]
+    }
+
+    /// Forgets the transaction (it rolled back).
+    func discard() {
+        open = [:]
+        order = []
+        cut = []
+    }
+
+    /// Extends the chains with this transaction's links, inside it, just before commit.
+    func seal(_ db: Connection) throws {
+        defer { discard() }
+        for id in order where open[id]?.sealed == false {
+            cut.append((open[id]!.project, id, 1, 0, []))
+        }
+        guard !cut.isEmpty else { return }
+        let projects = Array(Set(cut.map(\.project))).sorted()
+        // Sorted, so two writers lock in the same order and never deadlock.
+        try db.query("select pg_advisory_xact_lock(hashtextextended('jcm.ledger/' || p, 0)) from unnest($1::text[]) p order by p",
+                     [PostgresArray.text(projects)])
+        var heads: [String: (seq: Int64, hash: [UInt8])] = [:]
+        for row in try db.query("""
+            select p, l.seq, l.chain_hash from unnest($1::text[]) p
+            left join lateral (select seq, chain_hash from jcm.ledger where project = p order by seq desc limit 1) l on true
+            """, [PostgresArray.text(projects)]).rows {
+            if let p = row[0], let seq = row[1].flatMap({ Int64($0) }), let hash = row[2].flatMap(LedgerDigest.bytes(hex:)) { heads[p] = (seq, hash) }
+        }
+        var links: [LedgerLink] = []
+        var lastOf: [String: Int] = [:]
+        for c in cut {
+            let head = heads[c.project]
+            let link = LedgerLink(project: c.project, seq: (head?.seq ?? 0) + 1, batch: c.batch, firstSeq: c.first, lastSeq: c.last,
+                                  batchDigest: open[c.batch]!.digest, recordDigests: c.digests, previous: head?.hash)
+            heads[c.project] = (link.seq, link.chainHash)
+            lastOf[c.project] = links.count
+            links.append(link)
+        }
+        let signed = Set(lastOf.values)
+        var signatures: [String?] = []
+        for (i, link) in links.enumerated() {
+            signatures.append(signed.contains(i) ? LedgerDigest.hex(try signer.sign(link.chainHash)) : nil)
+        }
+        try db.query("""
+            insert into jcm.ledger (project, seq, batch, first_seq, last_seq, batch_digest, record_digests, prev_hash, chain_hash, key_id, signature)
+            select project, seq, batch, first_seq, last_seq, decode(bd, 'hex'), decode(rd, 'hex'), decode(ph, 'hex'), decode(ch, 'hex'),
+                   case when sig is null then null else $10::integer end, decode(sig, 'hex')
+            from unnest($1::text[], $2::bigint[], $3::bigint[], $4::integer[], $5::integer[], $6::text[], $7::text[], $8::text[], $9::text[], $11::text[])
+                as u(project, seq, batch, first_seq, last_seq, bd, rd, ph, ch, sig)
+            """, [
+                PostgresArray.text(links.map(\.project)), PostgresArray.text(links.map { String($0.seq) }), PostgresArray.text(links.map { String($0.batch) }),
+                PostgresArray.text(links.map { String($0.firstSeq) }), PostgresArray.text(links.map { String($0.lastSeq) }),
+                PostgresArray.text(links.map { LedgerDigest.hex($0.batchDigest) }), PostgresArray.text(links.map { LedgerDigest.hex($0.recordDigests) }),
+                PostgresArray.text(links.map { $0.previous.map(LedgerDigest.hex) }), PostgresArray.text(links.map { LedgerDigest.hex($0.chainHash) }),
+                String(keyID), PostgresArray.text(signatures),
+            ])
+    }
+
+    /// Records the signer's public key (once) and returns its id.
+    static func register(_ signer: LedgerSigner, db: Connection) throws -> Int32 {
+        let hex = LedgerDigest.hex(signer.publicKey)
+        try db.query("""
+            insert into jcm.signing_keys (public_key, fingerprint) values (decode($1, 'hex'), $2) on conflict (public_key) do nothing
+            """, [hex, LedgerSigner.fingerprint(signer.publicKey)])
+        guard let id = try db.query("select id from jcm.signing_keys where public_key = decode($1, 'hex')", [hex])[0, 0].flatMap({ Int32($0) }) else {
+            throw PostgresError(kind: .query, message: "signing key not recorded in jcm.signing_keys")
+        }
+        return id
+    }
+}
