@@ -3,7 +3,12 @@ import Foundation
 /// Reading `Config` from TOML. Every key, its type and default is listed in
 /// config/jcm-ingestd.toml; this file and that one change together.
 extension Config {
-    public static func parse(_ text: String, file: String = "config.toml") throws(ConfigError) -> Config {
+    /// `readFile` reads the methodology files that projects name in `calculation`; relative
+    /// paths are resolved against the folder of `file` first.
+    public static func parse(
+        _ text: String, file: String = "config.toml",
+        readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
+    ) throws(ConfigError) -> Config {
         let root: TOMLTable
         do {
             root = try TOML.parse(text)
@@ -34,6 +39,7 @@ extension Config {
             if let bytes = r.integer("spool_max_bytes", range: 1 << 20...1 << 40) { config.daemon.spoolMaxBytes = Int(bytes) }
             problems += r.finish()
         }
+        var projectTables: [String: (index: Int, table: TOMLTable)] = [:]
         for (i, t) in top.tables("project").enumerated() {
             var r = TableReader(t, path: "project[\(i + 1)]")
             let id = r.requiredString("id")
@@ -41,11 +47,16 @@ extension Config {
             let version = r.string("methodology_version")
             let name = r.string("name")
             let start = r.instant("monitoring_start", zone: nil)
+            let calculation = r.string("calculation").map { resolve($0, besideFileAt: file) }
+            let values = readValues(&r)
+            if calculation == nil, t["values"] != nil { r.problem("values", "only applies with calculation (a methodology file)") }
             if let id, let methodology {
                 if let first = config.projects.firstIndex(where: { $0.id == id }) {
                     r.problem("id", "\"\(id)\" is already the id of project[\(first + 1)]")
                 } else {
-                    config.projects.append(Project(id: id, methodology: methodology, methodologyVersion: version, name: name, monitoringStart: start))
+                    projectTables[id] = (i, t)
+                    config.projects.append(Project(id: id, methodology: methodology, methodologyVersion: version, name: name, monitoringStart: start,
+                                                   calculation: calculation, values: values))
                 }
             }
             problems += r.finish()
@@ -98,6 +109,7 @@ extension Config {
             problems += r.finish()
         }
         problems += config.checkPlan(meterTables: meterTables)
+        problems += config.loadCalculations(projectTables: projectTables, readFile: readFile)
         problems += top.problems
         for key in root.keys where !["database", "daemon", "project", "parameter", "meter", "watch", "metrics"].contains(key) {
             problems.append(ConfigProblem(key: key, line: root[key]?.line ?? 1, message: "unknown key"))
@@ -106,6 +118,36 @@ extension Config {
             throw ConfigError(file: file, problems: problems.sorted { $0.line < $1.line })
         }
         return config
+    }
+
+    /// `[project.values]` or `values = { … }`: decimal strings or integers. A TOML float is
+    /// refused: the parser has already made it binary floating point, and "0.1" is not 0.1 there.
+    private static func readValues(_ r: inout TableReader) -> [String: ExactDecimal] {
+        guard let t = r.table("values") else { return [:] }
+        var out: [String: ExactDecimal] = [:]
+        for (key, node) in t.nodes {
+            let path = r.keyPath("values.\(key)")
+            switch node.value {
+            case .integer(let v): out[key] = ExactDecimal(significand: Int128(v), scale: 0)
+            case .string(let text):
+                if let v = ExactDecimal(parsing: text) { out[key] = v } else {
+                    r.problems.append(ConfigProblem(key: path, line: node.line, message: "\"\(text)\" is not a decimal number"))
+                }
+            case .float:
+                r.problems.append(ConfigProblem(key: path, line: node.line, message: "write the value as a string (\(key) = \"0.533\"): a TOML float is binary floating point, never exact"))
+            default:
+                r.problems.append(ConfigProblem(key: path, line: node.line, message: "must be a decimal string such as \"0.533\" or an integer"))
+            }
+        }
+        return out
+    }
+
+    /// Relative paths are relative to the configuration file, not to the working directory:
+    /// the file and its methodologies are deployed together.
+    static func resolve(_ path: String, besideFileAt file: String) -> String {
+        let folder = (file as NSString).deletingLastPathComponent
+        guard !path.hasPrefix("/"), !folder.isEmpty else { return path }
+        return (folder as NSString).appendingPathComponent(path)
     }
 
     private static func readMeter(_ r: inout TableReader, projects: Set<String>) -> Meter? {

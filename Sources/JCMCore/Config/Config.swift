@@ -11,6 +11,8 @@ public struct Config: Sendable, Equatable {
     public var watches: [Watch] = []
     /// Where `/metrics` and `/healthz` are served; nil: not served.
     public var metricsListen: ListenAddress?
+    /// The methodology file of each project with a `calculation`, loaded and checked, by project id.
+    public var methodologies: [String: Methodology] = [:]
 
     public init() {}
 
@@ -40,12 +42,20 @@ public struct Config: Sendable, Equatable {
         public var name: String?
         /// Readings before it are rejected: the plan's first monitoring period starts here.
         public var monitoringStart: Timestamp?
-        public init(id: String, methodology: String, methodologyVersion: String? = nil, name: String? = nil, monitoringStart: Timestamp? = nil) {
+        /// Path of the methodology file its emission reductions are calculated with, resolved
+        /// against the configuration file's folder; `Config.methodologies[id]` holds it loaded.
+        public var calculation: String?
+        /// Fixed (option A) values of the methodology's parameters, by parameter id.
+        public var values: [String: ExactDecimal]
+        public init(id: String, methodology: String, methodologyVersion: String? = nil, name: String? = nil, monitoringStart: Timestamp? = nil,
+                    calculation: String? = nil, values: [String: ExactDecimal] = [:]) {
             self.id = id
             self.methodology = methodology
             self.methodologyVersion = methodologyVersion
             self.name = name
             self.monitoringStart = monitoringStart
+            self.calculation = calculation
+            self.values = values
         }
     }
 
@@ -154,6 +164,12 @@ extension Config {
         }
         var copy = self
         copy.daemon.stateDir = absolute(daemon.stateDir)
+        for i in copy.projects.indices {
+            copy.projects[i].calculation = copy.projects[i].calculation.map(absolute)
+        }
+        for id in copy.methodologies.keys {
+            copy.methodologies[id]?.file = absolute(methodologies[id]!.file)
+        }
         copy.watches = watches.map { w in
             var w = w
             w.dir = absolute(w.dir)

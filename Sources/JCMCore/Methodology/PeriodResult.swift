@@ -1,0 +1,110 @@
+/// The calculation of one monitoring period as a verifier reads it: every input, every
+/// correction with its reason, every equation's exact value, and the rounded result.
+///
+/// Each line type has `fields`: (name, value) pairs in a fixed order with stable snake_case
+/// names, so text, CSV and JSON printers share one vocabulary. Numbers are exact decimal text.
+public struct PeriodResult: Sendable, Equatable {
+    public var methodology: String
+    public var methodologyVersion: String
+    public var methodologyFile: String
+    public var parameters: [ParameterLine]
+    public var corrections: [CorrectionLine]
+    public var equations: [EquationLine]
+    /// The id of the result equation (emission reductions).
+    public var result: String
+    public var unrounded: ExactDecimal
+    public var rounded: ExactDecimal
+    public var rounding: Methodology.Rounding
+    /// False when some step was rounded by the arithmetic rule (a non-terminating quotient).
+    public var exact: Bool
+    public var notes: [Note]
+
+    public var fields: [(name: String, value: String)] {
+        [("methodology", methodology), ("methodology_version", methodologyVersion), ("methodology_file", methodologyFile),
+         ("result", result), ("unrounded", unrounded.description), ("rounded", rounded.description),
+         ("rounding", rounding.mode.rawValue), ("rounding_scale", String(rounding.scale)), ("exact", String(exact))]
+    }
+
+    public struct ParameterLine: Sendable, Equatable {
+        public var parameter: String
+        public var unit: String
+        public var option: Config.MonitoringOption
+        public var effect: Methodology.Effect
+        /// Number of meters summed; 0 for a fixed (option A) value.
+        public var meters: Int
+        /// The fixed value, or the sum of the meters' measured values.
+        public var measured: ExactDecimal
+        /// Sum of this parameter's correction amounts (signed).
+        public var corrections: ExactDecimal
+        /// `measured + corrections`: what the equations read.
+        public var adjusted: ExactDecimal
+
+        public var fields: [(name: String, value: String)] {
+            [("parameter", parameter), ("unit", unit), ("option", option.rawValue), ("effect", effect.rawValue),
+             ("meters", String(meters)), ("measured", measured.description), ("corrections", corrections.description),
+             ("adjusted", adjusted.description)]
+        }
+    }
+
+    public enum CorrectionReason: String, Sendable, Equatable {
+        /// Data from a meter past its calibration: its maximum permissible error, against reductions.
+        case calibrationLapse = "calibration_lapse"
+        /// Missing intervals of a parameter that lowers reductions, filled with the largest interval.
+        case gapDefault = "gap_default"
+    }
+
+    public struct CorrectionLine: Sendable, Equatable {
+        public var parameter: String
+        public var meter: String
+        public var reason: CorrectionReason
+        /// What it was computed from: the lapsed quantity, or the largest interval.
+        public var basis: ExactDecimal
+        /// The MPE in percent, or the number of missing intervals.
+        public var factor: ExactDecimal
+        /// Added to the parameter's total (negative: deducted).
+        public var amount: ExactDecimal
+        public var why: String
+
+        public var fields: [(name: String, value: String)] {
+            [("parameter", parameter), ("meter", meter), ("reason", reason.rawValue), ("basis", basis.description),
+             ("factor", factor.description), ("amount", amount.description), ("why", why)]
+        }
+    }
+
+    public struct EquationLine: Sendable, Equatable {
+        public var equation: String
+        public var expression: String
+        public var unit: String?
+        public var value: ExactDecimal
+        public var exact: Bool
+
+        public var fields: [(name: String, value: String)] {
+            [("equation", equation), ("expression", expression), ("unit", unit ?? ""), ("value", value.description), ("exact", String(exact))]
+        }
+    }
+
+    public enum NoteKind: String, Sendable, Equatable {
+        /// Missing intervals left out (nothing filled): filling them would raise reductions.
+        case excluded
+        /// Missing intervals filled conservatively (a correction line says with what).
+        case defaulted
+        /// A counter's gap: the next delta already spans it, nothing to fill.
+        case bridged
+        /// A calibration-lapse correction (a correction line gives the amount).
+        case correction
+    }
+
+    public struct Note: Sendable, Equatable {
+        public var kind: NoteKind
+        public var parameter: String
+        public var meter: String
+        /// Missing intervals concerned, when the note is about a gap.
+        public var intervals: Int?
+        public var text: String
+
+        public var fields: [(name: String, value: String)] {
+            [("kind", kind.rawValue), ("parameter", parameter), ("meter", meter),
+             ("intervals", intervals.map(String.init) ?? ""), ("text", text)]
+        }
+    }
+}
