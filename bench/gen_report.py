@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes a canonical CSV report and the matching config: METERS cumulative meters x STEPS
 timestamps (15-minute steps), timestamp-major as a data logger exports them."""
+import os
 import sys
 from datetime import datetime, timedelta, timezone
 
@@ -8,7 +9,9 @@ meters, steps, csv_path, config_path = int(sys.argv[1]), int(sys.argv[2]), sys.a
 start = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 with open(config_path, "w") as c:
-    c.write('[database]\nurl = "%s"\n\n[daemon]\nlog_level = "warning"\n\n' % sys.argv[5])
+    # The daemon's state (the ledger's signing key) beside the config, never in /var/lib.
+    state = os.path.join(os.path.dirname(os.path.abspath(config_path)), "state")
+    c.write('[database]\nurl = "%s"\n\n[daemon]\nlog_level = "warning"\nstate_dir = "%s"\n\n' % (sys.argv[5], state))
     c.write('[[project]]\nid = "IN-JP-0001"\nmethodology = "IN_AM001 ver01.0"\nmonitoring_start = 2025-04-01T00:00:00+05:30\n\n')
     c.write('[[parameter]]\nproject = "IN-JP-0001"\nid = "EG_p"\nunit = "MWh"\noption = "C"\n\n')
     # Every rule of the monitoring plan on: ranges, capacity (spikes), rollover, stuck counter,

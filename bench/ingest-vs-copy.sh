@@ -39,14 +39,14 @@ psql "$conn dbname=copy" -qc "create table readings (meter_id text not null, ts 
 sync
 
 t0=$(date +%s.%N)
-/usr/bin/time -f "%M" -o "$work/rss" "$bin" ingest -c "$work/bench.toml" "$work/report.csv" | sed 's/^/  /'
+/usr/bin/time -f "%M %U %S" -o "$work/rss" "$bin" ingest -c "$work/bench.toml" "$work/report.csv" | sed 's/^/  /'
 t1=$(date +%s.%N)
 psql "$conn dbname=copy" -qc "\\copy readings from '$work/report.csv' with (format csv, header)"
 t2=$(date +%s.%N)
 
 rows_ingest=$(psql "$conn dbname=ingest" -Atc "select count(*) from jcm.readings")
 rows_copy=$(psql "$conn dbname=copy" -Atc "select count(*) from readings")
-python3 - "$t0" "$t1" "$t2" "$(cat "$work/rss")" "$rows_ingest" "$rows_copy" <<'PY'
+cat "$work/rss"; python3 - "$t0" "$t1" "$t2" "$(cut -d" " -f1 "$work/rss")" "$rows_ingest" "$rows_copy" <<'PY'
 import sys
 t0, t1, t2, rss_kb, ri, rc = map(float, sys.argv[1:])
 ingest, copy = t1 - t0, t2 - t1

@@ -23,9 +23,35 @@ public struct CanonicalRecord {
         }
     }
 
+    /// A field given as its UTF-8 bytes (nil: NULL), as read from a COPY stream.
+    public mutating func field(utf8: UnsafeBufferPointer<UInt8>?) {
+        guard let utf8 else { return bytes.append(UInt8(ascii: "-")) }
+        appendDecimal(utf8.count)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(contentsOf: utf8)
+    }
+
     public mutating func field(_ n: Int64?) {
         guard let n else { return bytes.append(UInt8(ascii: "-")) }
-        field(String(n))
+        // Written in place: a String per number costs more than the hash on this path.
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var m = n.magnitude
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[19 - count] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+                count += 1
+            } while m > 0
+            if n < 0 {
+                d[19 - count] = UInt8(ascii: "-")
+                count += 1
+            }
+            appendDecimal(count)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: d[(20 - count)...])
+        }
     }
 
     public mutating func field(_ n: Int?) { field(n.map(Int64.init)) }

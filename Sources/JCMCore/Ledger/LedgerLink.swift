@@ -37,8 +37,16 @@ public struct LedgerLink: Sendable, Equatable {
         return recordDigests[at..<(at + LedgerDigest.recordBytes)]
     }
 
-    /// What the chain hash covers, in the canonical field encoding.
-    public var canonical: CanonicalRecord {
+    /// SHA-256 of the link's canonical record: changing anything the link seals, or any earlier
+    /// link, changes it.
+    public var chainHash: [UInt8] {
+        Self.chainHash(project: project, seq: seq, batch: batch, firstSeq: firstSeq, lastSeq: lastSeq, batchDigest: batchDigest,
+                       recordsSHA256: LedgerDigest.sha256(recordDigests), previous: previous)
+    }
+
+    /// The same from the SHA-256 of the record digests, which is all the chain needs of them.
+    public static func chainHash(project: String, seq: Int64, batch: Int64, firstSeq: Int, lastSeq: Int, batchDigest: [UInt8],
+                                 recordsSHA256: [UInt8], previous: [UInt8]?) -> [UInt8] {
         var r = CanonicalRecord(tag: "link")
         r.field(project)
         r.field(seq)
@@ -46,11 +54,8 @@ public struct LedgerLink: Sendable, Equatable {
         r.field(firstSeq)
         r.field(lastSeq)
         r.field(LedgerDigest.hex(batchDigest))
-        r.field(LedgerDigest.hex(LedgerDigest.sha256(recordDigests)))
+        r.field(LedgerDigest.hex(recordsSHA256))
         r.field(previous.map(LedgerDigest.hex))
-        return r
+        return LedgerDigest.sha256(r.bytes)
     }
-
-    /// SHA-256 of `canonical`: changing anything the link seals, or any earlier link, changes it.
-    public var chainHash: [UInt8] { LedgerDigest.sha256(canonical.bytes) }
 }

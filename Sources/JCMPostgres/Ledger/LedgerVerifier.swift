@@ -88,8 +88,8 @@ public final class LedgerVerifier {
 
     private func checkChains(keys: [Int32: [UInt8]]) throws {
         let cursor = try conns[0].copyOut("""
-            copy (select project, seq, batch, first_seq, last_seq, encode(batch_digest, 'hex'), encode(record_digests, 'hex'),
-                         encode(prev_hash, 'hex'), encode(chain_hash, 'hex'), key_id, encode(signature, 'hex')
+            copy (select project, seq, batch, first_seq, last_seq, encode(batch_digest, 'hex'), encode(sha256(record_digests), 'hex'),
+                         octet_length(record_digests), encode(prev_hash, 'hex'), encode(chain_hash, 'hex'), key_id, encode(signature, 'hex')
                   from jcm.ledger \(projectFilter) order by project, seq) to stdout
             """)
         var project: String?
@@ -100,12 +100,12 @@ public final class LedgerVerifier {
                 found("chain \(Self.name(project)): links \(since)…\(last) are covered by no signature (links after them removed, or these added without the key)")
             }
         }
-        while let f = try cursor.next() {
-            guard f.count == 11, let p = f[0], let seq = f[1].flatMap({ Int64($0) }), let batch = f[2].flatMap({ Int64($0) }),
-                  let first = f[3].flatMap({ Int($0) }), let last = f[4].flatMap({ Int($0) }),
-                  let batchDigest = f[5].flatMap(LedgerDigest.bytes(hex:)), let digests = f[6].flatMap(LedgerDigest.bytes(hex:)),
-                  let stored = f[8].flatMap(LedgerDigest.bytes(hex:)) else {
-                found("ledger row \(f.prefix(2).map { $0 ?? "null" }.joined(separator: "#")): malformed")
+        var f = CopyRow()
+        while try cursor.next(into: &f) {
+            guard f.count == 12, let p = f.string(0), let seq = f.int64(1), let batch = f.int64(2), let first = f.int(3), let last = f.int(4),
+                  let batchDigest = f.string(5).flatMap(LedgerDigest.bytes(hex:)), let records = f.string(6).flatMap(LedgerDigest.bytes(hex:)),
+                  let digestBytes = f.int(7), let stored = f.string(9).flatMap(LedgerDigest.bytes(hex:)) else {
+                found("ledger row \(f.string(0) ?? "null")#\(f.string(1) ?? "null"): malformed")
                 continue
             }
             if p != project {
@@ -117,7 +117,7 @@ public final class LedgerVerifier {
             }
             summary.links += 1
             let here = "link \(Self.name(p))#\(seq) (batch \(batch))"
-            let prev = f[7].flatMap(LedgerDigest.bytes(hex:))
+            let prev = f.string(8).flatMap(LedgerDigest.bytes(hex:))
             let expectedSeq = (previous?.seq ?? 0) + 1
             var problems: [String] = []
             if seq != expectedSeq {
@@ -125,15 +125,15 @@ public final class LedgerVerifier {
             } else if prev != previous?.hash {
                 problems.append("its previous hash is not the chain hash of link #\(seq - 1) (links reordered or replaced)")
             }
-            if digests.count != max(0, last - first + 1) * LedgerDigest.recordBytes {
-                problems.append("it holds \(digests.count) digest bytes for records \(first)…\(last)")
+            if digestBytes != max(0, last - first + 1) * LedgerDigest.recordBytes {
+                problems.append("it holds \(digestBytes) digest bytes for records \(first)…\(last)")
             }
-            let link = LedgerLink(project: p, seq: seq, batch: batch, firstSeq: first, lastSeq: last, batchDigest: batchDigest,
-                                  recordDigests: digests, previous: prev)
-            if link.chainHash != stored { problems.append("its chain hash does not match what it seals (the link was changed)") }
+            let hash = LedgerLink.chainHash(project: p, seq: seq, batch: batch, firstSeq: first, lastSeq: last, batchDigest: batchDigest,
+                                            recordsSHA256: records, previous: prev)
+            if hash != stored { problems.append("its chain hash does not match what it seals (the link was changed)") }
             // The signature is over the stored hash: a link changed without re-signing shows above,
             // a hash recomputed without the key shows here.
-            if let keyID = f[9].flatMap({ Int32($0) }), let signature = f[10].flatMap(LedgerDigest.bytes(hex:)) {
+            if let keyID = f.int64(10).map(Int32.init), let signature = f.string(11).flatMap(LedgerDigest.bytes(hex:)) {
                 let key = scope.pinnedKey ?? keys[keyID]
                 if let key, keys[keyID] == key, LedgerSigner.isValid(signature: signature, of: stored, publicKey: key) {
                     unsignedSince = nil
@@ -153,6 +153,7 @@ public final class LedgerVerifier {
 
     // MARK: Pass 2, the records
 
+    /// A link whose records are being read: which of its slots a row has answered.
     private struct OpenLink {
         var link: LedgerLink
         var seen: [Bool]
@@ -177,7 +178,7 @@ public final class LedgerVerifier {
             let keys = meters.filter { $0.value.project == p }.map { String($0.key) }
             readingWhere += " and meter = any('{\(keys.joined(separator: ","))}'::integer[])"
             let ids = meters.values.filter { $0.project == p }.map(\.id)
-            rejectionWhere += p.isEmpty ? " and (meter_id is null or meter_id <> all(\(SQLLiteral.quote(PostgresArray.text(meters.values.map(\.id)))))::text[])"
+            rejectionWhere += p.isEmpty ? " and (meter_id is null or meter_id <> all(\(SQLLiteral.quote(PostgresArray.text(meters.values.map(\.id))))::text[]))"
                 : " and meter_id = any(\(SQLLiteral.quote(PostgresArray.text(ids)))::text[])"
             linkWhere += " and project = " + SQLLiteral.quote(p)
         }
@@ -185,9 +186,10 @@ public final class LedgerVerifier {
             copy (select id, kind, source, url, http_status, file_name, sha256, bytes, (extract(epoch from received_at) * 1000000)::bigint,
                          spool_record, plan_version from jcm.batches \(batchWhere) order by id) to stdout
             """))
+        // Links in the order their records come: within a batch by first record.
         let links = Peeking(try conns[1].copyOut("""
             copy (select batch, project, seq, first_seq, last_seq, encode(batch_digest, 'hex'), encode(record_digests, 'hex')
-                  from jcm.ledger where \(linkWhere) order by batch, project, first_seq) to stdout
+                  from jcm.ledger where \(linkWhere) order by batch, first_seq, project) to stdout
             """))
         let readings = Peeking(try conns[2].copyOut("""
             copy (select batch, seq, meter, (extract(epoch from ts) * 1000000)::bigint, value::text, raw_value, raw_unit, status,
@@ -197,44 +199,56 @@ public final class LedgerVerifier {
             copy (select batch, seq, meter_id, location, reason, detail, raw, (extract(epoch from ts) * 1000000)::bigint
                   from jcm.rejections where \(rejectionWhere) order by batch, seq, id) to stdout
             """))
-        func batchOf(_ p: Peeking) throws -> Int64? { try p.peek()?[0].flatMap { Int64($0) } }
         while true {
-            let candidates = [try batchOf(batches), try batchOf(links), try batchOf(readings), try batchOf(rejections)].compactMap { $0 }
-            guard let b = candidates.min() else { break }
+            let b = [try batches.batch(), try links.batch(), try readings.batch(), try rejections.batch()].compactMap { $0 }.min()
+            guard let b else { break }
+            var batchDigest: [UInt8]?
+            var source = ""
+            if try batches.batch() == b, let f = try batches.take() {
+                summary.batches += 1
+                source = f.string(2) ?? ""
+                batchDigest = LedgerDigest.sha256(CanonicalRecord.batch(
+                    id: b, kind: f.string(1) ?? "", source: source, url: f.string(3), httpStatus: f.int(4), fileName: f.string(5),
+                    sha256: f.string(6) ?? "", bytes: f.int(7) ?? -1, receivedMicroseconds: f.int64(8) ?? 0, spoolRecord: f.string(9),
+                    planVersion: f.int(10)).bytes)
+            }
             var open: [OpenLink] = []
-            while let f = try links.peek(), f[0].flatMap({ Int64($0) }) == b {
-                _ = try links.next()
-                if let p = f[1], let seq = f[2].flatMap({ Int64($0) }), let first = f[3].flatMap({ Int($0) }), let last = f[4].flatMap({ Int($0) }),
-                   let bd = f[5].flatMap(LedgerDigest.bytes(hex:)), let rd = f[6].flatMap(LedgerDigest.bytes(hex:)) {
-                    let link = LedgerLink(project: p, seq: seq, batch: b, firstSeq: first, lastSeq: last, batchDigest: bd, recordDigests: rd, previous: nil)
+            var linkCount = 0
+            /// Opens the batch's links that start at or before `seq`.
+            func admit(upTo seq: Int) throws {
+                while try links.batch() == b, let f = try links.peek(), let first = f.int(3), first <= seq {
+                    _ = try links.take()
+                    guard let p = f.string(1), let lseq = f.int64(2), let last = f.int(4),
+                          let bd = f.string(5).flatMap(LedgerDigest.bytes(hex:)), let rd = f.string(6).flatMap(LedgerDigest.bytes(hex:)) else { continue }
+                    let link = LedgerLink(project: p, seq: lseq, batch: b, firstSeq: first, lastSeq: last, batchDigest: bd, recordDigests: rd, previous: nil)
+                    linkCount += 1
+                    if let batchDigest, batchDigest != bd {
+                        found("batch \(b) (\(source)): its row was changed since link \(Self.name(p))#\(lseq) sealed it")
+                    } else if batchDigest == nil, linkCount == 1 {
+                        found("batch \(b): sealed by link \(Self.name(p))#\(lseq) but its row was deleted")
+                    }
                     open.append(OpenLink(link: link, seen: Array(repeating: false, count: max(0, link.recordCount))))
                 }
             }
-            let sealed = !open.isEmpty
-            if let f = try batches.peek(), f[0].flatMap({ Int64($0) }) == b {
-                _ = try batches.next()
-                summary.batches += 1
-                let record = CanonicalRecord.batch(
-                    id: b, kind: f[1] ?? "", source: f[2] ?? "", url: f[3], httpStatus: f[4].flatMap { Int($0) }, fileName: f[5], sha256: f[6] ?? "",
-                    bytes: f[7].flatMap { Int($0) } ?? -1, receivedMicroseconds: f[8].flatMap { Int64($0) } ?? 0, spoolRecord: f[9],
-                    planVersion: f[10].flatMap { Int($0) })
-                let digest = LedgerDigest.sha256(record.bytes)
-                if !sealed {
-                    if b < firstSealed { summary.unsealedBatches += 1 } else if scope.project == nil {
-                        found("batch \(b) (\(f[2] ?? "")): in no link of the ledger (added behind the daemon's back)")
+            /// Closes the links that end before `seq`: a slot no row answered was deleted.
+            func retire(before seq: Int) {
+                open.removeAll { l in
+                    guard l.link.lastSeq < seq else { return false }
+                    for (i, seen) in l.seen.enumerated() where !seen {
+                        let at = i * LedgerDigest.recordBytes
+                        if l.link.recordDigests[at..<(at + LedgerDigest.recordBytes)].elementsEqual(LedgerDigest.absent) { continue }
+                        found("batch \(b) record \(l.link.firstSeq + i) of \(Self.name(l.link.project)): sealed by link #\(l.link.seq) but deleted")
                     }
+                    return true
                 }
-                for l in open where l.link.batchDigest != digest {
-                    found("batch \(b) (\(f[2] ?? "")): its row was changed since link \(Self.name(l.link.project))#\(l.link.seq) sealed it")
-                }
-            } else if sealed {
-                found("batch \(b): sealed by link \(Self.name(open[0].link.project))#\(open[0].link.seq) but its row was deleted")
             }
-            func check(_ kind: String, seq: Int?, digest: (Int) -> [UInt8], what: String) {
+            func check(_ kind: String, seq: Int?, digest: (Int) -> [UInt8], what: () -> String) throws {
                 guard let seq else {
-                    if b >= firstSealed || sealed { found("batch \(b): \(kind) \(what) has no ledger number (added behind the daemon's back)") }
+                    if b >= firstSealed || linkCount > 0 { found("batch \(b): \(kind) \(what()) has no ledger number (added behind the daemon's back)") }
                     return
                 }
+                try admit(upTo: seq)
+                retire(before: seq)
                 let d = digest(seq)
                 var covered: Int?
                 for i in open.indices {
@@ -242,43 +256,53 @@ public final class LedgerVerifier {
                     covered = covered ?? i
                     if expected.elementsEqual(d) {
                         if open[i].seen[seq - open[i].link.firstSeq] {
-                            found("batch \(b) record \(seq): a second \(kind) \(what) with the same content (added)")
+                            found("batch \(b) record \(seq): a second \(kind) \(what()) with the same content (added)")
                         }
                         open[i].seen[seq - open[i].link.firstSeq] = true
                         return
                     }
                 }
                 guard let i = covered else {
-                    return found("batch \(b) record \(seq): \(kind) \(what) is in no link (added behind the daemon's back)")
+                    return found("batch \(b) record \(seq): \(kind) \(what()) is in no link (added behind the daemon's back)")
                 }
                 // Still there, though changed: not also reported deleted.
                 open[i].seen[seq - open[i].link.firstSeq] = true
-                found("batch \(b) record \(seq): \(kind) \(what) was changed since it was sealed")
+                found("batch \(b) record \(seq): \(kind) \(what()) was changed since it was sealed")
             }
-            while let f = try readings.peek(), f[0].flatMap({ Int64($0) }) == b {
-                _ = try readings.next()
-                summary.readings += 1
-                let meter = f[2].flatMap { Int32($0) }.flatMap { meters[$0] }
-                let micros = f[3].flatMap { Int64($0) } ?? 0
-                check("reading", seq: f[1].flatMap { Int($0) }, digest: { seq in
-                    LedgerDigest.record(.reading(batch: b, seq: seq, meterID: meter?.id ?? "", microseconds: micros, value: f[4] ?? "",
-                                                 rawValue: f[5] ?? "", rawUnit: f[6] ?? "", status: f[7] ?? "", reasons: f[8], extra: f[9]))
-                }, what: "of meter \(meter?.id ?? "?") at \(Timestamp(microseconds: micros))")
-                if summary.readings % 1_000_000 == 0 { FileHandleProgress.tick(summary.readings) }
+            // Readings and rejections share the numbering: merged by seq (unnumbered last).
+            while true {
+                let rs = try readings.batch() == b ? try readings.peek().map { $0.int(1) ?? Int.max } : nil
+                let js = try rejections.batch() == b ? try rejections.peek().map { $0.int(1) ?? Int.max } : nil
+                if let rs, rs <= (js ?? Int.max), let f = try readings.take() {
+                    summary.readings += 1
+                    let meter = f.int64(2).flatMap { meters[Int32($0)] }
+                    try check("reading", seq: f.int(1), digest: { seq in
+                        var r = CanonicalRecord(tag: "reading")
+                        r.field(b)
+                        r.field(seq)
+                        r.field(meter?.id ?? "")
+                        for i in 3...9 { f.withField(i) { r.field(utf8: $0) } }
+                        return LedgerDigest.record(r)
+                    }, what: { "of meter \(meter?.id ?? "?") at \(Timestamp(microseconds: f.int64(3) ?? 0))" })
+                    if summary.readings % 1_000_000 == 0 { FileHandleProgress.tick(summary.readings) }
+                } else if js != nil, let f = try rejections.take() {
+                    summary.rejections += 1
+                    try check("rejection", seq: f.int(1), digest: { seq in
+                        var r = CanonicalRecord(tag: "rejection")
+                        r.field(b)
+                        r.field(seq)
+                        for i in 2...7 { f.withField(i) { r.field(utf8: $0) } }
+                        return LedgerDigest.record(r)
+                    }, what: { "at \(f.string(3) ?? "")" })
+                } else {
+                    break
+                }
             }
-            while let f = try rejections.peek(), f[0].flatMap({ Int64($0) }) == b {
-                _ = try rejections.next()
-                summary.rejections += 1
-                check("rejection", seq: f[1].flatMap { Int($0) }, digest: { seq in
-                    LedgerDigest.record(.rejection(batch: b, seq: seq, meterID: f[2], location: f[3] ?? "", reason: f[4] ?? "", detail: f[5] ?? "",
-                                                   raw: f[6] ?? "", microseconds: f[7].flatMap { Int64($0) }))
-                }, what: "at \(f[3] ?? "")")
-            }
-            for l in open {
-                for (i, seen) in l.seen.enumerated() where !seen {
-                    let at = i * LedgerDigest.recordBytes
-                    if l.link.recordDigests[at..<(at + LedgerDigest.recordBytes)].elementsEqual(LedgerDigest.absent) { continue }
-                    found("batch \(b) record \(l.link.firstSeq + i) of \(Self.name(l.link.project)): sealed by link #\(l.link.seq) but deleted")
+            try admit(upTo: Int.max)
+            retire(before: Int.max)
+            if linkCount == 0, batchDigest != nil {
+                if b < firstSealed { summary.unsealedBatches += 1 } else if scope.project == nil {
+                    found("batch \(b) (\(source)): in no link of the ledger (added behind the daemon's back)")
                 }
             }
         }
@@ -288,20 +312,27 @@ public final class LedgerVerifier {
 /// A cursor that can look at its next row without taking it.
 private final class Peeking {
     private let cursor: CopyOutCursor
-    private var buffered: [String?]??
+    private var row = CopyRow()
+    private var buffered = false
+    private var ended = false
 
     init(_ cursor: CopyOutCursor) { self.cursor = cursor }
 
-    func peek() throws -> [String?]? {
-        if buffered == nil { buffered = .some(try cursor.next()) }
-        return buffered!
+    func peek() throws -> CopyRow? {
+        if !buffered, !ended {
+            if try cursor.next(into: &row) { buffered = true } else { ended = true }
+        }
+        return buffered ? row : nil
     }
 
-    func next() throws -> [String?]? {
-        let row = try peek()
-        buffered = nil
-        return row
+    func take() throws -> CopyRow? {
+        let r = try peek()
+        buffered = false
+        return r
     }
+
+    /// The batch id (first field) of the next row.
+    func batch() throws -> Int64? { try peek()?.int64(0) }
 }
 
 /// Progress on stderr for long runs on a terminal.

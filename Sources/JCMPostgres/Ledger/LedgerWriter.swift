@@ -3,9 +3,10 @@ import JCMCore
 /// Seals what a transaction writes into the projects' chains (docs/verification.md).
 ///
 /// Records are numbered and digested as the chunk writer encodes them, so sealing asks the
-/// server for nothing but the chains' heads. At commit every batch of the transaction has its
-/// links, each project's chain is locked, extended and its new head signed, in the same
-/// transaction as the rows: rows and seals commit together or not at all.
+/// server for nothing but the chains' heads. Links are inserted as chunks end (a large file does
+/// not hold its digests until commit) and at commit, in the same transaction as the rows: rows
+/// and seals commit together or not at all. The last link each insert adds to a chain is
+/// signed; the links before it are covered through the chain.
 final class LedgerWriter {
     private let signer: LedgerSigner
     private let keyID: Int32
@@ -14,18 +15,34 @@ final class LedgerWriter {
     var meters: [Int32: (id: String, project: String)] = [:]
     var projectOfMeter: [String: String] = [:]
 
-    private struct OpenBatch {
-        var digest: [UInt8]
+    /// Digests of one project's records in a batch since the last link.
+    private final class Pending {
+        var first: Int
+        var digests: [UInt8] = []
+        init(first: Int) { self.first = first }
+    }
+
+    private final class OpenBatch {
+        let digest: [UInt8]
         /// The chain of a batch with no record: its meter's project for a poll, else ''.
-        var project: String
+        let project: String
         var nextSeq: [String: Int] = [:]
-        /// Per project: the first seq not yet cut into a link, and the digests since.
-        var pending: [String: (first: Int, digests: [UInt8])] = [:]
+        var pending: [String: Pending] = [:]
         var sealed = false
+        init(digest: [UInt8], project: String) {
+            self.digest = digest
+            self.project = project
+        }
     }
     private var open: [Int64: OpenBatch] = [:]
     private var order: [Int64] = []
     private var cut: [(project: String, batch: Int64, first: Int, last: Int, digests: [UInt8])] = []
+    private var cutBytes = 0
+    /// The chains' heads as this transaction left them; their locks are held until it ends.
+    private var heads: [String: (seq: Int64, hash: [UInt8])?] = [:]
+
+    /// Digest bytes cut into links before they are inserted.
+    static let flushBytes = 1 << 20
 
     init(signer: LedgerSigner, keyID: Int32) {
         self.signer = signer
@@ -43,30 +60,36 @@ final class LedgerWriter {
 
     /// Numbers a record of `batch` for `project` and keeps its digest; returns its seq.
     func record(batch: Int64, project: String, digest: (Int) -> [UInt8]) -> Int {
-        let seq = (open[batch]?.nextSeq[project] ?? 0) + 1
-        open[batch]?.nextSeq[project] = seq
-        let d = digest(seq)
-        if open[batch]?.pending[project] == nil { open[batch]?.pending[project] = (seq, []) }
-        open[batch]?.pending[project]?.digests.append(contentsOf: d)
+        guard let b = open[batch] else { preconditionFailure("record of batch \(batch), not inserted in this transaction") }
+        let seq = (b.nextSeq[project] ?? 0) + 1
+        b.nextSeq[project] = seq
+        let pending = b.pending[project] ?? {
+            let p = Pending(first: seq)
+            b.pending[project] = p
+            return p
+        }()
+        pending.digests.append(contentsOf: digest(seq))
         return seq
     }
 
     /// A numbered record that the database did not store (a duplicate of a stored reading).
     func markAbsent(batch: Int64, project: String, seq: Int) {
-        guard let first = open[batch]?.pending[project]?.first else { return }
-        let at = (seq - first) * LedgerDigest.recordBytes
-        open[batch]?.pending[project]?.digests.replaceSubrange(at..<(at + LedgerDigest.recordBytes), with: LedgerDigest.absent)
+        guard let p = open[batch]?.pending[project] else { return }
+        let at = (seq - p.first) * LedgerDigest.recordBytes
+        p.digests.replaceSubrange(at..<(at + LedgerDigest.recordBytes), with: LedgerDigest.absent)
     }
 
     /// Ends a chunk: what `batch` holds so far becomes one link per project.
-    func cutChunk(batch: Int64) {
+    func cutChunk(batch: Int64, db: Connection) throws {
         guard let b = open[batch] else { return }
         for project in b.pending.keys.sorted() {
             let p = b.pending[project]!
             cut.append((project, batch, p.first, p.first + p.digests.count / LedgerDigest.recordBytes - 1, p.digests))
-            open[batch]?.sealed = true
+            cutBytes += p.digests.count
+            b.sealed = true
         }
-        open[batch]?.pending = [:]
+        b.pending = [:]
+        if cutBytes >= Self.flushBytes { try insertCut(db) }
     }
 
     /// Forgets the transaction (it rolled back).
@@ -74,40 +97,55 @@ final class LedgerWriter {
         open = [:]
         order = []
         cut = []
+        cutBytes = 0
+        heads = [:]
     }
 
-    /// Extends the chains with this transaction's links, inside it, just before commit.
+    /// Extends the chains with the rest of this transaction's links, inside it, before commit.
     func seal(_ db: Connection) throws {
         defer { discard() }
         for id in order where open[id]?.sealed == false {
             cut.append((open[id]!.project, id, 1, 0, []))
         }
+        try insertCut(db)
+    }
+
+    private func insertCut(_ db: Connection) throws {
+        defer {
+            cut = []
+            cutBytes = 0
+        }
         guard !cut.isEmpty else { return }
-        let projects = Array(Set(cut.map(\.project))).sorted()
-        // Sorted, so two writers lock in the same order and never deadlock.
-        try db.query("select pg_advisory_xact_lock(hashtextextended('jcm.ledger/' || p, 0)) from unnest($1::text[]) p order by p",
-                     [PostgresArray.text(projects)])
-        var heads: [String: (seq: Int64, hash: [UInt8])] = [:]
-        for row in try db.query("""
-            select p, l.seq, l.chain_hash from unnest($1::text[]) p
-            left join lateral (select seq, chain_hash from jcm.ledger where project = p order by seq desc limit 1) l on true
-            """, [PostgresArray.text(projects)]).rows {
-            if let p = row[0], let seq = row[1].flatMap({ Int64($0) }), let hash = row[2].flatMap(LedgerDigest.bytes(hex:)) { heads[p] = (seq, hash) }
+        let unlocked = Array(Set(cut.map(\.project)).subtracting(heads.keys)).sorted()
+        if !unlocked.isEmpty {
+            // Sorted, so two writers lock in the same order and never deadlock.
+            try db.query("select pg_advisory_xact_lock(hashtextextended('jcm.ledger/' || p, 0)) from unnest($1::text[]) p order by p",
+                         [PostgresArray.text(unlocked)])
+            for p in unlocked { heads[p] = .some(nil) }
+            for row in try db.query("""
+                select p, l.seq, encode(l.chain_hash, 'hex') from unnest($1::text[]) p
+                join lateral (select seq, chain_hash from jcm.ledger where project = p order by seq desc limit 1) l on true
+                """, [PostgresArray.text(unlocked)]).rows {
+                if let p = row[0], let seq = row[1].flatMap({ Int64($0) }), let hash = row[2].flatMap(LedgerDigest.bytes(hex:)) { heads[p] = (seq, hash) }
+            }
         }
         var links: [LedgerLink] = []
+        var hashes: [[UInt8]] = []
         var lastOf: [String: Int] = [:]
         for c in cut {
-            let head = heads[c.project]
+            let head = heads[c.project] ?? nil
             let link = LedgerLink(project: c.project, seq: (head?.seq ?? 0) + 1, batch: c.batch, firstSeq: c.first, lastSeq: c.last,
                                   batchDigest: open[c.batch]!.digest, recordDigests: c.digests, previous: head?.hash)
-            heads[c.project] = (link.seq, link.chainHash)
+            let hash = link.chainHash
+            heads[c.project] = (link.seq, hash)
             lastOf[c.project] = links.count
             links.append(link)
+            hashes.append(hash)
         }
         let signed = Set(lastOf.values)
         var signatures: [String?] = []
-        for (i, link) in links.enumerated() {
-            signatures.append(signed.contains(i) ? LedgerDigest.hex(try signer.sign(link.chainHash)) : nil)
+        for i in links.indices {
+            signatures.append(signed.contains(i) ? LedgerDigest.hex(try signer.sign(hashes[i])) : nil)
         }
         try db.query("""
             insert into jcm.ledger (project, seq, batch, first_seq, last_seq, batch_digest, record_digests, prev_hash, chain_hash, key_id, signature)
@@ -119,7 +157,7 @@ final class LedgerWriter {
                 PostgresArray.text(links.map(\.project)), PostgresArray.text(links.map { String($0.seq) }), PostgresArray.text(links.map { String($0.batch) }),
                 PostgresArray.text(links.map { String($0.firstSeq) }), PostgresArray.text(links.map { String($0.lastSeq) }),
                 PostgresArray.text(links.map { LedgerDigest.hex($0.batchDigest) }), PostgresArray.text(links.map { LedgerDigest.hex($0.recordDigests) }),
-                PostgresArray.text(links.map { $0.previous.map(LedgerDigest.hex) }), PostgresArray.text(links.map { LedgerDigest.hex($0.chainHash) }),
+                PostgresArray.text(links.map { $0.previous.map(LedgerDigest.hex) }), PostgresArray.text(hashes.map { LedgerDigest.hex($0) }),
                 String(keyID), PostgresArray.text(signatures),
             ])
     }

@@ -1,8 +1,8 @@
 import CLibPQ
 
 extension Connection {
-    /// Starts `COPY (…) TO STDOUT` (text format); read it with `CopyOutCursor.next()` to the end
-    /// before the connection runs anything else.
+    /// Starts `COPY (…) TO STDOUT` (text format); read it with `CopyOutCursor.next(into:)` to the
+    /// end before the connection runs anything else.
     public func copyOut(_ sql: String) throws -> CopyOutCursor {
         guard let result = PQexec(conn, sql) else { throw PostgresError(kind: .connection, message: Self.message(conn)) }
         defer { PQclear(result) }
@@ -18,14 +18,15 @@ public final class CopyOutCursor {
 
     init(_ db: Connection) { self.db = db }
 
-    /// The next row's fields (nil for NULL); nil at the end.
-    public func next() throws -> [String?]? {
-        guard !done else { return nil }
+    /// Reads the next row into `row` (its buffers are reused); false at the end.
+    public func next(into row: inout CopyRow) throws -> Bool {
+        guard !done else { return false }
         var buffer: UnsafeMutablePointer<CChar>?
         let n = PQgetCopyData(db.conn, &buffer, 0)
         if n >= 0, let buffer {
             defer { PQfreemem(buffer) }
-            return CopyText.fields(UnsafeRawBufferPointer(start: buffer, count: Int(n)))
+            row.parse(UnsafeRawBufferPointer(start: buffer, count: Int(n)))
+            return true
         }
         done = true
         if n == -2 { throw PostgresError(kind: .connection, message: "COPY data not received: " + Connection.message(db.conn)) }
@@ -35,25 +36,63 @@ public final class CopyOutCursor {
             PQclear(result)
         }
         if let failure { throw failure }
-        return nil
+        return false
     }
 }
 
-/// PostgreSQL's COPY text format: fields split by tabs, `\N` for NULL, backslash escapes.
-enum CopyText {
-    static func fields(_ line: UnsafeRawBufferPointer) -> [String?] {
-        var out: [String?] = []
-        var field: [UInt8] = []
-        var i = 0
+/// A row of PostgreSQL's COPY text format (fields split by tabs, `\N` for NULL, backslash
+/// escapes), unescaped into one buffer: fields are read as bytes without a String each.
+public struct CopyRow {
+    private var bytes: [UInt8] = []
+    /// Start and end of each field in `bytes`; end -1: NULL.
+    private var bounds: [(start: Int, end: Int)] = []
+
+    public init() {}
+
+    public var count: Int { bounds.count }
+
+    public func isNull(_ i: Int) -> Bool { bounds[i].end < 0 }
+
+    public func withField<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        let (start, end) = bounds[i]
+        guard end >= 0 else { return body(nil) }
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+    }
+
+    public func string(_ i: Int) -> String? { withField(i) { $0.map { String(decoding: $0, as: UTF8.self) } } }
+
+    public func int64(_ i: Int) -> Int64? {
+        withField(i) { utf8 in
+            guard let utf8, !utf8.isEmpty else { return nil }
+            var v: Int64 = 0
+            var negative = false
+            for (k, b) in utf8.enumerated() {
+                if k == 0, b == UInt8(ascii: "-") { negative = true; continue }
+                guard b >= 48, b <= 57 else { return nil }
+                v = v &* 10 &+ Int64(b - 48)
+            }
+            return negative ? -v : v
+        }
+    }
+
+    public func int(_ i: Int) -> Int? { int64(i).map(Int.init) }
+
+    mutating func parse(_ line: UnsafeRawBufferPointer) {
+        bytes.removeAll(keepingCapacity: true)
+        bounds.removeAll(keepingCapacity: true)
         var end = line.count
         if end > 0, line[end - 1] == 0x0A { end -= 1 }
-        var isNull = false
-        while i <= end {
+        var start = 0
+        var i = 0
+        while true {
             if i == end || line[i] == 0x09 {
-                out.append(isNull ? nil : String(decoding: field, as: UTF8.self))
-                field.removeAll(keepingCapacity: true)
-                isNull = false
+                let isNull = bytes.count - start == 2 && bytes[start] == 0x5C && bytes[start + 1] == UInt8(ascii: "N") && rawNull
+                if isNull { bytes.removeLast(2) }
+                bounds.append((start, isNull ? -1 : bytes.count))
+                rawNull = false
+                if i == end { return }
                 i += 1
+                start = bytes.count
                 continue
             }
             let b = line[i]
@@ -61,20 +100,23 @@ enum CopyText {
                 let next = line[i + 1]
                 i += 2
                 switch next {
-                case UInt8(ascii: "N") where field.isEmpty && (i == end || line[i] == 0x09): isNull = true
-                case UInt8(ascii: "t"): field.append(0x09)
-                case UInt8(ascii: "n"): field.append(0x0A)
-                case UInt8(ascii: "r"): field.append(0x0D)
-                case UInt8(ascii: "b"): field.append(0x08)
-                case UInt8(ascii: "f"): field.append(0x0C)
-                case UInt8(ascii: "v"): field.append(0x0B)
-                default: field.append(next)  // \\ and any other escaped byte stand for themselves
+                case UInt8(ascii: "N") where bytes.count == start && (i == end || line[i] == 0x09):
+                    bytes.append(0x5C); bytes.append(next)  // a lone \N: NULL, decided at the field's end
+                    rawNull = true
+                case UInt8(ascii: "t"): bytes.append(0x09)
+                case UInt8(ascii: "n"): bytes.append(0x0A)
+                case UInt8(ascii: "r"): bytes.append(0x0D)
+                case UInt8(ascii: "b"): bytes.append(0x08)
+                case UInt8(ascii: "f"): bytes.append(0x0C)
+                case UInt8(ascii: "v"): bytes.append(0x0B)
+                default: bytes.append(next)  // \\ and any other escaped byte stand for themselves
                 }
                 continue
             }
-            field.append(b)
+            bytes.append(b)
             i += 1
         }
-        return out
     }
+
+    private var rawNull = false
 }

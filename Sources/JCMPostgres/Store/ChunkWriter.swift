@@ -101,12 +101,12 @@ public final class ChunkWriter {
             try commitThroughStaging()
             try writeRejections()
             try db.execute("release savepoint jcm_chunk")
-            ledger.cutChunk(batch: batch)
+            try ledger.cutChunk(batch: batch, db: db)
             return counts
         }
         try writeRejections()
         try db.execute("release savepoint jcm_chunk")
-        ledger.cutChunk(batch: batch)
+        try ledger.cutChunk(batch: batch, db: db)
         return counts
     }
 
@@ -224,6 +224,6 @@ public final class ChunkWriter {
 
     /// PostgreSQL text cannot hold NUL; keep the rest verbatim.
     static func clean(_ s: String) -> String {
-        s.contains("\0") ? s.replacingOccurrences(of: "\0", with: "\u{FFFD}") : s
+        s.utf8.contains(0) ? s.replacingOccurrences(of: "\0", with: "\u{FFFD}") : s
     }
 }

@@ -162,6 +162,8 @@ enum PostgresArray {
     static func text(_ items: [String?]) -> String {
         "{" + items.map { item in
             guard let item else { return "NULL" }
+            // Most items (hex digests, numbers, ids) need no escape: skip Foundation's search.
+            guard item.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) else { return "\"" + item + "\"" }
             return "\"" + item.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }.joined(separator: ",") + "}"
     }
