@@ -30,12 +30,7 @@ struct Verify: ParsableCommand {
     func run() throws {
         let config = try options.load()
         let logger = try options.logger(config)
-        func instant(_ text: String?, _ name: String) throws -> Timestamp? {
-            guard let text else { return nil }
-            guard let t = try? TimestampParser().parse(text) else { throw ValidationError("--\(name): not an RFC 3339 time with an offset: \(text)") }
-            return t
-        }
-        var scope = LedgerVerifier.Scope(project: project, from: try instant(from, "from"), to: try instant(to, "to"))
+        var scope = LedgerVerifier.Scope(project: project, from: try from.map { try instant($0, "from") }, to: try to.map { try instant($0, "to") })
         if let publicKey {
             guard let key = LedgerDigest.bytes(hex: publicKey), key.count == 32 else { throw ValidationError("--public-key: expected 64 hex digits") }
             scope.pinnedKey = key

@@ -100,3 +100,48 @@ begin
         execute format('create trigger append_only_truncate before truncate on jcm.%I for each statement execute function jcm.refuse_change()', t);
     end loop;
 end $$;
+
+-- A frozen period's interval values: jcm.interval_values computed over only the readings
+-- sealed by the period's chain head (data that arrived later is not part of the period), with
+-- each reading's newest correction applied (a correction without a value leaves the reading
+-- out). An interval belongs to the period when its end is in (starts, ends].
+create function jcm.period_interval_values(p_period integer)
+returns table (meter_id text, parameter text, kind text, unit text, ts_from timestamptz, ts_to timestamptz, delta numeric, step text,
+               status text, reasons text[], batch bigint, seq integer, raw_value text, corrected bigint)
+language sql stable as $$
+    with p as (select * from jcm.monitoring_periods where id = p_period),
+    sealed as (select distinct l.batch from jcm.ledger l join p on l.project = p.project where l.seq <= p.head_seq),
+    r as (
+        select r.meter, r.ts, coalesce(c.value, r.value) as value, r.status, r.reasons, r.batch, r.seq, r.raw_value, c.id as corrected,
+               m.expected_interval
+        from jcm.readings r
+        join jcm.meters m on m.key = r.meter
+        join p on m.project = p.project
+        left join lateral (select c.id, c.value from jcm.corrections c
+                           where c.meter_id = m.id and c.ts = r.ts and c.batch = r.batch order by c.id desc limit 1) c on true
+        where r.batch in (select batch from sealed) and r.ts <= p.ends
+          and (m.kind = 'interval' or (m.kind = 'cumulative' and not coalesce('out_of_order' = any(r.reasons), false)))
+          and (c.id is null or c.value is not null)
+    ),
+    x as (
+        select r.*, lag(r.value) over w as prev, coalesce(lag(r.ts) over w, r.ts - r.expected_interval) as ts_from
+        from r window w as (partition by r.meter order by r.ts)
+    )
+    select m.id, m.parameter, m.kind, m.unit, x.ts_from, x.ts,
+           case
+             when m.kind = 'interval' then x.value
+             when x.prev is null then null
+             when s.step = 'rollover' then m.rollover - x.prev + x.value
+             when s.step = 'reset' then x.value
+             else x.value - x.prev
+           end,
+           s.step, x.status, x.reasons, x.batch, x.seq, x.raw_value, x.corrected
+    from x
+    join jcm.meters m on m.key = x.meter
+    cross join p
+    cross join lateral (select case
+        when m.kind = 'interval' or x.prev is null or x.value >= x.prev then 'normal'
+        when m.rollover is not null and m.rollover - x.prev + x.value >= 0 and 2 * (m.rollover - x.prev + x.value) <= m.rollover then 'rollover'
+        else 'reset' end as step) s
+    where x.ts > p.starts and x.ts <= p.ends and m.kind in ('cumulative', 'interval')
+$$;
