@@ -23,6 +23,9 @@ install -d -m 0755 /etc/jcm-ingestd /usr/local/share/doc/jcm-ingestd
 # The database password, if the server wants one, goes here (read by systemd, LoadCredential=).
 [ -e /etc/jcm-ingestd/db-password ] || install -m 0600 /dev/null /etc/jcm-ingestd/db-password
 install -m 0644 README.md docs/*.md /usr/local/share/doc/jcm-ingestd/
+# Methodology definitions a project's `calculation` names (relative to the configuration).
+install -d -m 0755 /etc/jcm-ingestd/methodologies
+install -m 0644 config/methodologies/*.toml /etc/jcm-ingestd/methodologies/
 install -m 0644 systemd/jcm-ingestd.service /etc/systemd/system/jcm-ingestd.service
 
 /usr/local/bin/jcm-ingestd check-config --config /etc/jcm-ingestd/config.toml

@@ -14,6 +14,37 @@ public struct CanonicalRecord {
         field(tag)
     }
 
+    /// Starts another record in the same buffer: the writer's hot path reuses one.
+    public mutating func reset(tag: String) {
+        bytes.removeAll(keepingCapacity: true)
+        field(tag)
+    }
+
+    /// A decimal as numeric_out prints it (ExactDecimal.description), written in place.
+    public mutating func field(_ d: ExactDecimal) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buf in
+            var n = 0
+            var m = d.significand.magnitude
+            func put(_ b: UInt8) {
+                buf[47 - n] = b
+                n += 1
+            }
+            if d.scale > 0 {
+                for _ in 0..<d.scale {
+                    put(UInt8(ascii: "0") + UInt8(m % 10))
+                    m /= 10
+                }
+                put(UInt8(ascii: "."))
+            }
+            repeat {
+                put(UInt8(ascii: "0") + UInt8(m % 10))
+                m /= 10
+            } while m > 0
+            if d.significand < 0 { put(UInt8(ascii: "-")) }
+            field(utf8: UnsafeBufferPointer(rebasing: buf[(48 - n)...]))
+        }
+    }
+
     public mutating func field(_ s: String?) {
         guard var s else { return bytes.append(UInt8(ascii: "-")) }
         s.withUTF8 { utf8 in

@@ -13,6 +13,11 @@ public enum LedgerDigest {
         Array(SHA256.hash(data: r.bytes).prefix(recordBytes))
     }
 
+    /// Appends a record's digest to a link's list without an array of its own.
+    public static func appendRecord(_ r: CanonicalRecord, to list: inout [UInt8]) {
+        SHA256.hash(data: r.bytes).withUnsafeBytes { list.append(contentsOf: $0.prefix(recordBytes)) }
+    }
+
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: bytes)) }
 
     public static func hex(_ bytes: [UInt8]) -> String {

@@ -15,19 +15,37 @@ final class LedgerWriter {
     var meters: [Int32: (id: String, project: String)] = [:]
     var projectOfMeter: [String: String] = [:]
 
-    /// Digests of one project's records in a batch since the last link.
-    private final class Pending {
-        var first: Int
-        var digests: [UInt8] = []
-        init(first: Int) { self.first = first }
+    /// The records of one batch for one project: their numbering, and the digests not yet cut
+    /// into a link. The chunk writer keeps it at hand per meter, off the per-record lookups.
+    final class Lane {
+        let project: String
+        fileprivate(set) var nextSeq = 0
+        fileprivate var first = 1
+        fileprivate var digests: [UInt8] = []
+        init(project: String) { self.project = project }
+
+        /// Numbers a record; its digest follows with `append`.
+        func number() -> Int {
+            nextSeq += 1
+            if digests.isEmpty { first = nextSeq }
+            return nextSeq
+        }
+
+        func append(digestOf record: CanonicalRecord) { LedgerDigest.appendRecord(record, to: &digests) }
+
+        /// A numbered record that the database did not store (a duplicate of a stored reading).
+        func markAbsent(seq: Int) {
+            let at = (seq - first) * LedgerDigest.recordBytes
+            guard at >= 0, at < digests.count else { return }
+            digests.replaceSubrange(at..<(at + LedgerDigest.recordBytes), with: LedgerDigest.absent)
+        }
     }
 
     private final class OpenBatch {
         let digest: [UInt8]
         /// The chain of a batch with no record: its meter's project for a poll, else ''.
         let project: String
-        var nextSeq: [String: Int] = [:]
-        var pending: [String: Pending] = [:]
+        var lanes: [String: Lane] = [:]
         var sealed = false
         init(digest: [UInt8], project: String) {
             self.digest = digest
@@ -58,37 +76,25 @@ final class LedgerWriter {
         order.append(id)
     }
 
-    /// Numbers a record of `batch` for `project` and keeps its digest; returns its seq.
-    func record(batch: Int64, project: String, digest: (Int) -> [UInt8]) -> Int {
+    func lane(batch: Int64, project: String) -> Lane {
         guard let b = open[batch] else { preconditionFailure("record of batch \(batch), not inserted in this transaction") }
-        let seq = (b.nextSeq[project] ?? 0) + 1
-        b.nextSeq[project] = seq
-        let pending = b.pending[project] ?? {
-            let p = Pending(first: seq)
-            b.pending[project] = p
-            return p
-        }()
-        pending.digests.append(contentsOf: digest(seq))
-        return seq
-    }
-
-    /// A numbered record that the database did not store (a duplicate of a stored reading).
-    func markAbsent(batch: Int64, project: String, seq: Int) {
-        guard let p = open[batch]?.pending[project] else { return }
-        let at = (seq - p.first) * LedgerDigest.recordBytes
-        p.digests.replaceSubrange(at..<(at + LedgerDigest.recordBytes), with: LedgerDigest.absent)
+        if let lane = b.lanes[project] { return lane }
+        let lane = Lane(project: project)
+        b.lanes[project] = lane
+        return lane
     }
 
     /// Ends a chunk: what `batch` holds so far becomes one link per project.
     func cutChunk(batch: Int64, db: Connection) throws {
         guard let b = open[batch] else { return }
-        for project in b.pending.keys.sorted() {
-            let p = b.pending[project]!
-            cut.append((project, batch, p.first, p.first + p.digests.count / LedgerDigest.recordBytes - 1, p.digests))
-            cutBytes += p.digests.count
+        for project in b.lanes.keys.sorted() {
+            let lane = b.lanes[project]!
+            guard !lane.digests.isEmpty else { continue }
+            cut.append((project, batch, lane.first, lane.first + lane.digests.count / LedgerDigest.recordBytes - 1, lane.digests))
+            cutBytes += lane.digests.count
+            lane.digests = []
             b.sealed = true
         }
-        b.pending = [:]
         if cutBytes >= Self.flushBytes { try insertCut(db) }
     }
 

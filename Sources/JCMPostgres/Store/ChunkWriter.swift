@@ -27,7 +27,10 @@ public final class ChunkWriter {
     /// Where each row came from ("file.csv:12"), to name a row the database refuses.
     private var locations: [String] = []
     /// The ledger's number of each encoded row, by its position.
-    private var slots: [(project: String, seq: Int)] = []
+    private var slots: [(lane: LedgerWriter.Lane, seq: Int)] = []
+    private var lanes: [Int32: (String, LedgerWriter.Lane)] = [:]
+    /// Reused for every reading: its bytes are hashed, not kept.
+    private var record = CanonicalRecord(tag: "reading")
     private var rejections: [(rejection: Rejection, seq: Int)] = []
     private var counts = ChunkCounts()
 
@@ -42,16 +45,21 @@ public final class ChunkWriter {
     }
 
     public func add(_ r: Reading, location: String) throws {
-        let meter = ledger.meters[r.meterKey] ?? (id: "", project: "")
-        let reasons = PostgresText.reasons(r.flags)
-        let batch = batch
-        let seq = ledger.record(batch: batch, project: meter.project) { seq in
-            LedgerDigest.record(.reading(
-                batch: batch, seq: seq, meterID: meter.id, microseconds: r.timestamp.microseconds, value: PostgresText.numeric(r.value),
-                rawValue: Self.clean(r.rawValue), rawUnit: Self.clean(r.rawUnit), status: r.status, reasons: reasons,
-                extra: r.extra.map { PostgresText.jsonb($0) ?? $0 }))
-        }
-        slots.append((meter.project, seq))
+        let (meterID, lane) = lane(ofMeter: r.meterKey)
+        let seq = lane.number()
+        record.reset(tag: "reading")
+        record.field(batch)
+        record.field(seq)
+        record.field(meterID)
+        record.field(r.timestamp.microseconds)
+        record.field(r.value)
+        record.field(Self.clean(r.rawValue))
+        record.field(Self.clean(r.rawUnit))
+        record.field(r.status)
+        record.field(PostgresText.reasons(r.flags))
+        record.field(r.extra.map { PostgresText.jsonb($0) ?? $0 })
+        lane.append(digestOf: record)
+        slots.append((lane, seq))
         rows.beginRow(fields: 10)
         rows.int32(r.meterKey)
         rows.timestamptz(r.timestamp)
@@ -74,14 +82,21 @@ public final class ChunkWriter {
     }
 
     private func number(_ r: Rejection) {
-        let project = r.raw.meterID.flatMap { ledger.projectOfMeter[$0] } ?? ""
-        let batch = batch
-        let seq = ledger.record(batch: batch, project: project) { seq in
-            LedgerDigest.record(.rejection(
-                batch: batch, seq: seq, meterID: r.raw.meterID.map(Self.clean), location: Self.clean(r.raw.location), reason: r.reason.rawValue,
-                detail: Self.clean(r.detail), raw: Self.clean(r.raw.raw), microseconds: r.timestamp?.microseconds))
-        }
+        let lane = ledger.lane(batch: batch, project: r.raw.meterID.flatMap { ledger.projectOfMeter[$0] } ?? "")
+        let seq = lane.number()
+        lane.append(digestOf: .rejection(
+            batch: batch, seq: seq, meterID: r.raw.meterID.map(Self.clean), location: Self.clean(r.raw.location), reason: r.reason.rawValue,
+            detail: Self.clean(r.detail), raw: Self.clean(r.raw.raw), microseconds: r.timestamp?.microseconds))
         rejections.append((r, seq))
+    }
+
+    /// The meter's id and its lane of this batch, looked up once per chunk.
+    private func lane(ofMeter key: Int32) -> (String, LedgerWriter.Lane) {
+        if let hit = lanes[key] { return hit }
+        let meter = ledger.meters[key] ?? (id: "", project: "")
+        let hit = (meter.id, ledger.lane(batch: batch, project: meter.project))
+        lanes[key] = hit
+        return hit
     }
 
     private func flush() throws {
@@ -148,7 +163,7 @@ public final class ChunkWriter {
             select s.ord from jcm_staging s
             where not exists (select 1 from jcm.readings r where r.meter = s.meter and r.ts = s.ts and r.batch = s.batch and r.seq = s.seq)
             """).rows {
-            if let ord = row[0].flatMap({ Int($0) }) { ledger.markAbsent(batch: batch, project: slots[ord - 1].project, seq: slots[ord - 1].seq) }
+            if let ord = row[0].flatMap({ Int($0) }) { slots[ord - 1].lane.markAbsent(seq: slots[ord - 1].seq) }
         }
         if !refused.isEmpty {
             let named = try db.query("""
