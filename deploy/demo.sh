@@ -28,6 +28,12 @@ cat <<EOT
 
   Counters and health: curl -s 127.0.0.1:9464/metrics ; curl -s 127.0.0.1:9464/healthz
 
+  Check the ledger, then freeze the last minutes as a monitoring period and compute its ER:
+    $bin verify -c config/demo.toml
+    $bin period declare -c config/demo.toml --project IN-JP-0001 --name demo-\$(date +%H%M) \\
+        --start \$(date -u -d '-5 min' +%FT%TZ) --end \$(date -u +%FT%TZ)
+    $bin report -c config/demo.toml --project IN-JP-0001 --period demo-HHMM   # the name above
+
   Ctrl-C stops the daemon, the simulator and the private PostgreSQL.
 
 EOT

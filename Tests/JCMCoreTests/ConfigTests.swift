@@ -99,7 +99,7 @@ private let brokenConfig = """
 
     @Test func demoConfigParses() throws {
         let text = try String(contentsOfFile: Self.demoPath, encoding: .utf8)
-        let config = try Config.parse(text, file: "demo.toml")
+        let config = try Config.parse(text, file: Self.demoPath)  // its methodology files are beside it
 
         #expect(config.database.url == "")
         #expect(config.database.batchRows == 50_000)
@@ -109,10 +109,15 @@ private let brokenConfig = """
 
         // 2025-04-01T00:00:00+05:30
         let start = Timestamp(microseconds: 1_743_445_800_000_000)
+        let methodologies = (Self.demoPath as NSString).deletingLastPathComponent + "/methodologies/"
+        func d(_ s: String) -> ExactDecimal { ExactDecimal(parsing: s)! }
         #expect(config.projects == [
-            .init(id: "IN-JP-0001", methodology: "IN_AM001 ver01.0", name: "Rooftop solar PV, Pune", monitoringStart: start),
-            .init(id: "IN-JP-0002", methodology: "IN_AM002 ver01.0", name: "High-efficiency chiller, Chennai"),
+            .init(id: "IN-JP-0001", methodology: "IN_AM001 ver01.0", name: "Rooftop solar PV, Pune", monitoringStart: start,
+                  calculation: methodologies + "pv-grid.toml", values: ["EF_grid": d("0.757")]),
+            .init(id: "IN-JP-0002", methodology: "IN_AM002 ver01.0", name: "High-efficiency chiller, Chennai",
+                  calculation: methodologies + "chiller.toml", values: ["COP_PJ": d("6.1"), "COP_RE": d("4.2"), "EF_elec": d("0.757")]),
         ])
+        #expect(config.methodologies.keys.sorted() == ["IN-JP-0001", "IN-JP-0002"])
         #expect(config.parameters.map { "\($0.project)/\($0.id) \($0.unit) \($0.option.rawValue)" }
                 == ["IN-JP-0001/EG_p MWh C", "IN-JP-0001/PAC_p kW C", "IN-JP-0002/EC_PJ MWh C"])
 

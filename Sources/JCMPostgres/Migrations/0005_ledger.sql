@@ -34,6 +34,8 @@ create table jcm.ledger (
     check ((signature is null) = (key_id is null))
 );
 create index ledger_batch on jcm.ledger (batch);
+-- Digests do not compress: spare the server the attempt.
+alter table jcm.ledger alter column record_digests set storage external;
 
 -- A monitoring period, frozen when declared: what a verifier checks is the project's data
 -- sealed up to the chain head recorded here. Data for the period that arrives later is kept
