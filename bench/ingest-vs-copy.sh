@@ -8,26 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/deps.sh
-command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
-
 meters=${1:-1000}
 steps=${2:-1000}
-work=$(mktemp -d /tmp/jcm-bench-XXXXXX)
-chmod 755 "$work"
-bin=.build/release/jcm-ingestd
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-
-cleanup() { as_pg "$pgbin/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-swift build -c release --product jcm-ingestd 2>&1 | tail -1
-
-mkdir -p "$work/data" "$work/run" "$work/log"
-[ "$(id -u)" -eq 0 ] && chown postgres "$work/data" "$work/run" "$work/log"
-as_pg "$pgbin/initdb" -D "$work/data" -U bench --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$pgbin/pg_ctl" -D "$work/data" -l "$work/log/server.log" -o "-c listen_addresses='' -k $work/run -c max_wal_size=4GB" -w start >/dev/null
-conn="host=$work/run user=bench"
+source bench/cluster.sh -c max_wal_size=4GB
 psql "$conn dbname=postgres" -qc "create database ingest" -c "create database copy"
 
 echo "generating $((meters * steps)) readings ($meters meters x $steps timestamps)"
@@ -46,11 +29,11 @@ t2=$(date +%s.%N)
 
 rows_ingest=$(psql "$conn dbname=ingest" -Atc "select count(*) from jcm.readings")
 rows_copy=$(psql "$conn dbname=copy" -Atc "select count(*) from readings")
-cat "$work/rss"; python3 - "$t0" "$t1" "$t2" "$(cut -d" " -f1 "$work/rss")" "$rows_ingest" "$rows_copy" <<'PY'
+python3 - "$t0" "$t1" "$t2" "$rows_ingest" "$rows_copy" $(cat "$work/rss") <<'PY'
 import sys
-t0, t1, t2, rss_kb, ri, rc = map(float, sys.argv[1:])
+t0, t1, t2, ri, rc, rss_kb, user, sys_s = map(float, sys.argv[1:])
 ingest, copy = t1 - t0, t2 - t1
-print(f"jcm-ingestd ingest : {ingest:7.2f} s  {ri/ingest:10,.0f} rows/s  rows={int(ri):,}  peak RSS {rss_kb/1024:.0f} MB")
+print(f"jcm-ingestd ingest : {ingest:7.2f} s  {ri/ingest:10,.0f} rows/s  rows={int(ri):,}  peak RSS {rss_kb/1024:.0f} MB  CPU {user + sys_s:.1f} s")
 print(f"psql \\copy         : {copy:7.2f} s  {rc/copy:10,.0f} rows/s  rows={int(rc):,}")
 print(f"ratio ingest/copy  : {ingest/copy:7.2f}  (target <= 1.5; peak RSS target < 200 MB)")
 PY

@@ -7,26 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/deps.sh
-command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
-
 meters=${1:-1000}
 steps=${2:-10000}
-work=$(mktemp -d /tmp/jcm-bench-XXXXXX)
-chmod 755 "$work"
-bin=.build/release/jcm-ingestd
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-
-cleanup() { as_pg "$pgbin/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-swift build -c release --product jcm-ingestd 2>&1 | tail -1
-
-mkdir -p "$work/data" "$work/run" "$work/log"
-[ "$(id -u)" -eq 0 ] && chown postgres "$work/data" "$work/run" "$work/log"
-as_pg "$pgbin/initdb" -D "$work/data" -U bench --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$pgbin/pg_ctl" -D "$work/data" -l "$work/log/server.log" -o "-c listen_addresses='' -k $work/run -c max_wal_size=8GB" -w start >/dev/null
-conn="host=$work/run user=bench"
+source bench/cluster.sh -c max_wal_size=8GB
 psql "$conn dbname=postgres" -qc "create database ingest"
 
 echo "generating $((meters * steps)) readings ($meters meters x $steps timestamps)"

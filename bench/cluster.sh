@@ -1,0 +1,20 @@
+# Sourced by the report benchmarks: a private PostgreSQL cluster in a fresh temporary folder
+# ($work), run as postgres when we are root, stopped and removed at exit; $conn reaches it.
+# Usage: source bench/cluster.sh [extra server options]
+command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
+work=$(mktemp -d /tmp/jcm-bench-XXXXXX)
+chmod 755 "$work"
+bin=.build/release/jcm-ingestd
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+cleanup() { as_pg "$pgbin/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+swift build -c release --product jcm-ingestd 2>&1 | tail -1
+
+mkdir -p "$work/data" "$work/run" "$work/log"
+[ "$(id -u)" -eq 0 ] && chown postgres "$work/data" "$work/run" "$work/log"
+as_pg "$pgbin/initdb" -D "$work/data" -U bench --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+as_pg "$pgbin/pg_ctl" -D "$work/data" -l "$work/log/server.log" -o "-c listen_addresses='' -k $work/run $*" -w start >/dev/null
+conn="host=$work/run user=bench"
