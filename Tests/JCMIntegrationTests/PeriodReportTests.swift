@@ -117,6 +117,9 @@ struct PeriodReportTests {
         let csv = try CommandLineTests.run(["report", "-c", config, "--project", "IN-JP-0001", "--period", "MR-1", "--format", "csv"])
         #expect(csv.out.contains("emission_reductions_tco2e,782\n"))
         #expect(csv.out.components(separatedBy: "\n\n").last?.split(separator: "\n").count == 12)  // header + 11 values
+        let printed = try CommandLineTests.run(["report", "-c", config, "--project", "IN-JP-0001", "--period", "MR-1"])
+        #expect(printed.out.contains("emission_reductions_tco2e: 782\n"))
+        #expect(printed.out.contains("calibration_lapse"), "\(printed.out)")
         #expect(try CommandLineTests.run(["verify", "-c", config]).status == 0)
     }
 
