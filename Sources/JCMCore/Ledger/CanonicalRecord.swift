@@ -94,23 +94,8 @@ public struct CanonicalRecord {
 }
 
 extension CanonicalRecord {
-    /// A row of jcm.readings. `meterID` is the meter's configured id (not its key), so a
-    /// project's data verifies the same in another database.
-    public static func reading(batch: Int64, seq: Int, meterID: String, microseconds: Int64, value: String, rawValue: String,
-                               rawUnit: String, status: String, reasons: String?, extra: String?) -> CanonicalRecord {
-        var r = CanonicalRecord(tag: "reading")
-        r.field(batch)
-        r.field(seq)
-        r.field(meterID)
-        r.field(microseconds)
-        r.field(value)
-        r.field(rawValue)
-        r.field(rawUnit)
-        r.field(status)
-        r.field(reasons)
-        r.field(extra)
-        return r
-    }
+    // A row of jcm.readings is written field by field where it is hashed (ChunkWriter, LedgerVerifier):
+    // "reading", batch, seq, meter id, ts in µs, value, raw_value, raw_unit, status, reasons, extra.
 
     /// A row of jcm.rejections (its id and rejected_at are the server's and not covered).
     public static func rejection(batch: Int64, seq: Int, meterID: String?, location: String, reason: String, detail: String,
