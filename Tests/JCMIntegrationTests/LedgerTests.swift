@@ -187,4 +187,24 @@ struct LedgerTests {
         let findings = try verify(conninfo).1
         #expect(findings.count == 5, "\(findings)")
     }
+
+    /// Chunks of more than a few hundred kilobytes are sent from a second thread; a collision
+    /// found at the end of such a chunk still takes the staging path on the same connection.
+    @Test func aLargeChunkSentFromTheSenderThreadAndRedoneThroughStagingVerifies() throws {
+        var db = try TestCluster.context(try Fixtures.config())
+        let ingestor = ReportIngestor(store: db.context.store, batchRows: 50_000, logger: TestCluster.logger)
+        func file(_ name: String, _ last: Int) -> String {
+            dir.write(name, "meter_id,timestamp,value,unit,note\n" + (0..<20_000).map { i in
+                "FUEL-1,\(Timestamp(microseconds: 1_790_000_000_000_000 + Int64(i) * 60_000_000)),\(i == 19_999 ? last : i),L,padding padding padding\n"
+            }.joined())
+        }
+        let first = try ingestor.ingest(path: file("big.csv", 1), zone: nil, validator: &db.context.validator)
+        #expect(first.counts.accepted == 20_000)
+        let second = try ingestor.ingest(path: file("big2.csv", 2), zone: nil, validator: &db.context.validator)
+        #expect(second.counts.duplicates == 19_999)
+        #expect(second.counts.rejected == 1)   // the last row conflicts with the stored one
+        let (summary, findings) = try verify(db.conninfo)
+        #expect(findings == [])
+        #expect(summary.readings == 20_000)
+    }
 }

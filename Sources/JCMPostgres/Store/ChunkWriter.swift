@@ -24,6 +24,8 @@ public final class ChunkWriter {
     private let source: String
     private var rows = BinaryCopyEncoder(reserving: ChunkWriter.flushBytes + 4096)
     private var sent = 0
+    /// Made at the first flush: a poll's single row never needs a thread.
+    private var sender: CopySender?
     /// Where each row came from ("file.csv:12"), to name a row the database refuses.
     private var locations: [String] = []
     /// The ledger's number of each encoded row, by its position.
@@ -101,6 +103,22 @@ public final class ChunkWriter {
 
     private func flush() throws {
         guard rows.bytes.count > sent else { return }
+        let sender = self.sender ?? CopySender(db: db)
+        self.sender = sender
+        try sender.send(Array(rows.bytes[sent...]))
+        sent = rows.bytes.count
+    }
+
+    // A chunk given up on an error returns its connection before the caller rolls back.
+    deinit { try? sender?.finish() }
+
+    /// Everything encoded so far handed to the server, on this thread again.
+    private func sendRest() throws {
+        if let sender {
+            self.sender = nil
+            try sender.finish()
+        }
+        guard rows.bytes.count > sent else { return }
         try rows.bytes.withUnsafeBytes { try db.putCopyData(UnsafeRawBufferPointer(rebasing: $0[sent...])) }
         sent = rows.bytes.count
     }
@@ -108,7 +126,7 @@ public final class ChunkWriter {
     /// Ends the COPY and writes the rejections. Durable once the caller's transaction commits.
     public func commit() throws -> ChunkCounts {
         do {
-            try flush()
+            try sendRest()
             try db.putCopyData(BinaryCopyEncoder.trailer)
             try db.endCopy()
         } catch let error as PostgresError where error.isUniqueViolation || error.isDataError {
