@@ -69,6 +69,7 @@ public final class LedgerVerifier {
         let keys = try signingKeys()
         try checkChains(keys: keys)
         try checkRecords()
+        if summary.readings >= 1_000_000 { FileHandleProgress.end() }
         return summary
     }
 
@@ -340,6 +341,11 @@ enum FileHandleProgress {
     static func tick(_ readings: Int) {
         guard isatty(2) != 0 else { return }
         FileHandle.standardError.write(Data("\r\(readings / 1_000_000)M readings checked".utf8))
+    }
+
+    static func end() {
+        guard isatty(2) != 0 else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
     }
 }
 
