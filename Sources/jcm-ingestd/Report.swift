@@ -54,11 +54,13 @@ struct Report: ParsableCommand {
             ("chain_head_intact", String(try store.headIsInChain(p))), ("declared_at", p.declaredAt.description), ("declared_by", p.declaredBy),
             ("arrived_after_freeze", String(try store.arrivedAfterFreeze(p))),
         ]
-        let meters: [[(String, String)]] = totals.map { t in
-            let due = inputs.values.joined().first { $0.meter == t.meter }.map { String($0.missingIntervals) } ?? ""
-            return [("meter", t.meter), ("kind", t.kind), ("unit", t.unit), ("measured", t.measured.description), ("lapsed", t.lapsed.description),
-                    ("readings", String(t.readings)), ("missing_intervals", due), ("resets_rollovers", String(t.resets)),
-                    ("flagged", String(t.flagged)), ("corrected", String(t.corrected))]
+        // Every meter of a measured parameter, those without a reading in the period too.
+        let byMeter = Dictionary(totals.map { ($0.meter, $0) }, uniquingKeysWith: { a, _ in a })
+        let meters: [[(String, String)]] = inputs.values.joined().sorted { $0.meter < $1.meter }.map { m in
+            let t = byMeter[m.meter]
+            return [("meter", m.meter), ("kind", m.kind.rawValue), ("unit", t?.unit ?? config.meters.first { $0.id == m.meter }?.unit.symbol ?? ""), ("measured", (t?.measured ?? .zero).description),
+                    ("lapsed", (t?.lapsed ?? .zero).description), ("readings", String(t?.readings ?? 0)), ("missing_intervals", String(m.missingIntervals)),
+                    ("resets_rollovers", String(t?.resets ?? 0)), ("flagged", String(t?.flagged ?? 0)), ("corrected", String(t?.corrected ?? 0))]
         }
         let corrections = try store.corrections(p).map { r in
             zip(["id", "meter_id", "ts", "batch", "value", "reason", "author", "created_at"], r).map { ($0, $1 ?? "") }
