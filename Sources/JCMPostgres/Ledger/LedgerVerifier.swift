@@ -4,7 +4,8 @@ import JCMCore
 /// `jcm-ingestd verify`: recomputes every project's chain from the rows and names, by batch and
 /// record, whatever was added, changed or deleted behind the daemon's back.
 ///
-/// Two passes over one snapshot, each streamed (memory holds one batch's links at a time):
+/// Two passes over one snapshot, each streamed (memory holds only the links open at the current
+/// record):
 /// the links alone (order, previous hashes, chain hashes, signatures), then batches, links,
 /// readings and rejections merged by batch id, every record's digest recomputed from the text
 /// PostgreSQL prints for it.

@@ -18,11 +18,9 @@ final class LedgerWriter {
     /// The records of one batch for one project: their numbering, and the digests not yet cut
     /// into a link. The chunk writer keeps it at hand per meter, off the per-record lookups.
     final class Lane {
-        let project: String
-        fileprivate(set) var nextSeq = 0
+        private var nextSeq = 0
         fileprivate var first = 1
         fileprivate var digests: [UInt8] = []
-        init(project: String) { self.project = project }
 
         /// Numbers a record; its digest follows with `append`.
         func number() -> Int {
@@ -79,7 +77,7 @@ final class LedgerWriter {
     func lane(batch: Int64, project: String) -> Lane {
         guard let b = open[batch] else { preconditionFailure("record of batch \(batch), not inserted in this transaction") }
         if let lane = b.lanes[project] { return lane }
-        let lane = Lane(project: project)
+        let lane = Lane()
         b.lanes[project] = lane
         return lane
     }
@@ -124,7 +122,9 @@ final class LedgerWriter {
         guard !cut.isEmpty else { return }
         let unlocked = Array(Set(cut.map(\.project)).subtracting(heads.keys)).sorted()
         if !unlocked.isEmpty {
-            // Sorted, so two writers lock in the same order and never deadlock.
+            // Sorted, so writers lock in one order. A large file may lock more projects at a later
+            // flush; a deadlock that makes with another writer is PostgreSQL's to break (40P01),
+            // and the aborted write is retried like any transient error.
             try db.query("select pg_advisory_xact_lock(hashtextextended('jcm.ledger/' || p, 0)) from unnest($1::text[]) p order by p",
                          [PostgresArray.text(unlocked)])
             for p in unlocked { heads[p] = .some(nil) }

@@ -132,10 +132,6 @@ public final class ChunkWriter {
         } catch let error as PostgresError where error.isUniqueViolation || error.isDataError {
             try db.execute("rollback to savepoint jcm_chunk")
             try commitThroughStaging()
-            try writeRejections()
-            try db.execute("release savepoint jcm_chunk")
-            try ledger.cutChunk(batch: batch, db: db)
-            return counts
         }
         try writeRejections()
         try db.execute("release savepoint jcm_chunk")
