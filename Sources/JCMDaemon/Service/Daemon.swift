@@ -154,6 +154,8 @@ public final class Daemon: @unchecked Sendable {
     static func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) -> DispatchSemaphore {
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
+            // Named for the kernel too: top -H and /proc/PID/task show which part spends the CPU.
+            Thread.current.name = name
             body()
             done.signal()
         }

@@ -36,25 +36,58 @@ extension IngestWriter {
 
     /// One transaction for all the polls. A poll whose spool record is already stored (a replay
     /// after a crash) is skipped.
+    ///
+    /// The polls' rows go to the server together (ChunkGroup); when the server refuses one of
+    /// them (a reading already stored with another value), the transaction is redone with a
+    /// chunk per poll, which finds the row and keeps it as a rejection.
     func writePolls(_ items: [(result: PollResult, spoolRecord: String?)]) throws {
+        do {
+            try writePolls(items, grouped: true)
+        } catch let error as PostgresError where error.isUniqueViolation || error.isDataError {
+            logger.debug("group of polls redone a poll at a time", metadata: ["polls": "\(items.count)", "error": "\(error)"])
+            try writePolls(items, grouped: false)
+        }
+    }
+
+    private func writePolls(_ items: [(result: PollResult, spoolRecord: String?)], grouped: Bool) throws {
         guard let store, let before = validator else { return }
         var working = before
+        var stored = lastStored
         var total = ChunkCounts()
         var outcomes: [(meter: String, result: String)] = []
         var polls: [(meter: String, at: Timestamp, status: Int?, error: String?, etag: String?, lastModified: String?)] = []
         try store.transaction {
-            for (result, ref) in items {
-                guard let counts = try writePoll(result, spoolRecord: ref, store: store, validator: &working) else { continue }
+            // A poll of a meter that a reload has just removed is dropped with the meter.
+            let known = items.filter { item in
+                guard before.registry.lookup(item.result.meterID)?.meter.poll != nil else {
+                    logger.warning("poll of a meter no longer configured; not written", metadata: ["meter.id": "\(item.result.meterID)"])
+                    return false
+                }
+                return true
+            }
+            let records = known.map { Self.batchRecord($0.result, spoolRecord: $0.spoolRecord) }
+            let group = grouped ? ChunkGroup() : nil
+            let batches = try group != nil ? store.insertBatches(records) : records.map { try store.insertBatch($0) }
+            for ((result, ref), batch) in zip(known, batches) {
+                guard let batch else {
+                    logger.debug("spooled poll already written", metadata: ["meter.id": "\(result.meterID)", "spool.record": "\(ref ?? "")"])
+                    continue
+                }
+                let chunk = try group.map { try store.beginChunk(batch: batch, source: result.meterID, group: $0) }
+                    ?? store.beginChunk(batch: batch, source: result.meterID)
+                let counts = try writePoll(result, into: chunk, validator: &working, stored: &stored)
                 total += counts
                 let label = result.notModified ? "not_modified" : counts.accepted + counts.flagged + counts.duplicates > 0 ? "ok" : "failed"
                 outcomes.append((result.meterID, label))
                 polls.append((result.meterID, result.receivedAt, result.status == 0 ? nil : result.status,
                               label == "failed" ? Self.failureText(result) : nil, result.etag, result.lastModified))
             }
+            if let group { try store.finish(group) }
             // The meters' state moves with their polls: both commit, or neither.
             try store.recordPollStates(MeterPollState.fold(polls))
         }
         validator = working
+        lastStored = stored
         validatorsLock.withLock {
             for p in polls { pollValidators[p.meter] = (p.etag, p.lastModified) }
         }
@@ -86,21 +119,20 @@ extension IngestWriter {
         metrics.set("jcm_meters_down", Double(health.downCount))
     }
 
-    private func writePoll(_ result: PollResult, spoolRecord: String?, store: ReadingStore, validator: inout ReadingValidator) throws -> ChunkCounts? {
-        // A poll of a meter that a reload has just removed is dropped with the meter.
-        guard let meter = validator.registry.lookup(result.meterID)?.meter, let poll = meter.poll else {
-            logger.warning("poll of a meter no longer configured; not written", metadata: ["meter.id": "\(result.meterID)"])
-            return nil
-        }
+    static func batchRecord(_ result: PollResult, spoolRecord: String?) -> BatchRecord {
+        BatchRecord(kind: .poll, source: result.meterID, url: URLRedaction.redact(result.url), httpStatus: result.status == 0 ? nil : result.status,
+                    sha256: SHA256Hasher.hex(of: result.body), bytes: result.body.count, receivedAt: result.receivedAt, spoolRecord: spoolRecord)
+    }
+
+    /// Decodes and validates one poll into its chunk. A reading the same as the one last stored
+    /// for its meter (a meter polled faster than it updates) is counted as a duplicate here
+    /// rather than sent: in a group, the server's refusal of it would redo the whole group.
+    private func writePoll(_ result: PollResult, into chunk: ChunkWriter, validator: inout ReadingValidator,
+                           stored: inout [Int32: (timestamp: Timestamp, value: ExactDecimal)]) throws -> ChunkCounts {
+        let meter = validator.registry.lookup(result.meterID)!.meter
+        let poll = meter.poll!
         let url = URLRedaction.redact(result.url)
-        guard let batch = try store.insertBatch(BatchRecord(
-            kind: .poll, source: meter.id, url: url, httpStatus: result.status == 0 ? nil : result.status,
-            sha256: SHA256Hasher.hex(of: result.body), bytes: result.body.count, receivedAt: result.receivedAt, spoolRecord: spoolRecord))
-        else {
-            logger.debug("spooled poll already written", metadata: ["meter.id": "\(meter.id)", "spool.record": "\(spoolRecord ?? "")"])
-            return nil
-        }
-        let chunk = try store.beginChunk(batch: batch, source: meter.id)
+        var duplicates = 0
         let excerpt = String(decoding: result.body.prefix(4_096), as: UTF8.self)
         func refuse(_ reason: ReasonCode, _ detail: String, at timestamp: Timestamp? = nil) {
             chunk.add(Rejection(raw: RawReading(meterID: meter.id, timestamp: nil, value: nil, unit: nil, location: url, raw: excerpt),
@@ -119,13 +151,19 @@ extension IngestWriter {
             case .failure(let f): refuse(f.reason, f.detail)
             case .success(let raw):
                 switch validator.validate(raw, now: Timestamp(date: Date()), arrival: result.receivedAt) {
-                case .accepted(let reading): try chunk.add(reading, location: meter.id)
+                case .accepted(let reading):
+                    if let last = stored[reading.meterKey], last.timestamp == reading.timestamp, last.value == reading.value {
+                        duplicates += 1
+                    } else {
+                        try chunk.add(reading, location: meter.id)
+                        stored[reading.meterKey] = (reading.timestamp, reading.value)
+                    }
                 case .rejected(let r): refuse(r.reason, r.detail, at: r.timestamp)
                 }
             }
         }
-        let counts = try chunk.commit()
-        logger.debug("poll written", metadata: ["meter.id": "\(meter.id)", "batch.id": "\(batch)", "accepted": "\(counts.accepted + counts.flagged)"])
+        var counts = try chunk.commit()
+        counts.duplicates += duplicates
         return counts
     }
 

@@ -72,6 +72,8 @@ public final class IngestWriter: @unchecked Sendable {
     /// from every poll written), for the poller to send back, across restarts and reloads.
     public var validatorsByMeter: [String: (etag: String?, lastModified: String?)] { validatorsLock.withLock { pollValidators } }
     var pollValidators: [String: (etag: String?, lastModified: String?)] = [:]
+    /// The newest reading each polled meter has had committed by this writer (writePoll).
+    var lastStored: [Int32: (timestamp: Timestamp, value: ExactDecimal)] = [:]
     let validatorsLock = NSLock()
 
     /// Stops once every job handed over before this call is written, or once `drainSeconds`

@@ -16,6 +16,7 @@ import JCMCore
 /// records become its links (one per project).
 public final class ChunkWriter {
     static let readingColumns = "meter, ts, value, raw_value, raw_unit, status, reasons, batch, extra, seq"
+    static let rejectionColumns = "batch, meter_id, location, reason, detail, raw, ts, seq"
     static let flushBytes = 1 << 18
 
     private let db: Connection
@@ -35,12 +36,16 @@ public final class ChunkWriter {
     private var record = CanonicalRecord(tag: "reading")
     private var rejections: [(rejection: Rejection, seq: Int)] = []
     private var counts = ChunkCounts()
+    /// Set for a poll's chunk written with others: its rows go there, not to a COPY of its own.
+    private let group: ChunkGroup?
 
-    init(db: Connection, ledger: LedgerWriter, batch: Int64, source: String) throws {
+    init(db: Connection, ledger: LedgerWriter, batch: Int64, source: String, group: ChunkGroup? = nil) throws {
         self.db = db
         self.ledger = ledger
         self.batch = batch
         self.source = source
+        self.group = group
+        guard group == nil else { return }
         try db.execute("savepoint jcm_chunk")
         try db.beginCopy("copy jcm.readings (\(Self.readingColumns)) from stdin (format binary)")
         try db.putCopyData(BinaryCopyEncoder.header)
@@ -61,7 +66,18 @@ public final class ChunkWriter {
         record.field(PostgresText.reasons(r.flags))
         record.field(r.extra.map { PostgresText.jsonb($0) ?? $0 })
         lane.append(digestOf: record)
+        if r.flags.isEmpty { counts.accepted += 1 } else { counts.flagged += 1 }
+        if let group {
+            Self.encode(r, batch: batch, seq: seq, into: &group.readings)
+            return
+        }
         slots.append((lane, seq))
+        Self.encode(r, batch: batch, seq: seq, into: &rows)
+        locations.append(location)
+        if rows.bytes.count - sent >= Self.flushBytes { try flush() }
+    }
+
+    private static func encode(_ r: Reading, batch: Int64, seq: Int, into rows: inout BinaryCopyEncoder) {
         rows.beginRow(fields: 10)
         rows.int32(r.meterKey)
         rows.timestamptz(r.timestamp)
@@ -73,9 +89,6 @@ public final class ChunkWriter {
         rows.int64(batch)
         rows.jsonb(r.extra)
         rows.int32(Int32(seq))
-        locations.append(location)
-        if r.flags.isEmpty { counts.accepted += 1 } else { counts.flagged += 1 }
-        if rows.bytes.count - sent >= Self.flushBytes { try flush() }
     }
 
     public func add(_ rejection: Rejection) {
@@ -125,6 +138,11 @@ public final class ChunkWriter {
 
     /// Ends the COPY and writes the rejections. Durable once the caller's transaction commits.
     public func commit() throws -> ChunkCounts {
+        if let group {
+            for (r, seq) in rejections { Self.encode(r, batch: batch, seq: seq, into: &group.rejections) }
+            try ledger.cutChunk(batch: batch, db: db)
+            return counts
+        }
         do {
             try sendRest()
             try db.putCopyData(BinaryCopyEncoder.trailer)
@@ -228,19 +246,11 @@ public final class ChunkWriter {
 
     private func writeRejections() throws {
         guard !rejections.isEmpty else { return }
-        try db.beginCopy("copy jcm.rejections (batch, meter_id, location, reason, detail, raw, ts, seq) from stdin (format binary)")
+        try db.beginCopy("copy jcm.rejections (\(Self.rejectionColumns)) from stdin (format binary)")
         var e = BinaryCopyEncoder(reserving: 1 << 16)
         try db.putCopyData(BinaryCopyEncoder.header)
         for (r, seq) in rejections {
-            e.beginRow(fields: 8)
-            e.int64(batch)
-            e.optionalText(r.raw.meterID.map(Self.clean))
-            e.text(Self.clean(r.raw.location))
-            e.text(r.reason.rawValue)
-            e.text(Self.clean(r.detail))
-            e.text(Self.clean(r.raw.raw))
-            if let t = r.timestamp { e.timestamptz(t) } else { e.null() }
-            e.int32(Int32(seq))
+            Self.encode(r, batch: batch, seq: seq, into: &e)
             if e.bytes.count >= Self.flushBytes {
                 try db.putCopyData(e.bytes)
                 e.removeAll()
@@ -249,6 +259,18 @@ public final class ChunkWriter {
         try db.putCopyData(e.bytes)
         try db.putCopyData(BinaryCopyEncoder.trailer)
         try db.endCopy()
+    }
+
+    private static func encode(_ r: Rejection, batch: Int64, seq: Int, into e: inout BinaryCopyEncoder) {
+        e.beginRow(fields: 8)
+        e.int64(batch)
+        e.optionalText(r.raw.meterID.map(Self.clean))
+        e.text(Self.clean(r.raw.location))
+        e.text(r.reason.rawValue)
+        e.text(Self.clean(r.detail))
+        e.text(Self.clean(r.raw.raw))
+        if let t = r.timestamp { e.timestamptz(t) } else { e.null() }
+        e.int32(Int32(seq))
     }
 
     /// PostgreSQL text cannot hold NUL; keep the rest verbatim.

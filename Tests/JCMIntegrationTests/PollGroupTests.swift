@@ -1,0 +1,68 @@
+import Foundation
+import JCMCore
+import JCMCurl
+@testable import JCMDaemon
+import JCMPostgres
+import Testing
+
+/// Polls are written a group at a time (one COPY of readings for many polls). A reading the
+/// server refuses must not cost the group's other polls, and the ledger must verify whichever
+/// way a group was written.
+@Suite("polls written in groups", .serialized)
+struct PollGroupTests {
+    static let t0: Int64 = 1_767_225_600_000_000
+
+    func poll(_ meter: String, second: Int64, wh: Int) -> PollResult {
+        let body = #"{"ts": "\#(Timestamp(microseconds: Self.t0 + second * 1_000_000))", "wh": \#(wh)}"#
+        return PollResult(meterID: meter, url: "http://127.0.0.1/\(meter)?key=secret", receivedAt: Timestamp(date: Date()), status: 200,
+                          body: Array(body.utf8), failure: nil)
+    }
+
+    @Test func aConflictingReadingIsRejectedAndTheRestOfItsGroupStored() throws {
+        let dir = TestCluster.scratch()
+        let conninfo = try TestCluster.freshDatabase()
+        let config = try FaultTests.config(gateway: 9, meters: 3, watch: dir + "/watch", state: dir)
+        let spool = try Spool(directory: dir + "/spool", maxBytes: 1 << 30, logger: TestCluster.logger)
+        let writer = IngestWriter(conninfo: conninfo, config: config, logger: TestCluster.logger, spool: spool)
+        try writer.prepare()
+        let intake = PollIntake(spool: spool, writer: writer, logger: TestCluster.logger, metrics: Metrics())
+        let done = Daemon.spawn("writer") { writer.run() }
+
+        intake.deliver([poll("M0", second: 0, wh: 1_000), poll("M1", second: 0, wh: 2_000), poll("M2", second: 0, wh: 3_000)])
+        #expect(eventually { try scalar(conninfo, "select count(*) from jcm.readings") == "3" })
+        // M0 again as it was (a meter polled faster than it updates), M1 at the same time with
+        // another value, M2 moving on: one group.
+        intake.deliver([poll("M0", second: 0, wh: 1_000), poll("M1", second: 0, wh: 2_500), poll("M2", second: 1, wh: 3_010)])
+        #expect(eventually { try scalar(conninfo, "select count(*) from jcm.batches where kind = 'poll'") == "6" })
+        writer.finish()
+        done.wait()
+
+        #expect(try rows(conninfo, "select m.id, r.value::text from jcm.readings r join jcm.meters m on m.key = r.meter order by m.id, r.ts")
+            .map { "\($0[0]!)=\($0[1]!)" } == ["M0=1", "M1=2", "M2=3", "M2=3.01"])
+        let conflicts = try rows(conninfo, "select meter_id, detail from jcm.rejections where reason = 'duplicate_conflict'")
+        #expect(conflicts.count == 1)
+        #expect(conflicts.first?[0] == "M1")
+        #expect(conflicts.first?[1]?.contains("already stored by batch") == true, "\(conflicts)")
+        #expect(try scalar(conninfo, "select count(*) from jcm.batches where url like '%secret%'") == "0", "query-string keys are redacted")
+
+        var findings: [String] = []
+        let summary = try LedgerVerifier(conninfo: conninfo, scope: .init()) { findings.append($0) }.run()
+        #expect(findings.isEmpty, "\(findings)")
+        #expect(summary.readings == 4)
+    }
+
+    @Test func aReplayedGroupIsWrittenOnce() throws {
+        let dir = TestCluster.scratch()
+        let conninfo = try TestCluster.freshDatabase()
+        let config = try FaultTests.config(gateway: 9, meters: 2, watch: dir + "/watch", state: dir)
+        let polls = [poll("M0", second: 0, wh: 10), poll("M1", second: 0, wh: 20)]
+        for _ in 0..<2 {
+            // The same spool records twice: as after a crash between the commit and the cursor's move.
+            let writer = IngestWriter(conninfo: conninfo, config: config, logger: TestCluster.logger)
+            try writer.prepare()
+            try writer.writePolls(polls.enumerated().map { ($0.element, "segment-1/\($0.offset)") })
+        }
+        #expect(try scalar(conninfo, "select count(*) from jcm.batches") == "2")
+        #expect(try scalar(conninfo, "select count(*) from jcm.readings") == "2")
+    }
+}

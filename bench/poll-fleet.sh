@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Benchmark of polling at fleet scale (issue: meter polling at fleet scale). METERS simulated
+# meters on loopback, each polled every second for SECONDS, every reading written to PostgreSQL;
+# then the same endpoints through collectd's curl_json plugin and its postgresql writer. For
+# each it prints polls per second sustained, missed intervals, CPU seconds per 1,000 polls,
+# peak RSS and the median lag between a poll and its row being visible in PostgreSQL.
+# Usage: bench/poll-fleet.sh [METERS] [SECONDS] [jcm|collectd|both]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source deploy/deps.sh
+meters=${1:-10000}
+seconds=${2:-60}
+which=${3:-both}
+warmup=10
+source bench/cluster.sh -c max_connections=50 -c shared_buffers=512MB -c max_wal_size=4GB
+python3 -c 'import psycopg2' 2>/dev/null || true
+pids=()
+stop_all() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  pids=()
+}
+trap 'stop_all; kill "${sim:-}" 2>/dev/null || true; cleanup' EXIT
+psql "$conn dbname=postgres" -qc "create database jcm" -c "create database collectd" >/dev/null
+
+# Endpoints: the simulator, one process, on its own port.
+"$bin" simulate --meters "$meters" --listen 127.0.0.1:9107 >/dev/null &
+sim=$!
+until curl -sf 127.0.0.1:9107/healthz >/dev/null; do sleep 0.1; done
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# CPU seconds by thread name, to see which part of a process spends them.
+threads() { for t in /proc/"$1"/task/*; do echo "$(cat "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"; done |
+  awk -v hz="$(getconf CLK_TCK)" '{cpu[$1] += $2} END {for (n in cpu) if (cpu[n] > 0) printf "%s %.1f s  ", n, cpu[n] / hz; print ""}'; }
+peak_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+
+# Samples, every 50 ms in one session, the newest row id visible and the time: a row's lag is
+# the first sample that sees it, minus the time it was polled.
+sample() {  # table, duration in s
+  python3 - "$1" "$2" <<'PY' | psql "$conn dbname=$db" -qAt -F, | grep , >"$work/samples.csv"
+import sys
+table, secs = sys.argv[1], float(sys.argv[2])
+for _ in range(int(secs / 0.05)):
+    print(f"select extract(epoch from clock_timestamp()), coalesce(max(id), 0) from {table}; select pg_sleep(0.05);")
+PY
+}
+
+report() {  # name, polls, window seconds, cpu seconds, peak kB, missed, lag
+  python3 - "$@" <<'PY'
+import sys
+name, polls, secs, cpu, kb, missed, lag = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6], sys.argv[7]
+if not polls:
+    print(f"{name}: no polls written"); sys.exit()
+print(f"{name:11} {polls/secs:8,.0f} polls/s  missed intervals {missed:>6}  {cpu/polls*1000:.4f} CPU-s/1000 polls  "
+      f"peak RSS {kb/1024:6.1f} MB  median lag {float(lag):.3f} s  ({polls:.0f} polls in {secs:.1f} s)")
+PY
+}
+
+hz=$(getconf CLK_TCK)
+
+run_jcm() {
+  db=jcm
+  python3 - "$meters" "$work/jcm.toml" "$conn dbname=jcm" "$work/state" <<'PY'
+import sys
+meters, path, conn, state = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+with open(path, "w") as c:
+    c.write(f'[database]\nurl = "{conn}"\n\n[daemon]\nstate_dir = "{state}"\nlog_level = "warning"\n\n')
+    c.write('[metrics]\nlisten = "127.0.0.1:9467"\n\n[[project]]\nid = "IN-JP-0001"\nmethodology = "IN_AM001 ver01.0"\n\n')
+    for m in range(1, meters + 1):
+        c.write(f'[[meter]]\nid = "SIM-{m:05d}"\nproject = "IN-JP-0001"\nparameter = "EG_p"\nkind = "cumulative"\nunit = "kWh"\n'
+                f'url = "http://127.0.0.1:9107/meters/{m}"\ninterval = "1s"\njson.value = "energy.total_wh"\n'
+                f'json.unit = "Wh"\njson.timestamp = "ts"\n\n')
+PY
+  "$bin" run -c "$work/jcm.toml" 2>"$work/jcm.log" &
+  local pid=$!
+  pids+=("$pid")
+  until curl -sf 127.0.0.1:9467/healthz >/dev/null; do sleep 0.2; done
+  sleep "$warmup"
+  local c0 t0 c1
+  c0=$(cpu_ticks "$pid")
+  t0=$(psql "$conn dbname=jcm" -Atc "select clock_timestamp()")
+  sample jcm.batches "$seconds"
+  c1=$(cpu_ticks "$pid")
+  echo "          threads (CPU since start): $(threads "$pid")"
+  local kb
+  kb=$(peak_kb "$pid")
+  stop_all
+  psql "$conn dbname=jcm" -qc "create table samples (at float8, id bigint)" -c "\copy samples from '$work/samples.csv' csv" \
+    -c "create index on samples (id, at)"
+  local t1
+  t1=$(psql "$conn dbname=jcm" -Atc "select to_timestamp(max(at)) from samples")
+  read -r polls window missed lag < <(psql "$conn dbname=jcm" -At -F' ' <<SQL
+with w as (select '$t0'::timestamptz as t0, '$t1'::timestamptz as t1),
+polls as (select b.id, b.received_at from jcm.batches b, w where b.kind = 'poll' and b.received_at >= w.t0 and b.received_at < w.t1),
+gaps as (select r.ts - lag(r.ts) over (partition by r.meter order by r.ts) as gap from jcm.readings r, w where r.ts >= w.t0 and r.ts < w.t1)
+select (select count(*) from polls), (select extract(epoch from t1 - t0) from w),
+       (select coalesce(sum(greatest(round(extract(epoch from gap)) - 1, 0)), 0)::bigint from gaps where gap > interval '1.5 s'),
+       (select percentile_cont(0.5) within group (order by (select s.at from samples s where s.id >= p.id order by s.id, s.at limit 1) - extract(epoch from p.received_at)) from polls p)
+SQL
+  )
+  report jcm-ingestd "$polls" "$window" "$(echo "($c1 - $c0) / $hz" | bc -l)" "$kb" "$missed" "$lag"
+  cp "$work/jcm.log" /tmp/poll-fleet-jcm.log
+  echo "          $(grep -c . "$work/jcm.log") log lines (warnings and above) kept in /tmp/poll-fleet-jcm.log"
+}
+
+run_collectd() {
+  db=collectd
+  command -v collectd >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends collectd-core libyajl2 >/dev/null
+  psql "$conn dbname=collectd" -qc "create table collectd_values (id bigserial primary key, ts timestamptz not null, host text,
+    plugin_instance text, type text, type_instance text, value float8)" \
+    -c "create function collectd_insert(timestamptz, text, text, text, text, text, text[], text[], float8[]) returns void language sql
+        as 'insert into collectd_values (ts, host, plugin_instance, type, type_instance, value) values (\$1, \$2, \$4, \$5, \$6, \$9[1])'"
+  python3 - "$meters" "$work/collectd.conf" "$work/run" "$work" <<'PY'
+import sys
+meters, path, sock, work = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+with open(path, "w") as c:
+    # ReadThreads: curl_json fetches each URL with a blocking transfer in a read thread.
+    c.write(f'Hostname "bench"\nFQDNLookup false\nBaseDir "{work}"\nPIDFile "{work}/collectd.pid"\nTypesDB "/usr/share/collectd/types.db"\n'
+            'Interval 1\nReadThreads 64\nWriteThreads 4\n\n'
+            f'LoadPlugin logfile\n<Plugin logfile>\n  LogLevel warning\n  File "{work}/collectd.log"\n</Plugin>\n'
+            'LoadPlugin curl_json\nLoadPlugin postgresql\n\n<Plugin curl_json>\n')
+    for m in range(1, meters + 1):
+        c.write(f'  <URL "http://127.0.0.1:9107/meters/{m}">\n    Instance "SIM-{m:05d}"\n    Timeout 1000\n'
+                '    <Key "energy/total_wh">\n      Type "gauge"\n    </Key>\n  </URL>\n')
+    c.write('</Plugin>\n\n<Plugin postgresql>\n  <Writer sqlstore>\n'
+            '    Statement "SELECT collectd_insert($1, $2, $3, $4, $5, $6, $7, $8, $9);"\n    StoreRates false\n  </Writer>\n'
+            f'  <Database collectd>\n    Host "{sock}"\n    User "bench"\n    Writer sqlstore\n    CommitInterval 1\n  </Database>\n</Plugin>\n')
+PY
+  collectd -f -C "$work/collectd.conf" &
+  local pid=$!
+  pids+=("$pid")
+  sleep "$warmup"
+  local c0 t0 c1 kb t1
+  c0=$(cpu_ticks "$pid")
+  t0=$(psql "$conn dbname=collectd" -Atc "select clock_timestamp()")
+  sample collectd_values "$seconds"
+  c1=$(cpu_ticks "$pid")
+  kb=$(peak_kb "$pid")
+  stop_all
+  psql "$conn dbname=collectd" -qc "create table samples (at float8, id bigint)" -c "\copy samples from '$work/samples.csv' csv" \
+    -c "create index on samples (id, at)"
+  t1=$(psql "$conn dbname=collectd" -Atc "select to_timestamp(max(at)) from samples")
+  read -r polls window missed lag < <(psql "$conn dbname=collectd" -At -F' ' <<SQL
+with w as (select '$t0'::timestamptz as t0, '$t1'::timestamptz as t1),
+polls as (select v.id, v.ts from collectd_values v, w where v.ts >= w.t0 and v.ts < w.t1),
+gaps as (select v.ts - lag(v.ts) over (partition by v.plugin_instance order by v.ts) as gap from collectd_values v, w where v.ts >= w.t0 and v.ts < w.t1)
+select (select count(*) from polls), (select extract(epoch from t1 - t0) from w),
+       (select coalesce(sum(greatest(round(extract(epoch from gap)) - 1, 0)), 0)::bigint from gaps where gap > interval '1.5 s'),
+       (select percentile_cont(0.5) within group (order by (select s.at from samples s where s.id >= p.id order by s.id, s.at limit 1) - extract(epoch from p.ts)) from polls p)
+SQL
+  )
+  report collectd "$polls" "$window" "$(echo "($c1 - $c0) / $hz" | bc -l)" "$kb" "$missed" "$lag"
+  cp "$work/collectd.log" /tmp/poll-fleet-collectd.log 2>/dev/null || true
+  echo "          $(grep -c . /tmp/poll-fleet-collectd.log 2>/dev/null || echo 0) log lines (warnings and above) kept in /tmp/poll-fleet-collectd.log"
+}
+
+[ "$which" = collectd ] || run_jcm
+[ "$which" = jcm ] || run_collectd
