@@ -41,7 +41,7 @@ extension Daemon {
             }
             sources.polled = targets.count
             if !targets.isEmpty {
-                let p = MeterPoller(targets: targets, logger: logger, mayPoll: intake.mayPoll, deliver: intake.deliver)
+                let p = MeterPoller(targets: targets, logger: logger, mayPoll: intake.mayPoll, deliver: intake.enqueue)
                 sources.poller = (p, Daemon.spawn("poller") {
                     do { try p.run() } catch { fail("poller stopped", error) }
                 })

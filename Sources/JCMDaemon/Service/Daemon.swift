@@ -50,6 +50,7 @@ public final class Daemon: @unchecked Sendable {
         metrics.gauge("jcm_spool_age_seconds") { spool.age }
         let intake = PollIntake(spool: spool, writer: writer, logger: logger, metrics: metrics)
         let writerDone = Self.spawn("writer") { writer.run() }
+        let intakeDone = intake.start()
         let metricsServer = try serveMetrics()
         defer { metricsServer?.stop() }
 
@@ -82,6 +83,8 @@ public final class Daemon: @unchecked Sendable {
         logger.info("stopping: sources first, then the writer drains", metadata: ["backlog": "\(writer.backlog)"])
         SystemdNotify.send("STOPPING=1")
         sources.stop()
+        intake.finish()
+        intakeDone.wait()
         writer.finish()
         writerDone.wait()
         if let failure = stopLock.withLock({ failure }) { throw failure }

@@ -2,10 +2,11 @@ import Foundation
 import JCMCurl
 import Logging
 
-/// Between the poller and the writer: makes each turn's results durable in the spool (one
-/// write, one fsync), then tells the writer. Decides when polling must pause: when the spool
-/// nears its limit, or the disk under it is full, new polls wait rather than spooled data being
-/// dropped; meters keep counting meanwhile, so the next reading still carries the energy.
+/// Between the poller and the writer: makes results durable in the spool (one write, one fsync
+/// for all that arrived meanwhile), then tells the writer. Decides when polling must pause: when
+/// the spool nears its limit, or the disk under it is full, new polls wait rather than spooled
+/// data being dropped; meters keep counting meanwhile, so the next reading still carries the
+/// energy.
 final class PollIntake: @unchecked Sendable {
     /// Pause at this share of `spool_max_bytes`, resume below the second.
     static let pauseAt = 0.9
@@ -20,6 +21,10 @@ final class PollIntake: @unchecked Sendable {
     private let lock = NSLock()
     private var paused = false
     private var retryAppendAt: Date?
+    /// Handed over by `enqueue`, not yet spooled.
+    private let arrived = NSCondition()
+    private var queued: [PollResult] = []
+    private var closed = false
 
     init(spool: Spool?, writer: IngestWriter, logger: Logger, metrics: Metrics) {
         self.spool = spool
@@ -28,6 +33,40 @@ final class PollIntake: @unchecked Sendable {
         self.metrics = metrics
     }
 
+    /// The poller's hand-over: returns at once, so a slow disk (an fsync takes milliseconds)
+    /// never holds up transfers; the intake thread (`start`) spools what has arrived.
+    func enqueue(_ results: [PollResult]) {
+        arrived.lock()
+        queued += results
+        arrived.signal()
+        arrived.unlock()
+    }
+
+    /// Spools what `enqueue` hands over until `finish`.
+    func start() -> DispatchSemaphore {
+        Daemon.spawn("spool") { [self] in
+            while true {
+                arrived.lock()
+                while queued.isEmpty, !closed { arrived.wait() }
+                let results = queued
+                queued = []
+                let done = closed && results.isEmpty
+                arrived.unlock()
+                if done { return }
+                deliver(results)
+            }
+        }
+    }
+
+    /// Stops the intake thread once everything enqueued is spooled.
+    func finish() {
+        arrived.lock()
+        closed = true
+        arrived.signal()
+        arrived.unlock()
+    }
+
+    /// Spools results and tells the writer, on the caller's thread.
     func deliver(_ results: [PollResult]) {
         guard let spool else {
             for r in results { writer.submit(.poll(r)) }
