@@ -42,11 +42,14 @@ extension IngestWriter {
         var total = ChunkCounts()
         var outcomes: [(meter: String, result: String)] = []
         var polls: [(meter: String, at: Timestamp, status: Int?, error: String?, etag: String?, lastModified: String?)] = []
+        beginPollGroup()
         try store.transaction {
             for (result, ref) in items {
+                backfill.answeredWithoutData = false
                 guard let counts = try writePoll(result, spoolRecord: ref, store: store, validator: &working) else { continue }
                 total += counts
-                let label = result.notModified ? "not_modified" : counts.accepted + counts.flagged + counts.duplicates > 0 ? "ok" : "failed"
+                let answered = counts.accepted + counts.flagged + counts.duplicates > 0 || backfill.answeredWithoutData
+                let label = result.notModified ? "not_modified" : answered ? "ok" : "failed"
                 outcomes.append((result.meterID, label))
                 polls.append((result.meterID, result.receivedAt, result.status == 0 ? nil : result.status,
                               label == "failed" ? Self.failureText(result) : nil, result.etag, result.lastModified))
@@ -55,6 +58,7 @@ extension IngestWriter {
             try store.recordPollStates(MeterPollState.fold(polls))
         }
         validator = working
+        commitPollGroup()
         validatorsLock.withLock {
             for p in polls { pollValidators[p.meter] = (p.etag, p.lastModified) }
         }
@@ -93,6 +97,7 @@ extension IngestWriter {
             return nil
         }
         let url = URLRedaction.redact(result.url)
+        try seedBackfillMark(meter, store: store)
         guard let batch = try store.insertBatch(BatchRecord(
             kind: .poll, source: meter.id, url: url, httpStatus: result.status == 0 ? nil : result.status,
             sha256: SHA256Hasher.hex(of: result.body), bytes: result.body.count, receivedAt: result.receivedAt, spoolRecord: spoolRecord))
@@ -113,15 +118,27 @@ extension IngestWriter {
         case nil where result.notModified: break  // no new data since the last poll: counted, not an error
         case nil where result.status != 200: refuse(.httpStatus, "HTTP status \(result.status)")
         case nil:
-            let decoded = poll.prometheus.map { PrometheusTextDecoder.decode(result.body, selector: $0, meterID: meter.id) }
-                ?? JSONMeterDecoder.decode(result.body, mapping: poll.json, meterID: meter.id)
-            switch decoded {
+            switch PollPayloadDecoder.decode(result.body, poll: poll, meterID: meter.id) {
             case .failure(let f): refuse(f.reason, f.detail)
-            case .success(let raw):
-                switch validator.validate(raw, now: Timestamp(date: Date()), arrival: result.receivedAt) {
-                case .accepted(let reading): try chunk.add(reading, location: meter.id)
-                case .rejected(let r): refuse(r.reason, r.detail, at: r.timestamp)
+            case .success(let payload):
+                // One reading keeps the body as its raw text when refused; many keep their element.
+                let single = !(poll.series?.profile.isHistory ?? false)
+                for r in payload.rejected { chunk.add(r) }
+                var stored: [Reading] = []
+                var refused = payload.rejected.count
+                for raw in payload.readings {
+                    switch validator.validate(raw, now: Timestamp(date: Date()), arrival: result.receivedAt) {
+                    case .accepted(let reading) where Self.unfinished(reading, payload, meter, now: result.receivedAt): continue
+                    case .accepted(let reading):
+                        try chunk.add(reading, location: meter.id)
+                        stored.append(reading)
+                    case .rejected(let r) where single: refuse(r.reason, r.detail, at: r.timestamp); refused += 1
+                    case .rejected(let r): chunk.add(r); refused += 1
+                    }
                 }
+                noteForBackfill(meter, stored)
+                // Only nulls, or periods not yet final: the meter answered, with nothing new.
+                backfill.answeredWithoutData = refused == 0
             }
         }
         let counts = try chunk.commit()
@@ -170,7 +187,7 @@ extension IngestWriter {
             switch j {
             case .poll: inMemory += 1
             case .report: reports += 1
-            case .spooled, .reconfigure: break
+            case .spooled, .reconfigure, .backfill: break
             }
             pending = queue.pop()
         }
