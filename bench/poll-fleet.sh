@@ -4,7 +4,7 @@
 # then the same endpoints through collectd's curl_json plugin and its postgresql writer. For
 # each it prints polls per second sustained, missed intervals, CPU seconds per 1,000 polls,
 # peak RSS and the median lag between a poll and its row being visible in PostgreSQL.
-# Usage: bench/poll-fleet.sh [METERS] [SECONDS] [jcm|collectd|both]
+# Usage: bench/poll-fleet.sh [METERS] [SECONDS] [jcm|collectd|both]   (PERF=1: profile the daemon)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/deps.sh
@@ -32,6 +32,12 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # CPU seconds by thread name, to see which part of a process spends them.
 threads() { for t in /proc/"$1"/task/*; do echo "$(cat "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"; done |
   awk -v hz="$(getconf CLK_TCK)" '{cpu[$1] += $2} END {for (n in cpu) if (cpu[n] > 0) printf "%s %.1f s  ", n, cpu[n] / hz; print ""}'; }
+# The others on the machine during a run: the simulator and every PostgreSQL process.
+others() { echo "$(cpu_ticks "$sim") $(for p in $(pgrep -u postgres); do cpu_ticks "$p" 2>/dev/null; done | awk '{s += $1} END {print s + 0}')"; }
+others_report() {  # before, after (pairs of ticks)
+  read -r s0 p0 <<<"$1"; read -r s1 p1 <<<"$2"
+  echo "          meanwhile: simulator $(echo "($s1 - $s0) / $hz" | bc -l | xargs printf %.1f) CPU-s, PostgreSQL $(echo "($p1 - $p0) / $hz" | bc -l | xargs printf %.1f) CPU-s"
+}
 peak_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 
 # Samples, every 50 ms in one session, the newest row id visible and the time: a row's lag is
@@ -78,9 +84,14 @@ PY
   sleep "$warmup"
   local c0 t0 c1
   c0=$(cpu_ticks "$pid")
+  local o0
+  o0=$(others)
   t0=$(psql "$conn dbname=jcm" -Atc "select clock_timestamp()")
+  # PERF=1: where the daemon spends its CPU, in /tmp/poll-fleet.perf (perf report -i ...).
+  [ -z "${PERF:-}" ] || perf record -q -F 299 -g -p "$pid" -o /tmp/poll-fleet.perf -- sleep "$seconds" 2>/dev/null &
   sample jcm.batches "$seconds"
   c1=$(cpu_ticks "$pid")
+  others_report "$o0" "$(others)"
   echo "          threads (CPU since start): $(threads "$pid")"
   local kb
   kb=$(peak_kb "$pid")
@@ -132,9 +143,12 @@ PY
   sleep "$warmup"
   local c0 t0 c1 kb t1
   c0=$(cpu_ticks "$pid")
+  local o0
+  o0=$(others)
   t0=$(psql "$conn dbname=collectd" -Atc "select clock_timestamp()")
   sample collectd_values "$seconds"
   c1=$(cpu_ticks "$pid")
+  others_report "$o0" "$(others)"
   kb=$(peak_kb "$pid")
   stop_all
   psql "$conn dbname=collectd" -qc "create table samples (at float8, id bigint)" -c "\copy samples from '$work/samples.csv' csv" \

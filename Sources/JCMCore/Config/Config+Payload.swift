@@ -1,12 +1,90 @@
-/// Reading how a polled meter's response is decoded: `format` and the table it needs.
+extension Config.Poll {
+    /// A url with `{start}` and `{end}`: each poll asks a history format for the last few
+    /// intervals (the Backfiller makes these requests, not the MeterPoller).
+    public var isWindowed: Bool { url.contains("{start}") && url.contains("{end}") }
+}
+
+/// Reading how a polled meter's response is decoded: `format` and the table it needs, and where
+/// its missed readings are fetched from (`backfill`).
 extension Config {
     /// The formats `format` accepts: the generic ones, then the gateway profiles.
-    public static var payloadFormats: [String] { ["json", "prometheus"] + PayloadProfile.allCases.map(\.rawValue) }
+    public static var payloadFormats: [String] {
+        ["json", "prometheus"] + PayloadProfile.allCases.map(\.rawValue) + SeriesProfile.allCases.map(\.rawValue)
+    }
 
-    static func readPayload(_ r: inout TableReader, format: String, json: TOMLTable?, into p: inout Poll) {
+    /// A profile read by its own decoder, and the choices its response leaves open.
+    public struct SeriesSelector: Sendable, Equatable {
+        public var profile: SeriesProfile
+        /// SolarEdge energyDetails / meters: the meter type (`SeriesProfile.solarEdgeMeterTypes`).
+        public var meterType: String?
+        /// SolarEdge meters: the meter's serial number, when several have the type.
+        public var serial: String?
+        /// Fronius archive: the channel, and the device ("inverter/1", "meter:16220111") when
+        /// more than one holds it.
+        public var channel: String?
+        public var device: String?
+        public var csv: CSVColumns?
+
+        public init(profile: SeriesProfile, meterType: String? = nil, serial: String? = nil, channel: String? = nil, device: String? = nil, csv: CSVColumns? = nil) {
+            self.profile = profile
+            self.meterType = meterType
+            self.serial = serial
+            self.channel = channel
+            self.device = device
+            self.csv = csv
+        }
+
+        /// What its values are; nil when any meter kind may read them.
+        public var kind: MeterKind? {
+            if profile == .froniusArchive { return channel.flatMap(SeriesProfile.froniusChannelKind) }
+            return profile.kind
+        }
+    }
+
+    /// Which columns of a CSV response (by header name) are a reading.
+    public struct CSVColumns: Sendable, Equatable {
+        public var value: String
+        /// nil: the response's time of arrival (then only one data row makes sense).
+        public var timestamp: String?
+        /// A fixed unit for every row; nil = `unitColumn`, else the meter's own.
+        public var unit: String?
+        public var unitColumn: String?
+
+        public init(value: String, timestamp: String? = nil, unit: String? = nil, unitColumn: String? = nil) {
+            self.value = value
+            self.timestamp = timestamp
+            self.unit = unit
+            self.unitColumn = unitColumn
+        }
+    }
+
+    /// Where a meter's history is fetched from after a gap, and how far back.
+    public struct Backfill: Sendable, Equatable {
+        /// The request, with `{start}` and `{end}` in the history profile's convention
+        /// (HistoryRequest.url).
+        public var url: String
+        public var series: SeriesSelector
+        /// No reading older than this (before now) is asked for.
+        public var horizonMilliseconds: Int64 = 7 * 86_400_000
+        /// The longest range one request covers; longer gaps are split.
+        public var maxSpanMilliseconds: Int64
+        /// The least time between two history requests to the same host.
+        public var pauseMilliseconds: Int64 = 1_000
+        public var timeoutMilliseconds: Int64 = 30_000
+        public var maxResponseBytes = 16 << 20
+
+        public init(url: String, series: SeriesSelector) {
+            self.url = url
+            self.series = series
+            self.maxSpanMilliseconds = series.profile.defaultMaxSpanMilliseconds
+        }
+    }
+
+    static func readPayload(_ r: inout TableReader, format: String, json: TOMLTable?, kind: MeterKind?, zone: String?, into p: inout Poll) {
         p.format = format
         let prometheus = r.table("prometheus")
         let channel = r.integer("channel", range: 0...255)
+        let options = readSeriesOptions(&r, inherited: nil)
         switch format {
         case "json":
             guard let json else {
@@ -36,14 +114,164 @@ extension Config {
             p.prometheus = PrometheusSelector(metric: metric ?? "", labels: labels, unit: unit)
             r.problems += t.finish()
         default:
-            guard let profile = PayloadProfile(rawValue: format) else {
+            if let series = SeriesProfile(rawValue: format) {
+                var selector = options
+                selector.profile = series
+                p.series = selector
+                checkSeries(&r, selector, key: "format", kind: kind, zone: zone)
+            } else if let profile = PayloadProfile(rawValue: format) {
+                p.json = profile.mapping(channel: channel.map { Int($0) })
+            } else {
                 r.problem("format", "\"\(format)\" is not a known format (\(payloadFormats.joined(separator: ", ")))")
                 return
             }
-            p.json = profile.mapping(channel: channel.map { Int($0) })
         }
         if format != "json", json != nil { r.problem("json", "only applies to format \"json\"") }
         if format != "prometheus", prometheus != nil { r.problem("prometheus", "only applies to format \"prometheus\"") }
         if channel != nil, !(PayloadProfile(rawValue: format)?.hasChannels ?? false) { r.problem("channel", "only applies to a gateway profile with channels") }
+        if p.series == nil { checkOptionsUnused(&r, options) }
+        readBackfill(&r, kind: kind, zone: zone, into: &p)
+        if p.isWindowed {
+            if let series = p.series, series.profile.isHistory {
+                // The poll's own request reads history too: gaps are filled the same way.
+                if p.backfill == nil { p.backfill = Backfill(url: p.url, series: series) }
+            } else {
+                r.problem("url", "{start} and {end} only apply to a history format (\(SeriesProfile.allCases.filter(\.isHistory).map(\.rawValue).joined(separator: ", ")))")
+            }
+        } else if p.url.contains("{start}") || p.url.contains("{end}") {
+            r.problem("url", "needs both {start} and {end}, or neither")
+        }
+    }
+
+    /// `csv.*`, `solaredge.*` and `fronius.*`: the same keys on the meter and under `backfill`,
+    /// where they default to the meter's own.
+    private static func readSeriesOptions(_ r: inout TableReader, inherited: SeriesSelector?) -> SeriesSelector {
+        var s = SeriesSelector(profile: .csv, meterType: inherited?.meterType, serial: inherited?.serial, channel: inherited?.channel,
+                               device: inherited?.device, csv: inherited?.csv)
+        if let t = r.table("solaredge") {
+            var o = TableReader(t, path: r.keyPath("solaredge"))
+            if let type = o.string("meter") {
+                if let known = SeriesProfile.solarEdgeMeterTypes.first(where: { $0.lowercased() == type.lowercased() }) {
+                    s.meterType = known
+                } else {
+                    s.meterType = type  // refused here, not again as missing
+                    o.problem("meter", "\"\(type)\" is not a SolarEdge meter type (\(SeriesProfile.solarEdgeMeterTypes.joined(separator: ", ")))")
+                }
+            }
+            if let serial = o.string("serial") { s.serial = serial }
+            r.problems += o.finish()
+        }
+        if let t = r.table("fronius") {
+            var o = TableReader(t, path: r.keyPath("fronius"))
+            if let channel = o.string("channel") { s.channel = channel }
+            if let device = o.string("device") { s.device = device }
+            r.problems += o.finish()
+        }
+        if let t = r.table("csv") {
+            var o = TableReader(t, path: r.keyPath("csv"))
+            let value = o.requiredString("value")
+            let columns = CSVColumns(value: value ?? "", timestamp: o.string("timestamp"), unit: o.string("unit"), unitColumn: o.string("unit_column"))
+            if let u = columns.unit, MeasurementUnit.named(u) == nil { o.problem("unit", "unknown unit \"\(u)\"") }
+            if columns.unit != nil, columns.unitColumn != nil { o.problem("unit_column", "give csv.unit (a fixed unit) or csv.unit_column, not both") }
+            s.csv = columns
+            r.problems += o.finish()
+        }
+        return s
+    }
+
+    /// A profile's choices made, and its values fit for the meter's kind and time zone.
+    private static func checkSeries(_ r: inout TableReader, _ s: SeriesSelector, key: String, kind: MeterKind?, zone: String?) {
+        let name = s.profile.rawValue
+        switch s.profile {
+        case .solarEdgeEnergyDetails, .solarEdgeMeters:
+            if s.meterType == nil {
+                r.problem(key, "\(name) needs solaredge.meter (\(SeriesProfile.solarEdgeMeterTypes.joined(separator: ", ")))")
+            }
+        case .froniusArchive:
+            if s.channel == nil { r.problem(key, "\(name) needs fronius.channel (e.g. EnergyReal_WAC_Sum_Produced, EnergyReal_WAC_Plus_Absolute)") }
+        case .csv:
+            if s.csv == nil { r.problem(key, "format \"csv\" needs csv.value (the column of the value)") }
+        default: break
+        }
+        if s.profile != .solarEdgeEnergyDetails, s.profile != .solarEdgeMeters, s.meterType != nil || s.serial != nil {
+            r.problem("solaredge", "only applies to solaredge-energy-details and solaredge-meters")
+        }
+        if s.profile != .froniusArchive, s.channel != nil || s.device != nil { r.problem("fronius", "only applies to fronius-archive") }
+        if s.profile != .csv, s.csv != nil { r.problem("csv", "only applies to format \"csv\"") }
+        if s.profile.needsTimeZone, zone == nil {
+            r.problem(key, "\(name) gives site local times without an offset: declare the meter's timezone (the site's IANA zone)")
+        }
+        if let kind, let yields = s.kind, kind != yields {
+            let what = switch yields {
+            case .cumulative: "a lifetime counter"
+            case .interval: "energy per interval"
+            case .instantaneous: "an instantaneous value"
+            }
+            r.problem(key, "\(name)\(s.channel.map { " (\($0))" } ?? "") gives \(what): it needs a meter of kind \"\(yields.rawValue)\", not \"\(kind.rawValue)\"")
+        }
+    }
+
+    private static func checkOptionsUnused(_ r: inout TableReader, _ s: SeriesSelector) {
+        if s.meterType != nil || s.serial != nil { r.problem("solaredge", "only applies to solaredge-energy-details and solaredge-meters") }
+        if s.channel != nil || s.device != nil { r.problem("fronius", "only applies to fronius-archive") }
+        if s.csv != nil { r.problem("csv", "only applies to format \"csv\"") }
+    }
+
+    /// `backfill.*`: the history request of a meter whose gateway remembers.
+    private static func readBackfill(_ r: inout TableReader, kind: MeterKind?, zone: String?, into p: inout Poll) {
+        guard let table = r.table("backfill") else { return }
+        var b = TableReader(table, path: r.keyPath("backfill"))
+        let format = b.string("format")
+        let profile: SeriesProfile?
+        if let format {
+            profile = SeriesProfile(rawValue: format)
+            if profile == nil || !(profile?.isHistory ?? false) {
+                b.problem("format", "\"\(format)\" is not a history format (\(SeriesProfile.allCases.filter(\.isHistory).map(\.rawValue).joined(separator: ", ")))")
+            }
+        } else if let own = p.series?.profile, own.isHistory {
+            profile = own
+        } else {
+            profile = nil
+            b.problem("format", "is required: the meter's format \"\(p.format)\" reads no history")
+        }
+        // The meter's own choices hold for a history of the same profile (energyDetails' meter type).
+        let options = readSeriesOptions(&b, inherited: p.series?.profile == profile ? p.series : nil)
+        var url = b.string("url")
+        if url == nil, p.isWindowed, profile == p.series?.profile { url = p.url }
+        if url == nil, profile == .froniusArchive, let base = hostPart(of: p.url) {
+            // The Datamanager's archive is on the same host as its realtime data.
+            url = base + "/solar_api/v1/GetArchiveData.cgi?Scope=System&StartDate={start}&EndDate={end}&Channel=" + (options.channel ?? "")
+        }
+        if url == nil, profile != nil { b.problem("url", "is required for \(profile!.rawValue): the history request with {start} and {end}") }
+        if let url {
+            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) { b.problem("url", "must start with http:// or https://") }
+            if !url.contains("{start}") || !url.contains("{end}") { b.problem("url", "needs {start} and {end}, where the range of each request goes") }
+        }
+        let horizon = b.duration("horizon", range: 60_000...(366 * 86_400_000))
+        let span = b.duration("max_span", range: 60_000...(366 * 86_400_000))
+        let pause = b.duration("pause", range: 0...3_600_000)
+        let timeout = b.duration("timeout", range: 1_000...600_000)
+        let maxBytes = b.integer("max_response_bytes", range: 1_024...(1 << 30))
+        if let profile, let url {
+            var selector = options
+            selector.profile = profile
+            var backfill = Backfill(url: url, series: selector)
+            if let horizon { backfill.horizonMilliseconds = horizon }
+            if let span { backfill.maxSpanMilliseconds = span }
+            if let pause { backfill.pauseMilliseconds = pause }
+            if let timeout { backfill.timeoutMilliseconds = timeout }
+            if let maxBytes { backfill.maxResponseBytes = Int(maxBytes) }
+            checkSeries(&b, selector, key: "format", kind: kind, zone: zone)
+            p.backfill = backfill
+        }
+        r.problems += b.finish()
+    }
+
+    /// "http://10.0.0.5:8080" of "http://10.0.0.5:8080/solar_api/...".
+    private static func hostPart(of url: String) -> String? {
+        guard let scheme = url.range(of: "://") else { return nil }
+        let rest = url[scheme.upperBound...]
+        let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        return String(url[..<end])
     }
 }

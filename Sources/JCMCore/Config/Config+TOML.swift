@@ -201,11 +201,11 @@ extension Config {
                 p.auth = readAuth(&a)
                 r.problems += a.finish()
             }
-            readPayload(&r, format: format ?? "json", json: json, into: &p)
+            readPayload(&r, format: format ?? "json", json: json, kind: kind, zone: zone, into: &p)
             poll = p
         } else {
             for key in ["interval", "timeout", "connect_timeout", "max_response_bytes", "backoff_max", "low_speed_limit", "low_speed_time",
-                        "tls", "auth", "format", "json", "prometheus", "channel"] where r.table[key] != nil {
+                        "tls", "auth", "format", "json", "prometheus", "channel", "csv", "solaredge", "fronius", "backfill"] where r.table[key] != nil {
                 r.problem(key, "only applies to a meter with a url")
             }
         }

@@ -104,6 +104,11 @@ public struct Config: Sendable, Equatable {
         public var json = JSONMapping(value: "")
         /// Set when `format` is "prometheus".
         public var prometheus: PrometheusSelector?
+        /// Set for `format = "csv"` and the profiles read by their own decoder (SeriesProfile):
+        /// PollPayloadDecoder reads these before `json`.
+        public var series: SeriesSelector?
+        /// Where the readings a gap missed are fetched from; nil: the meter is not backfilled.
+        public var backfill: Backfill?
 
         public init(url: String) { self.url = url }
     }

@@ -9,6 +9,7 @@ extension Daemon {
     struct Sources {
         var poller: (MeterPoller, DispatchSemaphore)?
         var watcher: (FolderWatcher, DispatchSemaphore)?
+        var backfiller: (Backfiller, DispatchSemaphore, IngestWriter)?
         var polled = 0
 
         static func start(_ config: Config, security: [String: TransferSecurity], writer: IngestWriter, intake: PollIntake, logger: Logger,
@@ -25,7 +26,7 @@ extension Daemon {
             }
             let validators = writer.validatorsByMeter
             let targets = config.meters.compactMap { m -> PollTarget? in
-                guard let p = m.poll else { return nil }
+                guard let p = m.poll, !p.isWindowed else { return nil }  // windowed: the backfiller's
                 return PollTarget(meterID: m.id, url: p.url, schedule: PollSchedule(intervalMs: p.intervalMilliseconds, meterID: m.id),
                                   connectTimeoutMs: Int(p.connectTimeoutMilliseconds), timeoutMs: Int(p.timeoutMilliseconds), maxBytes: p.maxResponseBytes,
                                   backoffCapMs: p.backoffMaxMilliseconds, etag: validators[m.id]?.etag, lastModified: validators[m.id]?.lastModified,
@@ -39,7 +40,13 @@ extension Daemon {
                 logger.warning("TLS verification is off for this meter (tls.verify = false): its gateway is not authenticated",
                                metadata: ["meter.id": "\(m.id)"])
             }
-            sources.polled = targets.count
+            sources.polled = targets.count + config.meters.filter { $0.poll?.isWindowed ?? false }.count
+            if Backfiller.needed(by: config) {
+                let b = Backfiller(config: config, security: security, logger: logger, deliver: { result in writer.submit(.backfill(result)) },
+                                   deliverPolls: intake.deliver, mayPoll: intake.mayPoll)
+                sources.backfiller = (b, Daemon.spawn("backfiller") { b.run() }, writer)
+                writer.backfill.attach(b)
+            }
             if !targets.isEmpty {
                 let p = MeterPoller(targets: targets, logger: logger, mayPoll: intake.mayPoll, deliver: intake.enqueue)
                 sources.poller = (p, Daemon.spawn("poller") {
@@ -53,8 +60,12 @@ extension Daemon {
         func stop() {
             poller?.0.stop()
             watcher?.0.stop()
+            backfiller?.2.backfill.detach()
             poller?.1.wait()
             watcher?.1.wait()
+            // A history request in flight finishes on its own (within backfill.timeout); what it
+            // brings is still written, or dropped with its meter after a reload.
+            _ = backfiller?.1.wait(timeout: .now() + 5)
         }
     }
 }

@@ -56,6 +56,7 @@ extension IngestWriter {
         var total = ChunkCounts()
         var outcomes: [(meter: String, result: String)] = []
         var polls: [(meter: String, at: Timestamp, status: Int?, error: String?, etag: String?, lastModified: String?)] = []
+        beginPollGroup()
         try store.transaction {
             // A poll of a meter that a reload has just removed is dropped with the meter.
             let known = items.filter { item in
@@ -73,11 +74,14 @@ extension IngestWriter {
                     logger.debug("spooled poll already written", metadata: ["meter.id": "\(result.meterID)", "spool.record": "\(ref ?? "")"])
                     continue
                 }
+                try seedBackfillMark(before.registry.lookup(result.meterID)!.meter, store: store)
                 let chunk = try group.map { try store.beginChunk(batch: batch, source: result.meterID, group: $0) }
                     ?? store.beginChunk(batch: batch, source: result.meterID)
+                backfill.answeredWithoutData = false
                 let counts = try writePoll(result, into: chunk, validator: &working, stored: &stored)
                 total += counts
-                let label = result.notModified ? "not_modified" : counts.accepted + counts.flagged + counts.duplicates > 0 ? "ok" : "failed"
+                let answered = counts.accepted + counts.flagged + counts.duplicates > 0 || backfill.answeredWithoutData
+                let label = result.notModified ? "not_modified" : answered ? "ok" : "failed"
                 outcomes.append((result.meterID, label))
                 polls.append((result.meterID, result.receivedAt, result.status == 0 ? nil : result.status,
                               label == "failed" ? Self.failureText(result) : nil, result.etag, result.lastModified))
@@ -88,6 +92,7 @@ extension IngestWriter {
         }
         validator = working
         lastStored = stored
+        commitPollGroup()
         validatorsLock.withLock {
             for p in polls { pollValidators[p.meter] = (p.etag, p.lastModified) }
         }
@@ -145,21 +150,32 @@ extension IngestWriter {
         case nil where result.notModified: break  // no new data since the last poll: counted, not an error
         case nil where result.status != 200: refuse(.httpStatus, "HTTP status \(result.status)")
         case nil:
-            let decoded = poll.prometheus.map { PrometheusTextDecoder.decode(result.body, selector: $0, meterID: meter.id) }
-                ?? JSONMeterDecoder.decode(result.body, mapping: poll.json, meterID: meter.id)
-            switch decoded {
+            switch PollPayloadDecoder.decode(result.body, poll: poll, meterID: meter.id) {
             case .failure(let f): refuse(f.reason, f.detail)
-            case .success(let raw):
-                switch validator.validate(raw, now: Timestamp(date: Date()), arrival: result.receivedAt) {
-                case .accepted(let reading):
-                    if let last = stored[reading.meterKey], last.timestamp == reading.timestamp, last.value == reading.value {
-                        duplicates += 1
-                    } else {
-                        try chunk.add(reading, location: meter.id)
-                        stored[reading.meterKey] = (reading.timestamp, reading.value)
+            case .success(let payload):
+                // One reading keeps the body as its raw text when refused; many keep their element.
+                let single = !(poll.series?.profile.isHistory ?? false)
+                for r in payload.rejected { chunk.add(r) }
+                var kept: [Reading] = []
+                var refused = payload.rejected.count
+                for raw in payload.readings {
+                    switch validator.validate(raw, now: Timestamp(date: Date()), arrival: result.receivedAt) {
+                    case .accepted(let reading) where Self.unfinished(reading, payload, meter, now: result.receivedAt): continue
+                    case .accepted(let reading):
+                        if let last = stored[reading.meterKey], last.timestamp == reading.timestamp, last.value == reading.value {
+                            duplicates += 1
+                        } else {
+                            try chunk.add(reading, location: meter.id)
+                            stored[reading.meterKey] = (reading.timestamp, reading.value)
+                            kept.append(reading)
+                        }
+                    case .rejected(let r) where single: refuse(r.reason, r.detail, at: r.timestamp); refused += 1
+                    case .rejected(let r): chunk.add(r); refused += 1
                     }
-                case .rejected(let r): refuse(r.reason, r.detail, at: r.timestamp)
                 }
+                noteForBackfill(meter, kept)
+                // Only nulls, or periods not yet final: the meter answered, with nothing new.
+                backfill.answeredWithoutData = refused == 0
             }
         }
         var counts = try chunk.commit()
@@ -208,7 +224,7 @@ extension IngestWriter {
             switch j {
             case .poll: inMemory += 1
             case .report: reports += 1
-            case .spooled, .reconfigure: break
+            case .spooled, .reconfigure, .backfill: break
             }
             pending = queue.pop()
         }

@@ -17,6 +17,8 @@ public final class IngestWriter: @unchecked Sendable {
         /// A reloaded configuration: mirrored into the database, meters re-read, in the order of
         /// the jobs around it.
         case reconfigure(Config)
+        /// A history response the Backfiller fetched for a gap (IngestWriter+Backfill.swift).
+        case backfill(BackfillResult)
     }
 
     private let conninfo: String
@@ -26,6 +28,7 @@ public final class IngestWriter: @unchecked Sendable {
     var store: ReadingStore?
     var validator: ReadingValidator?
     var health = MeterHealth()
+    let backfill = WriterBackfill()
     /// Called once a report has left the watched folder (or was given up). Set from the main
     /// thread (at start and reload), called from the writer's.
     public var onReportDone: @Sendable (String) -> Void {
@@ -100,14 +103,17 @@ public final class IngestWriter: @unchecked Sendable {
         }
         while let job = queue.pop() {
             if pastDrainDeadline {
-                if case .poll = job {} else { leftForNextStart += 1; continue }
+                switch job {
+                case .poll, .backfill: break  // held in memory only
+                default: leftForNextStart += 1; continue
+                }
             }
             do {
                 if store == nil || store?.db.isHealthy == false { try prepare() }
                 let started = Date()
                 try handle(job)
                 let kind: String
-                switch job { case .poll, .spooled: kind = "poll"; case .report: kind = "report"; case .reconfigure: kind = "reconfigure" }
+                switch job { case .poll, .spooled, .backfill: kind = "poll"; case .report: kind = "report"; case .reconfigure: kind = "reconfigure" }
                 metrics.add("jcm_write_seconds_sum", "kind=\"\(kind)\"", Date().timeIntervalSince(started))
                 metrics.add("jcm_write_seconds_count", "kind=\"\(kind)\"")
                 metrics.set("jcm_last_commit_timestamp_seconds", Date().timeIntervalSince1970)
@@ -148,6 +154,7 @@ public final class IngestWriter: @unchecked Sendable {
         switch job {
         case .spooled: try drainSpool()
         case .poll(let result): try writePolls([(result, nil)])
+        case .backfill(let result): try writeBackfill(result)
         case .report(let path, let watch): try writeReport(path: path, watch: watch)
         case .reconfigure(let next):
             config = next
@@ -225,6 +232,8 @@ public final class IngestWriter: @unchecked Sendable {
                                                                  "body": "\(String(decoding: result.body.prefix(512), as: UTF8.self))"])
         case .reconfigure:
             logger.error("reloaded configuration could not be applied to the database", metadata: ["error": "\(error)"])
+        case .backfill(let result):
+            logger.error("backfilled history could not be written", metadata: ["meter.id": "\(result.gap.meterID)", "error": "\(error)"])
         case .report(let path, let watch):
             logger.error("report could not be written", metadata: ["file": "\(path)", "error": "\(error)"])
             let target = try? ReportMover.move(path, into: watch.rejectedDir)

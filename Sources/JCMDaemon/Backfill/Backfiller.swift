@@ -1,0 +1,184 @@
+import Foundation
+import JCMCore
+import JCMCurl
+import Logging
+
+/// Fetches the history of meters that missed readings, on its own thread, one request at a time
+/// (gateways serve history slowly and SolarEdge counts every request against a daily quota), at
+/// least `backfill.pause` apart per host. A gap longer than the vendor's limit per request is
+/// fetched in pieces, oldest first. Gaps of one meter waiting together are merged into one.
+///
+/// It also polls the meters whose url has `{start}` and `{end}` (a history format polled for its
+/// last few intervals): on their schedule, before any gap, handed over as ordinary poll results.
+final class Backfiller: @unchecked Sendable {
+    /// A windowed poll asks for this many intervals back: values a cloud API fills in late
+    /// (SolarEdge uploads every 15 minutes), and periods the writer leaves until they are final
+    /// (IngestWriter.unfinished), are read at a later poll.
+    static let lookbackIntervals: Int64 = 4
+
+    struct Target {
+        var backfill: Config.Backfill
+        var zone: TimeZone?
+        var security: TransferSecurity
+        var connectTimeoutMs: Int
+    }
+
+    private let targets: [String: Target]
+    private let logger: Logger
+    private let deliver: @Sendable (BackfillResult) -> Void
+    private let deliverPolls: @Sendable ([PollResult]) -> Void
+    private let mayPoll: @Sendable () -> Bool
+    /// The windowed meters' schedules and next slots.
+    private var schedules: [String: PollSchedule] = [:]
+    private var due: [String: Int64] = [:]
+    private let condition = NSCondition()
+    private var pending: [BackfillGap] = []
+    private var stopping = false
+    private var nextID = 1
+    private var handles: [String: EasyHandle] = [:]
+    private var lastRequest: [String: Date] = [:]
+
+    init(config: Config, security: [String: TransferSecurity], logger: Logger, deliver: @escaping @Sendable (BackfillResult) -> Void,
+         deliverPolls: @escaping @Sendable ([PollResult]) -> Void = { _ in }, mayPoll: @escaping @Sendable () -> Bool = { true }) {
+        var targets: [String: Target] = [:]
+        let now = Self.nowMs()
+        for m in config.meters {
+            guard let poll = m.poll, let b = poll.backfill else { continue }
+            targets[m.id] = Target(backfill: b, zone: m.timeZone.flatMap(TimeZone.init(identifier:)), security: security[m.id] ?? TransferSecurity(),
+                                   connectTimeoutMs: Int(poll.connectTimeoutMilliseconds))
+            if poll.isWindowed {
+                let schedule = PollSchedule(intervalMs: poll.intervalMilliseconds, meterID: m.id)
+                schedules[m.id] = schedule
+                due[m.id] = schedule.nextDue(after: now)
+            }
+        }
+        self.targets = targets
+        self.logger = logger
+        self.deliver = deliver
+        self.deliverPolls = deliverPolls
+        self.mayPoll = mayPoll
+    }
+
+    static func needed(by config: Config) -> Bool { config.meters.contains { $0.poll?.backfill != nil } }
+
+    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000) }
+
+    /// Queues a gap; one already waiting for the same meter grows to cover both.
+    func request(_ gap: BackfillGap) {
+        guard targets[gap.meterID] != nil else { return }
+        condition.lock()
+        defer { condition.unlock() }
+        if let i = pending.firstIndex(where: { $0.meterID == gap.meterID }) {
+            if gap.window.after < pending[i].window.after {
+                pending[i].window.after = gap.window.after
+                pending[i].before = gap.before
+            }
+            pending[i].window.through = max(pending[i].window.through, gap.window.through)
+            return
+        }
+        var g = gap
+        g.id = nextID
+        nextID += 1
+        pending.append(g)
+        condition.signal()
+    }
+
+    /// Stops after the request in flight; returns the gaps not yet started, for the next one.
+    func stop() -> [BackfillGap] {
+        condition.lock()
+        defer { condition.unlock() }
+        stopping = true
+        condition.broadcast()
+        let left = pending
+        pending = []
+        return left
+    }
+
+    func run() {
+        while let work = next() {
+            let gap: BackfillGap
+            switch work {
+            case .poll(let meterID): pollWindow(meterID); continue
+            case .gap(let g): gap = g
+            }
+            guard let target = targets[gap.meterID] else { continue }
+            let windows = HistoryRequest.windows(after: gap.window.after, through: gap.window.through, maxSpanMilliseconds: target.backfill.maxSpanMilliseconds)
+            for (i, window) in windows.enumerated() {
+                let url = HistoryRequest.url(template: target.backfill.url, profile: target.backfill.series.profile, window: window, zone: target.zone)
+                guard waitForTurn(host: Self.host(of: url), pauseMs: target.backfill.pauseMilliseconds) else {
+                    logger.notice("stopping with a backfill unfinished; its gap stays", metadata: ["meter.id": "\(gap.meterID)", "requests.left": "\(windows.count - i)"])
+                    return
+                }
+                let response = fetch(url, gap.meterID, target)
+                lastRequest[Self.host(of: url)] = Date()
+                deliver(BackfillResult(gap: gap, part: i + 1, parts: windows.count, window: window, response: response))
+            }
+        }
+    }
+
+    private enum Work {
+        case poll(String)
+        case gap(BackfillGap)
+    }
+
+    /// A windowed poll that is due comes before any gap: live data first.
+    private func next() -> Work? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopping {
+            let now = Self.nowMs()
+            if let (meterID, at) = due.min(by: { $0.value < $1.value }), at <= now {
+                due[meterID] = schedules[meterID]!.nextDue(after: now)
+                return .poll(meterID)
+            }
+            if !pending.isEmpty { return .gap(pending.removeFirst()) }
+            if let at = due.values.min() {
+                _ = condition.wait(until: Date(timeIntervalSince1970: Double(at) / 1_000))
+            } else {
+                condition.wait()
+            }
+        }
+        return nil
+    }
+
+    /// One poll of a windowed meter: its last few intervals, written as a poll.
+    private func pollWindow(_ meterID: String) {
+        guard let target = targets[meterID], let schedule = schedules[meterID], mayPoll() else { return }
+        let now = Timestamp(date: Date())
+        let window = HistoryRequest.Window(after: Timestamp(microseconds: now.microseconds - Self.lookbackIntervals * schedule.intervalMs * 1_000), through: now)
+        let url = HistoryRequest.url(template: target.backfill.url, profile: target.backfill.series.profile, window: window, zone: target.zone)
+        let response = fetch(url, meterID, target)
+        lastRequest[Self.host(of: url)] = Date()
+        deliverPolls([response])
+    }
+
+    /// Waits out the pause since the last request to `host`; false when stopped meanwhile.
+    private func waitForTurn(host: String, pauseMs: Int64) -> Bool {
+        let due = (lastRequest[host] ?? .distantPast).addingTimeInterval(Double(pauseMs) / 1_000)
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopping, Date() < due { _ = condition.wait(until: due) }
+        return !stopping
+    }
+
+    private func fetch(_ url: String, _ meterID: String, _ target: Target) -> PollResult {
+        let handle: EasyHandle
+        do {
+            if let h = handles[meterID] {
+                handle = h
+            } else {
+                handle = try EasyHandle()
+                try handle.configure(target.security)
+                handles[meterID] = handle
+            }
+        } catch {
+            return PollResult(meterID: meterID, url: url, receivedAt: Timestamp(date: Date()), status: 0, body: [], failure: .transport("\(error)"))
+        }
+        return handle.fetch(url: url, meterID: meterID, connectTimeoutMs: target.connectTimeoutMs, timeoutMs: Int(target.backfill.timeoutMilliseconds),
+                            maxBytes: target.backfill.maxResponseBytes)
+    }
+
+    static func host(of url: String) -> String {
+        URLComponents(string: url).map { "\($0.host ?? ""):\($0.port ?? 0)" } ?? url
+    }
+}

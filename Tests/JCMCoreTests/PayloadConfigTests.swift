@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+@testable import JCMCore
+
+/// `format` for the profiles with their own decoders, and `backfill.*`: what check-config
+/// refuses, and what it reads.
+@Suite("payload and backfill configuration")
+struct PayloadConfigTests {
+    /// A polled meter of `kind` with `lines` added at its end.
+    static func meter(kind: String = "cumulative", _ lines: [String]) -> String {
+        (["[[project]]", "id = \"P\"", "methodology = \"M\"",
+          "[[meter]]", "id = \"M\"", "project = \"P\"", "parameter = \"EG_p\"", "unit = \"kWh\"", "kind = \"\(kind)\"",
+          "url = \"http://10.0.0.5/solar_api/v1/GetMeterRealtimeData.cgi?Scope=Device&DeviceId=0\""] + lines).joined(separator: "\n") + "\n"
+    }
+
+    static func problems(_ text: String) -> [String] {
+        do {
+            _ = try Config.parse(text)
+            return []
+        } catch {
+            return error.problems.map { "\($0.key): \($0.message)" }
+        }
+    }
+
+    @Test func intervalProfilesNeedIntervalMetersAndCountersCumulative() {
+        #expect(Self.problems(Self.meter(kind: "cumulative", ["format = \"solaredge-energy\"", "timezone = \"Europe/Berlin\""]))
+                == [#"meter[1].format: solaredge-energy gives energy per interval: it needs a meter of kind "interval", not "cumulative""#])
+        #expect(Self.problems(Self.meter(kind: "interval", ["format = \"enphase-production-json\""]))
+                == [#"meter[1].format: enphase-production-json gives a lifetime counter: it needs a meter of kind "cumulative", not "interval""#])
+        #expect(Self.problems(Self.meter(kind: "cumulative", ["format = \"fronius-archive\"", "fronius.channel = \"EnergyReal_WAC_Sum_Produced\""]))
+                == [#"meter[1].format: fronius-archive (EnergyReal_WAC_Sum_Produced) gives energy per interval: it needs a meter of kind "interval", not "cumulative""#])
+        #expect(Self.problems(Self.meter(kind: "interval", ["format = \"emoncms-feed-data\""])) == [])
+    }
+
+    @Test func solarEdgeNeedsTheSitesZoneAndAMeterType() {
+        #expect(Self.problems(Self.meter(kind: "cumulative", ["format = \"solaredge-overview\""]))
+                == ["meter[1].format: solaredge-overview gives site local times without an offset: declare the meter's timezone (the site's IANA zone)"])
+        #expect(Self.problems(Self.meter(kind: "interval", ["format = \"solaredge-energy-details\"", "timezone = \"Europe/Berlin\""]))
+                == ["meter[1].format: solaredge-energy-details needs solaredge.meter (Production, Consumption, SelfConsumption, FeedIn, Purchased)"])
+        #expect(Self.problems(Self.meter(kind: "interval", ["format = \"solaredge-energy-details\"", "timezone = \"Europe/Berlin\"", "solaredge.meter = \"Export\""]))
+                == [#"meter[1].solaredge.meter: "Export" is not a SolarEdge meter type (Production, Consumption, SelfConsumption, FeedIn, Purchased)"#])
+        #expect(Self.problems(Self.meter(kind: "interval", ["format = \"solaredge-energy\"", "timezone = \"Europe/Berlin\"", "solaredge.meter = \"Production\""]))
+                == ["meter[1].solaredge: only applies to solaredge-energy-details and solaredge-meters"])
+    }
+
+    @Test func csvNeedsItsValueColumn() throws {
+        #expect(Self.problems(Self.meter(["format = \"csv\""])) == [#"meter[1].format: format "csv" needs csv.value (the column of the value)"#])
+        #expect(Self.problems(Self.meter(["format = \"csv\"", "csv = { value = \"e\", unit = \"Wh\", unit_column = \"u\" }"]))
+                == ["meter[1].csv.unit_column: give csv.unit (a fixed unit) or csv.unit_column, not both"])
+        #expect(Self.problems(Self.meter(["json.value = \"v\"", "csv.value = \"e\""])) == [#"meter[1].csv: only applies to format "csv""#])
+        let config = try Config.parse(Self.meter(["format = \"csv\"", "csv = { value = \"energy\", timestamp = \"ts\", unit = \"Wh\" }"]))
+        #expect(config.meters[0].poll?.series == Config.SeriesSelector(profile: .csv, csv: Config.CSVColumns(value: "energy", timestamp: "ts", unit: "Wh")))
+    }
+
+    @Test func froniusBackfillDerivesTheArchiveRequest() throws {
+        let config = try Config.parse(Self.meter(["format = \"fronius-meter-consumed\"", "backfill.format = \"fronius-archive\"",
+                                                  "backfill.fronius.channel = \"EnergyReal_WAC_Plus_Absolute\"", "backfill.horizon = \"2d\""]))
+        let b = try #require(config.meters[0].poll?.backfill)
+        #expect(b.url == "http://10.0.0.5/solar_api/v1/GetArchiveData.cgi?Scope=System&StartDate={start}&EndDate={end}&Channel=EnergyReal_WAC_Plus_Absolute")
+        #expect(b.series == Config.SeriesSelector(profile: .froniusArchive, channel: "EnergyReal_WAC_Plus_Absolute"))
+        #expect(b.horizonMilliseconds == 2 * 86_400_000)
+        #expect(b.maxSpanMilliseconds == 16 * 86_400_000)
+        #expect(b.pauseMilliseconds == 1_000)
+    }
+
+    @Test func backfillProblems() {
+        #expect(Self.problems(Self.meter(["format = \"fronius-meter-consumed\"", "backfill.horizon = \"2d\""]))
+                == [#"meter[1].backfill.format: is required: the meter's format "fronius-meter-consumed" reads no history"#])
+        #expect(Self.problems(Self.meter(["format = \"fronius-meter-consumed\"", "backfill.format = \"fronius-archive\"",
+                                          "backfill.fronius.channel = \"EnergyReal_WAC_Sum_Produced\""]))
+                == [#"meter[1].backfill.format: fronius-archive (EnergyReal_WAC_Sum_Produced) gives energy per interval: it needs a meter of kind "interval", not "cumulative""#])
+        #expect(Self.problems(Self.meter(kind: "interval", ["format = \"emoncms-feed-data\"", "backfill.url = \"http://e/feed/data.json?id=1\""]))
+                == ["meter[1].backfill.url: needs {start} and {end}, where the range of each request goes"])
+        #expect(Self.problems(Self.meter(["json.value = \"v\"", "backfill.format = \"tasmota\"", "backfill.url = \"http://e/{start}/{end}\""]))
+                .first?.hasPrefix(#"meter[1].backfill.format: "tasmota" is not a history format"#) == true)
+        #expect(Self.problems(Self.meter(kind: "interval", ["format = \"emoncms-feed-data\"", "backfill.url = \"http://e/?start={start}&end={end}\"", "backfill.horizn = \"1d\""]))
+                == ["meter[1].backfill.horizn: unknown key"])
+    }
+
+    @Test func aWindowedUrlIsPolledAndBackfilledFromItsOwnRequest() throws {
+        let url = "http://emon.local/feed/data.json?id=7&start={start}&end={end}&interval=10"
+        let text = Self.meter(kind: "interval", ["format = \"emoncms-feed-data\""]).replacingOccurrences(
+            of: "http://10.0.0.5/solar_api/v1/GetMeterRealtimeData.cgi?Scope=Device&DeviceId=0", with: url)
+        let poll = try #require(try Config.parse(text).meters[0].poll)
+        #expect(poll.isWindowed)
+        #expect(poll.backfill?.url == url)
+        #expect(poll.backfill?.series == Config.SeriesSelector(profile: .emoncmsFeedData))
+        let json = text.replacingOccurrences(of: "format = \"emoncms-feed-data\"", with: "json.value = \"v\"")
+        #expect(Self.problems(json) == ["meter[1].url: {start} and {end} only apply to a history format (solaredge-energy, solaredge-energy-details, solaredge-meters, fronius-archive, emoncms-feed-data, csv)"])
+        #expect(Self.problems(text.replacingOccurrences(of: "&end={end}", with: "")) == ["meter[1].url: needs both {start} and {end}, or neither"])
+    }
+
+    @Test func aHistoryFormatIsItsOwnBackfillWithItsChoices() throws {
+        let config = try Config.parse(Self.meter(kind: "interval", [
+            "timezone = \"Europe/Berlin\"", "format = \"solaredge-energy-details\"", "solaredge.meter = \"Production\"",
+            "backfill.url = \"https://monitoringapi.solaredge.com/site/1/energyDetails?timeUnit=QUARTER_OF_AN_HOUR&meters=PRODUCTION&startTime={start}&endTime={end}\"",
+        ]))
+        let b = try #require(config.meters[0].poll?.backfill)
+        #expect(b.series == Config.SeriesSelector(profile: .solarEdgeEnergyDetails, meterType: "Production"))
+        #expect(b.maxSpanMilliseconds == 28 * 86_400_000)
+    }
+}
+
+@Suite("history requests")
+struct HistoryRequestTests {
+    /// 2026-03-01T00:00:00Z
+    static let t0 = Timestamp(microseconds: 1_772_323_200_000_000)
+    static func at(hours: Int64) -> Timestamp { Timestamp(microseconds: t0.microseconds + hours * 3_600_000_000) }
+
+    @Test func aLongGapIsCutAtTheVendorsLimit() {
+        let w = HistoryRequest.windows(after: Self.t0, through: Self.at(hours: 50), maxSpanMilliseconds: 86_400_000)
+        #expect(w.map(\.after) == [Self.t0, Self.at(hours: 24), Self.at(hours: 48)])
+        #expect(w.map(\.through) == [Self.at(hours: 24), Self.at(hours: 48), Self.at(hours: 50)])
+        #expect(HistoryRequest.windows(after: Self.t0, through: Self.t0, maxSpanMilliseconds: 1_000).isEmpty)
+    }
+
+    @Test func placeholdersInEachVendorsConvention() {
+        let w = HistoryRequest.Window(after: Timestamp(microseconds: Self.at(hours: 10).microseconds + 250_000), through: Timestamp(microseconds: Self.at(hours: 11).microseconds + 1))
+        let berlin = TimeZone(identifier: "Europe/Berlin")
+        #expect(HistoryRequest.url(template: "/a?StartDate={start}&EndDate={end}", profile: .froniusArchive, window: w, zone: nil)
+                == "/a?StartDate=2026-03-01T10:00:00Z&EndDate=2026-03-01T11:00:01Z")
+        #expect(HistoryRequest.url(template: "s={start}&e={end}", profile: .solarEdgeEnergyDetails, window: w, zone: berlin)
+                == "s=2026-03-01%2011:00:00&e=2026-03-01%2012:00:01")
+        #expect(HistoryRequest.url(template: "s={start}&e={end}", profile: .solarEdgeEnergy, window: w, zone: berlin) == "s=2026-03-01&e=2026-03-01")
+        #expect(HistoryRequest.url(template: "start={start}&end={end}", profile: .emoncmsFeedData, window: w, zone: nil)
+                == "start=1772359200000&end=1772362801000")
+    }
+}

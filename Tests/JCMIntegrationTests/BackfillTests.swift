@@ -1,0 +1,243 @@
+import Foundation
+import JCMCore
+import JCMDaemon
+import JCMPostgres
+import Testing
+
+/// Gaps filled from the gateway's own history: a Fronius Datamanager that stops answering for a
+/// while, and an emoncms server polled by a daemon that is stopped and started again later. Each
+/// fake gateway's counter grows 10 Wh a second, and its history holds the value of every second.
+@Suite("backfill from gateway history", .serialized)
+struct BackfillTests {
+    /// The gateway's counter at a whole second.
+    static func counter(_ second: Int64) -> Int64 { 1_000_000 + 10 * (second - 1_700_000_000) }
+
+    static func nowSecond() -> Int64 { Int64(Date().timeIntervalSince1970.rounded(.down)) }
+
+    /// A whole-second instant as the Datamanager writes it: its local time, with the offset.
+    static func fronius(_ second: Int64) -> String {
+        String(Timestamp(microseconds: (second + 3_600) * 1_000_000).formatted(fractionDigits: 0).dropLast()) + "+01:00"
+    }
+
+    static let berlin = TimestampParser(zone: TimeZone(identifier: "Europe/Berlin"))
+
+    /// A whole-second instant as SolarEdge writes it for a site in Berlin.
+    static func siteTime(_ second: Int64) -> String {
+        let offset = Int64(TimeZone(identifier: "Europe/Berlin")!.secondsFromGMT(for: Date(timeIntervalSince1970: Double(second))))
+        return Timestamp(microseconds: (second + offset) * 1_000_000).formatted(fractionDigits: 0).dropLast().replacingOccurrences(of: "T", with: " ")
+    }
+
+    static func query(_ request: HTTPRequest) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in (request.query ?? "").split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if kv.count == 2 { out[kv[0]] = kv[1].removingPercentEncoding ?? kv[1] }
+        }
+        return out
+    }
+
+    final class Gateway: @unchecked Sendable {
+        let lock = NSLock()
+        var down = false
+        var archiveRequests: [String] = []
+        /// (start, end, asked at) of each energyDetails request, in seconds.
+        var solarEdgeWindows: [(Int64, Int64, Int64)] = []
+        var server: HTTPServer!
+
+        init() throws {
+            server = try HTTPServer(host: "127.0.0.1", port: 0) { [unowned self] request in
+                let now = BackfillTests.nowSecond()
+                switch request.path {
+                case "/solar_api/v1/GetMeterRealtimeData.cgi":
+                    if lock.withLock({ down }) { return .text("gateway rebooting", status: 503) }
+                    return .json("""
+                        {"Body":{"Data":{"EnergyReal_WAC_Sum_Consumed":\(BackfillTests.counter(now)),"EnergyReal_WAC_Plus_Absolute":\(BackfillTests.counter(now))}},
+                        "Head":{"Status":{"Code":0,"Reason":"","UserMessage":""},"Timestamp":"\(BackfillTests.fronius(now))"}}
+                        """)
+                case "/solar_api/v1/GetArchiveData.cgi":
+                    let q = BackfillTests.query(request)
+                    lock.withLock { archiveRequests.append(request.query ?? "") }
+                    guard q["Channel"] == "EnergyReal_WAC_Plus_Absolute", let s = q["StartDate"], let e = q["EndDate"],
+                          let start = try? TimestampParser().parse(s), let end = try? TimestampParser().parse(e) else {
+                        return .json(#"{"Body":{"Data":{}},"Head":{"Status":{"Code":255,"Reason":"bad request"}}}"#)
+                    }
+                    let first = start.microseconds / 1_000_000
+                    let last = min(end.microseconds / 1_000_000, now)
+                    let values = (first...max(first, last)).map { "\"\($0 - first)\":\(BackfillTests.counter($0))" }.joined(separator: ",")
+                    return .json("""
+                        {"Body":{"Data":{"meter:16220111":{"Data":{"EnergyReal_WAC_Plus_Absolute":{"Unit":"Wh","Values":{\(values)}}},
+                        "DeviceType":-1,"Start":"\(BackfillTests.fronius(first))","End":"\(BackfillTests.fronius(last))"}}},
+                        "Head":{"Status":{"Code":0,"Reason":"","UserMessage":""},"Timestamp":"\(BackfillTests.fronius(now))"}}
+                        """)
+                case "/site/1/energyDetails":
+                    // Site local time, space-separated; the current second is not reported yet (null).
+                    // Time runs in seconds here, so no timeUnit: the writer holds back no period.
+                    let q = BackfillTests.query(request)
+                    guard q["api_key"] == "k", let s = q["startTime"], let e = q["endTime"],
+                          let start = try? BackfillTests.berlin.parse(s), let end = try? BackfillTests.berlin.parse(e) else {
+                        return .json(#"{"String":"Invalid token"}"#, status: 403)
+                    }
+                    if lock.withLock({ down }) { return .text("busy", status: 429) }
+                    let first = start.microseconds / 1_000_000, last = end.microseconds / 1_000_000
+                    lock.withLock { solarEdgeWindows.append((first, last, now)) }
+                    let values = (first...max(first, last)).map { sec in
+                        #"{"date":"\#(BackfillTests.siteTime(sec))","value":\#(sec >= now ? "null" : "5.0")}"#
+                    }.joined(separator: ",")
+                    return .json(#"{"energyDetails":{"unit":"Wh","meters":[{"type":"Production","values":[\#(values)]}]}}"#)
+                case "/feed/timevalue.json":
+                    return .json(#"{"time":\#(now),"value":\#(BackfillTests.counter(now))}"#)
+                case "/feed/data.json":
+                    let q = BackfillTests.query(request)
+                    guard let s = q["start"].flatMap({ Int64($0) }), let e = q["end"].flatMap({ Int64($0) }) else { return .json("[]") }
+                    // Points after now are nulls: the feed has no data there yet.
+                    let points = stride(from: (s + 999) / 1_000, through: e / 1_000, by: 1).map { sec in
+                        "[\(sec * 1_000),\(sec > now ? "null" : String(BackfillTests.counter(sec)))]"
+                    }
+                    return .json("[" + points.joined(separator: ",") + "]")
+                default: return .text("not found", status: 404)
+                }
+            }
+            server.start()
+        }
+    }
+
+    @Test func aFroniusOutageIsFilledFromGetArchiveData() throws {
+        let gateway = try Gateway()
+        defer { gateway.server.stop() }
+        let conninfo = try TestCluster.freshDatabase()
+        let config = try Config.parse(PolledGateways.header() + """
+            [[meter]]
+            id = "FR-GRID"
+            project = "P"
+            parameter = "EG_p"
+            kind = "cumulative"
+            unit = "Wh"
+            url = "http://127.0.0.1:\(gateway.server.port)/solar_api/v1/GetMeterRealtimeData.cgi?Scope=Device&DeviceId=0"
+            interval = "1s"
+            format = "fronius-meter-consumed"
+            backfill.format = "fronius-archive"
+            backfill.fronius.channel = "EnergyReal_WAC_Plus_Absolute"
+            backfill.pause = "0s"
+            """)
+        var wentDown: Date?
+        var cameBack = false
+        let filled = PolledGateways.run(config, conninfo, seconds: 30) {
+            // Up until two polls landed, then away for 4 s, then back.
+            if wentDown == nil, try scalar(conninfo, "select count(*) from jcm.readings") == "2" {
+                gateway.lock.withLock { gateway.down = true }
+                wentDown = Date()
+            }
+            if let at = wentDown, !cameBack, Date().timeIntervalSince(at) > 4 {
+                gateway.lock.withLock { gateway.down = false }
+                cameBack = true
+            }
+            return try cameBack && (scalar(conninfo, "select count(*) from jcm.batches where url like '%GetArchiveData%'") ?? "0") != "0"
+        }
+        #expect(filled, "an archive request was written")
+        #expect(gateway.lock.withLock { gateway.archiveRequests.count } == 1, "one gap, one request")
+
+        // Every second of the counter between the first and the newest reading is there, each
+        // its gateway's value, and none flagged out of order.
+        let found = try rows(conninfo, """
+            select extract(epoch from ts)::bigint::text, value::text, status, coalesce(array_to_string(reasons, ','), '')
+            from jcm.readings_view where meter_id = 'FR-GRID' order by ts
+            """)
+        let seconds = found.compactMap { $0[0].flatMap { Int64($0) } }
+        let first = try #require(seconds.first), last = try #require(seconds.last)
+        #expect(seconds == Array(first...last), "no second missing between \(first) and \(last)")
+        #expect(found.allSatisfy { $0[1] == String(Self.counter(Int64($0[0]!)!)) })
+        #expect(found.allSatisfy { $0[2] == "accepted" }, "\(found.filter { $0[2] != "accepted" })")
+        let archive = try rows(conninfo, """
+            select b.url, b.http_status::text, b.kind, count(r.*)::text from jcm.batches b left join jcm.readings r on r.batch = b.id
+            where b.url like '%GetArchiveData%' group by b.id
+            """)
+        #expect(archive.count == 1)
+        #expect(archive.first?[0]?.contains("StartDate=REDACTED&EndDate=REDACTED&Channel=REDACTED") == true, "\(archive)")
+        #expect(archive.first?[1] == "200" && archive.first?[2] == "poll")
+        #expect(Int(archive.first?[3] ?? "") ?? 0 >= 3, "the 4 s outage's seconds came from the archive: \(archive)")
+    }
+
+    @Test func aDaemonStoppedForAWhileFetchesEmoncmsHistoryAtItsNextStart() throws {
+        let gateway = try Gateway()
+        defer { gateway.server.stop() }
+        let conninfo = try TestCluster.freshDatabase()
+        let base = "http://127.0.0.1:\(gateway.server.port)"
+        let config = try Config.parse(PolledGateways.header() + """
+            [[meter]]
+            id = "EMON"
+            project = "P"
+            parameter = "EG_p"
+            kind = "cumulative"
+            unit = "Wh"
+            url = "\(base)/feed/timevalue.json?id=7&apikey=secret"
+            interval = "1s"
+            format = "emoncms"
+            backfill.url = "\(base)/feed/data.json?id=7&start={start}&end={end}&interval=1&apikey=secret"
+            backfill.format = "emoncms-feed-data"
+            backfill.pause = "0s"
+            """)
+        // emoncms feeds are in the meter's unit: the feed counts Wh, so the meter says Wh.
+        PolledGateways.run(config, conninfo, seconds: 10) { try scalar(conninfo, "select count(*) from jcm.readings") == "2" }
+        let stoppedAt = Self.nowSecond()
+        Thread.sleep(forTimeInterval: 4)
+        let filled = PolledGateways.run(config, conninfo, seconds: 20) {
+            (try scalar(conninfo, "select count(*) from jcm.batches where url like '%/feed/data.json%'") ?? "0") != "0"
+        }
+        #expect(filled)
+        let seconds = try rows(conninfo, "select extract(epoch from ts)::bigint::text from jcm.readings_view where meter_id = 'EMON' order by ts")
+            .compactMap { $0[0].flatMap { Int64($0) } }
+        let first = try #require(seconds.first), last = try #require(seconds.last)
+        #expect(last > stoppedAt + 3)
+        #expect(seconds == Array(first...last), "the seconds the daemon was stopped are all there: \(seconds)")
+        #expect(try scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'EMON' and status <> 'accepted'") == "0")
+        #expect(try scalar(conninfo, "select url from jcm.batches where url like '%/feed/data.json%'")
+                == "\(base)/feed/data.json?id=REDACTED&start=REDACTED&end=REDACTED&interval=REDACTED&apikey=REDACTED")
+    }
+
+    /// A SolarEdge site polled for its last few quarter hours (compressed to seconds here): the
+    /// url's {start}/{end} move with every poll, a value the API reports late lands at a later
+    /// poll, and a stretch longer than a poll's window is asked for as a gap.
+    @Test func aWindowedSolarEdgePollAndItsGap() throws {
+        let gateway = try Gateway()
+        defer { gateway.server.stop() }
+        let conninfo = try TestCluster.freshDatabase()
+        let config = try Config.parse(PolledGateways.header() + """
+            [[meter]]
+            id = "SE-PROD"
+            project = "P"
+            parameter = "EG_p"
+            kind = "interval"
+            unit = "Wh"
+            timezone = "Europe/Berlin"
+            url = "http://127.0.0.1:\(gateway.server.port)/site/1/energyDetails?timeUnit=QUARTER_OF_AN_HOUR&meters=PRODUCTION&startTime={start}&endTime={end}&api_key=k"
+            interval = "1s"
+            format = "solaredge-energy-details"
+            solaredge.meter = "Production"
+            backfill.pause = "0s"
+            """)
+        var wentDown: Date?
+        var cameBack: Date?
+        let done = PolledGateways.run(config, conninfo, seconds: 30) {
+            if wentDown == nil, try (Int(scalar(conninfo, "select count(*) from jcm.readings") ?? "") ?? 0) >= 3 {
+                gateway.lock.withLock { gateway.down = true }
+                wentDown = Date()
+            }
+            if let at = wentDown, cameBack == nil, Date().timeIntervalSince(at) > 5 {
+                gateway.lock.withLock { gateway.down = false }
+                cameBack = Date()
+            }
+            return cameBack.map { Date().timeIntervalSince($0) > 3 } ?? false
+        }
+        #expect(done)
+        let windows = gateway.lock.withLock { gateway.solarEdgeWindows }
+        // A poll's window ends now; the gap's ends where the first poll after the outage began.
+        #expect(windows.filter { $0.1 < $0.2 - 1 }.count == 1, "one request for the gap: \(windows)")
+        let seconds = try rows(conninfo, "select extract(epoch from ts)::bigint::text from jcm.readings_view where meter_id = 'SE-PROD' order by ts")
+            .compactMap { $0[0].flatMap { Int64($0) } }
+        let first = try #require(seconds.first), last = try #require(seconds.last)
+        #expect(last - first >= 8)
+        #expect(seconds == Array(first...last), "every second between the first and the newest reading: \(seconds)")
+        #expect(try scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'SE-PROD' and (value <> 5 or status <> 'accepted')") == "0")
+        #expect(try scalar(conninfo, "select count(*) from jcm.rejections where meter_id = 'SE-PROD' and reason <> 'http_status'") == "0")
+    }
+}
