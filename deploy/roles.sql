@@ -19,7 +19,7 @@ alter default privileges in schema jcm grant select on tables to jcm_verifier;
 
 -- Reads: meter keys, duplicate reports, the newest reading per meter, conflicts on re-sent rows.
 grant select on all tables in schema jcm to jcm_ingest;
-grant insert on jcm.readings, jcm.rejections, jcm.batches, jcm.reports, jcm.plan_versions, jcm.ledger, jcm.signing_keys to jcm_ingest;
+grant insert on jcm.readings, jcm.rejections, jcm.batches, jcm.reports, jcm.plan_versions, jcm.ledger, jcm.signing_keys, jcm.upload_objects to jcm_ingest;
 -- `jcm-ingestd period` and corrections: new rows, never changed (the tables refuse it anyway).
 grant insert on jcm.monitoring_periods, jcm.corrections to jcm_ingest;
 grant insert, update on jcm.projects, jcm.meters, jcm.meter_state to jcm_ingest;

@@ -9,6 +9,10 @@ CURLcode CCurlShim_easy_setopt_write_function(CURL *h, CCurlShim_write_callback 
     return curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, cb);
 }
 
+CURLcode CCurlShim_easy_setopt_xferinfo_function(CURL *h, CCurlShim_xferinfo_callback cb) {
+    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cb);
+}
+
 CURLcode CCurlShim_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 
 CURLMcode CCurlShim_multi_setopt_long(CURLM *h, CURLMoption o, long v) { return curl_multi_setopt(h, o, v); }

@@ -15,6 +15,11 @@ CURLcode CCurlShim_easy_setopt_pointer(CURL *handle, CURLoption option, void *va
 typedef size_t (*CCurlShim_write_callback)(char *data, size_t size, size_t count, void *userdata);
 CURLcode CCurlShim_easy_setopt_write_function(CURL *handle, CCurlShim_write_callback callback);
 
+// Progress callback (CURLOPT_XFERINFOFUNCTION): returning non-zero aborts the transfer, which is
+// how a long download stops when the daemon does.
+typedef int (*CCurlShim_xferinfo_callback)(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
+CURLcode CCurlShim_easy_setopt_xferinfo_function(CURL *handle, CCurlShim_xferinfo_callback callback);
+
 CURLcode CCurlShim_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
 
 CURLMcode CCurlShim_multi_setopt_long(CURLM *handle, CURLMoption option, long value);

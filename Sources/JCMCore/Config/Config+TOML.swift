@@ -97,6 +97,19 @@ extension Config {
             if let dir { config.watches.append(Watch(dir: dir, timeZone: zone, processedDir: processed, rejectedDir: rejected)) }
             problems += r.finish()
         }
+        var uploadIndex: [String: Int] = [:]
+        for (i, t) in top.tables("upload").enumerated() {
+            var r = TableReader(t, path: "upload[\(i + 1)]")
+            if let upload = readUpload(&r) {
+                if let first = uploadIndex[upload.id] {
+                    r.problem("id", "\"\(upload.id)\" is already the id of upload[\(first + 1)]")
+                } else {
+                    uploadIndex[upload.id] = i
+                    config.uploads.append(upload)
+                }
+            }
+            problems += r.finish()
+        }
         if let t = top.table("metrics") {
             var r = TableReader(t, path: "metrics")
             if let listen = r.string("listen") {
@@ -111,7 +124,7 @@ extension Config {
         problems += config.checkPlan(meterTables: meterTables)
         problems += config.loadCalculations(projectTables: projectTables, readFile: readFile)
         problems += top.problems
-        for key in root.keys where !["database", "daemon", "project", "parameter", "meter", "watch", "metrics"].contains(key) {
+        for key in root.keys where !["database", "daemon", "project", "parameter", "meter", "watch", "upload", "metrics"].contains(key) {
             problems.append(ConfigProblem(key: key, line: root[key]?.line ?? 1, message: "unknown key"))
         }
         guard problems.isEmpty else {

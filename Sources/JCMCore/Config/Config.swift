@@ -9,6 +9,8 @@ public struct Config: Sendable, Equatable {
     public var parameters: [Parameter] = []
     public var meters: [Meter] = []
     public var watches: [Watch] = []
+    /// Servers polled for uploaded report files (`[[upload]]`, Config+Upload.swift).
+    public var uploads: [Upload] = []
     /// Where `/metrics` and `/healthz` are served; nil: not served.
     public var metricsListen: ListenAddress?
     /// The methodology file of each project with a `calculation`, loaded and checked, by project id.

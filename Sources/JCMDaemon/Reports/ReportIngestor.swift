@@ -48,9 +48,21 @@ public struct ReportIngestor {
         let sha = try file.sha256()
         summary.sha256 = sha
         let received = clock()
+        // A file downloaded from an [[upload]] source: its URL is its provenance.
+        let origin = ReportOrigins.shared.origin(of: path)
+        if let origin, let cut = origin.cutAtBytes {
+            let base = summary
+            summary = try store.transaction {
+                try refuseCut(file, name: name, sha256: sha, received: received, origin: origin, cut: cut, summary: base, problem: problem)
+            }
+            return summary
+        }
         if let first = try store.report(sha256: sha) {
             summary.batch = try store.transaction {
-                try store.insertBatch(BatchRecord(kind: .duplicateFile, source: path, fileName: name, sha256: sha, bytes: file.size, receivedAt: received))
+                let batch = try store.insertBatch(BatchRecord(kind: .duplicateFile, source: path, url: origin?.url, fileName: name, sha256: sha,
+                                                              bytes: file.size, receivedAt: received))
+                if let origin, let batch { try store.insertUploadObject(origin.record(sha256: sha, at: received), batch: batch) }
+                return batch
             }
             summary.outcome = .duplicate(of: first)
             return summary
@@ -58,7 +70,8 @@ public struct ReportIngestor {
         var working = validator
         let base = summary
         summary = try store.transaction {
-            try ingest(file, name: name, sha256: sha, received: received, zone: zone, summary: base, validator: &working, problem: problem, progress: progress)
+            try ingest(file, name: name, sha256: sha, received: received, zone: zone, origin: origin, summary: base, validator: &working,
+                       problem: problem, progress: progress)
         }
         validator = working
         logger.info("report ingested", metadata: [
@@ -69,7 +82,7 @@ public struct ReportIngestor {
     }
 
     private func ingest(
-        _ file: FileSource, name: String, sha256 sha: String, received: Timestamp, zone: String?, summary: ReportSummary,
+        _ file: FileSource, name: String, sha256 sha: String, received: Timestamp, zone: String?, origin: ReportOrigin?, summary: ReportSummary,
         validator: inout ReadingValidator, problem: (FileProblem) -> Void, progress: (Int, Int) -> Void
     ) throws -> ReportSummary {
         var summary = summary
@@ -79,7 +92,7 @@ public struct ReportIngestor {
             if summary.firstProblems.count < 5 { summary.firstProblems.append(p) }
             problem(p)
         }
-        guard let batch = try store.insertBatch(BatchRecord(kind: .file, source: summary.path, fileName: name, sha256: sha, bytes: file.size, receivedAt: received)) else {
+        guard let batch = try store.insertBatch(BatchRecord(kind: .file, source: summary.path, url: origin?.url, fileName: name, sha256: sha, bytes: file.size, receivedAt: received)) else {
             throw PostgresError(kind: .query, message: "insert into jcm.batches returned no id")
         }
         summary.batch = batch
@@ -134,6 +147,35 @@ public struct ReportIngestor {
         try store.insertReport(ReportRecord(sha256: sha, fileName: name, batch: batch,
                                             outcome: summary.outcome.name,
                                             counts: summary.counts, error: summary.fatal))
+        if let origin { try store.insertUploadObject(origin.record(sha256: sha, at: received), batch: batch) }
+        return summary
+    }
+
+    /// A download cut off at max_file_bytes: one rejection for the whole file, no row read from
+    /// it, and no jcm.reports row (the hash is of a part, which must not pass for the file).
+    private func refuseCut(
+        _ file: FileSource, name: String, sha256 sha: String, received: Timestamp, origin: ReportOrigin, cut: Int64, summary: ReportSummary,
+        problem: (FileProblem) -> Void
+    ) throws -> ReportSummary {
+        var summary = summary
+        guard let batch = try store.insertBatch(BatchRecord(kind: .file, source: summary.path, url: origin.url, fileName: name, sha256: sha,
+                                                            bytes: file.size, receivedAt: received)) else {
+            throw PostgresError(kind: .query, message: "insert into jcm.batches returned no id")
+        }
+        summary.batch = batch
+        let detail = "download larger than \(cut) bytes (max_file_bytes); cut off there and not read"
+        let chunk = try store.beginChunk(batch: batch, source: name)
+        chunk.add(Rejection(raw: RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: origin.url, raw: String(decoding: try file.peek(512), as: UTF8.self)),
+                            reason: .payloadTooLarge, detail: detail))
+        summary.counts += try chunk.commit()
+        let p = FileProblem(line: nil, reason: ReasonCode.payloadTooLarge.rawValue, detail: detail, raw: nil)
+        summary.problemCount += 1
+        summary.firstProblems.append(p)
+        problem(p)
+        summary.fatal = detail
+        summary.outcome = .rejected
+        try store.insertUploadObject(origin.record(sha256: sha, at: received), batch: batch)
+        logger.warning("uploaded file too large; refused", metadata: ["file": "\(name)", "url": "\(origin.url)", "batch.id": "\(batch)"])
         return summary
     }
 

@@ -10,19 +10,37 @@ extension Daemon {
         var poller: (MeterPoller, DispatchSemaphore)?
         var watcher: (FolderWatcher, DispatchSemaphore)?
         var backfiller: (Backfiller, DispatchSemaphore, IngestWriter)?
+        var uploader: (UploadPoller, DispatchSemaphore)?
         var polled = 0
 
-        static func start(_ config: Config, security: [String: TransferSecurity], writer: IngestWriter, intake: PollIntake, logger: Logger,
+        static func start(_ config: Config, security: [String: TransferSecurity], uploads: Uploads, writer: IngestWriter, intake: PollIntake, logger: Logger,
                           fail: @escaping @Sendable (String, Error) -> Void) -> Sources {
             var sources = Sources()
+            var watcher: FolderWatcher?
+            var uploader: UploadPoller?
             if !config.watches.isEmpty {
                 let w = FolderWatcher(watches: config.watches, logger: logger) { path, watch in
                     writer.submit(.report(path: path, watch: watch))
                 }
-                writer.onReportDone = { [weak w] path in w?.finished(path) }
+                watcher = w
                 sources.watcher = (w, Daemon.spawn("watcher") {
                     do { try w.run() } catch { fail("folder watcher stopped", error) }
                 })
+            }
+            if !config.uploads.isEmpty {
+                // Its own thread: listings and downloads block, and a slow server must not hold up the meters.
+                let u = UploadPoller(uploads: config.uploads, stateDir: config.daemon.stateDir, secrets: uploads.secrets, conninfo: uploads.conninfo,
+                                     logger: logger, metrics: uploads.metrics) { path, folders in
+                    writer.submit(.report(path: path, watch: folders))
+                }
+                uploader = u
+                sources.uploader = (u, Daemon.spawn("uploads") { u.run() })
+            }
+            // A download handed over by the uploader of an earlier configuration (before a reload)
+            // still leaves the shared table of origins when it is done.
+            writer.onReportDone = { [weak watcher, weak uploader] path in
+                watcher?.finished(path)
+                if let uploader { uploader.finished(path) } else { _ = ReportOrigins.shared.finish(path) }
             }
             let validators = writer.validatorsByMeter
             let targets = config.meters.compactMap { m -> PollTarget? in
@@ -61,11 +79,21 @@ extension Daemon {
             poller?.0.stop()
             watcher?.0.stop()
             backfiller?.2.backfill.detach()
+            uploader?.0.stop()
             poller?.1.wait()
             watcher?.1.wait()
+            uploader?.1.wait()
             // A history request in flight finishes on its own (within backfill.timeout); what it
             // brings is still written, or dropped with its meter after a reload.
             _ = backfiller?.1.wait(timeout: .now() + 5)
         }
+    }
+
+    /// What the upload poller needs beyond its configuration: secrets read, its own database
+    /// connection (it reads what was downloaded before), the daemon's counters.
+    struct Uploads {
+        var secrets: [String: UploadSecrets.Resolved]
+        var conninfo: String
+        var metrics: Metrics
     }
 }

@@ -35,6 +35,7 @@ public final class Daemon: @unchecked Sendable {
     public func run() throws {
         // Secrets first: a meter whose secret cannot be read fails the start before anything runs.
         let security = try PollSecrets.resolve(config)
+        let uploadSecrets = try UploadSecrets.resolve(config)
         let spool = try Spool(directory: config.daemon.stateDir + "/spool", maxBytes: config.daemon.spoolMaxBytes, logger: logger)
         let writer = IngestWriter(conninfo: conninfo, config: config, logger: logger, metrics: metrics, spool: spool)
         do {
@@ -54,10 +55,10 @@ public final class Daemon: @unchecked Sendable {
         let metricsServer = try serveMetrics()
         defer { metricsServer?.stop() }
 
-        var sources = Sources.start(config, security: security, writer: writer, intake: intake, logger: logger) { [self] what, error in
+        var sources = Sources.start(config, security: security, uploads: Uploads(secrets: uploadSecrets, conninfo: conninfo, metrics: metrics), writer: writer, intake: intake, logger: logger) { [self] what, error in
             fail(what, error)
         }
-        logger.info("jcm-ingestd running", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(config.meters.count)", "folders": "\(config.watches.count)"])
+        logger.info("jcm-ingestd running", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(config.meters.count)", "folders": "\(config.watches.count)", "uploads": "\(config.uploads.count)"])
         SystemdNotify.send("READY=1\n" + status(sources, writer, spool))
 
         // The main loop: tells systemd it is alive (WatchdogSec=) and what it is doing.
@@ -69,12 +70,12 @@ public final class Daemon: @unchecked Sendable {
                 return (stopRequested, reloadRequested)
             }
             if stop { break }
-            if reloading, let (next, security) = reloadedConfig() {
+            if reloading, let (next, security, uploadSecrets) = reloadedConfig() {
                 SystemdNotify.send("RELOADING=1")
                 sources.stop()
                 config = next
                 writer.submit(.reconfigure(next))
-                sources = Sources.start(next, security: security, writer: writer, intake: intake, logger: logger) { [self] what, error in fail(what, error) }
+                sources = Sources.start(next, security: security, uploads: Uploads(secrets: uploadSecrets, conninfo: conninfo, metrics: metrics), writer: writer, intake: intake, logger: logger) { [self] what, error in fail(what, error) }
                 logger.info("configuration reloaded", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(next.meters.count)", "folders": "\(next.watches.count)"])
                 SystemdNotify.send("READY=1")
             }
@@ -102,15 +103,16 @@ public final class Daemon: @unchecked Sendable {
         wake.signal()
     }
 
-    private func reloadedConfig() -> (Config, [String: TransferSecurity])? {
+    private func reloadedConfig() -> (Config, [String: TransferSecurity], [String: UploadSecrets.Resolved])? {
         guard let reload else { return nil }
         do {
             let next = try reload()
             let security = try PollSecrets.resolve(next)
+            let uploadSecrets = try UploadSecrets.resolve(next)
             if next.database != config.database || next.daemon.stateDir != config.daemon.stateDir || next.metricsListen != config.metricsListen {
                 logger.warning("reload: [database], daemon.state_dir and [metrics] take effect at the next restart")
             }
-            return (next, security)
+            return (next, security, uploadSecrets)
         } catch {
             logger.error("reload refused; the running configuration stays in force", metadata: ["error": "\(error)"])
             return nil

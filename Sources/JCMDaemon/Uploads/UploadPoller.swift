@@ -1,0 +1,220 @@
+import Foundation
+import JCMCore
+import JCMCurl
+import JCMPostgres
+import Logging
+
+/// Polls each `[[upload]]` source: lists it, downloads what is new or changed into
+/// `state_dir/uploads/ID/incoming/`, and hands each file to the writer like a watched folder's,
+/// with its URL as its origin. What was downloaded is remembered in jcm.upload_objects (written
+/// with the file's batch), so a restart downloads nothing twice. A listing or download that
+/// fails is logged and tried again at the next interval; it never stops the daemon.
+public final class UploadPoller: @unchecked Sendable {
+    struct Source {
+        var upload: Config.Upload
+        var secrets: UploadSecrets.Resolved
+        var folders: Config.Watch
+        var due = Date.distantPast
+        var transfer: FileDownload?
+    }
+
+    /// A listing page larger than this is refused: an index of many thousand files is far smaller.
+    static let maxListingBytes: Int64 = 64 << 20
+    /// S3 pages of one round (1000 keys each): a bound on a runaway continuation loop.
+    static let maxListingPages = 10_000
+
+    private var sources: [Source]
+    private let conninfo: String
+    private let logger: Logger
+    private let metrics: Metrics
+    private let submit: @Sendable (String, Config.Watch) -> Void
+    private let condition = NSCondition()
+    private var stopping = false
+    private var db: Connection?
+    /// Versions handed to the writer and finished with during this run, by URL: a file the
+    /// writer gave up on (the database refused it) is not downloaded again every interval.
+    private var handled: [String: UploadVersion] = [:]
+
+    init(uploads: [Config.Upload], stateDir: String, secrets: [String: UploadSecrets.Resolved], conninfo: String, logger: Logger, metrics: Metrics,
+         submit: @escaping @Sendable (String, Config.Watch) -> Void) {
+        sources = uploads.map { Source(upload: $0, secrets: secrets[$0.id] ?? .init(security: TransferSecurity()), folders: $0.folders(stateDir: stateDir)) }
+        self.conninfo = conninfo
+        self.logger = logger
+        self.metrics = metrics
+        self.submit = submit
+    }
+
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private var isStopping: Bool { condition.withLock { stopping } }
+
+    /// Called by the writer once it is done with a file (ingested and moved, or given up).
+    func finished(_ path: String) {
+        guard let origin = ReportOrigins.shared.finish(path) else { return }
+        condition.withLock { handled[origin.url] = origin.version }
+    }
+
+    func run() {
+        for s in sources {
+            logger.info("polling upload source", metadata: ["upload.id": "\(s.upload.id)", "url": "\(URLRedaction.redact(s.upload.url))",
+                                                            "listing": "\(s.upload.listing.rawValue)"])
+            if s.secrets.signing == nil, s.upload.auth.kind != .none, s.upload.url.hasPrefix("http://") {
+                logger.warning("credentials are sent over plain http to this upload source", metadata: ["upload.id": "\(s.upload.id)"])
+            }
+            removeLeftovers(s.folders.dir)
+        }
+        while !isStopping {
+            let now = Date()
+            for i in sources.indices where sources[i].due <= now && !isStopping {
+                sources[i].due = now + Double(sources[i].upload.intervalMilliseconds) / 1_000
+                round(&sources[i])
+            }
+            let next = sources.map(\.due).min() ?? Date() + 60
+            condition.lock()
+            if !stopping { _ = condition.wait(until: next) }
+            condition.unlock()
+        }
+        db = nil
+    }
+
+    /// Partial downloads of a run that was stopped: never handed on, so never needed.
+    private func removeLeftovers(_ dir: String) {
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".part") {
+            unlink((dir as NSString).appendingPathComponent(name))
+        }
+    }
+
+    private func round(_ source: inout Source) {
+        let id = source.upload.id
+        let remembered: [String: UploadVersion]
+        do {
+            if db == nil || db?.isHealthy == false { db = try Connection(conninfo: conninfo) }
+            remembered = try db!.rememberedUploads(uploadID: id).merging(condition.withLock { handled }) { _, here in here }
+        } catch {
+            db = nil
+            // Without what was downloaded before, everything would be downloaded again.
+            logger.error("upload source skipped this round: cannot read what was downloaded before", metadata: ["upload.id": "\(id)", "error": "\(error)"])
+            metrics.add("jcm_upload_listings_total", "result=\"failed\"")
+            return
+        }
+        let entries: [UploadEntry]
+        do {
+            if source.transfer == nil {
+                source.transfer = try FileDownload(security: source.secrets.security, signing: source.secrets.signing,
+                                                   limits: .init(connectTimeoutMs: Int(source.upload.connectTimeoutMilliseconds),
+                                                                 timeoutMs: Int(source.upload.timeoutMilliseconds))) { [weak self] in self?.isStopping ?? true }
+            }
+            entries = try list(source.upload, with: source.transfer!)
+            metrics.add("jcm_upload_listings_total", "result=\"ok\"")
+        } catch {
+            logger.warning("upload listing failed; tried again at the next interval", metadata: ["upload.id": "\(id)", "error": "\(error)"])
+            metrics.add("jcm_upload_listings_total", "result=\"failed\"")
+            return
+        }
+        logger.debug("upload listing read", metadata: ["upload.id": "\(id)", "files": "\(entries.count)"])
+        for entry in entries where !isStopping {
+            guard FolderWatcher.isCandidate(entry.name) else { continue }
+            let url = URLRedaction.redact(entry.url)
+            let path = (source.folders.dir as NSString).appendingPathComponent(entry.name)
+            // The copy of an earlier version (or of a same-named file) is still waiting.
+            guard !ReportOrigins.shared.isPending(path) else { continue }
+            var headers: [String] = []
+            switch UploadVersion.decide(listed: entry.version, remembered: remembered[url]) {
+            case .skip: continue
+            case .fetch: break
+            case .fetchIfChanged(let etag, let modified):
+                if let etag { headers.append("If-None-Match: \(etag)") }
+                if let modified { headers.append("If-Modified-Since: \(modified)") }
+            }
+            fetch(entry, url: url, to: path, headers: headers, source: source)
+        }
+    }
+
+    private func list(_ upload: Config.Upload, with transfer: FileDownload) throws -> [UploadEntry] {
+        func page(_ url: String) throws -> [UInt8] {
+            let (response, body) = try transfer.get(url, maxBytes: Self.maxListingBytes)
+            let shown = Self.shown(url)
+            if response.exceededCap { throw UploadListingError(url: shown, message: "larger than \(Self.maxListingBytes) bytes") }
+            guard response.status == 200 else {
+                let excerpt = String(decoding: body.prefix(300), as: UTF8.self)
+                throw UploadListingError(url: shown, message: "HTTP status \(response.status)" + (excerpt.isEmpty ? "" : ": \(excerpt)"))
+            }
+            return body
+        }
+        let shown = URLRedaction.redact(upload.url)
+        switch upload.listing {
+        case .nginxJSON: return try NginxJSONListing.parse(try page(upload.url), listingURL: shown)
+        case .html: return try HTMLIndexListing.parse(try page(upload.url), listingURL: shown)
+        case .s3:
+            var all: [UploadEntry] = []
+            var token: String?
+            for _ in 0..<Self.maxListingPages {
+                let url = UploadURL.s3List(bucketURL: upload.url, prefix: upload.prefix, continuationToken: token)
+                let result = try S3ListingPage.parse(try page(url), bucketURL: upload.url, listingURL: Self.shown(url))
+                all += result.entries
+                guard let next = result.nextContinuationToken else { return all }
+                token = next
+            }
+            throw UploadListingError(url: shown, message: "more than \(Self.maxListingPages) pages; narrow it with prefix")
+        }
+    }
+
+    /// A listing URL for logs: credentials redacted, but an S3 listing's query kept (the
+    /// prefix and page token are not secrets, and they say which page failed).
+    static func shown(_ url: String) -> String {
+        guard let q = url.firstIndex(of: "?"), url.contains("list-type=2") else { return URLRedaction.redact(url) }
+        return URLRedaction.redact(String(url[..<q])) + url[q...]
+    }
+
+    /// Downloads one file beside its final name, then renames it into place and hands it on.
+    private func fetch(_ entry: UploadEntry, url: String, to path: String, headers: [String], source: Source) {
+        let id = source.upload.id
+        let part = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".\(entry.name).part")
+        let cap = source.upload.maxFileBytes
+        func failed(_ why: String, result: String = "failed") {
+            unlink(part)
+            logger.warning("upload download failed; tried again at the next interval", metadata: ["upload.id": "\(id)", "url": "\(url)", "error": "\(why)"])
+            metrics.add("jcm_upload_downloads_total", "result=\"\(result)\"")
+        }
+        let response: FileDownload.Response
+        do {
+            try FileManager.default.createDirectory(atPath: source.folders.dir, withIntermediateDirectories: true)
+            response = try source.transfer!.download(entry.url, to: part, headers: headers, maxBytes: cap)
+        } catch {
+            return failed("\(error)")
+        }
+        if response.status == 304 {
+            unlink(part)
+            metrics.add("jcm_upload_downloads_total", "result=\"not_modified\"")
+            return
+        }
+        guard response.status == 200 else { return failed("HTTP status \(response.status)") }
+        // The listing and the file disagree: it changed meanwhile (an upload still being written).
+        if !response.exceededCap, let listed = entry.version.size, listed != response.bytes {
+            return failed("listed as \(listed) bytes but \(response.bytes) arrived; the file is changing", result: "changing")
+        }
+        let version = entry.version.filled(etag: response.etag, size: response.exceededCap ? nil : response.bytes, modified: response.lastModified)
+        let origin = ReportOrigin(uploadID: id, url: url, version: version, cutAtBytes: response.exceededCap ? cap : nil)
+        // Registered before the rename: from then on the path is in flight and not written over.
+        ReportOrigins.shared.register(origin, path: path)
+        guard rename(part, path) == 0 else {
+            _ = ReportOrigins.shared.finish(path)
+            return failed("cannot move the download to \(path): \(String(cString: strerror(errno)))")
+        }
+        if response.exceededCap {
+            logger.error("uploaded file larger than max_file_bytes: cut off, kept and refused", metadata: [
+                "upload.id": "\(id)", "url": "\(url)", "max_file_bytes": "\(cap)", "file": "\(path)"])
+            metrics.add("jcm_upload_downloads_total", "result=\"too_large\"")
+        } else {
+            logger.info("uploaded file downloaded", metadata: ["upload.id": "\(id)", "url": "\(url)", "bytes": "\(response.bytes)"])
+            metrics.add("jcm_upload_downloads_total", "result=\"ok\"")
+        }
+        submit(path, source.folders)
+    }
+}
