@@ -16,6 +16,7 @@ typedef size_t (*CCurlShim_write_callback)(char *data, size_t size, size_t count
 CURLcode CCurlShim_easy_setopt_write_function(CURL *handle, CCurlShim_write_callback callback);
 
 CURLcode CCurlShim_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
+CURLcode CCurlShim_easy_getinfo_string(CURL *handle, CURLINFO info, const char **value);
 
 CURLMcode CCurlShim_multi_setopt_long(CURLM *handle, CURLMoption option, long value);
 
