@@ -14,5 +14,6 @@ CURLcode CCurlShim_easy_setopt_xferinfo_function(CURL *h, CCurlShim_xferinfo_cal
 }
 
 CURLcode CCurlShim_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+CURLcode CCurlShim_easy_getinfo_string(CURL *h, CURLINFO i, const char **v) { return curl_easy_getinfo(h, i, v); }
 
 CURLMcode CCurlShim_multi_setopt_long(CURLM *h, CURLMoption o, long v) { return curl_multi_setopt(h, o, v); }

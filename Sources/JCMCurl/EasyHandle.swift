@@ -2,20 +2,35 @@ import CCurlShim
 import JCMCore
 
 /// One reusable transfer. Owns its `CURL*` (cleaned up in deinit) and the buffers libcurl
-/// writes into; reusing the handle keeps its connection alive across polls.
+/// writes into; reusing the handle keeps its connection alive across polls. An option is set
+/// only when it differs from the one the last transfer used: at 10,000 polls a second, building
+/// the same header list and copying the same url each time is work for nothing.
 public final class EasyHandle {
     let handle: UnsafeMutableRawPointer
+    /// The body so far; never longer than `maxBytes`, nor its buffer much larger.
     public private(set) var body: [UInt8] = []
+    /// What the body's buffer holds room for: never more than `maxBytes` (for tests of the cap).
+    public var bodyCapacity: Int { body.capacity }
     /// Set when the body passed `maxBytes` and the transfer was cut off.
     public private(set) var exceededCap = false
-    public var maxBytes = 1 << 20
+    public private(set) var maxBytes = 1 << 20
+    /// Which target this handle polls, so a finished transfer finds its meter without a lookup.
+    public var tag = 0
+    /// The size of the previous body: the next one is reserved at once rather than grown.
+    private var lastBodyCount = 0
     /// libcurl writes error details here during transfers; it must outlive them, so it is
     /// allocated once with the handle rather than borrowed from a Swift array.
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     /// The extra request headers of the next transfer (a curl_slist libcurl reads during it).
     private var requestHeaders: UnsafeMutablePointer<curl_slist>?
-    /// Header lines every request of this handle carries (credentials), before the per-poll ones.
-    var extraHeaders: [String] = []
+    /// What `requestHeaders` was built from; nil before the first transfer.
+    var requestHeaderKey: (lines: [String], credentialed: Bool)?
+    /// The options the last transfer ran with.
+    private var url: String?
+    private var connectTimeoutMs = -1, timeoutMs = -1, maxFileSize = -1
+    /// Set once, with `configure`; cleared from the handle for a hop off the meter's origin.
+    var security = TransferSecurity()
+    public internal(set) var credentialed = true
 
     public init() throws(CurlError) {
         _ = CurlGlobal.initialised
@@ -25,18 +40,15 @@ public final class EasyHandle {
         CCurlShim_easy_setopt_pointer(h, CURLOPT_WRITEDATA, me)
         CCurlShim_easy_setopt_write_function(h) { data, size, count, userdata in
             let easy = Unmanaged<EasyHandle>.fromOpaque(userdata!).takeUnretainedValue()
-            let n = size * count
-            guard easy.body.count + n <= easy.maxBytes else {
-                easy.exceededCap = true
-                return 0  // anything but n makes libcurl abort with CURLE_WRITE_ERROR
-            }
-            data!.withMemoryRebound(to: UInt8.self, capacity: n) { easy.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
-            return n
+            return easy.append(data!, size * count)
         }
         errorBuffer[0] = 0
         CCurlShim_easy_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer)
         CCurlShim_easy_setopt_long(h, CURLOPT_NOSIGNAL, 1)
+        // Redirects are followed by the poller, hop by hop, after RedirectPolicy agrees.
         CCurlShim_easy_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0)
+        CCurlShim_easy_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https")
+        CCurlShim_easy_setopt_long(h, CURLOPT_HTTPGET, 1)
         CCurlShim_easy_setopt_string(h, CURLOPT_USERAGENT, "jcm-ingestd/\(Version.string)")
         // HTTP/2 where the gateway offers it: wait for a connection that can multiplex rather
         // than open another one.
@@ -49,10 +61,34 @@ public final class EasyHandle {
         errorBuffer.deallocate()
     }
 
-    /// Extra request headers ("If-None-Match: \"v1\""), replacing those of the previous transfer.
+    /// libcurl's write callback: keeps the body within `maxBytes`, buffer included.
+    private func append(_ data: UnsafeMutablePointer<CChar>, _ n: Int) -> Int {
+        let needed = body.count + n
+        guard needed <= maxBytes else {
+            exceededCap = true
+            return 0  // anything but n makes libcurl abort with CURLE_WRITE_ERROR
+        }
+        if needed > body.capacity {
+            // Doubling, but never past the cap: a body cut off at 1 MiB holds 1 MiB, not 2.
+            body.reserveCapacity(min(maxBytes, max(needed, lastBodyCount, body.capacity * 2)))
+        }
+        data.withMemoryRebound(to: UInt8.self, capacity: n) { body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+        return n
+    }
+
+    /// Hands the body over to the poll's result; the next transfer starts a buffer of its own.
+    public func takeBody() -> [UInt8] {
+        lastBodyCount = body.count
+        defer { body = [] }
+        return body
+    }
+
+    /// Extra request headers ("If-None-Match: \"v1\""), after the credential headers unless a
+    /// redirect has dropped them; the list is rebuilt only when it changes.
     public func setRequestHeaders(_ lines: [String]) throws(CurlError) {
+        if let key = requestHeaderKey, key.credentialed == credentialed, key.lines == lines { return }
         var list: UnsafeMutablePointer<curl_slist>?
-        for line in extraHeaders + lines { list = curl_slist_append(list, line) }
+        for line in (credentialed ? security.headerLines : []) + lines { list = curl_slist_append(list, line) }
         let code = CCurlShim_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list.map(UnsafeMutableRawPointer.init))
         guard code == CURLE_OK else {
             curl_slist_free_all(list)
@@ -60,6 +96,7 @@ public final class EasyHandle {
         }
         curl_slist_free_all(requestHeaders)
         requestHeaders = list
+        requestHeaderKey = (lines, credentialed)
     }
 
     /// A header of the last response, by name (case-insensitive); nil when absent.
@@ -69,17 +106,48 @@ public final class EasyHandle {
         return String(cString: found.pointee.value)
     }
 
-    /// Prepares the next transfer of `url`.
+    /// Prepares the next transfer of `url`, with the meter's credentials.
     public func prepare(url: String, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int) throws(CurlError) {
+        resetBody(maxBytes: maxBytes)
+        if !credentialed { try restoreCredentials() }
+        if url != self.url {
+            try check(CCurlShim_easy_setopt_string(handle, CURLOPT_URL, url))
+            self.url = url
+        }
+        if connectTimeoutMs != self.connectTimeoutMs {
+            try check(CCurlShim_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMs))
+            self.connectTimeoutMs = connectTimeoutMs
+        }
+        try setTimeout(timeoutMs)
+        if maxBytes != maxFileSize {
+            // A declared Content-Length above the cap ends the transfer before any byte of it.
+            try check(CCurlShim_easy_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxBytes)))
+            maxFileSize = maxBytes
+        }
+    }
+
+    /// Prepares the next hop of a redirect to `url`: the same transfer limits, `timeoutMs` what
+    /// is left of the poll's, and without credentials once the chain has left the meter's origin.
+    func prepareRedirect(to url: String, timeoutMs: Int, withCredentials: Bool) throws(CurlError) {
+        resetBody(maxBytes: maxBytes)
+        if !withCredentials, credentialed { try dropCredentials() }
+        try check(CCurlShim_easy_setopt_string(handle, CURLOPT_URL, url))
+        self.url = url
+        try setTimeout(timeoutMs)
+        if let key = requestHeaderKey { try setRequestHeaders(key.lines) }
+    }
+
+    private func resetBody(maxBytes: Int) {
         body.removeAll(keepingCapacity: true)
         exceededCap = false
         errorBuffer[0] = 0
         self.maxBytes = maxBytes
-        try check(CCurlShim_easy_setopt_string(handle, CURLOPT_URL, url))
-        try check(CCurlShim_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMs))
-        try check(CCurlShim_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMs))
-        try check(CCurlShim_easy_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxBytes)))
-        try check(CCurlShim_easy_setopt_long(handle, CURLOPT_HTTPGET, 1))
+    }
+
+    private func setTimeout(_ ms: Int) throws(CurlError) {
+        guard ms != timeoutMs else { return }
+        try check(CCurlShim_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, ms))
+        timeoutMs = ms
     }
 
     func check(_ code: CURLcode) throws(CurlError) {
@@ -90,6 +158,20 @@ public final class EasyHandle {
         var code = 0
         CCurlShim_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
         return code
+    }
+
+    /// Whether the last transfer ran over HTTP/2 or later, where polls of a host share a connection.
+    public var multiplexed: Bool {
+        var version = 0
+        CCurlShim_easy_getinfo_long(handle, CURLINFO_HTTP_VERSION, &version)
+        return version >= Int(CURL_HTTP_VERSION_2_0)
+    }
+
+    /// Where a 3xx of the last transfer points, resolved against its url by libcurl.
+    public var redirectURL: String? {
+        var url: UnsafePointer<CChar>?
+        guard CCurlShim_easy_getinfo_string(handle, CURLINFO_REDIRECT_URL, &url) == CURLE_OK, let url else { return nil }
+        return String(cString: url)
     }
 
     /// The outcome of a finished transfer as a Swift error, nil on success (any HTTP status).

@@ -2,82 +2,20 @@ import Foundation
 import JCMCore
 import Logging
 
-/// A meter to poll, with its transfer limits.
-public struct PollTarget: Sendable {
-    public var meterID: String
-    public var url: String
-    public var schedule: PollSchedule
-    public var connectTimeoutMs: Int
-    public var timeoutMs: Int
-    public var maxBytes: Int
-    /// The longest wait between polls of a failing meter.
-    public var backoffCapMs: Int64
-    /// Validators of the last response (from jcm.meter_state at start): sent back as
-    /// If-None-Match / If-Modified-Since, so an unchanged meter answers 304.
-    public var etag: String?
-    public var lastModified: String?
-    public var security: TransferSecurity
-    /// Whether to send the validators back. Only for meters whose response carries the time of
-    /// its value: a meter read at the poll's arrival time must answer every poll, or a 304 would
-    /// leave an interval with no reading.
-    public var conditional: Bool
-
-    public init(meterID: String, url: String, schedule: PollSchedule, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int,
-                backoffCapMs: Int64 = 300_000, etag: String? = nil, lastModified: String? = nil, security: TransferSecurity = .init(),
-                conditional: Bool = true) {
-        self.meterID = meterID
-        self.url = url
-        self.schedule = schedule
-        self.connectTimeoutMs = connectTimeoutMs
-        self.timeoutMs = timeoutMs
-        self.maxBytes = maxBytes
-        self.backoffCapMs = max(backoffCapMs, schedule.intervalMs)
-        self.etag = etag
-        self.lastModified = lastModified
-        self.security = security
-        self.conditional = conditional
-    }
-}
-
-/// What one poll brought back: the raw response (kept as provenance) or why there was none.
-public struct PollResult: Sendable {
-    public enum Failure: Sendable, Equatable {
-        case transport(String)
-        case tooLarge(Int)
-    }
-
-    public var meterID: String
-    public var url: String
-    public var receivedAt: Timestamp
-    public var status: Int
-    public var body: [UInt8]
-    public var failure: Failure?
-    /// The response's validators, kept in jcm.meter_state for the next start.
-    public var etag: String?
-    public var lastModified: String?
-    /// HTTP 304: the meter has nothing new since the last poll.
-    public var notModified: Bool { failure == nil && status == 304 }
-    /// Whether the meter answered as a meter should: 2xx or 304, and nothing cut off.
-    public var succeeded: Bool { failure == nil && (200..<300 ~= status || status == 304) }
-
-    public init(meterID: String, url: String, receivedAt: Timestamp, status: Int, body: [UInt8], failure: Failure?) {
-        self.meterID = meterID
-        self.url = url
-        self.receivedAt = receivedAt
-        self.status = status
-        self.body = body
-        self.failure = failure
-    }
-}
-
 /// Polls every target on its schedule from one thread through one libcurl multi handle.
 /// Transfers run concurrently; a meter whose previous poll is still in flight skips its slot, so
 /// a slow meter never delays the others nor piles up requests. A failing meter backs off
-/// (PollBackoff); an unchanged one answers 304 to the validators it gave last. Results are
-/// delivered together per turn of the loop, so whoever takes them can make them durable with one
-/// fsync.
+/// (PollBackoff); an unchanged one answers 304 to the validators it gave last; a redirect is
+/// followed as its RedirectPolicy allows. Results are delivered together per turn of the loop,
+/// so whoever takes them can make them durable with one fsync.
+///
+/// A turn costs what the meters due and the transfers finished in it cost, not what the fleet
+/// does: due times sit in a PollQueue, a finished handle carries its meter's index, and a
+/// handle's options are set again only when they change. A TransferGate hands libcurl no more
+/// transfers than the connection limits let run; a meter due beyond waits there, its timeout running.
 public final class MeterPoller: @unchecked Sendable {
     private let targets: [PollTarget]
+    private let limits: ConnectionLimits
     private let logger: Logger
     private let deliver: @Sendable ([PollResult]) -> Void
     private let mayPoll: @Sendable () -> Bool
@@ -86,62 +24,104 @@ public final class MeterPoller: @unchecked Sendable {
     private var multi: MultiHandle?
 
     /// - Parameter mayPoll: asked at every due slot; false skips it (the spool is nearly full).
-    public init(targets: [PollTarget], logger: Logger, mayPoll: @escaping @Sendable () -> Bool = { true },
+    public init(targets: [PollTarget], limits: ConnectionLimits = .init(), logger: Logger, mayPoll: @escaping @Sendable () -> Bool = { true },
                 deliver: @escaping @Sendable ([PollResult]) -> Void) {
         self.targets = targets
+        self.limits = limits
         self.logger = logger
         self.mayPoll = mayPoll
         self.deliver = deliver
     }
 
-    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// What the loop knows of one meter between its polls.
+    struct Slot {
+        var inFlight = false
+        var failures = 0
+        var etag: String?
+        var lastModified: String?
+        /// The poll in flight: when it started, and the redirects it has followed.
+        var startedMs: Int64 = 0
+        var hops = 0
+        /// Of the meter's url; nil when libcurl cannot parse it (then no redirect is followed).
+        let origin: Origin?
+    }
 
     /// Runs until `stop()`; in-flight transfers are abandoned at stop (their slot is simply missed).
     public func run() throws {
-        let multi = try MultiHandle()
+        OpenFileLimit.raise(toFit: limits.maxConnections, logger: logger)
+        let multi = try MultiHandle(limits)
         lock.withLock { self.multi = multi }
         var handles: [EasyHandle] = []
-        for t in targets {
+        handles.reserveCapacity(targets.count)
+        for (i, t) in targets.enumerated() {
             let h = try EasyHandle()
             try h.configure(t.security)
+            h.tag = i
             handles.append(h)
         }
-        var index: [ObjectIdentifier: Int] = [:]
-        for (i, h) in handles.enumerated() { index[ObjectIdentifier(h)] = i }
-        var inFlight = [Bool](repeating: false, count: targets.count)
-        var failures = [Int](repeating: 0, count: targets.count)
-        var etags = targets.map(\.etag)
-        var lastModified = targets.map(\.lastModified)
-        let start = Self.nowMs()
-        var due = targets.map { $0.schedule.nextDue(after: start - 1) }
+        var slots = targets.map { Slot(etag: $0.etag, lastModified: $0.lastModified, origin: Origin(curlURL: $0.url)) }
+        let began = WallClock.milliseconds()
+        var queue = PollQueue(firstDue: targets.map { $0.schedule.nextDue(after: began - 1) })
+        var results: [PollResult] = []
+        var hostNumbers: [String: Int] = [:]
+        var hostOf: [Int] = []
+        for i in targets.indices {
+            let key = slots[i].origin.map { "\($0)" } ?? targets[i].url
+            if hostNumbers[key] == nil { hostNumbers[key] = hostNumbers.count }
+            hostOf.append(hostNumbers[key]!)
+        }
+        var gate = TransferGate(hostOf: hostOf, maxTotal: limits.maxConnections, maxPerHost: limits.maxConnectionsPerHost)
+
+        /// Starts the poll of meter `i`, due at `slot`, which the gate let through: its timeout
+        /// counts from the slot, so a poll that waited at the gate has only what is left.
+        func start(_ i: Int, slot: Int64, now: Int64) {
+            let t = targets[i]
+            let left = Int64(t.timeoutMs) - (now - slot)
+            do {
+                guard left > 0 else {
+                    throw PollStartError.waited(ms: now - slot, limits: limits)
+                }
+                try handles[i].prepare(url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: Int(left), maxBytes: t.maxBytes)
+                try handles[i].setRequestHeaders(t.conditional
+                    ? [slots[i].etag.map { "If-None-Match: \($0)" }, slots[i].lastModified.map { "If-Modified-Since: \($0)" }].compactMap { $0 } : [])
+                try multi.add(handles[i])
+                slots[i].inFlight = true
+                slots[i].startedMs = slot
+                slots[i].hops = 0
+            } catch {
+                slots[i].inFlight = false
+                gate.finished(i)
+                results.append(PollResult(meterID: t.meterID, url: t.url, receivedAt: WallClock.timestamp(), status: 0, body: [], failure: .transport("\(error)")))
+                slots[i].failures += 1
+                queue.schedule(i, at: PollBackoff.nextDue(t.schedule, afterMs: now, failures: slots[i].failures, capMs: t.backoffCapMs))
+            }
+        }
 
         while !lock.withLock({ stopping }) {
-            let now = Self.nowMs()
-            var results: [PollResult] = []
-            for i in targets.indices where due[i] <= now {
-                due[i] = targets[i].schedule.nextDue(after: now)
-                if inFlight[i] {
-                    logger.debug("poll slot skipped: previous poll still running", metadata: ["meter.id": "\(targets[i].meterID)"])
+            var now = WallClock.milliseconds()
+            while let i = queue.popDue(now: now) {
+                let t = targets[i]
+                queue.schedule(i, at: t.schedule.nextDue(after: now))
+                if slots[i].inFlight {
+                    logger.debug("poll slot skipped: previous poll still running", metadata: ["meter.id": "\(t.meterID)"])
                     continue
                 }
                 guard mayPoll() else { continue }
-                let t = targets[i]
-                do {
-                    try handles[i].prepare(url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: t.timeoutMs, maxBytes: t.maxBytes)
-                    try handles[i].setRequestHeaders(t.conditional
-                        ? [etags[i].map { "If-None-Match: \($0)" }, lastModified[i].map { "If-Modified-Since: \($0)" }].compactMap { $0 } : [])
-                    try multi.add(handles[i])
-                    inFlight[i] = true
-                } catch {
-                    results.append(PollResult(meterID: t.meterID, url: t.url, receivedAt: Timestamp(date: Date()), status: 0, body: [], failure: .transport("\(error)")))
-                    failures[i] += 1
-                    due[i] = PollBackoff.nextDue(t.schedule, afterMs: now, failures: failures[i], capMs: t.backoffCapMs)
+                if gate.request(i) {
+                    start(i, slot: now, now: now)
+                } else {
+                    // Counts as in flight: its next slot is skipped if it still waits then.
+                    slots[i].inFlight = true
+                    slots[i].startedMs = now
                 }
             }
-            let wait = max(0, min(1_000, (due.min() ?? now + 1_000) - Self.nowMs()))
-            for (easy, error) in multi.poll(timeoutMs: Int(wait)) {
-                guard let i = index[ObjectIdentifier(easy)] else { continue }
-                inFlight[i] = false
+            let wait = max(0, min(1_000, (queue.nextDue() ?? now + 1_000) - WallClock.milliseconds()))
+            let finished = multi.poll(timeoutMs: Int(wait))
+            // One clock read for the turn: its results arrived within the same poll of the sockets.
+            let receivedAt = WallClock.timestamp()
+            now = receivedAt.microseconds / 1_000
+            for (easy, error) in finished {
+                let i = easy.tag
                 let t = targets[i]
                 var failure: PollResult.Failure?
                 if easy.exceededCap || error?.isSizeCap == true {
@@ -149,25 +129,51 @@ public final class MeterPoller: @unchecked Sendable {
                 } else if let error {
                     failure = .transport(error.message)
                 }
-                var result = PollResult(meterID: t.meterID, url: t.url, receivedAt: Timestamp(date: Date()),
-                                        status: easy.responseCode, body: easy.body, failure: failure)
-                if failure == nil, 200..<300 ~= result.status {
-                    etags[i] = easy.responseHeader("ETag")
-                    lastModified[i] = easy.responseHeader("Last-Modified")
+                let status = easy.responseCode
+                if failure == nil, t.redirects != .none, Self.redirectStatuses.contains(status) {
+                    switch followRedirect(easy, target: t, slot: &slots[i], multi: multi, now: now) {
+                    case .followed: continue
+                    case .refused(let why): failure = .transport(why)
+                    case .final: break
+                    }
                 }
-                result.etag = etags[i]
-                result.lastModified = lastModified[i]
+                slots[i].inFlight = false
+                gate.finished(i)
+                if status != 0, easy.multiplexed { gate.multiplexes(i) }
+                var result = PollResult(meterID: t.meterID, url: t.url, receivedAt: receivedAt, status: status, body: easy.takeBody(), failure: failure)
+                if failure == nil, 200..<300 ~= status {
+                    slots[i].etag = easy.responseHeader("ETag")
+                    slots[i].lastModified = easy.responseHeader("Last-Modified")
+                }
+                result.etag = slots[i].etag
+                result.lastModified = slots[i].lastModified
                 if result.succeeded {
-                    failures[i] = 0
+                    slots[i].failures = 0
                 } else {
-                    failures[i] += 1
-                    let now = Self.nowMs()
-                    let retryAfter = [429, 503].contains(result.status) ? easy.responseHeader("Retry-After").flatMap { RetryAfter.milliseconds($0, nowMs: now) } : nil
-                    due[i] = PollBackoff.nextDue(t.schedule, afterMs: now, failures: failures[i], retryAfterMs: retryAfter, capMs: t.backoffCapMs)
+                    slots[i].failures += 1
+                    let retryAfter = [429, 503].contains(status) ? easy.responseHeader("Retry-After").flatMap { RetryAfter.milliseconds($0, nowMs: now) } : nil
+                    queue.schedule(i, at: PollBackoff.nextDue(t.schedule, afterMs: now, failures: slots[i].failures, retryAfterMs: retryAfter, capMs: t.backoffCapMs))
                 }
                 results.append(result)
             }
-            if !results.isEmpty { deliver(results) }
+            while let i = gate.nextAdmitted() {
+                start(i, slot: slots[i].startedMs, now: now)
+            }
+            if !results.isEmpty {
+                deliver(results)
+                results.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    enum PollStartError: Error, CustomStringConvertible {
+        case waited(ms: Int64, limits: ConnectionLimits)
+        var description: String {
+            switch self {
+            case .waited(let ms, let limits):
+                "timed out after \(ms) ms waiting for a connection (max_connections = \(limits.maxConnections), "
+                    + "max_connections_per_host = \(limits.maxConnectionsPerHost) were busy)"
+            }
         }
     }
 

@@ -5,12 +5,15 @@ public final class MultiHandle {
     private let handle: UnsafeMutableRawPointer
     private var running: [UnsafeMutableRawPointer: EasyHandle] = [:]
 
-    public init(maxTotalConnections: Int = 64, maxPerHost: Int = 8) throws(CurlError) {
+    public init(_ limits: ConnectionLimits = .init()) throws(CurlError) {
         _ = CurlGlobal.initialised
         guard let h = curl_multi_init() else { throw CurlError(CURLE_FAILED_INIT) }
         handle = h
-        CCurlShim_multi_setopt_long(h, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxTotalConnections)
-        CCurlShim_multi_setopt_long(h, CURLMOPT_MAX_HOST_CONNECTIONS, maxPerHost)
+        CCurlShim_multi_setopt_long(h, CURLMOPT_MAX_TOTAL_CONNECTIONS, limits.maxConnections)
+        CCurlShim_multi_setopt_long(h, CURLMOPT_MAX_HOST_CONNECTIONS, limits.maxConnectionsPerHost)
+        // The idle cache defaults to 4 per handle added at once, which for polls added a few at a
+        // time closes the connection of a meter polled next second; keep as many as may be open.
+        CCurlShim_multi_setopt_long(h, CURLMOPT_MAXCONNECTS, limits.maxConnections)
         CCurlShim_multi_setopt_long(h, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
     }
 
@@ -18,6 +21,9 @@ public final class MultiHandle {
         for easy in running.keys { curl_multi_remove_handle(handle, easy) }
         curl_multi_cleanup(handle)
     }
+
+    /// Transfers added and not yet finished.
+    public var count: Int { running.count }
 
     public func add(_ easy: EasyHandle) throws(CurlError) {
         let rc = curl_multi_add_handle(handle, easy.handle)
@@ -36,10 +42,11 @@ public final class MultiHandle {
         var queued: Int32 = 0
         while let msg = curl_multi_info_read(handle, &queued) {
             guard msg.pointee.msg == CURLMSG_DONE, let e = msg.pointee.easy_handle, let easy = running.removeValue(forKey: e) else { continue }
-            let code = msg.pointee.data.result
-            curl_multi_remove_handle(handle, e)
-            done.append((easy, easy.error(for: code)))
+            done.append((easy, easy.error(for: msg.pointee.data.result)))
         }
+        // Removed once every message is read: curl_multi_remove_handle walks the messages still
+        // queued, so removing inside the loop above costs the square of a turn's transfers.
+        for (easy, _) in done { curl_multi_remove_handle(handle, easy.handle) }
         return done
     }
 

@@ -30,15 +30,23 @@ public struct TransferSecurity: Sendable {
 extension EasyHandle {
     /// Applies `s` to every later transfer of this handle.
     public func configure(_ s: TransferSecurity) throws(CurlError) {
+        security = s
         try check(CCurlShim_easy_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, s.lowSpeedBytes))
         try check(CCurlShim_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, s.lowSpeedSeconds))
         try check(CCurlShim_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, s.verifyTLS ? 1 : 0))
         try check(CCurlShim_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, s.verifyTLS ? 2 : 0))
         if let ca = s.caFile { try check(CCurlShim_easy_setopt_string(handle, CURLOPT_CAINFO, ca)) }
+        // Credentials go only to the url's origin: libcurl follows no redirect itself, and the
+        // poller drops them for a hop elsewhere.
+        try check(CCurlShim_easy_setopt_long(handle, CURLOPT_UNRESTRICTED_AUTH, 0))
+        try restoreCredentials()
+    }
+
+    /// The client certificate, the user and password and the credential header, back on.
+    func restoreCredentials() throws(CurlError) {
+        let s = security
         if let cert = s.clientCert { try check(CCurlShim_easy_setopt_string(handle, CURLOPT_SSLCERT, cert)) }
         if let key = s.clientKey { try check(CCurlShim_easy_setopt_string(handle, CURLOPT_SSLKEY, key)) }
-        // Credentials go only to the host of the URL, never along a redirect (none is followed).
-        try check(CCurlShim_easy_setopt_long(handle, CURLOPT_UNRESTRICTED_AUTH, 0))
         switch s.credentials {
         case .basic(let user, let password), .digest(let user, let password):
             // CURLAUTH_BASIC and CURLAUTH_DIGEST are casts in curl.h, which Swift does not import.
@@ -48,6 +56,23 @@ extension EasyHandle {
             try check(CCurlShim_easy_setopt_string(handle, CURLOPT_PASSWORD, password))
         case .none, .header: break
         }
-        extraHeaders = s.headerLines
+        credentialed = true
+        if let key = requestHeaderKey { try setRequestHeaders(key.lines) }
+    }
+
+    /// For a hop off the meter's origin: nothing that identifies the meter's client goes there.
+    /// The header list follows at the next `setRequestHeaders`.
+    func dropCredentials() throws(CurlError) {
+        let s = security
+        if s.clientCert != nil { try check(CCurlShim_easy_setopt_string(handle, CURLOPT_SSLCERT, nil)) }
+        if s.clientKey != nil { try check(CCurlShim_easy_setopt_string(handle, CURLOPT_SSLKEY, nil)) }
+        if case .basic = s.credentials { try clearUserAndPassword() }
+        if case .digest = s.credentials { try clearUserAndPassword() }
+        credentialed = false
+    }
+
+    private func clearUserAndPassword() throws(CurlError) {
+        try check(CCurlShim_easy_setopt_string(handle, CURLOPT_USERNAME, nil))
+        try check(CCurlShim_easy_setopt_string(handle, CURLOPT_PASSWORD, nil))
     }
 }

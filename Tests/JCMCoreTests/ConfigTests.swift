@@ -211,6 +211,10 @@ private let brokenConfig = """
         ("database = \"x\"\n", ConfigProblem(key: "database", line: 1, message: "must be a table")),
         ("meter = 5\n", ConfigProblem(key: "meter", line: 1, message: "must be an array of tables ([[meter]])")),
         ("[daemon]\nclock_skew = \"2d\"\n", ConfigProblem(key: "daemon.clock_skew", line: 2, message: #""2d" must be between 0 ms and 86400000 ms"#)),
+        ("[daemon]\nmax_connections = 0\n", ConfigProblem(key: "daemon.max_connections", line: 2, message: "must be between 1 and 65536, not 0")),
+        ("[daemon]\nmax_connections_per_host = 5000\n", ConfigProblem(key: "daemon.max_connections_per_host", line: 2, message: "must be between 1 and 1024, not 5000")),
+        ("[daemon]\nmax_connections = 16\nmax_connections_per_host = 32\n",
+         ConfigProblem(key: "daemon.max_connections_per_host", line: 3, message: "32 is more than max_connections (16)")),
         ("[[project]]\nid = \"P\"\nmethodology = \"M\"\n[[project]]\nid = \"P\"\nmethodology = \"N\"\n",
          ConfigProblem(key: "project[2].id", line: 5, message: #""P" is already the id of project[1]"#)),
         ("[[project]]\nid = \"P\"\n", ConfigProblem(key: "project[1].methodology", line: 1, message: "is required")),
@@ -233,6 +237,7 @@ private let brokenConfig = """
         ("json.path = \"v\"", "meter[1].json.path", "unknown key"),
         ("timezone = \"Asia/Pune\"", "meter[1].timezone", #"unknown IANA time zone "Asia/Pune""#),
         ("url = \"127.0.0.1:9100\"", "meter[1].url", "must start with http:// or https://"),
+        ("redirects = \"follow\"", "meter[1].redirects", #""follow" is not one of none, same-origin, any"#),
     ])
     func polledMeterProblems(_ line: String, _ key: String, _ message: String) {
         // The meter is complete except for `line`, which overrides or adds one key on line 9.
@@ -275,6 +280,7 @@ private let brokenConfig = """
         #expect(poll.connectTimeoutMilliseconds == 5_000)
         #expect(poll.maxResponseBytes == 1 << 20)
         #expect(poll.format == "json")
+        #expect(poll.redirects == .sameOrigin)
         #expect(poll.json == Config.JSONMapping(value: "data[0].flow", unitPath: "data[0].unit"))
     }
 
@@ -294,10 +300,12 @@ private let brokenConfig = """
             timeout = "2500ms"
             connect_timeout = "1s"
             max_response_bytes = 4096
+            redirects = "any"
             format = "json"
             json = { value = "v", unit = "Wh", timestamp = "t" }
             """)
         let poll = try #require(config.meters.first?.poll)
+        #expect(poll.redirects == .any)
         #expect(poll.intervalMilliseconds == 5_400_000)
         #expect(poll.timeoutMilliseconds == 2_500)
         #expect(poll.connectTimeoutMilliseconds == 1_000)
@@ -312,6 +320,8 @@ private let brokenConfig = """
         #expect(config.daemon.logLevel == "info")
         #expect(config.database.batchRows == 50_000)
         #expect(config.daemon.clockSkewMilliseconds == 300_000)
+        #expect(config.daemon.maxConnections == 512)
+        #expect(config.daemon.maxConnectionsPerHost == 8)
     }
 
     @Test func daemonSettingsAreRead() throws {
@@ -323,7 +333,11 @@ private let brokenConfig = """
             state_dir = "/srv/jcm"
             log_level = "debug"
             clock_skew = "30s"
+            max_connections = 2000
+            max_connections_per_host = 2
             """)
+        #expect(config.daemon.maxConnections == 2_000)
+        #expect(config.daemon.maxConnectionsPerHost == 2)
         #expect(config.database.url == "postgresql://jcm@db/jcm")
         #expect(config.database.batchRows == 1_000)
         #expect(config.daemon.stateDir == "/srv/jcm")

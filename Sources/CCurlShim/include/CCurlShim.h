@@ -21,6 +21,7 @@ typedef int (*CCurlShim_xferinfo_callback)(void *userdata, curl_off_t dltotal, c
 CURLcode CCurlShim_easy_setopt_xferinfo_function(CURL *handle, CCurlShim_xferinfo_callback callback);
 
 CURLcode CCurlShim_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
+CURLcode CCurlShim_easy_getinfo_string(CURL *handle, CURLINFO info, const char **value);
 
 CURLMcode CCurlShim_multi_setopt_long(CURLM *handle, CURLMoption option, long value);
 

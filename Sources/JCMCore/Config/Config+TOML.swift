@@ -37,6 +37,11 @@ extension Config {
             }
             if let skew = r.duration("clock_skew", range: 0...86_400_000) { config.daemon.clockSkewMilliseconds = skew }
             if let bytes = r.integer("spool_max_bytes", range: 1 << 20...1 << 40) { config.daemon.spoolMaxBytes = Int(bytes) }
+            if let n = r.integer("max_connections", range: 1...65_536) { config.daemon.maxConnections = Int(n) }
+            if let n = r.integer("max_connections_per_host", range: 1...1_024) { config.daemon.maxConnectionsPerHost = Int(n) }
+            if config.daemon.maxConnectionsPerHost > config.daemon.maxConnections, t["max_connections_per_host"] != nil {
+                r.problem("max_connections_per_host", "\(config.daemon.maxConnectionsPerHost) is more than max_connections (\(config.daemon.maxConnections))")
+            }
             problems += r.finish()
         }
         var projectTables: [String: (index: Int, table: TOMLTable)] = [:]
@@ -189,6 +194,7 @@ extension Config {
         let backoffMax = r.duration("backoff_max", range: 1_000...86_400_000)
         let lowSpeedBytes = r.integer("low_speed_limit", range: 1...(1 << 30))
         let lowSpeedTime = r.duration("low_speed_time", range: 1_000...600_000)
+        let redirects = r.string("redirects")
         let tls = r.table("tls")
         let auth = r.table("auth")
         let format = r.string("format")
@@ -203,6 +209,11 @@ extension Config {
             if let backoffMax { p.backoffMaxMilliseconds = backoffMax }
             if let lowSpeedBytes { p.lowSpeedBytes = Int(lowSpeedBytes) }
             if let lowSpeedTime { p.lowSpeedMilliseconds = lowSpeedTime }
+            if let redirects {
+                if let policy = RedirectPolicy(rawValue: redirects) { p.redirects = policy } else {
+                    r.problem("redirects", "\"\(redirects)\" is not one of \(RedirectPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
             if let tls {
                 var t = TableReader(tls, path: r.keyPath("tls"))
                 p.tls = readTLS(&t)
@@ -218,7 +229,7 @@ extension Config {
             poll = p
         } else {
             for key in ["interval", "timeout", "connect_timeout", "max_response_bytes", "backoff_max", "low_speed_limit", "low_speed_time",
-                        "tls", "auth", "format", "json", "prometheus", "channel", "csv", "solaredge", "fronius", "backfill"] where r.table[key] != nil {
+                        "redirects", "tls", "auth", "format", "json", "prometheus", "channel", "csv", "solaredge", "fronius", "backfill"] where r.table[key] != nil {
                 r.problem(key, "only applies to a meter with a url")
             }
         }

@@ -34,6 +34,13 @@ public struct Config: Sendable, Equatable {
         public var clockSkewMilliseconds: Int64 = 300_000
         /// Limit of the on-disk spool under `state_dir/spool`; polling pauses at 90 % of it.
         public var spoolMaxBytes = 1 << 30
+        /// Connections the poller holds open at once, over all gateways, and polls running at
+        /// once; a poll due beyond waits in the poller, its timeout running. Sized for a fleet of many hosts: a dead meter holds one for its
+        /// whole connect timeout.
+        public var maxConnections = 512
+        /// Connections to one host (name and port) at once: what an embedded gateway copes with.
+        /// HTTP/2 multiplexes every poll of a host over one.
+        public var maxConnectionsPerHost = 8
         public init() {}
     }
 
@@ -100,6 +107,7 @@ public struct Config: Sendable, Equatable {
         /// off: a gateway that trickles bytes does not hold a connection for the whole timeout.
         public var lowSpeedBytes = 100
         public var lowSpeedMilliseconds: Int64 = 5_000
+        public var redirects = RedirectPolicy.sameOrigin
         public var tls = TLS()
         public var auth = Auth()
         public var format = "json"

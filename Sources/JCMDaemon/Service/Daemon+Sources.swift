@@ -48,7 +48,8 @@ extension Daemon {
                 return PollTarget(meterID: m.id, url: p.url, schedule: PollSchedule(intervalMs: p.intervalMilliseconds, meterID: m.id),
                                   connectTimeoutMs: Int(p.connectTimeoutMilliseconds), timeoutMs: Int(p.timeoutMilliseconds), maxBytes: p.maxResponseBytes,
                                   backoffCapMs: p.backoffMaxMilliseconds, etag: validators[m.id]?.etag, lastModified: validators[m.id]?.lastModified,
-                                  security: security[m.id] ?? TransferSecurity(), conditional: p.prometheus == nil && p.json.timestamp != nil)
+                                  security: security[m.id] ?? TransferSecurity(), conditional: p.prometheus == nil && p.json.timestamp != nil,
+                                  redirects: p.redirects)
             }
             for m in config.meters where m.poll.map({ $0.auth.kind != .none && $0.url.hasPrefix("http://") }) ?? false {
                 logger.warning("credentials are sent over plain http to this meter: anyone on the network path can read them",
@@ -66,7 +67,8 @@ extension Daemon {
                 writer.backfill.attach(b)
             }
             if !targets.isEmpty {
-                let p = MeterPoller(targets: targets, logger: logger, mayPoll: intake.mayPoll, deliver: intake.enqueue)
+                let limits = ConnectionLimits(maxConnections: config.daemon.maxConnections, maxConnectionsPerHost: config.daemon.maxConnectionsPerHost)
+                let p = MeterPoller(targets: targets, limits: limits, logger: logger, mayPoll: intake.mayPoll, deliver: intake.enqueue)
                 sources.poller = (p, Daemon.spawn("poller") {
                     do { try p.run() } catch { fail("poller stopped", error) }
                 })

@@ -1,0 +1,72 @@
+import JCMCore
+
+/// A meter to poll, with its transfer limits.
+public struct PollTarget: Sendable {
+    public var meterID: String
+    public var url: String
+    public var schedule: PollSchedule
+    public var connectTimeoutMs: Int
+    /// For the whole poll from its slot: a wait for a connection and redirects included.
+    public var timeoutMs: Int
+    public var maxBytes: Int
+    /// The longest wait between polls of a failing meter.
+    public var backoffCapMs: Int64
+    /// Validators of the last response (from jcm.meter_state at start): sent back as
+    /// If-None-Match / If-Modified-Since, so an unchanged meter answers 304.
+    public var etag: String?
+    public var lastModified: String?
+    public var security: TransferSecurity
+    /// Whether to send the validators back. Only for meters whose response carries the time of
+    /// its value: a meter read at the poll's arrival time must answer every poll, or a 304 would
+    /// leave an interval with no reading.
+    public var conditional: Bool
+    public var redirects: RedirectPolicy
+
+    public init(meterID: String, url: String, schedule: PollSchedule, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int,
+                backoffCapMs: Int64 = 300_000, etag: String? = nil, lastModified: String? = nil, security: TransferSecurity = .init(),
+                conditional: Bool = true, redirects: RedirectPolicy = .sameOrigin) {
+        self.meterID = meterID
+        self.url = url
+        self.schedule = schedule
+        self.connectTimeoutMs = connectTimeoutMs
+        self.timeoutMs = timeoutMs
+        self.maxBytes = maxBytes
+        self.backoffCapMs = max(backoffCapMs, schedule.intervalMs)
+        self.etag = etag
+        self.lastModified = lastModified
+        self.security = security
+        self.conditional = conditional
+        self.redirects = redirects
+    }
+}
+
+/// What one poll brought back: the raw response (kept as provenance) or why there was none.
+public struct PollResult: Sendable {
+    public enum Failure: Sendable, Equatable {
+        case transport(String)
+        case tooLarge(Int)
+    }
+
+    public var meterID: String
+    public var url: String
+    public var receivedAt: Timestamp
+    public var status: Int
+    public var body: [UInt8]
+    public var failure: Failure?
+    /// The response's validators, kept in jcm.meter_state for the next start.
+    public var etag: String?
+    public var lastModified: String?
+    /// HTTP 304: the meter has nothing new since the last poll.
+    public var notModified: Bool { failure == nil && status == 304 }
+    /// Whether the meter answered as a meter should: 2xx or 304, and nothing cut off.
+    public var succeeded: Bool { failure == nil && (200..<300 ~= status || status == 304) }
+
+    public init(meterID: String, url: String, receivedAt: Timestamp, status: Int, body: [UInt8], failure: Failure?) {
+        self.meterID = meterID
+        self.url = url
+        self.receivedAt = receivedAt
+        self.status = status
+        self.body = body
+        self.failure = failure
+    }
+}
