@@ -54,7 +54,9 @@ struct CheckConfig: ParsableCommand {
     func run() throws {
         let config = try options.load()
         let polled = config.meters.filter { $0.poll != nil }.count
-        print("\(options.config): OK: \(config.projects.count) projects, \(config.meters.count) meters (\(polled) polled), \(config.watches.count) watched folders")
+        let backfilled = config.meters.filter { $0.poll?.backfill != nil }.count
+        print("\(options.config): OK: \(config.projects.count) projects, \(config.meters.count) meters (\(polled) polled, \(backfilled) backfilled), "
+              + "\(config.watches.count) watched folders, \(config.uploads.count) upload sources")
     }
 }
 

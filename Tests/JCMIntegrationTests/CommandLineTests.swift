@@ -47,6 +47,7 @@ struct CommandLineTests {
         for shipped in ["config/demo.toml", "config/jcm-ingestd.toml"] {
             let ok = try Self.run(["check-config", "--config", repo.appendingPathComponent(shipped).path])
             #expect(ok.status == 0, "\(shipped): \(ok.err)")
+            #expect(ok.out.contains(" watched folders, ") && ok.out.contains(" upload sources\n"), "\(ok.out)")
         }
     }
 

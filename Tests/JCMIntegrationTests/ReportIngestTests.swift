@@ -50,6 +50,24 @@ struct ReportIngestTests {
         #expect(report == [["pv 2026-11 Pune ☀.csv", "processed", "3", "3", "0"]])
     }
 
+    /// The origin travels with the ingest call: it becomes the batch's url and an upload_objects
+    /// row; the same bytes from a watched folder (no origin) claim no URL.
+    @Test func aDownloadsOriginIsItsProvenanceAndOnlyItsOwn() throws {
+        var db = try TestCluster.context(try Fixtures.config())
+        let text = "meter_id,timestamp,value,unit\nPV-1,2026-11-01T00:00:00Z,5,kWh\n"
+        let origin = ReportOrigin(uploadID: "contractor-a", url: "https://files.example.org/r/day.csv",
+                                  version: UploadVersion(etag: "\"e1\"", size: Int64(text.utf8.count), modified: nil))
+        let ingestor = ReportIngestor(store: db.context.store, batchRows: 50_000, logger: TestCluster.logger)
+        let first = try ingestor.ingest(path: dir.write("day.csv", text), zone: nil, origin: origin, validator: &db.context.validator)
+        #expect(first.outcome == .processed)
+        let again = try ingestor.ingest(path: dir.write("dropped.csv", text), zone: nil, validator: &db.context.validator)
+        #expect(again.outcome == .duplicate(of: "day.csv"))
+        #expect(try rows(db.conninfo, "select file_name, kind, url from jcm.batches order by id")
+            == [["day.csv", "file", origin.url], ["dropped.csv", "duplicate_file", nil]])
+        #expect(try rows(db.conninfo, "select upload_id, url, etag, size, batch::text from jcm.upload_objects")
+            == [["contractor-a", origin.url, "\"e1\"", String(text.utf8.count), first.batch.map(String.init)]])
+    }
+
     @Test func jsonReportKeepsNumbersAsWritten() throws {
         var db = try TestCluster.context(try Fixtures.config())
         let path = dir.write("r.json", """

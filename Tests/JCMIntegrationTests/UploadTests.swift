@@ -134,6 +134,24 @@ struct UploadTests {
         #expect(running.daemon.metrics.value("jcm_upload_downloads_total{result=\"ok\"}") == 0)
         #expect(count(conninfo, "select count(*) from jcm.batches") == batchCount)
         #expect(nginx.served("/json/a.csv") == 2 && nginx.served("/json/a%20copy.csv") == 1)
+
+        // The verifiers' query in docs/schema.md answers what it says: every download, with its URL and outcome.
+        let listed = try rows(conninfo, try Self.documentedQuery(under: "### Uploaded files"))
+        #expect(listed.count == count(conninfo, "select count(*) from jcm.upload_objects"))
+        let outcomes = listed.map { [$0[1], $0[4], $0[10]] }  // url, batch kind, jcm.reports outcome
+        #expect(outcomes.contains(["\(base)/big/huge.csv", "file", nil]))
+        #expect(outcomes.contains(["\(base)/json/a%20copy.csv", "duplicate_file", nil]))
+        #expect(outcomes.filter { $0[0] == "\(base)/json/a.csv" }.map { $0[2] } == ["rejected", "processed"])
+    }
+
+    /// The first SQL block after `heading` in docs/schema.md.
+    static func documentedQuery(under heading: String) throws -> String {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: repo.appendingPathComponent("docs/schema.md"), encoding: .utf8)
+        let section = try #require(text.range(of: heading))
+        let open = try #require(text.range(of: "```sql\n", range: section.upperBound..<text.endIndex))
+        let close = try #require(text.range(of: "```", range: open.upperBound..<text.endIndex))
+        return String(text[open.upperBound..<close.lowerBound])
     }
 
     @Test func s3ListingsAndObjectsAreSignedAndIngested() throws {

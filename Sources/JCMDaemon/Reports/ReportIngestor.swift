@@ -24,10 +24,13 @@ public struct ReportIngestor {
 
     /// - Parameters:
     ///   - zone: the watched folder's time zone for timestamps without an offset.
+    ///   - origin: where an [[upload]] source downloaded the file from: its URL is the batch's
+    ///     provenance, and the download is remembered in jcm.upload_objects. nil for a file
+    ///     from a watched folder or the command line, which cannot claim a URL.
     ///   - problem: called for every problem, in file order (errors.json is written from it).
     ///   - progress: bytes read so far and the file's size.
     public func ingest(
-        path: String, zone: String?, validator: inout ReadingValidator,
+        path: String, zone: String?, origin: ReportOrigin? = nil, validator: inout ReadingValidator,
         problem: (FileProblem) -> Void = { _ in }, progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> ReportSummary {
         let name = (path as NSString).lastPathComponent
@@ -48,8 +51,6 @@ public struct ReportIngestor {
         let sha = try file.sha256()
         summary.sha256 = sha
         let received = clock()
-        // A file downloaded from an [[upload]] source: its URL is its provenance.
-        let origin = ReportOrigins.shared.origin(of: path)
         if let origin, let cut = origin.cutAtBytes {
             let base = summary
             summary = try store.transaction {

@@ -20,7 +20,7 @@ extension Daemon {
             var uploader: UploadPoller?
             if !config.watches.isEmpty {
                 let w = FolderWatcher(watches: config.watches, logger: logger) { path, watch in
-                    writer.submit(.report(path: path, watch: watch))
+                    writer.submit(.report(path: path, watch: watch, origin: nil))
                 }
                 watcher = w
                 sources.watcher = (w, Daemon.spawn("watcher") {
@@ -30,17 +30,17 @@ extension Daemon {
             if !config.uploads.isEmpty {
                 // Its own thread: listings and downloads block, and a slow server must not hold up the meters.
                 let u = UploadPoller(uploads: config.uploads, stateDir: config.daemon.stateDir, secrets: uploads.secrets, conninfo: uploads.conninfo,
-                                     logger: logger, metrics: uploads.metrics) { path, folders in
-                    writer.submit(.report(path: path, watch: folders))
+                                     logger: logger, metrics: uploads.metrics, isPending: writer.isDownloadPending) { path, folders, origin in
+                    writer.submit(.report(path: path, watch: folders, origin: origin))
                 }
                 uploader = u
                 sources.uploader = (u, Daemon.spawn("uploads") { u.run() })
             }
             // A download handed over by the uploader of an earlier configuration (before a reload)
-            // still leaves the shared table of origins when it is done.
-            writer.onReportDone = { [weak watcher, weak uploader] path in
+            // is remembered by this one when it is done: its job carries its origin.
+            writer.onReportDone = { [weak watcher, weak uploader] path, origin in
                 watcher?.finished(path)
-                if let uploader { uploader.finished(path) } else { _ = ReportOrigins.shared.finish(path) }
+                if let origin { uploader?.finished(origin) }
             }
             let validators = writer.validatorsByMeter
             let targets = config.meters.compactMap { m -> PollTarget? in

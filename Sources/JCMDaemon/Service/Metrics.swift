@@ -35,6 +35,13 @@ public final class Metrics: @unchecked Sendable {
         "jcm_database_up": ("gauge", "1 when the writer's last attempt reached PostgreSQL, else 0."),
         "jcm_last_commit_timestamp_seconds": ("gauge", "Unix time of the last committed write."),
         "jcm_writer_backlog": ("gauge", "Jobs handed to the writer and not yet written."),
+        "jcm_spool_bytes": ("gauge", "Bytes of polls in the on-disk spool not yet committed to PostgreSQL."),
+        "jcm_spool_age_seconds": ("gauge", "Seconds since the spool was last empty: at least the age of its oldest uncommitted poll (0 when none waits)."),
+        "jcm_polling_paused": ("gauge", "1 while polling is paused because the spool is nearly full, else 0."),
+        "jcm_backfill_requests_total": ("counter", "History requests made to fill a meter's gap, by result (ok: HTTP 200 and read; failed: transport, status or payload)."),
+        "jcm_backfill_readings_total": ("counter", "Readings stored from gateway history (accepted or flagged), not counting rows already stored."),
+        "jcm_upload_listings_total": ("counter", "Listings of [[upload]] sources, by result (ok; failed: transport, HTTP status, malformed listing, or the database unreadable at the start of a round)."),
+        "jcm_upload_downloads_total": ("counter", "Files downloaded from [[upload]] sources, by result (ok; not_modified: HTTP 304; too_large: cut off at max_file_bytes; changing: size differs from the listing; failed)."),
     ]
 
     public func render() -> String {

@@ -27,7 +27,9 @@ public final class UploadPoller: @unchecked Sendable {
     private let conninfo: String
     private let logger: Logger
     private let metrics: Metrics
-    private let submit: @Sendable (String, Config.Watch) -> Void
+    private let submit: @Sendable (String, Config.Watch, ReportOrigin) -> Void
+    /// Whether a download at this path is still waiting for the writer (IngestWriter.isDownloadPending).
+    private let isPending: @Sendable (String) -> Bool
     private let condition = NSCondition()
     private var stopping = false
     private var db: Connection?
@@ -36,11 +38,12 @@ public final class UploadPoller: @unchecked Sendable {
     private var handled: [String: UploadVersion] = [:]
 
     init(uploads: [Config.Upload], stateDir: String, secrets: [String: UploadSecrets.Resolved], conninfo: String, logger: Logger, metrics: Metrics,
-         submit: @escaping @Sendable (String, Config.Watch) -> Void) {
+         isPending: @escaping @Sendable (String) -> Bool, submit: @escaping @Sendable (String, Config.Watch, ReportOrigin) -> Void) {
         sources = uploads.map { Source(upload: $0, secrets: secrets[$0.id] ?? .init(security: TransferSecurity()), folders: $0.folders(stateDir: stateDir)) }
         self.conninfo = conninfo
         self.logger = logger
         self.metrics = metrics
+        self.isPending = isPending
         self.submit = submit
     }
 
@@ -53,9 +56,8 @@ public final class UploadPoller: @unchecked Sendable {
 
     private var isStopping: Bool { condition.withLock { stopping } }
 
-    /// Called by the writer once it is done with a file (ingested and moved, or given up).
-    func finished(_ path: String) {
-        guard let origin = ReportOrigins.shared.finish(path) else { return }
+    /// Called by the writer once it is done with a downloaded file (ingested and moved, or given up).
+    func finished(_ origin: ReportOrigin) {
         condition.withLock { handled[origin.url] = origin.version }
     }
 
@@ -123,7 +125,7 @@ public final class UploadPoller: @unchecked Sendable {
             let url = URLRedaction.redact(entry.url)
             let path = (source.folders.dir as NSString).appendingPathComponent(entry.name)
             // The copy of an earlier version (or of a same-named file) is still waiting.
-            guard !ReportOrigins.shared.isPending(path) else { continue }
+            guard !isPending(path) else { continue }
             var headers: [String] = []
             switch UploadVersion.decide(listed: entry.version, remembered: remembered[url]) {
             case .skip: continue
@@ -201,10 +203,8 @@ public final class UploadPoller: @unchecked Sendable {
         }
         let version = entry.version.filled(etag: response.etag, size: response.exceededCap ? nil : response.bytes, modified: response.lastModified)
         let origin = ReportOrigin(uploadID: id, url: url, version: version, cutAtBytes: response.exceededCap ? cap : nil)
-        // Registered before the rename: from then on the path is in flight and not written over.
-        ReportOrigins.shared.register(origin, path: path)
+        // In flight from the submit below on; only this thread downloads, and it asks first.
         guard rename(part, path) == 0 else {
-            _ = ReportOrigins.shared.finish(path)
             return failed("cannot move the download to \(path): \(String(cString: strerror(errno)))")
         }
         if response.exceededCap {
@@ -215,6 +215,6 @@ public final class UploadPoller: @unchecked Sendable {
             logger.info("uploaded file downloaded", metadata: ["upload.id": "\(id)", "url": "\(url)", "bytes": "\(response.bytes)"])
             metrics.add("jcm_upload_downloads_total", "result=\"ok\"")
         }
-        submit(path, source.folders)
+        submit(path, source.folders, origin)
     }
 }

@@ -13,7 +13,9 @@ public final class IngestWriter: @unchecked Sendable {
         case spooled
         /// A poll result held in memory only (no spool, or the spool could not take it).
         case poll(PollResult)
-        case report(path: String, watch: Config.Watch)
+        /// A report file to ingest. `origin` is set for a file the upload poller downloaded
+        /// (its URL becomes the batch's provenance), nil for a watched folder's or `ingest`'s.
+        case report(path: String, watch: Config.Watch, origin: ReportOrigin?)
         /// A reloaded configuration: mirrored into the database, meters re-read, in the order of
         /// the jobs around it.
         case reconfigure(Config)
@@ -29,14 +31,18 @@ public final class IngestWriter: @unchecked Sendable {
     var validator: ReadingValidator?
     var health = MeterHealth()
     let backfill = WriterBackfill()
-    /// Called once a report has left the watched folder (or was given up). Set from the main
-    /// thread (at start and reload), called from the writer's.
-    public var onReportDone: @Sendable (String) -> Void {
+    /// Called once a report has left the watched folder (or was given up), with the origin its
+    /// job carried. Set from the main thread (at start and reload), called from the writer's.
+    public var onReportDone: @Sendable (String, ReportOrigin?) -> Void {
         get { callbackLock.withLock { reportDone } }
         set { callbackLock.withLock { reportDone = newValue } }
     }
-    private var reportDone: @Sendable (String) -> Void = { _ in }
+    private var reportDone: @Sendable (String, ReportOrigin?) -> Void = { _, _ in }
     private let callbackLock = NSLock()
+    /// Paths of downloaded reports submitted and not yet done with. Kept here, not by the upload
+    /// poller, because the writer outlives a reload: the poller of the next configuration must
+    /// not download over a copy the previous one handed over.
+    private var downloadsInFlight: Set<String> = []
 
     let metrics: Metrics
     let spool: Spool?
@@ -53,7 +59,18 @@ public final class IngestWriter: @unchecked Sendable {
         if spool != nil { queue.push(.spooled) }
     }
 
-    public func submit(_ job: Job) { queue.push(job) }
+    public func submit(_ job: Job) {
+        if case .report(let path, _, _?) = job { callbackLock.withLock { _ = downloadsInFlight.insert(path) } }
+        queue.push(job)
+    }
+
+    /// Whether a downloaded report at `path` is waiting to be ingested (or being ingested).
+    public func isDownloadPending(_ path: String) -> Bool { callbackLock.withLock { downloadsInFlight.contains(path) } }
+
+    private func reportFinished(_ path: String, origin: ReportOrigin?) {
+        if origin != nil { callbackLock.withLock { _ = downloadsInFlight.remove(path) } }
+        onReportDone(path, origin)
+    }
 
     public var backlog: Int { queue.count }
 
@@ -155,7 +172,7 @@ public final class IngestWriter: @unchecked Sendable {
         case .spooled: try drainSpool()
         case .poll(let result): try writePolls([(result, nil)])
         case .backfill(let result): try writeBackfill(result)
-        case .report(let path, let watch): try writeReport(path: path, watch: watch)
+        case .report(let path, let watch, let origin): try writeReport(path: path, watch: watch, origin: origin)
         case .reconfigure(let next):
             config = next
             health.keep(only: Set(next.meters.map(\.id)))
@@ -164,13 +181,13 @@ public final class IngestWriter: @unchecked Sendable {
         }
     }
 
-    private func writeReport(path: String, watch: Config.Watch) throws {
+    private func writeReport(path: String, watch: Config.Watch, origin: ReportOrigin?) throws {
         guard let store, var validator else { return }
         // Queued twice (a rescan after a reload) and already moved away by the first job.
         var st = stat()
         if lstat(path, &st) != 0, errno == ENOENT {
             logger.debug("report already handled", metadata: ["file": "\(path)"])
-            onReportDone(path)
+            reportFinished(path, origin: origin)
             return
         }
         let name = (path as NSString).lastPathComponent
@@ -180,7 +197,7 @@ public final class IngestWriter: @unchecked Sendable {
         let ingestor = ReportIngestor(store: store, batchRows: config.database.batchRows, logger: logger)
         let summary: ReportSummary
         do {
-            summary = try ingestor.ingest(path: path, zone: watch.timeZone, validator: &validator, problem: errors.add)
+            summary = try ingestor.ingest(path: path, zone: watch.timeZone, origin: origin, validator: &validator, problem: errors.add)
         } catch {
             errors.close(summary: "interrupted", sha256: nil)
             unlink(tempErrors)
@@ -194,6 +211,7 @@ public final class IngestWriter: @unchecked Sendable {
             logger.error("errors file incomplete", metadata: ["file": "\(path)", "error": "\(failed)"])
         }
         settle(path, summary: summary, watch: watch, errorsPath: tempErrors)
+        reportFinished(path, origin: origin)
     }
 
     func count(_ c: ChunkCounts) {
@@ -206,7 +224,6 @@ public final class IngestWriter: @unchecked Sendable {
     /// (another filesystem, permissions) is logged, not retried: the data is already stored, and
     /// the file, left in place, is recognised by its SHA-256 at the next start.
     private func settle(_ path: String, summary: ReportSummary, watch: Config.Watch, errorsPath: String) {
-        defer { onReportDone(path) }
         do {
             switch summary.outcome {
             case .processed, .duplicate:
@@ -234,14 +251,14 @@ public final class IngestWriter: @unchecked Sendable {
             logger.error("reloaded configuration could not be applied to the database", metadata: ["error": "\(error)"])
         case .backfill(let result):
             logger.error("backfilled history could not be written", metadata: ["meter.id": "\(result.gap.meterID)", "error": "\(error)"])
-        case .report(let path, let watch):
+        case .report(let path, let watch, let origin):
             logger.error("report could not be written", metadata: ["file": "\(path)", "error": "\(error)"])
             let target = try? ReportMover.move(path, into: watch.rejectedDir)
             if let target, let errors = try? ErrorsFile(path: target + ".errors.json", file: (path as NSString).lastPathComponent) {
                 errors.add(FileProblem(line: nil, reason: ReasonCode.databaseError.rawValue, detail: "\(error)", raw: nil))
                 errors.close(summary: "not ingested: the database refused it", sha256: nil)
             }
-            onReportDone(path)
+            reportFinished(path, origin: origin)
         }
     }
 }
