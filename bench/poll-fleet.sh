@@ -23,20 +23,37 @@ stop_all() {
 trap 'stop_all; kill "${sim:-}" 2>/dev/null || true; cleanup' EXIT
 psql "$conn dbname=postgres" -qc "create database jcm" -c "create database collectd" >/dev/null
 
-# Endpoints: the simulator, one process, on its own port.
-"$bin" simulate --meters "$meters" --listen 127.0.0.1:9107 >/dev/null &
+# Endpoints: nginx on 16 loopback addresses (gateways on many hosts), answering every meter's
+# GET with a counter and a time that advance (its clock in ms), so every poll is a new reading.
+# `jcm-ingestd simulate` tops out near 6,700 requests/s on this machine: it would be measured
+# instead of the pollers.
+hosts=16  # the configurations below spread meters over 127.0.0.1-16 too
+mkdir -p "$work/nginx/logs"
+{
+  echo "worker_processes 1; daemon off; pid $work/nginx/nginx.pid; error_log $work/nginx/error.log warn;"
+  echo "events { worker_connections 8192; }"
+  echo "http { access_log off; keepalive_requests 10000000; keepalive_timeout 300s; server {"
+  for h in $(seq 1 $hosts); do echo "  listen 127.0.0.$h:9107;"; done
+  echo '  location ~ ^/meters/(\d+)$ { default_type application/json; return 200 '"'"'{"meter":"$1","ts":$msec,"energy":{"total_wh":$msec}}'"'"'; }'
+  echo "} }"
+} >"$work/nginx/nginx.conf"
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
 sim=$!
-until curl -sf 127.0.0.1:9107/healthz >/dev/null; do sleep 0.1; done
+until curl -sf 127.0.0.1:9107/meters/1 >/dev/null; do sleep 0.1; done
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# CPU seconds by thread name, to see which part of a process spends them.
-threads() { for t in /proc/"$1"/task/*; do echo "$(cat "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"; done |
-  awk -v hz="$(getconf CLK_TCK)" '{cpu[$1] += $2} END {for (n in cpu) if (cpu[n] > 0) printf "%s %.1f s  ", n, cpu[n] / hz; print ""}'; }
+# CPU ticks by thread name, to see which part of a process spends them; threads_delta prints
+# the seconds between two snapshots.
+threads() { for t in /proc/"$1"/task/*; do echo "$(cat "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"; done; }
+threads_delta() {
+  awk -v hz="$(getconf CLK_TCK)" 'NR == FNR {before[$1] += $2; next} {after[$1] += $2}
+    END {for (n in after) if (after[n] > before[n]) printf "%s %.2f s  ", n, (after[n] - before[n]) / hz; print ""}' <(echo "$1") <(echo "$2")
+}
 # The others on the machine during a run: the simulator and every PostgreSQL process.
-others() { echo "$(cpu_ticks "$sim") $(for p in $(pgrep -u postgres); do cpu_ticks "$p" 2>/dev/null; done | awk '{s += $1} END {print s + 0}')"; }
+others() { echo "$(for p in $(pgrep nginx); do cpu_ticks "$p"; done | awk '{s += $1} END {print s + 0}') $(for p in $(pgrep -u postgres); do cpu_ticks "$p" 2>/dev/null; done | awk '{s += $1} END {print s + 0}')"; }
 others_report() {  # before, after (pairs of ticks)
   read -r s0 p0 <<<"$1"; read -r s1 p1 <<<"$2"
-  echo "          meanwhile: simulator $(echo "($s1 - $s0) / $hz" | bc -l | xargs printf %.1f) CPU-s, PostgreSQL $(echo "($p1 - $p0) / $hz" | bc -l | xargs printf %.1f) CPU-s"
+  echo "          meanwhile: nginx $(echo "($s1 - $s0) / $hz" | bc -l | xargs printf %.1f) CPU-s, PostgreSQL $(echo "($p1 - $p0) / $hz" | bc -l | xargs printf %.1f) CPU-s"
 }
 peak_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 
@@ -74,7 +91,7 @@ with open(path, "w") as c:
     c.write('[metrics]\nlisten = "127.0.0.1:9467"\n\n[[project]]\nid = "IN-JP-0001"\nmethodology = "IN_AM001 ver01.0"\n\n')
     for m in range(1, meters + 1):
         c.write(f'[[meter]]\nid = "SIM-{m:05d}"\nproject = "IN-JP-0001"\nparameter = "EG_p"\nkind = "cumulative"\nunit = "kWh"\n'
-                f'url = "http://127.0.0.1:9107/meters/{m}"\ninterval = "1s"\njson.value = "energy.total_wh"\n'
+                f'url = "http://127.0.0.{m % 16 + 1}:9107/meters/{m}"\ninterval = "1s"\njson.value = "energy.total_wh"\n'
                 f'json.unit = "Wh"\njson.timestamp = "ts"\n\n')
 PY
   "$bin" run -c "$work/jcm.toml" 2>"$work/jcm.log" &
@@ -84,15 +101,16 @@ PY
   sleep "$warmup"
   local c0 t0 c1
   c0=$(cpu_ticks "$pid")
-  local o0
+  local o0 th0
   o0=$(others)
+  th0=$(threads "$pid")
   t0=$(psql "$conn dbname=jcm" -Atc "select clock_timestamp()")
   # PERF=1: where the daemon spends its CPU, in /tmp/poll-fleet.perf (perf report -i ...).
   [ -z "${PERF:-}" ] || perf record -q -F 299 -g -p "$pid" -o /tmp/poll-fleet.perf -- sleep "$seconds" 2>/dev/null &
   sample jcm.batches "$seconds"
   c1=$(cpu_ticks "$pid")
   others_report "$o0" "$(others)"
-  echo "          threads (CPU since start): $(threads "$pid")"
+  echo "          daemon threads: $(threads_delta "$th0" "$(threads "$pid")")"
   local kb
   kb=$(peak_kb "$pid")
   stop_all
@@ -131,7 +149,7 @@ with open(path, "w") as c:
             f'LoadPlugin logfile\n<Plugin logfile>\n  LogLevel warning\n  File "{work}/collectd.log"\n</Plugin>\n'
             'LoadPlugin curl_json\nLoadPlugin postgresql\n\n<Plugin curl_json>\n')
     for m in range(1, meters + 1):
-        c.write(f'  <URL "http://127.0.0.1:9107/meters/{m}">\n    Instance "SIM-{m:05d}"\n    Timeout 1000\n'
+        c.write(f'  <URL "http://127.0.0.{m % 16 + 1}:9107/meters/{m}">\n    Instance "SIM-{m:05d}"\n    Timeout 1000\n'
                 '    <Key "energy/total_wh">\n      Type "gauge"\n    </Key>\n  </URL>\n')
     c.write('</Plugin>\n\n<Plugin postgresql>\n  <Writer sqlstore>\n'
             '    Statement "SELECT collectd_insert($1, $2, $3, $4, $5, $6, $7, $8, $9);"\n    StoreRates false\n  </Writer>\n'

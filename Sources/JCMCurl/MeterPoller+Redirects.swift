@@ -19,10 +19,11 @@ extension MeterPoller {
         guard let origin = slot.origin else { return .refused("redirect not followed: the meter's url does not parse") }
         slot.hops += 1
         let next = Origin(curlURL: location)
-        switch t.redirects.decide(meter: origin, target: next, hop: slot.hops, credentialed: easy.credentialed) {
+        switch t.redirects.decide(meter: origin, target: next, hop: slot.hops, credentialed: easy.credentialed, afterHTTPS: slot.onHTTPS) {
         case .refuse(let why):
             return .refused(why)
         case .follow(let withCredentials):
+            if next?.scheme == "https" { slot.onHTTPS = true }
             let left = Int64(t.timeoutMs) - (now - slot.startedMs)
             guard left > 0 else { return .refused("timeout of \(t.timeoutMs) ms reached following redirects") }
             do {

@@ -42,6 +42,8 @@ public final class MeterPoller: @unchecked Sendable {
         /// The poll in flight: when it started, and the redirects it has followed.
         var startedMs: Int64 = 0
         var hops = 0
+        /// Whether a hop of the poll in flight was https: from then on only https is followed.
+        var onHTTPS = false
         /// Of the meter's url; nil when libcurl cannot parse it (then no redirect is followed).
         let origin: Origin?
     }
@@ -88,6 +90,7 @@ public final class MeterPoller: @unchecked Sendable {
                 slots[i].inFlight = true
                 slots[i].startedMs = slot
                 slots[i].hops = 0
+                slots[i].onHTTPS = slots[i].origin?.scheme == "https"
             } catch {
                 slots[i].inFlight = false
                 gate.finished(i)

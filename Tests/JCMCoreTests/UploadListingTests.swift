@@ -144,7 +144,8 @@ struct UploadListingTests {
         let page = try S3ListingPage.parse(Array(Self.s3Page.utf8), bucketURL: "http://127.0.0.1:9000/reports", listingURL: "L")
         #expect(page.nextContinuationToken == "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=")
         #expect(page.entries.map(\.key) == ["site-a/2026/12/day 1.csv", "site-a/r&d.json"])
-        #expect(page.entries.map(\.name) == ["day 1.csv", "r&d.json"])
+        // Named by the whole key, so two folders' report.csv stay two files.
+        #expect(page.entries.map(\.name) == ["site-a_2026_12_day 1.csv", "site-a_r&d.json"])
         #expect(page.entries[0].url == "http://127.0.0.1:9000/reports/site-a/2026/12/day%201.csv")
         #expect(page.entries[0].version == UploadVersion(etag: "\"fba9dede5f27731c9771645a39863328\"", size: 434234, modified: "2026-12-02T10:00:00.000Z"))
         #expect(page.entries[1].url == "http://127.0.0.1:9000/reports/site-a/r%26d.json")

@@ -178,8 +178,8 @@ struct UploadTests {
         #expect(eventually(30) { count(conninfo, "select count(*) from jcm.upload_objects") == 3 })
         #expect(eventually(10) { count(conninfo, "select count(*) from jcm.readings_view") == 4 })
         let urls = try rows(conninfo, "select file_name, url from jcm.batches order by file_name")
-        #expect(urls == [["day 1.csv", s3.bucketURL + "site-a/2026/12/day%201.csv"], ["day+2.csv", s3.bucketURL + "site-a/2026/12/day%2B2.csv"],
-                         ["zz.json", s3.bucketURL + "site-a/zz.json"]])
+        #expect(urls == [["site-a_2026_12_day 1.csv", s3.bucketURL + "site-a/2026/12/day%201.csv"],
+                         ["site-a_2026_12_day+2.csv", s3.bucketURL + "site-a/2026/12/day%2B2.csv"], ["site-a_zz.json", s3.bucketURL + "site-a/zz.json"]])
         let remembered = try rows(conninfo, "select etag, size, modified from jcm.upload_objects where url like '%zz.json'")
         #expect(remembered.first?[0]?.hasPrefix("\"") == true && remembered.first?[2] == "2026-12-02T10:00:00.000Z")
         // Signed wrong, refused by the endpoint, never ingested, and retried at each interval.
@@ -191,7 +191,7 @@ struct UploadTests {
         let before = listings(running.daemon)
         s3.put("site-a/zz.json", #"{"readings": [{"meter_id": "PV-2", "timestamp": "2026-11-01T01:00:00Z", "value": "5", "unit": "kWh"}]}"#,
                modified: "2026-12-02T11:00:00.000Z")
-        #expect(eventually(20) { count(conninfo, "select count(*) from jcm.batches where file_name = 'zz.json'") == 2 })
+        #expect(eventually(20) { count(conninfo, "select count(*) from jcm.batches where file_name = 'site-a_zz.json'") == 2 })
         #expect(eventually(10) { listings(running.daemon) >= before + 3 })
         #expect(s3.downloads("site-a/zz.json") == 2 && s3.downloads("site-a/2026/12/day 1.csv") == 1)
         #expect(running.stop())

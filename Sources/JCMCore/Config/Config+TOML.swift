@@ -39,8 +39,13 @@ extension Config {
             if let bytes = r.integer("spool_max_bytes", range: 1 << 20...1 << 40) { config.daemon.spoolMaxBytes = Int(bytes) }
             if let n = r.integer("max_connections", range: 1...65_536) { config.daemon.maxConnections = Int(n) }
             if let n = r.integer("max_connections_per_host", range: 1...1_024) { config.daemon.maxConnectionsPerHost = Int(n) }
-            if config.daemon.maxConnectionsPerHost > config.daemon.maxConnections, t["max_connections_per_host"] != nil {
-                r.problem("max_connections_per_host", "\(config.daemon.maxConnectionsPerHost) is more than max_connections (\(config.daemon.maxConnections))")
+            if config.daemon.maxConnectionsPerHost > config.daemon.maxConnections {
+                // The default per host (8) gives way to a smaller max_connections; a value set gives an error.
+                if t["max_connections_per_host"] == nil {
+                    config.daemon.maxConnectionsPerHost = config.daemon.maxConnections
+                } else {
+                    r.problem("max_connections_per_host", "\(config.daemon.maxConnectionsPerHost) is more than max_connections (\(config.daemon.maxConnections))")
+                }
             }
             problems += r.finish()
         }

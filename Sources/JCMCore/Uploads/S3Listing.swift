@@ -34,7 +34,9 @@ public struct S3ListingPage: Sendable, Equatable {
                 version.size = n
             }
             // A key ending in "/" is a folder placeholder made by consoles, not a file.
-            guard !key.hasSuffix("/"), let name = key.split(separator: "/").last.map(String.init), name != ".", name != ".." else { continue }
+            // Named by the whole key: a/report.csv and b/report.csv are two files.
+            guard !key.hasSuffix("/"), let last = key.split(separator: "/").last, last != ".", last != ".." else { continue }
+            let name = key.split(separator: "/").joined(separator: "_")
             entries.append(UploadEntry(name: name, key: key, url: UploadURL.s3Object(bucketURL: bucketURL, key: key), version: version))
         }
         var next: String?

@@ -1,7 +1,7 @@
 /// One file a listing names: where to fetch it and what the listing says of its version.
 public struct UploadEntry: Sendable, Equatable {
-    /// The file's name (its last path component): what the downloaded copy is called, and so
-    /// what jcm.batches.file_name and format detection see.
+    /// What the downloaded copy is called, and so what jcm.batches.file_name and format detection
+    /// see: the file name for a folder listing, the whole key with "/" as "_" for S3.
     public var name: String
     /// Its path under the listing: the name for a folder listing, the whole key for S3.
     public var key: String

@@ -62,7 +62,7 @@ extension Daemon {
             sources.polled = targets.count + config.meters.filter { $0.poll?.isWindowed ?? false }.count
             if Backfiller.needed(by: config) {
                 let b = Backfiller(config: config, security: security, logger: logger, deliver: { result in writer.submit(.backfill(result)) },
-                                   deliverPolls: intake.deliver, mayPoll: intake.mayPoll)
+                                   deliverPolls: intake.enqueue, mayPoll: intake.mayPoll)
                 sources.backfiller = (b, Daemon.spawn("backfiller") { b.run() }, writer)
                 writer.backfill.attach(b)
             }

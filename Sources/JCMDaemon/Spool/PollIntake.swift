@@ -13,6 +13,9 @@ final class PollIntake: @unchecked Sendable {
     static let resumeBelow = 0.75
     /// After a failed append (disk full, I/O error), how long polling pauses before trying again.
     static let appendRetrySeconds = 10.0
+    /// Appends are at least this far apart: at thousands of polls a second, one write and one
+    /// fsync for each turn of the poller would cost more than the records.
+    static let gatherSeconds = 0.02
 
     private let spool: Spool?
     private let writer: IngestWriter
@@ -45,7 +48,10 @@ final class PollIntake: @unchecked Sendable {
     /// Spools what `enqueue` hands over until `finish`.
     func start() -> DispatchSemaphore {
         Daemon.spawn("spool") { [self] in
+            var last = Date.distantPast
             while true {
+                let wait = last.timeIntervalSinceNow + Self.gatherSeconds
+                if wait > 0 { Thread.sleep(forTimeInterval: wait) }
                 arrived.lock()
                 while queued.isEmpty, !closed { arrived.wait() }
                 let results = queued
@@ -53,6 +59,7 @@ final class PollIntake: @unchecked Sendable {
                 let done = closed && results.isEmpty
                 arrived.unlock()
                 if done { return }
+                last = Date()
                 deliver(results)
             }
         }
@@ -74,7 +81,7 @@ final class PollIntake: @unchecked Sendable {
         }
         do {
             try spool.append(results.map(\.spoolPayload))
-            writer.submit(.spooled)
+            writer.spooled()
         } catch {
             // Fetched data is never dropped: held in memory, written as soon as the database
             // takes it; polling pauses until the spool can take more.

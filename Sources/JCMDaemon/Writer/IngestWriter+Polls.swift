@@ -6,12 +6,22 @@ import Logging
 
 extension IngestWriter {
     /// Spool records written per transaction: one commit (one WAL flush) for many polls.
-    static let spoolGroup = 256
+    static let spoolGroup = 1024
+    /// Once caught up, the spool is drained at most this often. A transaction costs about as much
+    /// as a hundred polls' rows, so writing each handful of polls as it arrives would spend most
+    /// of the writer's time on transactions; this adds at most as much to a poll's lag.
+    static let gatherSeconds = 0.1
 
     /// Writes every spooled poll from the cursor on. The cursor moves, and segments are deleted,
     /// only after a commit; a failure leaves both where they were, to be tried again.
     func drainSpool(group: Int = IngestWriter.spoolGroup) throws {
         guard let spool, var cursor = spoolCursor else { return }
+        if let caughtUp = caughtUpAt {
+            let wait = caughtUp.timeIntervalSinceNow + Self.gatherSeconds
+            if wait > 0, !queue.isClosed { Thread.sleep(forTimeInterval: wait) }
+        }
+        caughtUpAt = nil
+        takeSpooledJob()
         while true {
             let (entries, next) = spool.read(from: cursor, max: group)
             var items: [(PollResult, String?)] = []
@@ -26,7 +36,10 @@ extension IngestWriter {
             cursor = next
             spoolCursor = next
             spool.release(upTo: next)
-            if entries.count < group { return }
+            if entries.count < group {
+                caughtUpAt = Date()
+                return
+            }
             if pastDrainDeadline {
                 logger.notice("stopping with polls still spooled; they are written at the next start", metadata: ["spool.bytes": "\(spool.bytes)"])
                 return
@@ -129,11 +142,11 @@ extension IngestWriter {
                     sha256: SHA256Hasher.hex(of: result.body), bytes: result.body.count, receivedAt: result.receivedAt, spoolRecord: spoolRecord)
     }
 
-    /// Decodes and validates one poll into its chunk. A reading the same as the one last stored
-    /// for its meter (a meter polled faster than it updates) is counted as a duplicate here
-    /// rather than sent: in a group, the server's refusal of it would redo the whole group.
+    /// Decodes and validates one poll into its chunk. A reading the same as one of its meter's
+    /// recent ones (RecentReadings) is counted as a duplicate here rather than sent: in a group,
+    /// the server's refusal of it would redo the whole group.
     private func writePoll(_ result: PollResult, into chunk: ChunkWriter, validator: inout ReadingValidator,
-                           stored: inout [Int32: (timestamp: Timestamp, value: ExactDecimal)]) throws -> ChunkCounts {
+                           stored: inout [Int32: RecentReadings]) throws -> ChunkCounts {
         let meter = validator.registry.lookup(result.meterID)!.meter
         let poll = meter.poll!
         let url = URLRedaction.redact(result.url)
@@ -162,11 +175,11 @@ extension IngestWriter {
                     switch validator.validate(raw, now: Timestamp(date: Date()), arrival: result.receivedAt) {
                     case .accepted(let reading) where Self.unfinished(reading, payload, meter, now: result.receivedAt): continue
                     case .accepted(let reading):
-                        if let last = stored[reading.meterKey], last.timestamp == reading.timestamp, last.value == reading.value {
+                        if stored[reading.meterKey]?.value(at: reading.timestamp) == reading.value {
                             duplicates += 1
                         } else {
                             try chunk.add(reading, location: meter.id)
-                            stored[reading.meterKey] = (reading.timestamp, reading.value)
+                            stored[reading.meterKey, default: RecentReadings()].add(reading.timestamp, reading.value)
                             kept.append(reading)
                         }
                     case .rejected(let r) where single: refuse(r.reason, r.detail, at: r.timestamp); refused += 1

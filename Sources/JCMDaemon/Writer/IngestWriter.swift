@@ -64,6 +64,20 @@ public final class IngestWriter: @unchecked Sendable {
         queue.push(job)
     }
 
+    /// New records in the spool. One `.spooled` job waiting is enough: it drains everything, so
+    /// the intake's appends do not pile up jobs while the writer gathers (drainSpool).
+    func spooled() {
+        let first = callbackLock.withLock { () -> Bool in
+            defer { spooledWaiting = true }
+            return !spooledWaiting
+        }
+        if first { queue.push(.spooled) }
+    }
+    private var spooledWaiting = false
+
+    /// Taken by drainSpool before it reads: what is spooled after this gets a job of its own.
+    func takeSpooledJob() { callbackLock.withLock { spooledWaiting = false } }
+
     /// Whether a downloaded report at `path` is waiting to be ingested (or being ingested).
     public func isDownloadPending(_ path: String) -> Bool { callbackLock.withLock { downloadsInFlight.contains(path) } }
 
@@ -92,8 +106,10 @@ public final class IngestWriter: @unchecked Sendable {
     /// from every poll written), for the poller to send back, across restarts and reloads.
     public var validatorsByMeter: [String: (etag: String?, lastModified: String?)] { validatorsLock.withLock { pollValidators } }
     var pollValidators: [String: (etag: String?, lastModified: String?)] = [:]
+    /// When the spool was last drained to its end (drainSpool).
+    var caughtUpAt: Date?
     /// The newest reading each polled meter has had committed by this writer (writePoll).
-    var lastStored: [Int32: (timestamp: Timestamp, value: ExactDecimal)] = [:]
+    var lastStored: [Int32: RecentReadings] = [:]
     let validatorsLock = NSLock()
 
     /// Stops once every job handed over before this call is written, or once `drainSeconds`

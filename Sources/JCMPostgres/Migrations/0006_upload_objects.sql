@@ -15,6 +15,6 @@ create table jcm.upload_objects (
     downloaded_at timestamptz not null,
     created_at    timestamptz not null default now()
 );
-create index upload_objects_url on jcm.upload_objects (url, id desc);
+create index upload_objects_url on jcm.upload_objects (upload_id, url, id desc);
 create trigger append_only before update or delete on jcm.upload_objects for each row execute function jcm.refuse_change();
 create trigger append_only_truncate before truncate on jcm.upload_objects for each statement execute function jcm.refuse_change();

@@ -172,11 +172,32 @@ enum PostgresArray {
 /// Keeps API keys and passwords in URLs out of the database and the logs.
 public enum URLRedaction {
     public static func redact(_ url: String) -> String {
-        guard var components = URLComponents(string: url) else { return url }
+        // A URL Foundation cannot parse (a windowed poll's {start}) still loses its secrets.
+        guard var components = URLComponents(string: url) else { return redactUnparsed(url) }
         if components.password != nil { components.password = "REDACTED" }
         if let items = components.queryItems, !items.isEmpty {
             components.queryItems = items.map { URLQueryItem(name: $0.name, value: $0.value == nil ? nil : "REDACTED") }
         }
-        return components.string ?? url
+        return components.string ?? redactUnparsed(url)
+    }
+
+    /// Userinfo and every query value replaced, by hand.
+    static func redactUnparsed(_ url: String) -> String {
+        var rest = Substring(url)
+        var out = ""
+        if let scheme = rest.range(of: "://") {
+            out = String(rest[..<scheme.upperBound])
+            rest = rest[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@") { rest = rest[rest.index(after: at)...]; out += "REDACTED@" }
+        }
+        guard let q = rest.firstIndex(of: "?") else { return out + rest }
+        out += rest[...q]
+        let query = rest[rest.index(after: q)...].prefix { $0 != "#" }
+        out += query.split(separator: "&", omittingEmptySubsequences: false).map { item in
+            guard let eq = item.firstIndex(of: "=") else { return String(item) }
+            return item[...eq] + "REDACTED"
+        }.joined(separator: "&")
+        return out
     }
 }
