@@ -155,7 +155,8 @@ with open(path, "w") as c:
             '    Statement "SELECT collectd_insert($1, $2, $3, $4, $5, $6, $7, $8, $9);"\n    StoreRates false\n  </Writer>\n'
             f'  <Database collectd>\n    Host "{sock}"\n    User "bench"\n    Writer sqlstore\n    CommitInterval 1\n  </Database>\n</Plugin>\n')
 PY
-  collectd -f -C "$work/collectd.conf" &
+  # Each URL keeps its own connection: as many open files as the hard limit allows.
+  (ulimit -n "$(ulimit -Hn)"; exec collectd -f -C "$work/collectd.conf" 2>>"$work/collectd.log") &
   local pid=$!
   pids+=("$pid")
   sleep "$warmup"
