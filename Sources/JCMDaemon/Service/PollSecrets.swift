@@ -17,27 +17,35 @@ enum PollSecrets {
         var out: [String: TransferSecurity] = [:]
         for meter in config.meters {
             guard let poll = meter.poll else { continue }
-            var s = TransferSecurity()
-            s.verifyTLS = poll.tls.verify
-            s.caFile = poll.tls.caFile
-            s.clientCert = poll.tls.clientCert
-            s.clientKey = poll.tls.clientKey
-            s.lowSpeedBytes = poll.lowSpeedBytes
-            s.lowSpeedSeconds = Int((poll.lowSpeedMilliseconds + 999) / 1_000)
-            let auth = poll.auth
-            if auth.kind != .none, let file = auth.secretFile {
-                let secret = try read(file, meter: meter.id, environment: environment)
-                switch auth.kind {
-                case .basic: s.credentials = .basic(user: auth.username ?? "", password: secret)
-                case .digest: s.credentials = .digest(user: auth.username ?? "", password: secret)
-                case .bearer: s.credentials = .header(name: "Authorization", value: "Bearer \(secret)")
-                case .header: s.credentials = .header(name: auth.headerName ?? "X-API-Key", value: secret)
-                case .none: break
-                }
+            out[meter.id] = try security(tls: poll.tls, auth: poll.auth, lowSpeedBytes: poll.lowSpeedBytes, lowSpeedMilliseconds: poll.lowSpeedMilliseconds) {
+                try read($0, meter: meter.id, environment: environment)
             }
-            out[meter.id] = s
         }
         return out
+    }
+
+    /// A transfer's options from its `tls` and `auth` tables (a meter's or an upload source's);
+    /// `readSecret` reads the auth secret file.
+    static func security(tls: Config.TLS, auth: Config.Auth, lowSpeedBytes: Int, lowSpeedMilliseconds: Int64,
+                         readSecret: (String) throws -> String) throws -> TransferSecurity {
+        var s = TransferSecurity()
+        s.verifyTLS = tls.verify
+        s.caFile = tls.caFile
+        s.clientCert = tls.clientCert
+        s.clientKey = tls.clientKey
+        s.lowSpeedBytes = lowSpeedBytes
+        s.lowSpeedSeconds = Int((lowSpeedMilliseconds + 999) / 1_000)
+        if auth.kind != .none, let file = auth.secretFile {
+            let secret = try readSecret(file)
+            switch auth.kind {
+            case .basic: s.credentials = .basic(user: auth.username ?? "", password: secret)
+            case .digest: s.credentials = .digest(user: auth.username ?? "", password: secret)
+            case .bearer: s.credentials = .header(name: "Authorization", value: "Bearer \(secret)")
+            case .header: s.credentials = .header(name: auth.headerName ?? "X-API-Key", value: secret)
+            case .none: break
+            }
+        }
+        return s
     }
 
     /// The file's content without its final line break. A relative path is a systemd

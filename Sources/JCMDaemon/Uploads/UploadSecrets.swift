@@ -29,22 +29,8 @@ enum UploadSecrets {
                     throw Unreadable(upload: u.id, key: key, path: e.path, reason: e.reason)
                 }
             }
-            var s = TransferSecurity()
-            s.verifyTLS = u.tls.verify
-            s.caFile = u.tls.caFile
-            s.clientCert = u.tls.clientCert
-            s.clientKey = u.tls.clientKey
-            s.lowSpeedBytes = u.lowSpeedBytes
-            s.lowSpeedSeconds = Int((u.lowSpeedMilliseconds + 999) / 1_000)
-            if u.auth.kind != .none, let file = u.auth.secretFile {
-                let secret = try read(file, "auth.secret_file")
-                switch u.auth.kind {
-                case .basic: s.credentials = .basic(user: u.auth.username ?? "", password: secret)
-                case .digest: s.credentials = .digest(user: u.auth.username ?? "", password: secret)
-                case .bearer: s.credentials = .header(name: "Authorization", value: "Bearer \(secret)")
-                case .header: s.credentials = .header(name: u.auth.headerName ?? "X-API-Key", value: secret)
-                case .none: break
-                }
+            let s = try PollSecrets.security(tls: u.tls, auth: u.auth, lowSpeedBytes: u.lowSpeedBytes, lowSpeedMilliseconds: u.lowSpeedMilliseconds) {
+                try read($0, "auth.secret_file")
             }
             var signing: FileDownload.Signing?
             if u.listing == .s3, let region = u.region, let keyFile = u.accessKeyIDFile, let secretFile = u.secretAccessKeyFile {
