@@ -59,7 +59,7 @@ struct ReferenceConfigTests {
         let full = try Config.parse(try Self.enabled().text, file: Self.file)
         let bare = try Config.parse(try Self.enabled(dropping: restated).text, file: Self.file)
         #expect(bare.uploads == full.uploads)
-        #expect(bare.meters.map(\.poll?.backfill) == full.meters.map(\.poll?.backfill))
+        #expect(bare.meters.map(\.poll) == full.meters.map(\.poll))
         #expect(try Self.enabled(dropping: restated).text != (try Self.enabled().text))
     }
 }
