@@ -126,12 +126,7 @@ public final class MeterPoller: @unchecked Sendable {
             for (easy, error) in finished {
                 let i = easy.tag
                 let t = targets[i]
-                var failure: PollResult.Failure?
-                if easy.exceededCap || error?.isSizeCap == true {
-                    failure = .tooLarge(t.maxBytes)
-                } else if let error {
-                    failure = .transport(error.message)
-                }
+                var failure = easy.failure(error, maxBytes: t.maxBytes)
                 let status = easy.responseCode
                 if failure == nil, t.redirects != .none, Self.redirectStatuses.contains(status) {
                     switch followRedirect(easy, target: t, slot: &slots[i], multi: multi, now: now) {

@@ -13,13 +13,14 @@ extension EasyHandle {
         } catch {
             return PollResult(meterID: meterID, url: url, receivedAt: Timestamp(date: Date()), status: 0, body: [], failure: .transport("\(error)"))
         }
-        let error = self.error(for: curl_easy_perform(handle))
-        var failure: PollResult.Failure?
-        if exceededCap || error?.isSizeCap == true {
-            failure = .tooLarge(maxBytes)
-        } else if let error {
-            failure = .transport(error.message)
-        }
+        let failure = self.failure(error(for: curl_easy_perform(handle)), maxBytes: maxBytes)
         return PollResult(meterID: meterID, url: url, receivedAt: Timestamp(date: Date()), status: responseCode, body: body, failure: failure)
+    }
+
+    /// What a finished transfer's error means for its poll: cut off at the size cap, or a
+    /// transport failure; nil when it completed (whatever its HTTP status).
+    func failure(_ error: CurlError?, maxBytes: Int) -> PollResult.Failure? {
+        if exceededCap || error?.isSizeCap == true { return .tooLarge(maxBytes) }
+        return error.map { .transport($0.message) }
     }
 }
