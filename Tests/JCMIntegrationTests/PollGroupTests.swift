@@ -51,6 +51,26 @@ struct PollGroupTests {
         #expect(summary.readings == 4)
     }
 
+    @Test func aMeterThatOnlyKeepsPollingFineHasItsStateRewrittenSeldom() throws {
+        let dir = TestCluster.scratch()
+        let conninfo = try TestCluster.freshDatabase()
+        let config = try FaultTests.config(gateway: 9, meters: 1, watch: dir + "/watch", state: dir)
+        let writer = IngestWriter(conninfo: conninfo, config: config, logger: TestCluster.logger)
+        try writer.prepare()
+        func state() throws -> [String?] { try rows(conninfo, "select last_status::text, consecutive_failures::text, last_poll_at::text from jcm.meter_state")[0] }
+        try writer.writePolls([(poll("M0", second: 0, wh: 10), nil)])
+        let first = try state()
+        try writer.writePolls([(poll("M0", second: 1, wh: 11), nil)])
+        #expect(try state() == first, "a second good poll within 30 s leaves the row as it was")
+        var down = poll("M0", second: 2, wh: 12)
+        down.status = 503
+        try writer.writePolls([(down, nil)])
+        #expect(try state()[0...1] == ["503", "1"], "a failure is written with its poll")
+        try writer.writePolls([(poll("M0", second: 3, wh: 13), nil)])
+        #expect(try state()[0...1] == ["200", "0"], "and so is the recovery")
+        #expect(try scalar(conninfo, "select count(*) from jcm.batches") == "4")
+    }
+
     @Test func aReplayedGroupIsWrittenOnce() throws {
         let dir = TestCluster.scratch()
         let conninfo = try TestCluster.freshDatabase()

@@ -69,6 +69,7 @@ extension IngestWriter {
         var total = ChunkCounts()
         var outcomes: [(meter: String, result: String)] = []
         var polls: [(meter: String, at: Timestamp, status: Int?, error: String?, etag: String?, lastModified: String?)] = []
+        var states: [MeterPollState] = []
         beginPollGroup()
         try store.transaction {
             // A poll of a meter that a reload has just removed is dropped with the meter.
@@ -101,8 +102,10 @@ extension IngestWriter {
             }
             if let group { try store.finish(group) }
             // The meters' state moves with their polls: both commit, or neither.
-            try store.recordPollStates(MeterPollState.fold(polls))
+            states = MeterPollState.fold(polls).filter(stateRefresh.due)
+            try store.recordPollStates(states)
         }
+        stateRefresh.wrote(states)
         validator = working
         lastStored = stored
         commitPollGroup()

@@ -106,6 +106,7 @@ public final class IngestWriter: @unchecked Sendable {
     /// from every poll written), for the poller to send back, across restarts and reloads.
     public var validatorsByMeter: [String: (etag: String?, lastModified: String?)] { validatorsLock.withLock { pollValidators } }
     var pollValidators: [String: (etag: String?, lastModified: String?)] = [:]
+    var stateRefresh = MeterStateRefresh()
     /// When the spool was last drained to its end (drainSpool).
     var caughtUpAt: Date?
     /// The newest reading each polled meter has had committed by this writer (writePoll).
