@@ -73,26 +73,26 @@ extension IngestWriter {
         beginPollGroup()
         try store.transaction {
             // A poll of a meter that a reload has just removed is dropped with the meter.
-            let known = items.filter { item in
-                guard before.registry.lookup(item.result.meterID)?.meter.poll != nil else {
+            let known = items.compactMap { item -> (result: PollResult, spoolRecord: String?, meter: Config.Meter, poll: Config.Poll)? in
+                guard let meter = before.registry.lookup(item.result.meterID)?.meter, let poll = meter.poll else {
                     logger.warning("poll of a meter no longer configured; not written", metadata: ["meter.id": "\(item.result.meterID)"])
-                    return false
+                    return nil
                 }
-                return true
+                return (item.result, item.spoolRecord, meter, poll)
             }
             let records = known.map { Self.batchRecord($0.result, spoolRecord: $0.spoolRecord) }
             let group = grouped ? ChunkGroup() : nil
             let batches = try group != nil ? store.insertBatches(records) : records.map { try store.insertBatch($0) }
-            for ((result, ref), batch) in zip(known, batches) {
-                guard let batch else {
+            for (i, (result, ref, meter, poll)) in known.enumerated() {
+                guard let batch = batches[i] else {
                     logger.debug("spooled poll already written", metadata: ["meter.id": "\(result.meterID)", "spool.record": "\(ref ?? "")"])
                     continue
                 }
-                try seedBackfillMark(before.registry.lookup(result.meterID)!.meter, store: store)
-                let chunk = try group.map { try store.beginChunk(batch: batch, source: result.meterID, group: $0) }
-                    ?? store.beginChunk(batch: batch, source: result.meterID)
+                try seedBackfillMark(meter, store: store)
+                let chunk = try group.map { try store.beginChunk(batch: batch, source: meter.id, group: $0) }
+                    ?? store.beginChunk(batch: batch, source: meter.id)
                 backfill.answeredWithoutData = false
-                let counts = try writePoll(result, into: chunk, validator: &working, stored: &stored)
+                let counts = try writePoll(result, of: meter, poll: poll, url: records[i].url ?? "", into: chunk, validator: &working, stored: &stored)
                 total += counts
                 let answered = counts.accepted + counts.flagged + counts.duplicates > 0 || backfill.answeredWithoutData
                 let label = result.notModified ? "not_modified" : answered ? "ok" : "failed"
@@ -148,11 +148,9 @@ extension IngestWriter {
     /// Decodes and validates one poll into its chunk. A reading the same as one of its meter's
     /// recent ones (RecentReadings) is counted as a duplicate here rather than sent: in a group,
     /// the server's refusal of it would redo the whole group.
-    private func writePoll(_ result: PollResult, into chunk: ChunkWriter, validator: inout ReadingValidator,
-                           stored: inout [Int32: RecentReadings]) throws -> ChunkCounts {
-        let meter = validator.registry.lookup(result.meterID)!.meter
-        let poll = meter.poll!
-        let url = URLRedaction.redact(result.url)
+    /// `url` is the poll's, redacted (its batch's).
+    private func writePoll(_ result: PollResult, of meter: Config.Meter, poll: Config.Poll, url: String, into chunk: ChunkWriter,
+                           validator: inout ReadingValidator, stored: inout [Int32: RecentReadings]) throws -> ChunkCounts {
         var duplicates = 0
         let excerpt = String(decoding: result.body.prefix(4_096), as: UTF8.self)
         func refuse(_ reason: ReasonCode, _ detail: String, at timestamp: Timestamp? = nil) {
