@@ -37,17 +37,7 @@ as_pg "$pgbin/initdb" -D "$work/data" -U bench --auth=trust -E UTF8 --locale=C.U
 pg start
 conn="host=$work/run user=bench dbname=postgres"
 
-python3 - "$meters" "$work/bench.toml" "$conn" "$work/state" <<'PY'
-import sys
-meters, path, conn, state = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-with open(path, "w") as c:
-    c.write(f'[database]\nurl = "{conn}"\n\n[daemon]\nstate_dir = "{state}"\nlog_level = "warning"\n\n')
-    c.write('[metrics]\nlisten = "127.0.0.1:9467"\n\n[[project]]\nid = "IN-JP-0001"\nmethodology = "IN_AM001 ver01.0"\n\n')
-    for m in range(1, meters + 1):
-        c.write(f'[[meter]]\nid = "SIM-{m:05d}"\nproject = "IN-JP-0001"\nparameter = "EG_p"\nkind = "cumulative"\nunit = "kWh"\n'
-                f'url = "http://127.0.0.1:9107/meters/{m}"\ninterval = "1s"\njson.value = "energy.total_wh"\n'
-                f'json.unit = "Wh"\njson.timestamp = "ts"\n\n')
-PY
+python3 bench/fleet_config.py "$meters" "$work/bench.toml" "$conn" "$work/state"
 
 "$bin" simulate --meters "$meters" --listen 127.0.0.1:9107 >/dev/null & pids+=($!)
 /usr/bin/time -f "%M" -o "$work/rss" "$bin" run -c "$work/bench.toml" 2>"$work/daemon.log" & pids+=($!)
