@@ -16,6 +16,8 @@ public final class EasyHandle {
     public private(set) var maxBytes = 1 << 20
     /// Which target this handle polls, so a finished transfer finds its meter without a lookup.
     public var tag = 0
+    /// Its place in the poller's HandlePool.
+    var poolIndex = 0
     /// The size of the previous body: the next one is reserved at once rather than grown.
     private var lastBodyCount = 0
     /// libcurl writes error details here during transfers; it must outlive them, so it is
@@ -28,21 +30,29 @@ public final class EasyHandle {
     /// The options the last transfer ran with.
     private var url: String?
     private var connectTimeoutMs = -1, timeoutMs = -1, maxFileSize = -1
-    /// Set once, with `configure`; cleared from the handle for a hop off the meter's origin.
-    var security = TransferSecurity()
+    /// Set with `configure`; cleared from the handle for a hop off the meter's origin.
+    public internal(set) var security = TransferSecurity()
+    /// Whether `configure` has set `security` on the handle since it was made or reset.
+    public internal(set) var configured = false
     public internal(set) var credentialed = true
 
     public init() throws(CurlError) {
         _ = CurlGlobal.initialised
         guard let h = curl_easy_init() else { throw CurlError(CURLE_FAILED_INIT) }
         handle = h
+        errorBuffer[0] = 0
+        setBaseOptions()
+    }
+
+    /// The options every transfer of this handle has, whoever it is for.
+    private func setBaseOptions() {
+        let h = handle
         let me = Unmanaged.passUnretained(self).toOpaque()
         CCurlShim_easy_setopt_pointer(h, CURLOPT_WRITEDATA, me)
         CCurlShim_easy_setopt_write_function(h) { data, size, count, userdata in
             let easy = Unmanaged<EasyHandle>.fromOpaque(userdata!).takeUnretainedValue()
             return easy.append(data!, size * count)
         }
-        errorBuffer[0] = 0
         CCurlShim_easy_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer)
         CCurlShim_easy_setopt_long(h, CURLOPT_NOSIGNAL, 1)
         // Redirects are followed by the poller, hop by hop, after RedirectPolicy agrees.
@@ -53,6 +63,19 @@ public final class EasyHandle {
         // HTTP/2 where the gateway offers it: wait for a connection that can multiplex rather
         // than open another one.
         CCurlShim_easy_setopt_long(h, CURLOPT_PIPEWAIT, 1)
+    }
+
+    /// Back to the base options, nothing of another meter's left (credentials, certificates,
+    /// CA file, headers); the connections libcurl keeps stay open.
+    func reset() {
+        curl_easy_reset(handle)
+        setBaseOptions()
+        url = nil
+        connectTimeoutMs = -1
+        timeoutMs = -1
+        maxFileSize = -1
+        requestHeaderKey = nil
+        configured = false
     }
 
     deinit {

@@ -12,7 +12,8 @@ import Logging
 /// A turn costs what the meters due and the transfers finished in it cost, not what the fleet
 /// does: due times sit in a PollQueue, a finished handle carries its meter's index, and a
 /// handle's options are set again only when they change. A TransferGate hands libcurl no more
-/// transfers than the connection limits let run; a meter due beyond waits there, its timeout running.
+/// transfers than the connection limits let run; a meter due beyond waits there, its timeout
+/// running. Handles come from a HandlePool, as many as transfers run at once.
 public final class MeterPoller: @unchecked Sendable {
     private let targets: [PollTarget]
     private let limits: ConnectionLimits
@@ -22,6 +23,7 @@ public final class MeterPoller: @unchecked Sendable {
     private let lock = NSLock()
     private var stopping = false
     private var multi: MultiHandle?
+    private var handlesMade = 0
 
     /// - Parameter mayPoll: asked at every due slot; false skips it (the spool is nearly full).
     public init(targets: [PollTarget], limits: ConnectionLimits = .init(), logger: Logger, mayPoll: @escaping @Sendable () -> Bool = { true },
@@ -53,14 +55,7 @@ public final class MeterPoller: @unchecked Sendable {
         OpenFileLimit.raise(toFit: limits.maxConnections, logger: logger)
         let multi = try MultiHandle(limits)
         lock.withLock { self.multi = multi }
-        var handles: [EasyHandle] = []
-        handles.reserveCapacity(targets.count)
-        for (i, t) in targets.enumerated() {
-            let h = try EasyHandle()
-            try h.configure(t.security)
-            h.tag = i
-            handles.append(h)
-        }
+        let handles = HandlePool(meters: targets.count)
         var slots = targets.map { Slot(etag: $0.etag, lastModified: $0.lastModified, origin: Origin(curlURL: $0.url)) }
         let began = WallClock.milliseconds()
         var queue = PollQueue(firstDue: targets.map { $0.schedule.nextDue(after: began - 1) })
@@ -79,19 +74,23 @@ public final class MeterPoller: @unchecked Sendable {
         func start(_ i: Int, slot: Int64, now: Int64) {
             let t = targets[i]
             let left = Int64(t.timeoutMs) - (now - slot)
+            var easy: EasyHandle?
             do {
                 guard left > 0 else {
                     throw PollStartError.waited(ms: now - slot, limits: limits)
                 }
-                try handles[i].prepare(url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: Int(left), maxBytes: t.maxBytes)
-                try handles[i].setRequestHeaders(t.conditional
+                let h = try handles.take(for: i, security: t.security)
+                easy = h
+                try h.prepare(url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: Int(left), maxBytes: t.maxBytes)
+                try h.setRequestHeaders(t.conditional
                     ? [slots[i].etag.map { "If-None-Match: \($0)" }, slots[i].lastModified.map { "If-Modified-Since: \($0)" }].compactMap { $0 } : [])
-                try multi.add(handles[i])
+                try multi.add(h)
                 slots[i].inFlight = true
                 slots[i].startedMs = slot
                 slots[i].hops = 0
                 slots[i].onHTTPS = slots[i].origin?.scheme == "https"
             } catch {
+                if let easy { handles.give(easy) }
                 slots[i].inFlight = false
                 gate.finished(i)
                 results.append(PollResult(meterID: t.meterID, url: t.url, receivedAt: WallClock.timestamp(), status: 0, body: [], failure: .transport("\(error)")))
@@ -152,6 +151,7 @@ public final class MeterPoller: @unchecked Sendable {
                     let retryAfter = [429, 503].contains(status) ? easy.responseHeader("Retry-After").flatMap { RetryAfter.milliseconds($0, nowMs: now) } : nil
                     queue.schedule(i, at: PollBackoff.nextDue(t.schedule, afterMs: now, failures: slots[i].failures, retryAfterMs: retryAfter, capMs: t.backoffCapMs))
                 }
+                handles.give(easy)
                 results.append(result)
             }
             while let i = gate.nextAdmitted() {
@@ -161,8 +161,12 @@ public final class MeterPoller: @unchecked Sendable {
                 deliver(results)
                 results.removeAll(keepingCapacity: true)
             }
+            lock.withLock { handlesMade = handles.count }
         }
     }
+
+    /// How many easy handles the poller has made: no more than its transfers that ran at once.
+    public var handleCount: Int { lock.withLock { handlesMade } }
 
     enum PollStartError: Error, CustomStringConvertible {
         case waited(ms: Int64, limits: ConnectionLimits)

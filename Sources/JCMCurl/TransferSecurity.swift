@@ -1,7 +1,7 @@
 import CCurlShim
 
 /// How one meter's transfers are secured and bounded, secrets resolved: set once on its handle.
-public struct TransferSecurity: Sendable {
+public struct TransferSecurity: Sendable, Equatable {
     public enum Credentials: Sendable, Equatable {
         case none
         case basic(user: String, password: String)
@@ -31,6 +31,7 @@ extension EasyHandle {
     /// Applies `s` to every later transfer of this handle.
     public func configure(_ s: TransferSecurity) throws(CurlError) {
         security = s
+        configured = true
         try check(CCurlShim_easy_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, s.lowSpeedBytes))
         try check(CCurlShim_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, s.lowSpeedSeconds))
         try check(CCurlShim_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, s.verifyTLS ? 1 : 0))

@@ -17,7 +17,8 @@ struct PollerTests {
     }
 
     /// Runs `targets` for about `seconds`, collecting what was delivered.
-    static func poll(_ targets: [PollTarget], limits: ConnectionLimits = .init(), seconds: Double, seen: Seen) throws {
+    @discardableResult
+    static func poll(_ targets: [PollTarget], limits: ConnectionLimits = .init(), seconds: Double, seen: Seen) throws -> MeterPoller {
         let poller = MeterPoller(targets: targets, limits: limits, logger: Logger(label: "test")) { results in
             seen.lock.withLock { for r in results { seen.results[r.meterID, default: []].append(r) } }
         }
@@ -26,6 +27,7 @@ struct PollerTests {
         Thread.sleep(forTimeInterval: seconds)
         poller.stop()
         #expect(done.wait(timeout: .now() + 5) == .success, "run() returns soon after stop()")
+        return poller
     }
 
     @Test func everyMeterOfAFleetIsPolledOncePerSlot() throws {
@@ -134,5 +136,55 @@ struct PollerTests {
         }
         #expect(quick.contains { $0.hasPrefix("timed out after") && $0.hasSuffix("waiting for a connection (max_connections = 1, max_connections_per_host = 1 were busy)") },
                 "\(quick)")
+    }
+
+    /// 60 meters through at most 3 connections: the poller makes 3 handles, not 60, and each
+    /// meter is still polled.
+    @Test func handlesAreAsManyAsTransfersRunAtOnceNotOnePerMeter() throws {
+        let server = try HTTPServer(host: "127.0.0.1", port: 0) { _ in .json(#"{"wh": 1}"#) }
+        server.start()
+        defer { server.stop() }
+        let targets = (0..<60).map { i in
+            PollTarget(meterID: "M\(i)", url: "http://127.0.0.1:\(server.port)/M\(i)", schedule: PollSchedule(intervalMs: 1_000, meterID: "M\(i)"),
+                       connectTimeoutMs: 1_000, timeoutMs: 5_000, maxBytes: 4_096)
+        }
+        let seen = Seen()
+        let poller = try Self.poll(targets, limits: ConnectionLimits(maxConnections: 3, maxConnectionsPerHost: 3), seconds: 2.5, seen: seen)
+        #expect((1...3).contains(poller.handleCount), "handles made: \(poller.handleCount)")
+        seen.lock.withLock {
+            #expect(seen.results.count == 60, "meters polled: \(seen.results.count)")
+            #expect(seen.results.values.joined().allSatisfy { $0.succeeded })
+        }
+    }
+
+    /// Meters with different credentials share one handle in turn (one connection): each request
+    /// carries its own meter's credentials and nothing of another's.
+    @Test func aSharedHandleCarriesOnlyItsMetersCredentials() throws {
+        let seen = Seen()
+        let server = try HTTPServer(host: "127.0.0.1", port: 0) { request in
+            seen.lock.withLock {
+                let sent = [request.header("Authorization"), request.header("X-API-Key")].map { $0 ?? "-" }.joined(separator: " | ")
+                seen.validators[request.path, default: []].append(sent)
+            }
+            return .json(#"{"wh": 1}"#)
+        }
+        server.start()
+        defer { server.stop() }
+        func target(_ id: String, _ credentials: TransferSecurity.Credentials) -> PollTarget {
+            var security = TransferSecurity()
+            security.credentials = credentials
+            return PollTarget(meterID: id, url: "http://127.0.0.1:\(server.port)/\(id)", schedule: PollSchedule(intervalMs: 1_000, meterID: id),
+                              connectTimeoutMs: 1_000, timeoutMs: 5_000, maxBytes: 4_096, security: security)
+        }
+        let targets = [target("BASIC", .basic(user: "site", password: "pw")), target("NONE", .none), target("KEY", .header(name: "X-API-Key", value: "k1"))]
+        let poller = try Self.poll(targets, limits: ConnectionLimits(maxConnections: 1, maxConnectionsPerHost: 1), seconds: 3.5, seen: seen)
+        #expect(poller.handleCount == 1)
+        seen.lock.withLock {
+            let basic = "Basic " + Data("site:pw".utf8).base64EncodedString()
+            for (path, expected) in [("/BASIC", basic + " | -"), ("/NONE", "- | -"), ("/KEY", "- | k1")] {
+                let sent = seen.validators[path] ?? []
+                #expect(sent.count >= 3 && sent.allSatisfy { $0 == expected }, "\(path): \(sent)")
+            }
+        }
     }
 }
