@@ -40,6 +40,9 @@ struct BackfillTests {
         let lock = NSLock()
         var down = false
         var archiveRequests: [String] = []
+        /// emoncms history: requests seen, and how long each answer is held back.
+        var feedDataRequests = 0
+        var feedDataDelayMs = 0
         /// (start, end, asked at) of each energyDetails request, in seconds.
         var solarEdgeWindows: [(Int64, Int64, Int64)] = []
         var server: HTTPServer!
@@ -93,7 +96,8 @@ struct BackfillTests {
                     let points = stride(from: (s + 999) / 1_000, through: e / 1_000, by: 1).map { sec in
                         "[\(sec * 1_000),\(sec > now ? "null" : String(BackfillTests.counter(sec)))]"
                     }
-                    return .json("[" + points.joined(separator: ",") + "]")
+                    let delay = lock.withLock { feedDataRequests += 1; return feedDataDelayMs }
+                    return .json("[" + points.joined(separator: ",") + "]").delayed(by: delay)
                 default: return .text("not found", status: 404)
                 }
             }
@@ -157,12 +161,8 @@ struct BackfillTests {
         #expect(Int(archive.first?[3] ?? "") ?? 0 >= 3, "the 4 s outage's seconds came from the archive: \(archive)")
     }
 
-    @Test func aDaemonStoppedForAWhileFetchesEmoncmsHistoryAtItsNextStart() throws {
-        let gateway = try Gateway()
-        defer { gateway.server.stop() }
-        let conninfo = try TestCluster.freshDatabase()
-        let base = "http://127.0.0.1:\(gateway.server.port)"
-        let config = try Config.parse(PolledGateways.header() + """
+    static func emoncms(_ base: String, stateDir: String = TestCluster.scratch()) throws -> Config {
+        try Config.parse(PolledGateways.header(stateDir: stateDir) + """
             [[meter]]
             id = "EMON"
             project = "P"
@@ -176,6 +176,20 @@ struct BackfillTests {
             backfill.format = "emoncms-feed-data"
             backfill.pause = "0s"
             """)
+    }
+
+    /// The seconds stored for the emoncms meter, in order.
+    static func emoncmsSeconds(_ conninfo: String) throws -> [Int64] {
+        try rows(conninfo, "select extract(epoch from ts)::bigint::text from jcm.readings_view where meter_id = 'EMON' order by ts")
+            .compactMap { $0[0].flatMap { Int64($0) } }
+    }
+
+    @Test func aDaemonStoppedForAWhileFetchesEmoncmsHistoryAtItsNextStart() throws {
+        let gateway = try Gateway()
+        defer { gateway.server.stop() }
+        let conninfo = try TestCluster.freshDatabase()
+        let base = "http://127.0.0.1:\(gateway.server.port)"
+        let config = try Self.emoncms(base)
         // emoncms feeds are in the meter's unit: the feed counts Wh, so the meter says Wh.
         PolledGateways.run(config, conninfo, seconds: 10) { try scalar(conninfo, "select count(*) from jcm.readings") == "2" }
         let stoppedAt = Self.nowSecond()
@@ -184,14 +198,41 @@ struct BackfillTests {
             (try scalar(conninfo, "select count(*) from jcm.batches where url like '%/feed/data.json%'") ?? "0") != "0"
         }
         #expect(filled)
-        let seconds = try rows(conninfo, "select extract(epoch from ts)::bigint::text from jcm.readings_view where meter_id = 'EMON' order by ts")
-            .compactMap { $0[0].flatMap { Int64($0) } }
+        let seconds = try Self.emoncmsSeconds(conninfo)
         let first = try #require(seconds.first), last = try #require(seconds.last)
         #expect(last > stoppedAt + 3)
         #expect(seconds == Array(first...last), "the seconds the daemon was stopped are all there: \(seconds)")
         #expect(try scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'EMON' and status <> 'accepted'") == "0")
         #expect(try scalar(conninfo, "select url from jcm.batches where url like '%/feed/data.json%'")
                 == "\(base)/feed/data.json?id=REDACTED&start=REDACTED&end=REDACTED&interval=REDACTED&apikey=REDACTED")
+    }
+
+    /// A gap whose history request fails (the gateway holds its answer past the low-speed limit,
+    /// and past the daemon's stop) is kept in state_dir/backfill/pending.json and fetched at the
+    /// next start, though the gap detection then starts from a newer reading.
+    @Test func aGapNotFetchedBeforeAStopIsFetchedAtTheNextStart() throws {
+        let gateway = try Gateway()
+        defer { gateway.server.stop() }
+        let conninfo = try TestCluster.freshDatabase()
+        let stateDir = TestCluster.scratch()
+        let config = try Self.emoncms("http://127.0.0.1:\(gateway.server.port)", stateDir: stateDir)
+        PolledGateways.run(config, conninfo, seconds: 10) { try scalar(conninfo, "select count(*) from jcm.readings") == "2" }
+        Thread.sleep(forTimeInterval: 3)
+        gateway.lock.withLock { gateway.feedDataDelayMs = 9_000 }
+        #expect(PolledGateways.run(config, conninfo, seconds: 10) { gateway.lock.withLock { gateway.feedDataRequests } >= 1 })
+        let pending = try String(contentsOfFile: PendingGaps.path(stateDir: stateDir), encoding: .utf8)
+        #expect(pending.contains(#""meter":"EMON""#), "\(pending)")
+        Thread.sleep(forTimeInterval: 3)
+        gateway.lock.withLock { gateway.feedDataDelayMs = 0 }
+        // Both gaps: the one kept, and the one this start finds before its first poll.
+        let filled = PolledGateways.run(config, conninfo, seconds: 20) {
+            Int(try scalar(conninfo, "select count(*) from jcm.batches where url like '%/feed/data.json%'") ?? "0") ?? 0 >= 2
+        }
+        #expect(filled)
+        let seconds = try Self.emoncmsSeconds(conninfo)
+        let first = try #require(seconds.first), last = try #require(seconds.last)
+        #expect(seconds == Array(first...last), "no second missing across both stops: \(seconds)")
+        #expect(!FileManager.default.fileExists(atPath: PendingGaps.path(stateDir: stateDir)), "nothing left pending")
     }
 
     /// A SolarEdge site polled for its last few quarter hours (compressed to seconds here): the

@@ -33,6 +33,8 @@ final class Backfiller: @unchecked Sendable {
     private var due: [String: Int64] = [:]
     private let condition = NSCondition()
     private var pending: [BackfillGap] = []
+    /// The gap being fetched, from the request in flight on.
+    private var current: BackfillGap?
     private var stopping = false
     private var nextID = 1
     private var handles: [String: EasyHandle] = [:]
@@ -65,7 +67,11 @@ final class Backfiller: @unchecked Sendable {
 
     /// Queues a gap; one already waiting for the same meter grows to cover both.
     func request(_ gap: BackfillGap) {
-        guard targets[gap.meterID] != nil else { return }
+        guard let target = targets[gap.meterID] else { return }
+        // A gap kept from an earlier run may reach back past the horizon by now.
+        var gap = gap
+        gap.window.after = max(gap.window.after, Timestamp(microseconds: (Self.nowMs() - target.backfill.horizonMilliseconds) * 1_000))
+        guard gap.window.after < gap.window.through else { return }
         condition.lock()
         defer { condition.unlock() }
         if let i = pending.firstIndex(where: { $0.meterID == gap.meterID }) {
@@ -83,14 +89,17 @@ final class Backfiller: @unchecked Sendable {
         condition.signal()
     }
 
-    /// Stops after the request in flight; returns the gaps not yet started, for the next one.
+    /// Stops after the request in flight; returns the gaps not yet finished, for the next one:
+    /// the one being fetched from the request in flight on (its answer may not be written before
+    /// the daemon exits; fetched twice, its readings count as duplicates), then those waiting.
     func stop() -> [BackfillGap] {
         condition.lock()
         defer { condition.unlock() }
         stopping = true
         condition.broadcast()
-        let left = pending
+        let left = (current.map { [$0] } ?? []) + pending
         pending = []
+        current = nil
         return left
     }
 
@@ -105,14 +114,20 @@ final class Backfiller: @unchecked Sendable {
             let windows = HistoryRequest.windows(after: gap.window.after, through: gap.window.through, maxSpanMilliseconds: target.backfill.maxSpanMilliseconds)
             for (i, window) in windows.enumerated() {
                 let url = HistoryRequest.url(template: target.backfill.url, profile: target.backfill.series.profile, window: window, zone: target.zone)
+                condition.withLock {
+                    var rest = gap
+                    rest.window.after = window.after
+                    current = rest
+                }
                 guard waitForTurn(host: Self.host(of: url), pauseMs: target.backfill.pauseMilliseconds) else {
-                    logger.notice("stopping with a backfill unfinished; its gap stays", metadata: ["meter.id": "\(gap.meterID)", "requests.left": "\(windows.count - i)"])
+                    logger.notice("stopping with a backfill unfinished; its gap is asked for at the next start", metadata: ["meter.id": "\(gap.meterID)", "requests.left": "\(windows.count - i)"])
                     return
                 }
                 let response = fetch(url, gap.meterID, target)
                 lastRequest[Self.host(of: url)] = Date()
                 deliver(BackfillResult(gap: gap, part: i + 1, parts: windows.count, window: window, response: response))
             }
+            condition.withLock { current = nil }
         }
     }
 

@@ -86,7 +86,8 @@ extension Daemon {
             watcher?.1.wait()
             uploader?.1.wait()
             // A history request in flight finishes on its own (within backfill.timeout); what it
-            // brings is still written, or dropped with its meter after a reload.
+            // brings is still written, or dropped with its meter after a reload. Its gap stays
+            // pending (WriterBackfill) until written, so an exit before then loses nothing.
             _ = backfiller?.1.wait(timeout: .now() + 5)
         }
     }

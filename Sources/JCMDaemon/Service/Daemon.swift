@@ -37,7 +37,8 @@ public final class Daemon: @unchecked Sendable {
         let security = try PollSecrets.resolve(config)
         let uploadSecrets = try UploadSecrets.resolve(config)
         let spool = try Spool(directory: config.daemon.stateDir + "/spool", maxBytes: config.daemon.spoolMaxBytes, logger: logger)
-        let writer = IngestWriter(conninfo: conninfo, config: config, logger: logger, metrics: metrics, spool: spool)
+        let writer = IngestWriter(conninfo: conninfo, config: config, logger: logger, metrics: metrics, spool: spool,
+                                  pendingGaps: PendingGaps.path(stateDir: config.daemon.stateDir))
         do {
             try writer.prepare()
             metrics.set("jcm_database_up", 1)

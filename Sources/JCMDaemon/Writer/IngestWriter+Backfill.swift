@@ -10,8 +10,13 @@ import Logging
 final class WriterBackfill: @unchecked Sendable {
     private let lock = NSLock()
     private var backfiller: Backfiller?
-    /// Gaps a stopped backfiller had not started, for the next one (a reload).
+    /// Gaps a stopped backfiller had not finished, for the next one (a reload).
     private var leftover: [BackfillGap] = []
+    /// Every gap asked for and not yet written whole, as `pendingFile` holds them for the next
+    /// start: those a stop or a crash interrupted, and those whose history request failed.
+    private var outstanding: [BackfillGap] = []
+    private let pendingFile: String?
+    private let logger: Logger
 
     /// The newest reading of each backfilled meter, as committed and as the open group of polls
     /// has it: a group rolled back leaves `committed` as it was.
@@ -22,8 +27,24 @@ final class WriterBackfill: @unchecked Sendable {
     var found: [BackfillGap] = []
     /// Set by a poll that answered with no data at all (SolarEdge at night): not a failure.
     var answeredWithoutData = false
-    /// The gaps being written: rows so far, and the newest reading kept, by gap id.
-    var progress: [Int: (counts: ChunkCounts, outside: Int, last: BackfillMark?)] = [:]
+    /// The gaps being written: rows so far, the newest reading kept, and whether a request
+    /// failed, by gap id.
+    var progress: [Int: (counts: ChunkCounts, outside: Int, last: BackfillMark?, failed: Bool)] = [:]
+
+    /// - Parameter pendingFile: where gaps outlive the process (PendingGaps); nil keeps them in memory.
+    init(pendingFile: String?, logger: Logger) {
+        self.pendingFile = pendingFile
+        self.logger = logger
+        guard let pendingFile, let data = FileManager.default.contents(atPath: pendingFile) else { return }
+        guard let gaps = PendingGaps.decode(data) else {
+            logger.error("backfill: the file of pending gaps does not read as one; left as it is, those gaps are not asked for",
+                         metadata: ["file": "\(pendingFile)"])
+            return
+        }
+        leftover = gaps
+        outstanding = gaps
+        if !gaps.isEmpty { logger.notice("backfill: gaps left by the last run are asked for again", metadata: ["gaps": "\(gaps.count)", "file": "\(pendingFile)"]) }
+    }
 
     func attach(_ b: Backfiller) {
         lock.withLock {
@@ -42,11 +63,38 @@ final class WriterBackfill: @unchecked Sendable {
 
     func request(_ gaps: [BackfillGap]) {
         lock.withLock {
+            outstanding += gaps
+            save()
             guard let backfiller else {
                 leftover += gaps
                 return
             }
             for gap in gaps { backfiller.request(gap) }
+        }
+    }
+
+    /// Every part of `gap` is written: the gaps it covers are done. The Backfiller may have
+    /// merged several into it, or cut its start at the horizon, but its end is theirs.
+    func done(_ gap: BackfillGap) {
+        lock.withLock {
+            let before = outstanding.count
+            outstanding.removeAll { $0.meterID == gap.meterID && $0.window.through <= gap.window.through && $0.window.through > gap.window.after }
+            if outstanding.count != before { save() }
+        }
+    }
+
+    /// Writes `outstanding` to `pendingFile` (removed when there is none). Called with the lock held.
+    private func save() {
+        guard let pendingFile else { return }
+        do {
+            if outstanding.isEmpty {
+                if FileManager.default.fileExists(atPath: pendingFile) { try FileManager.default.removeItem(atPath: pendingFile) }
+                return
+            }
+            try FileManager.default.createDirectory(atPath: (pendingFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try PendingGaps.encode(outstanding).write(to: URL(fileURLWithPath: pendingFile), options: .atomic)
+        } catch {
+            logger.warning("backfill: pending gaps could not be kept; a restart forgets them", metadata: ["file": "\(pendingFile)", "error": "\(error)"])
         }
     }
 }
@@ -121,7 +169,7 @@ extension IngestWriter {
         let meter = entry.meter
         let result = job.response
         let url = URLRedaction.redact(result.url)
-        var progress = backfill.progress[job.gap.id] ?? (ChunkCounts(), 0, nil)
+        var progress = backfill.progress[job.gap.id] ?? (ChunkCounts(), 0, nil, false)
         var counts = ChunkCounts()
         var outside = 0
         var last = progress.last
@@ -166,16 +214,24 @@ extension IngestWriter {
             counts = try chunk.commit()
         }
         count(counts)
-        metrics.add("jcm_backfill_requests_total", "result=\"\(result.succeeded && result.status == 200 ? "ok" : "failed")\"")
+        let answered = result.succeeded && result.status == 200
+        metrics.add("jcm_backfill_requests_total", "result=\"\(answered ? "ok" : "failed")\"")
         metrics.add("jcm_backfill_readings_total", "", Double(counts.accepted + counts.flagged))
         progress.counts += counts
         progress.outside += outside
         progress.last = last
+        progress.failed = progress.failed || !answered
         guard job.part == job.parts else {
             backfill.progress[job.gap.id] = progress
             return
         }
         backfill.progress[job.gap.id] = nil
+        if progress.failed {
+            logger.warning("backfill: a history request of this gap failed; the gap is asked for again at the next start", metadata: [
+                "meter.id": "\(meter.id)", "gap.after": "\(job.gap.window.after)", "gap.through": "\(job.gap.window.through)"])
+        } else {
+            backfill.done(job.gap)
+        }
         logger.notice("backfilled a gap from the gateway's history", metadata: [
             "meter.id": "\(meter.id)", "gap.after": "\(job.gap.window.after)", "gap.through": "\(job.gap.window.through)",
             "requests": "\(job.parts)", "rows": "\(progress.counts.accepted + progress.counts.flagged)", "duplicates": "\(progress.counts.duplicates)",

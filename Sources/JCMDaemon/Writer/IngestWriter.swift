@@ -30,7 +30,7 @@ public final class IngestWriter: @unchecked Sendable {
     var store: ReadingStore?
     var validator: ReadingValidator?
     var health = MeterHealth()
-    let backfill = WriterBackfill()
+    let backfill: WriterBackfill
     /// Called once a report has left the watched folder (or was given up), with the origin its
     /// job carried. Set from the main thread (at start and reload), called from the writer's.
     public var onReportDone: @Sendable (String, ReportOrigin?) -> Void {
@@ -49,12 +49,15 @@ public final class IngestWriter: @unchecked Sendable {
     /// The first spool record not yet committed.
     var spoolCursor: Spool.Position?
 
-    public init(conninfo: String, config: Config, logger: Logger, metrics: Metrics = Metrics(), spool: Spool? = nil) {
+    /// - Parameter pendingGaps: where gaps not yet backfilled are kept across restarts (the
+    ///   daemon's PendingGaps.path); nil keeps them in memory only.
+    public init(conninfo: String, config: Config, logger: Logger, metrics: Metrics = Metrics(), spool: Spool? = nil, pendingGaps: String? = nil) {
         self.conninfo = conninfo
         self.config = config
         self.logger = logger
         self.metrics = metrics
         self.spool = spool
+        backfill = WriterBackfill(pendingFile: pendingGaps, logger: logger)
         spoolCursor = spool?.start
         if spool != nil { queue.push(.spooled) }
     }
