@@ -99,6 +99,7 @@ public final class MeterPoller: @unchecked Sendable {
             }
         }
 
+        var lastTurn: Int64 = 0
         while !lock.withLock({ stopping }) {
             var now = WallClock.milliseconds()
             while let i = queue.popDue(now: now) {
@@ -117,8 +118,14 @@ public final class MeterPoller: @unchecked Sendable {
                     slots[i].startedMs = now
                 }
             }
+            // A turn at most every `turnMicroseconds`: answers that come meanwhile wait in their
+            // sockets and share one turn's wakeup and poll(2) of every socket, which at a few
+            // thousand polls a second cost more than the transfers themselves.
+            let sinceTurn = WallClock.microseconds() - lastTurn
+            if sinceTurn < Self.turnMicroseconds { usleep(UInt32(Self.turnMicroseconds - sinceTurn)) }
             let wait = max(0, min(1_000, (queue.nextDue() ?? now + 1_000) - WallClock.milliseconds()))
             let finished = multi.poll(timeoutMs: Int(wait))
+            lastTurn = WallClock.microseconds()
             // One clock read for the turn: its results arrived within the same poll of the sockets.
             let receivedAt = WallClock.timestamp()
             now = receivedAt.microseconds / 1_000
@@ -167,6 +174,10 @@ public final class MeterPoller: @unchecked Sendable {
 
     /// How many easy handles the poller has made: no more than its transfers that ran at once.
     public var handleCount: Int { lock.withLock { handlesMade } }
+
+    /// The shortest time between two turns of the loop: what a poll may start late, or its
+    /// answer be read late, for many polls to share a turn.
+    static let turnMicroseconds: Int64 = 5_000
 
     enum PollStartError: Error, CustomStringConvertible {
         case waited(ms: Int64, limits: ConnectionLimits)
