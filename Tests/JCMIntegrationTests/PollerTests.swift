@@ -14,6 +14,7 @@ struct PollerTests {
         var requests: [String: Int] = [:]
         var validators: [String: [String]] = [:]
         var results: [String: [PollResult]] = [:]
+        var hitAt: [Date] = []
     }
 
     /// Runs `targets` for about `seconds`, collecting what was delivered.
@@ -185,6 +186,30 @@ struct PollerTests {
                 let sent = seen.validators[path] ?? []
                 #expect(sent.count >= 3 && sent.allSatisfy { $0 == expected }, "\(path): \(sent)")
             }
+        }
+    }
+
+    /// A 429 with Retry-After: the next request waits as long as the gateway asked (backoff
+    /// alone would come back after 1 s), and the poll is a failure carrying the status. The first
+    /// hit comes within 1 s, the second 3 to 4 s later (on the meter's grid), a third not before 6 s.
+    @Test func aRateLimitedMeterWaitsOutRetryAfter() throws {
+        let seen = Seen()
+        let server = try HTTPServer(host: "127.0.0.1", port: 0) { _ in
+            seen.lock.withLock { seen.hitAt.append(Date()) }
+            var r = HTTPResponse.json(#"{"error": "too many requests"}"#, status: 429)
+            r.headers.append(("Retry-After", "3"))
+            return r
+        }
+        server.start()
+        defer { server.stop() }
+        let target = PollTarget(meterID: "RL", url: "http://127.0.0.1:\(server.port)/", schedule: PollSchedule(intervalMs: 1_000, meterID: "RL"),
+                                connectTimeoutMs: 1_000, timeoutMs: 5_000, maxBytes: 4_096)
+        try Self.poll([target], seconds: 5.5, seen: seen)
+        let at = seen.lock.withLock { seen.hitAt }
+        #expect(at.count == 2, "hits in 5.5 s: \(at.count)")
+        if at.count >= 2 { #expect(at[1].timeIntervalSince(at[0]) >= 2.9, "second hit \(at[1].timeIntervalSince(at[0])) s after the first") }
+        seen.lock.withLock {
+            #expect(seen.results["RL"]?.allSatisfy { !$0.succeeded && $0.status == 429 } == true)
         }
     }
 }
