@@ -193,7 +193,8 @@ final class Backfiller: @unchecked Sendable {
                             maxBytes: target.backfill.maxResponseBytes)
     }
 
+    /// What `backfill.pause` is counted per: the url's origin, as libcurl reads it.
     static func host(of url: String) -> String {
-        URLComponents(string: url).map { "\($0.host ?? ""):\($0.port ?? 0)" } ?? url
+        Origin(curlURL: url).map { "\($0)" } ?? url
     }
 }
