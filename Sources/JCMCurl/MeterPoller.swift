@@ -100,6 +100,7 @@ public final class MeterPoller: @unchecked Sendable {
         }
 
         var lastTurn: Int64 = 0
+        var lastAnswers = 0
         while !lock.withLock({ stopping }) {
             var now = WallClock.milliseconds()
             while let i = queue.popDue(now: now) {
@@ -120,12 +121,19 @@ public final class MeterPoller: @unchecked Sendable {
             }
             // A turn at most every `turnMicroseconds`: answers that come meanwhile wait in their
             // sockets and share one turn's wakeup and poll(2) of every socket, which at a few
-            // thousand polls a second cost more than the transfers themselves.
+            // thousand polls a second cost more than the transfers themselves. The polls just
+            // started send their requests first, so a connection freed this turn is busy again
+            // during the pause rather than after it. A turn that brought many answers is shared
+            // already: the next one comes at once.
             let sinceTurn = WallClock.microseconds() - lastTurn
-            if sinceTurn < Self.turnMicroseconds { usleep(UInt32(Self.turnMicroseconds - sinceTurn)) }
+            if sinceTurn < Self.turnMicroseconds, lastAnswers < Self.sharedTurn {
+                multi.sendAdded()
+                usleep(UInt32(Self.turnMicroseconds - sinceTurn))
+            }
             let wait = max(0, min(1_000, (queue.nextDue() ?? now + 1_000) - WallClock.milliseconds()))
             let finished = multi.poll(timeoutMs: Int(wait))
             lastTurn = WallClock.microseconds()
+            lastAnswers = finished.count
             // One clock read for the turn: its results arrived within the same poll of the sockets.
             let receivedAt = WallClock.timestamp()
             now = receivedAt.microseconds / 1_000
@@ -178,6 +186,8 @@ public final class MeterPoller: @unchecked Sendable {
     /// The shortest time between two turns of the loop: what a poll may start late, or its
     /// answer be read late, for many polls to share a turn.
     static let turnMicroseconds: Int64 = 5_000
+    /// Answers in one turn past which the turns are shared enough without a pause.
+    static let sharedTurn = 32
 
     enum PollStartError: Error, CustomStringConvertible {
         case waited(ms: Int64, limits: ConnectionLimits)

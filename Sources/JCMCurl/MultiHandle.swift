@@ -4,6 +4,8 @@ import CCurlShim
 public final class MultiHandle {
     private let handle: UnsafeMutableRawPointer
     private var running: [UnsafeMutableRawPointer: EasyHandle] = [:]
+    /// Whether transfers were added since libcurl last advanced them.
+    private var added = false
 
     public init(_ limits: ConnectionLimits = .init()) throws(CurlError) {
         _ = CurlGlobal.initialised
@@ -29,6 +31,16 @@ public final class MultiHandle {
         let rc = curl_multi_add_handle(handle, easy.handle)
         guard rc == CURLM_OK else { throw CurlError(multi: rc) }
         running[easy.handle] = easy
+        added = true
+    }
+
+    /// Advances the transfers once, without waiting, when some were added since the last
+    /// advance: their requests go out now. Finished ones are returned by the next `poll`.
+    public func sendAdded() {
+        guard added else { return }
+        added = false
+        var stillRunning: Int32 = 0
+        curl_multi_perform(handle, &stillRunning)
     }
 
     /// Waits for socket activity up to `timeoutMs` (or until `wakeup()`), then advances every
@@ -38,6 +50,7 @@ public final class MultiHandle {
         curl_multi_poll(handle, nil, 0, Int32(clamping: timeoutMs), &numfds)
         var stillRunning: Int32 = 0
         curl_multi_perform(handle, &stillRunning)
+        added = false
         var done: [(EasyHandle, CurlError?)] = []
         var queued: Int32 = 0
         while let msg = curl_multi_info_read(handle, &queued) {
