@@ -184,11 +184,9 @@ extension IngestWriter {
                 chunk.add(Rejection(raw: RawReading(meterID: meter.id, timestamp: nil, value: nil, unit: nil, location: url, raw: excerpt), reason: reason, detail: detail))
                 logger.warning("backfill request rejected", metadata: ["meter.id": "\(meter.id)", "reason": "\(reason.rawValue)", "detail": "\(detail)"])
             }
-            switch result.failure {
-            case .tooLarge(let cap)?: refuse(.payloadTooLarge, "history response larger than \(cap) bytes (backfill.max_response_bytes)")
-            case .transport(let message)?: refuse(.httpTransport, message)
-            case nil where result.status != 200: refuse(.httpStatus, "HTTP status \(result.status)")
-            case nil:
+            if let (reason, detail) = Self.refusedUnread(result, capSetting: "backfill.max_response_bytes") {
+                refuse(reason, detail)
+            } else {
                 switch PollPayloadDecoder.decode(result.body, series: b.series, meterID: meter.id) {
                 case .failure(let f): refuse(f.reason, f.detail)
                 case .success(let payload):

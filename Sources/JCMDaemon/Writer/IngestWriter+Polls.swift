@@ -140,6 +140,17 @@ extension IngestWriter {
         metrics.set("jcm_meters_down", Double(health.downCount))
     }
 
+    /// Why a response is refused before its body is read, if it is: too large (over the
+    /// setting named), a transport error, or a status other than 200.
+    static func refusedUnread(_ result: PollResult, capSetting: String) -> (ReasonCode, String)? {
+        switch result.failure {
+        case .tooLarge(let cap)?: return (.payloadTooLarge, "response larger than \(cap) bytes (\(capSetting))")
+        case .transport(let message)?: return (.httpTransport, message)
+        case nil where result.status != 200: return (.httpStatus, "HTTP status \(result.status)")
+        case nil: return nil
+        }
+    }
+
     static func batchRecord(_ result: PollResult, spoolRecord: String?) -> BatchRecord {
         BatchRecord(kind: .poll, source: result.meterID, url: URLRedaction.redact(result.url), httpStatus: result.status == 0 ? nil : result.status,
                     sha256: SHA256Hasher.hex(of: result.body), bytes: result.body.count, receivedAt: result.receivedAt, spoolRecord: spoolRecord)
@@ -158,12 +169,11 @@ extension IngestWriter {
                                 reason: reason, detail: detail, timestamp: timestamp))
             logger.warning("poll rejected", metadata: ["meter.id": "\(meter.id)", "reason": "\(reason.rawValue)", "detail": "\(detail)"])
         }
-        switch result.failure {
-        case .tooLarge(let cap)?: refuse(.payloadTooLarge, "response larger than \(cap) bytes (max_response_bytes)")
-        case .transport(let message)?: refuse(.httpTransport, message)
-        case nil where result.notModified: break  // no new data since the last poll: counted, not an error
-        case nil where result.status != 200: refuse(.httpStatus, "HTTP status \(result.status)")
-        case nil:
+        if result.notModified {
+            // No new data since the last poll: counted, not an error.
+        } else if let (reason, detail) = Self.refusedUnread(result, capSetting: "max_response_bytes") {
+            refuse(reason, detail)
+        } else {
             switch PollPayloadDecoder.decode(result.body, poll: poll, meterID: meter.id) {
             case .failure(let f): refuse(f.reason, f.detail)
             case .success(let payload):
