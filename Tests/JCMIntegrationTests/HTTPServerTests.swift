@@ -238,8 +238,11 @@ final class BlockingHTTPConnection {
     private let fd: Int32
     private var buffer: [UInt8] = []
 
+    /// The socket is the object's only once connected: a failed init closes it here and deinit
+    /// (which runs for a fully initialised object whose init throws) must not close it again,
+    /// as by then the number may be another test's listener.
     init(port: UInt16) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestClientError(description: "socket: errno \(errno)") }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -258,6 +261,7 @@ final class BlockingHTTPConnection {
             close(fd)
             throw TestClientError(description: "connect to 127.0.0.1:\(port): errno \(code)")
         }
+        self.fd = fd
     }
 
     deinit { close(fd) }
