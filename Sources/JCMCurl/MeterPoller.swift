@@ -153,7 +153,7 @@ public final class MeterPoller: @unchecked Sendable {
                 gate.finished(i)
                 if status != 0, easy.multiplexed { gate.multiplexes(i) }
                 var result = PollResult(meterID: t.meterID, url: t.url, receivedAt: receivedAt, status: status, body: easy.takeBody(), failure: failure)
-                if failure == nil, 200..<300 ~= status {
+                if failure == nil, status == 200 {
                     slots[i].etag = easy.responseHeader("ETag")
                     slots[i].lastModified = easy.responseHeader("Last-Modified")
                 }

@@ -58,8 +58,9 @@ public struct PollResult: Sendable {
     public var lastModified: String?
     /// HTTP 304: the meter has nothing new since the last poll.
     public var notModified: Bool { failure == nil && status == 304 }
-    /// Whether the meter answered as a meter should: 2xx or 304, and nothing cut off.
-    public var succeeded: Bool { failure == nil && (200..<300 ~= status || status == 304) }
+    /// Whether the meter answered as a meter should: 200 or 304, and nothing cut off. Another
+    /// 2xx (a 204) carries no reading: the writer rejects it, and the meter backs off.
+    public var succeeded: Bool { failure == nil && (status == 200 || status == 304) }
 
     public init(meterID: String, url: String, receivedAt: Timestamp, status: Int, body: [UInt8], failure: Failure?) {
         self.meterID = meterID

@@ -52,6 +52,21 @@ struct PayloadConfigTests {
         #expect(config.meters[0].poll?.series == Config.SeriesSelector(profile: .csv, csv: Config.CSVColumns(value: "energy", timestamp: "ts", unit: "Wh")))
     }
 
+    /// Validators (ETag, Last-Modified) go back only to meters whose readings carry their time.
+    @Test func conditionalRequestsOnlyWhereReadingsCarryTheirTime() throws {
+        func carries(_ lines: [String], kind: String = "cumulative") throws -> Bool {
+            try #require(Config.parse(Self.meter(kind: kind, lines)).meters[0].poll).readingsCarryTheirTime
+        }
+        #expect(try carries(["json = { value = \"e\", timestamp = \"t\" }"]))
+        #expect(try !carries(["json.value = \"e\""]))
+        #expect(try carries(["format = \"fronius-meter-consumed\""]))
+        #expect(try carries(["format = \"enphase-production-json\""]))
+        #expect(try carries(["format = \"solaredge-energy\"", "timezone = \"Europe/Berlin\""], kind: "interval"))
+        #expect(try carries(["format = \"csv\"", "csv = { value = \"e\", timestamp = \"ts\" }"]))
+        #expect(try !carries(["format = \"csv\"", "csv.value = \"e\""]))
+        #expect(try !carries(["format = \"prometheus\"", "prometheus.metric = \"energy_wh_total\""]))
+    }
+
     @Test func froniusBackfillDerivesTheArchiveRequest() throws {
         let config = try Config.parse(Self.meter(["format = \"fronius-meter-consumed\"", "backfill.format = \"fronius-archive\"",
                                                   "backfill.fronius.channel = \"EnergyReal_WAC_Plus_Absolute\"", "backfill.horizon = \"2d\""]))

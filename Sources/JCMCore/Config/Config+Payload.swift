@@ -2,6 +2,15 @@ extension Config.Poll {
     /// A url with `{start}` and `{end}`: each poll asks a history format for the last few
     /// intervals (the Backfiller makes these requests, not the MeterPoller).
     public var isWindowed: Bool { url.contains("{start}") && url.contains("{end}") }
+
+    /// Whether the response's readings carry their own time: only then are validators sent
+    /// back, a 304 being nothing new. A reading stamped with its poll's arrival is new at every
+    /// poll, and skipping it would leave the interval empty.
+    public var readingsCarryTheirTime: Bool {
+        if prometheus != nil { return false }  // a sample's timestamp is optional
+        if let series { return series.profile != .csv || series.csv?.timestamp != nil }
+        return json.timestamp != nil
+    }
 }
 
 /// Reading how a polled meter's response is decoded: `format` and the table it needs, and where

@@ -48,7 +48,7 @@ extension Daemon {
                 return PollTarget(meterID: m.id, url: p.url, schedule: PollSchedule(intervalMs: p.intervalMilliseconds, meterID: m.id),
                                   connectTimeoutMs: Int(p.connectTimeoutMilliseconds), timeoutMs: Int(p.timeoutMilliseconds), maxBytes: p.maxResponseBytes,
                                   backoffCapMs: p.backoffMaxMilliseconds, etag: validators[m.id]?.etag, lastModified: validators[m.id]?.lastModified,
-                                  security: security[m.id] ?? TransferSecurity(), conditional: p.prometheus == nil && p.json.timestamp != nil,
+                                  security: security[m.id] ?? TransferSecurity(), conditional: p.readingsCarryTheirTime,
                                   redirects: p.redirects)
             }
             for m in config.meters where m.poll.map({ $0.auth.kind != .none && $0.url.hasPrefix("http://") }) ?? false {
