@@ -67,10 +67,14 @@ struct PollSecurityTests {
         text += Self.meter("APIKEY", base + "/apikey", "auth.type = \"header\"\nauth.header = \"X-API-Key\"\nauth.secret_file = \"\(keyFile)\"")
         text += Self.meter("NOAUTH", base + "/bearer")
         let conninfo = try TestCluster.freshDatabase()
-        try run(text, conninfo) {
+        let log = LogCapture()
+        #expect(PolledGateways.run(try Config.parse(text), conninfo, logger: log.logger) {
             try scalar(conninfo, "select count(distinct meter_id) from jcm.readings_view") == "4"
                 && scalar(conninfo, "select count(*) from jcm.rejections where meter_id = 'NOAUTH'") != "0"
-        }
+        })
+        // Debug lines included: no secret reaches the journal.
+        #expect(log.count("meter.id=NOAUTH") > 0)
+        for secret in [Self.password, Self.token, Self.apiKey] { #expect(log.count(secret) == 0, "\(log.lines.filter { $0.contains(secret) })") }
         #expect(try rows(conninfo, "select distinct meter_id from jcm.readings_view order by 1") == [["APIKEY"], ["BASIC"], ["BEARER"], ["DIGEST"]])
         #expect(try scalar(conninfo, "select distinct detail from jcm.rejections where meter_id = 'NOAUTH'") == "HTTP status 401")
         let leaks = try scalar(conninfo, """

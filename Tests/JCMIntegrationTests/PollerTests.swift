@@ -87,6 +87,13 @@ struct PollerTests {
                 seen.requests[request.path, default: 0] += 1
                 return seen.requests[request.path]!
             }
+            // /e validates by ETag, /m by Last-Modified (a gateway sends one or the other).
+            if request.path == "/m" {
+                seen.lock.withLock { seen.validators["/m-since", default: []].append(request.header("If-Modified-Since") ?? "-") }
+                var r = HTTPResponse.json(#"{"wh": \#(n)}"#)
+                r.headers.append(("Last-Modified", "Tue, 01 Dec 2026 10:00:0\(n) GMT"))
+                return r
+            }
             var r = HTTPResponse.json(#"{"wh": \#(n)}"#)
             r.headers.append(("ETag", "\"v\(n)\""))
             return r
@@ -95,12 +102,18 @@ struct PollerTests {
         defer { server.stop() }
         let target = PollTarget(meterID: "E", url: "http://127.0.0.1:\(server.port)/e", schedule: PollSchedule(intervalMs: 1_000, meterID: "E"),
                                 connectTimeoutMs: 2_000, timeoutMs: 5_000, maxBytes: 4_096, etag: "\"v0\"")
-        try Self.poll([target], seconds: 3.5, seen: seen)
+        let dated = PollTarget(meterID: "M", url: "http://127.0.0.1:\(server.port)/m", schedule: PollSchedule(intervalMs: 1_000, meterID: "M"),
+                               connectTimeoutMs: 2_000, timeoutMs: 5_000, maxBytes: 4_096)
+        try Self.poll([target, dated], seconds: 3.5, seen: seen)
         seen.lock.withLock {
             let sent = seen.validators["/e"] ?? []
             #expect(sent.count >= 3)
             #expect(sent == (0..<sent.count).map { "\"v\($0)\"" }, "each poll carries the ETag of the one before: \(sent)")
             #expect(seen.results["E"]?.last?.etag == "\"v\(seen.results["E"]!.count)\"")
+            let since = seen.validators["/m-since"] ?? []
+            #expect(since.count >= 3)
+            #expect(since == ["-"] + (1..<max(1, since.count)).map { "Tue, 01 Dec 2026 10:00:0\($0) GMT" }, "each poll carries the Last-Modified of the one before: \(since)")
+            #expect(seen.validators["/m"]?.allSatisfy { $0 == "-" } == true, "no ETag was given, none is sent")
         }
     }
 

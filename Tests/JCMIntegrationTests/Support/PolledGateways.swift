@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import JCMCore
 import JCMDaemon
 import Testing
@@ -31,8 +32,9 @@ enum PolledGateways {
 
     /// Runs a daemon until `done` holds (at most `seconds`), then stops it; false when `done` never held.
     @discardableResult
-    static func run(_ config: Config, _ conninfo: String, seconds: Double = 20, until done: () throws -> Bool = { false }) -> Bool {
-        let daemon = Daemon(config: config, conninfo: conninfo, logger: TestCluster.logger)
+    static func run(_ config: Config, _ conninfo: String, seconds: Double = 20, logger: Logger = TestCluster.logger,
+                    until done: () throws -> Bool = { false }) -> Bool {
+        let daemon = Daemon(config: config, conninfo: conninfo, logger: logger)
         let finished = DispatchSemaphore(value: 0)
         Thread { do { try daemon.run() } catch { Issue.record("daemon: \(error)") }; finished.signal() }.start()
         let reached = eventually(seconds, done)
