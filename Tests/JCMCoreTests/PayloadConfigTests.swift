@@ -30,6 +30,13 @@ struct PayloadConfigTests {
         #expect(Self.problems(Self.meter(kind: "cumulative", ["format = \"fronius-archive\"", "fronius.channel = \"EnergyReal_WAC_Sum_Produced\""]))
                 == [#"meter[1].format: fronius-archive (EnergyReal_WAC_Sum_Produced) gives energy per interval: it needs a meter of kind "interval", not "cumulative""#])
         #expect(Self.problems(Self.meter(kind: "interval", ["format = \"emoncms-feed-data\""])) == [])
+        // The gateway profiles too: a counter, or EM.GetStatus's power.
+        #expect(Self.problems(Self.meter(kind: "interval", ["format = \"tasmota\"", "timezone = \"Europe/Berlin\""]))
+                == [#"meter[1].format: tasmota gives a lifetime counter: it needs a meter of kind "cumulative", not "interval""#])
+        #expect(Self.problems(Self.meter(kind: "cumulative", ["format = \"shelly-gen2-em\""]))
+                == [#"meter[1].format: shelly-gen2-em gives an instantaneous value: it needs a meter of kind "instantaneous", not "cumulative""#])
+        #expect(Self.problems(Self.meter(kind: "instantaneous", ["format = \"shelly-gen2-em\""]).replacingOccurrences(of: "unit = \"kWh\"", with: "unit = \"kW\"")) == [])
+        #expect(Self.problems(Self.meter(kind: "interval", ["format = \"emoncms\""])) == [])
     }
 
     @Test func solarEdgeNeedsTheSitesZoneAndAMeterType() {

@@ -27,6 +27,9 @@ struct PayloadProfileTests {
             {"id":0,"a_total_act_energy":0.06,"a_total_act_ret_energy":0,"c_total_act_energy":26289.44,"total_act":26289.57,"total_act_ret":131881.86}
             """, value: "26289.57", unit: "Wh"),
         .init(profile: .shellyGen2EM1Data, body: #"{"id":1,"total_act_energy":6644.90,"total_act_ret_energy":2595.26}"#, value: "6644.90", unit: "Wh"),
+        .init(profile: .shellyGen2EM, body: """
+            {"id":0,"a_current":4.029,"a_voltage":236.1,"a_act_power":951.2,"a_aprt_power":951.9,"a_pf":1,"a_freq":50,"b_current":4.027,"b_voltage":236.201,"b_act_power":-951.1,"b_aprt_power":951.8,"b_pf":1,"b_freq":50,"c_current":3.03,"c_voltage":236.402,"c_act_power":715.4,"c_aprt_power":716.2,"c_pf":1,"c_freq":50,"n_current":11.029,"total_current":11.083,"total_act_power":715.5,"total_aprt_power":2619.9,"user_calibrated_phase":[]}
+            """, value: "715.5", unit: "W"),
         .init(profile: .tasmota, body: """
             {"StatusSNS":{"Time":"2020-06-29T22:22:24","ENERGY":{"TotalStartTime":"2020-06-24T09:25:29","Total":41.573,"Yesterday":6.147,"Today":8.286,"Power":2}}}
             """, value: "41.573", unit: "kWh", timestamp: "2020-06-29T22:22:24"),

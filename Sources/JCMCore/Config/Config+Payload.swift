@@ -130,6 +130,7 @@ extension Config {
                 checkSeries(&r, selector, key: "format", kind: kind, zone: zone)
             } else if let profile = PayloadProfile(rawValue: format) {
                 p.json = profile.mapping(channel: channel.map { Int($0) })
+                if let problem = kindMismatch(format, yields: profile.kind, kind: kind) { r.problem("format", problem) }
             } else {
                 r.problem("format", "\"\(format)\" is not a known format (\(payloadFormats.joined(separator: ", ")))")
                 return
@@ -210,14 +211,18 @@ extension Config {
         if s.profile.needsTimeZone, zone == nil {
             r.problem(key, "\(name) gives site local times without an offset: declare the meter's timezone (the site's IANA zone)")
         }
-        if let kind, let yields = s.kind, kind != yields {
-            let what = switch yields {
-            case .cumulative: "a lifetime counter"
-            case .interval: "energy per interval"
-            case .instantaneous: "an instantaneous value"
-            }
-            r.problem(key, "\(name)\(s.channel.map { " (\($0))" } ?? "") gives \(what): it needs a meter of kind \"\(yields.rawValue)\", not \"\(kind.rawValue)\"")
+        if let problem = kindMismatch(name + (s.channel.map { " (\($0))" } ?? ""), yields: s.kind, kind: kind) { r.problem(key, problem) }
+    }
+
+    /// A format whose values are of one kind, on a meter of another.
+    private static func kindMismatch(_ name: String, yields: MeterKind?, kind: MeterKind?) -> String? {
+        guard let kind, let yields, kind != yields else { return nil }
+        let what = switch yields {
+        case .cumulative: "a lifetime counter"
+        case .interval: "energy per interval"
+        case .instantaneous: "an instantaneous value"
         }
+        return "\(name) gives \(what): it needs a meter of kind \"\(yields.rawValue)\", not \"\(kind.rawValue)\""
     }
 
     private static func checkOptionsUnused(_ r: inout TableReader, _ s: SeriesSelector) {

@@ -11,6 +11,9 @@ public enum PayloadProfile: String, CaseIterable, Sendable {
     case shellyGen2EMData = "shelly-gen2-emdata"
     /// Shelly Pro EM / EM Gen3 `GET /rpc/EM1Data.GetStatus?id=N`: `total_act_energy`, Wh.
     case shellyGen2EM1Data = "shelly-gen2-em1data"
+    /// Shelly Pro 3EM / 3EM Gen3 `GET /rpc/EM.GetStatus?id=0`: `total_act_power`, W, the active
+    /// power of all phases now. The component holds no energy (EMData does): an instantaneous meter.
+    case shellyGen2EM = "shelly-gen2-em"
     /// Tasmota `GET /cm?cmnd=Status%208`: `StatusSNS.ENERGY.Total`, kWh, at `StatusSNS.Time`: the
     /// device's local time, without an offset unless SetOption52 is on (declare the meter's
     /// `timezone`). Multi-channel devices report arrays: `channel` picks one.
@@ -31,12 +34,23 @@ public enum PayloadProfile: String, CaseIterable, Sendable {
 
     public var hasChannels: Bool { self == .shellyGen1 || self == .tasmota }
 
+    /// What the value is: a lifetime counter but for EM.GetStatus's power; nil for emoncms, whose
+    /// feed may hold either.
+    public var kind: Config.MeterKind? {
+        switch self {
+        case .shellyGen2EM: .instantaneous
+        case .emoncms: nil
+        default: .cumulative
+        }
+    }
+
     public func mapping(channel: Int?) -> Config.JSONMapping {
         switch self {
         case .shellyGen1: Config.JSONMapping(value: "emeters.\(channel ?? 0).total", unit: "Wh")
         case .shellyGen2Switch: Config.JSONMapping(value: "aenergy.total", unit: "Wh")
         case .shellyGen2EMData: Config.JSONMapping(value: "total_act", unit: "Wh")
         case .shellyGen2EM1Data: Config.JSONMapping(value: "total_act_energy", unit: "Wh")
+        case .shellyGen2EM: Config.JSONMapping(value: "total_act_power", unit: "W")
         case .tasmota: Config.JSONMapping(value: "StatusSNS.ENERGY.Total" + (channel.map { ".\($0)" } ?? ""), unit: "kWh", timestamp: "StatusSNS.Time")
         case .froniusMeterConsumed: Config.JSONMapping(value: "Body.Data.EnergyReal_WAC_Sum_Consumed", unit: "Wh", timestamp: "Head.Timestamp")
         case .froniusMeterProduced: Config.JSONMapping(value: "Body.Data.EnergyReal_WAC_Sum_Produced", unit: "Wh", timestamp: "Head.Timestamp")
