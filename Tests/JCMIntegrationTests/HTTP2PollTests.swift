@@ -1,0 +1,70 @@
+import Foundation
+import JCMCore
+import JCMDaemon
+import Testing
+
+/// A gateway that offers HTTP/2 (nginx over TLS, from Debian's package): the daemon's polls of
+/// all its meters go over HTTP/2 on one connection, even with one connection allowed per host.
+@Suite("polls: HTTP/2 where the gateway offers it", .serialized)
+struct HTTP2PollTests {
+    @Test func everyMeterOfAnHTTP2GatewayIsPolledOverOneConnection() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx"), "nginx is installed by deploy/deps.sh")
+        let dir = TempDir()
+        let cert = dir.file("gw.pem"), key = dir.file("gw.key")
+        try #require(Self.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                                                   "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]) == 0)
+        let port = try uploadFreePort()
+        try FileManager.default.createDirectory(atPath: dir.file("tmp"), withIntermediateDirectories: true)
+        // Each request's connection number and protocol, and a counter that advances (its clock).
+        try """
+            daemon off; master_process off; worker_processes 1; \(getuid() == 0 ? "user root;" : "")
+            pid \(dir.file("nginx.pid")); error_log \(dir.file("error.log")) warn;
+            events { worker_connections 64; }
+            http {
+                log_format h2 '$connection $server_protocol $request_uri $status';
+                access_log \(dir.file("access.log")) h2;
+                client_body_temp_path \(dir.file("tmp"));
+                server {
+                    listen 127.0.0.1:\(port) ssl http2;
+                    ssl_certificate \(cert); ssl_certificate_key \(key);
+                    location ~ ^/meters/(\\d+)$ { default_type application/json; return 200 '{"ts": $msec, "wh": $msec}'; }
+                }
+            }
+            """.write(toFile: dir.file("nginx.conf"), atomically: true, encoding: .utf8)
+        let nginx = Process()
+        nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+        nginx.arguments = ["-p", dir.path, "-c", dir.file("nginx.conf"), "-e", dir.file("error.log")]
+        nginx.standardOutput = FileHandle.nullDevice
+        nginx.standardError = FileHandle.nullDevice
+        try nginx.run()
+        defer { kill(nginx.processIdentifier, SIGKILL); nginx.waitUntilExit() }
+        try #require(uploadEventually(10) { uploadCanConnect(port) }, "nginx did not start: \((try? String(contentsOfFile: dir.file("error.log"), encoding: .utf8)) ?? "")")
+
+        let meters = 12
+        var text = "[daemon]\nstate_dir = \"\(TestCluster.scratch())\"\nmax_connections_per_host = 1\n\n[[project]]\nid = \"P\"\nmethodology = \"M\"\n\n"
+        for i in 1...meters {
+            text += PolledGateways.meter("H2-\(i)", "https://127.0.0.1:\(port)/meters/\(i)", "tls.ca_file = \"\(cert)\"")
+        }
+        let conninfo = try TestCluster.freshDatabase()
+        let polled = PolledGateways.run(try Config.parse(text), conninfo) {
+            try scalar(conninfo, "select count(*) from (select meter_id from jcm.readings_view group by 1 having count(*) >= 3) x") == "\(meters)"
+        }
+        #expect(polled, "every meter has three readings")
+        #expect(try scalar(conninfo, "select count(*) from jcm.rejections") == "0")
+        let log = try String(contentsOfFile: dir.file("access.log"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ") }
+        #expect(log.count >= 3 * meters)
+        #expect(log.allSatisfy { $0.count == 4 && $0[1] == "HTTP/2.0" && $0[3] == "200" }, "\(log.prefix(3))")
+        #expect(Set(log.map { $0[0] }).count == 1, "connections: \(Set(log.map { $0[0] }))")
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = arguments
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return -1 }
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+}
