@@ -125,6 +125,38 @@ struct PollSecurityTests {
         #expect(got["TLS-OPT-OUT"]?[1] == "payload_invalid")
     }
 
+    /// A gateway that asks for a client certificate (s_server -Verify): the meter with
+    /// tls.client_cert and tls.client_key gets through, the one without is refused at TLS.
+    @Test func aClientCertificateIsPresentedWhenConfigured() throws {
+        let dir = TempDir()
+        let cert = dir.file("gw.pem"), key = dir.file("gw.key"), clientCert = dir.file("client.pem"), clientKey = dir.file("client.key")
+        for (c, k, name) in [(cert, key, "127.0.0.1"), (clientCert, clientKey, "meter-reader")] {
+            let made = Process.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", k, "-out", c, "-days", "2",
+                                                        "-subj", "/CN=\(name)", "-addext", "subjectAltName=IP:127.0.0.1"])
+            try #require(made == 0, "openssl could not make a certificate")
+        }
+        let port = try freePort()
+        let tls = Process()
+        tls.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        tls.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-Verify", "1", "-CAfile", clientCert, "-www", "-quiet"]
+        tls.standardOutput = FileHandle.nullDevice
+        tls.standardError = FileHandle.nullDevice
+        try tls.run()
+        defer { kill(tls.processIdentifier, SIGKILL); tls.waitUntilExit() }
+        #expect(eventually(10) { canConnect(port) })
+
+        let url = "https://127.0.0.1:\(port)/"
+        var text = PolledGateways.header()
+        text += Self.meter("MTLS-CERT", url, "tls.ca_file = \"\(cert)\"\ntls.client_cert = \"\(clientCert)\"\ntls.client_key = \"\(clientKey)\"")
+        text += Self.meter("MTLS-NONE", url, "tls.ca_file = \"\(cert)\"")
+        let conninfo = try TestCluster.freshDatabase()
+        try run(text, conninfo) { try scalar(conninfo, "select count(distinct meter_id) from jcm.rejections") == "2" }
+        let got = Dictionary(uniqueKeysWithValues: try rows(conninfo, "select distinct on (meter_id) meter_id, reason, detail from jcm.rejections order by meter_id, id").map { ($0[0]!, $0) })
+        // Through TLS: s_server's HTML status page is refused as a payload, not at the handshake.
+        #expect(got["MTLS-CERT"]?[1] == "payload_invalid", "\(got["MTLS-CERT"] ?? [])")
+        #expect(got["MTLS-NONE"]?[1] == "http_transport", "\(got["MTLS-NONE"] ?? [])")
+    }
+
     @Test func aGatewayThatTricklesBytesIsCutOffLongBeforeTheTimeout() throws {
         let trickle = try TrickleServer()
         defer { trickle.stop() }
