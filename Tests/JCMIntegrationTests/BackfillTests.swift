@@ -1,6 +1,6 @@
 import Foundation
 import JCMCore
-import JCMDaemon
+@testable import JCMDaemon
 import JCMPostgres
 import Testing
 
@@ -205,6 +205,30 @@ struct BackfillTests {
         #expect(try scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'EMON' and status <> 'accepted'") == "0")
         #expect(try scalar(conninfo, "select url from jcm.batches where url like '%/feed/data.json%'")
                 == "\(base)/feed/data.json?id=REDACTED&start=REDACTED&end=REDACTED&interval=REDACTED&apikey=REDACTED")
+    }
+
+    /// backfill.horizon: a gap reaching back past it is asked for from the horizon on, one wholly
+    /// older is not asked for at all (the Backfiller's queue, no gateway needed).
+    @Test func gapsAreClippedToTheHorizon() throws {
+        var config = try Self.emoncms("http://127.0.0.1:9")
+        config.meters[0].poll!.backfill!.horizonMilliseconds = 3_600_000
+        let now = Timestamp(date: Date()).microseconds, hour: Int64 = 3_600_000_000
+        func gap(after: Int64, through: Int64) -> BackfillGap {
+            BackfillGap(meterID: "EMON", window: HistoryRequest.Window(after: Timestamp(microseconds: after), through: Timestamp(microseconds: through)),
+                        before: BackfillMark(timestamp: Timestamp(microseconds: after), value: ExactDecimal(parsing: "1")!))
+        }
+        let old = Backfiller(config: config, security: [:], logger: TestCluster.logger, deliver: { _ in })
+        old.request(gap(after: now - 3 * hour, through: now - 2 * hour))
+        #expect(old.stop().isEmpty, "a gap older than the horizon is dropped")
+
+        let straddling = Backfiller(config: config, security: [:], logger: TestCluster.logger, deliver: { _ in })
+        straddling.request(gap(after: now - 3 * hour, through: now - 60_000_000))
+        let asked = straddling.stop()
+        #expect(asked.count == 1)
+        if let w = asked.first?.window {
+            #expect(w.through.microseconds == now - 60_000_000)
+            #expect(w.after.microseconds > now - hour - 1_000 && w.after.microseconds < now - hour + 60_000_000, "from the horizon on: \((now - w.after.microseconds) / 1_000_000) s back")
+        }
     }
 
     /// A gap whose history request fails (the gateway holds its answer past the low-speed limit,
