@@ -40,6 +40,8 @@ struct BackfillTests {
         let lock = NSLock()
         var down = false
         var archiveRequests: [String] = []
+        /// Archive requests still to be answered with a 500.
+        var archiveFailures = 0
         /// emoncms history: requests seen, and how long each answer is held back.
         var feedDataRequests = 0
         var feedDataDelayMs = 0
@@ -59,7 +61,8 @@ struct BackfillTests {
                         """)
                 case "/solar_api/v1/GetArchiveData.cgi":
                     let q = BackfillTests.query(request)
-                    lock.withLock { archiveRequests.append(request.query ?? "") }
+                    let fail = lock.withLock { archiveRequests.append(request.query ?? ""); archiveFailures -= 1; return archiveFailures >= 0 }
+                    if fail { return .text("archive busy", status: 500) }
                     guard q["Channel"] == "EnergyReal_WAC_Plus_Absolute", let s = q["StartDate"], let e = q["EndDate"],
                           let start = try? TimestampParser().parse(s), let end = try? TimestampParser().parse(e) else {
                         return .json(#"{"Body":{"Data":{}},"Head":{"Status":{"Code":255,"Reason":"bad request"}}}"#)
@@ -105,28 +108,30 @@ struct BackfillTests {
         }
     }
 
-    @Test func aFroniusOutageIsFilledFromGetArchiveData() throws {
-        let gateway = try Gateway()
-        defer { gateway.server.stop() }
-        let conninfo = try TestCluster.freshDatabase()
-        let config = try Config.parse(PolledGateways.header() + """
+    static func fronius(_ port: UInt16, _ extra: String = "") throws -> Config {
+        try Config.parse(PolledGateways.header() + """
             [[meter]]
             id = "FR-GRID"
             project = "P"
             parameter = "EG_p"
             kind = "cumulative"
             unit = "Wh"
-            url = "http://127.0.0.1:\(gateway.server.port)/solar_api/v1/GetMeterRealtimeData.cgi?Scope=Device&DeviceId=0"
+            url = "http://127.0.0.1:\(port)/solar_api/v1/GetMeterRealtimeData.cgi?Scope=Device&DeviceId=0"
             interval = "1s"
             format = "fronius-meter-consumed"
             backfill.format = "fronius-archive"
             backfill.fronius.channel = "EnergyReal_WAC_Plus_Absolute"
             backfill.pause = "0s"
+            \(extra)
             """)
+    }
+
+    /// Runs the daemon with the gateway up until two polls landed, then away for 4 s, then back,
+    /// until `archives` archive requests with a 200 are written.
+    static func froniusOutage(_ gateway: Gateway, _ config: Config, _ conninfo: String, archives: Int = 1) -> Bool {
         var wentDown: Date?
         var cameBack = false
-        let filled = PolledGateways.run(config, conninfo, seconds: 30) {
-            // Up until two polls landed, then away for 4 s, then back.
+        return PolledGateways.run(config, conninfo, seconds: 30) {
             if wentDown == nil, try scalar(conninfo, "select count(*) from jcm.readings") == "2" {
                 gateway.lock.withLock { gateway.down = true }
                 wentDown = Date()
@@ -135,13 +140,13 @@ struct BackfillTests {
                 gateway.lock.withLock { gateway.down = false }
                 cameBack = true
             }
-            return try cameBack && (scalar(conninfo, "select count(*) from jcm.batches where url like '%GetArchiveData%'") ?? "0") != "0"
+            return try cameBack && scalar(conninfo, "select count(*) from jcm.batches where url like '%GetArchiveData%' and http_status = 200") == "\(archives)"
         }
-        #expect(filled, "an archive request was written")
-        #expect(gateway.lock.withLock { gateway.archiveRequests.count } == 1, "one gap, one request")
+    }
 
-        // Every second of the counter between the first and the newest reading is there, each
-        // its gateway's value, and none flagged out of order.
+    /// Every second of the counter between the first and the newest reading is there, each its
+    /// gateway's value, and none flagged out of order.
+    static func expectEverySecond(_ conninfo: String) throws {
         let found = try rows(conninfo, """
             select extract(epoch from ts)::bigint::text, value::text, status, coalesce(array_to_string(reasons, ','), '')
             from jcm.readings_view where meter_id = 'FR-GRID' order by ts
@@ -151,6 +156,15 @@ struct BackfillTests {
         #expect(seconds == Array(first...last), "no second missing between \(first) and \(last)")
         #expect(found.allSatisfy { $0[1] == String(Self.counter(Int64($0[0]!)!)) })
         #expect(found.allSatisfy { $0[2] == "accepted" }, "\(found.filter { $0[2] != "accepted" })")
+    }
+
+    @Test func aFroniusOutageIsFilledFromGetArchiveData() throws {
+        let gateway = try Gateway()
+        defer { gateway.server.stop() }
+        let conninfo = try TestCluster.freshDatabase()
+        #expect(Self.froniusOutage(gateway, try Self.fronius(gateway.server.port), conninfo), "an archive request was written")
+        #expect(gateway.lock.withLock { gateway.archiveRequests.count } == 1, "one gap, one request")
+        try Self.expectEverySecond(conninfo)
         let archive = try rows(conninfo, """
             select b.url, b.http_status::text, b.kind, count(r.*)::text from jcm.batches b left join jcm.readings r on r.batch = b.id
             where b.url like '%GetArchiveData%' group by b.id
@@ -159,6 +173,19 @@ struct BackfillTests {
         #expect(archive.first?[0]?.contains("StartDate=REDACTED&EndDate=REDACTED&Channel=REDACTED") == true, "\(archive)")
         #expect(archive.first?[1] == "200" && archive.first?[2] == "poll")
         #expect(Int(archive.first?[3] ?? "") ?? 0 >= 3, "the 4 s outage's seconds came from the archive: \(archive)")
+    }
+
+    /// The Datamanager answers the first archive request with a 500: the gap is asked for again
+    /// after the meter's backoff_max, in the same run, and filled then.
+    @Test func aFailedHistoryRequestIsAskedForAgainAfterBackoffMax() throws {
+        let gateway = try Gateway()
+        defer { gateway.server.stop() }
+        gateway.lock.withLock { gateway.archiveFailures = 1 }
+        let conninfo = try TestCluster.freshDatabase()
+        #expect(Self.froniusOutage(gateway, try Self.fronius(gateway.server.port, "backoff_max = \"2s\""), conninfo), "the second archive request was written")
+        #expect(gateway.lock.withLock { gateway.archiveRequests.count } == 2, "the failed request and its retry")
+        #expect(try rows(conninfo, "select http_status::text from jcm.batches where url like '%GetArchiveData%' order by id") == [["500"], ["200"]])
+        try Self.expectEverySecond(conninfo)
     }
 
     static func emoncms(_ base: String, stateDir: String = TestCluster.scratch()) throws -> Config {

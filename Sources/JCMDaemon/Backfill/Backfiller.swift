@@ -6,7 +6,9 @@ import Logging
 /// Fetches the history of meters that missed readings, on its own thread, one request at a time
 /// (gateways serve history slowly and SolarEdge counts every request against a daily quota), at
 /// least `backfill.pause` apart per host. A gap longer than the vendor's limit per request is
-/// fetched in pieces, oldest first. Gaps of one meter waiting together are merged into one.
+/// fetched in pieces, oldest first. Gaps of one meter waiting together are merged into one. A
+/// gap whose request failed is asked for again after the meter's `backoff_max`, until it is
+/// written or has passed the horizon.
 ///
 /// It also polls the meters whose url has `{start}` and `{end}` (a history format polled for its
 /// last few intervals): on their schedule, before any gap, handed over as ordinary poll results.
@@ -21,6 +23,7 @@ final class Backfiller: @unchecked Sendable {
         var zone: TimeZone?
         var security: TransferSecurity
         var connectTimeoutMs: Int
+        var retryMs: Int64
     }
 
     private let targets: [String: Target]
@@ -33,6 +36,8 @@ final class Backfiller: @unchecked Sendable {
     private var due: [String: Int64] = [:]
     private let condition = NSCondition()
     private var pending: [BackfillGap] = []
+    /// Gaps whose request failed, and when they are asked for again.
+    private var later: [(at: Int64, gap: BackfillGap)] = []
     /// The gap being fetched, from the request in flight on.
     private var current: BackfillGap?
     private var stopping = false
@@ -47,7 +52,7 @@ final class Backfiller: @unchecked Sendable {
         for m in config.meters {
             guard let poll = m.poll, let b = poll.backfill else { continue }
             targets[m.id] = Target(backfill: b, zone: m.timeZone.flatMap(TimeZone.init(identifier:)), security: security[m.id] ?? TransferSecurity(),
-                                   connectTimeoutMs: Int(poll.connectTimeoutMilliseconds))
+                                   connectTimeoutMs: Int(poll.connectTimeoutMilliseconds), retryMs: poll.backoffMaxMilliseconds)
             if poll.isWindowed {
                 let schedule = PollSchedule(intervalMs: poll.intervalMilliseconds, meterID: m.id)
                 schedules[m.id] = schedule
@@ -67,13 +72,25 @@ final class Backfiller: @unchecked Sendable {
 
     /// Queues a gap; one already waiting for the same meter grows to cover both.
     func request(_ gap: BackfillGap) {
+        condition.withLock { enqueue(gap) }
+    }
+
+    /// Queues a gap whose request failed, to be asked for again after its meter's `backoff_max`.
+    func retry(_ gap: BackfillGap) {
         guard let target = targets[gap.meterID] else { return }
-        // A gap kept from an earlier run may reach back past the horizon by now.
+        condition.withLock {
+            later.append((Self.nowMs() + target.retryMs, gap))
+            condition.signal()
+        }
+    }
+
+    /// Called with `condition` locked.
+    private func enqueue(_ gap: BackfillGap) {
+        guard let target = targets[gap.meterID] else { return }
+        // A gap kept from an earlier run, or retried, may reach back past the horizon by now.
         var gap = gap
         gap.window.after = max(gap.window.after, Timestamp(microseconds: (Self.nowMs() - target.backfill.horizonMilliseconds) * 1_000))
         guard gap.window.after < gap.window.through else { return }
-        condition.lock()
-        defer { condition.unlock() }
         if let i = pending.firstIndex(where: { $0.meterID == gap.meterID }) {
             if gap.window.after < pending[i].window.after {
                 pending[i].window.after = gap.window.after
@@ -97,8 +114,9 @@ final class Backfiller: @unchecked Sendable {
         defer { condition.unlock() }
         stopping = true
         condition.broadcast()
-        let left = (current.map { [$0] } ?? []) + pending
+        let left = (current.map { [$0] } ?? []) + pending + later.map(\.gap)
         pending = []
+        later = []
         current = nil
         return left
     }
@@ -146,8 +164,10 @@ final class Backfiller: @unchecked Sendable {
                 due[meterID] = schedules[meterID]!.nextDue(after: now)
                 return .poll(meterID)
             }
+            for entry in later where entry.at <= now { enqueue(entry.gap) }
+            later.removeAll { $0.at <= now }
             if !pending.isEmpty { return .gap(pending.removeFirst()) }
-            if let at = due.values.min() {
+            if let at = (Array(due.values) + later.map(\.at)).min() {
                 _ = condition.wait(until: Date(timeIntervalSince1970: Double(at) / 1_000))
             } else {
                 condition.wait()

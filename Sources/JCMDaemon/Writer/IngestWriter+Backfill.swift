@@ -73,6 +73,17 @@ final class WriterBackfill: @unchecked Sendable {
         }
     }
 
+    /// A request of `gap` failed: it is asked for again later (and stays outstanding meanwhile).
+    func retry(_ gap: BackfillGap) {
+        lock.withLock {
+            guard let backfiller else {
+                leftover.append(gap)
+                return
+            }
+            backfiller.retry(gap)
+        }
+    }
+
     /// Every part of `gap` is written: the gaps it covers are done. The Backfiller may have
     /// merged several into it, or cut its start at the horizon, but its end is theirs.
     func done(_ gap: BackfillGap) {
@@ -225,7 +236,8 @@ extension IngestWriter {
         }
         backfill.progress[job.gap.id] = nil
         if progress.failed {
-            logger.warning("backfill: a history request of this gap failed; the gap is asked for again at the next start", metadata: [
+            backfill.retry(job.gap)
+            logger.warning("backfill: a history request of this gap failed; the gap is asked for again after the meter's backoff_max, or at the next start", metadata: [
                 "meter.id": "\(meter.id)", "gap.after": "\(job.gap.window.after)", "gap.through": "\(job.gap.window.through)"])
         } else {
             backfill.done(job.gap)
