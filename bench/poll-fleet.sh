@@ -110,10 +110,13 @@ run_jcm() {
   t1=$(psql "$conn dbname=jcm" -Atc "select to_timestamp(max(at)) from samples")
   read -r polls window missed lag < <(psql "$conn dbname=jcm" -At -F' ' <<SQL
 with w as (select '$t0'::timestamptz as t0, '$t1'::timestamptz as t1),
-polls as (select b.id, b.received_at from jcm.batches b, w where b.kind = 'poll' and b.received_at >= w.t0 and b.received_at < w.t1),
-gaps as (select r.ts - lag(r.ts) over (partition by r.meter order by r.ts) as gap from jcm.readings r, w where r.ts >= w.t0 and r.ts < w.t1)
+polls as (select b.id, b.received_at from jcm.batches b, w where b.kind = 'poll' and b.http_status = 200 and b.received_at >= w.t0 and b.received_at < w.t1),
+inside as (select r.meter, r.ts from jcm.readings r, w where r.ts >= w.t0 and r.ts < w.t1),
+gaps as (select ts - lag(ts, 1, w.t0) over (partition by meter order by ts) as gap from inside, w
+         union all select w.t1 - max(ts) from inside, w group by meter, w.t1)
 select (select count(*) from polls), (select extract(epoch from t1 - t0) from w),
-       (select coalesce(sum(greatest(round(extract(epoch from gap)) - 1, 0)), 0)::bigint from gaps where gap > interval '1.5 s'),
+       (select coalesce(sum(greatest(round(extract(epoch from gap)) - 1, 0)), 0)::bigint from gaps where gap > interval '1.5 s')
+         + ($meters - (select count(distinct meter) from inside)) * (select round(extract(epoch from t1 - t0)) from w)::bigint,
        (select percentile_cont(0.5) within group (order by (select s.at from samples s where s.id >= p.id order by s.id, s.at limit 1) - extract(epoch from p.received_at)) from polls p)
 SQL
   )
@@ -165,10 +168,12 @@ PY
   t1=$(psql "$conn dbname=collectd" -Atc "select to_timestamp(max(at)) from samples")
   read -r polls window missed lag < <(psql "$conn dbname=collectd" -At -F' ' <<SQL
 with w as (select '$t0'::timestamptz as t0, '$t1'::timestamptz as t1),
-polls as (select v.id, v.ts from collectd_values v, w where v.ts >= w.t0 and v.ts < w.t1),
-gaps as (select v.ts - lag(v.ts) over (partition by v.plugin_instance order by v.ts) as gap from collectd_values v, w where v.ts >= w.t0 and v.ts < w.t1)
+polls as (select v.id, v.ts, v.plugin_instance from collectd_values v, w where v.ts >= w.t0 and v.ts < w.t1),
+gaps as (select ts - lag(ts, 1, w.t0) over (partition by plugin_instance order by ts) as gap from polls, w
+         union all select w.t1 - max(ts) from polls, w group by plugin_instance, w.t1)
 select (select count(*) from polls), (select extract(epoch from t1 - t0) from w),
-       (select coalesce(sum(greatest(round(extract(epoch from gap)) - 1, 0)), 0)::bigint from gaps where gap > interval '1.5 s'),
+       (select coalesce(sum(greatest(round(extract(epoch from gap)) - 1, 0)), 0)::bigint from gaps where gap > interval '1.5 s')
+         + ($meters - (select count(distinct plugin_instance) from polls)) * (select round(extract(epoch from t1 - t0)) from w)::bigint,
        (select percentile_cont(0.5) within group (order by (select s.at from samples s where s.id >= p.id order by s.id, s.at limit 1) - extract(epoch from p.ts)) from polls p)
 SQL
   )
