@@ -11,9 +11,9 @@ struct HTTP2PollTests {
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx"), "nginx is installed by deploy/deps.sh")
         let dir = TempDir()
         let cert = dir.file("gw.pem"), key = dir.file("gw.key")
-        try #require(Self.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+        try #require(Process.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
                                                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]) == 0)
-        let port = try uploadFreePort()
+        let port = try freePort()
         try FileManager.default.createDirectory(atPath: dir.file("tmp"), withIntermediateDirectories: true)
         // Each request's connection number and protocol, and a counter that advances (its clock).
         try """
@@ -38,7 +38,7 @@ struct HTTP2PollTests {
         nginx.standardError = FileHandle.nullDevice
         try nginx.run()
         defer { kill(nginx.processIdentifier, SIGKILL); nginx.waitUntilExit() }
-        try #require(uploadEventually(10) { uploadCanConnect(port) }, "nginx did not start: \((try? String(contentsOfFile: dir.file("error.log"), encoding: .utf8)) ?? "")")
+        try #require(eventually(10) { canConnect(port) }, "nginx did not start: \((try? String(contentsOfFile: dir.file("error.log"), encoding: .utf8)) ?? "")")
 
         let meters = 12
         var text = "[daemon]\nstate_dir = \"\(TestCluster.scratch())\"\nmax_connections_per_host = 1\n\n[[project]]\nid = \"P\"\nmethodology = \"M\"\n\n"
@@ -55,16 +55,5 @@ struct HTTP2PollTests {
         #expect(log.count >= 3 * meters)
         #expect(log.allSatisfy { $0.count == 4 && $0[1] == "HTTP/2.0" && $0[3] == "200" }, "\(log.prefix(3))")
         #expect(Set(log.map { $0[0] }).count == 1, "connections: \(Set(log.map { $0[0] }))")
-    }
-
-    static func run(_ tool: String, _ arguments: [String]) -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return -1 }
-        p.waitUntilExit()
-        return p.terminationStatus
     }
 }

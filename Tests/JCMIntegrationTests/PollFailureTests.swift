@@ -25,7 +25,7 @@ struct PollFailureTests {
         }
         server.start()
         defer { server.stop() }
-        let closed = try uploadFreePort()
+        let closed = try freePort()
         let base = "http://127.0.0.1:\(server.port)"
         var text = PolledGateways.header()
         text += PolledGateways.meter("FORBIDDEN", base + "/forbidden?api_key=\(Self.queryKey)")

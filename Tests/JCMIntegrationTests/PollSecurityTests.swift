@@ -170,33 +170,3 @@ struct PollSecurityTests {
         #expect(detail.contains("too slow") || detail.contains("Timeout"), "\(detail)")
     }
 }
-
-private extension Process {
-    static func run(_ tool: String, _ arguments: [String]) -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return -1 }
-        p.waitUntilExit()
-        return p.terminationStatus
-    }
-}
-
-private func freePort() throws -> UInt16 {
-    let server = try HTTPServer(host: "127.0.0.1", port: 0) { _ in .text("") }
-    let port = server.port
-    server.stop()
-    return port
-}
-
-private func canConnect(_ port: UInt16) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    addr.sin_port = port.bigEndian
-    return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 } }
-}

@@ -16,7 +16,7 @@ final class UploadNginx {
         var template = Array("/tmp/jcm-nginx-XXXXXX".utf8CString)
         root = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         chmod(root, 0o755)
-        port = try uploadFreePort()
+        port = try freePort()
         var locations = ""
         for (names, format) in [(json, "autoindex_format json;"), (html, "")] {
             for name in names {
@@ -58,7 +58,7 @@ final class UploadNginx {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        guard uploadEventually(10, { uploadCanConnect(port) }) else {
+        guard eventually(10, { canConnect(port) }) else {
             stop()
             throw NginxDidNotStart(log: (try? String(contentsOfFile: "\(root)/error.log", encoding: .utf8)) ?? "")
         }
@@ -105,28 +105,3 @@ final class UploadNginx {
     }
 }
 
-func uploadFreePort() throws -> UInt16 {
-    let server = try HTTPServer(host: "127.0.0.1", port: 0) { _ in .text("") }
-    let port = server.port
-    server.stop()
-    return port
-}
-
-func uploadCanConnect(_ port: UInt16) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    addr.sin_port = port.bigEndian
-    return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 } }
-}
-
-func uploadEventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.05)
-    }
-    return condition()
-}
