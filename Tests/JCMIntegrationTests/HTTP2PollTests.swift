@@ -11,8 +11,7 @@ struct HTTP2PollTests {
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx"), "nginx is installed by deploy/deps.sh")
         let dir = TempDir()
         let cert = dir.file("gw.pem"), key = dir.file("gw.key")
-        try #require(Process.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-                                                   "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]) == 0)
+        try #require(makeCertificate(cert, key: key), "openssl could not make a certificate")
         let port = try freePort()
         try FileManager.default.createDirectory(atPath: dir.file("tmp"), withIntermediateDirectories: true)
         // Each request's connection number and protocol, and a counter that advances (its clock).

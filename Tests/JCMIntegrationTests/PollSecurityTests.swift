@@ -95,19 +95,9 @@ struct PollSecurityTests {
     @Test func tlsIsVerifiedUnlessTheMeterTrustsItsCAOrOptsOut() throws {
         let dir = TempDir()
         let cert = dir.file("gw.pem"), key = dir.file("gw.key")
-        let made = Process.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-                                                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
-        try #require(made == 0, "openssl could not make a certificate")
-        let port = try freePort()
-        let tls = Process()
-        tls.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        tls.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-www", "-quiet"]
-        tls.standardOutput = FileHandle.nullDevice
-        tls.standardError = FileHandle.nullDevice
-        try tls.run()
-        // SIGKILL: a child inherits the signals blocked in the test process, SIGTERM among them.
+        try #require(makeCertificate(cert, key: key), "openssl could not make a certificate")
+        let (tls, port) = try Self.sServer(cert: cert, key: key)
         defer { kill(tls.processIdentifier, SIGKILL); tls.waitUntilExit() }
-        #expect(eventually(10) { canConnect(port) })
 
         let url = "https://127.0.0.1:\(port)/"
         var text = PolledGateways.header()
@@ -116,7 +106,7 @@ struct PollSecurityTests {
         text += Self.meter("TLS-OPT-OUT", url, "tls.verify = false")
         let conninfo = try TestCluster.freshDatabase()
         try run(text, conninfo) { try scalar(conninfo, "select count(distinct meter_id) from jcm.rejections") == "3" }
-        let got = Dictionary(uniqueKeysWithValues: try rows(conninfo, "select distinct on (meter_id) meter_id, reason, detail from jcm.rejections order by meter_id, id").map { ($0[0]!, $0) })
+        let got = try Self.firstRejections(conninfo)
         // Refused at the handshake: the certificate is signed by nobody the system trusts.
         #expect(got["TLS-UNKNOWN-CA"]?[1] == "http_transport")
         #expect(got["TLS-UNKNOWN-CA"]?[2]?.lowercased().contains("certificate") == true, "\(got["TLS-UNKNOWN-CA"]?[2] ?? "")")
@@ -130,20 +120,9 @@ struct PollSecurityTests {
     @Test func aClientCertificateIsPresentedWhenConfigured() throws {
         let dir = TempDir()
         let cert = dir.file("gw.pem"), key = dir.file("gw.key"), clientCert = dir.file("client.pem"), clientKey = dir.file("client.key")
-        for (c, k, name) in [(cert, key, "127.0.0.1"), (clientCert, clientKey, "meter-reader")] {
-            let made = Process.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", k, "-out", c, "-days", "2",
-                                                        "-subj", "/CN=\(name)", "-addext", "subjectAltName=IP:127.0.0.1"])
-            try #require(made == 0, "openssl could not make a certificate")
-        }
-        let port = try freePort()
-        let tls = Process()
-        tls.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        tls.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-Verify", "1", "-CAfile", clientCert, "-www", "-quiet"]
-        tls.standardOutput = FileHandle.nullDevice
-        tls.standardError = FileHandle.nullDevice
-        try tls.run()
+        try #require(makeCertificate(cert, key: key) && makeCertificate(clientCert, key: clientKey, commonName: "meter-reader"), "openssl could not make a certificate")
+        let (tls, port) = try Self.sServer(cert: cert, key: key, ["-Verify", "1", "-CAfile", clientCert])
         defer { kill(tls.processIdentifier, SIGKILL); tls.waitUntilExit() }
-        #expect(eventually(10) { canConnect(port) })
 
         let url = "https://127.0.0.1:\(port)/"
         var text = PolledGateways.header()
@@ -151,10 +130,30 @@ struct PollSecurityTests {
         text += Self.meter("MTLS-NONE", url, "tls.ca_file = \"\(cert)\"")
         let conninfo = try TestCluster.freshDatabase()
         try run(text, conninfo) { try scalar(conninfo, "select count(distinct meter_id) from jcm.rejections") == "2" }
-        let got = Dictionary(uniqueKeysWithValues: try rows(conninfo, "select distinct on (meter_id) meter_id, reason, detail from jcm.rejections order by meter_id, id").map { ($0[0]!, $0) })
+        let got = try Self.firstRejections(conninfo)
         // Through TLS: s_server's HTML status page is refused as a payload, not at the handshake.
         #expect(got["MTLS-CERT"]?[1] == "payload_invalid", "\(got["MTLS-CERT"] ?? [])")
         #expect(got["MTLS-NONE"]?[1] == "http_transport", "\(got["MTLS-NONE"] ?? [])")
+    }
+
+    /// openssl s_server with `cert` on a free loopback port, answering its HTML status page;
+    /// the caller kills it (SIGKILL: a child inherits the signals blocked in the test process,
+    /// SIGTERM among them).
+    static func sServer(cert: String, key: String, _ extra: [String] = []) throws -> (Process, UInt16) {
+        let port = try freePort()
+        let tls = Process()
+        tls.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        tls.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key] + extra + ["-www", "-quiet"]
+        tls.standardOutput = FileHandle.nullDevice
+        tls.standardError = FileHandle.nullDevice
+        try tls.run()
+        #expect(eventually(10) { canConnect(port) })
+        return (tls, port)
+    }
+
+    /// Each meter's first rejection: meter_id, reason, detail.
+    static func firstRejections(_ conninfo: String) throws -> [String: [String?]] {
+        Dictionary(uniqueKeysWithValues: try rows(conninfo, "select distinct on (meter_id) meter_id, reason, detail from jcm.rejections order by meter_id, id").map { ($0[0]!, $0) })
     }
 
     @Test func aGatewayThatTricklesBytesIsCutOffLongBeforeTheTimeout() throws {

@@ -34,3 +34,9 @@ extension Process {
         return p.terminationStatus
     }
 }
+
+/// A self-signed certificate and its key (PEM) for 127.0.0.1: a gateway's, or a client's.
+func makeCertificate(_ cert: String, key: String, commonName: String = "127.0.0.1") -> Bool {
+    Process.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                                     "-subj", "/CN=\(commonName)", "-addext", "subjectAltName=IP:127.0.0.1"]) == 0
+}
