@@ -223,7 +223,7 @@ extension IngestWriter {
             counts = try chunk.commit()
         }
         count(counts)
-        let answered = result.succeeded && !result.notModified
+        let answered = result.succeeded && result.status == 200
         metrics.add("jcm_backfill_requests_total", "result=\"\(answered ? "ok" : "failed")\"")
         metrics.add("jcm_backfill_readings_total", "", Double(counts.accepted + counts.flagged))
         progress.counts += counts
