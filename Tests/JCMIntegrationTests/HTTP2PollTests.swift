@@ -40,7 +40,7 @@ struct HTTP2PollTests {
         try #require(eventually(10) { canConnect(port) }, "nginx did not start: \((try? String(contentsOfFile: dir.file("error.log"), encoding: .utf8)) ?? "")")
 
         let meters = 12
-        var text = "[daemon]\nstate_dir = \"\(TestCluster.scratch())\"\nmax_connections_per_host = 1\n\n[[project]]\nid = \"P\"\nmethodology = \"M\"\n\n"
+        var text = PolledGateways.header(daemon: "max_connections_per_host = 1")
         for i in 1...meters {
             text += PolledGateways.meter("H2-\(i)", "https://127.0.0.1:\(port)/meters/\(i)", "tls.ca_file = \"\(cert)\"")
         }

@@ -6,9 +6,9 @@ import Testing
 
 /// Configurations and daemon runs of the polling tests: one project, meters polled every second.
 enum PolledGateways {
-    /// `[daemon]` with a fresh state folder and project P.
-    static func header(stateDir: String = TestCluster.scratch()) -> String {
-        "[daemon]\nstate_dir = \"\(stateDir)\"\n\n[[project]]\nid = \"P\"\nmethodology = \"M\"\n\n"
+    /// `[daemon]` with a fresh state folder and the `daemon` lines, and project P.
+    static func header(stateDir: String = TestCluster.scratch(), daemon: String = "") -> String {
+        "[daemon]\nstate_dir = \"\(stateDir)\"\n\(daemon)\n\n[[project]]\nid = \"P\"\nmethodology = \"M\"\n\n"
     }
 
     /// A cumulative Wh meter polled every second, its value at `wh` and its time at `ts`; `extra`
