@@ -95,8 +95,13 @@ run_jcm() {
   o0=$(others)
   th0=$(threads "$pid")
   t0=$(psql "$conn dbname=jcm" -Atc "select clock_timestamp()")
-  # PERF=1: where the daemon spends its CPU, in /tmp/poll-fleet.perf (perf report -i ...).
-  [ -z "${PERF:-}" ] || perf record -q -F 299 -g -p "$pid" -o /tmp/poll-fleet.perf -- sleep "$seconds" 2>/dev/null &
+  # PERF=1: where the daemon spends its CPU, in /tmp/poll-fleet.perf (perf report -i ...);
+  # PERF=all: the whole machine's (PostgreSQL's backend and the meters' server too).
+  case "${PERF:-}" in
+    '') ;;
+    all) perf record -q -F 299 -g -a -o /tmp/poll-fleet.perf -- sleep "$seconds" 2>/dev/null & ;;
+    *) perf record -q -F 299 -g -p "$pid" -o /tmp/poll-fleet.perf -- sleep "$seconds" 2>/dev/null & ;;
+  esac
   sample jcm.batches "$seconds"
   c1=$(cpu_ticks "$pid")
   others_report "$o0" "$(others)"

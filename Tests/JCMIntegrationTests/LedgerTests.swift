@@ -108,6 +108,14 @@ struct LedgerTests {
         #expect(findings.allSatisfy { $0.hasPrefix("batch 2 (") && $0.contains("its row was changed since link") })
     }
 
+    /// No foreign key holds a link's batch (migration 7): verify and the psql recipe name it.
+    @Test func aDeletedBatchIsNamed() throws {
+        let conninfo = try populated()
+        try tamper(conninfo, "delete from jcm.batches where id = 2")
+        #expect(try verify(conninfo).1.contains { $0.hasPrefix("batch 2:") && $0.contains("its row was deleted") })
+        #expect(try runRecipe(conninfo)["links"]?.map { $0[2] }.contains("2") == true)
+    }
+
     @Test func reorderedBatchesBreakTheChain() throws {
         let conninfo = try populated()
         // Swap which batch two links seal, and their digests: every hash stays self-consistent
@@ -167,7 +175,7 @@ struct LedgerTests {
     @Test func thePsqlRecipeAgreesWithVerify() throws {
         let conninfo = try populated()
         let intact = try runRecipe(conninfo)
-        #expect(Set(intact.keys) == ["chain", "batches", "readings", "rejections", "deleted"])
+        #expect(Set(intact.keys) == ["chain", "batches", "links", "readings", "rejections", "deleted"])
         #expect(intact.values.allSatisfy { $0.isEmpty }, "\(intact)")
 
         try tamper(conninfo, """

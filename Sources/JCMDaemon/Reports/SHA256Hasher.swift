@@ -1,4 +1,5 @@
 import Crypto
+import JCMCore
 
 /// SHA-256 as lowercase hex: the identity of a report's bytes and of a polled response.
 struct SHA256Hasher {
@@ -10,10 +11,5 @@ struct SHA256Hasher {
 
     static func hex(of bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
 
-    private static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { b in
-            let s = String(b, radix: 16)
-            return b < 16 ? "0" + s : s
-        }.joined()
-    }
+    private static func hex(_ digest: SHA256.Digest) -> String { LedgerDigest.hex(Array(digest)) }
 }

@@ -149,23 +149,32 @@ final class LedgerWriter {
             hashes.append(hash)
         }
         let signed = Set(lastOf.values)
-        var signatures: [String?] = []
-        for i in links.indices {
-            signatures.append(signed.contains(i) ? LedgerDigest.hex(try signer.sign(hashes[i])) : nil)
+        // Binary COPY: the digests go as bytes, with no text arrays for the server to parse.
+        var rows = BinaryCopyEncoder(reserving: cutBytes + links.count * 160)
+        for (i, link) in links.enumerated() {
+            rows.beginRow(fields: 11)
+            rows.text(link.project)
+            rows.int64(link.seq)
+            rows.int64(link.batch)
+            rows.int32(Int32(link.firstSeq))
+            rows.int32(Int32(link.lastSeq))
+            rows.bytea(link.batchDigest)
+            rows.bytea(link.recordDigests)
+            if let previous = link.previous { rows.bytea(previous) } else { rows.null() }
+            rows.bytea(hashes[i])
+            if signed.contains(i) {
+                rows.int32(keyID)
+                rows.bytea(try signer.sign(hashes[i]))
+            } else {
+                rows.null()
+                rows.null()
+            }
         }
-        try db.query("""
-            insert into jcm.ledger (project, seq, batch, first_seq, last_seq, batch_digest, record_digests, prev_hash, chain_hash, key_id, signature)
-            select project, seq, batch, first_seq, last_seq, decode(bd, 'hex'), decode(rd, 'hex'), decode(ph, 'hex'), decode(ch, 'hex'),
-                   case when sig is null then null else $10::integer end, decode(sig, 'hex')
-            from unnest($1::text[], $2::bigint[], $3::bigint[], $4::integer[], $5::integer[], $6::text[], $7::text[], $8::text[], $9::text[], $11::text[])
-                as u(project, seq, batch, first_seq, last_seq, bd, rd, ph, ch, sig)
-            """, [
-                PostgresArray.text(links.map(\.project)), PostgresArray.text(links.map { String($0.seq) }), PostgresArray.text(links.map { String($0.batch) }),
-                PostgresArray.text(links.map { String($0.firstSeq) }), PostgresArray.text(links.map { String($0.lastSeq) }),
-                PostgresArray.text(links.map { LedgerDigest.hex($0.batchDigest) }), PostgresArray.text(links.map { LedgerDigest.hex($0.recordDigests) }),
-                PostgresArray.text(links.map { $0.previous.map(LedgerDigest.hex) }), PostgresArray.text(hashes.map { LedgerDigest.hex($0) }),
-                String(keyID), PostgresArray.text(signatures),
-            ])
+        try db.beginCopy("copy jcm.ledger (project, seq, batch, first_seq, last_seq, batch_digest, record_digests, prev_hash, chain_hash, key_id, signature) from stdin (format binary)")
+        try db.putCopyData(BinaryCopyEncoder.header)
+        try db.putCopyData(rows.bytes)
+        try db.putCopyData(BinaryCopyEncoder.trailer)
+        _ = try db.endCopy()
     }
 
     /// Records the signer's public key (once) and returns its id.

@@ -37,6 +37,11 @@ public struct BinaryCopyEncoder {
         }
     }
 
+    public mutating func bytea(_ b: [UInt8]) {
+        append32(Int32(b.count))
+        bytes.append(contentsOf: b)
+    }
+
     public mutating func optionalText(_ s: String?) {
         if let s { text(s) } else { null() }
     }

@@ -9,6 +9,7 @@ public final class ReadingStore {
     public private(set) var planVersion: Int32?
 
     let ledger: LedgerWriter
+    var batchSequenceOID: String?
 
     /// Records the signer's public key in jcm.signing_keys: every transaction is sealed with it.
     public init(db: Connection, signer: LedgerSigner) throws {
@@ -159,13 +160,27 @@ public final class ReadingStore {
 
 /// Array literals for binding a list as one parameter (`$1::text[]`).
 enum PostgresArray {
+    /// Built in one string: a group's arrays hold thousands of items.
     static func text(_ items: [String?]) -> String {
-        "{" + items.map { item in
-            guard let item else { return "NULL" }
+        var out = "{"
+        out.reserveCapacity(items.count * 24 + 2)
+        for (i, item) in items.enumerated() {
+            if i > 0 { out += "," }
+            guard let item else {
+                out += "NULL"
+                continue
+            }
+            out += "\""
             // Most items (hex digests, numbers, ids) need no escape: skip Foundation's search.
-            guard item.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) else { return "\"" + item + "\"" }
-            return "\"" + item.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }.joined(separator: ",") + "}"
+            if item.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) {
+                out += item.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            } else {
+                out += item
+            }
+            out += "\""
+        }
+        out += "}"
+        return out
     }
 }
 
