@@ -137,6 +137,20 @@ import Testing
         #expect(problems("format = \"prometheus\"\n").contains(#"meter[1].prometheus: format "prometheus" needs prometheus.metric (the metric name)"#))
     }
 
+    @Test func aPrometheusSelectorIsReadOrItsMistakeNamed() throws {
+        let text = PollSecurityConfigTests.head.replacingOccurrences(of: "json.value = \"v\"\n", with: "") + "url = \"http://gw/metrics\"\nformat = \"prometheus\"\n"
+        let poll = try #require(try Config.parse(text + #"prometheus.selector = 'e_total{ch="1", job=~"gw-.*"}'"# + "\n").meters.first?.poll)
+        #expect(poll.prometheus?.metric == "e_total")
+        #expect(poll.prometheus?.matchers.map(\.description) == [#"ch="1""#, #"job=~"gw-.*""#])
+        func problems(_ lines: String) -> [String] {
+            do { _ = try Config.parse(text + lines); return [] } catch { return error.problems.map { "\($0.key): \($0.message)" } }
+        }
+        #expect(problems(#"prometheus.selector = 'e_total{job=~"gw-("}'"# + "\n")
+                == [#"meter[1].prometheus.selector: e_total{job=~"gw-("}: label job: "gw-(" is not a valid regular expression"#])
+        #expect(problems("prometheus.selector = 'e_total'\nprometheus.metric = 'e_total'\n")
+                == ["meter[1].prometheus.selector: give prometheus.selector, or prometheus.metric and prometheus.labels, not both"])
+    }
+
     @Test func aProfileSetsTheMapping() throws {
         let text = PollSecurityConfigTests.head.replacingOccurrences(of: "json.value = \"v\"\n", with: "") + "url = \"http://gw/status\"\nformat = \"shelly-gen1\"\nchannel = 2\n"
         let poll = try #require(try Config.parse(text).meters.first?.poll)

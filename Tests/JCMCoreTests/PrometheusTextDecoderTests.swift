@@ -44,4 +44,37 @@ struct PrometheusTextDecoderTests {
         #expect(PrometheusTextDecoder.decode([0x6D, 0xFF, 0x20, 0x31], selector: .init(metric: "m"), meterID: "M")
                 == .failure(.init(reason: .payloadInvalid, detail: "response is not UTF-8 text")))
     }
+
+    func select(_ selector: String, body: String = exposition) throws -> Result<RawReading, JSONMeterDecoder.Failure> {
+        let (metric, matchers) = try Config.PrometheusSelector.parse(selector).get()
+        return PrometheusTextDecoder.decode(Array(body.utf8), selector: .init(metric: metric, matchers: matchers, unit: "Wh"), meterID: "M")
+    }
+
+    @Test func selectorsTakePromQLsFourMatchers() throws {
+        #expect(try select(#"meter_energy_wh_total{phase="a", channel!="0"}"#).get().value == "98765.5")
+        #expect(try select(#"meter_energy_wh_total{phase=~"b|c"}"#).get().value == "7")
+        #expect(try select(#"meter_energy_wh_total{channel=~"[01]", phase !~ "a"}"#)
+                == .failure(.init(reason: .missingField, detail: #"no sample of meter_energy_wh_total{channel=~"[01]",phase!~"a"} in the response"#)))
+        // A regular expression matches the whole value, not a part of it.
+        #expect(try select(#"meter_energy_wh_total{channel=~"1", phase="a"}"#).get().value == "98765.5")
+        #expect(try select(#"meter_energy_wh_total{channel=~"", phase="a"}"#) == .failure(.init(reason: .missingField,
+                detail: #"no sample of meter_energy_wh_total{channel=~"",phase="a"} in the response"#)))
+        // A label the series does not carry is empty, as in PromQL: only channel 2 has a note.
+        #expect(try select(#"meter_energy_wh_total{note="", channel="1"}"#).get().value == "98765.5")
+        #expect(try select(#"meter_energy_wh_total{note!=""}"#).get().value == "7")
+        #expect(try select("meter_power_w").get().value == "512")
+    }
+
+    @Test func aSelectorThatIsNotOneSaysWhy() {
+        func why(_ text: String) -> String? {
+            if case .failure(let p) = Config.PrometheusSelector.parse(text) { return p.why }
+            return nil
+        }
+        #expect(why(#"{ch="1"}"#) == #"it must start with the metric name, as in gw_energy_wh_total{ch="1"}"#)
+        #expect(why(#"m{ch=1}"#)?.hasPrefix("the label matchers are not") == true)
+        #expect(why(#"m{ch=="1"}"#)?.hasPrefix("the label matchers are not") == true)
+        #expect(why(#"m{ch=~"(a"}"#) == #"label ch: "(a" is not a valid regular expression"#)
+        #expect(why(#"m{ch="1"} 12"#) == #"unexpected "12" after the selector"#)
+        #expect(why(#"m{ch="1"}"#) == nil)
+    }
 }

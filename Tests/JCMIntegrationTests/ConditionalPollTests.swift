@@ -88,50 +88,84 @@ struct ConditionalPollTests {
                 "failures keep counting across the restart")
     }
 
-    /// A Prometheus exposition and a Shelly Gen1 status, as the gateways serve them: one reading
-    /// each, converted exactly.
-    @Test func prometheusAndAGatewayProfileLandThroughTheDaemon() throws {
+    /// One meter per gateway profile (and Prometheus, by labels and by a selector), each served
+    /// the way its gateway answers: config, libcurl, spool, decoder, validator and COPY, one
+    /// reading each, converted exactly into the meter's unit.
+    struct Served {
+        var id: String
+        var format: String
+        var body: String
+        var value: String
+        var raw: String
+        var unit = "kWh"
+        var kind = "cumulative"
+        var lines = ""
+    }
+
+    static let served: [Served] = [
+        .init(id: "PROM", format: "prometheus", body: "# TYPE gw_energy_wh_total counter\ngw_energy_wh_total{ch=\"0\"} 1500.5\ngw_energy_wh_total{ch=\"1\"} 2.25e3\n",
+              value: "2.25", raw: "2.25e3 Wh", lines: "prometheus.metric = \"gw_energy_wh_total\"\nprometheus.labels = { ch = \"1\" }\nprometheus.unit = \"Wh\""),
+        .init(id: "PROM-SELECTOR", format: "prometheus", body: "gw_energy_wh_total{ch=\"0\"} 1500.5\ngw_energy_wh_total{ch=\"1\",site=\"north-2\"} 7e3\n",
+              value: "7", raw: "7e3 Wh", lines: "prometheus.selector = 'gw_energy_wh_total{ch!=\"0\", site=~\"north-.*\"}'\nprometheus.unit = \"Wh\""),
+        .init(id: "SHELLY-GEN1", format: "shelly-gen1", body: #"{"unixtime":0,"emeters":[{"power":1.0,"is_valid":true,"total":125000.5}]}"#,
+              value: "125.0005", raw: "125000.5 Wh"),
+        .init(id: "SHELLY-SWITCH", format: "shelly-gen2-switch", body: #"{"id":0,"apower":25.7,"aenergy":{"total":913.252,"minute_ts":1782936360}}"#,
+              value: "0.913252", raw: "913.252 Wh"),
+        .init(id: "SHELLY-EMDATA", format: "shelly-gen2-emdata", body: #"{"id":0,"total_act":26289.57,"total_act_ret":131881.86}"#,
+              value: "26.28957", raw: "26289.57 Wh"),
+        .init(id: "SHELLY-EM1DATA", format: "shelly-gen2-em1data", body: #"{"id":1,"total_act_energy":6644.5}"#, value: "6.6445", raw: "6644.5 Wh"),
+        .init(id: "SHELLY-EM", format: "shelly-gen2-em", body: #"{"id":0,"total_current":11.083,"total_act_power":715.5}"#,
+              value: "0.7155", raw: "715.5 W", unit: "kW", kind: "instantaneous"),
+        .init(id: "TASMOTA", format: "tasmota", body: #"{"StatusSNS":{"Time":"2020-06-29T22:22:24","ENERGY":{"Total":41.573,"Power":2}}}"#,
+              value: "41.573", raw: "41.573 kWh", lines: "timezone = \"Europe/Berlin\""),
+        .init(id: "FRONIUS-CONSUMED", format: "fronius-meter-consumed", body: Self.froniusMeter, value: "941.84", raw: "941840 Wh"),
+        .init(id: "FRONIUS-PRODUCED", format: "fronius-meter-produced", body: Self.froniusMeter, value: "4075.753", raw: "4075753 Wh"),
+        .init(id: "FRONIUS-INVERTER", format: "fronius-inverter",
+              body: #"{"Body":{"Data":{"TOTAL_ENERGY":{"Unit":"Wh","Value":36742265}}},"Head":{"Timestamp":"2024-05-02T11:35:00+02:00"}}"#,
+              value: "36742.265", raw: "36742265 Wh"),
+        .init(id: "FRONIUS-POWERFLOW", format: "fronius-powerflow",
+              body: #"{"Body":{"Data":{"Site":{"E_Total":28420510,"P_PV":2950}}},"Head":{"Timestamp":"2024-05-02T11:35:00+02:00"}}"#,
+              value: "28420.51", raw: "28420510 Wh"),
+        .init(id: "ENPHASE", format: "enphase-production", body: #"{"wattHoursToday":18320,"wattHoursLifetime":10324050,"wattsNow":2532}"#,
+              value: "10324.05", raw: "10324050 Wh"),
+        .init(id: "ENPHASE-JSON", format: "enphase-production-json", body: """
+              {"production":[{"type":"inverters","activeCount":24,"readingTime":1672574917,"wNow":3215,"whLifetime":47023113},
+              {"type":"eim","activeCount":1,"measurementType":"production","readingTime":1672575063,"wNow":3187.45,"whLifetime":46987653.121}]}
+              """, value: "46987.653121", raw: "46987653.121 Wh"),
+        .init(id: "EMONCMS", format: "emoncms", body: #"{"time":1764158400,"value":1234.5}"#, value: "1234.5", raw: "1234.5 "),
+    ]
+
+    static let froniusMeter = #"{"Body":{"Data":{"EnergyReal_WAC_Sum_Consumed":941840,"EnergyReal_WAC_Sum_Produced":4075753}},"Head":{"Timestamp":"2019-06-13T14:52:10+02:00"}}"#
+
+    @Test func everyGatewayProfileLandsThroughTheDaemon() throws {
         let server = try HTTPServer(host: "127.0.0.1", port: 0) { request in
-            switch request.path {
-            case "/metrics":
-                return .text("# TYPE gw_energy_wh_total counter\ngw_energy_wh_total{ch=\"0\"} 1500.5\ngw_energy_wh_total{ch=\"1\"} 2.25e3\n")
-            case "/status":
-                return .json(#"{"time":"18:17","unixtime":0,"emeters":[{"power":1.0,"is_valid":true,"total":125000.5,"total_returned":0.0}]}"#)
-            default: return .text("not found", status: 404)
-            }
+            guard let s = Self.served.first(where: { "/" + $0.id == request.path }) else { return .text("not found", status: 404) }
+            return s.format == "prometheus" ? .text(s.body) : .json(s.body)
         }
         server.start()
         defer { server.stop() }
-        let text = PolledGateways.header() + """
-            [[meter]]
-            id = "PROM"
-            project = "P"
-            parameter = "EG_p"
-            kind = "cumulative"
-            unit = "kWh"
-            url = "http://127.0.0.1:\(server.port)/metrics"
-            interval = "1s"
-            format = "prometheus"
-            prometheus.metric = "gw_energy_wh_total"
-            prometheus.labels = { ch = "1" }
-            prometheus.unit = "Wh"
-
-            [[meter]]
-            id = "SHELLY"
-            project = "P"
-            parameter = "EG_p"
-            kind = "cumulative"
-            unit = "kWh"
-            url = "http://127.0.0.1:\(server.port)/status"
-            interval = "1s"
-            format = "shelly-gen1"
+        let text = PolledGateways.header() + Self.served.map { s in
             """
+            [[meter]]
+            id = "\(s.id)"
+            project = "P"
+            parameter = "EG_p"
+            kind = "\(s.kind)"
+            unit = "\(s.unit)"
+            url = "http://127.0.0.1:\(server.port)/\(s.id)"
+            interval = "1s"
+            format = "\(s.format)"
+            \(s.lines)
+
+            """
+        }.joined(separator: "\n")
         let conninfo = try TestCluster.freshDatabase()
-        let landed = PolledGateways.run(try Config.parse(text), conninfo, seconds: 15) {
-            try scalar(conninfo, "select count(distinct meter_id) from jcm.readings_view") == "2"
+        let landed = PolledGateways.run(try Config.parse(text), conninfo, seconds: 20) {
+            try scalar(conninfo, "select count(distinct meter_id) from jcm.readings_view") == String(Self.served.count)
         }
         #expect(landed)
-        #expect(try rows(conninfo, "select distinct meter_id, value::text, raw_value, raw_unit from jcm.readings_view order by 1")
-                == [["PROM", "2.25", "2.25e3", "Wh"], ["SHELLY", "125.0005", "125000.5", "Wh"]])
+        let stored = try rows(conninfo, "select distinct meter_id, value::text, raw_value || ' ' || raw_unit from jcm.readings_view order by 1")
+        #expect(stored == Self.served.sorted { $0.id < $1.id }.map { [$0.id, $0.value, $0.raw] })
+        #expect(try scalar(conninfo, "select count(*) from jcm.rejections") == "0")
     }
 }

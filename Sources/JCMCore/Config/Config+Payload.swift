@@ -111,16 +111,26 @@ extension Config {
                 return
             }
             var t = TableReader(prometheus, path: r.keyPath("prometheus"))
-            let metric = t.requiredString("metric")
-            var labels: [String: String] = [:]
-            if let l = t.table("labels") {
-                for key in l.keys {
-                    if case .string(let v)? = l[key]?.value { labels[key] = v } else { t.problem("labels", "label \(key) must be a string") }
-                }
-            }
             let unit = t.string("unit")
             if let unit, MeasurementUnit.named(unit) == nil { t.problem("unit", "unknown unit \"\(unit)\"") }
-            p.prometheus = PrometheusSelector(metric: metric ?? "", labels: labels, unit: unit)
+            if let text = t.string("selector") {
+                if t.node("metric") != nil || t.node("labels") != nil {
+                    t.problem("selector", "give prometheus.selector, or prometheus.metric and prometheus.labels, not both")
+                }
+                switch PrometheusSelector.parse(text) {
+                case .success(let s): p.prometheus = PrometheusSelector(metric: s.metric, matchers: s.matchers, unit: unit)
+                case .failure(let p): t.problem("selector", "\(text): \(p.why)")
+                }
+            } else {
+                let metric = t.requiredString("metric")
+                var labels: [String: String] = [:]
+                if let l = t.table("labels") {
+                    for key in l.keys {
+                        if case .string(let v)? = l[key]?.value { labels[key] = v } else { t.problem("labels", "label \(key) must be a string") }
+                    }
+                }
+                p.prometheus = PrometheusSelector(metric: metric ?? "", labels: labels, unit: unit)
+            }
             r.problems += t.finish()
         default:
             if let series = SeriesProfile(rawValue: format) {

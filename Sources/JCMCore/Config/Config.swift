@@ -126,16 +126,21 @@ public struct Config: Sendable, Equatable {
     /// Which sample of a Prometheus text exposition is the reading.
     public struct PrometheusSelector: Sendable, Equatable {
         public var metric: String
-        /// Every one of these labels must match; a series may carry others.
-        public var labels: [String: String]
+        /// Every one must hold; a series may carry other labels.
+        public var matchers: [LabelMatcher]
         /// The unit of the sample's value; nil = the meter's own unit.
         public var unit: String?
-        public init(metric: String, labels: [String: String] = [:], unit: String? = nil) {
+        public init(metric: String, matchers: [LabelMatcher] = [], unit: String? = nil) {
             self.metric = metric
-            self.labels = labels
+            self.matchers = matchers
             self.unit = unit
         }
+        /// Each label equal to its value.
+        public init(metric: String, labels: [String: String], unit: String? = nil) {
+            self.init(metric: metric, matchers: labels.sorted { $0.key < $1.key }.compactMap { LabelMatcher(label: $0.key, value: $0.value) }, unit: unit)
+        }
     }
+
 
     /// Where a value, its unit and its time stand in a JSON payload.
     public struct JSONMapping: Sendable, Equatable {

@@ -20,9 +20,9 @@ public enum PrometheusTextDecoder {
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard let sample = parse(trimmed) else { return fail(.payloadInvalid, "line \(n + 1) is not a Prometheus sample: \(trimmed.prefix(80))") }
-            if sample.name == selector.metric, selector.labels.allSatisfy({ sample.labels[$0.key] == $0.value }) { matches.append(sample) }
+            if sample.name == selector.metric, selector.matchers.allSatisfy({ $0.holds(for: sample.labels) }) { matches.append(sample) }
         }
-        let wanted = selector.metric + (selector.labels.isEmpty ? "" : "{" + selector.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",") + "}")
+        let wanted = selector.metric + (selector.matchers.isEmpty ? "" : "{" + selector.matchers.map(\.description).joined(separator: ",") + "}")
         guard let sample = matches.first else { return fail(.missingField, "no sample of \(wanted) in the response") }
         guard matches.count == 1 else { return fail(.payloadInvalid, "\(matches.count) samples match \(wanted); add labels to choose one") }
         var timestamp: String?
@@ -35,38 +35,15 @@ public enum PrometheusTextDecoder {
                                    raw: String(decoding: body.prefix(2_000), as: UTF8.self)))
     }
 
-    /// `name{label="value",...} value [timestamp_ms]`; label values unescape \\, \" and \n.
+    /// `name{label="value",...} value [timestamp_ms]`.
     static func parse(_ line: Substring) -> Sample? {
         var rest = line[...]
-        let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" }
-        guard !name.isEmpty, !(name.first?.isNumber ?? true) else { return nil }
-        rest = rest.dropFirst(name.count)
+        let name = Self.name(&rest)
+        guard !name.isEmpty else { return nil }
         var labels: [String: String] = [:]
         if rest.first == "{" {
-            rest = rest.dropFirst()
-            while true {
-                rest = rest.drop { $0 == " " || $0 == "," }
-                if rest.first == "}" { rest = rest.dropFirst(); break }
-                let key = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
-                guard !key.isEmpty else { return nil }
-                rest = rest.dropFirst(key.count)
-                guard rest.hasPrefix("=\"") else { return nil }
-                rest = rest.dropFirst(2)
-                var value = ""
-                var closed = false
-                while let c = rest.first {
-                    rest = rest.dropFirst()
-                    if c == "\"" { closed = true; break }
-                    if c == "\\", let next = rest.first {
-                        rest = rest.dropFirst()
-                        value.append(next == "n" ? "\n" : next)
-                    } else {
-                        value.append(c)
-                    }
-                }
-                guard closed else { return nil }
-                labels[String(key)] = value
-            }
+            guard let pairs = Self.labels(&rest, operators: false) else { return nil }
+            for (key, _, value) in pairs { labels[key] = value }
         }
         let fields = rest.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard fields.count == 1 || fields.count == 2 else { return nil }
@@ -76,5 +53,52 @@ public enum PrometheusTextDecoder {
             timestamp = t
         }
         return Sample(name: String(name), labels: labels, value: String(fields[0]), timestampMs: timestamp)
+    }
+
+    /// A metric name off the front of `rest`; empty when there is none.
+    static func name(_ rest: inout Substring) -> String {
+        let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" }
+        guard !name.isEmpty, !(name.first?.isNumber ?? true) else { return "" }
+        rest = rest.dropFirst(name.count)
+        return String(name)
+    }
+
+    /// `{label="value",...}` off the front of `rest` as (label, operator, value); with
+    /// `operators`, a selector's `!=`, `=~` and `!~` too. Values unescape \\, \" and \n.
+    static func labels(_ rest: inout Substring, operators: Bool) -> [(String, String, String)]? {
+        guard rest.first == "{" else { return nil }
+        rest = rest.dropFirst()
+        var pairs: [(String, String, String)] = []
+        while true {
+            rest = rest.drop { $0 == " " || $0 == "," }
+            if rest.first == "}" {
+                rest = rest.dropFirst()
+                return pairs
+            }
+            let key = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+            guard !key.isEmpty else { return nil }
+            rest = rest.dropFirst(key.count)
+            // A selector is written by hand: spaces around its operators are allowed.
+            if operators { rest = rest.drop { $0 == " " } }
+            guard let op = (operators ? ["!=", "=~", "!~", "="] : ["="]).first(where: { rest.hasPrefix($0) }) else { return nil }
+            rest = rest.dropFirst(op.count)
+            if operators { rest = rest.drop { $0 == " " } }
+            guard rest.first == "\"" else { return nil }
+            rest = rest.dropFirst()
+            var value = ""
+            var closed = false
+            while let c = rest.first {
+                rest = rest.dropFirst()
+                if c == "\"" { closed = true; break }
+                if c == "\\", let next = rest.first {
+                    rest = rest.dropFirst()
+                    value.append(next == "n" ? "\n" : next)
+                } else {
+                    value.append(c)
+                }
+            }
+            guard closed else { return nil }
+            pairs.append((String(key), op, value))
+        }
     }
 }
