@@ -1,18 +1,22 @@
 import Foundation
 
-/// When a failing meter is polled next. Each failure in a row doubles the wait (one interval,
-/// two, four ...) up to `capMs`; a server's Retry-After (429, 503) is honoured when it asks for
-/// longer, up to an hour. The next poll stays on the meter's grid, whose per-meter phase is the
-/// jitter: 10,000 meters failing together do not retry in the same millisecond.
+/// When a failing meter is polled next. Each failure in a row doubles the longest wait (one
+/// interval, two, four ...) up to `capMs`, and the wait is drawn between half of that and all of
+/// it ("equal jitter"): meters that failed together, a gateway's or a site's, come back spread
+/// over the wait rather than all in the same second of it. A server's Retry-After (429, 503) is
+/// honoured when it asks for longer, up to an hour. The next poll stays on the meter's grid.
 public enum PollBackoff {
     public static let longestRetryAfterMs: Int64 = 3_600_000
 
-    public static func nextDue(_ schedule: PollSchedule, afterMs now: Int64, failures: Int, retryAfterMs: Int64? = nil, capMs: Int64) -> Int64 {
+    /// `draw` picks the wait out of its range (random; a test passes its own).
+    public static func nextDue(_ schedule: PollSchedule, afterMs now: Int64, failures: Int, retryAfterMs: Int64? = nil, capMs: Int64,
+                               draw: (ClosedRange<Int64>) -> Int64 = { Int64.random(in: $0) }) -> Int64 {
         var wait: Int64 = 0
         if failures > 1 {
             let doublings = Int64(min(failures - 1, 30))
             let (grown, overflow) = schedule.intervalMs.multipliedReportingOverflow(by: Int64(1) << doublings)
-            wait = overflow ? capMs : min(capMs, grown)
+            let longest = overflow ? capMs : min(capMs, grown)
+            wait = draw(longest / 2 + 1...longest)
         }
         if let retryAfterMs { wait = max(wait, min(retryAfterMs, longestRetryAfterMs)) }
         return wait <= schedule.intervalMs ? schedule.nextDue(after: now) : schedule.nextDue(after: now + wait - 1)
