@@ -27,7 +27,7 @@ final class Backfiller: @unchecked Sendable {
     }
 
     private let targets: [String: Target]
-    private let logger: Logger
+    let logger: Logger
     private let deliver: @Sendable (BackfillResult) -> Void
     private let deliverPolls: @Sendable ([PollResult]) -> Void
     private let mayPoll: @Sendable () -> Bool
@@ -106,9 +106,10 @@ final class Backfiller: @unchecked Sendable {
         condition.signal()
     }
 
-    /// Stops after the request in flight; returns the gaps not yet finished, for the next one:
-    /// the one being fetched from the request in flight on (its answer may not be written before
-    /// the daemon exits; fetched twice, its readings count as duplicates), then those waiting.
+    /// Stops, cutting off the request in flight (within about a second); returns the gaps not
+    /// yet finished, for the next run: the one being fetched from the request in flight on (an
+    /// answer that completed anyway may be written too; fetched twice, its readings count as
+    /// duplicates), then those waiting.
     func stop() -> [BackfillGap] {
         condition.lock()
         defer { condition.unlock() }
@@ -120,6 +121,8 @@ final class Backfiller: @unchecked Sendable {
         current = nil
         return left
     }
+
+    private var isStopping: Bool { condition.withLock { stopping } }
 
     func run() {
         while let work = next() {
@@ -143,6 +146,8 @@ final class Backfiller: @unchecked Sendable {
                 }
                 let response = fetch(url, gap.meterID, target)
                 lastRequest[Self.host(of: url)] = Date()
+                // Cut off by stop: nothing to write; the gap goes back to the pending file.
+                if response.failure != nil, isStopping { return }
                 deliver(BackfillResult(gap: gap, part: i + 1, parts: windows.count, window: window, response: response))
             }
             condition.withLock { current = nil }
@@ -184,6 +189,7 @@ final class Backfiller: @unchecked Sendable {
         let url = HistoryRequest.url(template: target.backfill.url, profile: target.backfill.series.profile, window: window, zone: target.zone)
         let response = fetch(url, meterID, target)
         lastRequest[Self.host(of: url)] = Date()
+        if response.failure != nil, isStopping { return }
         deliverPolls([response])
     }
 
@@ -210,7 +216,7 @@ final class Backfiller: @unchecked Sendable {
             return PollResult(meterID: meterID, url: url, receivedAt: Timestamp(date: Date()), status: 0, body: [], failure: .transport("\(error)"))
         }
         return handle.fetch(url: url, meterID: meterID, connectTimeoutMs: target.connectTimeoutMs, timeoutMs: Int(target.backfill.timeoutMilliseconds),
-                            maxBytes: target.backfill.maxResponseBytes)
+                            maxBytes: target.backfill.maxResponseBytes, shouldStop: { [weak self] in self?.isStopping ?? true })
     }
 
     /// What `backfill.pause` is counted per: the url's origin, as libcurl reads it.
