@@ -90,6 +90,20 @@ struct BackfillTests {
                         #"{"date":"\#(BackfillTests.siteTime(sec))","value":\#(sec >= now ? "null" : "5.0")}"#
                     }.joined(separator: ",")
                     return .json(#"{"energyDetails":{"unit":"Wh","meters":[{"type":"Production","values":[\#(values)]}]}}"#)
+                case "/site/1/overview":
+                    if lock.withLock({ down }) { return .text("busy", status: 429) }
+                    return .json(#"{"overview":{"lastUpdateTime":"\#(BackfillTests.siteTime(now))","lifeTimeData":{"energy":\#(BackfillTests.counter(now)).0}}}"#)
+                case "/site/1/meters":
+                    // The production meter's lifetime readings, and a feed-in meter's to skip.
+                    let q = BackfillTests.query(request)
+                    guard q["api_key"] == "k", let s = q["startTime"], let e = q["endTime"],
+                          let start = try? BackfillTests.berlin.parse(s), let end = try? BackfillTests.berlin.parse(e) else {
+                        return .json(#"{"String":"Invalid token"}"#, status: 403)
+                    }
+                    let first = start.microseconds / 1_000_000, last = min(end.microseconds / 1_000_000, now)
+                    lock.withLock { solarEdgeWindows.append((first, last, now)) }
+                    let values = (first...max(first, last)).map { #"{"date":"\#(BackfillTests.siteTime($0))","value":\#(BackfillTests.counter($0)).0}"# }
+                    return .json(#"{"meterEnergyDetails":{"unit":"Wh","meters":[{"meterSerialNumber":"606D1E7B","meterType":"Production","values":[\#(values.joined(separator: ","))]},{"meterSerialNumber":"606D1E7C","meterType":"FeedIn","values":[]}]}}"#)
                 case "/feed/timevalue.json":
                     return .json(#"{"time":\#(now),"value":\#(BackfillTests.counter(now))}"#)
                 case "/feed/data.json":
@@ -127,8 +141,8 @@ struct BackfillTests {
     }
 
     /// Runs the daemon with the gateway up until two polls landed, then away for 4 s, then back,
-    /// until an archive request answered 200 is written.
-    static func froniusOutage(_ gateway: Gateway, _ config: Config, _ conninfo: String) -> Bool {
+    /// until a history request (its url holding `history`) answered 200 is written.
+    static func outage(_ gateway: Gateway, _ config: Config, _ conninfo: String, history: String = "GetArchiveData") -> Bool {
         var wentDown: Date?
         var cameBack = false
         return PolledGateways.run(config, conninfo, seconds: 30) {
@@ -140,7 +154,7 @@ struct BackfillTests {
                 gateway.lock.withLock { gateway.down = false }
                 cameBack = true
             }
-            return try cameBack && scalar(conninfo, "select count(*) from jcm.batches where url like '%GetArchiveData%' and http_status = 200") == "1"
+            return try cameBack && scalar(conninfo, "select count(*) from jcm.batches where url like '%\(history)%' and http_status = 200") == "1"
         }
     }
 
@@ -162,7 +176,7 @@ struct BackfillTests {
         let gateway = try Gateway()
         defer { gateway.server.stop() }
         let conninfo = try TestCluster.freshDatabase()
-        #expect(Self.froniusOutage(gateway, try Self.fronius(gateway.server.port), conninfo), "an archive request was written")
+        #expect(Self.outage(gateway, try Self.fronius(gateway.server.port), conninfo), "an archive request was written")
         #expect(gateway.lock.withLock { gateway.archiveRequests.count } == 1, "one gap, one request")
         try Self.expectEverySecond(conninfo)
         let archive = try rows(conninfo, """
@@ -182,7 +196,7 @@ struct BackfillTests {
         defer { gateway.server.stop() }
         gateway.lock.withLock { gateway.archiveFailures = 1 }
         let conninfo = try TestCluster.freshDatabase()
-        #expect(Self.froniusOutage(gateway, try Self.fronius(gateway.server.port, "backoff_max = \"2s\""), conninfo), "the second archive request was written")
+        #expect(Self.outage(gateway, try Self.fronius(gateway.server.port, "backoff_max = \"2s\""), conninfo), "the second archive request was written")
         #expect(gateway.lock.withLock { gateway.archiveRequests.count } == 2, "the failed request and its retry")
         #expect(try rows(conninfo, "select http_status::text from jcm.batches where url like '%GetArchiveData%' order by id") == [["500"], ["200"]])
         try Self.expectEverySecond(conninfo)
@@ -335,5 +349,40 @@ struct BackfillTests {
         #expect(seconds == Array(first...last), "every second between the first and the newest reading: \(seconds)")
         #expect(try scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'SE-PROD' and (value <> 5 or status <> 'accepted')") == "0")
         #expect(try scalar(conninfo, "select count(*) from jcm.rejections where meter_id = 'SE-PROD' and reason <> 'http_status'") == "0")
+    }
+
+    /// A SolarEdge site's lifetime counter (overview) that stops answering for a while: the gap
+    /// is filled from the production meter's lifetime readings (meters), one every second.
+    @Test func aSolarEdgeOverviewGapIsFilledFromTheMetersReadings() throws {
+        let gateway = try Gateway()
+        defer { gateway.server.stop() }
+        let conninfo = try TestCluster.freshDatabase()
+        let base = "http://127.0.0.1:\(gateway.server.port)/site/1"
+        let config = try Config.parse(PolledGateways.header() + """
+            [[meter]]
+            id = "SE-LIFE"
+            project = "P"
+            parameter = "EG_p"
+            kind = "cumulative"
+            unit = "Wh"
+            timezone = "Europe/Berlin"
+            url = "\(base)/overview?api_key=k"
+            interval = "1s"
+            format = "solaredge-overview"
+            backfill.format = "solaredge-meters"
+            backfill.solaredge.meter = "Production"
+            backfill.url = "\(base)/meters?meters=Production&startTime={start}&endTime={end}&api_key=k"
+            backfill.pause = "0s"
+            """)
+        let filled = Self.outage(gateway, config, conninfo, history: "/meters?")
+        #expect(filled)
+        let found = try rows(conninfo, "select extract(epoch from ts)::bigint::text, value::text, status from jcm.readings_view where meter_id = 'SE-LIFE' order by ts")
+        let seconds = found.compactMap { $0[0].flatMap { Int64($0) } }
+        let first = try #require(seconds.first), last = try #require(seconds.last)
+        #expect(last - first >= 6)
+        #expect(seconds == Array(first...last), "no second missing between \(first) and \(last): \(seconds)")
+        #expect(found.allSatisfy { $0[1] == "\(Self.counter(Int64($0[0]!)!)).0" && $0[2] == "accepted" }, "\(found)")
+        let windows = gateway.lock.withLock { gateway.solarEdgeWindows }
+        #expect(windows.count == 1, "one meters request, for the gap: \(windows)")
     }
 }
