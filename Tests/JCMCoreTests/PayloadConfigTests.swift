@@ -82,7 +82,16 @@ struct PayloadConfigTests {
         #expect(b.series == Config.SeriesSelector(profile: .froniusArchive, channel: "EnergyReal_WAC_Plus_Absolute"))
         #expect(b.horizonMilliseconds == 2 * 86_400_000)
         #expect(b.maxSpanMilliseconds == 16 * 86_400_000)
-        #expect(b.pauseMilliseconds == 1_000)
+        #expect(b.pauseMilliseconds == 120_000, "the Solar API manual asks for 120 s between archive requests")
+    }
+
+    @Test func enphaseSourceIsReadAndOnlyForProductionJSON() throws {
+        let config = try Config.parse(Self.meter(["format = \"enphase-production-json\"", "enphase.source = \"eim\""]))
+        #expect(config.meters[0].poll?.series?.enphaseSource == "eim")
+        #expect(Self.problems(Self.meter(["format = \"enphase-production-json\"", "enphase.source = \"ct\""]))
+                == [#"meter[1].enphase.source: "ct" is not an element of production.json (eim, inverters)"#])
+        #expect(Self.problems(Self.meter(["format = \"enphase-net-consumption\"", "enphase.source = \"eim\""]))
+                == ["meter[1].enphase: only applies to enphase-production-json"])
     }
 
     @Test func backfillProblems() {

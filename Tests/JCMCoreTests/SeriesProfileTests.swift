@@ -6,9 +6,11 @@ import Testing
 @Suite("series profiles")
 struct SeriesProfileTests {
     static func decode(_ body: String, _ profile: SeriesProfile, meterType: String? = nil, serial: String? = nil,
-                       channel: String? = nil, device: String? = nil, csv: Config.CSVColumns? = nil) -> Result<DecodedPayload, JSONMeterDecoder.Failure> {
+                       channel: String? = nil, device: String? = nil, csv: Config.CSVColumns? = nil,
+                       enphaseSource: String? = nil) -> Result<DecodedPayload, JSONMeterDecoder.Failure> {
         PollPayloadDecoder.decode(Array(body.utf8), series: Config.SeriesSelector(profile: profile, meterType: meterType, serial: serial,
-                                                                                  channel: channel, device: device, csv: csv), meterID: "M")
+                                                                                  channel: channel, device: device, csv: csv, enphaseSource: enphaseSource),
+                                  meterID: "M")
     }
 
     static func failure(_ r: Result<DecodedPayload, JSONMeterDecoder.Failure>) -> JSONMeterDecoder.Failure? {
@@ -41,6 +43,19 @@ struct SeriesProfileTests {
         let r = try #require(try Self.decode(body, .enphaseProductionJSON).get().readings.first)
         #expect(r.value == "47023113")
         #expect(r.timestamp == "2023-01-01T12:08:37Z")
+    }
+
+    /// Firmware that now and then reports a fitted CT with activeCount 0 would switch a counter
+    /// between two sources; a pinned source never does.
+    @Test func enphasePinnedToOneElementNeverSwitches() throws {
+        let flicker = Self.enphase.replacingOccurrences(of: #""type":"eim","activeCount":1,"measurementType":"production""#,
+                                                        with: #""type":"eim","activeCount":0,"measurementType":"production""#)
+        #expect(try Self.decode(Self.enphase, .enphaseProductionJSON, enphaseSource: "eim").get().readings.first?.value == "46987653.121")
+        #expect(Self.failure(Self.decode(flicker, .enphaseProductionJSON, enphaseSource: "eim"))
+                == .init(reason: .missingField, detail: #"the production CT's element has activeCount 0 in this answer (enphase.source = "eim": the inverters' counter is not read instead)"#))
+        #expect(try Self.decode(Self.enphase, .enphaseProductionJSON, enphaseSource: "inverters").get().readings.first?.value == "47023113")
+        #expect(Self.failure(Self.decode(#"{"production":[{"type":"eim","activeCount":1,"measurementType":"production","readingTime":1,"whLifetime":5}]}"#,
+                                         .enphaseProductionJSON, enphaseSource: "inverters"))?.reason == .missingField)
     }
 
     @Test func enphaseConsumption() throws {

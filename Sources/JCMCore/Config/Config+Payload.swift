@@ -33,9 +33,13 @@ extension Config {
         public var channel: String?
         public var device: String?
         public var csv: CSVColumns?
+        /// Enphase production.json: the element read, when pinned (`SeriesProfile.enphaseSources`).
+        public var enphaseSource: String?
 
-        public init(profile: SeriesProfile, meterType: String? = nil, serial: String? = nil, channel: String? = nil, device: String? = nil, csv: CSVColumns? = nil) {
+        public init(profile: SeriesProfile, meterType: String? = nil, serial: String? = nil, channel: String? = nil, device: String? = nil, csv: CSVColumns? = nil,
+                    enphaseSource: String? = nil) {
             self.profile = profile
+            self.enphaseSource = enphaseSource
             self.meterType = meterType
             self.serial = serial
             self.channel = channel
@@ -78,7 +82,7 @@ extension Config {
         /// The longest range one request covers; longer gaps are split.
         public var maxSpanMilliseconds: Int64
         /// The least time between two history requests to the same host.
-        public var pauseMilliseconds: Int64 = 1_000
+        public var pauseMilliseconds: Int64
         public var timeoutMilliseconds: Int64 = 30_000
         public var maxResponseBytes = 16 << 20
 
@@ -86,6 +90,7 @@ extension Config {
             self.url = url
             self.series = series
             self.maxSpanMilliseconds = series.profile.defaultMaxSpanMilliseconds
+            self.pauseMilliseconds = series.profile.defaultPauseMilliseconds
         }
     }
 
@@ -167,7 +172,17 @@ extension Config {
     /// where they default to the meter's own.
     private static func readSeriesOptions(_ r: inout TableReader, inherited: SeriesSelector?) -> SeriesSelector {
         var s = SeriesSelector(profile: .csv, meterType: inherited?.meterType, serial: inherited?.serial, channel: inherited?.channel,
-                               device: inherited?.device, csv: inherited?.csv)
+                               device: inherited?.device, csv: inherited?.csv, enphaseSource: inherited?.enphaseSource)
+        if let t = r.table("enphase") {
+            var o = TableReader(t, path: r.keyPath("enphase"))
+            if let source = o.string("source") {
+                s.enphaseSource = source
+                if !SeriesProfile.enphaseSources.contains(source) {
+                    o.problem("source", "\"\(source)\" is not an element of production.json (\(SeriesProfile.enphaseSources.joined(separator: ", ")))")
+                }
+            }
+            r.problems += o.finish()
+        }
         if let t = r.table("solaredge") {
             var o = TableReader(t, path: r.keyPath("solaredge"))
             if let type = o.string("meter") {
@@ -218,6 +233,7 @@ extension Config {
         }
         if s.profile != .froniusArchive, s.channel != nil || s.device != nil { r.problem("fronius", "only applies to fronius-archive") }
         if s.profile != .csv, s.csv != nil { r.problem("csv", "only applies to format \"csv\"") }
+        if s.profile != .enphaseProductionJSON, s.enphaseSource != nil { r.problem("enphase", "only applies to enphase-production-json") }
         if s.profile.needsTimeZone, zone == nil {
             r.problem(key, "\(name) gives site local times without an offset: declare the meter's timezone (the site's IANA zone)")
         }
@@ -239,6 +255,7 @@ extension Config {
         if s.meterType != nil || s.serial != nil { r.problem("solaredge", "only applies to solaredge-energy-details and solaredge-meters") }
         if s.channel != nil || s.device != nil { r.problem("fronius", "only applies to fronius-archive") }
         if s.csv != nil { r.problem("csv", "only applies to format \"csv\"") }
+        if s.enphaseSource != nil { r.problem("enphase", "only applies to enphase-production-json") }
     }
 
     /// `backfill.*`: the history request of a meter whose gateway remembers.

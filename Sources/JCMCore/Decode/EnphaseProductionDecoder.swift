@@ -4,11 +4,13 @@
 /// without that CT still lists the eim element, with `activeCount` 0 and a counter that does not
 /// move: then the inverters' counter is the reading. `consumption` holds the CT's
 /// "total-consumption" and "net-consumption" elements. `whLifetime` is Wh; `readingTime` is epoch
-/// seconds.
+/// seconds. Some firmware (5.3.x) reports a fitted CT's element with `activeCount` 0 now and then:
+/// `source` pins the element read ("eim" or "inverters"), so a counter never switches between the
+/// two, whose values differ.
 enum EnphaseProductionDecoder {
     typealias Failure = JSONMeterDecoder.Failure
 
-    static func decode(_ body: [UInt8], profile: SeriesProfile, meterID: String) -> Result<RawReading, Failure> {
+    static func decode(_ body: [UInt8], profile: SeriesProfile, source: String? = nil, meterID: String) -> Result<RawReading, Failure> {
         let document: JSONValue
         switch PayloadJSON.parse(body) {
         case .success(let d): document = d
@@ -25,8 +27,21 @@ enum EnphaseProductionDecoder {
         let index: Int?
         switch profile {
         case .enphaseProductionJSON:
-            index = elements.firstIndex { $0["type"] == .string("eim") && $0["measurementType"] == .string("production") && active($0) }
-                ?? elements.firstIndex { $0["type"] == .string("inverters") }
+            let eim = elements.firstIndex { $0["type"] == .string("eim") && $0["measurementType"] == .string("production") }
+            let inverters = elements.firstIndex { $0["type"] == .string("inverters") }
+            switch source {
+            case "eim"?:
+                guard let eim else { return .failure(Failure(reason: .missingField, detail: "no element of type \"eim\" (measurementType \"production\") in \"production\" (enphase.source = \"eim\")")) }
+                guard active(elements[eim]) else {
+                    return .failure(Failure(reason: .missingField, detail: "the production CT's element has activeCount 0 in this answer (enphase.source = \"eim\": the inverters' counter is not read instead)"))
+                }
+                index = eim
+            case "inverters"?:
+                guard let inverters else { return .failure(Failure(reason: .missingField, detail: "no element of type \"inverters\" in \"production\" (enphase.source = \"inverters\")")) }
+                index = inverters
+            default:
+                index = eim.flatMap { active(elements[$0]) ? $0 : nil } ?? inverters
+            }
         default:
             let wanted = profile == .enphaseTotalConsumption ? "total-consumption" : "net-consumption"
             guard let i = elements.firstIndex(where: { $0["measurementType"] == .string(wanted) }) else {

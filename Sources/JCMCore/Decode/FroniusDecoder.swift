@@ -14,8 +14,8 @@ enum FroniusDecoder {
         }
         if case .null? = document.value(at: "Body.Data.Site.E_Total") {
             return .failure(Failure(reason: .missingField, detail: """
-                value at path "Body.Data.Site.E_Total" is null: GEN24 and Tauro firmware do not report the site's energy here \
-                (read the inverter with fronius-inverter or the meter with fronius-meter-*)
+                value at path "Body.Data.Site.E_Total" is null: GEN24, Tauro and Verto firmware before 1.14 do not report the \
+                site's energy here (update it, or read the inverter with fronius-inverter or the meter with fronius-meter-*)
                 """))
         }
         return PayloadJSON.requiredNumber(document, "Body.Data.Site.E_Total").flatMap { value in

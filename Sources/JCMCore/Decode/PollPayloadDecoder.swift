@@ -38,7 +38,7 @@ public enum PollPayloadDecoder {
     public static func decode(_ body: [UInt8], series: Config.SeriesSelector, meterID: String) -> Result<DecodedPayload, Failure> {
         switch series.profile {
         case .enphaseProductionJSON, .enphaseTotalConsumption, .enphaseNetConsumption:
-            return EnphaseProductionDecoder.decode(body, profile: series.profile, meterID: meterID).map { DecodedPayload(readings: [$0]) }
+            return EnphaseProductionDecoder.decode(body, profile: series.profile, source: series.enphaseSource, meterID: meterID).map { DecodedPayload(readings: [$0]) }
         case .solarEdgeOverview:
             return SolarEdgeDecoder.overview(body, meterID: meterID).map { DecodedPayload(readings: [$0]) }
         case .solarEdgeEnergy, .solarEdgeEnergyDetails, .solarEdgeMeters:

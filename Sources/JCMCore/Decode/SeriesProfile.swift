@@ -24,7 +24,8 @@ public enum SeriesProfile: String, CaseIterable, Sendable {
     /// `meterType` (and `meterSerialNumber`), its lifetime counter `values[]`.
     case solarEdgeMeters = "solaredge-meters"
     /// Fronius Solar API v1 `GetPowerFlowRealtimeData.fcgi`: `Body.Data.Site.E_Total`, Wh, at
-    /// `Head.Timestamp`. GEN24 firmware reports it as null.
+    /// `Head.Timestamp`. GEN24, Tauro and Verto firmware before 1.14 report it as null (the Solar API
+    /// manual); it is updated every 5 minutes.
     case froniusPowerFlow = "fronius-powerflow"
     /// Fronius Solar API v1 `GetArchiveData.cgi`: `Body.Data[device].Data[channel].Values`, an
     /// object of seconds after the device's `Start` → value, in `.Unit`.
@@ -66,14 +67,24 @@ public enum SeriesProfile: String, CaseIterable, Sendable {
     }
 
     /// The longest range one history request may cover, in milliseconds: the vendor's limit
-    /// (SolarEdge: a month for quarter hours and hours; Fronius: 16 days) or, for emoncms, a day,
-    /// which keeps a 10 s feed under its 8,928 points per request.
+    /// (SolarEdge: a month for quarter hours and hours; Fronius: 16 days, as its clients use; the
+    /// manual names none) or, for emoncms, a day, which keeps a 10 s feed under its 8,928 points
+    /// per request.
     public var defaultMaxSpanMilliseconds: Int64 {
         switch self {
         case .froniusArchive: 16 * 86_400_000
         case .solarEdgeEnergy, .solarEdgeEnergyDetails, .solarEdgeMeters: 28 * 86_400_000
         default: 86_400_000
         }
+    }
+
+    /// The elements of Enphase's production.json that `enphase.source` may pin.
+    public static let enphaseSources = ["eim", "inverters"]
+
+    /// The least time between two history requests to one host. The Fronius Solar API manual
+    /// asks for 120 s between two archive requests (and none in parallel).
+    public var defaultPauseMilliseconds: Int64 {
+        self == .froniusArchive ? 120_000 : 1_000
     }
 
     /// Fronius archive channels and what their values are. `EnergyReal_WAC_Sum_Produced` is the
