@@ -8,36 +8,22 @@ import Testing
 @Suite("polls: HTTP/2 where the gateway offers it", .serialized)
 struct HTTP2PollTests {
     @Test func everyMeterOfAnHTTP2GatewayIsPolledOverOneConnection() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx"), "nginx is installed by deploy/deps.sh")
+        try #require(Nginx.available, "nginx is installed by deploy/deps.sh")
         let dir = TempDir()
         let cert = dir.file("gw.pem"), key = dir.file("gw.key")
         try #require(makeCertificate(cert, key: key), "openssl could not make a certificate")
         let port = try freePort()
-        try FileManager.default.createDirectory(atPath: dir.file("tmp"), withIntermediateDirectories: true)
         // Each request's connection number and protocol, and a counter that advances (its clock).
-        try """
-            daemon off; master_process off; worker_processes 1; \(getuid() == 0 ? "user root;" : "")
-            pid \(dir.file("nginx.pid")); error_log \(dir.file("error.log")) warn;
-            events { worker_connections 64; }
-            http {
+        let nginx = try Nginx(dir: dir.path, port: port, http: """
                 log_format h2 '$connection $server_protocol $request_uri $status';
                 access_log \(dir.file("access.log")) h2;
-                client_body_temp_path \(dir.file("tmp"));
                 server {
                     listen 127.0.0.1:\(port) ssl http2;
                     ssl_certificate \(cert); ssl_certificate_key \(key);
                     location ~ ^/meters/(\\d+)$ { default_type application/json; return 200 '{"ts": $msec, "wh": $msec}'; }
                 }
-            }
-            """.write(toFile: dir.file("nginx.conf"), atomically: true, encoding: .utf8)
-        let nginx = Process()
-        nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        nginx.arguments = ["-p", dir.path, "-c", dir.file("nginx.conf"), "-e", dir.file("error.log")]
-        nginx.standardOutput = FileHandle.nullDevice
-        nginx.standardError = FileHandle.nullDevice
-        try nginx.run()
-        defer { kill(nginx.processIdentifier, SIGKILL); nginx.waitUntilExit() }
-        try #require(eventually(10) { canConnect(port) }, "nginx did not start: \((try? String(contentsOfFile: dir.file("error.log"), encoding: .utf8)) ?? "")")
+            """)
+        defer { nginx.stop() }
 
         let meters = 12
         var text = PolledGateways.header(daemon: "max_connections_per_host = 1")

@@ -1,16 +1,15 @@
 import Foundation
 import JCMDaemon
 
-/// A real nginx from Debian's package, on loopback, as a child of the test: one process
-/// (master_process off, daemon off), its configuration and logs in a temporary folder. Each
-/// location serves a subfolder of `root`: `/NAME/` with `autoindex_format json`, `/NAME/` with
+/// An upload server: nginx (Nginx) with its files in a temporary folder. Each location serves a
+/// subfolder of `root`: `/NAME/` with `autoindex_format json`, `/NAME/` with
 /// the HTML index, as asked; a location in `passwords` asks for basic authentication.
 final class UploadNginx {
     let root: String
     let port: UInt16
-    private let process = Process()
+    private let nginx: Nginx
 
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") }
+    static var available: Bool { Nginx.available }
 
     init(json: [String], html: [String], passwords: [String: (user: String, password: String)] = [:]) throws {
         var template = Array("/tmp/jcm-nginx-XXXXXX".utf8CString)
@@ -30,43 +29,12 @@ final class UploadNginx {
                 locations += "        location /\(name)/ { alias \(root)/www/\(name)/; autoindex on; \(format) \(auth) }\n"
             }
         }
-        try FileManager.default.createDirectory(atPath: "\(root)/tmp", withIntermediateDirectories: true)
-        let conf = """
-            daemon off;
-            master_process off;
-            worker_processes 1;
-            \(getuid() == 0 ? "user root;" : "")
-            pid \(root)/nginx.pid;
-            error_log \(root)/error.log warn;
-            events { worker_connections 64; }
-            http {
+        nginx = try Nginx(dir: root, port: port, http: """
                 access_log \(root)/access.log;
-                client_body_temp_path \(root)/tmp/body;
-                proxy_temp_path \(root)/tmp/proxy;
-                fastcgi_temp_path \(root)/tmp/fastcgi;
-                uwsgi_temp_path \(root)/tmp/uwsgi;
-                scgi_temp_path \(root)/tmp/scgi;
                 server {
                     listen 127.0.0.1:\(port);
             \(locations)    }
-            }
-
-            """
-        try conf.write(toFile: "\(root)/nginx.conf", atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        process.arguments = ["-p", root, "-c", "\(root)/nginx.conf", "-e", "\(root)/error.log"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        guard eventually(10, { canConnect(port) }) else {
-            stop()
-            throw NginxDidNotStart(log: (try? String(contentsOfFile: "\(root)/error.log", encoding: .utf8)) ?? "")
-        }
-    }
-
-    struct NginxDidNotStart: Error, CustomStringConvertible {
-        var log: String
-        var description: String { "nginx did not start: \(log)" }
+            """)
     }
 
     /// The folder a location serves.
@@ -93,11 +61,7 @@ final class UploadNginx {
         return log.split(separator: "\n").filter { $0.contains("\"GET \(path) HTTP/1.1\" \(status) ") }.count
     }
 
-    func stop() {
-        // SIGKILL: a child inherits the signals blocked in the test process, SIGTERM among them.
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    func stop() { nginx.stop() }
 
     deinit {
         stop()
