@@ -141,7 +141,6 @@ public struct Config: Sendable, Equatable {
         }
     }
 
-
     /// Where a value, its unit and its time stand in a JSON payload.
     public struct JSONMapping: Sendable, Equatable {
         public var value: String

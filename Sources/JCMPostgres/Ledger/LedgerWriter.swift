@@ -170,11 +170,8 @@ final class LedgerWriter {
                 rows.null()
             }
         }
-        try db.beginCopy("copy jcm.ledger (project, seq, batch, first_seq, last_seq, batch_digest, record_digests, prev_hash, chain_hash, key_id, signature) from stdin (format binary)")
-        try db.putCopyData(BinaryCopyEncoder.header)
-        try db.putCopyData(rows.bytes)
-        try db.putCopyData(BinaryCopyEncoder.trailer)
-        _ = try db.endCopy()
+        try db.copyIn("copy jcm.ledger (project, seq, batch, first_seq, last_seq, batch_digest, record_digests, prev_hash, chain_hash, key_id, signature) from stdin (format binary)",
+                      rows: rows.bytes)
     }
 
     /// Records the signer's public key (once) and returns its id.

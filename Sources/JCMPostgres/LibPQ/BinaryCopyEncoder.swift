@@ -113,3 +113,15 @@ public struct BinaryCopyEncoder {
     private mutating func append32(_ v: Int32) { withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) } }
     private mutating func append64(_ v: Int64) { withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) } }
 }
+
+extension Connection {
+    /// One binary COPY of rows encoded whole: header, rows, trailer. Returns the rows copied.
+    @discardableResult
+    func copyIn(_ sql: String, rows: [UInt8]) throws -> Int {
+        try beginCopy(sql)
+        try putCopyData(BinaryCopyEncoder.header)
+        try putCopyData(rows)
+        try putCopyData(BinaryCopyEncoder.trailer)
+        return try endCopy()
+    }
+}

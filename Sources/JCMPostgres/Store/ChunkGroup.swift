@@ -15,11 +15,7 @@ public final class ChunkGroup {
     func finish(_ db: Connection) throws {
         for (table, columns, rows) in [("readings", ChunkWriter.readingColumns, readings), ("rejections", ChunkWriter.rejectionColumns, rejections)]
         where !rows.bytes.isEmpty {
-            try db.beginCopy("copy jcm.\(table) (\(columns)) from stdin (format binary)")
-            try db.putCopyData(BinaryCopyEncoder.header)
-            try db.putCopyData(rows.bytes)
-            try db.putCopyData(BinaryCopyEncoder.trailer)
-            try db.endCopy()
+            try db.copyIn("copy jcm.\(table) (\(columns)) from stdin (format binary)", rows: rows.bytes)
         }
         readings.removeAll()
         rejections.removeAll()

@@ -163,11 +163,7 @@ public final class ChunkWriter {
             create temp table jcm_staging (like jcm.readings) on commit drop;
             alter table jcm_staging add column ord bigint generated always as identity
             """)
-        try db.beginCopy("copy jcm_staging (\(Self.readingColumns)) from stdin (format binary)")
-        try db.putCopyData(BinaryCopyEncoder.header)
-        try db.putCopyData(rows.bytes)
-        try db.putCopyData(BinaryCopyEncoder.trailer)
-        let staged = try db.endCopy()
+        let staged = try db.copyIn("copy jcm_staging (\(Self.readingColumns)) from stdin (format binary)", rows: rows.bytes)
         var refused: [(ord: Int, error: PostgresError)] = []
         let inserted = try insertStaged(1...max(1, staged), refused: &refused)
         let refusedOrds = PostgresArray.text(refused.map { String($0.ord) })
