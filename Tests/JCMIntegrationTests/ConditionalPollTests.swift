@@ -88,9 +88,9 @@ struct ConditionalPollTests {
                 "failures keep counting across the restart")
     }
 
-    /// One meter per gateway profile (and Prometheus, by labels and by a selector), each served
-    /// the way its gateway answers: config, libcurl, spool, decoder, validator and COPY, one
-    /// reading each, converted exactly into the meter's unit.
+    /// One meter per gateway profile, some series profiles, CSV and Prometheus (by labels and by a
+    /// selector), each served the way its gateway answers: config, libcurl, spool, decoder,
+    /// validator and COPY, one reading each, converted exactly into the meter's unit.
     struct Served {
         var id: String
         var format: String
@@ -133,6 +133,14 @@ struct ConditionalPollTests {
               {"type":"eim","activeCount":1,"measurementType":"production","readingTime":1672575063,"wNow":3187.45,"whLifetime":46987653.121}]}
               """, value: "46987.653121", raw: "46987653.121 Wh"),
         .init(id: "EMONCMS", format: "emoncms", body: #"{"time":1764158400,"value":1234.5}"#, value: "1234.5", raw: "1234.5 "),
+        .init(id: "ENPHASE-NET", format: "enphase-net-consumption", body: """
+              {"production":[],"consumption":[{"type":"eim","activeCount":1,"measurementType":"net-consumption","readingTime":1672575063,"whLifetime":9011355.002}]}
+              """, value: "9011.355002", raw: "9011355.002 Wh"),
+        .init(id: "SOLAREDGE-OVERVIEW", format: "solaredge-overview",
+              body: #"{"overview":{"lastUpdateTime":"2026-06-01 08:00:00","lifeTimeData":{"energy":761985.75}}}"#,
+              value: "761.98575", raw: "761985.75 Wh", lines: "timezone = \"Europe/Berlin\""),
+        .init(id: "CSV", format: "csv", body: "site,ts,energy\nA,2026-06-01T00:15:00Z,1500.5\n", value: "1.5005", raw: "1500.5 Wh",
+              lines: "csv.value = \"energy\"\ncsv.timestamp = \"ts\"\ncsv.unit = \"Wh\""),
     ]
 
     static let froniusMeter = #"{"Body":{"Data":{"EnergyReal_WAC_Sum_Consumed":941840,"EnergyReal_WAC_Sum_Produced":4075753}},"Head":{"Timestamp":"2019-06-13T14:52:10+02:00"}}"#
@@ -140,7 +148,7 @@ struct ConditionalPollTests {
     @Test func everyGatewayProfileLandsThroughTheDaemon() throws {
         let server = try HTTPServer(host: "127.0.0.1", port: 0) { request in
             guard let s = Self.served.first(where: { "/" + $0.id == request.path }) else { return .text("not found", status: 404) }
-            return s.format == "prometheus" ? .text(s.body) : .json(s.body)
+            return s.format == "prometheus" || s.format == "csv" ? .text(s.body) : .json(s.body)
         }
         server.start()
         defer { server.stop() }
