@@ -40,6 +40,8 @@ struct BackfillTests {
         let lock = NSLock()
         var down = false
         var archiveRequests: [String] = []
+        /// When each archive request came, in seconds.
+        var archiveAskedAt: [Int64] = []
         /// Archive requests still to be answered with a 500.
         var archiveFailures = 0
         /// emoncms history: requests seen, and how long each answer is held back.
@@ -61,7 +63,12 @@ struct BackfillTests {
                         """)
                 case "/solar_api/v1/GetArchiveData.cgi":
                     let q = BackfillTests.query(request)
-                    let fail = lock.withLock { archiveRequests.append(request.query ?? ""); archiveFailures -= 1; return archiveFailures >= 0 }
+                    let fail = lock.withLock {
+                        archiveRequests.append(request.query ?? "")
+                        archiveAskedAt.append(now)
+                        archiveFailures -= 1
+                        return archiveFailures >= 0
+                    }
                     if fail { return .text("archive busy", status: 500) }
                     guard q["Channel"] == "EnergyReal_WAC_Plus_Absolute", let s = q["StartDate"], let e = q["EndDate"],
                           let start = try? TimestampParser().parse(s), let end = try? TimestampParser().parse(e) else {
@@ -123,21 +130,26 @@ struct BackfillTests {
     }
 
     static func fronius(_ port: UInt16, _ extra: String = "") throws -> Config {
-        try Config.parse(PolledGateways.header() + """
-            [[meter]]
-            id = "FR-GRID"
-            project = "P"
-            parameter = "EG_p"
-            kind = "cumulative"
-            unit = "Wh"
-            url = "http://127.0.0.1:\(port)/solar_api/v1/GetMeterRealtimeData.cgi?Scope=Device&DeviceId=0"
-            interval = "1s"
-            format = "fronius-meter-consumed"
-            backfill.format = "fronius-archive"
-            backfill.fronius.channel = "EnergyReal_WAC_Plus_Absolute"
-            backfill.pause = "0s"
-            \(extra)
-            """)
+        try Config.parse(PolledGateways.header() + froniusMeter("FR-GRID", "127.0.0.1:\(port)", "backfill.pause = \"0s\"\n" + extra))
+    }
+
+    /// A Fronius smart meter's counter, its gaps filled from the Datamanager's archive at `host`.
+    static func froniusMeter(_ id: String, _ host: String, _ extra: String) -> String {
+        """
+        [[meter]]
+        id = "\(id)"
+        project = "P"
+        parameter = "EG_p"
+        kind = "cumulative"
+        unit = "Wh"
+        url = "http://\(host)/solar_api/v1/GetMeterRealtimeData.cgi?Scope=Device&DeviceId=0"
+        interval = "1s"
+        format = "fronius-meter-consumed"
+        backfill.format = "fronius-archive"
+        backfill.fronius.channel = "EnergyReal_WAC_Plus_Absolute"
+        \(extra)
+
+        """
     }
 
     /// Runs the daemon with the gateway up until two polls landed, then away for 4 s, then back,
@@ -307,6 +319,25 @@ struct BackfillTests {
         #expect(!FileManager.default.fileExists(atPath: PendingGaps.path(stateDir: stateDir)), "nothing left pending")
     }
 
+    /// A SolarEdge production meter polled every second for its window (energyDetails).
+    static func solarEdgeWindowed(_ port: UInt16) -> String {
+        """
+        [[meter]]
+        id = "SE-PROD"
+        project = "P"
+        parameter = "EG_p"
+        kind = "interval"
+        unit = "Wh"
+        timezone = "Europe/Berlin"
+        url = "http://127.0.0.1:\(port)/site/1/energyDetails?timeUnit=QUARTER_OF_AN_HOUR&meters=PRODUCTION&startTime={start}&endTime={end}&api_key=k"
+        interval = "1s"
+        format = "solaredge-energy-details"
+        solaredge.meter = "Production"
+        backfill.pause = "0s"
+
+        """
+    }
+
     /// A SolarEdge site polled for its last few quarter hours (compressed to seconds here): the
     /// url's {start}/{end} move with every poll, a value the API reports late lands at a later
     /// poll, and a stretch longer than a poll's window is asked for as a gap.
@@ -314,20 +345,7 @@ struct BackfillTests {
         let gateway = try Gateway()
         defer { gateway.server.stop() }
         let conninfo = try TestCluster.freshDatabase()
-        let config = try Config.parse(PolledGateways.header() + """
-            [[meter]]
-            id = "SE-PROD"
-            project = "P"
-            parameter = "EG_p"
-            kind = "interval"
-            unit = "Wh"
-            timezone = "Europe/Berlin"
-            url = "http://127.0.0.1:\(gateway.server.port)/site/1/energyDetails?timeUnit=QUARTER_OF_AN_HOUR&meters=PRODUCTION&startTime={start}&endTime={end}&api_key=k"
-            interval = "1s"
-            format = "solaredge-energy-details"
-            solaredge.meter = "Production"
-            backfill.pause = "0s"
-            """)
+        let config = try Config.parse(PolledGateways.header() + Self.solarEdgeWindowed(gateway.server.port))
         var wentDown: Date?
         var cameBack: Date?
         let done = PolledGateways.run(config, conninfo, seconds: 30) {
@@ -381,5 +399,34 @@ struct BackfillTests {
         #expect(try Self.expectEverySecond(conninfo, meter: "SE-LIFE", decimals: ".0") >= 6, "the outage is inside the readings")
         let windows = gateway.lock.withLock { gateway.solarEdgeWindows }
         #expect(windows.count == 1, "one meters request, for the gap: \(windows)")
+    }
+
+    /// Two Fronius gaps on one host wait `backfill.pause` between their archive requests; a
+    /// SolarEdge meter polled for its window on another host goes on being polled meanwhile.
+    @Test func aHostsPauseHoldsUpNoOtherMeter() throws {
+        let gateway = try Gateway()
+        defer { gateway.server.stop() }
+        let conninfo = try TestCluster.freshDatabase()
+        let port = gateway.server.port
+        let fronius = ["FR-A", "FR-B"].map { Self.froniusMeter($0, "localhost:\(port)", "backfill.pause = \"4s\"") }.joined()
+        let config = try Config.parse(PolledGateways.header() + fronius + Self.solarEdgeWindowed(port))
+        var wentDown: Date?
+        var cameBack = false
+        let both = PolledGateways.run(config, conninfo, seconds: 30) {
+            if wentDown == nil, try scalar(conninfo, "select count(distinct meter_id) from jcm.readings_view") == "3" {
+                gateway.lock.withLock { gateway.down = true }
+                wentDown = Date()
+            }
+            if let at = wentDown, !cameBack, Date().timeIntervalSince(at) > 3 {
+                gateway.lock.withLock { gateway.down = false }
+                cameBack = true
+            }
+            return cameBack && gateway.lock.withLock { gateway.archiveRequests.count } >= 2
+        }
+        #expect(both, "both gaps asked for")
+        let (asked, windows) = gateway.lock.withLock { (gateway.archiveAskedAt, gateway.solarEdgeWindows) }
+        let first = try #require(asked.first), second = try #require(asked.dropFirst().first)
+        #expect(second - first >= 4, "the host's pause between its archive requests: \(asked)")
+        #expect(windows.filter { $0.2 > first && $0.2 < second }.count >= 2, "windowed polls went on during the pause: \(windows.map(\.2)), archive at \(asked)")
     }
 }

@@ -165,10 +165,7 @@ final class Backfiller: @unchecked Sendable {
         defer { condition.unlock() }
         while !stopping {
             let now = Self.nowMs()
-            if let (meterID, at) = due.min(by: { $0.value < $1.value }), at <= now {
-                due[meterID] = schedules[meterID]!.nextDue(after: now)
-                return .poll(meterID)
-            }
+            if let meterID = takeDuePoll(now: now) { return .poll(meterID) }
             for entry in later where entry.at <= now { enqueue(entry.gap) }
             later.removeAll { $0.at <= now }
             if !pending.isEmpty { return .gap(pending.removeFirst()) }
@@ -181,25 +178,52 @@ final class Backfiller: @unchecked Sendable {
         return nil
     }
 
-    /// One poll of a windowed meter: its last few intervals, written as a poll.
+    /// The windowed meter whose poll is due, its next slot set. Called with `condition` locked.
+    private func takeDuePoll(now: Int64) -> String? {
+        guard let (meterID, at) = due.min(by: { $0.value < $1.value }), at <= now else { return nil }
+        due[meterID] = schedules[meterID]!.nextDue(after: now)
+        return meterID
+    }
+
+    /// One poll of a windowed meter: its last few intervals, written as a poll. It keeps
+    /// `backfill.pause` after the host's last request too: one due sooner is skipped, and the
+    /// next poll's window covers its intervals.
     private func pollWindow(_ meterID: String) {
         guard let target = targets[meterID], let schedule = schedules[meterID], mayPoll() else { return }
         let now = Timestamp(date: Date())
         let window = HistoryRequest.Window(after: Timestamp(microseconds: now.microseconds - Self.lookbackIntervals * schedule.intervalMs * 1_000), through: now)
         let url = HistoryRequest.url(template: target.backfill.url, profile: target.backfill.series.profile, window: window, zone: target.zone)
+        let host = Self.host(of: url)
+        if let last = lastRequest[host], Date() < last.addingTimeInterval(Double(target.backfill.pauseMilliseconds) / 1_000) {
+            logger.debug("windowed poll skipped: backfill.pause since the host's last request; the next poll covers its intervals", metadata: ["meter.id": "\(meterID)"])
+            return
+        }
         let response = fetch(url, meterID, target)
-        lastRequest[Self.host(of: url)] = Date()
+        lastRequest[host] = Date()
         if response.failure != nil, isStopping { return }
         deliverPolls([response])
     }
 
-    /// Waits out the pause since the last request to `host`; false when stopped meanwhile.
+    /// Waits out the pause since the last request to `host`, making the windowed polls that fall
+    /// due meanwhile (a gateway's 120 s between archive requests holds up no other meter); false
+    /// when stopped meanwhile.
     private func waitForTurn(host: String, pauseMs: Int64) -> Bool {
-        let due = (lastRequest[host] ?? .distantPast).addingTimeInterval(Double(pauseMs) / 1_000)
-        condition.lock()
-        defer { condition.unlock() }
-        while !stopping, Date() < due { _ = condition.wait(until: due) }
-        return !stopping
+        while true {
+            let turn = (lastRequest[host] ?? .distantPast).addingTimeInterval(Double(pauseMs) / 1_000)
+            condition.lock()
+            if stopping || Date() >= turn {
+                defer { condition.unlock() }
+                return !stopping
+            }
+            if let meterID = takeDuePoll(now: Self.nowMs()) {
+                condition.unlock()
+                pollWindow(meterID)
+                continue
+            }
+            let nextPoll = due.values.min().map { Date(timeIntervalSince1970: Double($0) / 1_000) } ?? turn
+            _ = condition.wait(until: min(turn, nextPoll))
+            condition.unlock()
+        }
     }
 
     private func fetch(_ url: String, _ meterID: String, _ target: Target) -> PollResult {
