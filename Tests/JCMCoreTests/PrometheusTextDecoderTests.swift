@@ -63,9 +63,13 @@ struct PrometheusTextDecoderTests {
         #expect(try select(#"meter_energy_wh_total{note="", channel="1"}"#).get().value == "98765.5")
         #expect(try select(#"meter_energy_wh_total{note!=""}"#).get().value == "7")
         #expect(try select("meter_power_w").get().value == "512")
+        // Whole value: a value ending in a newline does not match the pattern without it.
+        let trailing = "m{l=\"x\\n\"} 1\n"
+        #expect(try select(#"m{l=~"x"}"#, body: trailing) == .failure(.init(reason: .missingField, detail: #"no sample of m{l=~"x"} in the response"#)))
+        #expect(try select(#"m{l=~"x\n"}"#, body: trailing).get().value == "1")
     }
 
-    @Test func aSelectorThatIsNotOneSaysWhy() {
+    @Test func aSelectorThatIsNotOneSaysWhy() throws {
         func why(_ text: String) -> String? {
             if case .failure(let p) = Config.PrometheusSelector.parse(text) { return p.why }
             return nil
@@ -76,5 +80,9 @@ struct PrometheusTextDecoderTests {
         #expect(why(#"m{ch=~"(a"}"#) == #"label ch: "(a" is not a valid regular expression"#)
         #expect(why(#"m{ch="1"} 12"#) == #"unexpected "12" after the selector"#)
         #expect(why(#"m{ch="1"}"#) == nil)
+        #expect(why(#"m {ch="1"}"#) == nil, "a space before the braces, as PromQL allows")
+        // PromQL's escapes only: a regex's backslash is written twice.
+        #expect(why(#"m{ch=~"a\.b"}"#)?.hasPrefix("the label matchers are not") == true)
+        #expect(try Config.PrometheusSelector.parse(#"m{ch=~"a\\.b"}"#).get().matchers.map(\.value) == [#"a\.b"#])
     }
 }

@@ -58,6 +58,12 @@ struct SeriesProfileTests {
                                          .enphaseProductionJSON, enphaseSource: "inverters"))?.reason == .missingField)
     }
 
+    @Test func enphaseReadsTheFirstActiveCTElement() throws {
+        let body = #"{"production":[{"type":"eim","activeCount":0,"measurementType":"production","readingTime":1,"whLifetime":5},"# +
+            #"{"type":"eim","activeCount":1,"measurementType":"production","readingTime":2,"whLifetime":7},{"type":"inverters","readingTime":3,"whLifetime":9}]}"#
+        #expect(try Self.decode(body, .enphaseProductionJSON).get().readings.first?.value == "7")
+    }
+
     @Test func enphaseConsumption() throws {
         #expect(try Self.decode(Self.enphase, .enphaseTotalConsumption).get().readings.first?.value == "21440122.654")
         #expect(try Self.decode(Self.enphase, .enphaseNetConsumption).get().readings.first?.value == "9011355.002")

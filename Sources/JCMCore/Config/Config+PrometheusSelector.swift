@@ -23,7 +23,8 @@ extension Config {
             switch op {
             case .equal, .notEqual: regex = nil
             case .matches, .notMatches:
-                guard let r = try? NSRegularExpression(pattern: "^(?:" + value + ")$") else { return nil }
+                // \A and \z: ICU's $ also matches before a final newline.
+                guard let r = try? NSRegularExpression(pattern: "\\A(?:" + value + ")\\z") else { return nil }
                 regex = r
             }
         }
@@ -60,9 +61,10 @@ extension Config.PrometheusSelector {
         let metric = PrometheusTextDecoder.name(&rest)
         guard !metric.isEmpty else { return .failure(Problem(why: "it must start with the metric name, as in gw_energy_wh_total{ch=\"1\"}")) }
         var matchers: [Config.LabelMatcher] = []
+        rest = rest.drop { $0 == " " }
         if rest.first == "{" {
             guard let pairs = PrometheusTextDecoder.labels(&rest, operators: true) else {
-                return .failure(Problem(why: "the label matchers are not name, operator (=, !=, =~, !~) and quoted value, separated by commas, in braces"))
+                return .failure(Problem(why: "the label matchers are not name, operator (=, !=, =~, !~) and quoted value (escapes \\\\, \\\" and \\n), separated by commas, in braces"))
             }
             for (label, op, value) in pairs {
                 guard let m = Config.LabelMatcher(label: label, op: Config.LabelMatcher.Operator(rawValue: op) ?? .equal, value: value) else {

@@ -40,7 +40,7 @@ enum EnphaseProductionDecoder {
                 guard let inverters else { return .failure(Failure(reason: .missingField, detail: "no element of type \"inverters\" in \"production\" (enphase.source = \"inverters\")")) }
                 index = inverters
             default:
-                index = eim.flatMap { active(elements[$0]) ? $0 : nil } ?? inverters
+                index = elements.firstIndex { $0["type"] == .string("eim") && $0["measurementType"] == .string("production") && active($0) } ?? inverters
             }
         default:
             let wanted = profile == .enphaseTotalConsumption ? "total-consumption" : "net-consumption"

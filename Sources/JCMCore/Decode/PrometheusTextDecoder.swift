@@ -64,7 +64,8 @@ public enum PrometheusTextDecoder {
     }
 
     /// `{label="value",...}` off the front of `rest` as (label, operator, value); with
-    /// `operators`, a selector's `!=`, `=~` and `!~` too. Values unescape \\, \" and \n.
+    /// `operators`, a selector's `!=`, `=~` and `!~` too. Values unescape \\, \" and \n; a
+    /// selector, written by hand, may hold no other escape (PromQL refuses `"a\.b"`).
     static func labels(_ rest: inout Substring, operators: Bool) -> [(String, String, String)]? {
         guard rest.first == "{" else { return nil }
         rest = rest.dropFirst()
@@ -92,6 +93,7 @@ public enum PrometheusTextDecoder {
                 if c == "\"" { closed = true; break }
                 if c == "\\", let next = rest.first {
                     rest = rest.dropFirst()
+                    if operators, next != "\\", next != "\"", next != "n" { return nil }
                     value.append(next == "n" ? "\n" : next)
                 } else {
                     value.append(c)

@@ -3,7 +3,7 @@
 -- ledger.batch -> batches and batches.plan_version -> plan_versions for each of them cost the
 -- server a fifth of its time. Both keys are written by the daemon in the transaction that
 -- inserts the row they point to (or read from it), all four tables are append-only, and
--- `verify` names a link whose batch row is missing. readings.batch never had a foreign key,
--- for the same reason.
+-- `verify` of the whole database (and the `links` check of docs/verification.md) names a link
+-- whose batch row is missing. readings.batch never had a foreign key, for the same reason.
 alter table jcm.ledger drop constraint if exists ledger_batch_fkey;
 alter table jcm.batches drop constraint if exists batches_plan_version_fkey;
