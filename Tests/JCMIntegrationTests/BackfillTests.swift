@@ -135,38 +135,37 @@ struct BackfillTests {
 
     /// A Fronius smart meter's counter, its gaps filled from the Datamanager's archive at `host`.
     static func froniusMeter(_ id: String, _ host: String, _ extra: String) -> String {
-        """
-        [[meter]]
-        id = "\(id)"
-        project = "P"
-        parameter = "EG_p"
-        kind = "cumulative"
-        unit = "Wh"
-        url = "http://\(host)/solar_api/v1/GetMeterRealtimeData.cgi?Scope=Device&DeviceId=0"
-        interval = "1s"
-        format = "fronius-meter-consumed"
-        backfill.format = "fronius-archive"
-        backfill.fronius.channel = "EnergyReal_WAC_Plus_Absolute"
-        \(extra)
-
-        """
+        PolledGateways.meter(id, "http://\(host)/solar_api/v1/GetMeterRealtimeData.cgi?Scope=Device&DeviceId=0", extra, payload: """
+            format = "fronius-meter-consumed"
+            backfill.format = "fronius-archive"
+            backfill.fronius.channel = "EnergyReal_WAC_Plus_Absolute"
+            """)
     }
 
-    /// Runs the daemon with the gateway up until two polls landed, then away for 4 s, then back,
-    /// until a history request (its url holding `history`) answered 200 is written.
-    static func outage(_ gateway: Gateway, _ config: Config, _ conninfo: String, history: String = "GetArchiveData") -> Bool {
+    /// Runs the daemon with the gateway up until `up` holds, then away for `downSeconds`, then
+    /// back, until `done` holds (given when it came back).
+    static func outage(_ gateway: Gateway, _ config: Config, _ conninfo: String, up: () throws -> Bool, downSeconds: Double,
+                       until done: (Date) throws -> Bool) -> Bool {
         var wentDown: Date?
-        var cameBack = false
+        var cameBack: Date?
         return PolledGateways.run(config, conninfo, seconds: 30) {
-            if wentDown == nil, try scalar(conninfo, "select count(*) from jcm.readings") == "2" {
+            if wentDown == nil, try up() {
                 gateway.lock.withLock { gateway.down = true }
                 wentDown = Date()
             }
-            if let at = wentDown, !cameBack, Date().timeIntervalSince(at) > 4 {
+            if let at = wentDown, cameBack == nil, Date().timeIntervalSince(at) > downSeconds {
                 gateway.lock.withLock { gateway.down = false }
-                cameBack = true
+                cameBack = Date()
             }
-            return try cameBack && scalar(conninfo, "select count(*) from jcm.batches where url like '%\(history)%' and http_status = 200") == "1"
+            return try cameBack.map(done) ?? false
+        }
+    }
+
+    /// Two polls landed, the gateway away for 4 s, back until a history request (its url holding
+    /// `history`) answered 200 is written.
+    static func outage(_ gateway: Gateway, _ config: Config, _ conninfo: String, history: String = "GetArchiveData") -> Bool {
+        outage(gateway, config, conninfo, up: { try scalar(conninfo, "select count(*) from jcm.readings") == "2" }, downSeconds: 4) { _ in
+            try scalar(conninfo, "select count(*) from jcm.batches where url like '%\(history)%' and http_status = 200") == "1"
         }
     }
 
@@ -218,21 +217,12 @@ struct BackfillTests {
     }
 
     static func emoncms(_ base: String, stateDir: String = TestCluster.scratch(), _ extra: String = "") throws -> Config {
-        try Config.parse(PolledGateways.header(stateDir: stateDir) + """
-            [[meter]]
-            id = "EMON"
-            project = "P"
-            parameter = "EG_p"
-            kind = "cumulative"
-            unit = "Wh"
-            url = "\(base)/feed/timevalue.json?id=7&apikey=secret"
-            interval = "1s"
+        try Config.parse(PolledGateways.header(stateDir: stateDir) + PolledGateways.meter("EMON", "\(base)/feed/timevalue.json?id=7&apikey=secret", extra, payload: """
             format = "emoncms"
             backfill.url = "\(base)/feed/data.json?id=7&start={start}&end={end}&interval=1&apikey=secret"
             backfill.format = "emoncms-feed-data"
             backfill.pause = "0s"
-            \(extra)
-            """)
+            """))
     }
 
     /// The seconds stored for the emoncms meter, in order.
@@ -321,21 +311,13 @@ struct BackfillTests {
 
     /// A SolarEdge production meter polled every second for its window (energyDetails).
     static func solarEdgeWindowed(_ port: UInt16) -> String {
-        """
-        [[meter]]
-        id = "SE-PROD"
-        project = "P"
-        parameter = "EG_p"
-        kind = "interval"
-        unit = "Wh"
-        timezone = "Europe/Berlin"
-        url = "http://127.0.0.1:\(port)/site/1/energyDetails?timeUnit=QUARTER_OF_AN_HOUR&meters=PRODUCTION&startTime={start}&endTime={end}&api_key=k"
-        interval = "1s"
-        format = "solaredge-energy-details"
-        solaredge.meter = "Production"
-        backfill.pause = "0s"
-
-        """
+        PolledGateways.meter("SE-PROD", "http://127.0.0.1:\(port)/site/1/energyDetails?timeUnit=QUARTER_OF_AN_HOUR&meters=PRODUCTION&startTime={start}&endTime={end}&api_key=k",
+                             kind: "interval", payload: """
+            timezone = "Europe/Berlin"
+            format = "solaredge-energy-details"
+            solaredge.meter = "Production"
+            backfill.pause = "0s"
+            """)
     }
 
     /// A SolarEdge site polled for its last few quarter hours (compressed to seconds here): the
@@ -346,19 +328,8 @@ struct BackfillTests {
         defer { gateway.server.stop() }
         let conninfo = try TestCluster.freshDatabase()
         let config = try Config.parse(PolledGateways.header() + Self.solarEdgeWindowed(gateway.server.port))
-        var wentDown: Date?
-        var cameBack: Date?
-        let done = PolledGateways.run(config, conninfo, seconds: 30) {
-            if wentDown == nil, try (Int(scalar(conninfo, "select count(*) from jcm.readings") ?? "") ?? 0) >= 3 {
-                gateway.lock.withLock { gateway.down = true }
-                wentDown = Date()
-            }
-            if let at = wentDown, cameBack == nil, Date().timeIntervalSince(at) > 5 {
-                gateway.lock.withLock { gateway.down = false }
-                cameBack = Date()
-            }
-            return cameBack.map { Date().timeIntervalSince($0) > 3 } ?? false
-        }
+        let done = Self.outage(gateway, config, conninfo, up: { try (Int(scalar(conninfo, "select count(*) from jcm.readings") ?? "") ?? 0) >= 3 },
+                               downSeconds: 5) { Date().timeIntervalSince($0) > 3 }
         #expect(done)
         let windows = gateway.lock.withLock { gateway.solarEdgeWindows }
         // A poll's window ends now; the gap's ends where the first poll after the outage began.
@@ -379,22 +350,14 @@ struct BackfillTests {
         defer { gateway.server.stop() }
         let conninfo = try TestCluster.freshDatabase()
         let base = "http://127.0.0.1:\(gateway.server.port)/site/1"
-        let config = try Config.parse(PolledGateways.header() + """
-            [[meter]]
-            id = "SE-LIFE"
-            project = "P"
-            parameter = "EG_p"
-            kind = "cumulative"
-            unit = "Wh"
+        let config = try Config.parse(PolledGateways.header() + PolledGateways.meter("SE-LIFE", "\(base)/overview?api_key=k", payload: """
             timezone = "Europe/Berlin"
-            url = "\(base)/overview?api_key=k"
-            interval = "1s"
             format = "solaredge-overview"
             backfill.format = "solaredge-meters"
             backfill.solaredge.meter = "Production"
             backfill.url = "\(base)/meters?meters=Production&startTime={start}&endTime={end}&api_key=k"
             backfill.pause = "0s"
-            """)
+            """))
         #expect(Self.outage(gateway, config, conninfo, history: "/meters?"), "a meters request was written")
         #expect(try Self.expectEverySecond(conninfo, meter: "SE-LIFE", decimals: ".0") >= 6, "the outage is inside the readings")
         let windows = gateway.lock.withLock { gateway.solarEdgeWindows }
@@ -410,19 +373,8 @@ struct BackfillTests {
         let port = gateway.server.port
         let fronius = ["FR-A", "FR-B"].map { Self.froniusMeter($0, "localhost:\(port)", "backfill.pause = \"4s\"") }.joined()
         let config = try Config.parse(PolledGateways.header() + fronius + Self.solarEdgeWindowed(port))
-        var wentDown: Date?
-        var cameBack = false
-        let both = PolledGateways.run(config, conninfo, seconds: 30) {
-            if wentDown == nil, try scalar(conninfo, "select count(distinct meter_id) from jcm.readings_view") == "3" {
-                gateway.lock.withLock { gateway.down = true }
-                wentDown = Date()
-            }
-            if let at = wentDown, !cameBack, Date().timeIntervalSince(at) > 3 {
-                gateway.lock.withLock { gateway.down = false }
-                cameBack = true
-            }
-            return cameBack && gateway.lock.withLock { gateway.archiveRequests.count } >= 2
-        }
+        let both = Self.outage(gateway, config, conninfo, up: { try scalar(conninfo, "select count(distinct meter_id) from jcm.readings_view") == "3" },
+                               downSeconds: 3) { _ in gateway.lock.withLock { gateway.archiveRequests.count } >= 2 }
         #expect(both, "both gaps asked for")
         let (asked, windows) = gateway.lock.withLock { (gateway.archiveAskedAt, gateway.solarEdgeWindows) }
         let first = try #require(asked.first), second = try #require(asked.dropFirst().first)

@@ -153,20 +153,8 @@ struct ConditionalPollTests {
         server.start()
         defer { server.stop() }
         let text = PolledGateways.header() + Self.served.map { s in
-            """
-            [[meter]]
-            id = "\(s.id)"
-            project = "P"
-            parameter = "EG_p"
-            kind = "\(s.kind)"
-            unit = "\(s.unit)"
-            url = "http://127.0.0.1:\(server.port)/\(s.id)"
-            interval = "1s"
-            format = "\(s.format)"
-            \(s.lines)
-
-            """
-        }.joined(separator: "\n")
+            PolledGateways.meter(s.id, "http://127.0.0.1:\(server.port)/\(s.id)", s.lines, kind: s.kind, unit: s.unit, payload: "format = \"\(s.format)\"")
+        }.joined()
         let conninfo = try TestCluster.freshDatabase()
         let landed = PolledGateways.run(try Config.parse(text), conninfo, seconds: 20) {
             try scalar(conninfo, "select count(distinct meter_id) from jcm.readings_view") == String(Self.served.count)

@@ -11,20 +11,21 @@ enum PolledGateways {
         "[daemon]\nstate_dir = \"\(stateDir)\"\n\(daemon)\n\n[[project]]\nid = \"P\"\nmethodology = \"M\"\n\n"
     }
 
-    /// A cumulative Wh meter polled every second, its value at `wh` and its time at `ts`; `extra`
+    /// A meter of project P polled every second: by default a cumulative Wh meter, its value at
+    /// `wh` and its time at `ts`; `payload` says how its response is read instead, and `extra`
     /// lines go into its table.
-    static func meter(_ id: String, _ url: String, _ extra: String = "") -> String {
+    static func meter(_ id: String, _ url: String, _ extra: String = "", kind: String = "cumulative", unit: String = "Wh",
+                      payload: String = "json.value = \"wh\"\njson.timestamp = \"ts\"") -> String {
         """
         [[meter]]
         id = "\(id)"
         project = "P"
         parameter = "EG_p"
-        kind = "cumulative"
-        unit = "Wh"
+        kind = "\(kind)"
+        unit = "\(unit)"
         url = "\(url)"
         interval = "1s"
-        json.value = "wh"
-        json.timestamp = "ts"
+        \(payload)
         \(extra)
 
         """
