@@ -2,11 +2,12 @@ import JCMCore
 import JCMPostgres
 
 /// From what the database holds for each meter of a frozen period to the calculation's inputs:
-/// totals converted exactly to the methodology's unit, intervals due against readings received.
+/// totals converted exactly to the methodology's unit, the expected slots left empty.
 enum PeriodInputs {
     static func build(_ methodology: Methodology, project: String, config: Config, totals: [PeriodMeterTotals],
-                      period: MonitoringPeriod) throws -> [String: [MeterPeriodInput]] {
+                      slots: [PeriodSlots]) throws -> [String: [MeterPeriodInput]] {
         let byMeter = Dictionary(totals.map { ($0.meter, $0) }, uniquingKeysWith: { a, _ in a })
+        let missing = Dictionary(slots.map { ($0.meter, $0.missing) }, uniquingKeysWith: { a, _ in a })
         var inputs: [String: [MeterPeriodInput]] = [:]
         for m in config.meters where m.project == project {
             guard let p = methodology.parameter(m.parameter), p.option != .a else { continue }
@@ -19,15 +20,14 @@ enum PeriodInputs {
                     throw ValidationErrorMessage("meter \(m.id): its unit \(m.unit.symbol) does not convert to \(p.unitText), the unit of \(p.id) in \(methodology.file)")
                 }
             }
-            var missing = 0
-            if let ms = m.plan.expectedIntervalMilliseconds, ms > 0 {
-                let due = Int((period.ends.microseconds - period.starts.microseconds) / (ms * 1_000))
-                missing = max(0, due - (t?.readings ?? 0))
-            }
+            let lapses = try (t?.lapses ?? []).map { MeterPeriodInput.Lapse(amount: try convert($0.amount), errorPercent: $0.errorPercent) }
+            // Without a capacity to check them against, rollovers and resets are credited by the
+            // half-register rule: the report marks each one.
+            let byRule = m.plan.capacityPerHour == nil ? (t?.rollovers ?? 0) + (t?.resets ?? 0) : 0
             inputs[p.id, default: []].append(MeterPeriodInput(
-                meter: m.id, kind: m.kind, measured: try convert(t?.measured ?? .zero), lapsed: try convert(t?.lapsed ?? .zero),
-                maxPermissibleErrorPercent: m.plan.maxPermissibleErrorPercent, missingIntervals: missing,
-                largestInterval: try t?.largest.map(convert)))
+                meter: m.id, kind: m.kind, measured: try convert(t?.measured ?? .zero), lapses: lapses,
+                missingIntervals: missing[m.id] ?? 0, largestInterval: try t?.largest.map(convert), held: t?.held ?? 0,
+                creditedByRule: byRule))
         }
         return inputs
     }

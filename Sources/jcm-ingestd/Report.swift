@@ -6,11 +6,13 @@ import JCMPostgres
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "A frozen monitoring period's result: each parameter's total, completeness, flags, corrections, RE, PE, ER.",
+        abstract: "A frozen monitoring period's result: each parameter's total, gaps, held steps, corrections, RE, PE, ER.",
         discussion: """
             --format text (default) prints the result for a reader; json and csv export the verifier's dataset as well: \
-            every interval value with its batch, seq, chain hash and plan version, so each number traces to raw readings, \
-            and the fields a registry entry needs. The methodology is the project's `calculation` file. docs/methodologies.md.
+            every interval value with its batch, seq, chain hash and plan version, so each number traces to raw readings. \
+            csv writes one file per section into the folder -o names. The methodology is the project's `calculation` file. \
+            Exit status: 0 clean; 3 when a reading of the period was excluded, held or late; 4 when a measured parameter \
+            has no counted reading although the period has readings (docs/methodologies.md). Warnings go to stderr too.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
@@ -19,8 +21,11 @@ struct Report: ParsableCommand {
     @Option(help: ArgumentHelp("Project id.", valueName: "id")) var project: String
     @Option(help: ArgumentHelp("Name of a declared period (`jcm-ingestd period list`).", valueName: "name")) var period: String
     @Option(help: "text, json or csv.") var format: Format = .text
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write to this file (a folder for csv) instead of standard output.", valueName: "path"))
+    var output: String?
 
     func run() throws {
+        if format == .csv, output == nil { throw ValidationError("--format csv writes one file per section: name a folder with -o") }
         let config = try options.load()
         let logger = try options.logger(config)
         guard let projectConfig = config.projects.first(where: { $0.id == project }) else {
@@ -35,48 +40,104 @@ struct Report: ParsableCommand {
         try db.execute("set timezone = 'UTC'; begin isolation level repeatable read read only")
         let store = PeriodStore(db: db)
         guard let p = try store.period(project: project, name: period) else {
-            throw ValidationErrorMessage("no monitoring period \(period) of project \(project): declare it with `jcm-ingestd period declare`")
+            let declared = try store.periods(project: project).map(\.name)
+            throw ValidationErrorMessage("no monitoring period \(period) of project \(project): "
+                + (declared.isEmpty ? "none is declared yet; declare one with `jcm-ingestd period declare`"
+                   : "declared: \(declared.joined(separator: ", "))"))
         }
         let totals = try store.meterTotals(p)
-        let inputs = try PeriodInputs.build(methodology, project: project, config: config, totals: totals, period: p)
+        let slots = try store.slots(p)
+        let inputs = try PeriodInputs.build(methodology, project: project, config: config, totals: totals, slots: slots)
         let result: PeriodResult
         do {
             result = try PeriodCalculation.calculate(methodology, values: projectConfig.values, meters: inputs)
         } catch {
             throw ValidationErrorMessage("\(project) \(period): \(error)")
         }
-        let registry: [(String, String)] = [
-            ("project", project), ("project_methodology", projectConfig.methodology),
-            ("methodology_version", projectConfig.methodologyVersion ?? ""), ("calculation", "\(methodology.id) \(methodology.version)"),
-            ("period", p.name), ("period_start", p.starts.description), ("period_end", p.ends.description),
-            ("vintage", PeriodInputs.vintages(p).joined(separator: " ")), ("emission_reductions_tco2e", result.rounded.description),
-            ("chain_head", p.headSeq.map { "\(project)#\($0)" } ?? ""), ("chain_head_hash", p.headHash ?? ""),
-            ("chain_head_intact", String(try store.headIsInChain(p))), ("declared_at", p.declaredAt.description), ("declared_by", p.declaredBy),
-            ("arrived_after_freeze", String(try store.arrivedAfterFreeze(p))),
-        ]
-        // Every meter of a measured parameter, those without a reading in the period too.
+        let recorded = try store.corrections(p)
+        let afterFreeze = try store.arrivedAfterFreeze(p)
         let byMeter = Dictionary(totals.map { ($0.meter, $0) }, uniquingKeysWith: { a, _ in a })
-        let meters: [[(String, String)]] = inputs.values.joined().sorted { $0.meter < $1.meter }.map { m in
-            let t = byMeter[m.meter]
-            return [("meter", m.meter), ("kind", m.kind.rawValue), ("unit", t?.unit ?? config.meters.first { $0.id == m.meter }?.unit.symbol ?? ""), ("measured", (t?.measured ?? .zero).description),
-                    ("lapsed", (t?.lapsed ?? .zero).description), ("readings", String(t?.readings ?? 0)), ("missing_intervals", String(m.missingIntervals)),
-                    ("resets_rollovers", String(t?.resets ?? 0)), ("flagged", String(t?.flagged ?? 0)), ("corrected", String(t?.corrected ?? 0))]
+        let slotsByMeter = Dictionary(slots.map { ($0.meter, $0) }, uniquingKeysWith: { a, _ in a })
+        let measuredMeters = config.meters.filter { m in
+            m.project == project && methodology.parameter(m.parameter).map { $0.option != .a } == true
         }
-        let corrections = try store.corrections(p).map { r in
-            zip(["id", "meter_id", "ts", "batch", "value", "reason", "author", "created_at"], r).map { ($0, $1 ?? "") }
+        // A correction with no value and no resolution excludes its reading.
+        let excluded = Dictionary(grouping: recorded.filter { $0[4] == nil && $0[5] == nil }, by: { $0[1] ?? "" }).mapValues(\.count)
+        let findings = PeriodFindings.judge(
+            meters: measuredMeters.map { m in
+                let t = byMeter[m.id]
+                return .init(meter: m.id, parameter: m.parameter, readings: t?.readings ?? 0, counted: t?.counted ?? 0, held: t?.held ?? 0,
+                             excluded: excluded[m.id] ?? 0, late: t?.late ?? 0, lapsed: t?.lapsedIntervals ?? 0)
+            },
+            measuredParameters: methodology.parameters.filter { $0.option != .a }.map(\.id), arrivedAfterFreeze: afterFreeze)
+
+        let summary: Fields = [
+            ("project", .text(project)), ("project_methodology", .text(projectConfig.methodology)),
+            ("methodology_version", .text(projectConfig.methodologyVersion ?? methodology.version)),
+            ("calculation", .text("\(methodology.id) \(methodology.version)")),
+            ("period", .text(p.name)), ("period_start", .time(p.starts)), ("period_end", .time(p.ends)),
+            ("vintage", .text(PeriodInputs.vintages(p).joined(separator: " "))), ("emission_reductions_tco2e", .decimal(result.rounded)),
+            ("chain_head", .text(p.headSeq.map { "\(project)#\($0)" })), ("chain_head_hash", .text(p.headHash)),
+            ("chain_head_intact", .boolean(try store.headIsInChain(p))), ("declared_at", .time(p.declaredAt)), ("declared_by", .text(p.declaredBy)),
+            ("arrived_after_freeze", .integer(afterFreeze)), ("warnings", .integer(findings.warnings.count)),
+            ("exit_status", .integer(Int(findings.exitStatus))),
+        ] + result.fields
+        let meters: [Fields] = measuredMeters.map { m in
+            let t = byMeter[m.id], s = slotsByMeter[m.id]
+            return [("meter", .text(m.id)), ("parameter", .text(m.parameter)), ("kind", .text(m.kind.rawValue)), ("unit", .text(m.unit.symbol)),
+                    ("measured", .decimal(t?.measured ?? .zero)), ("readings", .integer(t?.readings ?? 0)), ("counted", .integer(t?.counted ?? 0)),
+                    ("expected_intervals", s.map { .integer($0.expected) } ?? .null),
+                    ("missing_intervals", .integer(inputs[m.parameter]?.first { $0.meter == m.id }?.missingIntervals ?? 0)),
+                    ("rollovers", .integer(t?.rollovers ?? 0)), ("resets", .integer(t?.resets ?? 0)), ("held", .integer(t?.held ?? 0)),
+                    ("resolved", .integer(t?.resolved ?? 0)), ("lapsed_intervals", .integer(t?.lapsedIntervals ?? 0)),
+                    ("late", .integer(t?.late ?? 0)), ("split", .integer(t?.split ?? 0)), ("excluded", .integer(excluded[m.id] ?? 0)),
+                    ("flagged", .integer(t?.flagged ?? 0)), ("corrected", .integer(t?.corrected ?? 0))]
         }
-        let out = ReportPrinter()
+        let capacity = Dictionary(config.meters.map { ($0.id, $0.plan.capacityPerHour != nil) }, uniquingKeysWith: { a, _ in a })
+        let steps: [[FieldValue]] = try store.steps(p).map { s in
+            let basis = s.step == "held" ? "held: not credited until resolved"
+                : s.resolvedBy != nil ? "resolved by correction \(s.resolvedBy!)"
+                : capacity[s.meter] == true ? "plausible within the meter's capacity" : "half-register rule (no capacity)"
+            return [.text(s.meter), s.from.map { .time($0) } ?? .null, .time(s.to), .text(s.step), .decimal(s.delta), .decimal(s.share),
+                    .text(s.candidates), .text(basis), .text(s.reasons)]
+        }
+        let gaps: [[FieldValue]] = try store.gaps(p).map { g in
+            [.text(g.meter), .time(g.from), .time(g.to), .integer(g.missing), .text(g.cause)]
+        }
+        let corrections: [[FieldValue]] = recorded.map { r in
+            zip(PeriodStore.correctionColumns, r).map { DatasetColumn.value($0.0 == "id" ? "batch" : $0.0, $0.1) }
+        }
+        let tables = [
+            ReportTable("parameters", fields: result.parameters.map(\.fields), columns: []),
+            ReportTable("meters", fields: meters, columns: []),
+            ReportTable("corrections", fields: result.corrections.map(\.fields),
+                        columns: ["parameter", "meter", "reason", "basis", "factor", "amount", "why"]),
+            ReportTable("recorded_corrections", columns: PeriodStore.correctionColumns, rows: corrections),
+            ReportTable("steps", columns: ["meter", "ts_from", "ts_to", "step", "delta", "share", "candidates", "basis", "reasons"], rows: steps),
+            ReportTable("gaps", columns: ["meter", "gap_from", "gap_to", "missing_intervals", "cause"], rows: gaps),
+            ReportTable("notes", fields: result.notes.map(\.fields), columns: ["kind", "parameter", "meter", "intervals", "text"]),
+            ReportTable("equations", fields: result.equations.map(\.fields), columns: ["equation", "expression", "unit", "value", "exact"]),
+            ReportTable("warnings", columns: ["warning"], rows: findings.warnings.map { [.text($0)] }),
+        ]
+        let printer = ReportPrinter(summary: summary, tables: tables) { emit in
+            try store.dataset(p) { row in
+                try emit(ReportPrinter.datasetColumns.enumerated().map { DatasetColumn.value($0.element, row.string($0.offset)) })
+            }
+        }
+        var written: [String] = []
         switch format {
-        case .text:
-            out.text(registry: registry, result: result, meters: meters, corrections: corrections)
-        case .json:
-            try out.json(registry: registry, result: result, meters: meters, corrections: corrections) { emit in
-                try store.dataset(p) { row in emit(PeriodStore.datasetColumns.indices.map { row.string($0) }) }
-            }
+        case .text, .json:
+            let out = try output.map { try Output(path: $0) } ?? Output.standard
+            try format == .text ? printer.text(to: out) : printer.json(to: out)
+            try out.close()
+            if let output { written = [output] }
         case .csv:
-            try out.csv(registry: registry, result: result) { emit in
-                try store.dataset(p) { row in emit(PeriodStore.datasetColumns.indices.map { row.string($0) }) }
-            }
+            written = try printer.csv(folder: output ?? ".")
         }
+        for w in findings.warnings { FileHandle.standardError.write(Data("warning: \(project) \(period): \(w)\n".utf8)) }
+        if !written.isEmpty {
+            FileHandle.standardError.write(Data("report \(project) \(period): wrote \(written.joined(separator: ", "))\n".utf8))
+        }
+        if findings.exitStatus != 0 { throw ExitCode(findings.exitStatus) }
     }
 }

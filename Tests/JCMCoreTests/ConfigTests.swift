@@ -179,7 +179,7 @@ private let brokenConfig = """
             .init(key: "meter[6].json.value", line: 61, message: "is required"),
             .init(key: "meter[6].json.unit", line: 61, message: #"unknown unit "mWh""#),
             .init(key: "meter[6].json.valu", line: 62, message: "unknown key"),
-            .init(key: "watch[1].timezone", line: 66, message: #"unknown IANA time zone "Mars/Olympus""#),
+            .init(key: "watch[1].timezone", line: 66, message: #""Mars/Olympus" is not an IANA Area/Location name such as "Asia/Kolkata", nor UTC or Etc/…: abbreviations and legacy names mean different zones to different programs"#),
             .init(key: "unknown_section", line: 68, message: "unknown key"),
         ]
         #expect(sortedProblems(found) == sortedProblems(expected))
@@ -236,6 +236,13 @@ private let brokenConfig = """
         ("json.unit = \"kwh\"", "meter[1].json.unit", #"unknown unit "kwh""#),
         ("json.path = \"v\"", "meter[1].json.path", "unknown key"),
         ("timezone = \"Asia/Pune\"", "meter[1].timezone", #"unknown IANA time zone "Asia/Pune""#),
+        // Foundation reads IST as India and PostgreSQL as Israel: only Area/Location names pass.
+        ("timezone = \"IST\"", "meter[1].timezone",
+         #""IST" is not an IANA Area/Location name such as "Asia/Kolkata", nor UTC or Etc/…: abbreviations and legacy names mean different zones to different programs (this machine reads it as Asia/Kolkata; write that if you mean it)"#),
+        ("timezone = \"EST\"", "meter[1].timezone",
+         #""EST" is not an IANA Area/Location name such as "Asia/Kolkata", nor UTC or Etc/…: abbreviations and legacy names mean different zones to different programs (this machine reads it as America/New_York; write that if you mean it)"#),
+        ("timezone = \"US/Eastern\"", "meter[1].timezone",
+         #""US/Eastern" is not an IANA Area/Location name such as "Asia/Kolkata", nor UTC or Etc/…: abbreviations and legacy names mean different zones to different programs"#),
         ("url = \"127.0.0.1:9100\"", "meter[1].url", "must start with http:// or https://"),
         ("redirects = \"follow\"", "meter[1].redirects", #""follow" is not one of none, same-origin, any"#),
     ])
@@ -381,4 +388,12 @@ private let brokenConfig = """
             #expect(error.problems.map(\.key) == ["metrics.listen", "metrics.port"])
         }
     }
+}
+
+@Suite struct ZoneNameTests {
+    @Test(arguments: ["Asia/Kolkata", "Asia/Jakarta", "America/Argentina/Buenos_Aires", "UTC", "Etc/GMT-7"])
+    func areaLocationNamesPass(_ name: String) { #expect(ZoneName.problem(name) == nil) }
+
+    @Test(arguments: ["IST", "CST", "EST", "GMT", "Asia/Pune", "Kolkata", "US/Eastern", "PRC", ""])
+    func abbreviationsAndLegacyNamesAreRefused(_ name: String) { #expect(ZoneName.problem(name) != nil) }
 }

@@ -169,7 +169,7 @@ import Testing
         let r = try PeriodCalculation.calculate(pv, values: ["EF_grid": d("0.5")], meters: ["EG_p": [
             MeterPeriodInput(meter: "M", kind: .interval, measured: d("10"), lapsed: d("10"), maxPermissibleErrorPercent: d("0.5"), missingIntervals: 1),
         ]])
-        #expect(r.fields.map(\.name) == ["methodology", "methodology_version", "methodology_file", "result", "unrounded", "rounded", "rounding", "rounding_scale", "exact"])
+        #expect(r.fields.map(\.name) == ["methodology", "methodology_file", "result", "unrounded", "rounded", "rounding", "rounding_scale", "exact"])
         #expect(r.parameters[0].fields.map(\.name) == ["parameter", "unit", "option", "effect", "meters", "measured", "corrections", "adjusted"])
         #expect(r.corrections[0].fields.map { "\($0.name)=\($0.value)" }.prefix(6) == ["parameter=EG_p", "meter=M", "reason=calibration_lapse", "basis=10", "factor=0.5", "amount=-0.05"])
         #expect(r.equations[0].fields.map(\.name) == ["equation", "expression", "unit", "value", "exact"])

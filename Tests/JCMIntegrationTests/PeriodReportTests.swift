@@ -62,9 +62,9 @@ struct PeriodReportTests {
         return (path, conninfo)
     }
 
-    func report(_ config: String) throws -> JSONValue {
+    func report(_ config: String, status: Int32 = 0) throws -> JSONValue {
         let r = try CommandLineTests.run(["report", "-c", config, "--project", "IN-JP-0001", "--period", "MR-1", "--format", "json"])
-        #expect(r.status == 0, "\(r.err)")
+        #expect(r.status == status, "\(r.err)")
         return try JSON.parse(r.out)
     }
 
@@ -94,12 +94,17 @@ struct PeriodReportTests {
         // Arrives after the freeze: kept, shown, not part of the period.
         _ = try ingest(text, [("late.csv", Self.csv([("PV-1", 3, 1_300_000)]))])
 
-        let json = try report(config)
-        #expect(json["registry"]?["emission_reductions_tco2e"]?.stringValue == "782")
-        #expect(json["registry"]?["vintage"]?.stringValue == "2026")
-        #expect(json["registry"]?["arrived_after_freeze"]?.stringValue == "1")
-        #expect(json["registry"]?["chain_head_intact"]?.stringValue == "true")
-        #expect(json["result"]?["unrounded"]?.stringValue == "782.95")
+        // The reading that arrived after the freeze makes the report exit 3, with its warning.
+        let json = try report(config, status: 3)
+        #expect(json["summary"]?["emission_reductions_tco2e"]?.stringValue == "782")
+        #expect(json["summary"]?["vintage"]?.stringValue == "2026")
+        #expect(json["summary"]?["arrived_after_freeze"]?.numberLiteral == "1")
+        #expect(json["summary"]?["chain_head_intact"]?.boolValue == true)
+        #expect(json["summary"]?["unrounded"]?.stringValue == "782.95")
+        #expect(json["summary"]?["exit_status"]?.numberLiteral == "3")
+        #expect(json["warnings"]?.arrayValue?.map { $0["warning"]?.stringValue ?? "" }
+                == ["meter PV-2: 3 intervals outside calibration, deducted conservatively",
+                    "1 reading of the period arrived after it was declared: kept, not part of it"])
         let eg = json["parameters"]?.arrayValue?.first { $0["parameter"]?.stringValue == "EG_p" }
         #expect(eg?["measured"]?.stringValue.flatMap { ExactDecimal(parsing: $0) } == ExactDecimal(parsing: "1120"))
         #expect(eg?["adjusted"]?.stringValue.flatMap { ExactDecimal(parsing: $0) } == ExactDecimal(parsing: "1118.5"))
@@ -107,18 +112,30 @@ struct PeriodReportTests {
         #expect(lapse.count == 1)
         #expect(lapse.first?["meter"]?.stringValue == "PV-2")
         let meters = json["meters"]?.arrayValue ?? []
-        #expect(meters.first { $0["meter"]?.stringValue == "PV-1" }?["missing_intervals"]?.stringValue == "1")
-        #expect(meters.first { $0["meter"]?.stringValue == "PV-1" }?["resets_rollovers"]?.stringValue == "1")
-        // Every input value, each with its batch, link and chain hash.
+        #expect(meters.first { $0["meter"]?.stringValue == "PV-1" }?["missing_intervals"]?.numberLiteral == "1")
+        #expect(meters.first { $0["meter"]?.stringValue == "PV-1" }?["resets"]?.numberLiteral == "1")
+        // Without a capacity, the reset is credited by the half-register rule, and said so.
+        let steps = json["steps"]?.arrayValue ?? []
+        #expect(steps.map { [$0["meter"]?.stringValue, $0["step"]?.stringValue, $0["basis"]?.stringValue] }
+                == [["PV-1", "reset", "half-register rule (no capacity)"]])
+        // Every input value, each with its batch, link and chain hash, times in one format.
         let dataset = json["dataset"]?.arrayValue ?? []
         #expect(dataset.count == 11)
-        #expect(dataset.allSatisfy { $0["chain_hash"]?.stringValue?.count == 64 && $0["plan_version"]?.stringValue != nil })
+        #expect(dataset.allSatisfy { $0["chain_hash"]?.stringValue?.count == 64 && $0["plan_version"]?.numberLiteral != nil })
+        #expect(dataset.first?["ts_to"]?.stringValue == "2026-10-01T01:00:00Z")
+        #expect(dataset.allSatisfy { $0["raw_unit"]?.stringValue == "kWh" && $0["parameter_unit"]?.stringValue == "MWh" })
 
-        let csv = try CommandLineTests.run(["report", "-c", config, "--project", "IN-JP-0001", "--period", "MR-1", "--format", "csv"])
-        #expect(csv.out.contains("emission_reductions_tco2e,782\n"))
-        #expect(csv.out.components(separatedBy: "\n\n").last?.split(separator: "\n").count == 12)  // header + 11 values
+        let folder = dir.path + "/csv"
+        let csv = try CommandLineTests.run(["report", "-c", config, "--project", "IN-JP-0001", "--period", "MR-1", "--format", "csv", "-o", folder])
+        #expect(csv.status == 3)
+        #expect(csv.err.contains("wrote \(folder)/summary.csv"))
+        let summaryCSV = try String(contentsOfFile: folder + "/summary.csv", encoding: .utf8)
+        #expect(summaryCSV.hasPrefix("field,value\n"))
+        #expect(summaryCSV.contains("emission_reductions_tco2e,782\n"))
+        #expect(try String(contentsOfFile: folder + "/dataset.csv", encoding: .utf8).split(separator: "\n").count == 12)  // header + 11
         let printed = try CommandLineTests.run(["report", "-c", config, "--project", "IN-JP-0001", "--period", "MR-1"])
         #expect(printed.out.contains("emission_reductions_tco2e: 782\n"))
+        #expect(printed.err.contains("warning: IN-JP-0001 MR-1: 1 reading of the period arrived after it was declared"))
         #expect(printed.out.contains("calibration_lapse"), "\(printed.out)")
         #expect(try CommandLineTests.run(["verify", "-c", config]).status == 0)
     }
@@ -137,13 +154,13 @@ struct PeriodReportTests {
         #expect(try CommandLineTests.run(["period", "declare", "-c", config, "--project", "IN-JP-0001", "--name", "MR-1",
                                           "--start", "2026-10-01T00:00:00Z", "--end", "2026-10-01T06:00:01Z"]).status == 0)
         let json = try report(config)
-        #expect(json["registry"]?["emission_reductions_tco2e"]?.stringValue == "1")
+        #expect(json["summary"]?["emission_reductions_tco2e"]?.stringValue == "1")
         let equations = json["equations"]?.arrayValue ?? []
         let pe = equations.first { $0["equation"]?.stringValue == "PE_p" }?["value"]?.stringValue
         #expect(pe.flatMap { ExactDecimal(parsing: $0) } == ExactDecimal(parsing: "4.1"))
         let re = equations.first { $0["equation"]?.stringValue == "RE_p" }?["value"]?.stringValue ?? ""
         #expect(re.hasPrefix("5.95476190476190"))
-        #expect(json["result"]?["exact"]?.stringValue == "false")
+        #expect(json["summary"]?["exact"]?.boolValue == false)
         #expect(json["notes"]?.arrayValue?.contains { $0["kind"]?.stringValue == "excluded" } == true)
         // A second, overlapping period is refused by the database.
         let again = try CommandLineTests.run(["period", "declare", "-c", config, "--project", "IN-JP-0001", "--name", "MR-2",

@@ -55,12 +55,17 @@ extension Config {
             if t["calibrated"] == nil { c.problem("calibrated", "is required") }
             let until = c.instant("valid_until", zone: zone)
             if t["valid_until"] == nil { c.problem("valid_until", "is required") }
+            var asFound: ExactDecimal?
+            if let text = c.string("as_found_error") {
+                asFound = text.hasSuffix("%") ? ExactDecimal(parsing: text.dropLast()) : nil
+                if asFound == nil { c.problem("as_found_error", "\"\(text)\" is not a percentage such as \"-1.2%\" or \"0.8%\"") }
+            }
             if let certificate, let from, let until {
                 // A date alone means the whole day: the certificate is valid through its end
                 // (the next local midnight, which a DST change can put 23 or 25 hours later).
                 let end = isDateOnly(t["valid_until"]) ? nextMidnight(after: until, zone: zone) : until
                 if end <= from { c.problem("valid_until", "is not after calibrated") }
-                else { plan.calibrations.append(Calibration(certificate: certificate, calibrated: from, validUntil: end)) }
+                else { plan.calibrations.append(Calibration(certificate: certificate, calibrated: from, validUntil: end, asFoundErrorPercent: asFound)) }
             }
             r.problems += c.finish()
         }

@@ -101,7 +101,7 @@ extension Config {
             var r = TableReader(t, path: "watch[\(i + 1)]")
             let dir = r.requiredString("dir")
             let zone = r.string("timezone")
-            if let zone, TimeZone(identifier: zone) == nil { r.problem("timezone", "unknown IANA time zone \"\(zone)\"") }
+            if let zone, let why = ZoneName.problem(zone) { r.problem("timezone", why) }
             let processed = r.string("processed_dir")
             let rejected = r.string("rejected_dir")
             if let dir { config.watches.append(Watch(dir: dir, timeZone: zone, processedDir: processed, rejectedDir: rejected)) }
@@ -189,7 +189,7 @@ extension Config {
             if unit == nil { r.problem("unit", "unknown unit \"\(u)\" (known: \(MeasurementUnit.all.map(\.symbol).joined(separator: ", ")))") }
         }
         let zone = r.string("timezone")
-        if let zone, TimeZone(identifier: zone) == nil { r.problem("timezone", "unknown IANA time zone \"\(zone)\"") }
+        if let zone, let why = ZoneName.problem(zone) { r.problem("timezone", why) }
 
         var poll: Poll?
         let interval = r.duration("interval", range: 1_000...86_400_000)

@@ -70,7 +70,7 @@ extension Config {
         let lowSpeedTime = r.duration("low_speed_time", range: 1_000...600_000)
         let maxBytes = r.integer("max_file_bytes", range: 1_024...(1 << 40))
         let zone = r.string("timezone")
-        if let zone, TimeZone(identifier: zone) == nil { r.problem("timezone", "unknown IANA time zone \"\(zone)\"") }
+        if let zone, let why = ZoneName.problem(zone) { r.problem("timezone", why) }
         let prefix = r.string("prefix")
         let region = r.string("region")
         let keyFile = r.string("access_key_id_file")

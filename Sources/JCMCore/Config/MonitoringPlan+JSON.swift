@@ -19,7 +19,8 @@ extension Config {
         let meters: [JSONValue] = meters.map { m in
             let plan = m.plan
             let calibrations: [JSONValue] = plan.calibrations.map { c in
-                .object(["certificate": .string(c.certificate), "calibrated": time(c.calibrated), "valid_until": time(c.validUntil)])
+                .object(["certificate": .string(c.certificate), "calibrated": time(c.calibrated), "valid_until": time(c.validUntil),
+                         "as_found_error_pct": number(c.asFoundErrorPercent)])
             }
             return .object([
                 "id": .string(m.id), "project": .string(m.project), "parameter": .string(m.parameter), "kind": .string(m.kind.rawValue),

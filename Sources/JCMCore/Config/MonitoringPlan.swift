@@ -38,11 +38,16 @@ extension Config {
         public var calibrated: Timestamp
         /// The first instant the certificate no longer covers.
         public var validUntil: Timestamp
+        /// The meter's error found when this calibration was done, in percent of the reading
+        /// ("as found", before adjustment). When its size exceeds the MPE, intervals of a lapse
+        /// this calibration ended are deducted at it instead (docs/methodologies.md).
+        public var asFoundErrorPercent: ExactDecimal?
 
-        public init(certificate: String, calibrated: Timestamp, validUntil: Timestamp) {
+        public init(certificate: String, calibrated: Timestamp, validUntil: Timestamp, asFoundErrorPercent: ExactDecimal? = nil) {
             self.certificate = certificate
             self.calibrated = calibrated
             self.validUntil = validUntil
+            self.asFoundErrorPercent = asFoundErrorPercent
         }
 
         public func covers(_ t: Timestamp) -> Bool { calibrated <= t && t < validUntil }

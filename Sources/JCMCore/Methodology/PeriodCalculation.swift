@@ -1,7 +1,7 @@
 /// Emission reductions of one monitoring period, as a pure function of the methodology, the
 /// project's fixed values and its meters' period totals. Conservative rules (docs/methodologies.md):
 ///
-/// - Calibration lapse: |lapsed| × MPE / 100, deducted from a parameter that raises reductions,
+/// - Calibration lapse: |lapsed| × error / 100 (the MPE, or a larger as-found error), deducted from a parameter that raises reductions,
 ///   added to one that lowers them. A lapse without a known MPE is an error, never a guess.
 /// - Missing intervals of an interval meter: excluded for a raising parameter (nothing filled),
 ///   defaulted to largest interval × count for a lowering one. A counter's gap is bridged by its
@@ -69,18 +69,26 @@ public enum PeriodCalculation {
         guard m.missingIntervals >= 0 else { throw .negativeMissingIntervals(parameter: p.id, meter: m.meter) }
         let direction = p.effect == .raises ? "deducted: a larger \(p.id) raises reductions" : "added: a larger \(p.id) lowers reductions"
         var out: [PeriodResult.CorrectionLine] = []
-        if m.lapsed != .zero {
-            guard let lapsed = m.lapsed.isNegative ? ExactDecimal.zero - m.lapsed : Optional(m.lapsed) else { throw .overflow(parameter: p.id) }
-            guard let mpe = m.maxPermissibleErrorPercent else { throw .lapseWithoutPermissibleError(parameter: p.id, meter: m.meter) }
-            guard let product = lapsed.multiplied(by: mpe),
+        for lapse in m.lapses where lapse.amount != .zero {
+            guard let lapsed = lapse.amount.isNegative ? ExactDecimal.zero - lapse.amount : Optional(lapse.amount) else { throw .overflow(parameter: p.id) }
+            guard let pct = lapse.errorPercent else { throw .lapseWithoutPermissibleError(parameter: p.id, meter: m.meter) }
+            guard let product = lapsed.multiplied(by: pct),
                   let amount = product.value.divided(by: ExactDecimal(significand: 100, scale: 0)),
                   let signed = p.effect == .raises ? ExactDecimal.zero - amount.value : amount.value
             else { throw .overflow(parameter: p.id) }
             exact = exact && product.exact && amount.exact
-            out.append(.init(parameter: p.id, meter: m.meter, reason: .calibrationLapse, basis: lapsed, factor: mpe, amount: signed.normalized,
-                             why: "\(lapsed) \(p.unitText) measured past calibration × MPE \(mpe)% = \(amount.value.normalized), \(direction)"))
+            out.append(.init(parameter: p.id, meter: m.meter, reason: .calibrationLapse, basis: lapsed, factor: pct, amount: signed.normalized,
+                             why: "\(lapsed) \(p.unitText) measured over intervals no certificate covered × \(pct)% = \(amount.value.normalized), \(direction)"))
             notes.append(.init(kind: .correction, parameter: p.id, meter: m.meter, intervals: nil,
                                text: "calibration lapse: \(signed.normalized) \(p.unitText) (\(direction))"))
+        }
+        if m.held > 0 {
+            notes.append(.init(kind: .held, parameter: p.id, meter: m.meter, intervals: m.held,
+                               text: "\(m.held) step\(m.held == 1 ? "" : "s") held, not credited until resolved (see steps; `jcm-ingestd resolve`)"))
+        }
+        if m.creditedByRule > 0 {
+            notes.append(.init(kind: .credited, parameter: p.id, meter: m.meter, intervals: m.creditedByRule,
+                               text: "\(m.creditedByRule) rollover\(m.creditedByRule == 1 ? "" : "s")/reset\(m.creditedByRule == 1 ? "" : "s") credited by the half-register rule: the meter has no capacity to check them against (see steps)"))
         }
         guard m.missingIntervals > 0 else { return out }
         let n = m.missingIntervals

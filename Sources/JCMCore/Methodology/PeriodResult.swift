@@ -2,7 +2,7 @@
 /// correction with its reason, every equation's exact value, and the rounded result.
 ///
 /// Each line type has `fields`: (name, value) pairs in a fixed order with stable snake_case
-/// names, so text, CSV and JSON printers share one vocabulary. Numbers are exact decimal text.
+/// names, so text, CSV and JSON printers share one vocabulary.
 public struct PeriodResult: Sendable, Equatable {
     public var methodology: String
     public var methodologyVersion: String
@@ -19,10 +19,11 @@ public struct PeriodResult: Sendable, Equatable {
     public var exact: Bool
     public var notes: [Note]
 
-    public var fields: [(name: String, value: String)] {
-        [("methodology", methodology), ("methodology_version", methodologyVersion), ("methodology_file", methodologyFile),
-         ("result", result), ("unrounded", unrounded.description), ("rounded", rounded.description),
-         ("rounding", rounding.mode.rawValue), ("rounding_scale", String(rounding.scale)), ("exact", String(exact))]
+    /// The methodology's version is the report's `methodology_version`, said once there.
+    public var fields: Fields {
+        [("methodology", .text(methodology)), ("methodology_file", .text(methodologyFile)),
+         ("result", .text(result)), ("unrounded", .decimal(unrounded)), ("rounded", .decimal(rounded)),
+         ("rounding", .text(rounding.mode.rawValue)), ("rounding_scale", .integer(rounding.scale)), ("exact", .boolean(exact))]
     }
 
     public struct ParameterLine: Sendable, Equatable {
@@ -39,10 +40,10 @@ public struct PeriodResult: Sendable, Equatable {
         /// `measured + corrections`: what the equations read.
         public var adjusted: ExactDecimal
 
-        public var fields: [(name: String, value: String)] {
-            [("parameter", parameter), ("unit", unit), ("option", option.rawValue), ("effect", effect.rawValue),
-             ("meters", String(meters)), ("measured", measured.description), ("corrections", corrections.description),
-             ("adjusted", adjusted.description)]
+        public var fields: Fields {
+            [("parameter", .text(parameter)), ("unit", .text(unit)), ("option", .text(option.rawValue)), ("effect", .text(effect.rawValue)),
+             ("meters", .integer(meters)), ("measured", .decimal(measured)), ("corrections", .decimal(corrections)),
+             ("adjusted", .decimal(adjusted))]
         }
     }
 
@@ -65,9 +66,9 @@ public struct PeriodResult: Sendable, Equatable {
         public var amount: ExactDecimal
         public var why: String
 
-        public var fields: [(name: String, value: String)] {
-            [("parameter", parameter), ("meter", meter), ("reason", reason.rawValue), ("basis", basis.description),
-             ("factor", factor.description), ("amount", amount.description), ("why", why)]
+        public var fields: Fields {
+            [("parameter", .text(parameter)), ("meter", .text(meter)), ("reason", .text(reason.rawValue)), ("basis", .decimal(basis)),
+             ("factor", .decimal(factor)), ("amount", .decimal(amount)), ("why", .text(why))]
         }
     }
 
@@ -78,8 +79,9 @@ public struct PeriodResult: Sendable, Equatable {
         public var value: ExactDecimal
         public var exact: Bool
 
-        public var fields: [(name: String, value: String)] {
-            [("equation", equation), ("expression", expression), ("unit", unit ?? ""), ("value", value.description), ("exact", String(exact))]
+        public var fields: Fields {
+            [("equation", .text(equation)), ("expression", .text(expression)), ("unit", .text(unit)), ("value", .decimal(value)),
+             ("exact", .boolean(exact))]
         }
     }
 
@@ -92,6 +94,10 @@ public struct PeriodResult: Sendable, Equatable {
         case bridged
         /// A calibration-lapse correction (a correction line gives the amount).
         case correction
+        /// Steps held out of the total until an operator resolves them (listed in `steps`).
+        case held
+        /// Rollovers and resets credited by rule, without a capacity to check them against.
+        case credited
     }
 
     public struct Note: Sendable, Equatable {
@@ -102,9 +108,9 @@ public struct PeriodResult: Sendable, Equatable {
         public var intervals: Int?
         public var text: String
 
-        public var fields: [(name: String, value: String)] {
-            [("kind", kind.rawValue), ("parameter", parameter), ("meter", meter),
-             ("intervals", intervals.map(String.init) ?? ""), ("text", text)]
+        public var fields: Fields {
+            [("kind", .text(kind.rawValue)), ("parameter", .text(parameter)), ("meter", .text(meter)),
+             ("intervals", intervals.map { .integer($0) } ?? .null), ("text", .text(text))]
         }
     }
 }

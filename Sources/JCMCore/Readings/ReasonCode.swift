@@ -29,6 +29,11 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable {
     case spike = "spike"
     case counterStuck = "counter_stuck"
     case calibrationLapsed = "calibration_lapsed"
+    /// A polled device's own time was before the plausibility floor (a clock never set): the
+    /// reading took the poll's time instead.
+    case deviceClockInvalid = "device_clock_invalid"
+    /// A polled device's own time was further from the poll's than the allowed clock skew.
+    case deviceClockSkew = "device_clock_skew"
 
     // A record, a file or a response that yielded no reading at all.
     case recordMalformed = "record_malformed"
@@ -43,5 +48,6 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable {
 
     public var isFlag: Bool { Self.flags.contains(self) }
 
-    static let flags: Set<ReasonCode> = [.outOfOrder, .unitConversionRounded, .valueUnusual, .counterReset, .counterRollover, .spike, .counterStuck, .calibrationLapsed]
+    static let flags: Set<ReasonCode> = [.outOfOrder, .unitConversionRounded, .valueUnusual, .counterReset, .counterRollover, .spike, .counterStuck, .calibrationLapsed,
+                                           .deviceClockInvalid, .deviceClockSkew]
 }

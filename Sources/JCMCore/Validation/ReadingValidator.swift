@@ -33,7 +33,12 @@ public struct ReadingValidator: Sendable {
     /// - Parameters:
     ///   - zone: the IANA zone of the source (watched folder) when the meter declares none.
     ///   - arrival: the time to use when the reading carries none (polls without a timestamp path).
-    public mutating func validate(_ raw: RawReading, now: Timestamp, zone: String? = nil, arrival: Timestamp? = nil) -> Verdict {
+    ///   - deviceTime: the reading's time is a polled device's clock reading "now" (not a record of
+    ///     the past): one before the plausibility floor is replaced by `arrival` and flagged
+    ///     `device_clock_invalid`, one further from `arrival` than the clock skew is flagged
+    ///     `device_clock_skew`. Other times before the floor are refused.
+    public mutating func validate(_ raw: RawReading, now: Timestamp, zone: String? = nil, arrival: Timestamp? = nil,
+                                  deviceTime: Bool = false) -> Verdict {
         func reject(_ reason: ReasonCode, _ detail: String) -> Verdict {
             .rejected(Rejection(raw: raw, reason: reason, detail: detail))
         }
@@ -70,7 +75,7 @@ public struct ReadingValidator: Sendable {
             return reject(.valueOutOfRange, "value \(valueText) \(unit) overflows when converted to \(entry.meter.unit)")
         }
 
-        let timestamp: Timestamp
+        var timestamp: Timestamp
         if let text = raw.timestamp, !text.isEmpty {
             let zoneID = entry.meter.timeZone ?? zone
             do {
@@ -93,6 +98,18 @@ public struct ReadingValidator: Sendable {
         } else {
             return reject(.missingField, "timestamp is empty")
         }
+        let carried = !(raw.timestamp ?? "").isEmpty
+        if carried, timestamp < (entry.monitoringStart ?? Self.plausibilityFloor) {
+            if deviceTime, let arrival {
+                flags.append(.deviceClockInvalid)
+                timestamp = arrival
+            } else if entry.monitoringStart == nil {
+                return .rejected(Rejection(raw: raw, reason: .timestampInvalid, detail: "timestamp \(timestamp) is before \(Self.plausibilityFloor), the earliest a meter's clock is trusted", timestamp: timestamp))
+            }
+        } else if deviceTime, carried, let arrival,
+                  abs(timestamp.microseconds - arrival.microseconds) > clockSkewMicroseconds {
+            flags.append(.deviceClockSkew)
+        }
         if timestamp.microseconds > now.microseconds + clockSkewMicroseconds {
             return .rejected(Rejection(raw: raw, reason: .timestampFuture, detail: "timestamp \(timestamp) is after now (\(now)) plus the allowed clock skew", timestamp: timestamp))
         }
@@ -102,6 +119,10 @@ public struct ReadingValidator: Sendable {
         }
         return .accepted(Reading(meterKey: entry.key, timestamp: timestamp, value: converted, rawValue: valueText, rawUnit: raw.unit ?? "", flags: flags, extra: raw.extra))
     }
+
+    /// Before this no meter's clock is trusted: clocks never set read 1970-01-01 (epoch 0) or
+    /// 2000-01-01 (a real-time clock's default). A project's monitoring_start is the floor when set.
+    public static let plausibilityFloor = Timestamp(microseconds: 978_307_200_000_000)  // 2001-01-01T00:00:00Z
 
     private mutating func parser(for zoneID: String?) -> TimestampParser {
         guard let zoneID else { return TimestampParser() }

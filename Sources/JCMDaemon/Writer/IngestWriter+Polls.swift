@@ -183,7 +183,7 @@ extension IngestWriter {
                 var kept: [Reading] = []
                 var refused = payload.rejected.count
                 for raw in payload.readings {
-                    switch validator.validate(raw, now: Timestamp(date: Date()), arrival: result.receivedAt) {
+                    switch validator.validate(raw, now: Timestamp(date: Date()), arrival: result.receivedAt, deviceTime: single) {
                     case .accepted(let reading) where Self.unfinished(reading, payload, meter, now: result.receivedAt): continue
                     case .accepted(let reading):
                         if stored[reading.meterKey]?.value(at: reading.timestamp) == reading.value {
