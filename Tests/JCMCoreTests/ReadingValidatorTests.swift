@@ -214,6 +214,24 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
         #expect(try accepted(v.validate(raw("EG-2", Self.ts, "1", "kWh"), now: now, arrival: arrival)).timestamp.description == Self.ts)
     }
 
+    /// A device whose clock was never set reports epoch 0: its reading takes the poll's time and
+    /// says so. A device time far from the poll's is kept and flagged. A record of the past (a
+    /// report or a history answer) before the floor is refused rather than restamped.
+    @Test func deviceClocksBeforeTheFloorTakeThePollTime() throws {
+        var v = makeValidator()
+        let arrival = now.advanced(-5)
+        let unset = try accepted(v.validate(raw("EG-1", "1970-01-01T00:00:00Z", "1", "kWh"), now: now, arrival: arrival, deviceTime: true))
+        #expect(unset.timestamp == arrival)
+        #expect(unset.flags == [.deviceClockInvalid])
+        let skewed = try accepted(v.validate(raw("EG-2", Self.ts, "2", "kWh"), now: now, arrival: arrival, deviceTime: true))
+        #expect(skewed.timestamp.description == Self.ts)
+        #expect(skewed.flags == [.deviceClockSkew])
+        let rtcDefault = try accepted(v.validate(raw("EG-2", "2000-01-01T00:00:00Z", "3", "kWh"), now: now, arrival: arrival, deviceTime: true))
+        #expect(rtcDefault.flags == [.deviceClockInvalid])
+        #expect(reason(v.validate(raw("EG-1", "1970-01-01T00:00:00Z", "1", "kWh"), now: now)) == .timestampInvalid)
+        #expect(reason(v.validate(raw("EG-1", "1970-01-01T00:00:00Z", "1", "kWh"), now: now, arrival: arrival)) == .timestampInvalid)
+    }
+
     /// A counter that falls was reset: kept, flagged, and the new value becomes the reference.
     @Test func aCounterThatFallsIsAResetKeptAndFlagged() throws {
         var v = makeValidator()
