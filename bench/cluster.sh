@@ -4,14 +4,16 @@
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
 work=$(mktemp -d /tmp/jcm-bench-XXXXXX)
 chmod 755 "$work"
-bin=.build/release/jcm-ingestd
+# JCM_BIN: another build to measure (a baseline's, built with its own --scratch-path .build-base)
+# with these same scripts; unset, this tree's release build, made now.
+bin=${JCM_BIN:-.build/release/jcm-ingestd}
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 cleanup() { as_pg "$pgbin/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-swift build -c release --product jcm-ingestd 2>&1 | tail -1
+[ -n "${JCM_BIN:-}" ] || swift build -c release --product jcm-ingestd 2>&1 | tail -1
 
 mkdir -p "$work/data" "$work/run" "$work/log"
 [ "$(id -u)" -eq 0 ] && chown postgres "$work/data" "$work/run" "$work/log"

@@ -248,6 +248,22 @@ struct PeriodSeriesTests {
         #expect(r.json["parameters"]?[0]?["adjusted"]?.stringValue == "59.6")
     }
 
+    /// jcm.units is MeasurementUnit.all, so SQL converts exactly as Swift does.
+    @Test func theUnitTableIsTheSwiftOne() throws {
+        let conninfo = try TestCluster.freshDatabase()
+        try Migrator.migrate(try Connection(conninfo: conninfo), logger: TestCluster.logger)
+        let sql = try JCMIntegrationTests.rows(conninfo, "select symbol, dimension, factor::text from jcm.units order by symbol")
+        let swift = MeasurementUnit.all.sorted { $0.symbol < $1.symbol }.map { [$0.symbol, $0.dimension.rawValue, String($0.factor)] }
+        #expect(sql == swift)
+        for (value, from, to) in [("1234.5", "kWh", "MWh"), ("7", "MJ", "kWh"), ("2.5", "t", "kg")] {
+            let d = ExactDecimal(parsing: value)!
+            let expected = try d.converted(from: MeasurementUnit.named(from)!, to: MeasurementUnit.named(to)!).value
+            let got = try scalar(conninfo, "select jcm.convert_unit($1::numeric, $2, $3)::text", [value, from, to])
+            #expect(got.flatMap { ExactDecimal(parsing: $0) } == expected, "\(value) \(from) → \(to)")
+        }
+        #expect(try scalar(conninfo, "select jcm.convert_unit(1, 'kWh', 'kg') is null") == "t")
+    }
+
     func rows(config: String, _ sql: String) throws -> [[String?]] {
         let c = try Config.parse(try String(contentsOfFile: config, encoding: .utf8), file: config)
         return try Connection(conninfo: c.database.url).query(sql).rows

@@ -33,13 +33,14 @@ insert into jcm.units (symbol, dimension, factor) values
     ('kg', 'mass', 1), ('t', 'mass', 1000),
     ('kgCO2', 'emissions', 1), ('tCO2', 'emissions', 1000);
 
--- value in unit `from_unit` expressed in `to_unit`: exact whenever the quotient terminates,
--- else cut toward zero at 20 decimal places (ExactDecimal's inexact scale). Null when the two
--- units are not of one dimension.
+-- value in unit `from_unit` expressed in `to_unit`: exact whenever the quotient terminates within
+-- 30 decimal places, else rounded there, as ExactDecimal.converted(from:to:) does (a
+-- non-terminating quotient has no tie, so PostgreSQL's rounding and Swift's half-even agree).
+-- Null when the two units are not of one dimension.
 create function jcm.convert_unit(value numeric, from_unit text, to_unit text) returns numeric
 language sql immutable as $$
     select case when from_unit = to_unit then value
-                else trim_scale(div(value * f.factor * 100000000000000000000, t.factor) * 0.00000000000000000001) end
+                else trim_scale(round(value * f.factor * 1.0000000000000000000000000000000000000000 / t.factor, 30)) end
     from jcm.units f, jcm.units t
     where f.symbol = from_unit and t.symbol = to_unit and f.dimension = t.dimension
 $$;
