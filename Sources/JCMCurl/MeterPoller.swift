@@ -82,8 +82,8 @@ public final class MeterPoller: @unchecked Sendable {
                 let h = try handles.take(for: i, security: t.security)
                 easy = h
                 try h.prepare(url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: Int(left), maxBytes: t.maxBytes)
-                try h.setRequestHeaders(t.conditional
-                    ? [slots[i].etag.map { "If-None-Match: \($0)" }, slots[i].lastModified.map { "If-Modified-Since: \($0)" }].compactMap { $0 } : [])
+                try h.setRequestHeaders(t.headers + (t.conditional
+                    ? [slots[i].etag.map { "If-None-Match: \($0)" }, slots[i].lastModified.map { "If-Modified-Since: \($0)" }].compactMap { $0 } : []))
                 try multi.add(h)
                 slots[i].inFlight = true
                 slots[i].startedMs = slot
@@ -156,6 +156,7 @@ public final class MeterPoller: @unchecked Sendable {
                 if failure == nil, status == 200 {
                     slots[i].etag = easy.responseHeader("ETag")
                     slots[i].lastModified = easy.responseHeader("Last-Modified")
+                    result.contentType = easy.responseHeader("Content-Type")
                 }
                 result.etag = slots[i].etag
                 result.lastModified = slots[i].lastModified

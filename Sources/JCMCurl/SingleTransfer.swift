@@ -25,7 +25,9 @@ extension EasyHandle {
         let code = withExtendedLifetime(stop) { curl_easy_perform(handle) }
         _ = CCurlShim_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 1)
         let failure = self.failure(error(for: code), maxBytes: maxBytes)
-        return PollResult(meterID: meterID, url: url, receivedAt: Timestamp(date: Date()), status: responseCode, body: body, failure: failure)
+        var result = PollResult(meterID: meterID, url: url, receivedAt: Timestamp(date: Date()), status: responseCode, body: body, failure: failure)
+        if failure == nil { result.contentType = responseHeader("Content-Type") }
+        return result
     }
 
     /// What a finished transfer's error means for its poll: cut off at the size cap, or a

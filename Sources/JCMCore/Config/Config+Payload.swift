@@ -3,6 +3,12 @@ extension Config.Poll {
     /// intervals (the Backfiller makes these requests, not the MeterPoller).
     public var isWindowed: Bool { url.contains("{start}") && url.contains("{end}") }
 
+    /// Request headers every poll sends, after the credentials: a Prometheus meter asks for
+    /// OpenMetrics first, as Prometheus does, and its response's Content-Type says which it got.
+    public var requestHeaders: [String] {
+        prometheus != nil ? [OpenMetricsDecoder.acceptHeader] : []
+    }
+
     /// Whether the response's readings carry their own time: only then are validators sent
     /// back, a 304 being nothing new. A reading stamped with its poll's arrival is new at every
     /// poll, and skipping it would leave the interval empty.

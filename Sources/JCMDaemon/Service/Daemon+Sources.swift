@@ -45,11 +45,13 @@ extension Daemon {
             let validators = writer.validatorsByMeter
             let targets = config.meters.compactMap { m -> PollTarget? in
                 guard let p = m.poll, !p.isWindowed else { return nil }  // windowed: the backfiller's
-                return PollTarget(meterID: m.id, url: p.url, schedule: PollSchedule(intervalMs: p.intervalMilliseconds, meterID: m.id),
+                var target = PollTarget(meterID: m.id, url: p.url, schedule: PollSchedule(intervalMs: p.intervalMilliseconds, meterID: m.id),
                                   connectTimeoutMs: Int(p.connectTimeoutMilliseconds), timeoutMs: Int(p.timeoutMilliseconds), maxBytes: p.maxResponseBytes,
                                   backoffCapMs: p.backoffMaxMilliseconds, etag: validators[m.id]?.etag, lastModified: validators[m.id]?.lastModified,
                                   security: security[m.id] ?? TransferSecurity(), conditional: p.readingsCarryTheirTime,
                                   redirects: p.redirects)
+                target.headers = p.requestHeaders
+                return target
             }
             for m in config.meters where m.poll.map({ $0.auth.kind != .none && $0.url.hasPrefix("http://") }) ?? false {
                 logger.warning("credentials are sent over plain http to this meter: anyone on the network path can read them",

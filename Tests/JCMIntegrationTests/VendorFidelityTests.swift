@@ -1,0 +1,108 @@
+import Foundation
+import JCMCore
+import JCMDaemon
+import Testing
+
+/// Real vendor payloads, served as the devices serve them, polled through the daemon (libcurl,
+/// spool, decoder, validator, COPY): what each gateway marks as incomplete or invalid is a
+/// rejection that says why, never a stored reading.
+@Suite("polls: vendor payloads as the devices serve them", .serialized)
+struct VendorFidelityTests {
+    /// One meter of the test, the response its gateway gives and how the meter reads it.
+    struct Device {
+        var id: String
+        var response: @Sendable (HTTPRequest) -> HTTPResponse
+        var lines: String
+        var kind = "cumulative"
+        var unit = "Wh"
+
+        init(id: String, response: HTTPResponse, lines: String, kind: String = "cumulative", unit: String = "Wh") {
+            self.init(id: id, lines: lines, kind: kind, unit: unit) { _ in response }
+        }
+
+        init(id: String, lines: String, kind: String = "cumulative", unit: String = "Wh", answer: @escaping @Sendable (HTTPRequest) -> HTTPResponse) {
+            self.id = id
+            self.response = answer
+            self.lines = lines
+            self.kind = kind
+            self.unit = unit
+        }
+    }
+
+    /// Serves each device at `/ID`, runs the daemon until every meter has a reading or a
+    /// rejection, and hands the database over.
+    static func poll(_ devices: [Device], seconds: Double = 20) throws -> String {
+        let server = try HTTPServer(host: "127.0.0.1", port: 0) { request in
+            devices.first { "/" + $0.id == request.path }?.response(request) ?? .text("not found", status: 404)
+        }
+        server.start()
+        defer { server.stop() }
+        let text = PolledGateways.header() + devices.map { d in
+            PolledGateways.meter(d.id, "http://127.0.0.1:\(server.port)/\(d.id)", "", kind: d.kind, unit: d.unit, payload: d.lines)
+        }.joined()
+        let conninfo = try TestCluster.freshDatabase()
+        let landed = PolledGateways.run(try Config.parse(text), conninfo, seconds: seconds) {
+            try scalar(conninfo, """
+                select count(distinct m) from (select meter_id m from jcm.readings_view union all select meter_id from jcm.rejections) s
+                """) == String(devices.count)
+        }
+        #expect(landed, "every meter was polled")
+        return conninfo
+    }
+
+    static func rejections(_ conninfo: String, _ meter: String) throws -> [String] {
+        try rows(conninfo, "select distinct reason || ': ' || detail from jcm.rejections where meter_id = $1", [meter]).map { $0[0] ?? "" }
+    }
+
+    static func readings(_ conninfo: String, _ meter: String) throws -> [String] {
+        try rows(conninfo, "select distinct value::text from jcm.readings_view where meter_id = $1", [meter]).map { $0[0] ?? "" }
+    }
+
+    static let prometheus = "prometheus.metric = \"gw_energy_wh_total\"\nprometheus.labels = { ch = \"1\" }\nprometheus.unit = \"Wh\""
+
+    @Test func aPrometheusExpositionCutOffMidValueIsRejectedWhole() throws {
+        let whole = "gw_energy_wh_total{ch=\"0\"} 1500.5\ngw_energy_wh_total{ch=\"1\"} 98765.5\n"
+        let conninfo = try Self.poll([
+            Device(id: "PROM-CUT", response: .text(String(whole.dropLast(4))), lines: "format = \"prometheus\"\n" + Self.prometheus),
+            Device(id: "PROM-WHOLE", response: .text(whole), lines: "format = \"prometheus\"\n" + Self.prometheus),
+        ])
+        #expect(try Self.readings(conninfo, "PROM-CUT") == [], "98765.5 cut to 9876 is never stored")
+        #expect(try Self.rejections(conninfo, "PROM-CUT") == [
+            #"payload_invalid: the exposition does not end with a line feed: its last line is cut off (gw_energy_wh_total{ch="1"} 9876)"#])
+        #expect(try Self.readings(conninfo, "PROM-WHOLE") == ["98765.5"])
+    }
+
+    /// Served as an exporter does: OpenMetrics to a client that asks for it, the text format otherwise.
+    static func exporter(_ openMetrics: String) -> @Sendable (HTTPRequest) -> HTTPResponse {
+        { request in
+            guard request.header("Accept")?.hasPrefix("application/openmetrics-text;version=1.0.0") == true else {
+                return .text("gw_energy_wh_total{ch=\"1\"} 1\n")
+            }
+            return .text(openMetrics, contentType: "application/openmetrics-text; version=1.0.0; charset=utf-8")
+        }
+    }
+
+    @Test func openMetricsIsAskedForAndReadByItsContentTypeAndWithoutEOFIsRejectedWhole() throws {
+        // A time of now: a device time far from the poll's is not what this test is about.
+        let now = Int64(Date().timeIntervalSince1970)
+        let body = """
+            # TYPE gw_energy_wh counter
+            # UNIT gw_energy_wh watt_hours
+            gw_energy_wh_total{ch="0"} 1500.5 \(now).250
+            gw_energy_wh_total{ch="1"} 98765.5 \(now).250 # {trace_id="x"} 7
+            gw_energy_wh_created{ch="1"} 1700000000
+            # EOF
+
+            """
+        let lines = "format = \"prometheus\"\nprometheus.selector = 'gw_energy_wh{ch=\"1\"}'\n"
+        let conninfo = try Self.poll([
+            Device(id: "OM", lines: lines, unit: "kWh", answer: Self.exporter(body)),
+            Device(id: "OM-NO-EOF", lines: lines, unit: "kWh", answer: Self.exporter(String(body.dropLast("# EOF\n".count)))),
+        ])
+        #expect(try rows(conninfo, "select distinct value::text, raw_value || ' ' || raw_unit, (ts = to_timestamp($1))::text from jcm.readings_view where meter_id = 'OM'",
+                         ["\(now).25"]) == [["98.7655", "98765.5 Wh", "true"]], "_total, # UNIT and the fractional time, in the meter's kWh")
+        #expect(try Self.readings(conninfo, "OM-NO-EOF") == [])
+        #expect(try Self.rejections(conninfo, "OM-NO-EOF") == [
+            ##"payload_invalid: the OpenMetrics exposition does not end with "# EOF": it is cut off (last line: gw_energy_wh_created{ch="1"} 1700000000)"##])
+    }
+}
