@@ -105,4 +105,43 @@ struct VendorFidelityTests {
         #expect(try Self.rejections(conninfo, "OM-NO-EOF") == [
             ##"payload_invalid: the OpenMetrics exposition does not end with "# EOF": it is cut off (last line: gw_energy_wh_created{ch="1"} 1700000000)"##])
     }
+
+    /// Each vendor's own mark of an invalid value, and Shelly Gen1's clock and watt-minutes.
+    @Test func validityFlagsDeviceTimeAndWattMinutesThroughTheDaemon() throws {
+        let started = Int64(Date().timeIntervalSince1970)
+        let synced = started - 5
+        let conninfo = try Self.poll([
+            Device(id: "SHELLY-EM-INVALID", response: .json(#"{"unixtime":0,"emeters":[{"is_valid":true,"total":5.3},{"is_valid":false,"total":0.0}]}"#),
+                   lines: "format = \"shelly-gen1\"\nchannel = 1", unit: "kWh"),
+            Device(id: "SHELLY-EM-SYNCED", response: .json(#"{"unixtime":\#(synced),"emeters":[{"power":10.66,"is_valid":true,"total":5300}]}"#),
+                   lines: "format = \"shelly-gen1\"", unit: "kWh"),
+            Device(id: "SHELLY-PLUG", response: .json("""
+                {"unixtime":0,"relays":[{"ison":true}],"meters":[{"power":14.72,"is_valid":true,"timestamp":\(synced + 3600),"total":2840760}]}
+                """), lines: "format = \"shelly-gen1-meter\"", unit: "kWh"),
+            Device(id: "SHELLY-RPC", response: .json(#"{"id":1,"src":"shellypro3em-c8f09e8a1f84","result":{"id":0,"total_act":26289.57}}"#),
+                   lines: "format = \"shelly-gen2-emdata\"", unit: "kWh"),
+            Device(id: "ENPHASE-DARK", response: .json("""
+                {"production":[{"type":"inverters","activeCount":0,"readingTime":\(synced),"whLifetime":47023113},
+                {"type":"eim","activeCount":0,"measurementType":"production","readingTime":\(synced),"whLifetime":5}]}
+                """), lines: "format = \"enphase-production-json\""),
+            Device(id: "FRONIUS-12", response: .json("""
+                {"Body":{"Data":{"EnergyReal_WAC_Sum_Consumed":941840}},"Head":{"Status":{"Code":12,"Reason":"Device not available"},"Timestamp":"2019-06-13T14:52:10+02:00"}}
+                """), lines: "format = \"fronius-meter-consumed\""),
+        ])
+        #expect(try Self.readings(conninfo, "SHELLY-EM-INVALID") == [], "an invalid channel is never stored")
+        #expect(try Self.rejections(conninfo, "SHELLY-EM-INVALID") == ["device_invalid: the device marks emeters.1 invalid (is_valid false): its total is not read"])
+        #expect(try rows(conninfo, "select distinct value::text, (ts = to_timestamp($1))::text from jcm.readings_view where meter_id = 'SHELLY-EM-SYNCED'",
+                         [String(synced)]) == [["5.3", "true"]], "the synced device's unixtime is the reading's time")
+        // Watt-minutes, exactly: 2,840,760 Wmin is 47.346 kWh. unixtime 0: the poll's time, not
+        // 1970 and not meters[].timestamp (local time, an hour off here).
+        #expect(try rows(conninfo, """
+            select distinct value::text, raw_value || ' ' || raw_unit, (ts >= to_timestamp($1))::text, status
+            from jcm.readings_view where meter_id = 'SHELLY-PLUG'
+            """, [String(started)]) == [["47.346", "2840760 Wmin", "true", "accepted"]])
+        #expect(try Self.readings(conninfo, "SHELLY-RPC") == ["26.28957"])
+        #expect(try Self.readings(conninfo, "ENPHASE-DARK") == [])
+        #expect(try Self.rejections(conninfo, "ENPHASE-DARK") == [
+            #"device_invalid: the "inverters" element has activeCount 0: no microinverter is reporting, its whLifetime is not read"#])
+        #expect(try Self.rejections(conninfo, "FRONIUS-12") == ["payload_invalid: the Datamanager answered Head.Status.Code 12: Device not available"])
+    }
 }

@@ -15,6 +15,7 @@ extension Config.Poll {
     public var readingsCarryTheirTime: Bool {
         if prometheus != nil { return false }  // a sample's timestamp is optional
         if let series { return series.profile != .csv || series.csv?.timestamp != nil }
+        if let profile = PayloadProfile(rawValue: format) { return profile.carriesTime }
         return json.timestamp != nil
     }
 }
@@ -151,6 +152,7 @@ extension Config {
                 checkSeries(&r, selector, key: "format", kind: kind, zone: zone)
             } else if let profile = PayloadProfile(rawValue: format) {
                 p.json = profile.mapping(channel: channel.map { Int($0) })
+                p.channel = channel.map { Int($0) }
                 if let problem = kindMismatch(format, yields: profile.kind, kind: kind) { r.problem("format", problem) }
             } else {
                 r.problem("format", "\"\(format)\" is not a known format (\(payloadFormats.joined(separator: ", ")))")

@@ -112,6 +112,8 @@ public struct Config: Sendable, Equatable {
         public var auth = Auth()
         public var format = "json"
         public var json = JSONMapping(value: "")
+        /// A gateway profile's channel (`channel`), when it has channels.
+        public var channel: Int?
         /// Set when `format` is "prometheus".
         public var prometheus: PrometheusSelector?
         /// Set for `format = "csv"` and the profiles read by their own decoder (SeriesProfile):

@@ -30,6 +30,9 @@ public enum PollPayloadDecoder {
     /// `contentType` is the response's: a Prometheus meter's is read as OpenMetrics when it says so.
     public static func decode(_ body: [UInt8], poll: Config.Poll, meterID: String, contentType: String? = nil) -> Result<DecodedPayload, Failure> {
         if let series = poll.series { return decode(body, series: series, meterID: meterID) }
+        if let profile = PayloadProfile(rawValue: poll.format), let decoded = profile.decode(body, poll: poll, meterID: meterID) {
+            return decoded.map { DecodedPayload(readings: [$0]) }
+        }
         let single = poll.prometheus.map { selector in
             OpenMetricsDecoder.isOpenMetrics(contentType)
                 ? OpenMetricsDecoder.decode(body, selector: selector, meterID: meterID)
