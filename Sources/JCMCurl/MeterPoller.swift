@@ -81,7 +81,7 @@ public final class MeterPoller: @unchecked Sendable {
                 }
                 let h = try handles.take(for: i, security: t.security)
                 easy = h
-                try h.prepare(url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: Int(left), maxBytes: t.maxBytes)
+                try h.prepare(url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: Int(left), maxBytes: t.maxBytes, body: t.body)
                 try h.setRequestHeaders(t.headers + (t.conditional
                     ? [slots[i].etag.map { "If-None-Match: \($0)" }, slots[i].lastModified.map { "If-Modified-Since: \($0)" }].compactMap { $0 } : []))
                 try multi.add(h)

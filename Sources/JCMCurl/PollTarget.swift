@@ -23,6 +23,8 @@ public struct PollTarget: Sendable {
     public var redirects: RedirectPolicy
     /// Request headers of every poll of this meter, after its credentials (a format's `Accept`).
     public var headers: [String] = []
+    /// A POST's body; nil: a GET.
+    public var body: String?
 
     public init(meterID: String, url: String, schedule: PollSchedule, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int,
                 backoffCapMs: Int64 = 300_000, etag: String? = nil, lastModified: String? = nil, security: TransferSecurity = .init(),

@@ -9,10 +9,10 @@ extension EasyHandle {
     /// `shouldStop` is asked while the transfer runs (libcurl's progress callback, about once a
     /// second when idle): true aborts it, so a stopping daemon does not wait out a slow history.
     public func fetch(url: String, meterID: String, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int, headers: [String] = [],
-                      shouldStop: (() -> Bool)? = nil) -> PollResult {
+                      requestBody: String? = nil, shouldStop: (() -> Bool)? = nil) -> PollResult {
         let stop = StopCheck(shouldStop ?? { false })
         do {
-            try prepare(url: url, connectTimeoutMs: connectTimeoutMs, timeoutMs: timeoutMs, maxBytes: maxBytes)
+            try prepare(url: url, connectTimeoutMs: connectTimeoutMs, timeoutMs: timeoutMs, maxBytes: maxBytes, body: requestBody)
             try setRequestHeaders(headers)
             try check(CCurlShim_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(stop).toOpaque()))
             try check(CCurlShim_easy_setopt_xferinfo_function(handle) { userdata, _, _, _, _ in

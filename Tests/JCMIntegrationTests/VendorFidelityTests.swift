@@ -144,4 +144,57 @@ struct VendorFidelityTests {
             #"device_invalid: the "inverters" element has activeCount 0: no microinverter is reporting, its whLifetime is not read"#])
         #expect(try Self.rejections(conninfo, "FRONIUS-12") == ["payload_invalid: the Datamanager answered Head.Status.Code 12: Device not available"])
     }
+
+    /// What a JSON-RPC endpoint saw: method, Content-Type and body of each request.
+    final class Seen: @unchecked Sendable {
+        let lock = NSLock()
+        var requests: [(method: String, contentType: String?, body: String)] = []
+        func add(_ r: HTTPRequest) { lock.withLock { requests.append((r.method, r.header("Content-Type"), String(decoding: r.body, as: UTF8.self))) } }
+        var all: [(method: String, contentType: String?, body: String)] { lock.withLock { requests } }
+    }
+
+    /// Shelly Gen2 RPC and OpenEMS's JSON-RPC history over POST, as the devices take them: a GET
+    /// is refused (405), a POST answered with a JSON-RPC envelope; OpenEMS's periods take their
+    /// times from the window the body asked for.
+    @Test func jsonRPCOverPOSTIncludingAWindowedOpenEMSHistory() throws {
+        let shelly = Seen(), openEMS = Seen()
+        let now = Int64(Date().timeIntervalSince1970)
+        let quarter = now / 900 * 900
+        // Periods well over: the one in progress (and the one before) would be left for later.
+        let starts = [quarter - 3_600, quarter - 2_700, quarter - 1_800].map { Timestamp(microseconds: $0 * 1_000_000).description }
+        let today = String(Timestamp(microseconds: now * 1_000_000).description.prefix(10))
+        let history = #"{"jsonrpc":"2.0","id":"1","method":"queryHistoricTimeseriesEnergyPerPeriod","params":{"timezone":"UTC","# +
+            #""fromDate":"{start}","toDate":"{end}","channels":["_sum/ProductionActiveEnergy"],"resolution":{"value":15,"unit":"MINUTES"}}}"#
+        let conninfo = try Self.poll([
+            Device(id: "SHELLY-POST", lines: """
+                format = "shelly-gen2-emdata"
+                method = "POST"
+                body = '{"id":1,"method":"EMData.GetStatus","params":{"id":0}}'
+                """, unit: "kWh") { request in
+                shelly.add(request)
+                guard request.method == "POST" else { return .text("method not allowed", status: 405) }
+                return .json(#"{"id":1,"src":"shellypro3em-c8f09e8a1f84","result":{"id":0,"total_act":26289.57}}"#)
+            },
+            Device(id: "OPENEMS", lines: """
+                format = "openems-energy-per-period"
+                method = "POST"
+                body = '\(history)'
+                """, kind: "interval") { request in
+                openEMS.add(request)
+                guard request.method == "POST" else { return .text("method not allowed", status: 405) }
+                return .json(#"{"jsonrpc":"2.0","id":"1","result":{"timestamps":["\#(starts[0])","\#(starts[1])","\#(starts[2])"],"# +
+                             #""data":{"_sum/ProductionActiveEnergy":[812,null,301.5]}}}"#)
+            },
+        ])
+        #expect(try Self.readings(conninfo, "SHELLY-POST") == ["26.28957"])
+        let first = try #require(shelly.all.first)
+        #expect(first.method == "POST" && first.contentType == "application/json" && first.body == #"{"id":1,"method":"EMData.GetStatus","params":{"id":0}}"#)
+        let stored = try rows(conninfo, "select extract(epoch from ts)::bigint::text, value::text from jcm.readings_view where meter_id = 'OPENEMS' order by ts")
+        #expect(stored.map { [Timestamp(microseconds: (Int64($0[0] ?? "") ?? 0) * 1_000_000).description, $0[1] ?? ""] }
+                == [[starts[0], "812"], [starts[2], "301.5"]], "each period at its start, the null one skipped")
+        #expect(try scalar(conninfo, "select count(*) from jcm.rejections where meter_id in ('OPENEMS', 'SHELLY-POST')") == "0")
+        let asked = try #require(openEMS.all.first)
+        #expect(asked.method == "POST" && asked.contentType == "application/json")
+        #expect(asked.body.contains(#""fromDate":"\#(today)","toDate":"\#(today)""#), "the window's dates in the body: \(asked.body)")
+    }
 }

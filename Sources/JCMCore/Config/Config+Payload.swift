@@ -1,12 +1,14 @@
 extension Config.Poll {
     /// A url with `{start}` and `{end}`: each poll asks a history format for the last few
     /// intervals (the Backfiller makes these requests, not the MeterPoller).
-    public var isWindowed: Bool { url.contains("{start}") && url.contains("{end}") }
+    public var isWindowed: Bool { requestTemplate.contains("{start}") && requestTemplate.contains("{end}") }
 
     /// Request headers every poll sends, after the credentials: a Prometheus meter asks for
     /// OpenMetrics first, as Prometheus does, and its response's Content-Type says which it got.
     public var requestHeaders: [String] {
-        prometheus != nil ? [OpenMetricsDecoder.acceptHeader] : []
+        // A POST says what its body is; "Expect:" keeps libcurl from waiting for a 100 Continue
+        // that an embedded gateway may never send.
+        (prometheus != nil ? [OpenMetricsDecoder.acceptHeader] : []) + (body != nil ? ["Content-Type: \(contentType ?? "application/json")", "Expect:"] : [])
     }
 
     /// Whether the response's readings carry their own time: only then are validators sent
@@ -42,6 +44,8 @@ extension Config {
         public var csv: CSVColumns?
         /// Enphase production.json: the element read, when pinned (`SeriesProfile.enphaseSources`).
         public var enphaseSource: String?
+        /// OpenEMS: the channel address read ("_sum/ProductionActiveEnergy"), when the response has several.
+        public var address: String?
 
         public init(profile: SeriesProfile, meterType: String? = nil, serial: String? = nil, channel: String? = nil, device: String? = nil, csv: CSVColumns? = nil,
                     enphaseSource: String? = nil) {
@@ -92,6 +96,12 @@ extension Config {
         public var pauseMilliseconds: Int64
         public var timeoutMilliseconds: Int64 = 30_000
         public var maxResponseBytes = 16 << 20
+        /// The meter's own POST body (a windowed POST meter), with `{start}` and `{end}`.
+        public var body: String?
+        public var contentType: String?
+
+        /// What a history request sends beside the credentials.
+        public var requestHeaders: [String] { body != nil ? ["Content-Type: \(contentType ?? "application/json")", "Expect:"] : [] }
 
         public init(url: String, series: SeriesSelector) {
             self.url = url
@@ -103,6 +113,7 @@ extension Config {
 
     static func readPayload(_ r: inout TableReader, format: String, json: TOMLTable?, kind: MeterKind?, zone: String?, into p: inout Poll) {
         p.format = format
+        readRequest(&r, into: &p)
         let prometheus = r.table("prometheus")
         let channel = r.integer("channel", range: 0...255)
         let options = readSeriesOptions(&r, inherited: nil)
@@ -167,11 +178,15 @@ extension Config {
         if p.isWindowed {
             if let series = p.series, series.profile.isHistory {
                 // The poll's own request reads history too: gaps are filled the same way.
-                if p.backfill == nil { p.backfill = Backfill(url: p.url, series: series) }
+                if p.backfill == nil {
+                    p.backfill = Backfill(url: p.url, series: series)
+                    p.backfill?.body = p.body
+                    p.backfill?.contentType = p.contentType
+                }
             } else {
                 r.problem("url", "{start} and {end} only apply to a history format (\(SeriesProfile.allCases.filter(\.isHistory).map(\.rawValue).joined(separator: ", ")))")
             }
-        } else if p.url.contains("{start}") || p.url.contains("{end}") {
+        } else if p.requestTemplate.contains("{start}") || p.requestTemplate.contains("{end}") {
             r.problem("url", "needs both {start} and {end}, or neither")
         }
     }
@@ -181,6 +196,12 @@ extension Config {
     private static func readSeriesOptions(_ r: inout TableReader, inherited: SeriesSelector?) -> SeriesSelector {
         var s = SeriesSelector(profile: .csv, meterType: inherited?.meterType, serial: inherited?.serial, channel: inherited?.channel,
                                device: inherited?.device, csv: inherited?.csv, enphaseSource: inherited?.enphaseSource)
+        s.address = inherited?.address
+        if let t = r.table("openems") {
+            var o = TableReader(t, path: r.keyPath("openems"))
+            if let channel = o.string("channel") { s.address = channel }
+            r.problems += o.finish()
+        }
         if let t = r.table("enphase") {
             var o = TableReader(t, path: r.keyPath("enphase"))
             if let source = o.string("source") {
@@ -242,6 +263,7 @@ extension Config {
         if s.profile != .froniusArchive, s.channel != nil || s.device != nil { r.problem("fronius", "only applies to fronius-archive") }
         if s.profile != .csv, s.csv != nil { r.problem("csv", "only applies to format \"csv\"") }
         if s.profile != .enphaseProductionJSON, s.enphaseSource != nil { r.problem("enphase", "only applies to enphase-production-json") }
+        if s.profile != .openEMSEnergyPerPeriod, s.address != nil { r.problem("openems", "only applies to openems-energy-per-period") }
         if s.profile.needsTimeZone, zone == nil {
             r.problem(key, "\(name) gives site local times without an offset: declare the meter's timezone (the site's IANA zone)")
         }
@@ -264,6 +286,7 @@ extension Config {
         if s.channel != nil || s.device != nil { r.problem("fronius", "only applies to fronius-archive") }
         if s.csv != nil { r.problem("csv", "only applies to format \"csv\"") }
         if s.enphaseSource != nil { r.problem("enphase", "only applies to enphase-production-json") }
+        if s.address != nil { r.problem("openems", "only applies to openems-energy-per-period") }
     }
 
     /// `backfill.*`: the history request of a meter whose gateway remembers.
@@ -286,7 +309,11 @@ extension Config {
         // The meter's own choices hold for a history of the same profile (energyDetails' meter type).
         let options = readSeriesOptions(&b, inherited: p.series?.profile == profile ? p.series : nil)
         var url = b.string("url")
-        if url == nil, p.isWindowed, profile == p.series?.profile { url = p.url }
+        var body: String?
+        if url == nil, p.isWindowed, profile == p.series?.profile {
+            url = p.url
+            body = p.body  // the meter's own request, POST and all
+        }
         if url == nil, profile == .froniusArchive, let base = hostPart(of: p.url) {
             // The Datamanager's archive is on the same host as its realtime data.
             url = base + "/solar_api/v1/GetArchiveData.cgi?Scope=System&StartDate={start}&EndDate={end}&Channel=" + (options.channel ?? "")
@@ -294,7 +321,8 @@ extension Config {
         if url == nil, profile != nil { b.problem("url", "is required for \(profile!.rawValue): the history request with {start} and {end}") }
         if let url {
             if !(url.hasPrefix("http://") || url.hasPrefix("https://")) { b.problem("url", "must start with http:// or https://") }
-            if !url.contains("{start}") || !url.contains("{end}") { b.problem("url", "needs {start} and {end}, where the range of each request goes") }
+            let template = url + (body ?? "")
+            if !template.contains("{start}") || !template.contains("{end}") { b.problem("url", "needs {start} and {end}, where the range of each request goes") }
         }
         let horizon = b.duration("horizon", range: 60_000...(366 * 86_400_000))
         let span = b.duration("max_span", range: 60_000...(366 * 86_400_000))
@@ -305,6 +333,8 @@ extension Config {
             var selector = options
             selector.profile = profile
             var backfill = Backfill(url: url, series: selector)
+            backfill.body = body
+            backfill.contentType = body == nil ? nil : p.contentType
             if let horizon { backfill.horizonMilliseconds = horizon }
             if let span { backfill.maxSpanMilliseconds = span }
             if let pause { backfill.pauseMilliseconds = pause }

@@ -34,6 +34,9 @@ public enum PayloadProfile: String, CaseIterable, Sendable {
     /// emoncms `GET /feed/timevalue.json?id=N`: `value` at `time` (epoch seconds), in the feed's
     /// unit (the meter's `unit`, or declare it with the meter's own).
     case emoncms
+    /// OpenEMS Edge REST-Api `GET /rest/channel/<component>/<channel>`: `value` in `unit`
+    /// ("Wh_Σ" is Wh), at arrival. OpenEMSDecoder.
+    case openEMSChannel = "openems-channel"
 
     public var hasChannels: Bool { self == .shellyGen1 || self == .shellyGen1Meter || self == .tasmota }
 
@@ -46,7 +49,7 @@ public enum PayloadProfile: String, CaseIterable, Sendable {
     public var kind: Config.MeterKind? {
         switch self {
         case .shellyGen2EM: .instantaneous
-        case .emoncms: nil
+        case .emoncms, .openEMSChannel: nil
         default: .cumulative
         }
     }
@@ -65,6 +68,7 @@ public enum PayloadProfile: String, CaseIterable, Sendable {
         case .froniusInverter: Config.JSONMapping(value: "Body.Data.TOTAL_ENERGY.Value", unitPath: "Body.Data.TOTAL_ENERGY.Unit", timestamp: "Head.Timestamp")
         case .enphaseProduction: Config.JSONMapping(value: "wattHoursLifetime", unit: "Wh")
         case .emoncms: Config.JSONMapping(value: "value", timestamp: "time")
+        case .openEMSChannel: Config.JSONMapping(value: "value", unitPath: "unit")
         }
     }
 }

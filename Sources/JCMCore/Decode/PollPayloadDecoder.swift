@@ -56,6 +56,8 @@ public enum PollPayloadDecoder {
             return FroniusDecoder.archive(body, channel: series.channel ?? "", device: series.device, meterID: meterID)
         case .emoncmsFeedData:
             return EmoncmsFeedDecoder.decode(body, meterID: meterID)
+        case .openEMSEnergyPerPeriod:
+            return OpenEMSDecoder.energyPerPeriod(body, channel: series.address, meterID: meterID)
         case .csv:
             return CSVPayloadDecoder.decode(body, columns: series.csv ?? Config.CSVColumns(value: ""), meterID: meterID)
         }

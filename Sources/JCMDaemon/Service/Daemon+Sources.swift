@@ -49,8 +49,9 @@ extension Daemon {
                                   connectTimeoutMs: Int(p.connectTimeoutMilliseconds), timeoutMs: Int(p.timeoutMilliseconds), maxBytes: p.maxResponseBytes,
                                   backoffCapMs: p.backoffMaxMilliseconds, etag: validators[m.id]?.etag, lastModified: validators[m.id]?.lastModified,
                                   security: security[m.id] ?? TransferSecurity(), conditional: p.readingsCarryTheirTime,
-                                  redirects: p.redirects)
+                                  redirects: p.body == nil ? p.redirects : .none)  // a POST is not sent again elsewhere
                 target.headers = p.requestHeaders
+                target.body = p.body
                 return target
             }
             for m in config.meters where m.poll.map({ $0.auth.kind != .none && $0.url.hasPrefix("http://") }) ?? false {
