@@ -118,6 +118,8 @@ struct VendorFidelityTests {
             Device(id: "SHELLY-PLUG", response: .json("""
                 {"unixtime":0,"relays":[{"ison":true}],"meters":[{"power":14.72,"is_valid":true,"timestamp":\(synced + 3600),"total":2840760}]}
                 """), lines: "format = \"shelly-gen1-meter\"", unit: "kWh"),
+            Device(id: "OPENEMS-CHANNEL", response: .json(#"{"type":"LONG","accessMode":"RO","text":"","unit":"Wh_Σ","value":1284310}"#),
+                   lines: "format = \"openems-channel\"", unit: "kWh"),
             Device(id: "SHELLY-RPC", response: .json(#"{"id":1,"src":"shellypro3em-c8f09e8a1f84","result":{"id":0,"total_act":26289.57}}"#),
                    lines: "format = \"shelly-gen2-emdata\"", unit: "kWh"),
             Device(id: "ENPHASE-DARK", response: .json("""
@@ -139,6 +141,8 @@ struct VendorFidelityTests {
             from jcm.readings_view where meter_id = 'SHELLY-PLUG'
             """, [String(started)]) == [["47.346", "2840760 Wmin", "true", "accepted"]])
         #expect(try Self.readings(conninfo, "SHELLY-RPC") == ["26.28957"])
+        #expect(try rows(conninfo, "select distinct value::text, raw_value || ' ' || raw_unit from jcm.readings_view where meter_id = 'OPENEMS-CHANNEL'")
+                == [["1284.31", "1284310 Wh"]], "OpenEMS's Wh_Σ is Wh")
         #expect(try Self.readings(conninfo, "ENPHASE-DARK") == [])
         #expect(try Self.rejections(conninfo, "ENPHASE-DARK") == [
             #"device_invalid: the "inverters" element has activeCount 0: no microinverter is reporting, its whLifetime is not read"#])
