@@ -93,7 +93,9 @@ public final class MeterPoller: @unchecked Sendable {
                 if let easy { handles.give(easy) }
                 slots[i].inFlight = false
                 gate.finished(i)
-                results.append(PollResult(meterID: t.meterID, url: t.url, receivedAt: WallClock.timestamp(), status: 0, body: [], failure: .transport("\(error)")))
+                let failed = PollResult(meterID: t.meterID, url: t.url, receivedAt: WallClock.timestamp(), status: 0, body: [], failure: .transport("\(error)"))
+                results.append(failed)
+                for id in t.alsoFor { results.append(failed.for(meter: id)) }
                 slots[i].failures += 1
                 queue.schedule(i, at: PollBackoff.nextDue(t.schedule, afterMs: now, failures: slots[i].failures, capMs: t.backoffCapMs))
             }
@@ -169,6 +171,7 @@ public final class MeterPoller: @unchecked Sendable {
                 }
                 handles.give(easy)
                 results.append(result)
+                for id in t.alsoFor { results.append(result.for(meter: id)) }
             }
             while let i = gate.nextAdmitted() {
                 start(i, slot: slots[i].startedMs, now: now)

@@ -25,6 +25,9 @@ public struct PollTarget: Sendable {
     public var headers: [String] = []
     /// A POST's body; nil: a GET.
     public var body: String?
+    /// Other meters this poll's response is for (a multi-meter source): each gets a copy of
+    /// the result under its own id.
+    public var alsoFor: [String] = []
 
     public init(meterID: String, url: String, schedule: PollSchedule, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int,
                 backoffCapMs: Int64 = 300_000, etag: String? = nil, lastModified: String? = nil, security: TransferSecurity = .init(),
@@ -76,5 +79,14 @@ public struct PollResult: Sendable {
         self.status = status
         self.body = body
         self.failure = failure
+    }
+}
+
+extension PollResult {
+    /// The same response, for another meter that reads it (a multi-meter source).
+    func `for`(meter id: String) -> PollResult {
+        var copy = self
+        copy.meterID = id
+        return copy
     }
 }

@@ -156,6 +156,26 @@ struct PayloadConfigTests {
                 == [#"meter[1].format: openems-energy-per-period gives energy per interval: it needs a meter of kind "interval", not "cumulative""#])
     }
 
+    /// Meters reading elements of one response with the same request share one poll.
+    @Test func multiMeterSourcesArePolledOnce() throws {
+        func meter(_ id: String, _ url: String, _ lines: [String]) -> [String] {
+            ["[[meter]]", "id = \"\(id)\"", "project = \"P\"", "parameter = \"EG_p\"", "unit = \"kWh\"", "kind = \"cumulative\"", "url = \"\(url)\""] + lines
+        }
+        let list = "http://emon/feed/list.json?apikey=K", system = "http://10.0.0.5/solar_api/v1/GetMeterRealtimeData.cgi?Scope=System"
+        let text = (["[[project]]", "id = \"P\"", "methodology = \"M\""]
+            + meter("E1", list, ["format = \"emoncms-feed-list\"", "emoncms.feed = 1"])
+            + meter("F-IN", system, ["format = \"fronius-meter-consumed\"", "channel = 0"])
+            + meter("E7", list, ["format = \"emoncms-feed-list\"", "emoncms.feed = 7"])
+            + meter("F-OUT", system, ["format = \"fronius-meter-produced\"", "channel = 0"])
+            + meter("E-SLOW", list, ["format = \"emoncms-feed-list\"", "emoncms.feed = 8", "interval = \"5m\""])
+            + meter("F-DEVICE", system.replacingOccurrences(of: "System", with: "Device"), ["format = \"fronius-meter-consumed\""])
+        ).joined(separator: "\n") + "\n"
+        let config = try Config.parse(text)
+        #expect(config.sharedPolls == ["E1": ["E7"], "F-IN": ["F-OUT"]], "another interval is another poll; no channel, no sharing")
+        #expect(Self.problems(Self.meter(["format = \"emoncms-feed-list\""])) == ["meter[1].format: emoncms-feed-list needs emoncms.feed (the id of the feed read)"])
+        #expect(Self.problems(Self.meter(["json.value = \"v\"", "emoncms.feed = 3"])) == ["meter[1].emoncms: only applies to emoncms-feed-list"])
+    }
+
     @Test func aHistoryFormatIsItsOwnBackfillWithItsChoices() throws {
         let config = try Config.parse(Self.meter(kind: "interval", [
             "timezone = \"Europe/Berlin\"", "format = \"solaredge-energy-details\"", "solaredge.meter = \"Production\"",

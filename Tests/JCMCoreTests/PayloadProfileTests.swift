@@ -133,7 +133,27 @@ struct PayloadProfileTests {
                 == .failure(.init(reason: .missingField, detail: #"no value at path "total_act""#)), "the path is the result's")
     }
 
+    /// Multi-meter sources: each meter reads its element of a response that holds many.
+    @Test func emoncmsFeedListAndFroniusScopeSystemGiveEachMeterItsOwn() throws {
+        let list = #"[{"id":"1","name":"use","unit":"W","time":1764158400,"value":356},{"id":7,"name":"solar_kwh","unit":"kWh","time":1764158390,"value":1234.5},"# +
+            #"{"id":"9","name":"new","time":null,"value":null}]"#
+        func feed(_ id: String) -> Result<RawReading, JSONMeterDecoder.Failure> {
+            var poll = Config.Poll(url: "http://emon/feed/list.json")
+            poll.format = "emoncms-feed-list"
+            poll.emoncmsFeed = id
+            return PollPayloadDecoder.decode(Array(list.utf8), poll: poll, meterID: "M").map { $0.readings[0] }
+        }
+        #expect(try feed("7").get().value == "1234.5" && feed("7").get().timestamp == "2025-11-26T11:59:50Z", "a numeric id")
+        #expect(try feed("1").get().value == "356", "a string id")
+        #expect(feed("9") == .failure(.init(reason: .missingField, detail: "feed 9 has no value (null)")))
+        #expect(feed("4") == .failure(.init(reason: .missingField, detail: "no feed with id 4 in the list (it has 1, 7, 9)")))
+        let system = #"{"Body":{"Data":{"0":{"EnergyReal_WAC_Sum_Consumed":941840,"EnergyReal_WAC_Sum_Produced":4075753},"# +
+            #""1":{"EnergyReal_WAC_Sum_Consumed":12000,"EnergyReal_WAC_Sum_Produced":5}}},"Head":{"Status":{"Code":0},"Timestamp":"2019-06-13T14:52:10+02:00"}}"#
+        #expect(try Self.decode(.froniusMeterConsumed, system, channel: 1).get().value == "12000")
+        #expect(try Self.decode(.froniusMeterProduced, system, channel: 0).get().value == "4075753")
+    }
+
     @Test func channelsOnlyWhereTheDeviceHasThem() {
-        #expect(PayloadProfile.allCases.filter(\.hasChannels) == [.shellyGen1, .shellyGen1Meter, .tasmota])
+        #expect(PayloadProfile.allCases.filter(\.hasChannels) == [.shellyGen1, .shellyGen1Meter, .tasmota, .froniusMeterConsumed, .froniusMeterProduced])
     }
 }

@@ -152,9 +152,9 @@ struct VendorFidelityTests {
     /// What a JSON-RPC endpoint saw: method, Content-Type and body of each request.
     final class Seen: @unchecked Sendable {
         let lock = NSLock()
-        var requests: [(method: String, contentType: String?, body: String)] = []
-        func add(_ r: HTTPRequest) { lock.withLock { requests.append((r.method, r.header("Content-Type"), String(decoding: r.body, as: UTF8.self))) } }
-        var all: [(method: String, contentType: String?, body: String)] { lock.withLock { requests } }
+        var requests: [(method: String, path: String, contentType: String?, body: String)] = []
+        func add(_ r: HTTPRequest) { lock.withLock { requests.append((r.method, r.path, r.header("Content-Type"), String(decoding: r.body, as: UTF8.self))) } }
+        var all: [(method: String, path: String, contentType: String?, body: String)] { lock.withLock { requests } }
     }
 
     /// Shelly Gen2 RPC and OpenEMS's JSON-RPC history over POST, as the devices take them: a GET
@@ -200,5 +200,54 @@ struct VendorFidelityTests {
         let asked = try #require(openEMS.all.first)
         #expect(asked.method == "POST" && asked.contentType == "application/json")
         #expect(asked.body.contains(#""fromDate":"\#(today)","toDate":"\#(today)""#), "the window's dates in the body: \(asked.body)")
+    }
+
+    /// emoncms feed/list.json and Fronius Scope=System: one request per poll, whatever the
+    /// number of meters reading it, each meter its own value.
+    @Test func aMultiMeterSourceIsOneRequestForSeveralMeters() throws {
+        let seen = Seen()
+        let now = Int64(Date().timeIntervalSince1970)
+        let server = try HTTPServer(host: "127.0.0.1", port: 0) { request in
+            seen.add(request)
+            switch request.path {
+            case "/feed/list.json":
+                return .json(#"[{"id":"1","name":"use","time":\#(now),"value":356},{"id":7,"name":"solar_kwh","time":\#(now),"value":1234.5}]"#)
+            case "/solar_api/v1/GetMeterRealtimeData.cgi":
+                return .json(#"{"Body":{"Data":{"0":{"EnergyReal_WAC_Sum_Consumed":941840,"EnergyReal_WAC_Sum_Produced":4075753},"# +
+                             #""1":{"EnergyReal_WAC_Sum_Consumed":12000}}},"Head":{"Status":{"Code":0},"Timestamp":"\#(Timestamp(microseconds: now * 1_000_000))"}}"#)
+            default: return .text("not found", status: 404)
+            }
+        }
+        server.start()
+        defer { server.stop() }
+        let base = "http://127.0.0.1:\(server.port)"
+        let meters: [(String, String, String)] = [
+            ("EMON-USE", "/feed/list.json?apikey=K", "format = \"emoncms-feed-list\"\nemoncms.feed = 1"),
+            ("EMON-PV", "/feed/list.json?apikey=K", "format = \"emoncms-feed-list\"\nemoncms.feed = 7"),
+            ("FRONIUS-IN-0", "/solar_api/v1/GetMeterRealtimeData.cgi?Scope=System", "format = \"fronius-meter-consumed\"\nchannel = 0"),
+            ("FRONIUS-OUT-0", "/solar_api/v1/GetMeterRealtimeData.cgi?Scope=System", "format = \"fronius-meter-produced\"\nchannel = 0"),
+            ("FRONIUS-IN-1", "/solar_api/v1/GetMeterRealtimeData.cgi?Scope=System", "format = \"fronius-meter-consumed\"\nchannel = 1"),
+        ]
+        let text = PolledGateways.header() + meters.map { PolledGateways.meter($0.0, base + $0.1, "", unit: "kWh", payload: $0.2) }.joined()
+        let conninfo = try TestCluster.freshDatabase()
+        // Until every meter has had three polls written.
+        let landed = PolledGateways.run(try Config.parse(text), conninfo, seconds: 20) {
+            try scalar(conninfo, "select count(*) from (select source from jcm.batches where kind = 'poll' group by source having count(*) >= 3) s") == "5"
+        }
+        #expect(landed)
+        #expect(try rows(conninfo, "select distinct meter_id, value::text from jcm.readings_view order by 1")
+                == [["EMON-PV", "1234.5"], ["EMON-USE", "356"], ["FRONIUS-IN-0", "941.84"], ["FRONIUS-IN-1", "12"], ["FRONIUS-OUT-0", "4075.753"]])
+        #expect(try scalar(conninfo, "select count(*) from jcm.rejections") == "0")
+        // Each request fed every meter of its source: one batch per meter per request (a poll in
+        // flight at the stop is abandoned, so at most one request more than batches).
+        let batches = try rows(conninfo, "select source, count(*)::text from jcm.batches where kind = 'poll' group by source order by 1")
+            .reduce(into: [String: Int]()) { $0[$1[0] ?? ""] = Int($1[1] ?? "") }
+        let paths = seen.all.map(\.path)
+        for (path, group) in [("/feed/list.json", ["EMON-USE", "EMON-PV"]), ("/solar_api/v1/GetMeterRealtimeData.cgi", ["FRONIUS-IN-0", "FRONIUS-OUT-0", "FRONIUS-IN-1"])] {
+            let counts = group.map { batches[$0] ?? 0 }
+            #expect(Set(counts).count == 1, "\(group): the same polls for each meter: \(counts)")
+            let requests = paths.filter { $0 == path }.count
+            #expect(requests >= counts[0] && requests <= counts[0] + 1, "\(path): \(requests) requests for \(counts[0]) polls of each of \(group.count) meters")
+        }
     }
 }

@@ -114,6 +114,15 @@ extension Config {
     static func readPayload(_ r: inout TableReader, format: String, json: TOMLTable?, kind: MeterKind?, zone: String?, into p: inout Poll) {
         p.format = format
         readRequest(&r, into: &p)
+        if let t = r.table("emoncms") {
+            var o = TableReader(t, path: r.keyPath("emoncms"))
+            if let feed = o.integer("feed", range: 1...Int64(Int32.max)) { p.emoncmsFeed = String(feed) }
+            r.problems += o.finish()
+            if format != PayloadProfile.emoncmsFeedList.rawValue { r.problem("emoncms", "only applies to emoncms-feed-list") }
+        }
+        if format == PayloadProfile.emoncmsFeedList.rawValue, p.emoncmsFeed == nil {
+            r.problem("format", "emoncms-feed-list needs emoncms.feed (the id of the feed read)")
+        }
         let prometheus = r.table("prometheus")
         let channel = r.integer("channel", range: 0...255)
         let options = readSeriesOptions(&r, inherited: nil)

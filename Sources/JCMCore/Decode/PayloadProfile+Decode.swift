@@ -19,6 +19,8 @@ extension PayloadProfile {
             PayloadJSON.parse(body).flatMap(JSONRPC.result).flatMap {
                 JSONMeterDecoder.decode(document: $0, body: body, mapping: poll.json, meterID: meterID)
             }
+        case .emoncmsFeedList:
+            EmoncmsFeedListDecoder.decode(body, feed: poll.emoncmsFeed ?? "", meterID: meterID)
         case .openEMSChannel:
             OpenEMSDecoder.channel(body, meterID: meterID)
         default: nil

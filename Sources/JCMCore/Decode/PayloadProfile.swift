@@ -34,11 +34,17 @@ public enum PayloadProfile: String, CaseIterable, Sendable {
     /// emoncms `GET /feed/timevalue.json?id=N`: `value` at `time` (epoch seconds), in the feed's
     /// unit (the meter's `unit`, or declare it with the meter's own).
     case emoncms
+    /// emoncms `GET /feed/list.json`: the feed `emoncms.feed` of the list, its `value` at its
+    /// `time`. EmoncmsFeedListDecoder.
+    case emoncmsFeedList = "emoncms-feed-list"
     /// OpenEMS Edge REST-Api `GET /rest/channel/<component>/<channel>`: `value` in `unit`
     /// ("Wh_Σ" is Wh), at arrival. OpenEMSDecoder.
     case openEMSChannel = "openems-channel"
 
-    public var hasChannels: Bool { self == .shellyGen1 || self == .shellyGen1Meter || self == .tasmota }
+    /// Fronius's meter profiles take a channel for `Scope=System`: the meter's index in `Body.Data`.
+    public var hasChannels: Bool {
+        [.shellyGen1, .shellyGen1Meter, .tasmota, .froniusMeterConsumed, .froniusMeterProduced].contains(self)
+    }
 
     /// Whether the response carries the reading's time. Shelly Gen1's `unixtime` is 0 until the
     /// device has synced; it counts as carrying it (the profile reads the device's clock).
@@ -49,7 +55,7 @@ public enum PayloadProfile: String, CaseIterable, Sendable {
     public var kind: Config.MeterKind? {
         switch self {
         case .shellyGen2EM: .instantaneous
-        case .emoncms, .openEMSChannel: nil
+        case .emoncms, .openEMSChannel, .emoncmsFeedList: nil
         default: .cumulative
         }
     }
@@ -63,12 +69,16 @@ public enum PayloadProfile: String, CaseIterable, Sendable {
         case .shellyGen2EM1Data: Config.JSONMapping(value: "total_act_energy", unit: "Wh")
         case .shellyGen2EM: Config.JSONMapping(value: "total_act_power", unit: "W")
         case .tasmota: Config.JSONMapping(value: "StatusSNS.ENERGY.Total" + (channel.map { ".\($0)" } ?? ""), unit: "kWh", timestamp: "StatusSNS.Time")
-        case .froniusMeterConsumed: Config.JSONMapping(value: "Body.Data.EnergyReal_WAC_Sum_Consumed", unit: "Wh", timestamp: "Head.Timestamp")
-        case .froniusMeterProduced: Config.JSONMapping(value: "Body.Data.EnergyReal_WAC_Sum_Produced", unit: "Wh", timestamp: "Head.Timestamp")
+        // Scope=System keys Body.Data by each meter's index: `channel` names it.
+        case .froniusMeterConsumed:
+            Config.JSONMapping(value: "Body.Data." + (channel.map { "\($0)." } ?? "") + "EnergyReal_WAC_Sum_Consumed", unit: "Wh", timestamp: "Head.Timestamp")
+        case .froniusMeterProduced:
+            Config.JSONMapping(value: "Body.Data." + (channel.map { "\($0)." } ?? "") + "EnergyReal_WAC_Sum_Produced", unit: "Wh", timestamp: "Head.Timestamp")
         case .froniusInverter: Config.JSONMapping(value: "Body.Data.TOTAL_ENERGY.Value", unitPath: "Body.Data.TOTAL_ENERGY.Unit", timestamp: "Head.Timestamp")
         case .enphaseProduction: Config.JSONMapping(value: "wattHoursLifetime", unit: "Wh")
         case .emoncms: Config.JSONMapping(value: "value", timestamp: "time")
         case .openEMSChannel: Config.JSONMapping(value: "value", unitPath: "unit")
+        case .emoncmsFeedList: Config.JSONMapping(value: "value", timestamp: "time")
         }
     }
 }
