@@ -20,7 +20,9 @@ extension Config {
         case let other?:
             r.problem("method", "\"\(other)\" is not GET or POST")
         }
-        if contentType != nil, p.body == nil { r.problem("content_type", "only applies to method = \"POST\" with a body") }
+        if contentType != nil, p.body == nil {
+            r.problem("content_type", "only applies to method = \"POST\" with a body")
+        }
         if let contentType, contentType.contains(where: { $0 == "\r" || $0 == "\n" }) {
             r.problem("content_type", "must be one line (it is sent as the Content-Type header)")
         }

@@ -34,7 +34,11 @@ extension Config {
         for m in meters {
             guard let p = m.poll, p.readsOneOfMany else { continue }
             let key = p.sharedRequestKey
-            if let i = groups.firstIndex(where: { $0.key == key }) { groups[i].ids.append(m.id) } else { groups.append((key, [m.id])) }
+            if let i = groups.firstIndex(where: { $0.key == key }) {
+                groups[i].ids.append(m.id)
+            } else {
+                groups.append((key, [m.id]))
+            }
         }
         var out: [String: [String]] = [:]
         for g in groups where g.ids.count > 1 { out[g.ids[0]] = Array(g.ids.dropFirst()) }

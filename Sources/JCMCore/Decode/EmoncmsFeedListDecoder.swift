@@ -13,11 +13,14 @@ enum EmoncmsFeedListDecoder {
         case .failure(let f): return .failure(f)
         }
         guard case .array(let feeds) = document else {
-            return .failure(Failure(reason: .missingField, detail: "the response is not a list of feeds (feed/list.json): \(document.compactText.prefix(80))"))
+            let detail = "the response is not a list of feeds (feed/list.json): \(document.compactText.prefix(80))"
+            return .failure(Failure(reason: .missingField, detail: detail))
         }
         func id(_ f: JSONValue) -> String? { f["id"]?.stringValue ?? f["id"]?.numberLiteral }
         guard let element = feeds.first(where: { id($0) == feed }) else {
-            return .failure(Failure(reason: .missingField, detail: "no feed with id \(feed) in the list (it has \(feeds.compactMap(id).prefix(20).joined(separator: ", ")))"))
+            let ids = feeds.compactMap(id).prefix(20).joined(separator: ", ")
+            let detail = "no feed with id \(feed) in the list (it has \(ids))"
+            return .failure(Failure(reason: .missingField, detail: detail))
         }
         let value: String
         switch PayloadJSON.numberText(element["value"] ?? .null, at: "value") {
@@ -27,7 +30,8 @@ enum EmoncmsFeedListDecoder {
         }
         switch PayloadJSON.epoch(element["time"], at: "time") {
         case .success(let t):
-            return .success(RawReading(meterID: meterID, timestamp: t, value: value, unit: nil, location: meterID, raw: PayloadJSON.excerpt(element)))
+            return .success(RawReading(meterID: meterID, timestamp: t, value: value, unit: nil, location: meterID,
+                                       raw: PayloadJSON.excerpt(element)))
         case .failure(let f):
             return .failure(Failure(reason: f.reason, detail: "feed \(feed): " + f.detail))
         }

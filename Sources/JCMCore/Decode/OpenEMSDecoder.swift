@@ -20,6 +20,10 @@ enum OpenEMSDecoder {
         }
     }
 
+    static func fail<T>(_ reason: ReasonCode, _ detail: String) -> Result<T, Failure> {
+        .failure(Failure(reason: reason, detail: detail))
+    }
+
     static func channel(_ body: [UInt8], meterID: String) -> Result<RawReading, Failure> {
         var document: JSONValue
         switch PayloadJSON.parse(body) {
@@ -28,13 +32,14 @@ enum OpenEMSDecoder {
         }
         if case .array(let channels) = document {
             guard channels.count == 1 else {
-                return .failure(Failure(reason: .payloadInvalid, detail: "the url matched \(channels.count) channels; name one channel in it"))
+                return fail(.payloadInvalid, "the url matched \(channels.count) channels; name one channel in it")
             }
             document = channels[0]
         }
         let address = document["address"]?.stringValue.map { " \($0)" } ?? ""
         if case .null? = document["value"] {
-            return .failure(Failure(reason: .missingField, detail: "channel\(address) has no value (null: the Edge has not read it from its device)"))
+            return fail(.missingField,
+                        "channel\(address) has no value (null: the Edge has not read it from its device)")
         }
         let value: String
         switch PayloadJSON.requiredNumber(document, "value") {
@@ -42,7 +47,8 @@ enum OpenEMSDecoder {
         case .failure(let f): return .failure(f)
         }
         let unit = document["unit"]?.stringValue.flatMap(Self.unit)
-        return .success(RawReading(meterID: meterID, timestamp: nil, value: value, unit: unit, location: meterID, raw: PayloadJSON.excerpt(document)))
+        return .success(RawReading(meterID: meterID, timestamp: nil, value: value, unit: unit, location: meterID,
+                                   raw: PayloadJSON.excerpt(document)))
     }
 
     /// `channel`: the channel address read, needed when `data` holds several.
@@ -53,42 +59,51 @@ enum OpenEMSDecoder {
         case .failure(let f): return .failure(f)
         }
         guard case .array(let timestamps)? = result["timestamps"] else {
-            return .failure(Failure(reason: .missingField, detail: "no array at path \"result.timestamps\""))
+            return fail(.missingField, "no array at path \"result.timestamps\"")
         }
-        guard case .object(let data)? = result["data"] else { return .failure(Failure(reason: .missingField, detail: "no object at path \"result.data\"")) }
+        guard case .object(let data)? = result["data"] else {
+            return fail(.missingField, "no object at path \"result.data\"")
+        }
         let name: String
         if let channel {
             guard data[channel] != nil else {
-                return .failure(Failure(reason: .missingField, detail: "no channel \"\(channel)\" in \"result.data\" (it has \(data.keys.joined(separator: ", ")))"))
+                let names = data.keys.joined(separator: ", ")
+                return fail(.missingField, "no channel \"\(channel)\" in \"result.data\" (it has \(names))")
             }
             name = channel
         } else {
             guard data.keys.count == 1, let only = data.keys.first else {
-                return .failure(Failure(reason: .payloadInvalid, detail: "\"result.data\" holds \(data.keys.count) channels; set openems.channel to choose one"))
+                return fail(.payloadInvalid,
+                            "\"result.data\" holds \(data.keys.count) channels; set openems.channel to choose one")
             }
             name = only
         }
         guard case .array(let values)? = data[name] else {
-            return .failure(Failure(reason: .missingField, detail: "no array of values for channel \"\(name)\" in \"result.data\""))
+            return fail(.missingField, "no array of values for channel \"\(name)\" in \"result.data\"")
         }
         guard values.count == timestamps.count else {
-            return .failure(Failure(reason: .payloadInvalid, detail: "\(values.count) values of \"\(name)\" for \(timestamps.count) timestamps"))
+            return fail(.payloadInvalid, "\(values.count) values of \"\(name)\" for \(timestamps.count) timestamps")
         }
-        guard !values.isEmpty else { return .failure(Failure(reason: .missingField, detail: "the response holds no period (an empty array)")) }
+        guard !values.isEmpty else { return fail(.missingField, "the response holds no period (an empty array)") }
         var out = DecodedPayload()
         var starts: [Timestamp] = []
         for (t, v) in zip(timestamps, values) {
             let raw = "{\"timestamp\":\(t.compactText),\"\(name)\":\(v.compactText)}"
             func reject(_ reason: ReasonCode, _ detail: String) {
-                out.rejected.append(Rejection(raw: RawReading(meterID: meterID, timestamp: nil, value: nil, unit: nil, location: meterID, raw: raw),
-                                              reason: reason, detail: detail))
+                let element = RawReading(meterID: meterID, timestamp: nil, value: nil, unit: nil,
+                                         location: meterID, raw: raw)
+                out.rejected.append(Rejection(raw: element, reason: reason, detail: detail))
             }
-            guard case .string(let time) = t else { reject(.timestampInvalid, "period timestamp \(t.compactText.prefix(40)) is not a string"); continue }
+            guard case .string(let time) = t else {
+                reject(.timestampInvalid, "period timestamp \(t.compactText.prefix(40)) is not a string")
+                continue
+            }
             if let parsed = try? TimestampParser().parse(time) { starts.append(parsed) }
             switch PayloadJSON.numberText(v, at: name) {
             case .success(nil): out.skipped += 1  // no data for the period, not a zero
             case .success(let value?):
-                out.readings.append(RawReading(meterID: meterID, timestamp: time, value: value, unit: "Wh", location: meterID, raw: raw))
+                out.readings.append(RawReading(meterID: meterID, timestamp: time, value: value, unit: "Wh",
+                                               location: meterID, raw: raw))
             case .failure(let f): reject(f.reason, f.detail)
             }
         }

@@ -10,7 +10,9 @@
 enum ShellyGen1Decoder {
     typealias Failure = JSONMeterDecoder.Failure
 
-    static func decode(_ body: [UInt8], profile: PayloadProfile, channel: Int, meterID: String) -> Result<RawReading, Failure> {
+    static func decode(_ body: [UInt8], profile: PayloadProfile, channel: Int, meterID: String)
+        -> Result<RawReading, Failure>
+    {
         let document: JSONValue
         switch PayloadJSON.parse(body) {
         case .success(let d): document = d
@@ -20,21 +22,29 @@ enum ShellyGen1Decoder {
         let list = plug ? "meters" : "emeters"
         guard case .array(let elements)? = document[list] else {
             let other = plug ? ("emeters", PayloadProfile.shellyGen1) : ("meters", PayloadProfile.shellyGen1Meter)
-            let hint = if case .array? = document[other.0] { " (the device reports \"\(other.0)\": use format \"\(other.1.rawValue)\")" } else { "" }
+            let hint = if case .array? = document[other.0] {
+                " (the device reports \"\(other.0)\": use format \"\(other.1.rawValue)\")"
+            } else {
+                ""
+            }
             return .failure(Failure(reason: .missingField, detail: "no array at path \"\(list)\"" + hint))
         }
         guard channel < elements.count else {
-            return .failure(Failure(reason: .missingField, detail: "no element \(channel) in \"\(list)\" (the device reports \(elements.count))"))
+            let detail = "no element \(channel) in \"\(list)\" (the device reports \(elements.count))"
+            return .failure(Failure(reason: .missingField, detail: detail))
         }
         let element = elements[channel]
         let path = "\(list).\(channel)"
         if element["is_valid"] == .bool(false) {
-            return .failure(Failure(reason: .deviceInvalid, detail: "the device marks \(path) invalid (is_valid false): its total is not read"))
+            return .failure(Failure(reason: .deviceInvalid,
+                                    detail: "the device marks \(path) invalid (is_valid false): its total is not read"))
         }
         let value: String
         switch PayloadJSON.requiredNumber(element, "total") {
         case .success(let v): value = v
-        case .failure(let f): return .failure(Failure(reason: f.reason, detail: f.detail.replacingOccurrences(of: "\"total\"", with: "\"\(path).total\"")))
+        case .failure(let f):
+            let detail = f.detail.replacingOccurrences(of: "\"total\"", with: "\"\(path).total\"")
+            return .failure(Failure(reason: f.reason, detail: detail))
         }
         var timestamp: String?
         if case .number(let n)? = document["unixtime"], let seconds = ExactDecimal(parsing: n), seconds > .zero {
@@ -43,7 +53,7 @@ enum ShellyGen1Decoder {
             case .failure(let f): return .failure(f)
             }
         }
-        return .success(RawReading(meterID: meterID, timestamp: timestamp, value: value, unit: plug ? "Wmin" : "Wh", location: meterID,
-                                   raw: String(decoding: body.prefix(2_000), as: UTF8.self)))
+        return .success(RawReading(meterID: meterID, timestamp: timestamp, value: value, unit: plug ? "Wmin" : "Wh",
+                                   location: meterID, raw: String(decoding: body.prefix(2_000), as: UTF8.self)))
     }
 }
