@@ -1,5 +1,6 @@
 import Foundation
 import JCMCore
+import JCMCurl
 import JCMDaemon
 import Testing
 
@@ -249,5 +250,27 @@ struct VendorFidelityTests {
             let requests = paths.filter { $0 == path }.count
             #expect(requests >= counts[0] && requests <= counts[0] + 1, "\(path): \(requests) requests for \(counts[0]) polls of each of \(group.count) meters")
         }
+    }
+
+    /// One handle serves a POST meter and then a GET one (the poller's pool reuses handles): the
+    /// GET is a GET again, without the body, and the POST sends its exact bytes each time.
+    @Test func aReusedHandleSwitchesBetweenPOSTAndGET() throws {
+        let seen = Seen()
+        let server = try HTTPServer(host: "127.0.0.1", port: 0) { request in
+            seen.add(request)
+            return .json("{}")
+        }
+        server.start()
+        defer { server.stop() }
+        let easy = try EasyHandle()
+        let url = "http://127.0.0.1:\(server.port)/rpc"
+        let body = #"{"id":1,"method":"Switch.GetStatus","params":{"id":0},"note":"é"}"#
+        for post in [true, false, true, true, false] {
+            let r = easy.fetch(url: url, meterID: "M", connectTimeoutMs: 2_000, timeoutMs: 5_000, maxBytes: 4_096,
+                               headers: post ? ["Content-Type: application/json", "Expect:"] : [], requestBody: post ? body : nil)
+            #expect(r.failure == nil && r.status == 200)
+        }
+        #expect(seen.all.map(\.method) == ["POST", "GET", "POST", "POST", "GET"])
+        #expect(seen.all.map(\.body) == [body, "", body, body, ""], "the body's UTF-8 bytes, exactly, and none with a GET")
     }
 }
