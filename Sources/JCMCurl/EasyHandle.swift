@@ -29,6 +29,8 @@ public final class EasyHandle {
     var requestHeaderKey: (lines: [String], credentialed: Bool)?
     /// The options the last transfer ran with.
     private var url: String?
+    /// The POST body the handle was last set up with; nil: a GET.
+    private var postBody: String?
     private var connectTimeoutMs = -1, timeoutMs = -1, maxFileSize = -1
     /// Set with `configure`; cleared from the handle for a hop off the meter's origin.
     public internal(set) var security = TransferSecurity()
@@ -71,6 +73,7 @@ public final class EasyHandle {
         curl_easy_reset(handle)
         setBaseOptions()
         url = nil
+        postBody = nil
         connectTimeoutMs = -1
         timeoutMs = -1
         maxFileSize = -1
@@ -129,10 +132,20 @@ public final class EasyHandle {
         return String(cString: found.pointee.value)
     }
 
-    /// Prepares the next transfer of `url`, with the meter's credentials.
-    public func prepare(url: String, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int) throws(CurlError) {
+    /// Prepares the next transfer of `url`, with the meter's credentials: a POST of `body` when
+    /// there is one (libcurl copies it: CURLOPT_COPYPOSTFIELDS), else a GET.
+    public func prepare(url: String, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int, body: String? = nil) throws(CurlError) {
         resetBody(maxBytes: maxBytes)
         if !credentialed { try restoreCredentials() }
+        if body != postBody {
+            if let body {
+                try check(CCurlShim_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.utf8.count)))
+                try check(CCurlShim_easy_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, body))
+            } else {
+                try check(CCurlShim_easy_setopt_long(handle, CURLOPT_HTTPGET, 1))
+            }
+            postBody = body
+        }
         if url != self.url {
             try check(CCurlShim_easy_setopt_string(handle, CURLOPT_URL, url))
             self.url = url

@@ -81,9 +81,9 @@ public final class MeterPoller: @unchecked Sendable {
                 }
                 let h = try handles.take(for: i, security: t.security)
                 easy = h
-                try h.prepare(url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: Int(left), maxBytes: t.maxBytes)
-                try h.setRequestHeaders(t.conditional
-                    ? [slots[i].etag.map { "If-None-Match: \($0)" }, slots[i].lastModified.map { "If-Modified-Since: \($0)" }].compactMap { $0 } : [])
+                try h.prepare(url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: Int(left), maxBytes: t.maxBytes, body: t.body)
+                try h.setRequestHeaders(t.headers + (t.conditional
+                    ? [slots[i].etag.map { "If-None-Match: \($0)" }, slots[i].lastModified.map { "If-Modified-Since: \($0)" }].compactMap { $0 } : []))
                 try multi.add(h)
                 slots[i].inFlight = true
                 slots[i].startedMs = slot
@@ -93,7 +93,9 @@ public final class MeterPoller: @unchecked Sendable {
                 if let easy { handles.give(easy) }
                 slots[i].inFlight = false
                 gate.finished(i)
-                results.append(PollResult(meterID: t.meterID, url: t.url, receivedAt: WallClock.timestamp(), status: 0, body: [], failure: .transport("\(error)")))
+                let failed = PollResult(meterID: t.meterID, url: t.url, receivedAt: WallClock.timestamp(), status: 0, body: [], failure: .transport("\(error)"))
+                results.append(failed)
+                for id in t.alsoFor { results.append(failed.for(meter: id)) }
                 slots[i].failures += 1
                 queue.schedule(i, at: PollBackoff.nextDue(t.schedule, afterMs: now, failures: slots[i].failures, capMs: t.backoffCapMs))
             }
@@ -156,6 +158,7 @@ public final class MeterPoller: @unchecked Sendable {
                 if failure == nil, status == 200 {
                     slots[i].etag = easy.responseHeader("ETag")
                     slots[i].lastModified = easy.responseHeader("Last-Modified")
+                    result.contentType = easy.responseHeader("Content-Type")
                 }
                 result.etag = slots[i].etag
                 result.lastModified = slots[i].lastModified
@@ -168,6 +171,7 @@ public final class MeterPoller: @unchecked Sendable {
                 }
                 handles.give(easy)
                 results.append(result)
+                for id in t.alsoFor { results.append(result.for(meter: id)) }
             }
             while let i = gate.nextAdmitted() {
                 start(i, slot: slots[i].startedMs, now: now)

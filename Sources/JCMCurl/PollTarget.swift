@@ -21,6 +21,13 @@ public struct PollTarget: Sendable {
     /// leave an interval with no reading.
     public var conditional: Bool
     public var redirects: RedirectPolicy
+    /// Request headers of every poll of this meter, after its credentials (a format's `Accept`).
+    public var headers: [String] = []
+    /// A POST's body; nil: a GET.
+    public var body: String?
+    /// Other meters this poll's response is for (a multi-meter source): each gets a copy of
+    /// the result under its own id.
+    public var alsoFor: [String] = []
 
     public init(meterID: String, url: String, schedule: PollSchedule, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int,
                 backoffCapMs: Int64 = 300_000, etag: String? = nil, lastModified: String? = nil, security: TransferSecurity = .init(),
@@ -56,6 +63,9 @@ public struct PollResult: Sendable {
     /// The response's validators, kept in jcm.meter_state for the next start.
     public var etag: String?
     public var lastModified: String?
+    /// The response's Content-Type: what a negotiated format (Prometheus text or OpenMetrics)
+    /// is read as. Nil when it had none, or the poll failed.
+    public var contentType: String?
     /// HTTP 304: the meter has nothing new since the last poll.
     public var notModified: Bool { failure == nil && status == 304 }
     /// Whether the meter answered as a meter should: 200 or 304, and nothing cut off. Another
@@ -69,5 +79,14 @@ public struct PollResult: Sendable {
         self.status = status
         self.body = body
         self.failure = failure
+    }
+}
+
+extension PollResult {
+    /// The same response, for another meter that reads it (a multi-meter source).
+    func `for`(meter id: String) -> PollResult {
+        var copy = self
+        copy.meterID = id
+        return copy
     }
 }

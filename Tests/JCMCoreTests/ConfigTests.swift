@@ -16,7 +16,7 @@ private func sortedProblems(_ list: [ConfigProblem]) -> [ConfigProblem] {
     list.sorted { ($0.line, $0.key, $0.message) < ($1.line, $1.key, $1.message) }
 }
 
-private let knownUnits = "J, kJ, MJ, GJ, Wh, kWh, MWh, GWh, W, kW, MW, GW, L, kL, m3, kg, t, kgCO2, tCO2"
+private let knownUnits = "J, kJ, MJ, GJ, Wh, Wmin, kWh, MWh, GWh, W, kW, MW, GW, L, kL, m3, kg, t, kgCO2, tCO2"
 private let durationHint = #"(use ms, s, m, h, d: "500ms", "60s", "1h30m")"#
 
 /// Line numbers matter in this text: the test names them.
@@ -231,7 +231,7 @@ private let brokenConfig = """
         ("timeout = \"50ms\"", "meter[1].timeout", #""50ms" must be between 100 ms and 600000 ms"#),
         ("connect_timeout = \"11m\"", "meter[1].connect_timeout", #""11m" must be between 100 ms and 600000 ms"#),
         ("max_response_bytes = 10", "meter[1].max_response_bytes", "must be between 1024 and 1073741824, not 10"),
-        ("format = \"xml\"", "meter[1].format", #""xml" is not a known format (json, prometheus, shelly-gen1, shelly-gen2-switch, shelly-gen2-emdata, shelly-gen2-em1data, shelly-gen2-em, tasmota, fronius-meter-consumed, fronius-meter-produced, fronius-inverter, enphase-production, emoncms, enphase-production-json, enphase-total-consumption, enphase-net-consumption, solaredge-overview, solaredge-energy, solaredge-energy-details, solaredge-meters, fronius-powerflow, fronius-archive, emoncms-feed-data, csv)"#),
+        ("format = \"xml\"", "meter[1].format", #""xml" is not a known format (json, prometheus, shelly-gen1, shelly-gen1-meter, shelly-gen2-switch, shelly-gen2-emdata, shelly-gen2-em1data, shelly-gen2-em, tasmota, fronius-meter-consumed, fronius-meter-produced, fronius-inverter, enphase-production, emoncms, emoncms-feed-list, openems-channel, enphase-production-json, enphase-total-consumption, enphase-net-consumption, solaredge-overview, solaredge-energy, solaredge-energy-details, solaredge-meters, fronius-powerflow, fronius-archive, emoncms-feed-data, csv, openems-energy-per-period)"#),
         ("kind = \"counter\"", "meter[1].kind", #""counter" is not one of cumulative, interval, instantaneous"#),
         ("json.unit = \"kwh\"", "meter[1].json.unit", #"unknown unit "kwh""#),
         ("json.path = \"v\"", "meter[1].json.path", "unknown key"),

@@ -117,8 +117,63 @@ struct PayloadConfigTests {
         #expect(poll.backfill?.url == url)
         #expect(poll.backfill?.series == Config.SeriesSelector(profile: .emoncmsFeedData))
         let json = text.replacingOccurrences(of: "format = \"emoncms-feed-data\"", with: "json.value = \"v\"")
-        #expect(Self.problems(json) == ["meter[1].url: {start} and {end} only apply to a history format (solaredge-energy, solaredge-energy-details, solaredge-meters, fronius-archive, emoncms-feed-data, csv)"])
+        #expect(Self.problems(json) == ["meter[1].url: {start} and {end} only apply to a history format (solaredge-energy, solaredge-energy-details, solaredge-meters, fronius-archive, emoncms-feed-data, csv, openems-energy-per-period)"])
         #expect(Self.problems(text.replacingOccurrences(of: "&end={end}", with: "")) == ["meter[1].url: needs both {start} and {end}, or neither"])
+    }
+
+    /// `method`, `body` and `content_type`: a JSON-RPC meter, and a windowed one whose range
+    /// goes into its body.
+    @Test func aPOSTMeterHasItsBodyAndContentType() throws {
+        let rpc = #"body = '{"id":1,"method":"EMData.GetStatus","params":{"id":0}}'"#
+        let poll = try #require(try Config.parse(Self.meter(["format = \"shelly-gen2-emdata\"", "method = \"POST\"", rpc])).meters[0].poll)
+        #expect(poll.method == "POST" && poll.body == #"{"id":1,"method":"EMData.GetStatus","params":{"id":0}}"#)
+        #expect(poll.requestHeaders == ["Content-Type: application/json", "Expect:"])
+        #expect(!poll.isWindowed && poll.backfill == nil)
+        let typed = try #require(try Config.parse(Self.meter(["json.value = \"v\"", "method = \"POST\"", "body = \"a=1\"",
+                                                              "content_type = \"application/x-www-form-urlencoded\""])).meters[0].poll)
+        #expect(typed.requestHeaders == ["Content-Type: application/x-www-form-urlencoded", "Expect:"])
+        #expect(try #require(try Config.parse(Self.meter(["json.value = \"v\""])).meters[0].poll).method == "GET")
+        #expect(Self.problems(Self.meter(["json.value = \"v\"", rpc])) == [#"meter[1].body: only applies to method = "POST""#])
+        #expect(Self.problems(Self.meter(["json.value = \"v\"", "method = \"POST\""]))
+                == [#"meter[1].method: "POST" needs body (the request body, e.g. a JSON-RPC request)"#])
+        #expect(Self.problems(Self.meter(["json.value = \"v\"", "method = \"PUT\"", rpc]))
+                == [#"meter[1].method: "PUT" is not GET or POST"#])
+        #expect(Self.problems(Self.meter(["json.value = \"v\"", "content_type = \"text/plain\""]))
+                == [#"meter[1].content_type: only applies to method = "POST" with a body"#])
+
+        // OpenEMS history: {start} and {end} in the body make the meter windowed; its backfill
+        // posts the same body.
+        let history = Self.meter(kind: "interval", ["format = \"openems-energy-per-period\"", "method = \"POST\"", "timezone = \"Europe/Berlin\"",
+            #"body = '{"jsonrpc":"2.0","id":"1","method":"queryHistoricTimeseriesEnergyPerPeriod","params":{"timezone":"Europe/Berlin","fromDate":"{start}","toDate":"{end}","channels":["_sum/ProductionActiveEnergy"],"resolution":{"value":15,"unit":"MINUTES"}}}'"#,
+            "openems.channel = \"_sum/ProductionActiveEnergy\""])
+        let windowed = try #require(try Config.parse(history).meters[0].poll)
+        #expect(windowed.isWindowed)
+        #expect(windowed.backfill?.body == windowed.body && windowed.backfill?.url == windowed.url)
+        #expect(windowed.backfill?.series == { var s = Config.SeriesSelector(profile: .openEMSEnergyPerPeriod); s.address = "_sum/ProductionActiveEnergy"; return s }())
+        #expect(windowed.backfill?.requestHeaders == ["Content-Type: application/json", "Expect:"])
+        #expect(Self.problems(Self.meter(["json.value = \"v\"", "openems.channel = \"_sum/X\""])) == ["meter[1].openems: only applies to openems-energy-per-period"])
+        #expect(Self.problems(Self.meter(["format = \"openems-energy-per-period\""]))
+                == [#"meter[1].format: openems-energy-per-period gives energy per interval: it needs a meter of kind "interval", not "cumulative""#])
+    }
+
+    /// Meters reading elements of one response with the same request share one poll.
+    @Test func multiMeterSourcesArePolledOnce() throws {
+        func meter(_ id: String, _ url: String, _ lines: [String]) -> [String] {
+            ["[[meter]]", "id = \"\(id)\"", "project = \"P\"", "parameter = \"EG_p\"", "unit = \"kWh\"", "kind = \"cumulative\"", "url = \"\(url)\""] + lines
+        }
+        let list = "http://emon/feed/list.json?apikey=K", system = "http://10.0.0.5/solar_api/v1/GetMeterRealtimeData.cgi?Scope=System"
+        let text = (["[[project]]", "id = \"P\"", "methodology = \"M\""]
+            + meter("E1", list, ["format = \"emoncms-feed-list\"", "emoncms.feed = 1"])
+            + meter("F-IN", system, ["format = \"fronius-meter-consumed\"", "channel = 0"])
+            + meter("E7", list, ["format = \"emoncms-feed-list\"", "emoncms.feed = 7"])
+            + meter("F-OUT", system, ["format = \"fronius-meter-produced\"", "channel = 0"])
+            + meter("E-SLOW", list, ["format = \"emoncms-feed-list\"", "emoncms.feed = 8", "interval = \"5m\""])
+            + meter("F-DEVICE", system.replacingOccurrences(of: "System", with: "Device"), ["format = \"fronius-meter-consumed\""])
+        ).joined(separator: "\n") + "\n"
+        let config = try Config.parse(text)
+        #expect(config.sharedPolls == ["E1": ["E7"], "F-IN": ["F-OUT"]], "another interval is another poll; no channel, no sharing")
+        #expect(Self.problems(Self.meter(["format = \"emoncms-feed-list\""])) == ["meter[1].format: emoncms-feed-list needs emoncms.feed (the id of the feed read)"])
+        #expect(Self.problems(Self.meter(["json.value = \"v\"", "emoncms.feed = 3"])) == ["meter[1].emoncms: only applies to emoncms-feed-list"])
     }
 
     @Test func aHistoryFormatIsItsOwnBackfillWithItsChoices() throws {

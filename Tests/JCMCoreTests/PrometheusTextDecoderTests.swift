@@ -45,6 +45,18 @@ struct PrometheusTextDecoderTests {
                 == .failure(.init(reason: .payloadInvalid, detail: "response is not UTF-8 text")))
     }
 
+    @Test func aTruncatedLastLineRefusesTheWholeExposition() throws {
+        // Cut off in the middle of the value: 98765.5 arrived as 987.
+        let cut = "meter_energy_wh_total{channel=\"0\"} 1500\nmeter_energy_wh_total{channel=\"1\"} 987"
+        for metric in ["0", "1"] {
+            #expect(decode("meter_energy_wh_total", ["channel": metric], body: cut) == .failure(.init(reason: .payloadInvalid,
+                    detail: #"the exposition does not end with a line feed: its last line is cut off (meter_energy_wh_total{channel="1"} 987)"#)),
+                    "channel \(metric): nothing of a cut-off body is read")
+        }
+        #expect(try decode("meter_energy_wh_total", ["channel": "1"], body: cut + "\n").get().value == "987", "the same line ended is whole")
+        #expect(try decode("meter_energy_wh_total", ["channel": "1"], body: cut + "65.5\n").get().value == "98765.5")
+    }
+
     func select(_ selector: String, body: String = exposition) throws -> Result<RawReading, JSONMeterDecoder.Failure> {
         let (metric, matchers) = try Config.PrometheusSelector.parse(selector).get()
         return PrometheusTextDecoder.decode(Array(body.utf8), selector: .init(metric: metric, matchers: matchers, unit: "Wh"), meterID: "M")

@@ -52,10 +52,23 @@ struct SeriesProfileTests {
                                                         with: #""type":"eim","activeCount":0,"measurementType":"production""#)
         #expect(try Self.decode(Self.enphase, .enphaseProductionJSON, enphaseSource: "eim").get().readings.first?.value == "46987653.121")
         #expect(Self.failure(Self.decode(flicker, .enphaseProductionJSON, enphaseSource: "eim"))
-                == .init(reason: .missingField, detail: #"the production CT's element has activeCount 0 in this answer (enphase.source = "eim": the inverters' counter is not read instead)"#))
+                == .init(reason: .deviceInvalid, detail: #"the production CT's element has activeCount 0 in this answer (enphase.source = "eim": the inverters' counter is not read instead)"#))
         #expect(try Self.decode(Self.enphase, .enphaseProductionJSON, enphaseSource: "inverters").get().readings.first?.value == "47023113")
         #expect(Self.failure(Self.decode(#"{"production":[{"type":"eim","activeCount":1,"measurementType":"production","readingTime":1,"whLifetime":5}]}"#,
                                          .enphaseProductionJSON, enphaseSource: "inverters"))?.reason == .missingField)
+    }
+
+    /// activeCount is how many devices an element's value comes from: 0 marks it invalid.
+    @Test func enphaseActiveCountZeroIsADeviceInvalidRejection() throws {
+        let dark = #"{"production":[{"type":"inverters","activeCount":0,"readingTime":1672574917,"whLifetime":47023113},"# +
+            #"{"type":"eim","activeCount":0,"measurementType":"production","readingTime":1672575063,"whLifetime":5}],"# +
+            #""consumption":[{"type":"eim","activeCount":0,"measurementType":"net-consumption","readingTime":1672575063,"whLifetime":9}]}"#
+        let none = JSONMeterDecoder.Failure(reason: .deviceInvalid,
+                                            detail: #"the "inverters" element has activeCount 0: no microinverter is reporting, its whLifetime is not read"#)
+        #expect(Self.failure(Self.decode(dark, .enphaseProductionJSON)) == none)
+        #expect(Self.failure(Self.decode(dark, .enphaseProductionJSON, enphaseSource: "inverters")) == none)
+        #expect(Self.failure(Self.decode(dark, .enphaseNetConsumption))
+                == .init(reason: .deviceInvalid, detail: #"the "net-consumption" element has activeCount 0: no consumption CT is metering"#))
     }
 
     @Test func enphaseReadsTheFirstActiveCTElement() throws {

@@ -36,6 +36,14 @@ struct ConversionCase: Sendable, CustomTestStringConvertible {
         .init(value: "1", from: "J", to: "Wh", expected: "0.000277777777777777777777777778", exact: false),
         .init(value: "1000", from: "J", to: "Wh", expected: "0.277777777777777777777777777778", exact: false),
         .init(value: "-1", from: "kJ", to: "Wh", expected: "-0.277777777777777777777777777778", exact: false),
+        // Watt-minutes (Shelly Gen1 plugs): exact into J and Wh when whole watt-hours; a third of
+        // 60 is not a terminating decimal, so most values into the Wh family are rounded.
+        .init(value: "60", from: "Wmin", to: "Wh", expected: "1"),
+        .init(value: "1", from: "Wmin", to: "J", expected: "60"),
+        .init(value: "2840760", from: "Wmin", to: "kWh", expected: "47.346"),
+        .init(value: "1", from: "Wh", to: "Wmin", expected: "60"),
+        .init(value: "1", from: "Wmin", to: "Wh", expected: "0.016666666666666666666666666667", exact: false),
+        .init(value: "2840723", from: "Wmin", to: "kWh", expected: "47.34538333333333333333333333333", exact: false),
         // Volume
         .init(value: "2.5", from: "m3", to: "L", expected: "2500"),
         .init(value: "2500", from: "L", to: "m3", expected: "2.5"),

@@ -1,7 +1,15 @@
 extension Config.Poll {
     /// A url with `{start}` and `{end}`: each poll asks a history format for the last few
     /// intervals (the Backfiller makes these requests, not the MeterPoller).
-    public var isWindowed: Bool { url.contains("{start}") && url.contains("{end}") }
+    public var isWindowed: Bool { requestTemplate.contains("{start}") && requestTemplate.contains("{end}") }
+
+    /// Request headers every poll sends, after the credentials: a Prometheus meter asks for
+    /// OpenMetrics first, as Prometheus does, and its response's Content-Type says which it got.
+    public var requestHeaders: [String] {
+        // A POST says what its body is; "Expect:" keeps libcurl from waiting for a 100 Continue
+        // that an embedded gateway may never send.
+        (prometheus != nil ? [OpenMetricsDecoder.acceptHeader] : []) + (body != nil ? ["Content-Type: \(contentType ?? "application/json")", "Expect:"] : [])
+    }
 
     /// Whether the response's readings carry their own time: only then are validators sent
     /// back, a 304 being nothing new. A reading stamped with its poll's arrival is new at every
@@ -9,6 +17,7 @@ extension Config.Poll {
     public var readingsCarryTheirTime: Bool {
         if prometheus != nil { return false }  // a sample's timestamp is optional
         if let series { return series.profile != .csv || series.csv?.timestamp != nil }
+        if let profile = PayloadProfile(rawValue: format) { return profile.carriesTime }
         return json.timestamp != nil
     }
 }
@@ -35,6 +44,8 @@ extension Config {
         public var csv: CSVColumns?
         /// Enphase production.json: the element read, when pinned (`SeriesProfile.enphaseSources`).
         public var enphaseSource: String?
+        /// OpenEMS: the channel address read ("_sum/ProductionActiveEnergy"), when the response has several.
+        public var address: String?
 
         public init(profile: SeriesProfile, meterType: String? = nil, serial: String? = nil, channel: String? = nil, device: String? = nil, csv: CSVColumns? = nil,
                     enphaseSource: String? = nil) {
@@ -85,6 +96,12 @@ extension Config {
         public var pauseMilliseconds: Int64
         public var timeoutMilliseconds: Int64 = 30_000
         public var maxResponseBytes = 16 << 20
+        /// The meter's own POST body (a windowed POST meter), with `{start}` and `{end}`.
+        public var body: String?
+        public var contentType: String?
+
+        /// What a history request sends beside the credentials.
+        public var requestHeaders: [String] { body != nil ? ["Content-Type: \(contentType ?? "application/json")", "Expect:"] : [] }
 
         public init(url: String, series: SeriesSelector) {
             self.url = url
@@ -96,6 +113,16 @@ extension Config {
 
     static func readPayload(_ r: inout TableReader, format: String, json: TOMLTable?, kind: MeterKind?, zone: String?, into p: inout Poll) {
         p.format = format
+        readRequest(&r, into: &p)
+        if let t = r.table("emoncms") {
+            var o = TableReader(t, path: r.keyPath("emoncms"))
+            if let feed = o.integer("feed", range: 1...Int64(Int32.max)) { p.emoncmsFeed = String(feed) }
+            r.problems += o.finish()
+            if format != PayloadProfile.emoncmsFeedList.rawValue { r.problem("emoncms", "only applies to emoncms-feed-list") }
+        }
+        if format == PayloadProfile.emoncmsFeedList.rawValue, p.emoncmsFeed == nil {
+            r.problem("format", "emoncms-feed-list needs emoncms.feed (the id of the feed read)")
+        }
         let prometheus = r.table("prometheus")
         let channel = r.integer("channel", range: 0...255)
         let options = readSeriesOptions(&r, inherited: nil)
@@ -145,6 +172,7 @@ extension Config {
                 checkSeries(&r, selector, key: "format", kind: kind, zone: zone)
             } else if let profile = PayloadProfile(rawValue: format) {
                 p.json = profile.mapping(channel: channel.map { Int($0) })
+                p.channel = channel.map { Int($0) }
                 if let problem = kindMismatch(format, yields: profile.kind, kind: kind) { r.problem("format", problem) }
             } else {
                 r.problem("format", "\"\(format)\" is not a known format (\(payloadFormats.joined(separator: ", ")))")
@@ -159,11 +187,15 @@ extension Config {
         if p.isWindowed {
             if let series = p.series, series.profile.isHistory {
                 // The poll's own request reads history too: gaps are filled the same way.
-                if p.backfill == nil { p.backfill = Backfill(url: p.url, series: series) }
+                if p.backfill == nil {
+                    p.backfill = Backfill(url: p.url, series: series)
+                    p.backfill?.body = p.body
+                    p.backfill?.contentType = p.contentType
+                }
             } else {
                 r.problem("url", "{start} and {end} only apply to a history format (\(SeriesProfile.allCases.filter(\.isHistory).map(\.rawValue).joined(separator: ", ")))")
             }
-        } else if p.url.contains("{start}") || p.url.contains("{end}") {
+        } else if p.requestTemplate.contains("{start}") || p.requestTemplate.contains("{end}") {
             r.problem("url", "needs both {start} and {end}, or neither")
         }
     }
@@ -173,6 +205,12 @@ extension Config {
     private static func readSeriesOptions(_ r: inout TableReader, inherited: SeriesSelector?) -> SeriesSelector {
         var s = SeriesSelector(profile: .csv, meterType: inherited?.meterType, serial: inherited?.serial, channel: inherited?.channel,
                                device: inherited?.device, csv: inherited?.csv, enphaseSource: inherited?.enphaseSource)
+        s.address = inherited?.address
+        if let t = r.table("openems") {
+            var o = TableReader(t, path: r.keyPath("openems"))
+            if let channel = o.string("channel") { s.address = channel }
+            r.problems += o.finish()
+        }
         if let t = r.table("enphase") {
             var o = TableReader(t, path: r.keyPath("enphase"))
             if let source = o.string("source") {
@@ -234,6 +272,7 @@ extension Config {
         if s.profile != .froniusArchive, s.channel != nil || s.device != nil { r.problem("fronius", "only applies to fronius-archive") }
         if s.profile != .csv, s.csv != nil { r.problem("csv", "only applies to format \"csv\"") }
         if s.profile != .enphaseProductionJSON, s.enphaseSource != nil { r.problem("enphase", "only applies to enphase-production-json") }
+        if s.profile != .openEMSEnergyPerPeriod, s.address != nil { r.problem("openems", "only applies to openems-energy-per-period") }
         if s.profile.needsTimeZone, zone == nil {
             r.problem(key, "\(name) gives site local times without an offset: declare the meter's timezone (the site's IANA zone)")
         }
@@ -256,6 +295,7 @@ extension Config {
         if s.channel != nil || s.device != nil { r.problem("fronius", "only applies to fronius-archive") }
         if s.csv != nil { r.problem("csv", "only applies to format \"csv\"") }
         if s.enphaseSource != nil { r.problem("enphase", "only applies to enphase-production-json") }
+        if s.address != nil { r.problem("openems", "only applies to openems-energy-per-period") }
     }
 
     /// `backfill.*`: the history request of a meter whose gateway remembers.
@@ -278,7 +318,11 @@ extension Config {
         // The meter's own choices hold for a history of the same profile (energyDetails' meter type).
         let options = readSeriesOptions(&b, inherited: p.series?.profile == profile ? p.series : nil)
         var url = b.string("url")
-        if url == nil, p.isWindowed, profile == p.series?.profile { url = p.url }
+        var body: String?
+        if url == nil, p.isWindowed, profile == p.series?.profile {
+            url = p.url
+            body = p.body  // the meter's own request, POST and all
+        }
         if url == nil, profile == .froniusArchive, let base = hostPart(of: p.url) {
             // The Datamanager's archive is on the same host as its realtime data.
             url = base + "/solar_api/v1/GetArchiveData.cgi?Scope=System&StartDate={start}&EndDate={end}&Channel=" + (options.channel ?? "")
@@ -286,7 +330,8 @@ extension Config {
         if url == nil, profile != nil { b.problem("url", "is required for \(profile!.rawValue): the history request with {start} and {end}") }
         if let url {
             if !(url.hasPrefix("http://") || url.hasPrefix("https://")) { b.problem("url", "must start with http:// or https://") }
-            if !url.contains("{start}") || !url.contains("{end}") { b.problem("url", "needs {start} and {end}, where the range of each request goes") }
+            let template = url + (body ?? "")
+            if !template.contains("{start}") || !template.contains("{end}") { b.problem("url", "needs {start} and {end}, where the range of each request goes") }
         }
         let horizon = b.duration("horizon", range: 60_000...(366 * 86_400_000))
         let span = b.duration("max_span", range: 60_000...(366 * 86_400_000))
@@ -297,6 +342,8 @@ extension Config {
             var selector = options
             selector.profile = profile
             var backfill = Backfill(url: url, series: selector)
+            backfill.body = body
+            backfill.contentType = body == nil ? nil : p.contentType
             if let horizon { backfill.horizonMilliseconds = horizon }
             if let span { backfill.maxSpanMilliseconds = span }
             if let pause { backfill.pauseMilliseconds = pause }

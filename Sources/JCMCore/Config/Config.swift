@@ -112,6 +112,13 @@ public struct Config: Sendable, Equatable {
         public var auth = Auth()
         public var format = "json"
         public var json = JSONMapping(value: "")
+        /// A gateway profile's channel (`channel`), when it has channels.
+        public var channel: Int?
+        /// emoncms-feed-list: the feed read (`emoncms.feed`, its id).
+        public var emoncmsFeed: String?
+        /// A POST's body (`method = "POST"`, `body`), and its Content-Type; nil: a GET.
+        public var body: String?
+        public var contentType: String?
         /// Set when `format` is "prometheus".
         public var prometheus: PrometheusSelector?
         /// Set for `format = "csv"` and the profiles read by their own decoder (SeriesProfile):

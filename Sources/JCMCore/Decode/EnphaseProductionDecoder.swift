@@ -10,6 +10,11 @@
 enum EnphaseProductionDecoder {
     typealias Failure = JSONMeterDecoder.Failure
 
+    /// The inverters' element counts the microinverters reporting: with none, its whLifetime is
+    /// a stale sum (the gateway lost its inverters), not a reading.
+    static let noInverters = Failure(reason: .deviceInvalid,
+                                     detail: "the \"inverters\" element has activeCount 0: no microinverter is reporting, its whLifetime is not read")
+
     static func decode(_ body: [UInt8], profile: SeriesProfile, source: String? = nil, meterID: String) -> Result<RawReading, Failure> {
         let document: JSONValue
         switch PayloadJSON.parse(body) {
@@ -33,14 +38,16 @@ enum EnphaseProductionDecoder {
             case "eim"?:
                 guard let eim else { return .failure(Failure(reason: .missingField, detail: "no element of type \"eim\" (measurementType \"production\") in \"production\" (enphase.source = \"eim\")")) }
                 guard active(elements[eim]) else {
-                    return .failure(Failure(reason: .missingField, detail: "the production CT's element has activeCount 0 in this answer (enphase.source = \"eim\": the inverters' counter is not read instead)"))
+                    return .failure(Failure(reason: .deviceInvalid, detail: "the production CT's element has activeCount 0 in this answer (enphase.source = \"eim\": the inverters' counter is not read instead)"))
                 }
                 index = eim
             case "inverters"?:
                 guard let inverters else { return .failure(Failure(reason: .missingField, detail: "no element of type \"inverters\" in \"production\" (enphase.source = \"inverters\")")) }
+                guard active(elements[inverters]) else { return .failure(Self.noInverters) }
                 index = inverters
             default:
                 index = elements.firstIndex { $0["type"] == .string("eim") && $0["measurementType"] == .string("production") && active($0) } ?? inverters
+                if let index, index == inverters, !active(elements[index]) { return .failure(Self.noInverters) }
             }
         default:
             let wanted = profile == .enphaseTotalConsumption ? "total-consumption" : "net-consumption"
@@ -48,7 +55,7 @@ enum EnphaseProductionDecoder {
                 return .failure(Failure(reason: .missingField, detail: "no \"\(wanted)\" element in \"consumption\" (the gateway has no consumption CT)"))
             }
             guard active(elements[i]) else {
-                return .failure(Failure(reason: .missingField, detail: "the \"\(wanted)\" element has activeCount 0: no consumption CT is metering"))
+                return .failure(Failure(reason: .deviceInvalid, detail: "the \"\(wanted)\" element has activeCount 0: no consumption CT is metering"))
             }
             index = i
         }

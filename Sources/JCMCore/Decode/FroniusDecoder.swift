@@ -96,7 +96,7 @@ enum FroniusDecoder {
         return .success(out)
     }
 
-    private static func checkStatus(_ document: JSONValue) -> Result<JSONValue, Failure> {
+    static func checkStatus(_ document: JSONValue) -> Result<JSONValue, Failure> {
         guard case .number(let code)? = document.value(at: "Head.Status.Code"), code != "0" else { return .success(document) }
         let reason = document.value(at: "Head.Status.Reason")?.stringValue ?? ""
         return .failure(Failure(reason: .payloadInvalid, detail: "the Datamanager answered Head.Status.Code \(code)\(reason.isEmpty ? "" : ": \(reason.prefix(200))")"))

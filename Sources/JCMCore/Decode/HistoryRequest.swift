@@ -30,6 +30,8 @@ public enum HistoryRequest {
     /// `template` with `{start}` and `{end}` replaced:
     /// - fronius-archive: `2026-11-26T10:00:00Z` (ISO 8601 in UTC, which StartDate/EndDate accept);
     /// - solaredge-energy: `2026-11-26`, the site's local date (startDate/endDate);
+    /// - openems-energy-per-period: `2026-11-26`, the local date (fromDate/toDate) in the meter's
+    ///   timezone (UTC without one), which the body's `timezone` must name;
     /// - the other SolarEdge series: `2026-11-26%2011:00:00`, site local time (startTime/endTime);
     /// - emoncms-feed-data: epoch milliseconds;
     /// - csv: RFC 3339 in UTC.
@@ -47,10 +49,10 @@ public enum HistoryRequest {
         switch profile {
         case .emoncmsFeedData:
             return String(seconds * 1_000)
-        case .solarEdgeEnergy, .solarEdgeEnergyDetails, .solarEdgeMeters, .solarEdgeOverview:
+        case .solarEdgeEnergy, .solarEdgeEnergyDetails, .solarEdgeMeters, .solarEdgeOverview, .openEMSEnergyPerPeriod:
             let local = seconds + Int64((zone ?? TimeZone(identifier: "UTC")!).secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds))))
             let text = Timestamp(microseconds: local * 1_000_000).formatted(fractionDigits: 0).dropLast()  // no "Z": local time
-            if profile == .solarEdgeEnergy { return String(text.prefix(10)) }
+            if profile == .solarEdgeEnergy || profile == .openEMSEnergyPerPeriod { return String(text.prefix(10)) }
             return text.replacingOccurrences(of: "T", with: "%20")
         default:
             return Timestamp(microseconds: seconds * 1_000_000).formatted(fractionDigits: 0)

@@ -8,13 +8,13 @@ public enum JSONMeterDecoder {
     }
 
     public static func decode(_ body: [UInt8], mapping: Config.JSONMapping, meterID: String) -> Result<RawReading, Failure> {
+        PayloadJSON.parse(body).flatMap { decode(document: $0, body: body, mapping: mapping, meterID: meterID) }
+    }
+
+    /// The mapping applied to a document already parsed from `body` (a profile's, once it has
+    /// checked the status beside the value, or taken it out of an envelope).
+    static func decode(document: JSONValue, body: [UInt8], mapping: Config.JSONMapping, meterID: String) -> Result<RawReading, Failure> {
         let excerpt = String(decoding: body.prefix(2_000), as: UTF8.self)
-        let document: JSONValue
-        do {
-            document = try JSON.parse(body)
-        } catch {
-            return .failure(Failure(reason: .payloadInvalid, detail: "response is not JSON: \(error)"))
-        }
         guard let value = document.value(at: mapping.value) else {
             return .failure(Failure(reason: .missingField, detail: "no value at path \"\(mapping.value)\""))
         }

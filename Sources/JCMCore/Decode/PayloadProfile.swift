@@ -2,9 +2,12 @@
 /// its energy counter, in which unit, and its time. docs/formats.md shows a sample of each and
 /// the source it follows.
 public enum PayloadProfile: String, CaseIterable, Sendable {
-    /// Shelly EM / 3EM, Gen1 `GET /status`: `emeters[channel].total`, Wh. Its `unixtime` is 0
-    /// until the device has synced its clock, so the time is the poll's arrival.
+    /// Shelly EM / 3EM, Gen1 `GET /status`: `emeters[channel].total`, Wh, at `unixtime` once the
+    /// device has synced its clock (0 until then: the poll's arrival). ShellyGen1Decoder.
     case shellyGen1 = "shelly-gen1"
+    /// Shelly Gen1 plugs and relays with metering (Plug S, 1PM, 2.5) `GET /status`:
+    /// `meters[channel].total`, watt-minutes, at `unixtime` likewise.
+    case shellyGen1Meter = "shelly-gen1-meter"
     /// Shelly Gen2+ `GET /rpc/Switch.GetStatus?id=N`: `aenergy.total`, Wh.
     case shellyGen2Switch = "shelly-gen2-switch"
     /// Shelly Pro 3EM / 3EM Gen3 `GET /rpc/EMData.GetStatus?id=0`: `total_act`, Wh (all phases).
@@ -31,15 +34,28 @@ public enum PayloadProfile: String, CaseIterable, Sendable {
     /// emoncms `GET /feed/timevalue.json?id=N`: `value` at `time` (epoch seconds), in the feed's
     /// unit (the meter's `unit`, or declare it with the meter's own).
     case emoncms
+    /// emoncms `GET /feed/list.json`: the feed `emoncms.feed` of the list, its `value` at its
+    /// `time`. EmoncmsFeedListDecoder.
+    case emoncmsFeedList = "emoncms-feed-list"
+    /// OpenEMS Edge REST-Api `GET /rest/channel/<component>/<channel>`: `value` in `unit`
+    /// ("Wh_Σ" is Wh), at arrival. OpenEMSDecoder.
+    case openEMSChannel = "openems-channel"
 
-    public var hasChannels: Bool { self == .shellyGen1 || self == .tasmota }
+    /// Fronius's meter profiles take a channel for `Scope=System`: the meter's index in `Body.Data`.
+    public var hasChannels: Bool {
+        [.shellyGen1, .shellyGen1Meter, .tasmota, .froniusMeterConsumed, .froniusMeterProduced].contains(self)
+    }
+
+    /// Whether the response carries the reading's time. Shelly Gen1's `unixtime` is 0 until the
+    /// device has synced; it counts as carrying it (the profile reads the device's clock).
+    public var carriesTime: Bool { self == .shellyGen1 || self == .shellyGen1Meter || mapping(channel: nil).timestamp != nil }
 
     /// What the value is: a lifetime counter but for EM.GetStatus's power; nil for emoncms, whose
     /// feed may hold either.
     public var kind: Config.MeterKind? {
         switch self {
         case .shellyGen2EM: .instantaneous
-        case .emoncms: nil
+        case .emoncms, .openEMSChannel, .emoncmsFeedList: nil
         default: .cumulative
         }
     }
@@ -47,16 +63,22 @@ public enum PayloadProfile: String, CaseIterable, Sendable {
     public func mapping(channel: Int?) -> Config.JSONMapping {
         switch self {
         case .shellyGen1: Config.JSONMapping(value: "emeters.\(channel ?? 0).total", unit: "Wh")
+        case .shellyGen1Meter: Config.JSONMapping(value: "meters.\(channel ?? 0).total", unit: "Wmin")
         case .shellyGen2Switch: Config.JSONMapping(value: "aenergy.total", unit: "Wh")
         case .shellyGen2EMData: Config.JSONMapping(value: "total_act", unit: "Wh")
         case .shellyGen2EM1Data: Config.JSONMapping(value: "total_act_energy", unit: "Wh")
         case .shellyGen2EM: Config.JSONMapping(value: "total_act_power", unit: "W")
         case .tasmota: Config.JSONMapping(value: "StatusSNS.ENERGY.Total" + (channel.map { ".\($0)" } ?? ""), unit: "kWh", timestamp: "StatusSNS.Time")
-        case .froniusMeterConsumed: Config.JSONMapping(value: "Body.Data.EnergyReal_WAC_Sum_Consumed", unit: "Wh", timestamp: "Head.Timestamp")
-        case .froniusMeterProduced: Config.JSONMapping(value: "Body.Data.EnergyReal_WAC_Sum_Produced", unit: "Wh", timestamp: "Head.Timestamp")
+        // Scope=System keys Body.Data by each meter's index: `channel` names it.
+        case .froniusMeterConsumed:
+            Config.JSONMapping(value: "Body.Data." + (channel.map { "\($0)." } ?? "") + "EnergyReal_WAC_Sum_Consumed", unit: "Wh", timestamp: "Head.Timestamp")
+        case .froniusMeterProduced:
+            Config.JSONMapping(value: "Body.Data." + (channel.map { "\($0)." } ?? "") + "EnergyReal_WAC_Sum_Produced", unit: "Wh", timestamp: "Head.Timestamp")
         case .froniusInverter: Config.JSONMapping(value: "Body.Data.TOTAL_ENERGY.Value", unitPath: "Body.Data.TOTAL_ENERGY.Unit", timestamp: "Head.Timestamp")
         case .enphaseProduction: Config.JSONMapping(value: "wattHoursLifetime", unit: "Wh")
         case .emoncms: Config.JSONMapping(value: "value", timestamp: "time")
+        case .openEMSChannel: Config.JSONMapping(value: "value", unitPath: "unit")
+        case .emoncmsFeedList: Config.JSONMapping(value: "value", timestamp: "time")
         }
     }
 }

@@ -27,10 +27,17 @@ public struct DecodedPayload: Sendable, Equatable {
 public enum PollPayloadDecoder {
     public typealias Failure = JSONMeterDecoder.Failure
 
-    public static func decode(_ body: [UInt8], poll: Config.Poll, meterID: String) -> Result<DecodedPayload, Failure> {
+    /// `contentType` is the response's: a Prometheus meter's is read as OpenMetrics when it says so.
+    public static func decode(_ body: [UInt8], poll: Config.Poll, meterID: String, contentType: String? = nil) -> Result<DecodedPayload, Failure> {
         if let series = poll.series { return decode(body, series: series, meterID: meterID) }
-        let single = poll.prometheus.map { PrometheusTextDecoder.decode(body, selector: $0, meterID: meterID) }
-            ?? JSONMeterDecoder.decode(body, mapping: poll.json, meterID: meterID)
+        if let profile = PayloadProfile(rawValue: poll.format), let decoded = profile.decode(body, poll: poll, meterID: meterID) {
+            return decoded.map { DecodedPayload(readings: [$0]) }
+        }
+        let single = poll.prometheus.map { selector in
+            OpenMetricsDecoder.isOpenMetrics(contentType)
+                ? OpenMetricsDecoder.decode(body, selector: selector, meterID: meterID)
+                : PrometheusTextDecoder.decode(body, selector: selector, meterID: meterID)
+        } ?? JSONMeterDecoder.decode(body, mapping: poll.json, meterID: meterID)
         return single.map { DecodedPayload(readings: [$0]) }
     }
 
@@ -49,6 +56,8 @@ public enum PollPayloadDecoder {
             return FroniusDecoder.archive(body, channel: series.channel ?? "", device: series.device, meterID: meterID)
         case .emoncmsFeedData:
             return EmoncmsFeedDecoder.decode(body, meterID: meterID)
+        case .openEMSEnergyPerPeriod:
+            return OpenEMSDecoder.energyPerPeriod(body, channel: series.address, meterID: meterID)
         case .csv:
             return CSVPayloadDecoder.decode(body, columns: series.csv ?? Config.CSVColumns(value: ""), meterID: meterID)
         }

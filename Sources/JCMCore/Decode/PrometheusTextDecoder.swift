@@ -15,6 +15,13 @@ public enum PrometheusTextDecoder {
             .failure(JSONMeterDecoder.Failure(reason: reason, detail: detail))
         }
         guard let text = String(validating: body, as: UTF8.self) else { return fail(.payloadInvalid, "response is not UTF-8 text") }
+        // "The last line must end with a line feed character" (the exposition format's
+        // specification): a body without it was cut off, and its last sample may be a number
+        // cut short (`12345` of `1234567`). Nothing of such a body is trusted.
+        if let last = body.last, last != UInt8(ascii: "\n") {
+            let tail = text.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
+            return fail(.payloadInvalid, "the exposition does not end with a line feed: its last line is cut off (\(tail.suffix(80)))")
+        }
         var matches: [Sample] = []
         for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.drop { $0 == " " || $0 == "\t" }

@@ -35,6 +35,9 @@ public enum SeriesProfile: String, CaseIterable, Sendable {
     case emoncmsFeedData = "emoncms-feed-data"
     /// CSV over HTTP: every data row is a reading, columns by header name.
     case csv
+    /// OpenEMS Edge JSON-RPC `queryHistoricTimeseriesEnergyPerPeriod` (`POST /jsonrpc` of its
+    /// REST-Api): the energy of each period, Wh, at the period's start. OpenEMSDecoder.
+    case openEMSEnergyPerPeriod = "openems-energy-per-period"
 
     /// SolarEdge's meter types, as its API spells them.
     public static let solarEdgeMeterTypes = ["Production", "Consumption", "SelfConsumption", "FeedIn", "Purchased"]
@@ -45,7 +48,7 @@ public enum SeriesProfile: String, CaseIterable, Sendable {
         switch self {
         case .enphaseProductionJSON, .enphaseTotalConsumption, .enphaseNetConsumption, .solarEdgeOverview, .solarEdgeMeters, .froniusPowerFlow:
             .cumulative
-        case .solarEdgeEnergy, .solarEdgeEnergyDetails: .interval
+        case .solarEdgeEnergy, .solarEdgeEnergyDetails, .openEMSEnergyPerPeriod: .interval
         case .froniusArchive, .emoncmsFeedData, .csv: nil
         }
     }
@@ -61,7 +64,7 @@ public enum SeriesProfile: String, CaseIterable, Sendable {
     /// One response, many readings: what a history request can be read with.
     public var isHistory: Bool {
         switch self {
-        case .solarEdgeEnergy, .solarEdgeEnergyDetails, .solarEdgeMeters, .froniusArchive, .emoncmsFeedData, .csv: true
+        case .solarEdgeEnergy, .solarEdgeEnergyDetails, .solarEdgeMeters, .froniusArchive, .emoncmsFeedData, .csv, .openEMSEnergyPerPeriod: true
         default: false
         }
     }

@@ -43,6 +43,8 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable {
     case httpTransport = "http_transport"
     case payloadInvalid = "payload_invalid"
     case payloadTooLarge = "payload_too_large"
+    /// The device itself marks the value invalid (Shelly `is_valid` false, Enphase `activeCount` 0).
+    case deviceInvalid = "device_invalid"
     /// The database refused a file or a response for good (after retries); it is kept aside.
     case databaseError = "database_error"
 

@@ -19,6 +19,8 @@ public struct MeasurementUnit: Sendable, Hashable, CustomStringConvertible {
         .init(symbol: "MJ", dimension: .energy, factor: 1_000_000),
         .init(symbol: "GJ", dimension: .energy, factor: 1_000_000_000),
         .init(symbol: "Wh", dimension: .energy, factor: 3_600),
+        // Watt-minutes: Shelly Gen1 plugs and relays count energy in them (`meters[].total`).
+        .init(symbol: "Wmin", dimension: .energy, factor: 60),
         .init(symbol: "kWh", dimension: .energy, factor: 3_600_000),
         .init(symbol: "MWh", dimension: .energy, factor: 3_600_000_000),
         .init(symbol: "GWh", dimension: .energy, factor: 3_600_000_000_000),

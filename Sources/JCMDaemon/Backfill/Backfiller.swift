@@ -144,7 +144,7 @@ final class Backfiller: @unchecked Sendable {
                     logger.notice("stopping with a backfill unfinished; its gap is asked for at the next start", metadata: ["meter.id": "\(gap.meterID)", "requests.left": "\(windows.count - i)"])
                     return
                 }
-                let response = fetch(url, gap.meterID, target)
+                let response = fetch(url, gap.meterID, target, window: window)
                 lastRequest[Self.host(of: url)] = Date()
                 // Cut off by stop: nothing to write; the gap goes back to the pending file.
                 if response.failure != nil, isStopping { return }
@@ -198,7 +198,7 @@ final class Backfiller: @unchecked Sendable {
             logger.debug("windowed poll skipped: backfill.pause since the host's last request; the next poll covers its intervals", metadata: ["meter.id": "\(meterID)"])
             return
         }
-        let response = fetch(url, meterID, target)
+        let response = fetch(url, meterID, target, window: window)
         lastRequest[host] = Date()
         if response.failure != nil, isStopping { return }
         deliverPolls([response])
@@ -226,7 +226,8 @@ final class Backfiller: @unchecked Sendable {
         }
     }
 
-    private func fetch(_ url: String, _ meterID: String, _ target: Target) -> PollResult {
+    /// `window` goes into the body of a POST as into the url.
+    private func fetch(_ url: String, _ meterID: String, _ target: Target, window: HistoryRequest.Window) -> PollResult {
         let handle: EasyHandle
         do {
             if let h = handles[meterID] {
@@ -239,8 +240,9 @@ final class Backfiller: @unchecked Sendable {
         } catch {
             return PollResult(meterID: meterID, url: url, receivedAt: Timestamp(date: Date()), status: 0, body: [], failure: .transport("\(error)"))
         }
+        let body = target.backfill.body.map { HistoryRequest.url(template: $0, profile: target.backfill.series.profile, window: window, zone: target.zone) }
         return handle.fetch(url: url, meterID: meterID, connectTimeoutMs: target.connectTimeoutMs, timeoutMs: Int(target.backfill.timeoutMilliseconds),
-                            maxBytes: target.backfill.maxResponseBytes, shouldStop: { [weak self] in self?.isStopping ?? true })
+                            maxBytes: target.backfill.maxResponseBytes, headers: target.backfill.requestHeaders, requestBody: body, shouldStop: { [weak self] in self?.isStopping ?? true })
     }
 
     /// What `backfill.pause` is counted per: the url's origin, as libcurl reads it.

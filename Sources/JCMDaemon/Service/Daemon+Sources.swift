@@ -43,13 +43,19 @@ extension Daemon {
                 if let origin { uploader?.finished(origin) }
             }
             let validators = writer.validatorsByMeter
+            let shared = config.sharedPolls  // multi-meter sources: one poll, several meters
+            let riders = Set(shared.values.joined())
             let targets = config.meters.compactMap { m -> PollTarget? in
-                guard let p = m.poll, !p.isWindowed else { return nil }  // windowed: the backfiller's
-                return PollTarget(meterID: m.id, url: p.url, schedule: PollSchedule(intervalMs: p.intervalMilliseconds, meterID: m.id),
+                guard let p = m.poll, !p.isWindowed, !riders.contains(m.id) else { return nil }  // windowed: the backfiller's
+                var target = PollTarget(meterID: m.id, url: p.url, schedule: PollSchedule(intervalMs: p.intervalMilliseconds, meterID: m.id),
                                   connectTimeoutMs: Int(p.connectTimeoutMilliseconds), timeoutMs: Int(p.timeoutMilliseconds), maxBytes: p.maxResponseBytes,
                                   backoffCapMs: p.backoffMaxMilliseconds, etag: validators[m.id]?.etag, lastModified: validators[m.id]?.lastModified,
                                   security: security[m.id] ?? TransferSecurity(), conditional: p.readingsCarryTheirTime,
-                                  redirects: p.redirects)
+                                  redirects: p.body == nil ? p.redirects : .none)  // a POST is not sent again elsewhere
+                target.headers = p.requestHeaders
+                target.body = p.body
+                target.alsoFor = shared[m.id] ?? []
+                return target
             }
             for m in config.meters where m.poll.map({ $0.auth.kind != .none && $0.url.hasPrefix("http://") }) ?? false {
                 logger.warning("credentials are sent over plain http to this meter: anyone on the network path can read them",
@@ -59,7 +65,7 @@ extension Daemon {
                 logger.warning("TLS verification is off for this meter (tls.verify = false): its gateway is not authenticated",
                                metadata: ["meter.id": "\(m.id)"])
             }
-            sources.polled = targets.count + config.meters.filter { $0.poll?.isWindowed ?? false }.count
+            sources.polled = targets.count + riders.count + config.meters.filter { $0.poll?.isWindowed ?? false }.count
             if Backfiller.needed(by: config) {
                 let b = Backfiller(config: config, security: security, logger: logger, deliver: { result in writer.submit(.backfill(result)) },
                                    deliverPolls: intake.enqueue, mayPoll: intake.mayPoll)

@@ -4,8 +4,9 @@ import JCMCurl
 /// A poll result as a spool payload: every field needed to write it later exactly as it would
 /// have been written at once, raw body included.
 extension PollResult {
-    /// 2 added the response's validators (ETag, Last-Modified); version 1 records still read.
-    static let spoolVersion: Int64 = 2
+    /// 2 added the response's validators (ETag, Last-Modified), 3 its Content-Type; records of
+    /// earlier versions still read.
+    static let spoolVersion: Int64 = 3
 
     var spoolPayload: [UInt8] {
         var w = SpoolFieldWriter()
@@ -26,12 +27,13 @@ extension PollResult {
         w.data(body)
         w.string(etag ?? "")
         w.string(lastModified ?? "")
+        w.string(contentType ?? "")
         return w.bytes
     }
 
     init?(spoolPayload: [UInt8]) {
         var r = SpoolFieldReader(spoolPayload)
-        guard let version = r.int64(), version == 1 || version == Self.spoolVersion, let meterID = r.string(), let url = r.string(),
+        guard let version = r.int64(), (1...Self.spoolVersion).contains(version), let meterID = r.string(), let url = r.string(),
               let micros = r.int64(), let status = r.int64(), let kind = r.int64() else { return nil }
         var failure: Failure?
         switch kind {
@@ -46,6 +48,10 @@ extension PollResult {
             guard let etag = r.string(), let lastModified = r.string() else { return nil }
             self.etag = etag.isEmpty ? nil : etag
             self.lastModified = lastModified.isEmpty ? nil : lastModified
+        }
+        if version >= 3 {
+            guard let contentType = r.string() else { return nil }
+            self.contentType = contentType.isEmpty ? nil : contentType
         }
         guard r.isAtEnd else { return nil }
     }

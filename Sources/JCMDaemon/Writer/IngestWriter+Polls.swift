@@ -174,7 +174,7 @@ extension IngestWriter {
         } else if let (reason, detail) = Self.refusedUnread(result, capSetting: "max_response_bytes") {
             refuse(reason, detail)
         } else {
-            switch PollPayloadDecoder.decode(result.body, poll: poll, meterID: meter.id) {
+            switch PollPayloadDecoder.decode(result.body, poll: poll, meterID: meter.id, contentType: result.contentType) {
             case .failure(let f): refuse(f.reason, f.detail)
             case .success(let payload):
                 // One reading keeps the body as its raw text when refused; many keep their element.

@@ -26,7 +26,7 @@ create table jcm.units (
     factor    numeric not null check (factor > 0)
 );
 insert into jcm.units (symbol, dimension, factor) values
-    ('J', 'energy', 1), ('kJ', 'energy', 1000), ('MJ', 'energy', 1000000), ('GJ', 'energy', 1000000000),
+    ('J', 'energy', 1), ('Wmin', 'energy', 60), ('kJ', 'energy', 1000), ('MJ', 'energy', 1000000), ('GJ', 'energy', 1000000000),
     ('Wh', 'energy', 3600), ('kWh', 'energy', 3600000), ('MWh', 'energy', 3600000000), ('GWh', 'energy', 3600000000000),
     ('W', 'power', 1), ('kW', 'power', 1000), ('MW', 'power', 1000000), ('GW', 'power', 1000000000),
     ('L', 'volume', 1), ('kL', 'volume', 1000), ('m3', 'volume', 1000),
