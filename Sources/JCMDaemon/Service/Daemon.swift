@@ -143,7 +143,9 @@ public final class Daemon: @unchecked Sendable {
 
     private func serveMetrics() throws -> HTTPServer? {
         guard let listen = config.metricsListen else { return nil }
-        let server = try HTTPServer(host: listen.host, port: listen.port) { [metrics] request in
+        let options = MetricsEndpoint.options(metrics: metrics, logger: logger)
+        let server = try HTTPServer(host: listen.host, port: listen.port, options: options) { [metrics] request in
+            if let refused = MetricsEndpoint.refuse(request) { return refused }
             switch request.path {
             case "/metrics": return .text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
             case "/healthz":
