@@ -74,6 +74,28 @@ struct MetricsServerAttackTests {
         #expect(!setup.daemon.logText.contains("Too many open files"), "\(setup.daemon.logText.suffix(3000))")
     }
 
+    /// A daemon allowed 40 descriptors (it needs 12) with idle connections taking the rest: the
+    /// writer cannot open the spool to read the polls back. Before, it skipped them as read and
+    /// deleted them, silently; now the failure is logged and counted, the polls wait in the
+    /// spool, and they are written once descriptors are free again.
+    @Test(.enabled(if: ChildDaemon.available && Nginx.available))
+    func pollsSpooledWhileDescriptorsRunOutAreWrittenNotSkipped() throws {
+        let setup = try Setup(openFiles: 40)
+        #expect(eventually(30) { try setup.readings() >= 2 }, "the daemon polls: \(setup.daemon.logText)")
+        var clients = (0..<60).compactMap { _ in RawClient(port: setup.metricsPort) }
+        #expect(eventually(30) { setup.daemon.logText.contains("cannot read the spool") }, "\(setup.daemon.logText.suffix(2000))")
+        let from = try #require(try scalar(setup.conninfo, "select now()"))
+        Thread.sleep(forTimeInterval: 3)  // polls made now can only wait in the spool
+        let to = try #require(try scalar(setup.conninfo, "select now()"))
+        clients.removeAll()  // closed: the server lets their descriptors go
+        let during = "select count(*) from jcm.readings where ts > $1::timestamptz and ts < $2::timestamptz"
+        #expect(eventually(60) { Int(try scalar(setup.conninfo, during, [from, to]) ?? "0")! >= 1 },
+                "polls made while the spool could not be read are written: \(setup.daemon.logText.suffix(2000))")
+        let scrape = setup.request("GET /metrics HTTP/1.1")
+        #expect(scrape.contains("jcm_open_failures_total{what=\"spool_read\",error=\"EMFILE\"}"), "\(scrape)")
+        #expect(scrape.contains("jcm_open_failures_total{what=\"metrics_accept\",error=\"EMFILE\"}"), "\(scrape)")
+    }
+
     /// Bodies are refused before they are read (413), so 20 clients sending 16 MiB each cannot
     /// grow the daemon; methods other than GET and HEAD get 405.
     @Test(.enabled(if: ChildDaemon.available && Nginx.available))

@@ -37,6 +37,9 @@ public final class Daemon: @unchecked Sendable {
         let security = try PollSecrets.resolve(config)
         let uploadSecrets = try UploadSecrets.resolve(config)
         let spool = try Spool(directory: config.daemon.stateDir + "/spool", maxBytes: config.daemon.spoolMaxBytes, logger: logger)
+        spool.onReadFailure = { [metrics] code in
+            metrics.add("jcm_open_failures_total", "what=\"spool_read\",error=\"\(OpenFailure.name(code))\"")
+        }
         let writer = IngestWriter(conninfo: conninfo, config: config, logger: logger, metrics: metrics, spool: spool,
                                   pendingGaps: PendingGaps.path(stateDir: config.daemon.stateDir))
         do {
