@@ -5,8 +5,9 @@ import Logging
 /// towards the hard limit when `max_connections` needs more, so a large fleet does not fail
 /// with "Too many open files" while the hard limit would have allowed it.
 enum OpenFileLimit {
-    /// Descriptors kept for everything else: the database, the spool, watched folders, logs.
-    static let reserve: rlim_t = 256
+    /// Descriptors kept for everything else: the database, the spool, watched folders, logs,
+    /// and the 64 connections /metrics may hold (HTTPServerOptions.metrics).
+    static let reserve: rlim_t = 256 + 64
 
     static func raise(toFit connections: Int, logger: Logger) {
         var limit = rlimit()

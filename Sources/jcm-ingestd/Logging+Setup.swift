@@ -23,10 +23,8 @@ struct LogfmtHandler: LogHandler {
         _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
     }
 
-    static func quote(_ s: String) -> String {
-        if !s.isEmpty, !s.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) { return s }
-        return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
-    }
+    /// Control characters escaped (LogText): file names and listings are untrusted.
+    static func quote(_ s: String) -> String { LogText.logfmtValue(s) }
 }
 
 enum Log {

@@ -148,11 +148,14 @@ private let sampleReport = """
         #expect(try JSON.parse(#""\u0000""#) == .string("\u{0}"))
     }
 
-    @Test func loneSurrogatesBecomeReplacementCharacters() throws {
-        #expect(try JSON.parse(#""\ud83d""#) == .string("\u{FFFD}"))
-        #expect(try JSON.parse(#""\ude00x""#) == .string("\u{FFFD}x"))
-        #expect(try JSON.parse(#""\ud83d\n""#) == .string("\u{FFFD}\n"))
-        #expect(try JSON.parse(#""\ud83d\ud83d\ude00""#) == .string("\u{FFFD}😀"))
+    /// RFC 8259 strict: a surrogate escape names a character only as half of a pair.
+    @Test func loneSurrogatesAreInvalid() throws {
+        #expect(jsonError(#""\ud800""#)?.message == "lone high surrogate \\ud800 in string")
+        #expect(jsonError(#""\ude00x""#)?.message == "lone low surrogate \\ude00 in string")
+        #expect(jsonError(#""\ud83d\n""#)?.message == "lone high surrogate \\ud83d in string")
+        #expect(jsonError(#""\ud83d\ud83d\ude00""#)?.message == "lone high surrogate \\ud83d in string")
+        #expect(jsonError(#"{"a": "\ud800"}"#) != nil)
+        #expect(try JSON.parse(#""\ud83d\ude00""#) == .string("😀"))
     }
 
     @Test func badStrings() {

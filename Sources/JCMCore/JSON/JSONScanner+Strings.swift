@@ -1,8 +1,8 @@
 /// String tokens: escapes, surrogate pairs, UTF-8 validation.
 ///
-/// Lone surrogates (`\ud800` not followed by a low surrogate escape, or a stray `\udc00`) cannot be
-/// represented in a Swift `String`; they are replaced by U+FFFD rather than rejected, so a report from a
-/// sloppy encoder is still readable. Raw control characters (U+0000–U+001F) and malformed UTF-8 are errors.
+/// Lone surrogates (`\ud800` not followed by a low surrogate escape, or a stray `\udc00`) are errors,
+/// as in RFC 8259's strict parsers: they name no character, and replacing them with U+FFFD would store a
+/// value the sender never wrote. Raw control characters (U+0000–U+001F) and malformed UTF-8 are errors.
 extension JSONScanner {
     /// Reads the rest of a string whose opening quote has been consumed, up to and including the closing
     /// quote. With `build == false` it only validates and returns "" (memory stays bounded for huge strings).
@@ -123,38 +123,25 @@ extension JSONScanner {
         if build { tokenBytes.append(decoded) }
     }
 
-    /// Reads the four hex digits after `\u`, pairing surrogates; lone surrogates become U+FFFD.
+    /// Reads the four hex digits after `\u`, pairing surrogates; a lone surrogate is an error.
     private mutating func readUnicodeEscape(build: Bool) throws(JSONParseError) {
-        var unit = try readHex4()
-        while true {
-            if unit >= 0xDC00 && unit <= 0xDFFF {
-                appendScalar(0xFFFD, build: build)
-                return
-            }
-            guard unit >= 0xD800 && unit <= 0xDBFF else {
-                appendScalar(unit, build: build)
-                return
-            }
-            // A high surrogate: only `\uDC00`–`\uDFFF` right after it completes the pair.
-            guard try peek() == UInt8(ascii: "\\") else {
-                appendScalar(0xFFFD, build: build)
-                return
-            }
-            pos += 1
-            guard try peek() == UInt8(ascii: "u") else {
-                appendScalar(0xFFFD, build: build)
-                try readEscape(build: build)
-                return
-            }
-            pos += 1
-            let next = try readHex4()
-            if next >= 0xDC00 && next <= 0xDFFF {
-                appendScalar(0x10000 + ((unit - 0xD800) << 10) + (next - 0xDC00), build: build)
-                return
-            }
-            appendScalar(0xFFFD, build: build)
-            unit = next
+        let unit = try readHex4()
+        if unit >= 0xDC00 && unit <= 0xDFFF {
+            throw error("lone low surrogate \\u" + String(unit, radix: 16) + " in string")
         }
+        guard unit >= 0xD800 && unit <= 0xDBFF else {
+            appendScalar(unit, build: build)
+            return
+        }
+        // A high surrogate: only `\uDC00`–`\uDFFF` right after it completes the pair.
+        let lone = "lone high surrogate \\u" + String(unit, radix: 16) + " in string"
+        guard try peek() == UInt8(ascii: "\\") else { throw error(lone) }
+        pos += 1
+        guard try peek() == UInt8(ascii: "u") else { throw error(lone) }
+        pos += 1
+        let next = try readHex4()
+        guard next >= 0xDC00 && next <= 0xDFFF else { throw error(lone) }
+        appendScalar(0x10000 + ((unit - 0xD800) << 10) + (next - 0xDC00), build: build)
     }
 
     private mutating func readHex4() throws(JSONParseError) -> UInt32 {

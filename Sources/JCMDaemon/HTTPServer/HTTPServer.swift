@@ -20,7 +20,8 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Binds (SO_REUSEADDR) and listens; port 0 picks a free port.
     /// Throws `HTTPServerError` naming host:port on failure.
-    public init(host: String, port: UInt16, handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws {
+    public init(host: String, port: UInt16, options: HTTPServerOptions = HTTPServerOptions(),
+                handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws {
         let listener = try HTTPServerSocket.listen(host: host, port: port, backlog: HTTPServerLimits.listenBacklog)
         let wake: (read: Int32, write: Int32)
         do {
@@ -31,7 +32,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
         boundPort = HTTPServerSocket.boundPort(listener)
         address = HTTPServerError.formatAddress(host: host, port: boundPort)
-        loop = HTTPServerLoop(listener: listener, wake: wake, handler: handler)
+        loop = HTTPServerLoop(listener: listener, wake: wake, options: options, handler: handler)
     }
 
     /// The bound port (the kernel's choice when 0 was requested).

@@ -40,9 +40,16 @@ final class HTTPServerConnection {
     private var output: [UInt8] = []
     private var outputStart = 0
 
-    init(fd: Int32, now: Int64) {
+    /// When the request being awaited began: its first byte, or the connection's start for the
+    /// first request; nil between requests on a kept-alive connection. Trickled bytes do not move it.
+    private(set) var requestStartedAt: Int64?
+    private let maxBodyBytes: Int
+
+    init(fd: Int32, now: Int64, maxBodyBytes: Int = HTTPServerLimits.maxBodyBytes) {
         self.fd = fd
         self.lastActivity = now
+        self.requestStartedAt = now
+        self.maxBodyBytes = maxBodyBytes
     }
 
     var bufferedInput: Int { input.count - inputStart }
@@ -74,6 +81,7 @@ final class HTTPServerConnection {
             let n = recv(fd, scratch.baseAddress, scratch.count, 0)
             if n > 0 {
                 lastActivity = now
+                if requestStartedAt == nil { requestStartedAt = now }
                 budget -= n
                 // While lingering the input is discarded: we answered the last request already.
                 if lingerUntil == nil && !closeAfterFlush {
@@ -148,7 +156,7 @@ final class HTTPServerConnection {
     // MARK: - Request framing
 
     /// Extracts the next complete request from the input buffer, if any.
-    func nextStep() -> Step {
+    func nextStep(now: Int64) -> Step {
         if parsedHead == nil {
             skipEmptyLines()
             let found: Int? = input.withUnsafeBufferPointer { all in
@@ -171,7 +179,7 @@ final class HTTPServerConnection {
                 let head = try input.withUnsafeBufferPointer { all throws(HTTPRequestParseError) in
                     try HTTPRequestParser.parseHead(
                         UnsafeBufferPointer(rebasing: all[inputStart..<(inputStart + headLength)]),
-                        maxBodyBytes: HTTPServerLimits.maxBodyBytes
+                        maxBodyBytes: maxBodyBytes
                     )
                 }
                 parsedHead = (head, headLength)
@@ -192,6 +200,8 @@ final class HTTPServerConnection {
         let bodyStart = inputStart + headLength
         let body = Array(input[bodyStart..<(bodyStart + head.contentLength)])
         consume(headLength + head.contentLength)
+        // A pipelined request already begun starts its clock now.
+        requestStartedAt = bufferedInput > 0 ? now : nil
         parsedHead = nil
         sentContinue = false
         let request = HTTPRequest(method: head.method, path: head.path, query: head.query, headers: head.headers, body: body)

@@ -13,6 +13,7 @@ final class HTTPServerLoop: @unchecked Sendable {
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private let handler: @Sendable (HTTPRequest) -> HTTPResponse
+    private let options: HTTPServerOptions
 
     // Server-thread state.
     private var connections: [HTTPServerConnection] = []
@@ -30,8 +31,10 @@ final class HTTPServerLoop: @unchecked Sendable {
     private var finished = false
     private var loopThread: pthread_t?
 
-    init(listener: Int32, wake: (read: Int32, write: Int32), handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) {
+    init(listener: Int32, wake: (read: Int32, write: Int32), options: HTTPServerOptions,
+         handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) {
         self.listener = listener
+        self.options = options
         self.wakeRead = wake.read
         self.wakeWrite = wake.write
         self.handler = handler
@@ -167,19 +170,36 @@ final class HTTPServerLoop: @unchecked Sendable {
         for _ in 0..<1024 {  // bounded so a connect storm cannot starve existing clients
             let fd = HTTPServerSocket.accept(listener)
             if fd >= 0 {
-                connections.append(HTTPServerConnection(fd: fd, now: now))
+                makeRoom()
+                connections.append(HTTPServerConnection(fd: fd, now: now, maxBodyBytes: options.maxBodyBytes))
                 continue
             }
             switch errno {
             case EINTR, ECONNABORTED, EPROTO:
                 continue
             case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                options.onEvent?(.acceptFailed(errno: errno))
                 acceptPausedUntil = now + HTTPServerLimits.acceptBackoffMilliseconds
                 return
             default:  // EAGAIN: backlog empty
                 return
             }
         }
+    }
+
+    /// At `maxConnections`, closes the connection that has been quiet longest: a crowd of idle or
+    /// trickling clients then churns through the slots instead of keeping a scraper out.
+    private func makeRoom() {
+        guard options.maxConnections < Int.max else { return }
+        var open = 0
+        var quietest: HTTPServerConnection?
+        for connection in connections where !connection.isClosed {
+            open += 1
+            if quietest.map({ connection.lastActivity < $0.lastActivity }) ?? true { quietest = connection }
+        }
+        guard open >= options.maxConnections, let quietest else { return }
+        close(quietest)
+        options.onEvent?(.evicted)
     }
 
     private func service(_ connection: HTTPServerConnection, revents: Int16, now: Int64) {
@@ -222,7 +242,7 @@ final class HTTPServerLoop: @unchecked Sendable {
         while !connection.closeAfterFlush && connection.delayed == nil
             && connection.bufferedOutput < HTTPServerLimits.maxBufferedOutputBytes
         {
-            switch connection.nextStep() {
+            switch connection.nextStep(now: now) {
             case .needMore:
                 return
             case .sendContinue:
@@ -265,8 +285,13 @@ final class HTTPServerLoop: @unchecked Sendable {
             if let until = connection.lingerUntil {
                 if now >= until { close(connection) }
             } else if connection.delayed == nil,
-                      now - connection.lastActivity >= HTTPServerLimits.idleTimeoutMilliseconds {
+                      now - connection.lastActivity >= options.idleTimeoutMilliseconds {
                 close(connection)
+                options.onEvent?(.idleClosed)
+            } else if let limit = options.requestTimeoutMilliseconds, let started = connection.requestStartedAt,
+                      connection.delayed == nil, !connection.closeAfterFlush, now - started >= limit {
+                close(connection)
+                options.onEvent?(.requestTimedOut)
             }
         }
     }

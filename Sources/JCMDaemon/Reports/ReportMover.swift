@@ -1,9 +1,13 @@
 import Foundation
+import JCMCore
 
 /// Moves a finished report out of the watched folder, beside its errors file when it has one.
-/// Never overwrites and never deletes: a name already taken gets a numbered suffix.
+/// Never overwrites and never deletes: a name already taken gets a numbered suffix. Every name
+/// made here fits NAME_MAX (FileNames), however long the report's own name.
 enum ReportMover {
     static func move(_ path: String, into dir: String) throws -> String {
+        // A NUL would cut the name where the kernel reads it: another file's name, overwritten.
+        guard !path.utf8.contains(0) else { throw CocoaError(.fileWriteInvalidFileName, userInfo: [NSLocalizedDescriptionKey: "a file name with NUL"]) }
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let name = (path as NSString).lastPathComponent
@@ -12,13 +16,40 @@ enum ReportMover {
         while fm.fileExists(atPath: target) || (try? fm.destinationOfSymbolicLink(atPath: target)) != nil {
             let base = (name as NSString).deletingPathExtension
             let ext = (name as NSString).pathExtension
-            target = (dir as NSString).appendingPathComponent(ext.isEmpty ? "\(base).\(n)" : "\(base).\(n).\(ext)")
+            target = (dir as NSString).appendingPathComponent(FileNames.fitting(base, suffix: ext.isEmpty ? ".\(n)" : ".\(n).\(ext)"))
             n += 1
         }
         guard rename(path, target) == 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot move \(path) to \(target): \(String(cString: strerror(errno)))"])
         }
         return target
+    }
+
+    /// Where a report's errors are written while it is read: hidden, in rejected/.
+    static func temporaryErrorsPath(for name: String, in dir: String) -> String {
+        (dir as NSString).appendingPathComponent(FileNames.fitting(name, prefix: ".", suffix: ".errors.json.part"))
+    }
+
+    /// The errors file beside a report moved to `target`: NAME.errors.json, shortened if need be.
+    static func errorsPath(for target: String) -> String {
+        let dir = (target as NSString).deletingLastPathComponent
+        return (dir as NSString).appendingPathComponent(FileNames.fitting((target as NSString).lastPathComponent, suffix: ".errors.json"))
+    }
+
+    /// Gives the finished errors file its final name without replacing a file already there
+    /// (link, then unlink: rename would overwrite).
+    static func publishErrors(_ temporary: String, beside target: String) {
+        let wanted = errorsPath(for: target)
+        var final = wanted
+        var n = 1
+        while link(temporary, final) != 0 {
+            guard errno == EEXIST, n < 1000 else { return }
+            let dir = (wanted as NSString).deletingLastPathComponent
+            final = (dir as NSString).appendingPathComponent(
+                FileNames.fitting((target as NSString).lastPathComponent, suffix: ".\(n).errors.json"))
+            n += 1
+        }
+        unlink(temporary)
     }
 }
 
@@ -30,13 +61,14 @@ final class ErrorsFile {
     private var count = 0
     private let encoder = JSONEncoder()
 
+    /// Created new (O_EXCL): an errors file never replaces a file, a report's bytes least of all.
     init(path: String, file: String) throws {
         self.path = path
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        guard let h = FileHandle(forWritingAtPath: path) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path)"])
+        let fd = path.utf8.contains(0) ? -1 : open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        guard fd >= 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create \(path): \(String(cString: strerror(errno)))"])
         }
-        handle = h
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         write("{\"file\":\(Self.quote(file)),\"problems\":[\n")
     }

@@ -37,6 +37,9 @@ public final class Daemon: @unchecked Sendable {
         let security = try PollSecrets.resolve(config)
         let uploadSecrets = try UploadSecrets.resolve(config)
         let spool = try Spool(directory: config.daemon.stateDir + "/spool", maxBytes: config.daemon.spoolMaxBytes, logger: logger)
+        spool.onReadFailure = { [metrics] code in
+            metrics.add("jcm_open_failures_total", "what=\"spool_read\",error=\"\(OpenFailure.name(code))\"")
+        }
         let writer = IngestWriter(conninfo: conninfo, config: config, logger: logger, metrics: metrics, spool: spool,
                                   pendingGaps: PendingGaps.path(stateDir: config.daemon.stateDir))
         do {
@@ -143,7 +146,9 @@ public final class Daemon: @unchecked Sendable {
 
     private func serveMetrics() throws -> HTTPServer? {
         guard let listen = config.metricsListen else { return nil }
-        let server = try HTTPServer(host: listen.host, port: listen.port) { [metrics] request in
+        let options = MetricsEndpoint.options(metrics: metrics, logger: logger)
+        let server = try HTTPServer(host: listen.host, port: listen.port, options: options) { [metrics] request in
+            if let refused = MetricsEndpoint.refuse(request) { return refused }
             switch request.path {
             case "/metrics": return .text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
             case "/healthz":

@@ -41,6 +41,10 @@ public final class Spool: @unchecked Sendable {
     public let maxBytes: Int
     let segmentBytes: Int
     private let logger: Logger
+    /// Told of every segment the reader could not open or read (EMFILE when descriptors run out),
+    /// for the daemon to count; the records stay and are read again at the next drain.
+    public var onReadFailure: (@Sendable (_ errno: Int32) -> Void)?
+    private let readFailureLog = LogThrottle()
     private let id: String
     private let lock = NSLock()
     /// Segment number → size in bytes of what is durable in it.
@@ -170,14 +174,16 @@ public final class Spool: @unchecked Sendable {
 
     private func readRecords(segment: UInt64, from offset: Int, to size: Int, max: Int) -> ([Entry], Int) {
         let file = open(directory + "/" + Self.name(segment), O_RDONLY | O_CLOEXEC)
-        guard file >= 0 else { return ([], size) }
+        // Nothing read means no progress: the records wait for the next drain. (Returning `size`
+        // here once skipped them, and the release after it deleted polls never written.)
+        guard file >= 0 else { return (readFailed(segment, errno), offset) }
         defer { close(file) }
         // Read a bounded slice: a long outage may have spooled more than memory should hold.
         var window = Swift.min(size - offset, 4 << 20)
         while true {
             var buffer = [UInt8](repeating: 0, count: window)
             let got = buffer.withUnsafeMutableBytes { pread(file, $0.baseAddress!, window, off_t(offset)) }
-            guard got > 0 else { return ([], size) }
+            guard got > 0 else { return (readFailed(segment, got < 0 ? errno : EIO), offset) }
             let reachesEnd = offset + got >= size
             var entries: [Entry] = []
             var at = 0
@@ -216,6 +222,16 @@ public final class Spool: @unchecked Sendable {
             }
             return (entries, offset + at)
         }
+    }
+
+    /// Logs (at most once a minute) and reports a segment that could not be read; no entries.
+    private func readFailed(_ segment: UInt64, _ code: Int32) -> [Entry] {
+        onReadFailure?(code)
+        if let suppressed = readFailureLog.admit() {
+            logger.error("cannot read the spool; its polls wait there and are written once it can be read", metadata: [
+                "spool.segment": "\(Self.name(segment))", "error": "\(String(cString: strerror(code)))", "suppressed": "\(suppressed)"])
+        }
+        return []
     }
 
     private func rotate() throws {

@@ -120,10 +120,18 @@ public final class UploadPoller: @unchecked Sendable {
             return
         }
         logger.debug("upload listing read", metadata: ["upload.id": "\(id)", "files": "\(entries.count)"])
+        var taken: Set<String> = []
         for entry in entries where !isStopping {
             guard FolderWatcher.isCandidate(entry.name) else { continue }
             let url = URLRedaction.redact(entry.url)
-            let path = (source.folders.dir as NSString).appendingPathComponent(entry.name)
+            guard !FileNames.isUnsafe(entry.name) else {
+                // A NUL would cut the local name short (`a.csv%00zzz` would land on `a.csv`).
+                logger.warning("upload refused: its name has control characters", metadata: [
+                    "upload.id": "\(id)", "url": "\(url)", "name": "\(entry.name)"])
+                metrics.add("jcm_upload_downloads_total", "result=\"refused_name\"")
+                continue
+            }
+            let path = (source.folders.dir as NSString).appendingPathComponent(Self.localName(entry, url: url, taken: &taken))
             // The copy of an earlier version (or of a same-named file) is still waiting.
             guard !isPending(path) else { continue }
             var headers: [String] = []
@@ -174,10 +182,22 @@ public final class UploadPoller: @unchecked Sendable {
         return URLRedaction.redact(String(url[..<q])) + url[q...]
     }
 
+    /// The name of a download in incoming/: the listed name when it is free in this listing and
+    /// leaves room for `.NAME.part`; else its start, a hash of its URL and its extension. Two
+    /// entries never share a local name (S3 keys `a/b` and `a_b` both read `a_b`), and the URL,
+    /// kept as the batch's origin, still names the file in full.
+    static func localName(_ entry: UploadEntry, url: String, taken: inout Set<String>) -> String {
+        let room = FileNames.maxBytes - ".part".utf8.count - 1
+        var name = entry.name.utf8.count <= room ? entry.name : FileNames.tagged(entry.name, with: entry.name, maxBytes: room)
+        if taken.contains(name) { name = FileNames.tagged(entry.name, with: url, maxBytes: room) }
+        taken.insert(name)
+        return name
+    }
+
     /// Downloads one file beside its final name, then renames it into place and hands it on.
     private func fetch(_ entry: UploadEntry, url: String, to path: String, headers: [String], source: Source) {
         let id = source.upload.id
-        let part = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".\(entry.name).part")
+        let part = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).part")
         let cap = source.upload.maxFileBytes
         func failed(_ why: String, result: String = "failed") {
             unlink(part)
@@ -204,9 +224,11 @@ public final class UploadPoller: @unchecked Sendable {
         let version = entry.version.filled(etag: response.etag, size: response.exceededCap ? nil : response.bytes, modified: response.lastModified)
         let origin = ReportOrigin(uploadID: id, url: url, version: version, cutAtBytes: response.exceededCap ? cap : nil)
         // In flight from the submit below on; only this thread downloads, and it asks first.
-        guard rename(part, path) == 0 else {
+        // link + unlink rather than rename, which would replace a file already at `path`.
+        guard link(part, path) == 0 else {
             return failed("cannot move the download to \(path): \(String(cString: strerror(errno)))")
         }
+        unlink(part)
         if response.exceededCap {
             logger.error("uploaded file larger than max_file_bytes: cut off, kept and refused", metadata: [
                 "upload.id": "\(id)", "url": "\(url)", "max_file_bytes": "\(cap)", "file": "\(path)"])

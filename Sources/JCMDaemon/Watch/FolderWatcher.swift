@@ -39,7 +39,7 @@ public final class FolderWatcher: @unchecked Sendable {
         var byDescriptor: [Int32: Config.Watch] = [:]
         for watch in watches {
             try FileManager.default.createDirectory(atPath: watch.dir, withIntermediateDirectories: true)
-            // IN_CREATE only to see symbolic links made in place (ln -s), which are never "closed".
+            // IN_CREATE to see links made in place (ln, ln -s), which are never "closed".
             let wd = inotify_add_watch(fd, watch.dir, UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE))
             guard wd >= 0 else { throw WatchError(description: "cannot watch \(watch.dir): \(String(cString: strerror(errno)))") }
             byDescriptor[wd] = watch
@@ -83,12 +83,36 @@ public final class FolderWatcher: @unchecked Sendable {
     /// Files found by a scan that changed in the last seconds: perhaps still being written by
     /// an uploader that started before we watched. Looked at again until they are quiet.
     private var recentlyChanged: Set<String> = []
-    static let quietSeconds = 2
+    /// Longer than the pauses of a writer that appends a row every few seconds.
+    static let quietSeconds = 5
 
+    /// Files a scan finds open for writing are left to their writer's close (IN_CLOSE_WRITE),
+    /// as files that arrive while the daemon runs are.
     private func scan(_ watch: Config.Watch) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: watch.dir)) ?? []
-        for name in names.sorted() { consider(name, in: watch, fromScan: true) }
+        var ids: [String: OpenWriters.FileID] = [:]
+        for name in names where Self.isCandidate(name) {
+            var st = stat()
+            if stat((watch.dir as NSString).appendingPathComponent(name), &st) == 0, st.st_mode & S_IFMT == S_IFREG {
+                ids[name] = OpenWriters.FileID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+            }
+        }
+        let writing = OpenWriters.openForWriting(among: Set(ids.values))
+        for name in names.sorted() {
+            if let id = ids[name], writing.contains(id) {
+                let path = (watch.dir as NSString).appendingPathComponent(name)
+                if recentlyChanged.remove(path) != nil || !seenWriting.contains(path) {
+                    logger.debug("report still open for writing; taken when its writer closes it", metadata: ["file": "\(path)"])
+                }
+                seenWriting.insert(path)
+                continue
+            }
+            consider(name, in: watch, fromScan: true)
+        }
     }
+
+    /// Files a scan found open for writing (for logging once).
+    private var seenWriting: Set<String> = []
 
     private func consider(_ name: String, in watch: Config.Watch, onlyLinks: Bool = false, fromScan: Bool = false) {
         guard Self.isCandidate(name) else { return }
@@ -106,8 +130,12 @@ public final class FolderWatcher: @unchecked Sendable {
         }
         recentlyChanged.remove(path)
         let type = st.st_mode & S_IFMT
-        // Folders (processed/, rejected/) are not reports; links are taken so they get refused visibly.
-        guard type == S_IFLNK || (type == S_IFREG && !onlyLinks) else { return }
+        // Folders (processed/, rejected/) are not reports; symbolic links are taken so they get
+        // refused visibly. A hard link made in place (IN_CREATE with more than one link) is taken
+        // at once, as the scan at start takes it; a file merely created waits for its close.
+        let hardLink = type == S_IFREG && st.st_nlink > 1
+        guard type == S_IFLNK || (type == S_IFREG && (!onlyLinks || hardLink)) else { return }
+        seenWriting.remove(path)
         guard lock.withLock({ pending.insert(path).inserted }) else { return }
         logger.debug("report arrived", metadata: ["file": "\(path)"])
         submit(path, watch)

@@ -212,7 +212,8 @@ public final class IngestWriter: @unchecked Sendable {
         }
         let name = (path as NSString).lastPathComponent
         try FileManager.default.createDirectory(atPath: watch.rejectedDir, withIntermediateDirectories: true)
-        let tempErrors = (watch.rejectedDir as NSString).appendingPathComponent(".\(name).errors.json.part")
+        let tempErrors = ReportMover.temporaryErrorsPath(for: name, in: watch.rejectedDir)
+        unlink(tempErrors)  // left by a run that stopped mid-file
         let errors = try ErrorsFile(path: tempErrors, file: name)
         let ingestor = ReportIngestor(store: store, batchRows: config.database.batchRows, logger: logger)
         let summary: ReportSummary
@@ -252,7 +253,7 @@ public final class IngestWriter: @unchecked Sendable {
                 logger.info("\(summary.oneLine)", metadata: ["file": "\(path)", "moved.to": "\(target)"])
             case .rejected, .refused:
                 let target = try ReportMover.move(path, into: watch.rejectedDir)
-                rename(errorsPath, target + ".errors.json")
+                ReportMover.publishErrors(errorsPath, beside: target)
                 logger.warning("\(summary.oneLine)", metadata: ["file": "\(path)", "moved.to": "\(target)", "problems": "\(summary.problemCount)"])
             }
         } catch {
@@ -274,7 +275,7 @@ public final class IngestWriter: @unchecked Sendable {
         case .report(let path, let watch, let origin):
             logger.error("report could not be written", metadata: ["file": "\(path)", "error": "\(error)"])
             let target = try? ReportMover.move(path, into: watch.rejectedDir)
-            if let target, let errors = try? ErrorsFile(path: target + ".errors.json", file: (path as NSString).lastPathComponent) {
+            if let target, let errors = try? ErrorsFile(path: ReportMover.errorsPath(for: target), file: (path as NSString).lastPathComponent) {
                 errors.add(FileProblem(line: nil, reason: ReasonCode.databaseError.rawValue, detail: "\(error)", raw: nil))
                 errors.close(summary: "not ingested: the database refused it", sha256: nil)
             }
