@@ -1,0 +1,124 @@
+import Foundation
+import JCMCore
+import JCMCurl
+import JCMDaemon
+import JCMPostgres
+import Testing
+
+/// `jcm-ingestd status`, jcm.meter_status and the per-meter gauges, on config/demo.toml as
+/// shipped (its meters, plan and folder), pointed at a test database, a private state folder and
+/// a simulator on a free port; the chiller's gateway is a port where nothing answers.
+@Suite("status")
+struct StatusTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// demo.toml with only what a test must change: database, state folder, ports, and 1 s polls.
+    static func demoConfig(in dir: TempDir, conninfo: String, simulator: UInt16, dead: UInt16, metrics: UInt16) throws -> String {
+        var text = try String(contentsOf: repo.appendingPathComponent("config/demo.toml"), encoding: .utf8)
+        for (from, to) in [("url = \"\"", "url = \"\(conninfo)\""), ("state_dir = \".state\"", "state_dir = \"\(dir.file("state"))\""),
+                           ("dir = \".state/incoming\"", "dir = \"\(dir.file("incoming"))\""),
+                           ("127.0.0.1:9464", "127.0.0.1:\(metrics)"), ("127.0.0.1:9100/meters/3", "127.0.0.1:\(dead)/meters/3"),
+                           ("127.0.0.1:9100", "127.0.0.1:\(simulator)"), ("interval = \"5s\"", "interval = \"1s\""),
+                           ("interval = \"10s\"", "interval = \"1s\"")] {
+            #expect(text.contains(from), "demo.toml no longer has \(from)")
+            text = text.replacingOccurrences(of: from, with: to)
+        }
+        try FileManager.default.createSymbolicLink(atPath: dir.file("methodologies"), withDestinationPath: repo.appendingPathComponent("config/methodologies").path)
+        return dir.write("demo.toml", text)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CommandLineTests.binary)))
+    func statusOfTheDemoNamesEveryMeterItsStateAndTheChains() throws {
+        let simulator = MeterSimulator(meters: 4, startedAt: Date().timeIntervalSince1970 - 3_600, now: { Date().timeIntervalSince1970 })
+        let server = try HTTPServer(host: "127.0.0.1", port: 0) { simulator.handle($0) }
+        server.start()
+        defer { server.stop() }
+        let dir = TempDir()
+        let conninfo = try TestCluster.freshDatabase()
+        let metricsPort = try freePort()
+        let path = try Self.demoConfig(in: dir, conninfo: conninfo, simulator: server.port, dead: try freePort(), metrics: metricsPort)
+        let config = try Config.parse(String(contentsOfFile: path, encoding: .utf8), file: path)
+        let running = DaemonTests.Running(Daemon(config: config, conninfo: conninfo, logger: TestCluster.logger))
+        defer { _ = running.stop() }
+        try FileManager.default.createDirectory(atPath: dir.file("incoming"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.repo.appendingPathComponent("docs/examples/report.csv").path, toPath: dir.file("incoming/report.csv"))
+
+        #expect(eventually(30) {
+            try scalar(conninfo, "select count(*) from jcm.meter_status where state = 'up'") == "3"
+                && scalar(conninfo, "select state from jcm.meter_status where meter_id = 'IN-JP-0002-CH-M1'") == "down"
+                && scalar(conninfo, "select count(*) from jcm.meter_status where meter_id = 'IN-JP-0001-PV-LOGGER' and last_reading_at is not null") == "1"
+        })
+
+        let table = try CommandLineTests.run(["status", "--config", path])
+        #expect(table.status == 0, "\(table.err)")
+        let lines = table.out.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("status at ") == true)
+        #expect(lines.contains { $0.hasPrefix("METER ") && $0.contains("STATE") && $0.contains("LAST READING (UTC)") && $0.contains("CALIBRATED UNTIL") })
+        func row(_ meter: String) -> String { lines.first { $0.hasPrefix(meter + " ") } ?? "" }
+        #expect(row("IN-JP-0001-PV-M1").contains(" up "), "\(table.out)")
+        #expect(row("IN-JP-0001-PV-M1").contains(" kWh "))
+        #expect(row("IN-JP-0001-PV-M1").hasSuffix("2027-03-20 00:00:00Z"))
+        #expect(row("IN-JP-0002-CH-M1").contains(" down since 20"), "\(table.out)")
+        #expect(row("IN-JP-0001-PV-LOGGER").contains(" report-fed ") && row("IN-JP-0001-PV-LOGGER").contains("2026-10-15 "))
+        #expect(row("IN-JP-0001-PV-M2").contains(" up ") && row("IN-JP-0001-PV-M2").hasSuffix("2025-06-01 00:00:00Z (lapsed)"))
+        #expect(table.out.contains("\nspool: ") && table.out.contains("(daemon at 127.0.0.1:\(metricsPort))"), "\(table.out)")
+        #expect(table.out.contains("\nchain IN-JP-0001: head link #"))
+        #expect(table.out.contains("\nchain IN-JP-0002: head link #"))
+        #expect(table.out.contains("\nlast checkpoint: "))
+
+        let json = try CommandLineTests.run(["status", "--config", path, "--json"])
+        #expect(json.status == 0, "\(json.err)")
+        let doc = try JSON.parse(json.out)
+        guard case .array(let meters)? = doc.value(at: "meters") else { Issue.record("no meters: \(json.out)"); return }
+        #expect(meters.count == 5)
+        let chiller = meters.first { $0.value(at: "meter_id") == .string("IN-JP-0002-CH-M1") }
+        #expect(chiller?.value(at: "state") == .string("down"))
+        #expect(chiller?.value(at: "polled") == .bool(true))
+        #expect(chiller?.value(at: "down_since")?.stringValue != nil)
+        let m1 = meters.first { $0.value(at: "meter_id") == .string("IN-JP-0001-PV-M1") }
+        #expect(m1?.value(at: "last_value")?.numberLiteral != nil)
+        #expect(m1?.value(at: "calibration_valid_until") == .string("2027-03-20T00:00:00Z"))
+        #expect(m1?.value(at: "completeness_today")?.numberLiteral != nil)
+        #expect(m1?.value(at: "period_from") == .string("2025-03-31T18:30:00Z"))
+        #expect(doc.value(at: "daemon.answered") == .bool(true))
+        #expect(doc.value(at: "spool.pending_bytes")?.numberLiteral != nil)
+        guard case .array(let chains)? = doc.value(at: "chains") else { Issue.record("no chains"); return }
+        #expect(chains.count == 2)
+
+        // The same meters, from the daemon's /metrics.
+        let scraped = try httpGet(port: metricsPort, path: "/metrics")
+        #expect(scraped.contains("\njcm_meter_up{meter=\"IN-JP-0002-CH-M1\"} 0\n"), "\(scraped)")
+        #expect(scraped.contains("\njcm_meter_up{meter=\"IN-JP-0001-PV-M1\"} 1\n"))
+        #expect(!scraped.contains("jcm_meter_up{meter=\"IN-JP-0001-PV-LOGGER\"}"))
+        #expect(scraped.contains("\njcm_meter_calibration_valid_until_seconds{meter=\"IN-JP-0001-PV-M1\"} 1805500800\n"))
+        let logger = scraped.split(separator: "\n").first { $0.hasPrefix("jcm_meter_last_reading_timestamp_seconds{meter=\"IN-JP-0001-PV-LOGGER\"} ") }
+        let newest = try scalar(conninfo, "select extract(epoch from last_reading_at)::bigint from jcm.meter_status where meter_id = 'IN-JP-0001-PV-LOGGER'")
+        #expect(logger.map(String.init) == "jcm_meter_last_reading_timestamp_seconds{meter=\"IN-JP-0001-PV-LOGGER\"} \(newest ?? "?")", "\(scraped)")
+        #expect(scraped.contains("jcm_meter_last_reading_timestamp_seconds{meter=\"IN-JP-0001-PV-M1\"} "))
+        #expect(scraped.contains("\njcm_meter_expected_interval_seconds{meter=\"IN-JP-0001-PV-M1\"} 1\n"))
+        #expect(scraped.contains("\njcm_meter_expected_interval_seconds{meter=\"IN-JP-0001-PV-LOGGER\"} 900\n"))
+        let stored = scraped.split(separator: "\n").first { $0.hasPrefix("jcm_meter_readings_total{meter=\"IN-JP-0001-PV-M1\"} ") }
+        #expect(stored.flatMap { Int($0.split(separator: " ")[1]) }.map { $0 > 0 } == true, "\(scraped)")
+        #expect(scraped.contains("\njcm_meter_readings_total{meter=\"IN-JP-0002-CH-M1\"} 0\n"))
+        #expect(running.stop())
+
+        // Stopped: the status still comes, and says the daemon did not answer.
+        let after = try CommandLineTests.run(["status", "--config", path])
+        #expect(after.status == 0, "\(after.err)")
+        #expect(after.out.contains("the daemon at 127.0.0.1:\(metricsPort) did not answer"), "\(after.out)")
+    }
+
+    @Test func meterStatusOfAFreshDatabaseListsMetersWithNoData() throws {
+        let (conninfo, _) = try TestCluster.context(try Fixtures.config())
+        let status = try rows(conninfo, "select meter_id, state, last_reading_at, completeness_today from jcm.meter_status order by meter_id")
+        #expect(!status.isEmpty)
+        #expect(status.allSatisfy { $0[2] == nil })
+        #expect(try scalar(conninfo, "select count(*) from jcm.chain_heads") == "0")
+    }
+}
+
+/// One GET on loopback with libcurl, the body as text.
+func httpGet(port: UInt16, path: String) throws -> String {
+    let r = try EasyHandle().fetch(url: "http://127.0.0.1:\(port)\(path)", meterID: "", connectTimeoutMs: 5_000, timeoutMs: 10_000, maxBytes: 1 << 24)
+    return String(decoding: r.body, as: UTF8.self)
+}
