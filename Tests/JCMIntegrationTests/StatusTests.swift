@@ -6,48 +6,14 @@ import JCMPostgres
 import Testing
 
 /// `jcm-ingestd status`, jcm.meter_status and the per-meter gauges, on config/demo.toml as
-/// shipped (its meters, plan and folder), pointed at a test database, a private state folder and
-/// a simulator on a free port; the chiller's gateway is a port where nothing answers.
+/// shipped (DemoDaemon).
 @Suite("status")
 struct StatusTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// demo.toml with only what a test must change: database, state folder, ports, and 1 s polls.
-    static func demoConfig(in dir: TempDir, conninfo: String, simulator: UInt16, dead: UInt16, metrics: UInt16) throws -> String {
-        var text = try String(contentsOf: repo.appendingPathComponent("config/demo.toml"), encoding: .utf8)
-        for (from, to) in [("url = \"\"", "url = \"\(conninfo)\""), ("state_dir = \".state\"", "state_dir = \"\(dir.file("state"))\""),
-                           ("dir = \".state/incoming\"", "dir = \"\(dir.file("incoming"))\""),
-                           ("127.0.0.1:9464", "127.0.0.1:\(metrics)"), ("127.0.0.1:9100/meters/3", "127.0.0.1:\(dead)/meters/3"),
-                           ("127.0.0.1:9100", "127.0.0.1:\(simulator)"), ("interval = \"5s\"", "interval = \"1s\""),
-                           ("interval = \"10s\"", "interval = \"1s\"")] {
-            #expect(text.contains(from), "demo.toml no longer has \(from)")
-            text = text.replacingOccurrences(of: from, with: to)
-        }
-        try FileManager.default.createSymbolicLink(atPath: dir.file("methodologies"), withDestinationPath: repo.appendingPathComponent("config/methodologies").path)
-        return dir.write("demo.toml", text)
-    }
-
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CommandLineTests.binary)))
     func statusOfTheDemoNamesEveryMeterItsStateAndTheChains() throws {
-        let simulator = MeterSimulator(meters: 4, startedAt: Date().timeIntervalSince1970 - 3_600, now: { Date().timeIntervalSince1970 })
-        let server = try HTTPServer(host: "127.0.0.1", port: 0) { simulator.handle($0) }
-        server.start()
-        defer { server.stop() }
-        let dir = TempDir()
-        let conninfo = try TestCluster.freshDatabase()
-        let metricsPort = try freePort()
-        let path = try Self.demoConfig(in: dir, conninfo: conninfo, simulator: server.port, dead: try freePort(), metrics: metricsPort)
-        let config = try Config.parse(String(contentsOfFile: path, encoding: .utf8), file: path)
-        let running = DaemonTests.Running(Daemon(config: config, conninfo: conninfo, logger: TestCluster.logger))
-        defer { _ = running.stop() }
-        try FileManager.default.createDirectory(atPath: dir.file("incoming"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Self.repo.appendingPathComponent("docs/examples/report.csv").path, toPath: dir.file("incoming/report.csv"))
-
-        #expect(eventually(30) {
-            try scalar(conninfo, "select count(*) from jcm.meter_status where state = 'up'") == "3"
-                && scalar(conninfo, "select state from jcm.meter_status where meter_id = 'IN-JP-0002-CH-M1'") == "down"
-                && scalar(conninfo, "select count(*) from jcm.meter_status where meter_id = 'IN-JP-0001-PV-LOGGER' and last_reading_at is not null") == "1"
-        })
+        let demo = try DemoDaemon()
+        defer { demo.stop() }
+        let (conninfo, path, metricsPort) = (demo.conninfo, demo.configPath, demo.metricsPort)
 
         let table = try CommandLineTests.run(["status", "--config", path])
         #expect(table.status == 0, "\(table.err)")
@@ -100,7 +66,7 @@ struct StatusTests {
         let stored = scraped.split(separator: "\n").first { $0.hasPrefix("jcm_meter_readings_total{meter=\"IN-JP-0001-PV-M1\"} ") }
         #expect(stored.flatMap { Int($0.split(separator: " ")[1]) }.map { $0 > 0 } == true, "\(scraped)")
         #expect(scraped.contains("\njcm_meter_readings_total{meter=\"IN-JP-0002-CH-M1\"} 0\n"))
-        #expect(running.stop())
+        #expect(demo.stop())
 
         // Stopped: the status still comes, and says the daemon did not answer.
         let after = try CommandLineTests.run(["status", "--config", path])
