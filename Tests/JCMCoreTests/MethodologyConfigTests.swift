@@ -73,7 +73,7 @@ import Testing
     /// The commented keys of the reference configuration work once uncommented.
     @Test func theReferenceConfigurationsExampleLoads() throws {
         let file = ShippedMethodology.folder.deletingLastPathComponent().appendingPathComponent("jcm-ingestd.toml").path
-        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let text = try ReferenceConfigTests.enabled().text
         #expect(try Config.parse(text, file: file).methodologies.isEmpty)
         let enabled = text.replacingOccurrences(of: "# calculation = ", with: "calculation = ")
             .replacingOccurrences(of: "# values = {", with: "values = {")

@@ -13,6 +13,8 @@ public struct CSVReader<Source: ByteSource> {
     private var end = 0
     private var atEOF = false
     private var startedFile = false
+    /// The file starts as a zip archive does (an .xlsx): CSVReader+Binary.swift.
+    private var startsWithZip = false
     private let maxRecordBytes: Int
 
     private var fieldBytes: [UInt8] = []
@@ -68,13 +70,14 @@ public struct CSVReader<Source: ByteSource> {
     /// first three bytes are in the buffer (a source may hand them over one at a time).
     private mutating func skipByteOrderMark() throws {
         startedFile = true
-        while end < 3 {
+        while end < 4 {
             let n = try buffer.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[end...])) }
             if n == 0 { atEOF = true; break }
             end += n
             bytesRead += n
         }
         if end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
+        startsWithZip = end >= 4 && buffer[0] == 0x50 && buffer[1] == 0x4B && buffer[2] == 0x03 && buffer[3] == 0x04
     }
 
     private mutating func readRecord() throws -> Bool {
@@ -95,7 +98,7 @@ public struct CSVReader<Source: ByteSource> {
                 }
                 let b = buffer[start]
                 start += 1
-                if b == 0 { throw Failure(line: nextLine, message: "binary content (NUL byte); not a CSV file") }
+                if b == 0 { throw Failure(line: nextLine, message: Self.binaryMessage(startsWithZip: startsWithZip)) }
                 if b == UInt8(ascii: "\n") {
                     nextLine += 1
                     if !inQuotes { break recordLoop }

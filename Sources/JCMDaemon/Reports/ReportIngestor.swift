@@ -75,7 +75,8 @@ public struct ReportIngestor {
                        problem: problem, progress: progress)
         }
         validator = working
-        logger.info("report ingested", metadata: [
+        // A file refused whole is logged once, by whoever reports its outcome (a warning).
+        logger.log(level: summary.nothingRead ? .debug : .info, "report ingested", metadata: [
             "file": "\(name)", "batch.id": "\(summary.batch ?? 0)", "accepted": "\(summary.counts.accepted)", "flagged": "\(summary.counts.flagged)",
             "rejected": "\(summary.counts.rejected)", "duplicates": "\(summary.counts.duplicates)",
         ])

@@ -177,7 +177,7 @@ public final class IngestWriter: @unchecked Sendable {
                 // Capped at 10 s: the spool keeps what arrives meanwhile, and a database back
                 // from maintenance should see the backlog drain within seconds.
                 let delay = Backoff.delay(attempt: transient, cap: 10)
-                logger.error("database unavailable; retrying", metadata: ["error": "\(error)", "retry.in_s": "\(delay)"])
+                logger.error("database unavailable; retrying", metadata: ["error": "\(error)", "retry.in_s": "\(DurationText.seconds(delay))"])
                 queue.pushFront(job)
                 Thread.sleep(forTimeInterval: delay)
             } catch {

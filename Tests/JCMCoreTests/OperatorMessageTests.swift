@@ -1,0 +1,42 @@
+import Testing
+@testable import JCMCore
+
+/// Messages that say what to fix, asserted word for word: what an operator sees in
+/// NAME.errors.json, `ingest`'s summary and the journal.
+@Suite("messages that say what to fix")
+struct OperatorMessageTests {
+    @Test func anExcelFileIsNamedAndTheFixSaid() {
+        // An .xlsx is a zip archive: "PK\3\4", then binary with NUL bytes.
+        var reader = CSVReader(source: MemorySource([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00] + Array("xl/workbook.xml".utf8)))
+        #expect(throws: CSVReader<MemorySource>.Failure(line: 1, message: "an Excel file (.xlsx); export as CSV")) { _ = try reader.next() }
+        // Other binary content keeps its own message.
+        var other = CSVReader(source: MemorySource([0x47, 0x49, 0x46, 0x38, 0x00, 0x01]))
+        #expect(throws: CSVReader<MemorySource>.Failure(line: 1, message: "binary content (NUL byte); not a CSV file")) { _ = try other.next() }
+    }
+
+    @Test func aDayFirstDateSaysWhichFormatsAreAccepted() {
+        let meters: [Config.Meter] = [.init(id: "EG-1", project: "P", parameter: "EG_p", kind: .cumulative, unit: MeasurementUnit.named("kWh")!)]
+        var validator = ReadingValidator(registry: MeterRegistry(meters: meters, keys: ["EG-1": 1]), clockSkewMilliseconds: 300_000)
+        let raw = RawReading(meterID: "EG-1", timestamp: "01/10/2026 10:00", value: "1", unit: "kWh", location: "a.csv:2", raw: "")
+        guard case .rejected(let r) = validator.validate(raw, now: Timestamp(microseconds: 1_800_000_000_000_000)) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(r.reason == .timestampInvalid)
+        #expect(r.detail == "timestamp \"01/10/2026 10:00\": year is not 4 digits; accepted: YYYY-MM-DDTHH:MM[:SS[.fraction]] with an offset "
+                + "(+05:30) or Z, e.g. 2026-10-01T10:00:00+05:30; a space may stand for the T; no offset only when the meter or folder "
+                + "declares a timezone. Day-first or month-first dates (01/10/2026) are not read: export ISO dates")
+        // A date that is a date, out of range, says only that.
+        let feb30 = RawReading(meterID: "EG-1", timestamp: "2026-02-30T00:00:00Z", value: "1", unit: "kWh", location: "a.csv:3", raw: "")
+        guard case .rejected(let r2) = validator.validate(feb30, now: Timestamp(microseconds: 1_800_000_000_000_000)) else { return }
+        #expect(r2.detail == "timestamp \"2026-02-30T00:00:00Z\": day 30 out of range")
+    }
+
+    @Test func durationsInLogsAreRounded() {
+        #expect(DurationText.seconds(0.5007846988062743) == "0.5")
+        #expect(DurationText.seconds(3) == "3")
+        #expect(DurationText.seconds(1.26) == "1.3")
+        #expect(DurationText.seconds(9.96) == "10")
+        #expect(DurationText.seconds(12.4) == "12")
+    }
+}
