@@ -38,7 +38,8 @@ enum PeriodDeclaring {
         default:
             guard error.message.contains("overlaps a declared one") else { return error }
             let rows = (try? db.query("""
-                select name, starts, ends from jcm.monitoring_periods
+                select name, to_char(starts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                       to_char(ends at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') from jcm.monitoring_periods
                 where project = $1 and starts < $3::timestamptz and $2::timestamptz < ends order by starts
                 """, [project, starts.description, ends.description]).rows) ?? []
             let names = rows.map { "\($0[0] ?? "") (\($0[1] ?? "") – \($0[2] ?? ""))" }

@@ -39,4 +39,17 @@ struct OperatorMessageTests {
         #expect(DurationText.seconds(9.96) == "10")
         #expect(DurationText.seconds(12.4) == "12")
     }
+
+    @Test func aSemicolonSeparatedFileIsSaidToBeOne() throws {
+        func first(_ text: String) -> String? {
+            var decoder = CSVReportDecoder(source: MemorySource(text), fileName: "r.csv")
+            do { _ = try decoder.next(); return nil } catch { return error.message }
+        }
+        #expect(first("meter_id;timestamp;value;unit\nPV-1;2026-10-01T10:00:00Z;1,5;kWh\n")
+                == "this file uses `;` as its separator; jcm-ingestd reads comma-separated files: export with `,` as the separator "
+                + "(and `.` as the decimal mark)")
+        #expect(first("meter_id\ttimestamp\tvalue\tunit\n")?.hasPrefix("this file uses a tab as its separator;") == true)
+        // A comma file missing a column is still told which.
+        #expect(first("meter_id,timestamp,value\n") == "header lacks column unit (needs meter_id,timestamp,value,unit)")
+    }
 }

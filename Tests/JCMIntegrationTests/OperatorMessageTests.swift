@@ -90,6 +90,6 @@ struct PeriodDeclareMessageTests {
 
         let overlap = try declare(["--project", "P", "--name", "mid-jan", "--start", "2026-01-15T00:00:00Z", "--end", "2026-02-15T00:00:00Z"])
         #expect(overlap.status != 0)
-        #expect(overlap.err.contains("the period overlaps jan (2025-12-31 18:30:00+00 – 2026-01-31 18:30:00+00) of project P"), "\(overlap.err)")
+        #expect(overlap.err.contains("the period overlaps jan (2025-12-31T18:30:00Z – 2026-01-31T18:30:00Z) of project P; periods of a project must not overlap"), "\(overlap.err)")
     }
 }

@@ -49,6 +49,7 @@ public struct CSVReportDecoder<Source: ByteSource>: ReportDecoder {
         }
         let missing = Self.requiredColumns.filter { index[$0] == nil }
         guard missing.isEmpty else {
+            if let separator = Self.otherSeparator(in: header) { throw ReportFailure(line: reader.line, message: Self.separatorMessage(separator)) }
             throw ReportFailure(line: reader.line, message: "header lacks column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) (needs \(Self.requiredColumns.joined(separator: ",")))")
         }
         columns = (index["meter_id"]!, index["timestamp"]!, index["value"]!, index["unit"]!)
