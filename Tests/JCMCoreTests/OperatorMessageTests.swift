@@ -52,4 +52,16 @@ struct OperatorMessageTests {
         // A comma file missing a column is still told which.
         #expect(first("meter_id,timestamp,value\n") == "header lacks column unit (needs meter_id,timestamp,value,unit)")
     }
+
+    @Test func aWindows1252RowIsRefusedSayingSo() throws {
+        // "José" in Windows-1252: 4A 6F 73 E9.
+        let bytes = Array("meter_id,timestamp,value,unit,operator\nPV-1,2026-10-01T10:00:00Z,1,kWh,Jos".utf8) + [0xE9]
+            + Array("\nPV-1,2026-10-01T10:15:00Z,2,kWh,Jos\u{E9}\n".utf8)
+        var decoder = CSVReportDecoder(source: MemorySource(bytes), fileName: "r.csv")
+        guard case .malformed(_, let detail)? = try decoder.next() else { Issue.record("not refused"); return }
+        #expect(detail == "not UTF-8 (byte 0xE9 at column 36); the file looks like Windows-1252 or Latin-1: export it as \"CSV UTF-8\"")
+        // The same name in UTF-8 is read.
+        guard case .reading(let r)? = try decoder.next() else { Issue.record("UTF-8 row refused"); return }
+        #expect(r.extra == #"{"operator":"José"}"#)
+    }
 }

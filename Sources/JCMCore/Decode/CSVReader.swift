@@ -38,6 +38,22 @@ public struct CSVReader<Source: ByteSource> {
 
     public var fieldCount: Int { fieldEnds.count }
 
+    /// The first byte of the record that is not UTF-8, and where (0-based), if any: an ASCII
+    /// record is passed over at one comparison a byte.
+    public var firstInvalidUTF8: (offset: Int, byte: UInt8)? {
+        guard rawBytes.contains(where: { $0 >= 0x80 }) else { return nil }
+        var iterator = rawBytes.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let s): offset += UTF8.width(s)
+            case .emptyInput: return nil
+            case .error: return (offset, rawBytes[offset])
+            }
+        }
+    }
+
     public func field(_ i: Int) -> String {
         let from = i == 0 ? 0 : fieldEnds[i - 1]
         return String(decoding: fieldBytes[from..<fieldEnds[i]], as: UTF8.self)

@@ -11,6 +11,14 @@ extension CSVReportDecoder {
         return nil
     }
 
+    /// A record that is not UTF-8: most often a spreadsheet's "CSV" saved in Windows-1252 (José
+    /// as 4A 6F 73 E9), which would otherwise be stored with U+FFFD and no word said.
+    static func notUTF8Message(byte: UInt8, column: Int) -> String {
+        let hex = String(byte, radix: 16, uppercase: true)
+        return "not UTF-8 (byte 0x\(hex.count == 1 ? "0" + hex : hex) at column \(column)); the file looks like Windows-1252 or Latin-1: "
+            + "export it as \"CSV UTF-8\""
+    }
+
     static func separatorMessage(_ separator: Character) -> String {
         let shown = separator == "\t" ? "a tab" : "`\(separator)`"
         return "this file uses \(shown) as its separator; jcm-ingestd reads comma-separated files: export with `,` as the separator "

@@ -27,6 +27,10 @@ public struct CSVReportDecoder<Source: ByteSource>: ReportDecoder {
             let raw = RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: location, raw: reader.rawRecord)
             return .malformed(raw, detail: "\(reader.fieldCount) fields where the header has \(header.count)")
         }
+        if let bad = reader.firstInvalidUTF8 {
+            let raw = RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: location, raw: reader.rawRecord)
+            return .malformed(raw, detail: Self.notUTF8Message(byte: bad.byte, column: bad.offset + 1))
+        }
         var extra: String?
         if !extraColumns.isEmpty {
             extra = JSONText.object(extraColumns.map { (header[$0], reader.field($0)) })
