@@ -53,8 +53,8 @@ final class DemoDaemon {
     /// demo.toml with only what a test must change: database, state folder, ports, and 1 s polls.
     static func demoConfig(in dir: TempDir, conninfo: String, simulator: UInt16, dead: UInt16, metrics: UInt16) throws -> String {
         var text = try String(contentsOf: repo.appendingPathComponent("config/demo.toml"), encoding: .utf8)
-        for (from, to) in [("url = \"\"", "url = \"\(conninfo)\""), ("state_dir = \".state\"", "state_dir = \"\(dir.file("state"))\""),
-                           ("dir = \".state/incoming\"", "dir = \"\(dir.file("incoming"))\""),
+        for (from, to) in [("url = \"\"", "url = \"\(conninfo)\""), ("state_dir = \"../.state\"", "state_dir = \"\(dir.file("state"))\""),
+                           ("dir = \"../.state/incoming\"", "dir = \"\(dir.file("incoming"))\""),
                            ("127.0.0.1:9464", "127.0.0.1:\(metrics)"), ("127.0.0.1:9100/meters/3", "127.0.0.1:\(dead)/meters/3"),
                            ("127.0.0.1:9100", "127.0.0.1:\(simulator)"), ("interval = \"5s\"", "interval = \"1s\""),
                            ("interval = \"10s\"", "interval = \"1s\"")] {
