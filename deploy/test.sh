@@ -4,7 +4,7 @@
 # and the Debian package (a release build: the longest step on a 2-core machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source deploy/deps.sh
+JCM_DEPS_TESTS=1 source deploy/deps.sh
 
 swift build --build-tests
 # The Debian package, from one release build, before the suite: PackageTests check it (and, as
