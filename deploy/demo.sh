@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/deps.sh
 
-swift build -c release --product jcm-ingestd
+# The same flags as deploy/package-deb.sh, so the two share one release build.
+swift build -c release --product jcm-ingestd -Xswiftc -static-stdlib
 bin=".build/release/jcm-ingestd"
 mkdir -p .state/incoming
 
@@ -38,7 +39,9 @@ cat <<EOT
     $bin verify -c config/demo.toml
     $bin period declare -c config/demo.toml --project IN-JP-0001 --name demo-1 --start $started --end \$(date -u +%FT%TZ)
     $bin report -c config/demo.toml --project IN-JP-0001 --period demo-1
-  (report exits non-zero when it excludes or holds data, as for the lapsed meter M2: read what it says.)
+  Its Parameters and Meters show what was measured (M2's lapsed calibration deducted); ER is rounded
+  down to whole tCO2 as the methodology says, so a period of minutes gives 0 t. report exits
+  non-zero when it excludes or holds data: read what it says.
 
   Ctrl-C stops the daemon, the simulator and the private PostgreSQL.
 

@@ -20,7 +20,8 @@ if [ "${1:-}" = "--deb" ]; then
 fi
 source deploy/deps.sh
 
-swift build -c release --product jcm-ingestd
+# The same flags as deploy/package-deb.sh, so the two share one release build.
+swift build -c release --product jcm-ingestd -Xswiftc -static-stdlib
 bindir=$(swift build -c release --show-bin-path)
 
 install -m 0755 "$bindir/jcm-ingestd" /usr/local/bin/jcm-ingestd
