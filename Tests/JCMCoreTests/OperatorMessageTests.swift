@@ -46,8 +46,8 @@ struct OperatorMessageTests {
             do { _ = try decoder.next(); return nil } catch { return error.message }
         }
         #expect(first("meter_id;timestamp;value;unit\nPV-1;2026-10-01T10:00:00Z;1,5;kWh\n")
-                == "this file uses `;` as its separator; jcm-ingestd reads comma-separated files: export with `,` as the separator "
-                + "(and `.` as the decimal mark)")
+                == "this file uses `;` as its separator; export it with `,` (and `.` as the decimal mark), "
+                + "or set delimiter = \";\" on its [[watch]] folder")
         #expect(first("meter_id\ttimestamp\tvalue\tunit\n")?.hasPrefix("this file uses a tab as its separator;") == true)
         // A comma file missing a column is still told which.
         #expect(first("meter_id,timestamp,value\n") == "header lacks column unit (needs meter_id,timestamp,value,unit)")
@@ -63,5 +63,32 @@ struct OperatorMessageTests {
         // The same name in UTF-8 is read.
         guard case .reading(let r)? = try decoder.next() else { Issue.record("UTF-8 row refused"); return }
         #expect(r.extra == #"{"operator":"José"}"#)
+    }
+
+    @Test func aFolderMayDeclareItsSeparatorAndDecimalComma() throws {
+        let dialect = CSVDialect(delimiter: ";", decimalComma: true)
+        var decoder = CSVReportDecoder(source: MemorySource("meter_id;timestamp;value;unit;note\nPV-1;2026-10-01T10:00:00Z;1234,5;kWh;a,b\n"),
+                                       fileName: "r.csv", dialect: dialect)
+        guard case .reading(let r)? = try decoder.next() else { Issue.record("not read"); return }
+        #expect(r.value == "1234.5" && r.meterID == "PV-1" && r.unit == "kWh")
+        #expect(r.extra == #"{"note":"a,b"}"#)
+        // A comma file dropped in that folder is said to be one.
+        var comma = CSVReportDecoder(source: MemorySource("meter_id,timestamp,value,unit\n"), fileName: "r.csv", dialect: dialect)
+        do { _ = try comma.next(); Issue.record("read") } catch {
+            #expect(error.message == "this file uses `,` as its separator, but its [[watch]] folder sets delimiter = \";\": "
+                    + "export it with that separator, or drop it in a folder without the setting")
+        }
+    }
+
+    @Test func theFolderSettingsAreChecked() throws {
+        let ok = try Config.parse("[[watch]]\ndir = \"/in\"\ndelimiter = \";\"\ndecimal_separator = \",\"\n")
+        #expect(ok.watches[0].csv == CSVDialect(delimiter: ";", decimalComma: true))
+        #expect(try Config.parse("[[watch]]\ndir = \"/in\"\ndelimiter = \"\\t\"\n").watches[0].csv.delimiter == "\t")
+        func problems(_ text: String) -> [String] {
+            do { _ = try Config.parse(text); return [] } catch { return error.problems.map { "\($0.key): \($0.message)" } }
+        }
+        #expect(problems("[[watch]]\ndir = \"/in\"\ndelimiter = \"::\"\n") == [#"watch[1].delimiter: "::" is not one of "," ";" "\t" "|""#])
+        #expect(problems("[[watch]]\ndir = \"/in\"\ndecimal_separator = \",\"\n")
+                == [#"watch[1].decimal_separator: a decimal comma needs another delimiter (delimiter = ";")"#])
     }
 }

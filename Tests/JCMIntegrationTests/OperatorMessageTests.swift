@@ -34,6 +34,37 @@ struct OperatorMessageIntegrationTests {
         #expect(!r.err.contains("msg=\"report ingested\""), "\(r.err)")
     }
 
+    @Test func aFolderOfSemicolonFilesWithDecimalCommasIsRead() throws {
+        let dir = TempDir()
+        let incoming = dir.file("in")
+        let conninfo = try TestCluster.freshDatabase()
+        let config = try Config.parse("""
+            [daemon]
+            state_dir = "\(TestCluster.scratch())"
+            [[project]]
+            id = "P"
+            methodology = "M"
+            [[meter]]
+            id = "PV-1"
+            project = "P"
+            parameter = "EG_p"
+            kind = "cumulative"
+            unit = "kWh"
+            [[watch]]
+            dir = "\(incoming)"
+            delimiter = ";"
+            decimal_separator = ","
+            """)
+        let running = DaemonTests.Running(Daemon(config: config, conninfo: conninfo, logger: TestCluster.logger))
+        defer { _ = running.stop() }
+        #expect(eventually { FileManager.default.fileExists(atPath: incoming) })
+        try "meter_id;timestamp;value;unit\nPV-1;2026-10-01T10:00:00Z;1234,5;kWh\n".write(toFile: incoming + "/export.csv", atomically: true, encoding: .utf8)
+        #expect(eventually { FileManager.default.fileExists(atPath: incoming + "/processed/export.csv") })
+        // raw_value keeps the point it was read with (docs/configuration.md, decimal_separator).
+        #expect(try scalar(conninfo, "select value::text || ' ' || raw_value from jcm.readings") == "1234.5 1234.5")
+        #expect(running.stop())
+    }
+
     @Test func aSpoolWithNothingWaitingSaysNothingAtARestart() throws {
         let dir = TestCluster.scratch()
         let logs = LogCapture()

@@ -104,7 +104,12 @@ extension Config {
             if let zone, TimeZone(identifier: zone) == nil { r.problem("timezone", "unknown IANA time zone \"\(zone)\"") }
             let processed = r.string("processed_dir")
             let rejected = r.string("rejected_dir")
-            if let dir { config.watches.append(Watch(dir: dir, timeZone: zone, processedDir: processed, rejectedDir: rejected)) }
+            let csv = readCSVDialect(&r)
+            if let dir {
+                var watch = Watch(dir: dir, timeZone: zone, processedDir: processed, rejectedDir: rejected)
+                watch.csv = csv
+                config.watches.append(watch)
+            }
             problems += r.finish()
         }
         var uploadIndex: [String: Int] = [:]

@@ -15,6 +15,8 @@ public struct CSVReader<Source: ByteSource> {
     private var startedFile = false
     /// The file starts as a zip archive does (an .xlsx): CSVReader+Binary.swift.
     private var startsWithZip = false
+    /// The byte between fields (CSVDialect).
+    public var delimiter = UInt8(ascii: ",")
     private let maxRecordBytes: Int
 
     private var fieldBytes: [UInt8] = []
@@ -143,7 +145,7 @@ public struct CSVReader<Source: ByteSource> {
                 // A CR not followed by LF is data.
                 if lastWasCR, b != UInt8(ascii: "\r") { fieldBytes.append(UInt8(ascii: "\r")) }
                 switch b {
-                case UInt8(ascii: ","):
+                case delimiter:
                     fieldEnds.append(fieldBytes.count)
                     quoteClosed = false
                 case UInt8(ascii: "\""):

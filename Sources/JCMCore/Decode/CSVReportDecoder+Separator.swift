@@ -2,9 +2,9 @@ extension CSVReportDecoder {
     /// A header that names the required columns once split on another separator than the comma
     /// (a spreadsheet in a locale that writes `;`, or a tab-separated export): said plainly, since
     /// "header lacks meter_id, timestamp, …" about a header showing those very names misleads.
-    static func otherSeparator(in header: [String]) -> Character? {
-        let line = header.joined(separator: ",")
-        for separator: Character in [";", "\t", "|"] where line.contains(separator) {
+    static func otherSeparator(in header: [String], than delimiter: Character = ",") -> Character? {
+        let line = header.joined(separator: String(delimiter))
+        for separator in CSVDialect.delimiters where separator != delimiter && line.contains(separator) {
             let names = Set(line.split(separator: separator).map { String($0).trimmingSpaces.lowercased() })
             if requiredColumns.allSatisfy(names.contains) { return separator }
         }
@@ -19,9 +19,13 @@ extension CSVReportDecoder {
             + "export it as \"CSV UTF-8\""
     }
 
-    static func separatorMessage(_ separator: Character) -> String {
+    static func separatorMessage(_ separator: Character, folder: Character = ",") -> String {
         let shown = separator == "\t" ? "a tab" : "`\(separator)`"
-        return "this file uses \(shown) as its separator; jcm-ingestd reads comma-separated files: export with `,` as the separator "
-            + "(and `.` as the decimal mark)"
+        if folder != "," {
+            return "this file uses \(shown) as its separator, but its [[watch]] folder sets delimiter = \"\(folder == "\t" ? "\\t" : String(folder))\": "
+                + "export it with that separator, or drop it in a folder without the setting"
+        }
+        return "this file uses \(shown) as its separator; export it with `,` (and `.` as the decimal mark), "
+            + "or set delimiter = \"\(separator == "\t" ? "\\t" : String(separator))\" on its [[watch]] folder"
     }
 }

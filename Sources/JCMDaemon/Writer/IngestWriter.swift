@@ -222,7 +222,8 @@ public final class IngestWriter: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: watch.rejectedDir, withIntermediateDirectories: true)
         let tempErrors = (watch.rejectedDir as NSString).appendingPathComponent(".\(name).errors.json.part")
         let errors = try ErrorsFile(path: tempErrors, file: name)
-        let ingestor = ReportIngestor(store: store, batchRows: config.database.batchRows, logger: logger)
+        var ingestor = ReportIngestor(store: store, batchRows: config.database.batchRows, logger: logger)
+        ingestor.csv = watch.csv
         let summary: ReportSummary
         do {
             summary = try ingestor.ingest(path: path, zone: watch.timeZone, origin: origin, validator: &validator, problem: errors.add)
