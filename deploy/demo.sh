@@ -5,10 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/deps.sh
 
-swift build -c release --product jcm-ingestd
+# The same flags as deploy/package-deb.sh, so the two share one release build.
+swift build -c release --product jcm-ingestd -Xswiftc -static-stdlib
 bin=".build/release/jcm-ingestd"
 mkdir -p .state/incoming
 
+# The demo's monitoring period starts here, with the daemon: a period from before it would count
+# the minutes before as missing intervals.
+started=$(date -u +%FT%TZ)
 "$bin" simulate --meters 4 --listen 127.0.0.1:9100 &
 sim=$!
 trap 'kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true' EXIT
@@ -20,7 +24,9 @@ cat <<EOT
   calibration certificate has lapsed: its readings are flagged calibration_lapsed).
 
   Look at the data (in another terminal):
-    psql "host=$PWD/.state/postgres/run user=jcm dbname=jcm" -c 'select * from jcm.readings_view order by ts desc limit 10'
+    psql "host=$PWD/.state/postgres/run user=jcm dbname=jcm" \\
+      -c 'select meter_id, ts, value, unit, status from jcm.readings_view order by ts desc limit 10'
+    $bin status -c config/demo.toml      # every meter's state, last reading, completeness
 
   Drop a report:
     cp docs/examples/report.csv .state/incoming/
@@ -28,11 +34,14 @@ cat <<EOT
 
   Counters and health: curl -s 127.0.0.1:9464/metrics ; curl -s 127.0.0.1:9464/healthz
 
-  Check the ledger, then freeze the last minutes as a monitoring period and compute its ER:
+  After a few minutes, check the ledger, then freeze everything since the start of this demo
+  ($started) as a monitoring period and compute its ER:
     $bin verify -c config/demo.toml
-    $bin period declare -c config/demo.toml --project IN-JP-0001 --name demo-\$(date +%H%M) \\
-        --start \$(date -u -d '-5 min' +%FT%TZ) --end \$(date -u +%FT%TZ)
-    $bin report -c config/demo.toml --project IN-JP-0001 --period demo-HHMM   # the name above
+    $bin period declare -c config/demo.toml --project IN-JP-0001 --name demo-1 --start $started --end \$(date -u +%FT%TZ)
+    $bin report -c config/demo.toml --project IN-JP-0001 --period demo-1
+  Its Parameters and Meters show what was measured (M2's lapsed calibration deducted); ER is rounded
+  down to whole tCO2 as the methodology says, so a period of minutes gives 0 t. report exits
+  non-zero when it excludes or holds data: read what it says.
 
   Ctrl-C stops the daemon, the simulator and the private PostgreSQL.
 

@@ -3,12 +3,17 @@
 # headers, the PostgreSQL server (initdb, pg_ctl) for the embedded cluster and the tests, and the
 # openssl tool (the TLS tests make a certificate and serve it with s_server), and nginx (the
 # upload tests serve report folders with its autoindex), python3 (a hostile upload server in the
-# tests) and util-linux's prlimit (the daemon under a descriptor limit in the tests).
+# tests) and util-linux's prlimit (the daemon under a descriptor limit in the tests). For the tests
+# (test.sh sets JCM_DEPS_TESTS=1) also prometheus (promtool checks and unit-tests the alert rules)
+# and what building and checking the Debian package needs: lintian, binutils (strip), systemd
+# (systemd-sysusers in its postinst, systemd-analyze verify).
 # Sourced by demo.sh and test.sh; does nothing when everything is already there.
 set -euo pipefail
 
 need=()
-for pkg in libcurl4-openssl-dev libpq-dev postgresql pkg-config openssl nginx-light python3 util-linux; do
+packages=(libcurl4-openssl-dev libpq-dev postgresql pkg-config openssl nginx-light python3 util-linux)
+[ -z "${JCM_DEPS_TESTS:-}" ] || packages+=(prometheus lintian binutils systemd)
+for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -3,12 +3,25 @@
 # migrations), the systemd unit, a starting configuration, the service user and its folders.
 # Run from the repository as root: deploy/install.sh. Re-running upgrades the binary and unit and
 # keeps an existing /etc/jcm-ingestd/config.toml.
+#   deploy/install.sh --deb [FILE.deb]   installs the Debian package instead (built by
+#   deploy/package-deb.sh when no file is given): /usr/bin, /lib/systemd/system, no Swift needed
+#   on a host that gets only the .deb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source deploy/deps.sh
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
+if [ "${1:-}" = "--deb" ]; then
+  deb=${2:-}
+  if [ -z "$deb" ]; then source deploy/deps.sh; deb=$(deploy/package-deb.sh | tail -1); fi
+  # apt resolves the package's Depends (libcurl4, libpq5); a path must look like one to apt.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "$(realpath "$deb")"
+  jcm-ingestd check-config --config /etc/jcm-ingestd/config.toml
+  echo "installed $(jcm-ingestd --version); start with: systemctl enable --now jcm-ingestd"
+  exit 0
+fi
+source deploy/deps.sh
 
-swift build -c release --product jcm-ingestd
+# The same flags as deploy/package-deb.sh, so the two share one release build.
+swift build -c release --product jcm-ingestd -Xswiftc -static-stdlib
 bindir=$(swift build -c release --show-bin-path)
 
 install -m 0755 "$bindir/jcm-ingestd" /usr/local/bin/jcm-ingestd

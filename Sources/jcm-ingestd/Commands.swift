@@ -57,6 +57,11 @@ struct CheckConfig: ParsableCommand {
         let backfilled = config.meters.filter { $0.poll?.backfill != nil }.count
         print("\(options.config): OK: \(config.projects.count) projects, \(config.meters.count) meters (\(polled) polled, \(backfilled) backfilled), "
               + "\(config.watches.count) watched folders, \(config.uploads.count) upload sources")
+        // Paths as the daemon will use them: relative ones are resolved against the configuration's folder.
+        print("state_dir: \(config.daemon.stateDir)")
+        for w in config.watches { print("watch: \(w.dir) (processed: \(w.processedDir), rejected: \(w.rejectedDir))") }
+        for p in config.projects { if let c = p.calculation { print("calculation of \(p.id): \(c)") } }
+        if config.isEmpty { print(Config.nothingConfiguredMessage) }
     }
 }
 

@@ -47,8 +47,11 @@ extension ConfigOption {
         } catch {
             throw ValidationErrorMessage("cannot read configuration \(config): \(error.localizedDescription)")
         }
+        // Every relative path (state_dir, folders, calculation) is relative to the configuration's
+        // own folder, wherever the command runs: under systemd that is "/", in a shell anywhere.
+        let file = URL(fileURLWithPath: config, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
         do {
-            return try Config.parse(text, file: config).resolvingPaths(against: FileManager.default.currentDirectoryPath)
+            return try Config.parse(text, file: file).resolvingPaths(against: (file as NSString).deletingLastPathComponent)
         } catch {
             throw ValidationErrorMessage("\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in the configuration:\n\(error)")
         }

@@ -19,16 +19,24 @@ struct Period: ParsableCommand {
         @Option(help: ArgumentHelp("Name of the period, e.g. the monitoring report's number.", valueName: "name")) var name: String
         @Option(help: ArgumentHelp("First instant (RFC 3339 with offset).", valueName: "time")) var start: String
         @Option(help: ArgumentHelp("End, exclusive (RFC 3339 with offset).", valueName: "time")) var end: String
+        @Option(help: ArgumentHelp("IANA time zone of --start and --end written without an offset (a date alone is its midnight).",
+                                   valueName: "zone")) var timezone: String?
 
         func run() throws {
             let config = try options.load()
             let logger = try options.logger(config)
-            let (starts, ends) = (try instant(start, "start"), try instant(end, "end"))
+            let starts = try PeriodDeclaring.instant(start, "start", zone: timezone)
+            let ends = try PeriodDeclaring.instant(end, "end", zone: timezone)
             let target = try DatabaseTarget.resolve(config, logger: logger)
             defer { target.stop(logger: logger) }
             let db = try Connection(conninfo: target.conninfo)
             try Migrator.migrate(db, logger: logger)
-            let p = try PeriodStore(db: db).declare(project: project, name: name, starts: starts, ends: ends)
+            let p: MonitoringPeriod
+            do {
+                p = try PeriodStore(db: db).declare(project: project, name: name, starts: starts, ends: ends)
+            } catch let error as PostgresError {
+                throw PeriodDeclaring.explain(error, project: project, starts: starts, ends: ends, db: db)
+            }
             print("declared \(p.project) \(p.name): \(p.starts) – \(p.ends), frozen on \(p.headSeq.map { "link #\($0) (\(p.headHash ?? ""))" } ?? "an empty chain")")
         }
     }

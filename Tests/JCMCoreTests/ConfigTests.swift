@@ -103,7 +103,7 @@ private let brokenConfig = """
 
         #expect(config.database.url == "")
         #expect(config.database.batchRows == 50_000)
-        #expect(config.daemon.stateDir == ".state")
+        #expect(config.daemon.stateDir == "../.state")  // resolved against config/ when loaded
         #expect(config.daemon.logLevel == "info")
         #expect(config.daemon.clockSkewMilliseconds == 300_000)
 
@@ -153,16 +153,16 @@ private let brokenConfig = """
         #expect(logger.timeZone == "Asia/Kolkata")
         #expect(logger.kind == .cumulative)
 
-        #expect(config.watches == [Config.Watch(dir: ".state/incoming", timeZone: "Asia/Kolkata")])
-        #expect(config.watches[0].processedDir == ".state/incoming/processed")
-        #expect(config.watches[0].rejectedDir == ".state/incoming/rejected")
+        #expect(config.watches == [Config.Watch(dir: "../.state/incoming", timeZone: "Asia/Kolkata")])
+        #expect(config.watches[0].processedDir == "../.state/incoming/processed")
+        #expect(config.watches[0].rejectedDir == "../.state/incoming/rejected")
     }
 
     @Test func reportsEveryProblemWithItsKeyPathAndLine() {
         let found = problems(brokenConfig)
         let expected: [ConfigProblem] = [
             .init(key: "database.batch_rows", line: 3, message: "must be between 100 and 1000000, not 10"),
-            .init(key: "daemon.log_levle", line: 7, message: "unknown key"),
+            .init(key: "daemon.log_levle", line: 7, message: "unknown key; did you mean log_level?"),
             .init(key: "daemon.clock_skew", line: 8, message: #""5 minutes" is not a duration \#(durationHint)"#),
             // meter[1] has a url but no json.value.
             .init(key: "meter[1].json", line: 14, message: "a polled meter needs json.value (the path to its value)"),
@@ -178,7 +178,7 @@ private let brokenConfig = """
             .init(key: "meter[6].url", line: 60, message: "must start with http:// or https://"),
             .init(key: "meter[6].json.value", line: 61, message: "is required"),
             .init(key: "meter[6].json.unit", line: 61, message: #"unknown unit "mWh""#),
-            .init(key: "meter[6].json.valu", line: 62, message: "unknown key"),
+            .init(key: "meter[6].json.valu", line: 62, message: "unknown key; did you mean value?"),
             .init(key: "watch[1].timezone", line: 66, message: #""Mars/Olympus" is not an IANA Area/Location name such as "Asia/Kolkata", nor UTC or Etc/…: abbreviations and legacy names mean different zones to different programs"#),
             .init(key: "unknown_section", line: 68, message: "unknown key"),
         ]
@@ -219,7 +219,7 @@ private let brokenConfig = """
          ConfigProblem(key: "project[2].id", line: 5, message: #""P" is already the id of project[1]"#)),
         ("[[project]]\nid = \"P\"\n", ConfigProblem(key: "project[1].methodology", line: 1, message: "is required")),
         ("[[watch]]\ntimezone = \"UTC\"\n", ConfigProblem(key: "watch[1].dir", line: 1, message: "is required")),
-        ("[[watch]]\ndir = \"/in\"\nprocesed_dir = \"/done\"\n", ConfigProblem(key: "watch[1].procesed_dir", line: 3, message: "unknown key")),
+        ("[[watch]]\ndir = \"/in\"\nprocesed_dir = \"/done\"\n", ConfigProblem(key: "watch[1].procesed_dir", line: 3, message: "unknown key; did you mean processed_dir?")),
     ])
     func singleProblems(_ text: String, _ expected: ConfigProblem) {
         #expect(problems(text) == [expected])

@@ -105,7 +105,7 @@ struct PayloadConfigTests {
         #expect(Self.problems(Self.meter(["json.value = \"v\"", "backfill.format = \"tasmota\"", "backfill.url = \"http://e/{start}/{end}\""]))
                 .first?.hasPrefix(#"meter[1].backfill.format: "tasmota" is not a history format"#) == true)
         #expect(Self.problems(Self.meter(kind: "interval", ["format = \"emoncms-feed-data\"", "backfill.url = \"http://e/?start={start}&end={end}\"", "backfill.horizn = \"1d\""]))
-                == ["meter[1].backfill.horizn: unknown key"])
+                == ["meter[1].backfill.horizn: unknown key; did you mean horizon?"])
     }
 
     @Test func aWindowedUrlIsPolledAndBackfilledFromItsOwnRequest() throws {

@@ -3,8 +3,9 @@ import Testing
 @testable import JCMCore
 
 /// config/jcm-ingestd.toml documents every key; its commented-out tables (a line `# [[name]]`
-/// alone, then `# key = value` lines up to a blank line) must load once uncommented, and the
-/// defaults their examples restate must be the parser's.
+/// alone, then `# key = value` lines up to a blank line) and its example setup (`#[[name]]`,
+/// `#key = value`) must load once uncommented, and the defaults their examples restate must be
+/// the parser's. As shipped it configures nothing.
 @Suite("the reference configuration")
 struct ReferenceConfigTests {
     static let file = ShippedMethodology.folder.deletingLastPathComponent().appendingPathComponent("jcm-ingestd.toml").path
@@ -26,12 +27,33 @@ struct ReferenceConfigTests {
                 let key = body.prefix { $0 != " " && $0 != "=" }
                 #expect(body.contains(" = "), "not a key line inside a commented-out table: \(line)")
                 if !dropping.contains(String(key)) { out.append(String(body)) }
+            } else if line.wholeMatch(of: /#(\[\[[a-z.]+\]\]|[a-z_.]+ = .*)/) != nil {
+                // The example setup, shipped commented out with "#" directly before each line.
+                inTable = false
+                out.append(String(line.dropFirst()))
             } else {
                 inTable = false
                 out.append(line)
             }
         }
         return (out.joined(separator: "\n"), tables)
+    }
+
+    /// Installed as /etc/jcm-ingestd/config.toml, it must not poll a made-up meter nor write a
+    /// made-up project into the database.
+    @Test func asShippedItConfiguresNothing() throws {
+        let config = try Config.parse(String(contentsOfFile: Self.file, encoding: .utf8), file: Self.file)
+        #expect(config.projects.isEmpty && config.meters.isEmpty && config.parameters.isEmpty)
+        #expect(config.watches.isEmpty && config.uploads.isEmpty)
+        #expect(config.isEmpty)
+    }
+
+    @Test func itsExampleSetupLoadsOnceUncommented() throws {
+        let config = try Config.parse(try Self.enabled().text, file: Self.file)
+        #expect(config.projects.map(\.id) == ["IN-JP-0001"])
+        #expect(config.meters.map(\.id).prefix(2) == ["IN-JP-0001-PV-M1", "IN-JP-0001-PV-LOGGER"])
+        #expect(config.meters[0].poll?.url == "http://10.20.0.15/api/v1/meters/1")
+        #expect(config.watches.map(\.dir) == ["/var/lib/jcm-ingestd/incoming"])
     }
 
     @Test func itsCommentedOutTablesLoad() throws {

@@ -91,7 +91,7 @@ struct UploadConfigTests {
         #expect(byKey["upload[3].tls"] == "only applies to an https:// url")
         #expect(byKey["upload[3].max_file_bytes"]?.contains("must be between 1024") == true)
         #expect(byKey["upload[4].id"] == #""html" is already the id of upload[3]"#)
-        #expect(byKey["upload[4].intervall"] == "unknown key")
+        #expect(byKey["upload[4].intervall"] == "unknown key; did you mean interval?")
         #expect(found.first { $0.key == "upload[1].listing" }?.line == 4)
     }
 

@@ -89,7 +89,9 @@ extension Config {
     /// Checks across tables, once all are read: each meter measures a declared parameter of its
     /// project in a unit of the parameter's dimension; a production signal names an
     /// instantaneous meter of the same project. Option C parameters require calibration.
-    mutating func checkPlan(meterTables: [String: TOMLTable]) -> [ConfigProblem] {
+    /// `positions`: each meter's place among the [[meter]] tables, which is not its place in
+    /// `meters` once a table before it failed to read.
+    mutating func checkPlan(meterTables: [String: TOMLTable], positions: [String: Int] = [:]) -> [ConfigProblem] {
         var problems: [ConfigProblem] = []
         let byID = Dictionary(meters.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let declared = Set(parameters.map(\.project))
@@ -97,7 +99,7 @@ extension Config {
             let m = meters[i]
             let table = meterTables[m.id]
             func problem(_ key: String, _ message: String) {
-                problems.append(ConfigProblem(key: "meter[\(i + 1)].\(key)", line: table?[key]?.line ?? table?.line ?? 1, message: message))
+                problems.append(ConfigProblem(key: "meter[\((positions[m.id] ?? i) + 1)].\(key)", line: table?[key]?.line ?? table?.line ?? 1, message: message))
             }
             if declared.contains(m.project) {
                 if let p = parameters.first(where: { $0.project == m.project && $0.id == m.parameter }) {

@@ -104,7 +104,12 @@ extension Config {
             if let zone, let why = ZoneName.problem(zone) { r.problem("timezone", why) }
             let processed = r.string("processed_dir")
             let rejected = r.string("rejected_dir")
-            if let dir { config.watches.append(Watch(dir: dir, timeZone: zone, processedDir: processed, rejectedDir: rejected)) }
+            let csv = readCSVDialect(&r)
+            if let dir {
+                var watch = Watch(dir: dir, timeZone: zone, processedDir: processed, rejectedDir: rejected)
+                watch.csv = csv
+                config.watches.append(watch)
+            }
             problems += r.finish()
         }
         var uploadIndex: [String: Int] = [:]
@@ -131,7 +136,7 @@ extension Config {
             }
             problems += r.finish()
         }
-        problems += config.checkPlan(meterTables: meterTables)
+        problems += config.checkPlan(meterTables: meterTables, positions: meterIndex)
         problems += config.loadCalculations(projectTables: projectTables, readFile: readFile)
         problems += top.problems
         for key in root.keys where !["database", "daemon", "project", "parameter", "meter", "watch", "upload", "metrics"].contains(key) {
@@ -156,8 +161,9 @@ extension Config {
                 if let v = ExactDecimal(parsing: text) { out[key] = v } else {
                     r.problems.append(ConfigProblem(key: path, line: node.line, message: "\"\(text)\" is not a decimal number"))
                 }
-            case .float:
-                r.problems.append(ConfigProblem(key: path, line: node.line, message: "write the value as a string (\(key) = \"0.533\"): a TOML float is binary floating point, never exact"))
+            case .float(let f):
+                // Swift prints a Double's shortest round-trip text: what the operator wrote, as a rule.
+                r.problems.append(ConfigProblem(key: path, line: node.line, message: "write the value as a string (\(key) = \"\(f.isFinite ? "\(f)" : "0.533")\"): a TOML float is binary floating point, never exact"))
             default:
                 r.problems.append(ConfigProblem(key: path, line: node.line, message: "must be a decimal string such as \"0.533\" or an integer"))
             }

@@ -171,6 +171,8 @@ public struct Config: Sendable, Equatable {
         public var timeZone: String?
         public var processedDir: String
         public var rejectedDir: String
+        /// `delimiter` and `decimal_separator` (Config+Watch.swift).
+        public var csv = CSVDialect.standard
 
         public init(dir: String, timeZone: String? = nil, processedDir: String? = nil, rejectedDir: String? = nil) {
             self.dir = dir

@@ -80,8 +80,9 @@ struct TableReader {
 
     /// Appends a problem for every key in the table that was never read.
     mutating func finish() -> [ConfigProblem] {
+        // `used` holds every key this table's reader asked for: the keys it knows.
         for key in table.keys where !used.contains(key) {
-            problem(key, "unknown key")
+            problem(key, "unknown key" + (KeySuggestion.closest(to: key, in: used).map { "; did you mean \($0)?" } ?? ""))
         }
         return problems
     }

@@ -13,6 +13,10 @@ public struct CSVReader<Source: ByteSource> {
     private var end = 0
     private var atEOF = false
     private var startedFile = false
+    /// The file starts as a zip archive does (an .xlsx): CSVReader+Binary.swift.
+    private var startsWithZip = false
+    /// The byte between fields (CSVDialect).
+    public var delimiter = UInt8(ascii: ",")
     private let maxRecordBytes: Int
 
     private var fieldBytes: [UInt8] = []
@@ -35,6 +39,22 @@ public struct CSVReader<Source: ByteSource> {
     public var rawRecord: String { String(decoding: rawBytes, as: UTF8.self) }
 
     public var fieldCount: Int { fieldEnds.count }
+
+    /// The first byte of the record that is not UTF-8, and where (0-based), if any: an ASCII
+    /// record is passed over at one comparison a byte.
+    public var firstInvalidUTF8: (offset: Int, byte: UInt8)? {
+        guard rawBytes.contains(where: { $0 >= 0x80 }) else { return nil }
+        var iterator = rawBytes.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let s): offset += UTF8.width(s)
+            case .emptyInput: return nil
+            case .error: return (offset, rawBytes[offset])
+            }
+        }
+    }
 
     public func field(_ i: Int) -> String {
         let from = i == 0 ? 0 : fieldEnds[i - 1]
@@ -68,13 +88,14 @@ public struct CSVReader<Source: ByteSource> {
     /// first three bytes are in the buffer (a source may hand them over one at a time).
     private mutating func skipByteOrderMark() throws {
         startedFile = true
-        while end < 3 {
+        while end < 4 {
             let n = try buffer.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[end...])) }
             if n == 0 { atEOF = true; break }
             end += n
             bytesRead += n
         }
         if end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
+        startsWithZip = end >= 4 && buffer[0] == 0x50 && buffer[1] == 0x4B && buffer[2] == 0x03 && buffer[3] == 0x04
     }
 
     private mutating func readRecord() throws -> Bool {
@@ -95,7 +116,7 @@ public struct CSVReader<Source: ByteSource> {
                 }
                 let b = buffer[start]
                 start += 1
-                if b == 0 { throw Failure(line: nextLine, message: "binary content (NUL byte); not a CSV file") }
+                if b == 0 { throw Failure(line: nextLine, message: Self.binaryMessage(startsWithZip: startsWithZip)) }
                 if b == UInt8(ascii: "\n") {
                     nextLine += 1
                     if !inQuotes { break recordLoop }
@@ -124,7 +145,7 @@ public struct CSVReader<Source: ByteSource> {
                 // A CR not followed by LF is data.
                 if lastWasCR, b != UInt8(ascii: "\r") { fieldBytes.append(UInt8(ascii: "\r")) }
                 switch b {
-                case UInt8(ascii: ","):
+                case delimiter:
                     fieldEnds.append(fieldBytes.count)
                     quoteClosed = false
                 case UInt8(ascii: "\""):

@@ -9,9 +9,13 @@ public struct CSVReportDecoder<Source: ByteSource>: ReportDecoder {
     private var header: [String] = []
     private var extraColumns: [Int] = []
 
-    public init(source: Source, fileName: String) {
+    private let dialect: CSVDialect
+
+    public init(source: Source, fileName: String, dialect: CSVDialect = .standard) {
         self.reader = CSVReader(source: source)
+        reader.delimiter = dialect.delimiterByte
         self.fileName = fileName
+        self.dialect = dialect
     }
 
     public var bytesRead: Int { reader.bytesRead }
@@ -27,13 +31,17 @@ public struct CSVReportDecoder<Source: ByteSource>: ReportDecoder {
             let raw = RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: location, raw: reader.rawRecord)
             return .malformed(raw, detail: "\(reader.fieldCount) fields where the header has \(header.count)")
         }
+        if let bad = reader.firstInvalidUTF8 {
+            let raw = RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: location, raw: reader.rawRecord)
+            return .malformed(raw, detail: Self.notUTF8Message(byte: bad.byte, column: bad.offset + 1))
+        }
         var extra: String?
         if !extraColumns.isEmpty {
             extra = JSONText.object(extraColumns.map { (header[$0], reader.field($0)) })
         }
         return .reading(RawReading(
             meterID: reader.field(columns.meter), timestamp: reader.field(columns.timestamp),
-            value: reader.field(columns.value), unit: reader.field(columns.unit),
+            value: dialect.value(reader.field(columns.value)), unit: reader.field(columns.unit),
             extra: extra, location: location, raw: reader.rawRecord))
     }
 
@@ -49,6 +57,7 @@ public struct CSVReportDecoder<Source: ByteSource>: ReportDecoder {
         }
         let missing = Self.requiredColumns.filter { index[$0] == nil }
         guard missing.isEmpty else {
+            if let separator = Self.otherSeparator(in: header, than: dialect.delimiter) { throw ReportFailure(line: reader.line, message: Self.separatorMessage(separator, folder: dialect.delimiter)) }
             throw ReportFailure(line: reader.line, message: "header lacks column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) (needs \(Self.requiredColumns.joined(separator: ",")))")
         }
         columns = (index["meter_id"]!, index["timestamp"]!, index["value"]!, index["unit"]!)

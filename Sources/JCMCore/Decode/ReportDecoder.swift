@@ -38,9 +38,9 @@ public protocol ReportDecoder {
 }
 
 /// Builds the decoder for a format over a source.
-public func makeReportDecoder<S: ByteSource>(_ format: ReportFormat, source: S, fileName: String) -> any ReportDecoder {
+public func makeReportDecoder<S: ByteSource>(_ format: ReportFormat, source: S, fileName: String, csv: CSVDialect = .standard) -> any ReportDecoder {
     switch format {
-    case .csv: return CSVReportDecoder(source: source, fileName: fileName)
+    case .csv: return CSVReportDecoder(source: source, fileName: fileName, dialect: csv)
     case .json: return JSONReportDecoder(source: source, fileName: fileName)
     }
 }

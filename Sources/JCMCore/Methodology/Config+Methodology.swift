@@ -39,7 +39,8 @@ extension Config {
     private func check(_ m: Methodology, for project: Project, table: TOMLTable,
                        problem: (String, Int?, String) -> Void) {
         let valuesTable = table["values"]?.value.tableValue
-        for p in m.fixedParameters where project.values[p.id] == nil {
+        // A value written but refused (a TOML float) has its own problem already.
+        for p in m.fixedParameters where project.values[p.id] == nil && valuesTable?[p.id] == nil {
             problem("values", table["values"]?.line, "no value for \(p.id) (\(p.unitText)), an option A parameter of \(m.id)")
         }
         for key in project.values.keys.sorted() {

@@ -30,13 +30,16 @@ extension Methodology {
             }
             top.problems += r.finish()
         }
+        // Parameters whose table has its own problem: an equation naming one is not wrong too.
+        let failedParameters = Set(top.tables("parameter").compactMap { $0["id"]?.value.stringValue }).subtracting(parameters.map(\.id))
         var equations: [Equation] = []
         let equationTables = top.tables("equation")
         var mentioned: Set<String> = []
         var allRead = true
         for (i, t) in equationTables.enumerated() {
             var r = TableReader(t, path: "equation[\(i + 1)]")
-            let e = readEquation(&r, parameters: parameters, above: equations, tables: equationTables, index: i, mentioned: &mentioned)
+            let e = readEquation(&r, parameters: parameters, above: equations, tables: equationTables, index: i, mentioned: &mentioned,
+                                 failedParameters: failedParameters)
             if e == nil { allRead = false }
             if let e {
                 if parameters.contains(where: { $0.id == e.id }) || equations.contains(where: { $0.id == e.id }) {
@@ -53,7 +56,8 @@ extension Methodology {
             top.problems.append(ConfigProblem(key: "parameter[\(i + 1)].id", line: p.line, message: "\(p.id) is not used by any equation"))
         }
         let resultID = result ?? equations.last?.id
-        if let result, !equations.contains(where: { $0.id == result }) {
+        // An equation that is there but has a problem of its own is not missing.
+        if let result, !equations.contains(where: { $0.id == result }), !equationTables.contains(where: { $0["id"]?.value.stringValue == result }) {
             top.problem("result", "no [[equation]] has id \"\(result)\"")
         }
         let problems = top.finish()
@@ -88,7 +92,8 @@ extension Methodology {
         return Parameter(id: id, unitText: unit, option: option, effect: effect, description: description, line: r.table.line)
     }
 
-    private static func readEquation(_ r: inout TableReader, parameters: [Parameter], above: [Equation], tables: [TOMLTable], index: Int, mentioned: inout Set<String>) -> Equation? {
+    private static func readEquation(_ r: inout TableReader, parameters: [Parameter], above: [Equation], tables: [TOMLTable], index: Int, mentioned: inout Set<String>,
+                                     failedParameters: Set<String> = []) -> Equation? {
         let id = r.requiredString("id")
         if let id, !ExpressionParser.isName(id) {
             r.problem("id", "\"\(id)\" is not a name an expression can use (letters, digits, _; not min or max)")
@@ -107,7 +112,7 @@ extension Methodology {
         let known = Set(parameters.map(\.id) + above.map(\.id))
         func declares(_ t: TOMLTable) -> String? { t["id"]?.value.stringValue }
         // An equation above that failed has its own problem; repeating it here is noise.
-        let failedAbove = Set(tables[..<index].compactMap(declares)).subtracting(known)
+        let failedAbove = Set(tables[..<index].compactMap(declares)).subtracting(known).union(failedParameters)
         var reported: Set<String> = []
         for name in expression.names where !known.contains(name) && reported.insert(name).inserted && !failedAbove.contains(name) {
             let later = tables[(index + 1)...].contains { declares($0) == name }

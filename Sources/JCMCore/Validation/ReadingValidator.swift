@@ -89,8 +89,8 @@ public struct ReadingValidator: Sendable {
                 switch error {
                 case .noOffset:
                     return reject(.timestampNoOffset, "timestamp \"\(text)\" has no offset and meter \(meterID) declares no timezone")
-                case .invalid(let why):
-                    return reject(.timestampInvalid, "timestamp \"\(text.prefix(60))\": \(why)")
+                case .invalid:
+                    return reject(.timestampInvalid, "timestamp \"\(text.prefix(60))\": \(error.explained)")
                 }
             }
         } else if let arrival {

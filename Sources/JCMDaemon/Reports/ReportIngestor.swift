@@ -15,6 +15,8 @@ public struct ReportIngestor {
     public var batchRows: Int
     public var logger: Logger
     public var clock: @Sendable () -> Timestamp = { Timestamp(date: Date()) }
+    /// How CSV files are written where this file comes from (its [[watch]] folder's dialect).
+    public var csv = CSVDialect.standard
 
     public init(store: ReadingStore, batchRows: Int, logger: Logger) {
         self.store = store
@@ -75,7 +77,8 @@ public struct ReportIngestor {
                        problem: problem, progress: progress)
         }
         validator = working
-        logger.info("report ingested", metadata: [
+        // A file refused whole is logged once, by whoever reports its outcome (a warning).
+        logger.log(level: summary.nothingRead ? .debug : .info, "report ingested", metadata: [
             "file": "\(name)", "batch.id": "\(summary.batch ?? 0)", "accepted": "\(summary.counts.accepted)", "flagged": "\(summary.counts.flagged)",
             "rejected": "\(summary.counts.rejected)", "duplicates": "\(summary.counts.duplicates)",
         ])
@@ -99,7 +102,7 @@ public struct ReportIngestor {
         summary.batch = batch
 
         let format = ReportFormat.detect(fileName: name, firstBytes: try file.peek(64))
-        var decoder = makeReportDecoder(format, source: file, fileName: name)
+        var decoder = makeReportDecoder(format, source: file, fileName: name, csv: csv)
         var chunk = try store.beginChunk(batch: batch, source: name)
         var inChunk = 0
         var now = clock()

@@ -43,11 +43,19 @@ public struct ReportSummary: Sendable {
     /// The first few problems, for a terminal summary.
     public var firstProblems: [FileProblem] = []
 
+    /// The file stopped before a single row was read (not a CSV or JSON report at all, or a
+    /// header that names none of the columns): said as refused, not as "0 rejected".
+    public var nothingRead: Bool {
+        fatal != nil && counts.accepted + counts.flagged + counts.rejected + counts.duplicates == 0
+    }
+
     public var oneLine: String {
         let name = (path as NSString).lastPathComponent
         switch outcome {
         case .duplicate(let of): return "\(name): duplicate of \(of) (same SHA-256), not ingested again"
         case .refused(let why): return "\(name): refused: \(why)"
+        case .rejected where nothingRead:
+            return "\(name): refused: \(fatal ?? "not read")"
         case .processed, .rejected:
             var text = "\(name): \(outcome.name): \(counts.accepted) accepted, \(counts.flagged) flagged, \(counts.rejected) rejected"
             if counts.duplicates > 0 { text += ", \(counts.duplicates) already stored" }

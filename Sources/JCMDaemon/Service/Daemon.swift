@@ -63,6 +63,7 @@ public final class Daemon: @unchecked Sendable {
             fail(what, error)
         }
         logger.info("jcm-ingestd running", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(config.meters.count)", "folders": "\(config.watches.count)", "uploads": "\(config.uploads.count)"])
+        if config.isEmpty { logger.notice("\(Config.nothingConfiguredMessage)") }
         SystemdNotify.send("READY=1\n" + status(sources, writer, spool))
 
         // The main loop: tells systemd it is alive (WatchdogSec=) and what it is doing.
@@ -81,6 +82,7 @@ public final class Daemon: @unchecked Sendable {
                 writer.submit(.reconfigure(next))
                 sources = Sources.start(next, security: security, uploads: Uploads(secrets: uploadSecrets, conninfo: conninfo, metrics: metrics), writer: writer, intake: intake, logger: logger) { [self] what, error in fail(what, error) }
                 logger.info("configuration reloaded", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(next.meters.count)", "folders": "\(next.watches.count)"])
+                if next.isEmpty { logger.notice("\(Config.nothingConfiguredMessage)") }
                 SystemdNotify.send("READY=1")
             }
             SystemdNotify.send(status(sources, writer, spool) + (watchdog != nil ? "\nWATCHDOG=1" : ""))
@@ -124,6 +126,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func status(_ sources: Sources, _ writer: IngestWriter, _ spool: Spool) -> String {
+        if config.isEmpty { return "STATUS=" + Config.nothingConfiguredMessage }
         let down = Int(metrics.value("jcm_meters_down"))
         var text = "STATUS=polling \(sources.polled) meters (\(sources.polled - down) up, \(down) down), watching \(config.watches.count) folders, \(writer.backlog) jobs waiting to be written"
         if metrics.value("jcm_database_up") != 1 { text += ", DATABASE UNAVAILABLE" }

@@ -25,6 +25,9 @@ public final class Metrics: @unchecked Sendable {
 
     public func value(_ key: String) -> Double { lock.withLock { counters[key] ?? 0 } }
 
+    /// The per-meter gauges (jcm_meter_*{meter="…"}), read at scrape time.
+    public let meters = MeterGauges()
+
     static let help: [String: (type: String, text: String)] = [
         "jcm_polls_total": ("counter", "Meter polls by result (ok: a reading came back; not_modified: HTTP 304, no new data; failed: transport, HTTP status or payload; paused: skipped while the spool is nearly full)."),
         "jcm_meters_down": ("gauge", "Meters whose last 3 polls or more all failed."),
@@ -38,6 +41,11 @@ public final class Metrics: @unchecked Sendable {
         "jcm_spool_bytes": ("gauge", "Bytes of polls in the on-disk spool not yet committed to PostgreSQL."),
         "jcm_spool_age_seconds": ("gauge", "Seconds since the spool was last empty: at least the age of its oldest uncommitted poll (0 when none waits)."),
         "jcm_polling_paused": ("gauge", "1 while polling is paused because the spool is nearly full, else 0."),
+        "jcm_meter_up": ("gauge", "1 while a polled meter answers, 0 once its last 3 polls or more all failed (report-fed meters have none)."),
+        "jcm_meter_last_reading_timestamp_seconds": ("gauge", "Unix time of the newest reading stored for the meter (polled or report-fed)."),
+        "jcm_meter_calibration_valid_until_seconds": ("gauge", "Unix time the meter's certificate that ends last stops covering it (the plan's valid_until, exclusive)."),
+        "jcm_meter_expected_interval_seconds": ("gauge", "The meter's expected interval between readings (expected_interval, else its poll interval)."),
+        "jcm_meter_readings_total": ("counter", "Readings of a polled meter stored (accepted or flagged) by this process; with the expected interval, its completeness."),
         "jcm_backfill_requests_total": ("counter", "History requests made to fill a meter's gap, by result (ok: HTTP 200 and read; failed: transport, status or payload)."),
         "jcm_backfill_readings_total": ("counter", "Readings stored from gateway history (accepted or flagged), not counting rows already stored."),
         "jcm_upload_listings_total": ("counter", "Listings of [[upload]] sources, by result (ok; failed: transport, HTTP status, malformed listing, or the database unreadable at the start of a round)."),
@@ -50,6 +58,7 @@ public final class Metrics: @unchecked Sendable {
         let (values, readers) = lock.withLock { (counters, gauges) }
         var all = values
         for (name, read) in readers { all[name] = read() }
+        all.merge(meters.samples()) { $1 }
         var out = ""
         var described: Set<String> = []
         for key in all.keys.sorted() {

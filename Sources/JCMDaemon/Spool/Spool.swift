@@ -77,7 +77,8 @@ public final class Spool: @unchecked Sendable {
         active = (sizes.keys.max() ?? 0) + 1
         fd = -1
         fd = try openSegment(active)
-        if sizes.count > 1 {
+        // Only records not yet written: empty segments left by a clean stop say nothing.
+        if sizes.count > 1, bytes > 0 {
             oldestAppend = Date()
             logger.notice("spool holds records from before the restart; they are written first", metadata: [
                 "spool.segments": "\(sizes.count - 1)", "spool.bytes": "\(bytes)"])

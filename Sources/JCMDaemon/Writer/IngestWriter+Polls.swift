@@ -70,6 +70,7 @@ extension IngestWriter {
         var outcomes: [(meter: String, result: String)] = []
         var polls: [(meter: String, at: Timestamp, status: Int?, error: String?, etag: String?, lastModified: String?)] = []
         var states: [MeterPollState] = []
+        var perMeter: [(meter: String, stored: Int)] = []
         beginPollGroup()
         try store.transaction {
             // A poll of a meter that a reload has just removed is dropped with the meter.
@@ -94,6 +95,7 @@ extension IngestWriter {
                 backfill.answeredWithoutData = false
                 let counts = try writePoll(result, of: meter, poll: poll, url: records[i].url ?? "", into: chunk, validator: &working, stored: &stored)
                 total += counts
+                perMeter.append((meter.id, counts.accepted + counts.flagged))
                 let answered = counts.accepted + counts.flagged + counts.duplicates > 0 || backfill.answeredWithoutData
                 let label = result.notModified ? "not_modified" : answered ? "ok" : "failed"
                 outcomes.append((result.meterID, label))
@@ -108,6 +110,10 @@ extension IngestWriter {
         stateRefresh.wrote(states)
         validator = working
         lastStored = stored
+        for p in perMeter where p.stored > 0 { metrics.meters.stored(p.meter, p.stored) }
+        for o in outcomes where o.result == "ok" {
+            if let key = before.registry.lookup(o.meter)?.key, let t = stored[key]?.newest { metrics.meters.reading(o.meter, at: t) }
+        }
         commitPollGroup()
         validatorsLock.withLock {
             for p in polls { pollValidators[p.meter] = (p.etag, p.lastModified) }
@@ -138,6 +144,7 @@ extension IngestWriter {
         case nil: break
         }
         metrics.set("jcm_meters_down", Double(health.downCount))
+        metrics.meters.setDown(meter, health.isDown(meter))
     }
 
     /// Why a response is refused before its body is read, if it is: too large (over the

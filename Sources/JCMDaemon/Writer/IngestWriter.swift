@@ -103,6 +103,14 @@ public final class IngestWriter: @unchecked Sendable {
         let configured = Set(config.meters.map(\.id))
         for (meter, state) in stored where configured.contains(meter) { health.seed(meter: meter, failures: state.failures) }
         metrics.set("jcm_meters_down", Double(health.downCount))
+        metrics.meters.configure(config.meters)
+        for m in config.meters where m.poll != nil { metrics.meters.setDown(m.id, health.isDown(m.id)) }
+        try noteNewestReadings(context.store)
+    }
+
+    /// Every meter's newest reading, for jcm_meter_last_reading_timestamp_seconds.
+    func noteNewestReadings(_ store: ReadingStore) throws {
+        for (id, t) in try store.newestReadingTimes() { metrics.meters.reading(id, at: t) }
     }
 
     /// The ETag and Last-Modified each meter last answered with (from jcm.meter_state, then
@@ -169,7 +177,7 @@ public final class IngestWriter: @unchecked Sendable {
                 // Capped at 10 s: the spool keeps what arrives meanwhile, and a database back
                 // from maintenance should see the backlog drain within seconds.
                 let delay = Backoff.delay(attempt: transient, cap: 10)
-                logger.error("database unavailable; retrying", metadata: ["error": "\(error)", "retry.in_s": "\(delay)"])
+                logger.error("database unavailable; retrying", metadata: ["error": "\(error)", "retry.in_s": "\(DurationText.seconds(delay))"])
                 queue.pushFront(job)
                 Thread.sleep(forTimeInterval: delay)
             } catch {
@@ -215,7 +223,8 @@ public final class IngestWriter: @unchecked Sendable {
         let tempErrors = ReportMover.temporaryErrorsPath(for: name, in: watch.rejectedDir)
         unlink(tempErrors)  // left by a run that stopped mid-file
         let errors = try ErrorsFile(path: tempErrors, file: name)
-        let ingestor = ReportIngestor(store: store, batchRows: config.database.batchRows, logger: logger)
+        var ingestor = ReportIngestor(store: store, batchRows: config.database.batchRows, logger: logger)
+        ingestor.csv = watch.csv
         let summary: ReportSummary
         do {
             summary = try ingestor.ingest(path: path, zone: watch.timeZone, origin: origin, validator: &validator, problem: errors.add)
@@ -227,6 +236,7 @@ public final class IngestWriter: @unchecked Sendable {
         self.validator = validator
         count(summary.counts)
         metrics.add("jcm_reports_total", "outcome=\"\(summary.outcome.name)\"")
+        if summary.counts.accepted + summary.counts.flagged > 0 { try? noteNewestReadings(store) }
         errors.close(summary: summary.oneLine, sha256: summary.sha256)
         if let failed = errors.failed {
             logger.error("errors file incomplete", metadata: ["file": "\(path)", "error": "\(failed)"])

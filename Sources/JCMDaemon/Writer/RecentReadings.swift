@@ -9,6 +9,9 @@ struct RecentReadings {
 
     func value(at t: Timestamp) -> ExactDecimal? { items.last { $0.timestamp == t }?.value }
 
+    /// The newest of them (jcm_meter_last_reading_timestamp_seconds).
+    var newest: Timestamp? { items.map(\.timestamp).max() }
+
     mutating func add(_ t: Timestamp, _ value: ExactDecimal) {
         if items.count == Self.capacity { items.removeFirst() }
         items.append((t, value))
