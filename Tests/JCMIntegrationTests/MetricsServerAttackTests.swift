@@ -14,6 +14,9 @@ struct MetricsServerAttackTests {
         let daemon: ChildDaemon
         let metricsPort: UInt16
 
+        /// Its watched folder.
+        var incoming: String { dir.file("incoming") }
+
         init(openFiles: Int) throws {
             conninfo = try TestCluster.freshDatabase()
             let gatewayPort = try freePort()
@@ -31,6 +34,7 @@ struct MetricsServerAttackTests {
 
                 """ + PolledGateways.header(stateDir: dir.file("state"))
                 + PolledGateways.meter("M1", "http://127.0.0.1:\(gatewayPort)/m", kind: "instantaneous", unit: "W", payload: "json.value = \"wh\"")
+                + "[[watch]]\ndir = \"\(dir.file("incoming"))\"\n"
             try FileManager.default.createDirectory(atPath: dir.file("state"), withIntermediateDirectories: true)
             daemon = try ChildDaemon(config: config, dir: dir, openFiles: openFiles)
         }
@@ -77,7 +81,8 @@ struct MetricsServerAttackTests {
     /// A daemon allowed 40 descriptors (it needs 12) with idle connections taking the rest: the
     /// writer cannot open the spool to read the polls back. Before, it skipped them as read and
     /// deleted them, silently; now the failure is logged and counted, the polls wait in the
-    /// spool, and they are written once descriptors are free again.
+    /// spool, and they are written once descriptors are free again. A report dropped meanwhile
+    /// waits in its folder (before, it went to rejected/ without its errors file).
     @Test(.enabled(if: ChildDaemon.available && Nginx.available))
     func pollsSpooledWhileDescriptorsRunOutAreWrittenNotSkipped() throws {
         let setup = try Setup(openFiles: 40)
@@ -85,12 +90,18 @@ struct MetricsServerAttackTests {
         var clients = (0..<60).compactMap { _ in RawClient(port: setup.metricsPort) }
         #expect(eventually(30) { setup.daemon.logText.contains("cannot read the spool") }, "\(setup.daemon.logText.suffix(2000))")
         let from = try #require(try scalar(setup.conninfo, "select now()"))
-        Thread.sleep(forTimeInterval: 3)  // polls made now can only wait in the spool
+        try "meter_id,timestamp,value,unit\nM1,2026-11-01T00:00:00Z,5,W\n".write(toFile: setup.dir.file("r.csv"), atomically: true, encoding: .utf8)
+        #expect(rename(setup.dir.file("r.csv"), "\(setup.incoming)/r.csv") == 0)
+        // Polls made now can only wait in the spool; the report is retried past three attempts.
+        Thread.sleep(forTimeInterval: 8)
         let to = try #require(try scalar(setup.conninfo, "select now()"))
         clients.removeAll()  // closed: the server lets their descriptors go
         let during = "select count(*) from jcm.readings where ts > $1::timestamptz and ts < $2::timestamptz"
         #expect(eventually(60) { Int(try scalar(setup.conninfo, during, [from, to]) ?? "0")! >= 1 },
                 "polls made while the spool could not be read are written: \(setup.daemon.logText.suffix(2000))")
+        #expect(eventually(60) { FileManager.default.fileExists(atPath: "\(setup.incoming)/processed/r.csv") }, "\(setup.daemon.logText.suffix(2000))")
+        #expect(!FileManager.default.fileExists(atPath: "\(setup.incoming)/rejected/r.csv"))
+        #expect(setup.daemon.logText.contains("out of file descriptors; retrying"))
         let scrape = setup.request("GET /metrics HTTP/1.1")
         #expect(scrape.contains("jcm_open_failures_total{what=\"spool_read\",error=\"EMFILE\"}"), "\(scrape)")
         #expect(scrape.contains("jcm_open_failures_total{what=\"metrics_accept\",error=\"EMFILE\"}"), "\(scrape)")

@@ -45,6 +45,8 @@ public struct ReportIngestor {
         let file: FileSource
         do {
             file = try FileSource(path: path)
+        } catch let shortage as OutOfDescriptors {
+            throw shortage  // the daemon's state, not the file's: retried, never refused
         } catch {
             summary.outcome = .refused("\(error)")
             record(FileProblem(line: nil, reason: ReasonCode.fileRefused.rawValue, detail: "\(error)", raw: nil))

@@ -66,6 +66,7 @@ final class ErrorsFile {
         self.path = path
         let fd = path.utf8.contains(0) ? -1 : open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
         guard fd >= 0 else {
+            if OutOfDescriptors.isResourceShortage(errno) { throw OutOfDescriptors(what: "errors_file", path: path, code: errno) }
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create \(path): \(String(cString: strerror(errno)))"])
         }
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)

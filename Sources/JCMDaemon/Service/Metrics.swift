@@ -50,7 +50,7 @@ public final class Metrics: @unchecked Sendable {
         "jcm_backfill_readings_total": ("counter", "Readings stored from gateway history (accepted or flagged), not counting rows already stored."),
         "jcm_upload_listings_total": ("counter", "Listings of [[upload]] sources, by result (ok; failed: transport, HTTP status, malformed listing, or the database unreadable at the start of a round)."),
         "jcm_upload_downloads_total": ("counter", "Files downloaded from [[upload]] sources, by result (ok; not_modified: HTTP 304; too_large: cut off at max_file_bytes; changing: size differs from the listing; failed; refused_name: a listed name with control characters)."),
-        "jcm_open_failures_total": ("counter", "Descriptors the daemon could not open, by what (metrics_accept, spool_read) and error (EMFILE: the open-file limit is reached)."),
+        "jcm_open_failures_total": ("counter", "Descriptors the daemon could not open, by what (metrics_accept, spool_read, report_open, errors_file) and error (EMFILE: the open-file limit is reached)."),
         "jcm_metrics_connections_closed_total": ("counter", "Connections to /metrics closed by the daemon, by reason (evicted: 64 were open; request_timeout: no whole request in 10 s; idle: silent for 15 s)."),
     ]
 

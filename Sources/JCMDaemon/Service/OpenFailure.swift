@@ -16,3 +16,17 @@ enum OpenFailure {
         }
     }
 }
+
+/// A descriptor that could not be opened for want of resources (EMFILE, ENFILE, ENOMEM,
+/// ENOBUFS): the daemon's state, not the file's. What failed is retried once descriptors are
+/// free, never refused or rejected for it.
+struct OutOfDescriptors: Error, CustomStringConvertible {
+    var what: String
+    var path: String
+    var code: Int32
+
+    /// Whether `code` means the process or the system ran out, rather than the file being bad.
+    static func isResourceShortage(_ code: Int32) -> Bool { [EMFILE, ENFILE, ENOMEM, ENOBUFS].contains(code) }
+
+    var description: String { "cannot open \(path): \(String(cString: strerror(code))) (\(OpenFailure.name(code)))" }
+}

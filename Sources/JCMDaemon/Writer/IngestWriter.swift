@@ -180,6 +180,19 @@ public final class IngestWriter: @unchecked Sendable {
                 logger.error("database unavailable; retrying", metadata: ["error": "\(error)", "retry.in_s": "\(DurationText.seconds(delay))"])
                 queue.pushFront(job)
                 Thread.sleep(forTimeInterval: delay)
+            } catch let shortage as OutOfDescriptors {
+                // Out of descriptors: wait for some to be freed, as for a database that is away.
+                // The file stays in its folder; nothing is refused for the daemon's own state.
+                metrics.add("jcm_open_failures_total", "what=\"\(shortage.what)\",error=\"\(OpenFailure.name(shortage.code))\"")
+                transient += 1
+                let delay = Backoff.delay(attempt: transient, cap: 10)
+                if queue.isClosed, transient > 3 {
+                    stopUnwritten(job, error: shortage)
+                    return
+                }
+                logger.error("out of file descriptors; retrying", metadata: ["error": "\(shortage)", "retry.in_s": "\(delay)"])
+                queue.pushFront(job)
+                Thread.sleep(forTimeInterval: delay)
             } catch {
                 store = nil
                 permanent += 1
