@@ -25,7 +25,7 @@ struct OperatorMessageTests {
         #expect(r.reason == .timestampInvalid)
         #expect(r.detail == "timestamp \"01/10/2026 10:00\": year is not 4 digits; accepted: YYYY-MM-DDTHH:MM[:SS[.fraction]] with an offset "
                 + "(+05:30) or Z, e.g. 2026-10-01T10:00:00+05:30; a space may stand for the T; no offset only when the meter or folder "
-                + "declares a timezone. Day-first or month-first dates (01/10/2026) are not read: export ISO dates")
+                + "declares a timezone. Day-first or month-first dates (01/10/2026) only where the folder sets timestamp_format")
         // A date that is a date, out of range, says only that.
         let feb30 = RawReading(meterID: "EG-1", timestamp: "2026-02-30T00:00:00Z", value: "1", unit: "kWh", location: "a.csv:3", raw: "")
         guard case .rejected(let r2) = validator.validate(feb30, now: Timestamp(microseconds: 1_800_000_000_000_000)) else { return }
@@ -90,5 +90,22 @@ struct OperatorMessageTests {
         #expect(problems("[[watch]]\ndir = \"/in\"\ndelimiter = \"::\"\n") == [#"watch[1].delimiter: "::" is not one of "," ";" "\t" "|""#])
         #expect(problems("[[watch]]\ndir = \"/in\"\ndecimal_separator = \",\"\n")
                 == [#"watch[1].decimal_separator: a decimal comma needs another delimiter (delimiter = ";")"#])
+    }
+
+    @Test func aFolderMayDeclareDayFirstOrMonthFirstDates() throws {
+        #expect(LocalDateOrder.dayFirst.iso("01/10/2026 10:00") == "2026-10-01T10:00:00")
+        #expect(LocalDateOrder.monthFirst.iso("01/10/2026 10:00") == "2026-01-10T10:00:00")
+        #expect(LocalDateOrder.dayFirst.iso("31.12.2026 23:59:30") == "2026-12-31T23:59:30")
+        #expect(LocalDateOrder.dayFirst.iso("2026-10-01T10:00:00+05:30") == nil)   // passed on as it is
+        #expect(LocalDateOrder.dayFirst.iso("13/13/2026 10:00") == nil)
+        #expect(LocalDateOrder.dayFirst.iso("01/10-2026 10:00") == nil)
+        var decoder = CSVReportDecoder(source: MemorySource("meter_id,timestamp,value,unit\nPV-1,01/10/2026 10:00,1,kWh\nPV-1,2026-10-01T10:15:00Z,2,kWh\n"),
+                                       fileName: "r.csv", dialect: CSVDialect(dateOrder: .dayFirst))
+        guard case .reading(let a)? = try decoder.next(), case .reading(let b)? = try decoder.next() else { Issue.record("not read"); return }
+        #expect(a.timestamp == "2026-10-01T10:00:00" && b.timestamp == "2026-10-01T10:15:00Z")
+        #expect(try Config.parse("[[watch]]\ndir = \"/in\"\ntimestamp_format = \"month-first\"\n").watches[0].csv.dateOrder == .monthFirst)
+        do { _ = try Config.parse("[[watch]]\ndir = \"/in\"\ntimestamp_format = \"DD/MM/YYYY\"\n"); Issue.record("accepted") } catch {
+            #expect(error.problems.map(\.message) == [#""DD/MM/YYYY" is not one of "day-first", "month-first""#])
+        }
     }
 }

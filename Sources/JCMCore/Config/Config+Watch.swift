@@ -19,6 +19,13 @@ extension Config {
             default: r.problem("decimal_separator", "\"\(s)\" is not \".\" or \",\"")
             }
         }
+        if let f = r.string("timestamp_format") {
+            if let order = LocalDateOrder(rawValue: f) {
+                dialect.dateOrder = order
+            } else {
+                r.problem("timestamp_format", "\"\(f)\" is not one of \(LocalDateOrder.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+            }
+        }
         return dialect
     }
 }

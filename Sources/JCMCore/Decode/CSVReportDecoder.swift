@@ -40,7 +40,7 @@ public struct CSVReportDecoder<Source: ByteSource>: ReportDecoder {
             extra = JSONText.object(extraColumns.map { (header[$0], reader.field($0)) })
         }
         return .reading(RawReading(
-            meterID: reader.field(columns.meter), timestamp: reader.field(columns.timestamp),
+            meterID: reader.field(columns.meter), timestamp: dialect.timestamp(reader.field(columns.timestamp)),
             value: dialect.value(reader.field(columns.value)), unit: reader.field(columns.unit),
             extra: extra, location: location, raw: reader.rawRecord))
     }

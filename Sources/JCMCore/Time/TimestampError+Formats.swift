@@ -3,7 +3,7 @@ extension TimestampError {
     /// with `01/10/2026 10:00` needs to know to fix the export.
     public static let acceptedFormats = "accepted: YYYY-MM-DDTHH:MM[:SS[.fraction]] with an offset (+05:30) or Z, "
         + "e.g. 2026-10-01T10:00:00+05:30; a space may stand for the T; no offset only when the meter or folder declares a timezone. "
-        + "Day-first or month-first dates (01/10/2026) are not read: export ISO dates"
+        + "Day-first or month-first dates (01/10/2026) only where the folder sets timestamp_format"
 
     /// Why, and for a text that is not a date-time at all (not a date out of range), the
     /// accepted formats.
