@@ -59,7 +59,8 @@ struct OperatorMessageTests {
             + Array("\nPV-1,2026-10-01T10:15:00Z,2,kWh,Jos\u{E9}\n".utf8)
         var decoder = CSVReportDecoder(source: MemorySource(bytes), fileName: "r.csv")
         guard case .malformed(_, let detail)? = try decoder.next() else { Issue.record("not refused"); return }
-        #expect(detail == "not UTF-8 (byte 0xE9 at column 36); the file looks like Windows-1252 or Latin-1: export it as \"CSV UTF-8\"")
+        #expect(detail == "not UTF-8 (byte 0xE9 at column 36); the file looks like Windows-1252 or Latin-1: export it as \"CSV UTF-8\", "
+                + "or set encoding = \"windows-1252\" on its [[watch]] folder")
         // The same name in UTF-8 is read.
         guard case .reading(let r)? = try decoder.next() else { Issue.record("UTF-8 row refused"); return }
         #expect(r.extra == #"{"operator":"José"}"#)
@@ -107,5 +108,15 @@ struct OperatorMessageTests {
         do { _ = try Config.parse("[[watch]]\ndir = \"/in\"\ntimestamp_format = \"DD/MM/YYYY\"\n"); Issue.record("accepted") } catch {
             #expect(error.problems.map(\.message) == [#""DD/MM/YYYY" is not one of "day-first", "month-first""#])
         }
+    }
+
+    @Test func aFolderMayDeclareWindows1252() throws {
+        let bytes = Array("meter_id,timestamp,value,unit,operator\nPV-1,2026-10-01T10:00:00Z,1,kWh,Jos".utf8) + [0xE9, 0x20, 0x80, 0x0A]
+        var decoder = CSVReportDecoder(source: MemorySource(bytes), fileName: "r.csv", dialect: CSVDialect(encoding: .windows1252))
+        guard case .reading(let r)? = try decoder.next() else { Issue.record("not read"); return }
+        #expect(r.extra == #"{"operator":"José €"}"#)
+        #expect(r.raw == "PV-1,2026-10-01T10:00:00Z,1,kWh,José €")
+        #expect(TextEncoding.latin1.decode([0x4A, 0xE9, 0x80]) == "Jé\u{80}")
+        #expect(try Config.parse("[[watch]]\ndir = \"/in\"\nencoding = \"Windows-1252\"\n").watches[0].csv.encoding == .windows1252)
     }
 }

@@ -19,6 +19,13 @@ extension Config {
             default: r.problem("decimal_separator", "\"\(s)\" is not \".\" or \",\"")
             }
         }
+        if let e = r.string("encoding") {
+            if let encoding = TextEncoding(rawValue: e.lowercased()) {
+                dialect.encoding = encoding
+            } else {
+                r.problem("encoding", "\"\(e)\" is not one of \(TextEncoding.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+            }
+        }
         if let f = r.string("timestamp_format") {
             if let order = LocalDateOrder(rawValue: f) {
                 dialect.dateOrder = order

@@ -6,14 +6,17 @@ public struct CSVDialect: Sendable, Equatable {
     public var decimalComma = false
     /// `timestamp_format`: how the folder's day-first or month-first dates are to be read.
     public var dateOrder: LocalDateOrder?
+    /// `encoding`: the files' character encoding.
+    public var encoding = TextEncoding.utf8
 
     public static let standard = CSVDialect()
     public static let delimiters: [Character] = [",", ";", "\t", "|"]
 
-    public init(delimiter: Character = ",", decimalComma: Bool = false, dateOrder: LocalDateOrder? = nil) {
+    public init(delimiter: Character = ",", decimalComma: Bool = false, dateOrder: LocalDateOrder? = nil, encoding: TextEncoding = .utf8) {
         self.delimiter = delimiter
         self.decimalComma = decimalComma
         self.dateOrder = dateOrder
+        self.encoding = encoding
     }
 
     var delimiterByte: UInt8 { delimiter.asciiValue ?? UInt8(ascii: ",") }

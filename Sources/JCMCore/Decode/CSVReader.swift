@@ -40,6 +40,12 @@ public struct CSVReader<Source: ByteSource> {
 
     public var fieldCount: Int { fieldEnds.count }
 
+    /// The same as `rawRecord` and `field(_:)`, for a file in another encoding (TextEncoding).
+    public func rawRecord(_ encoding: TextEncoding) -> String { encoding.decode(rawBytes) }
+    public func field(_ i: Int, _ encoding: TextEncoding) -> String {
+        encoding.decode(fieldBytes[(i == 0 ? 0 : fieldEnds[i - 1])..<fieldEnds[i]])
+    }
+
     /// The first byte of the record that is not UTF-8, and where (0-based), if any: an ASCII
     /// record is passed over at one comparison a byte.
     public var firstInvalidUTF8: (offset: Int, byte: UInt8)? {

@@ -16,7 +16,7 @@ extension CSVReportDecoder {
     static func notUTF8Message(byte: UInt8, column: Int) -> String {
         let hex = String(byte, radix: 16, uppercase: true)
         return "not UTF-8 (byte 0x\(hex.count == 1 ? "0" + hex : hex) at column \(column)); the file looks like Windows-1252 or Latin-1: "
-            + "export it as \"CSV UTF-8\""
+            + "export it as \"CSV UTF-8\", or set encoding = \"windows-1252\" on its [[watch]] folder"
     }
 
     static func separatorMessage(_ separator: Character, folder: Character = ",") -> String {

@@ -31,25 +31,28 @@ public struct CSVReportDecoder<Source: ByteSource>: ReportDecoder {
             let raw = RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: location, raw: reader.rawRecord)
             return .malformed(raw, detail: "\(reader.fieldCount) fields where the header has \(header.count)")
         }
-        if let bad = reader.firstInvalidUTF8 {
+        let encoding = dialect.encoding
+        if encoding == .utf8, let bad = reader.firstInvalidUTF8 {
             let raw = RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: location, raw: reader.rawRecord)
             return .malformed(raw, detail: Self.notUTF8Message(byte: bad.byte, column: bad.offset + 1))
         }
+        func field(_ i: Int) -> String { encoding == .utf8 ? reader.field(i) : reader.field(i, encoding) }
         var extra: String?
         if !extraColumns.isEmpty {
-            extra = JSONText.object(extraColumns.map { (header[$0], reader.field($0)) })
+            extra = JSONText.object(extraColumns.map { (header[$0], field($0)) })
         }
         return .reading(RawReading(
-            meterID: reader.field(columns.meter), timestamp: dialect.timestamp(reader.field(columns.timestamp)),
-            value: dialect.value(reader.field(columns.value)), unit: reader.field(columns.unit),
-            extra: extra, location: location, raw: reader.rawRecord))
+            meterID: field(columns.meter), timestamp: dialect.timestamp(field(columns.timestamp)),
+            value: dialect.value(field(columns.value)), unit: field(columns.unit),
+            extra: extra, location: location, raw: encoding == .utf8 ? reader.rawRecord : reader.rawRecord(encoding)))
     }
 
     private mutating func readHeader() throws(ReportFailure) {
         let more: Bool
         do { more = try reader.next() } catch { throw ReportFailure(line: error.line, message: error.message) }
         guard more else { throw ReportFailure(line: 1, message: "empty file: no header line") }
-        header = reader.fields.map { $0.trimmingSpaces.lowercased() }
+        let names = dialect.encoding == .utf8 ? reader.fields : (0..<reader.fieldCount).map { reader.field($0, dialect.encoding) }
+        header = names.map { $0.trimmingSpaces.lowercased() }
         var index: [String: Int] = [:]
         for (i, name) in header.enumerated() {
             if index[name] != nil { throw ReportFailure(line: reader.line, message: "column \"\(name)\" appears twice in the header") }
