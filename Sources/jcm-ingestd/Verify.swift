@@ -39,6 +39,7 @@ struct Verify: ParsableCommand {
         defer { target.stop(logger: logger) }
         let started = Date()
         let verifier = try LedgerVerifier(conninfo: target.conninfo, scope: scope) { print($0) }
+        verifier.note = { print("note: " + $0) }
         let s = try verifier.run()
         let seconds = Date().timeIntervalSince(started)
         let checked = "\(s.projects) chains, \(s.links) links, \(s.batches) batches, \(s.readings) readings, \(s.rejections) rejections"

@@ -41,6 +41,9 @@ public struct Config: Sendable, Equatable {
         /// Connections to one host (name and port) at once: what an embedded gateway copes with.
         /// HTTP/2 multiplexes every poll of a host over one.
         public var maxConnectionsPerHost = 8
+        /// Ed25519 public keys (hex) of the other writers of the database: a chain head one of
+        /// them signed may be extended (ChainHeadGuard). This daemon's own key is always trusted.
+        public var ledgerWriters: [String] = []
         public init() {}
     }
 

@@ -127,6 +127,8 @@ public final class Daemon: @unchecked Sendable {
         let spooled = spool.bytes
         if spooled > 0 { text += ", spool \(spooled / 1024) KiB (\(Int(spool.age)) s)" }
         if metrics.value("jcm_polling_paused") == 1 { text += ", POLLING PAUSED (spool full)" }
+        let halted = writer.haltedChains
+        if !halted.isEmpty { text += ", LEDGER HALTED for \(halted.joined(separator: " ")) (a head this daemon did not write: see the log)" }
         if case let last = metrics.value("jcm_last_commit_timestamp_seconds"), last > 0 {
             text += ", last commit \(Int(Date().timeIntervalSince1970 - last)) s ago"
         }
@@ -147,7 +149,9 @@ public final class Daemon: @unchecked Sendable {
             switch request.path {
             case "/metrics": return .text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
             case "/healthz":
-                return metrics.value("jcm_database_up") == 1 ? .text("ok\n") : .text("database unavailable\n", status: 503)
+                if metrics.value("jcm_database_up") != 1 { return .text("database unavailable\n", status: 503) }
+                let halted = Int(metrics.value("jcm_ledger_chains_halted"))
+                return halted == 0 ? .text("ok\n") : .text("degraded: \(halted) ledger chains halted (a head this daemon did not write)\n", status: 503)
             default: return .text("not found\n", status: 404)
             }
         }

@@ -37,6 +37,8 @@ public final class Metrics: @unchecked Sendable {
         "jcm_writer_backlog": ("gauge", "Jobs handed to the writer and not yet written."),
         "jcm_spool_bytes": ("gauge", "Bytes of polls in the on-disk spool not yet committed to PostgreSQL."),
         "jcm_spool_age_seconds": ("gauge", "Seconds since the spool was last empty: at least the age of its oldest uncommitted poll (0 when none waits)."),
+        "jcm_ledger_chains_halted": ("gauge", "Ledger chains this daemon stopped writing: their head is a link it did not write (docs/verification.md)."),
+        "jcm_ledger_halts_total": ("counter", "Times a ledger chain was halted on a head this daemon did not write."),
         "jcm_polling_paused": ("gauge", "1 while polling is paused because the spool is nearly full, else 0."),
         "jcm_backfill_requests_total": ("counter", "History requests made to fill a meter's gap, by result (ok: HTTP 200 and read; failed: transport, status or payload)."),
         "jcm_backfill_readings_total": ("counter", "Readings stored from gateway history (accepted or flagged), not counting rows already stored."),

@@ -8,10 +8,13 @@ public struct IngestContext {
     public var store: ReadingStore
     public var validator: ReadingValidator
 
-    public static func open(conninfo: String, config: Config, logger: Logger) throws -> IngestContext {
+    /// - Parameter heads: the chain heads this writer may extend; nil: a guard of its own, over
+    ///   `state_dir/ledger/heads` (ChainHeadGuard.forWriter).
+    public static func open(conninfo: String, config: Config, logger: Logger, heads: ChainHeadGuard? = nil) throws -> IngestContext {
         let db = try Connection(conninfo: conninfo)
         try Migrator.migrate(db, logger: logger)
-        let store = try ReadingStore(db: db, signer: try SigningKeyFile.load(stateDir: config.daemon.stateDir))
+        let signer = try SigningKeyFile.load(stateDir: config.daemon.stateDir)
+        let store = try ReadingStore(db: db, signer: signer, heads: heads ?? ChainHeadGuard.forWriter(config, signer: signer))
         let keys = try store.sync(config)
         var validator = ReadingValidator(registry: MeterRegistry(meters: config.meters, keys: keys, projects: config.projects),
                                          clockSkewMilliseconds: config.daemon.clockSkewMilliseconds)

@@ -46,6 +46,15 @@ public final class IngestWriter: @unchecked Sendable {
 
     let metrics: Metrics
     let spool: Spool?
+    /// The chain heads this writer may extend, kept across reconnects (IngestWriter+Halts.swift).
+    public internal(set) var chainHeads: ChainHeadGuard?
+    /// Polls of halted chains, a spool per project under `state_dir/held/`, and the jobs that
+    /// touched them, until the chain resumes.
+    var heldSpools: [String: Spool] = [:]
+    var heldJobs: [String: [Job]] = [:]
+    var nextRecheck = Date.distantPast
+    /// How often halted chains are checked again for a resolution.
+    public var recheckSeconds = 10.0
     /// The first spool record not yet committed.
     var spoolCursor: Spool.Position?
 
@@ -94,7 +103,11 @@ public final class IngestWriter: @unchecked Sendable {
     /// Connects, migrates, mirrors the configuration and loads validator state. Throws when
     /// the database cannot be reached, so a misconfigured daemon fails at start.
     public func prepare() throws {
-        let context = try IngestContext.open(conninfo: conninfo, config: config, logger: logger)
+        if chainHeads == nil {
+            chainHeads = ChainHeadGuard.forWriter(config, signer: try SigningKeyFile.load(stateDir: config.daemon.stateDir))
+            try openHeldSpools()
+        }
+        let context = try IngestContext.open(conninfo: conninfo, config: config, logger: logger, heads: chainHeads)
         store = context.store
         validator = context.validator
         let stored = try context.store.storedPollStates()
@@ -147,6 +160,7 @@ public final class IngestWriter: @unchecked Sendable {
             }
             do {
                 if store == nil || store?.db.isHealthy == false { try prepare() }
+                try resumeChainsIfDue()
                 let started = Date()
                 try handle(job)
                 let kind: String
@@ -191,8 +205,18 @@ public final class IngestWriter: @unchecked Sendable {
         switch job {
         case .spooled: try drainSpool()
         case .poll(let result): try writePolls([(result, nil)])
-        case .backfill(let result): try writeBackfill(result)
-        case .report(let path, let watch, let origin): try writeReport(path: path, watch: watch, origin: origin)
+        case .backfill(let result):
+            do {
+                try writeBackfill(result)
+            } catch let halt as ChainHalted {
+                hold(job, halt)
+            }
+        case .report(let path, let watch, let origin):
+            do {
+                try writeReport(path: path, watch: watch, origin: origin)
+            } catch let halt as ChainHalted {
+                hold(job, halt)
+            }
         case .reconfigure(let next):
             config = next
             health.keep(only: Set(next.meters.map(\.id)))

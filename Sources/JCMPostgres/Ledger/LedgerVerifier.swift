@@ -40,6 +40,9 @@ public final class LedgerVerifier {
     private let scope: Scope
     private var summary = Summary()
     private let report: (String) -> Void
+    /// Called with what is worth knowing but is no finding (links acknowledged by a resolution).
+    public var note: ((String) -> Void)?
+    private var resolutionBatches: Set<Int64> = []
 
     /// - Parameter finding: called with each problem found, as one line.
     public init(conninfo: String, scope: Scope, finding: @escaping (String) -> Void) throws {
@@ -89,22 +92,33 @@ public final class LedgerVerifier {
     // MARK: Pass 1, the chains
 
     private func checkChains(keys: [Int32: [UInt8]]) throws {
+        let resolutions = try checkResolutions()
         let cursor = try conns[0].copyOut("""
             copy (select project, seq, batch, first_seq, last_seq, encode(batch_digest, 'hex'), encode(sha256(record_digests), 'hex'),
-                         octet_length(record_digests), encode(prev_hash, 'hex'), encode(chain_hash, 'hex'), key_id, encode(signature, 'hex')
+                         octet_length(record_digests), encode(prev_hash, 'hex'), encode(chain_hash, 'hex'), key_id, encode(signature, 'hex'),
+                         (extract(epoch from sealed_at) * 1000000)::bigint
                   from jcm.ledger \(projectFilter) order by project, seq) to stdout
             """)
         var project: String?
         var previous: (seq: Int64, hash: [UInt8])?
-        var unsignedSince: Int64?
-        func endChain() {
-            if let project, let since = unsignedSince, let last = previous?.seq {
-                found("chain \(Self.name(project)): links \(since)…\(last) are covered by no signature (links after them removed, or these added without the key)")
+        /// The unsigned links since the last signed one: the signed link after them must come
+        /// from the same transaction (the same sealed_at), or they are links no writer signed.
+        var unsigned: [(seq: Int64, batch: Int64, sealedAt: Int64?)] = []
+        func foreign(_ links: ArraySlice<(seq: Int64, batch: Int64, sealedAt: Int64?)>, _ why: String) {
+            guard let project, let first = links.first, let last = links.last else { return }
+            let range = "\(Self.name(project))#\(first.seq)…#\(last.seq) (batches \(Self.batches(links.map(\.batch))))"
+            if let r = resolutions[project]?.first(where: { $0.from <= first.seq && last.seq <= $0.to }) {
+                note?("chain \(Self.name(project)): links \(range) are foreign, acknowledged by the resolution in batch \(r.batch) by \(r.author): \(r.reason)")
+            } else {
+                found("chain \(Self.name(project)): links \(range) \(why)")
             }
+        }
+        func endChain() {
+            foreign(unsigned[...], "are covered by no signature: foreign links at the head (added without the key; the daemon halts the chain), or links after them removed")
         }
         var f = CopyRow()
         while try cursor.next(into: &f) {
-            guard f.count == 12, let p = f.string(0), let seq = f.int64(1), let batch = f.int64(2), let first = f.int(3), let last = f.int(4),
+            guard f.count == 13, let p = f.string(0), let seq = f.int64(1), let batch = f.int64(2), let first = f.int(3), let last = f.int(4),
                   let batchDigest = f.string(5).flatMap(LedgerDigest.bytes(hex:)), let records = f.string(6).flatMap(LedgerDigest.bytes(hex:)),
                   let digestBytes = f.int(7), let stored = f.string(9).flatMap(LedgerDigest.bytes(hex:)) else {
                 found("ledger row \(f.string(0) ?? "null")#\(f.string(1) ?? "null"): malformed")
@@ -114,7 +128,7 @@ public final class LedgerVerifier {
                 endChain()
                 project = p
                 previous = nil
-                unsignedSince = nil
+                unsigned = []
                 summary.projects += 1
             }
             summary.links += 1
@@ -138,17 +152,55 @@ public final class LedgerVerifier {
             if let keyID = f.int64(10).map(Int32.init), let signature = f.string(11).flatMap(LedgerDigest.bytes(hex:)) {
                 let key = scope.pinnedKey ?? keys[keyID]
                 if let key, keys[keyID] == key, LedgerSigner.isValid(signature: signature, of: stored, publicKey: key) {
-                    unsignedSince = nil
+                    let sealedAt = f.int64(12)
+                    if let cut = unsigned.lastIndex(where: { $0.sealedAt != sealedAt }) {
+                        foreign(unsigned[...cut], "are covered by no signature of their own transaction: foreign links a writer chained onto")
+                    }
+                    unsigned = []
                 } else {
                     problems.append("its signature is not valid\(scope.pinnedKey != nil ? " for the pinned key" : "")")
                 }
-            } else if unsignedSince == nil {
-                unsignedSince = seq
+            } else {
+                unsigned.append((seq, batch, f.int64(12)))
             }
             if !problems.isEmpty { found(here + ": " + problems.joined(separator: "; ")) }
             previous = (seq, stored)
         }
         endChain()
+    }
+
+    /// The operators' resolutions of halted chains, each checked against its batch's sha256
+    /// (which its link seals); a resolution batch without its row was deleted.
+    private func checkResolutions() throws -> [String: [(from: Int64, to: Int64, batch: Int64, reason: String, author: String)]] {
+        var out: [String: [(from: Int64, to: Int64, batch: Int64, reason: String, author: String)]] = [:]
+        guard try conns[0].query("select to_regclass('jcm.chain_resolutions') is not null")[0, 0] == "t" else { return out }
+        // A resolution batch without its row is found in pass 2, which reads every batch.
+        for row in try conns[0].query("""
+            select r.batch, r.project, r.head_seq, encode(r.head_hash, 'hex'), r.foreign_from, r.foreign_to, r.reason, r.author, b.sha256
+            from jcm.chain_resolutions r left join jcm.batches b on b.id = r.batch
+            """).rows {
+            guard let batch = row[0].flatMap(Int64.init), let project = row[1], let reason = row[6], let author = row[7] else { continue }
+            resolutionBatches.insert(batch)
+            guard let sha256 = row[8] else {
+                found("the resolution of chain \(Self.name(project)) names batch \(batch), which is missing")
+                continue
+            }
+            if let only = scope.project, only != project { continue }
+            let head = row[2].flatMap(Int64.init).flatMap { seq in row[3].flatMap(LedgerDigest.bytes(hex:)).map { ChainHeadGuard.Head(seq: seq, hash: $0) } }
+            let from = row[4].flatMap(Int64.init), to = row[5].flatMap(Int64.init)
+            let resolution = ChainResolution(project: project, head: head, foreign: from.flatMap { f in to.map { f...$0 } }, reason: reason, author: author)
+            guard LedgerDigest.hex(LedgerDigest.sha256(resolution.record.bytes)) == sha256 else {
+                found("batch \(batch): the resolution of chain \(Self.name(project)) was changed since it was sealed")
+                continue
+            }
+            if let from, let to { out[project, default: []].append((from, to, batch, reason, author)) }
+        }
+        return out
+    }
+
+    /// Batch ids, the first few and how many more.
+    static func batches(_ ids: [Int64]) -> String {
+        ids.prefix(5).map(String.init).joined(separator: ", ") + (ids.count > 5 ? " and \(ids.count - 5) more" : "")
     }
 
     static func name(_ project: String) -> String { project.isEmpty ? "(no project)" : project }
@@ -209,6 +261,9 @@ public final class LedgerVerifier {
             if try batches.batch() == b, let f = try batches.take() {
                 summary.batches += 1
                 source = f.string(2) ?? ""
+                if f.string(1) == "resolution", !resolutionBatches.contains(b) {
+                    found("batch \(b): a resolution of chain \(source) whose jcm.chain_resolutions row was deleted")
+                }
                 batchDigest = LedgerDigest.sha256(CanonicalRecord.batch(
                     id: b, kind: f.string(1) ?? "", source: source, url: f.string(3), httpStatus: f.int(4), fileName: f.string(5),
                     sha256: f.string(6) ?? "", bytes: f.int(7) ?? -1, receivedMicroseconds: f.int64(8) ?? 0, spoolRecord: f.string(9),

@@ -12,9 +12,12 @@ public final class ReadingStore {
     var batchSequenceOID: String?
 
     /// Records the signer's public key in jcm.signing_keys: every transaction is sealed with it.
-    public init(db: Connection, signer: LedgerSigner) throws {
+    /// - Parameter heads: checks each chain's head before it is extended (ChainHeadGuard); nil
+    ///   extends whatever head is there.
+    public init(db: Connection, signer: LedgerSigner, heads: ChainHeadGuard? = nil) throws {
         self.db = db
         ledger = LedgerWriter(signer: signer, keyID: try LedgerWriter.register(signer, db: db))
+        ledger.headGuard = heads
     }
 
     /// Mirrors the configured projects and meters into jcm.projects / jcm.meters and returns each
@@ -107,6 +110,7 @@ public final class ReadingStore {
             let value = try body()
             try ledger.seal(db)
             try db.execute("commit")
+            ledger.committed()
             return value
         } catch {
             ledger.discard()

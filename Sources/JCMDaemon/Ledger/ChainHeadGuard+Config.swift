@@ -1,0 +1,14 @@
+import JCMCore
+import JCMPostgres
+
+extension ChainHeadGuard {
+    /// The heads file of a writer using `state_dir`.
+    public static func path(stateDir: String) -> String { stateDir + "/ledger/heads" }
+
+    /// The guard of a writer signing with `signer`: its heads file in `state_dir/ledger/heads`,
+    /// its own key and `daemon.ledger_writers` trusted.
+    public static func forWriter(_ config: Config, signer: LedgerSigner) -> ChainHeadGuard {
+        ChainHeadGuard(file: path(stateDir: config.daemon.stateDir),
+                       trusted: [signer.publicKey] + config.daemon.ledgerWriters.compactMap(LedgerDigest.bytes(hex:)))
+    }
+}

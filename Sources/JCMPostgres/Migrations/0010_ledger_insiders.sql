@@ -1,0 +1,22 @@
+-- jcm-ingestd schema, version 10: the ledger holds against insiders (docs/verification.md).
+
+-- A writer extends only a chain head it can vouch for; when it finds another (a link it did not
+-- write), it stops writing that chain. The operator's resolution, after an investigation, is a
+-- batch of its own, sealed and signed on top of the head it names: kind 'resolution', its
+-- sha256 the SHA-256 of the resolution's canonical record (docs/verification.md).
+alter table jcm.batches drop constraint if exists batches_kind_check;
+alter table jcm.batches add constraint batches_kind_check check (kind in ('poll', 'file', 'duplicate_file', 'resolution'));
+
+create table jcm.chain_resolutions (
+    batch        bigint primary key,              -- its jcm.batches row (kind 'resolution')
+    project      text not null,
+    head_seq     bigint,                          -- the head it extends, as the operator named it
+    head_hash    bytea,
+    foreign_from bigint,                          -- the unsigned links acknowledged (null: none)
+    foreign_to   bigint,
+    reason       text not null,
+    author       text not null,
+    created_at   timestamptz not null default now()
+);
+create trigger append_only before update or delete on jcm.chain_resolutions for each row execute function jcm.refuse_change();
+create trigger append_only_truncate before truncate on jcm.chain_resolutions for each statement execute function jcm.refuse_change();
