@@ -178,7 +178,7 @@ struct ForeignLinkTests {
         #expect(head?.seq == forged && foreign == forged...forged)
         _ = try store.resolve(ChainResolution(project: "IN-JP-0001", head: head, foreign: foreign, reason: "forged reading; excluded by correction", author: "asha"))
         intake.deliver([poll("N0", second: 180, wh: 2_030)])
-        #expect(eventually { try readings("M0") == "3" && readings("R-1") == "1" }, "the held poll and report are written")
+        #expect(eventually { try readings("M0") == "3" && readings("R-1") == "1" }, "the held poll and report are written: \(writer.chainHeads?.halted.values.map(\.description) ?? [])")
         #expect(eventually { !FileManager.default.fileExists(atPath: report) })
         #expect(writer.haltedChains.isEmpty)
         #expect(metrics.value("jcm_ledger_chains_halted") == 0)

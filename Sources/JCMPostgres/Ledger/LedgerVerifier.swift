@@ -64,9 +64,13 @@ public final class LedgerVerifier {
         self.report = finding
     }
 
-    private func found(_ line: String) {
+    /// Called with each finding as a value too (for grouping).
+    public var onFinding: ((LedgerFinding) -> Void)?
+
+    private func found(_ line: String, _ kind: String, chain: String?, at place: LedgerFinding.Place?) {
         summary.findings += 1
         report(line)
+        onFinding?(LedgerFinding(kind: kind, chain: chain, place: place, line: line))
     }
 
     public func run() throws -> Summary {
@@ -104,24 +108,24 @@ public final class LedgerVerifier {
         /// The unsigned links since the last signed one: the signed link after them must come
         /// from the same transaction (the same sealed_at), or they are links no writer signed.
         var unsigned: [(seq: Int64, batch: Int64, sealedAt: Int64?)] = []
-        func foreign(_ links: ArraySlice<(seq: Int64, batch: Int64, sealedAt: Int64?)>, _ why: String) {
+        func foreign(_ links: ArraySlice<(seq: Int64, batch: Int64, sealedAt: Int64?)>, _ kind: String, _ why: String) {
             guard let project, let first = links.first, let last = links.last else { return }
             let range = "\(Self.name(project))#\(first.seq)…#\(last.seq) (batches \(Self.batches(links.map(\.batch))))"
             if let r = resolutions[project]?.first(where: { $0.from <= first.seq && last.seq <= $0.to }) {
                 note?("chain \(Self.name(project)): links \(range) are foreign, acknowledged by the resolution in batch \(r.batch) by \(r.author): \(r.reason)")
             } else {
-                found("chain \(Self.name(project)): links \(range) \(why)")
+                found("chain \(Self.name(project)): links \(range) \(why)", kind, chain: project, at: .link(first.seq))
             }
         }
         func endChain() {
-            foreign(unsigned[...], "are covered by no signature: foreign links at the head (added without the key; the daemon halts the chain), or links after them removed")
+            foreign(unsigned[...], "foreign links at the head", "are covered by no signature: foreign links at the head (added without the key; the daemon halts the chain), or links after them removed")
         }
         var f = CopyRow()
         while try cursor.next(into: &f) {
             guard f.count == 13, let p = f.string(0), let seq = f.int64(1), let batch = f.int64(2), let first = f.int(3), let last = f.int(4),
                   let batchDigest = f.string(5).flatMap(LedgerDigest.bytes(hex:)), let records = f.string(6).flatMap(LedgerDigest.bytes(hex:)),
                   let digestBytes = f.int(7), let stored = f.string(9).flatMap(LedgerDigest.bytes(hex:)) else {
-                found("ledger row \(f.string(0) ?? "null")#\(f.string(1) ?? "null"): malformed")
+                found("ledger row \(f.string(0) ?? "null")#\(f.string(1) ?? "null"): malformed", "malformed link", chain: f.string(0), at: f.int64(1).map { .link($0) })
                 continue
             }
             if p != project {
@@ -135,18 +139,18 @@ public final class LedgerVerifier {
             let here = "link \(Self.name(p))#\(seq) (batch \(batch))"
             let prev = f.string(8).flatMap(LedgerDigest.bytes(hex:))
             let expectedSeq = (previous?.seq ?? 0) + 1
-            var problems: [String] = []
+            var problems: [(kind: String, text: String)] = []
             if seq != expectedSeq {
-                problems.append("links \(Self.name(p))#\(expectedSeq)…#\(seq - 1) are missing (deleted)")
+                problems.append(("links missing", "links \(Self.name(p))#\(expectedSeq)…#\(seq - 1) are missing (deleted)"))
             } else if prev != previous?.hash {
-                problems.append("its previous hash is not the chain hash of link #\(seq - 1) (links reordered or replaced)")
+                problems.append(("previous hash broken", "its previous hash is not the chain hash of link #\(seq - 1) (links reordered or replaced)"))
             }
             if digestBytes != max(0, last - first + 1) * LedgerDigest.recordBytes {
-                problems.append("it holds \(digestBytes) digest bytes for records \(first)…\(last)")
+                problems.append(("digest bytes wrong", "it holds \(digestBytes) digest bytes for records \(first)…\(last)"))
             }
             let hash = LedgerLink.chainHash(project: p, seq: seq, batch: batch, firstSeq: first, lastSeq: last, batchDigest: batchDigest,
                                             recordsSHA256: records, previous: prev)
-            if hash != stored { problems.append("its chain hash does not match what it seals (the link was changed)") }
+            if hash != stored { problems.append(("link changed", "its chain hash does not match what it seals (the link was changed)")) }
             // The signature is over the stored hash: a link changed without re-signing shows above,
             // a hash recomputed without the key shows here.
             if let keyID = f.int64(10).map(Int32.init), let signature = f.string(11).flatMap(LedgerDigest.bytes(hex:)) {
@@ -154,16 +158,16 @@ public final class LedgerVerifier {
                 if let key, keys[keyID] == key, LedgerSigner.isValid(signature: signature, of: stored, publicKey: key) {
                     let sealedAt = f.int64(12)
                     if let cut = unsigned.lastIndex(where: { $0.sealedAt != sealedAt }) {
-                        foreign(unsigned[...cut], "are covered by no signature of their own transaction: foreign links a writer chained onto")
+                        foreign(unsigned[...cut], "foreign links signed over", "are covered by no signature of their own transaction: foreign links a writer chained onto")
                     }
                     unsigned = []
                 } else {
-                    problems.append("its signature is not valid\(scope.pinnedKey != nil ? " for the pinned key" : "")")
+                    problems.append(("signature not valid\(scope.pinnedKey != nil ? " for the pinned key" : "")", "its signature is not valid\(scope.pinnedKey != nil ? " for the pinned key" : "")"))
                 }
             } else {
                 unsigned.append((seq, batch, f.int64(12)))
             }
-            if !problems.isEmpty { found(here + ": " + problems.joined(separator: "; ")) }
+            if !problems.isEmpty { found(here + ": " + problems.map(\.text).joined(separator: "; "), problems.map(\.kind).joined(separator: ", "), chain: p, at: .link(seq)) }
             previous = (seq, stored)
         }
         endChain()
@@ -182,7 +186,7 @@ public final class LedgerVerifier {
             guard let batch = row[0].flatMap(Int64.init), let project = row[1], let reason = row[6], let author = row[7] else { continue }
             resolutionBatches.insert(batch)
             guard let sha256 = row[8] else {
-                found("the resolution of chain \(Self.name(project)) names batch \(batch), which is missing")
+                found("the resolution of chain \(Self.name(project)) names batch \(batch), which is missing", "resolution batch deleted", chain: project, at: .batch(batch))
                 continue
             }
             if let only = scope.project, only != project { continue }
@@ -190,7 +194,7 @@ public final class LedgerVerifier {
             let from = row[4].flatMap(Int64.init), to = row[5].flatMap(Int64.init)
             let resolution = ChainResolution(project: project, head: head, foreign: from.flatMap { f in to.map { f...$0 } }, reason: reason, author: author)
             guard LedgerDigest.hex(LedgerDigest.sha256(resolution.record.bytes)) == sha256 else {
-                found("batch \(batch): the resolution of chain \(Self.name(project)) was changed since it was sealed")
+                found("batch \(batch): the resolution of chain \(Self.name(project)) was changed since it was sealed", "resolution changed", chain: project, at: .batch(batch))
                 continue
             }
             if let from, let to { out[project, default: []].append((from, to, batch, reason, author)) }
@@ -218,6 +222,7 @@ public final class LedgerVerifier {
         for row in try conns[0].query("select key, id, project from jcm.meters").rows {
             if let key = row[0].flatMap({ Int32($0) }), let id = row[1], let project = row[2] { meters[key] = (id, project) }
         }
+        let projectOf = Dictionary(meters.values.map { ($0.id, $0.project) }) { a, _ in a }
         let firstSealed = try conns[0].query("select min(batch) from jcm.ledger")[0, 0].flatMap { Int64($0) } ?? Int64.max
         var window: [String] = []
         if let from = scope.from { window.append("received_at >= " + SQLLiteral.quote(from.description) + "::timestamptz") }
@@ -262,7 +267,7 @@ public final class LedgerVerifier {
                 summary.batches += 1
                 source = f.string(2) ?? ""
                 if f.string(1) == "resolution", !resolutionBatches.contains(b) {
-                    found("batch \(b): a resolution of chain \(source) whose jcm.chain_resolutions row was deleted")
+                    found("batch \(b): a resolution of chain \(source) whose jcm.chain_resolutions row was deleted", "resolution deleted", chain: source, at: .batch(b))
                 }
                 batchDigest = LedgerDigest.sha256(CanonicalRecord.batch(
                     id: b, kind: f.string(1) ?? "", source: source, url: f.string(3), httpStatus: f.int(4), fileName: f.string(5),
@@ -280,9 +285,9 @@ public final class LedgerVerifier {
                     let link = LedgerLink(project: p, seq: lseq, batch: b, firstSeq: first, lastSeq: last, batchDigest: bd, recordDigests: rd, previous: nil)
                     linkCount += 1
                     if let batchDigest, batchDigest != bd {
-                        found("batch \(b) (\(source)): its row was changed since link \(Self.name(p))#\(lseq) sealed it")
+                        found("batch \(b) (\(source)): its row was changed since link \(Self.name(p))#\(lseq) sealed it", "batch changed", chain: p, at: .link(lseq))
                     } else if batchDigest == nil, linkCount == 1 {
-                        found("batch \(b): sealed by link \(Self.name(p))#\(lseq) but its row was deleted")
+                        found("batch \(b): sealed by link \(Self.name(p))#\(lseq) but its row was deleted", "batch deleted", chain: p, at: .link(lseq))
                     }
                     open.append(OpenLink(link: link, seen: Array(repeating: false, count: max(0, link.recordCount))))
                 }
@@ -294,14 +299,14 @@ public final class LedgerVerifier {
                     for (i, seen) in l.seen.enumerated() where !seen {
                         let at = i * LedgerDigest.recordBytes
                         if l.link.recordDigests[at..<(at + LedgerDigest.recordBytes)].elementsEqual(LedgerDigest.absent) { continue }
-                        found("batch \(b) record \(l.link.firstSeq + i) of \(Self.name(l.link.project)): sealed by link #\(l.link.seq) but deleted")
+                        found("batch \(b) record \(l.link.firstSeq + i) of \(Self.name(l.link.project)): sealed by link #\(l.link.seq) but deleted", "record deleted", chain: l.link.project, at: .link(l.link.seq))
                     }
                     return true
                 }
             }
-            func check(_ kind: String, seq: Int?, digest: (Int) -> [UInt8], what: () -> String) throws {
+            func check(_ kind: String, seq: Int?, project: String?, digest: (Int) -> [UInt8], what: () -> String) throws {
                 guard let seq else {
-                    if b >= firstSealed || linkCount > 0 { found("batch \(b): \(kind) \(what()) has no ledger number (added behind the daemon's back)") }
+                    if b >= firstSealed || linkCount > 0 { found("batch \(b): \(kind) \(what()) has no ledger number (added behind the daemon's back)", "\(kind) added without a number", chain: nil, at: .batch(b)) }
                     return
                 }
                 try admit(upTo: seq)
@@ -310,21 +315,22 @@ public final class LedgerVerifier {
                 var covered: Int?
                 for i in open.indices {
                     guard let expected = open[i].link.digest(ofRecord: seq) else { continue }
-                    covered = covered ?? i
+                    // A changed record is told against its own project's link when it has one.
+                    if covered == nil || (open[i].link.project == project && open[covered!].link.project != project) { covered = i }
                     if expected.elementsEqual(d) {
                         if open[i].seen[seq - open[i].link.firstSeq] {
-                            found("batch \(b) record \(seq): a second \(kind) \(what()) with the same content (added)")
+                            found("batch \(b) record \(seq): a second \(kind) \(what()) with the same content (added)", "\(kind) added twice", chain: open[i].link.project, at: .link(open[i].link.seq))
                         }
                         open[i].seen[seq - open[i].link.firstSeq] = true
                         return
                     }
                 }
                 guard let i = covered else {
-                    return found("batch \(b) record \(seq): \(kind) \(what()) is in no link (added behind the daemon's back)")
+                    return found("batch \(b) record \(seq): \(kind) \(what()) is in no link (added behind the daemon's back)", "\(kind) in no link", chain: nil, at: .batch(b))
                 }
                 // Still there, though changed: not also reported deleted.
                 open[i].seen[seq - open[i].link.firstSeq] = true
-                found("batch \(b) record \(seq): \(kind) \(what()) was changed since it was sealed")
+                found("batch \(b) record \(seq): \(kind) \(what()) was changed since it was sealed", "\(kind) changed", chain: open[i].link.project, at: .link(open[i].link.seq))
             }
             // Readings and rejections share the numbering: merged by seq (unnumbered last).
             while true {
@@ -333,7 +339,7 @@ public final class LedgerVerifier {
                 if let rs, rs <= (js ?? Int.max), let f = try readings.take() {
                     summary.readings += 1
                     let meter = f.int64(2).flatMap { meters[Int32($0)] }
-                    try check("reading", seq: f.int(1), digest: { seq in
+                    try check("reading", seq: f.int(1), project: meter?.project, digest: { seq in
                         var r = CanonicalRecord(tag: "reading")
                         r.field(b)
                         r.field(seq)
@@ -344,7 +350,7 @@ public final class LedgerVerifier {
                     if summary.readings % 1_000_000 == 0 { FileHandleProgress.tick(summary.readings) }
                 } else if js != nil, let f = try rejections.take() {
                     summary.rejections += 1
-                    try check("rejection", seq: f.int(1), digest: { seq in
+                    try check("rejection", seq: f.int(1), project: f.string(2).map { projectOf[$0] ?? "" } ?? "", digest: { seq in
                         var r = CanonicalRecord(tag: "rejection")
                         r.field(b)
                         r.field(seq)
@@ -359,7 +365,7 @@ public final class LedgerVerifier {
             retire(before: Int.max)
             if linkCount == 0, batchDigest != nil {
                 if b < firstSealed { summary.unsealedBatches += 1 } else if scope.project == nil {
-                    found("batch \(b) (\(source)): in no link of the ledger (added behind the daemon's back)")
+                    found("batch \(b) (\(source)): in no link of the ledger (added behind the daemon's back)", "batch in no link", chain: nil, at: .batch(b))
                 }
             }
         }
