@@ -64,6 +64,7 @@ struct Verify: ParsableCommand {
         verifier.onFinding = { groups.add($0) }
         let s = try verifier.run()
         if !all { groups.lines.forEach { print($0) } }
+        if scope.pinnedKey == nil { Self.printKeys(s.keys) }
         let seconds = Date().timeIntervalSince(started)
         let checked = "\(s.projects) chains, \(s.links) links, \(s.batches) batches, \(s.readings) readings, \(s.rejections) rejections"
             + (s.unsealedBatches > 0 ? " (\(s.unsealedBatches) batches older than the ledger not covered)" : "")
@@ -73,6 +74,19 @@ struct Verify: ParsableCommand {
         } else {
             print("NOT INTACT: \(s.findings) findings; checked \(checked)")
             throw ExitCode(1)
+        }
+    }
+
+    /// Unpinned, any key in jcm.signing_keys counts: each is listed with what it signed.
+    static func printKeys(_ keys: [LedgerVerifier.KeyUse]) {
+        for k in keys {
+            var line = "key \(k.fingerprint) (ed25519 \(LedgerDigest.hex(k.publicKey))): "
+            line += k.firstSigned.map { "first signed \($0), \(k.links) signed links" } ?? "signed no link"
+            if let from = k.handoverFrom { line += ", handed over from \(from)" }
+            print(line)
+        }
+        if keys.count > 1 {
+            print("warning: \(keys.count) keys in jcm.signing_keys, and without --public-key a signature by any of them counts: pin the key you were given")
         }
     }
 
@@ -98,16 +112,72 @@ struct Verify: ParsableCommand {
 
 struct Key: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the ledger's Ed25519 public key (made on first use under daemon.state_dir/ledger/).",
-        discussion: "Give it to verifiers out of band: `jcm-ingestd verify --public-key HEX` then trusts only signatures by it.")
+        abstract: "Print the ledger's Ed25519 public key (daemon.state_dir/ledger/signing.key), for verifiers to pin.",
+        discussion: """
+            Give it to verifiers out of band: `jcm-ingestd verify --public-key HEX` then trusts only signatures by it (and \
+            by keys it handed over to). It never makes a key unless told: --create makes one when there is none on disk \
+            (the daemon's first start makes one too, when the database has no key yet). Exit 1 when there is no key on \
+            disk, or when the database has keys and this is not one of them (a wrong state_dir?). --rotate makes a new \
+            key, the old one signing the handover (docs/verification.md); restart the daemon after it.
+            """)
 
     @OptionGroup var options: ConfigOption
 
+    @Flag(help: "Make a key when there is none on disk.")
+    var create = false
+
+    @Flag(help: "Replace the key with a new one; the old key signs the handover in jcm.signing_keys and is kept beside it.")
+    var rotate = false
+
     func run() throws {
         let config = try options.load()
-        let signer = try SigningKeyFile.load(stateDir: config.daemon.stateDir)
-        print("ed25519 \(LedgerDigest.hex(signer.publicKey))")
-        print("fingerprint \(LedgerSigner.fingerprint(signer.publicKey))")
-        print("file \(SigningKeyFile.path(stateDir: config.daemon.stateDir))")
+        let logger = try options.logger(config)
+        let dir = config.daemon.stateDir
+        let target = try DatabaseTarget.resolve(config, logger: logger)
+        defer { target.stop(logger: logger) }
+        let db = try Connection(conninfo: target.conninfo)
+        try Migrator.migrate(db, logger: logger)
+        let stored = try db.query("select encode(public_key, 'hex'), fingerprint from jcm.signing_keys order by id").rows
+        let others = stored.compactMap { $0[1] }
+        if create {
+            guard !SigningKeyFile.exists(stateDir: dir) else {
+                throw ValidationErrorMessage("\(SigningKeyFile.path(stateDir: dir)) already holds a key: --rotate replaces it")
+            }
+            let signer = try SigningKeyFile.load(stateDir: dir)
+            if !others.isEmpty {
+                FileHandle.standardError.write(Data("""
+                    note: a new writer key beside the \(others.count) in the database (\(others.joined(separator: ", "))); \
+                    list it in the other daemons' daemon.ledger_writers, and theirs in this one's\n
+                    """.utf8))
+            }
+            return print(Self.describe(signer, dir: dir))
+        }
+        guard SigningKeyFile.exists(stateDir: dir) else {
+            let hint = others.isEmpty ? "The daemon makes one at its first start, or"
+                : "The database has \(others.count) (\(others.joined(separator: ", "))): is daemon.state_dir right? For a writer of its own,"
+            FileHandle.standardError.write(Data("\(SigningKeyFile.path(stateDir: dir)): no signing key. \(hint) run `jcm-ingestd key --create`\n".utf8))
+            throw ExitCode(1)
+        }
+        let signer = try SigningKeyFile.load(stateDir: dir, create: false)
+        if rotate {
+            let next = LedgerSigner()
+            try KeyHandover.write(from: signer, to: next, db: db)
+            try SigningKeyFile.replace(stateDir: dir, with: next)
+            print("rotated: \(LedgerSigner.fingerprint(signer.publicKey)) handed over to \(LedgerSigner.fingerprint(next.publicKey)), signed by the old key")
+            return print(Self.describe(next, dir: dir))
+        }
+        print(Self.describe(signer, dir: dir))
+        let mine = LedgerDigest.hex(signer.publicKey)
+        if !stored.isEmpty, !stored.contains(where: { $0[0] == mine }) {
+            FileHandle.standardError.write(Data("""
+                this key is not in the database, which has \(others.count) other (\(others.joined(separator: ", "))): it has signed nothing there. \
+                Is daemon.state_dir right?\n
+                """.utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    static func describe(_ signer: LedgerSigner, dir: String) -> String {
+        "ed25519 \(LedgerDigest.hex(signer.publicKey))\nfingerprint \(LedgerSigner.fingerprint(signer.publicKey))\nfile \(SigningKeyFile.path(stateDir: dir))"
     }
 }

@@ -103,11 +103,11 @@ public final class IngestWriter: @unchecked Sendable {
     /// Connects, migrates, mirrors the configuration and loads validator state. Throws when
     /// the database cannot be reached, so a misconfigured daemon fails at start.
     public func prepare() throws {
+        let context = try IngestContext.open(conninfo: conninfo, config: config, logger: logger, heads: chainHeads)
         if chainHeads == nil {
-            chainHeads = ChainHeadGuard.forWriter(config, signer: try SigningKeyFile.load(stateDir: config.daemon.stateDir))
+            chainHeads = context.heads
             try openHeldSpools()
         }
-        let context = try IngestContext.open(conninfo: conninfo, config: config, logger: logger, heads: chainHeads)
         store = context.store
         validator = context.validator
         let stored = try context.store.storedPollStates()

@@ -34,6 +34,18 @@ public final class LedgerVerifier {
         /// Batches older than the ledger (schema version 4 or before), not covered.
         public var unsealedBatches = 0
         public var findings = 0
+        /// Every key in jcm.signing_keys, with what it signed.
+        public var keys: [KeyUse] = []
+    }
+
+    public struct KeyUse: Sendable {
+        public var fingerprint: String
+        public var publicKey: [UInt8]
+        /// sealed_at of the first link it signed (validly), and how many.
+        public var firstSigned: Timestamp?
+        public var links = 0
+        /// The key it took over from (a rotation), by fingerprint.
+        public var handoverFrom: String?
     }
 
     private let conns: [Connection]
@@ -77,17 +89,40 @@ public final class LedgerVerifier {
         let keys = try signingKeys()
         try checkChains(keys: keys)
         try checkRecords()
+        summary.keys = keys.keys.sorted().map { id in
+            let k = keys[id]!
+            return KeyUse(fingerprint: LedgerSigner.fingerprint(k.key), publicKey: k.key, firstSigned: keyUse[id].map { Timestamp(microseconds: $0.first) },
+                          links: keyUse[id]?.count ?? 0, handoverFrom: k.from.flatMap { keys[$0] }.map { LedgerSigner.fingerprint($0.key) })
+        }
         if summary.readings >= 1_000_000 { FileHandleProgress.end() }
         return summary
     }
 
-    private func signingKeys() throws -> [Int32: [UInt8]] {
-        var keys: [Int32: [UInt8]] = [:]
-        for row in try conns[0].query("select id, encode(public_key, 'hex') from jcm.signing_keys").rows {
-            if let id = row[0].flatMap({ Int32($0) }), let key = row[1].flatMap(LedgerDigest.bytes(hex:)) { keys[id] = key }
+    /// Keys by id, with their handover; sets those whose signatures count (accepted).
+    private func signingKeys() throws -> [Int32: (key: [UInt8], from: Int32?, signature: [UInt8]?)] {
+        var keys: [Int32: (key: [UInt8], from: Int32?, signature: [UInt8]?)] = [:]
+        let rotations = try conns[0].query("""
+            select count(*) from information_schema.columns where table_schema = 'jcm' and table_name = 'signing_keys' and column_name = 'handover_from'
+            """)[0, 0] == "1"
+        for row in try conns[0].query(rotations ? "select id, encode(public_key, 'hex'), handover_from, encode(handover_signature, 'hex') from jcm.signing_keys"
+                                                : "select id, encode(public_key, 'hex'), null, null from jcm.signing_keys").rows {
+            if let id = row[0].flatMap({ Int32($0) }), let key = row[1].flatMap(LedgerDigest.bytes(hex:)) {
+                keys[id] = (key, row[2].flatMap { Int32($0) }, row[3].flatMap(LedgerDigest.bytes(hex:)))
+            }
         }
+        for (id, k) in keys.sorted(by: { $0.key < $1.key }) {
+            guard let from = k.from else { continue }
+            if let old = keys[from], let signature = k.signature,
+               LedgerSigner.isValid(signature: signature, of: KeyHandover.record(from: old.key, to: k.key), publicKey: old.key) { continue }
+            found("key \(LedgerSigner.fingerprint(k.key)) (id \(id)): its handover from key id \(from) is not signed by that key", "key handover not valid",
+                  chain: nil, at: nil)
+        }
+        accepted = KeyHandover.accepted(pinned: scope.pinnedKey, keys: keys)
         return keys
     }
+
+    private var accepted: Set<Int32> = []
+    private var keyUse: [Int32: (first: Int64, count: Int)] = [:]
 
     private var projectFilter: String {
         scope.project.map { "where project = " + SQLLiteral.quote($0) } ?? ""
@@ -95,7 +130,7 @@ public final class LedgerVerifier {
 
     // MARK: Pass 1, the chains
 
-    private func checkChains(keys: [Int32: [UInt8]]) throws {
+    private func checkChains(keys: [Int32: (key: [UInt8], from: Int32?, signature: [UInt8]?)]) throws {
         let resolutions = try checkResolutions()
         let cursor = try conns[0].copyOut("""
             copy (select project, seq, batch, first_seq, last_seq, encode(batch_digest, 'hex'), encode(sha256(record_digests), 'hex'),
@@ -154,9 +189,12 @@ public final class LedgerVerifier {
             // The signature is over the stored hash: a link changed without re-signing shows above,
             // a hash recomputed without the key shows here.
             if let keyID = f.int64(10).map(Int32.init), let signature = f.string(11).flatMap(LedgerDigest.bytes(hex:)) {
-                let key = scope.pinnedKey ?? keys[keyID]
-                if let key, keys[keyID] == key, LedgerSigner.isValid(signature: signature, of: stored, publicKey: key) {
+                if let key = keys[keyID]?.key, accepted.contains(keyID), LedgerSigner.isValid(signature: signature, of: stored, publicKey: key) {
                     let sealedAt = f.int64(12)
+                    if let at = sealedAt {
+                        let use = keyUse[keyID]
+                        keyUse[keyID] = (min(use?.first ?? at, at), (use?.count ?? 0) + 1)
+                    }
                     if let cut = unsigned.lastIndex(where: { $0.sealedAt != sealedAt }) {
                         foreign(unsigned[...cut], "foreign links signed over", "are covered by no signature of their own transaction: foreign links a writer chained onto")
                     }

@@ -20,3 +20,10 @@ create table jcm.chain_resolutions (
 );
 create trigger append_only before update or delete on jcm.chain_resolutions for each row execute function jcm.refuse_change();
 create trigger append_only_truncate before truncate on jcm.chain_resolutions for each statement execute function jcm.refuse_change();
+
+-- Key rotation: the new key's row names the key it takes over from and carries that key's
+-- Ed25519 signature over the handover record (docs/verification.md), so a verifier who pinned
+-- the old key accepts the new one without trusting the database.
+alter table jcm.signing_keys add column handover_from integer references jcm.signing_keys(id);
+alter table jcm.signing_keys add column handover_signature bytea;
+alter table jcm.signing_keys add constraint handover_signed check ((handover_from is null) = (handover_signature is null));
