@@ -37,6 +37,10 @@ struct Verify: ParsableCommand {
     @Flag(help: "Print every finding on its own line, not one line per kind and chain.")
     var all = false
 
+    @Option(help: ArgumentHelp("A signed checkpoint you kept (`jcm-ingestd checkpoint` prints them): each chain must extend it. Repeatable.",
+                               valueName: "file"))
+    var checkpoint: [String] = []
+
     func run() throws {
         do {
             try check()
@@ -59,7 +63,17 @@ struct Verify: ParsableCommand {
         let started = Date()
         var groups = LedgerFindingGroups()
         let all = self.all
+        var kept: [(note: Checkpoint.Note, source: String)] = []
+        for file in checkpoint {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            kept += try Checkpoint.parse(text).map { ($0, file) }
+        }
+        if let stateDir = daemonStateDir {
+            // The daemon's own latest checkpoints, from the state folder: run where the daemon runs.
+            kept += try Checkpoint.parse(CheckpointWriter.latest(stateDir: stateDir)).map { ($0, "state_dir/checkpoints") }
+        }
         let verifier = try LedgerVerifier(conninfo: target.conninfo, scope: scope) { if all { print($0) } }
+        verifier.checkpoints = kept
         verifier.note = { print("note: " + $0) }
         verifier.onFinding = { groups.add($0) }
         let s = try verifier.run()
@@ -92,6 +106,12 @@ struct Verify: ParsableCommand {
 
     /// --conninfo; else the configuration (given, or the default file when it exists); else
     /// libpq's environment (PGHOST, PGSERVICE, …) with no configuration at all.
+    /// The state folder of the configuration given, whose checkpoints `verify --config` checks.
+    private var daemonStateDir: String? {
+        guard let config, let loaded = try? ConfigOption.parse(["--config", config]).load() else { return nil }
+        return loaded.daemon.stateDir
+    }
+
     private func database() throws -> (DatabaseTarget, Logger) {
         if let conninfo { return (DatabaseTarget.direct(conninfo), Log.make(level: "warning")) }
         let path = config ?? "/etc/jcm-ingestd/config.toml"
@@ -179,5 +199,29 @@ struct Key: ParsableCommand {
 
     static func describe(_ signer: LedgerSigner, dir: String) -> String {
         "ed25519 \(LedgerDigest.hex(signer.publicKey))\nfingerprint \(LedgerSigner.fingerprint(signer.publicKey))\nfile \(SigningKeyFile.path(stateDir: dir))"
+    }
+}
+
+struct CheckpointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint",
+        abstract: "Print the daemon's latest signed checkpoint of each chain (state_dir/checkpoints/), for a verifier to keep.",
+        discussion: """
+            C2SP tlog-checkpoint notes signed with the ledger's Ed25519 key (signed-note format): origin \
+            `jcm-ingestd/PROJECT`, the chain's size (its head's seq), the head's chain hash in base64, and for a period's \
+            declaration the line `period NAME`. Keep the output; `jcm-ingestd verify --checkpoint FILE` later proves the \
+            chain still extends it. Exit 1 when there is none yet.
+            """)
+
+    @OptionGroup var options: ConfigOption
+
+    func run() throws {
+        let config = try options.load()
+        let text = CheckpointWriter.latest(stateDir: config.daemon.stateDir)
+        guard !text.isEmpty else {
+            FileHandle.standardError.write(Data("no checkpoint yet in \(CheckpointWriter.folder(stateDir: config.daemon.stateDir))\n".utf8))
+            throw ExitCode(1)
+        }
+        print(text, terminator: "")
     }
 }

@@ -38,6 +38,13 @@ extension Config {
             if let skew = r.duration("clock_skew", range: 0...86_400_000) { config.daemon.clockSkewMilliseconds = skew }
             if let bytes = r.integer("spool_max_bytes", range: 1 << 20...1 << 40) { config.daemon.spoolMaxBytes = Int(bytes) }
             if let n = r.integer("max_connections", range: 1...65_536) { config.daemon.maxConnections = Int(n) }
+            if let ms = r.duration("checkpoint_interval", range: 0...86_400_000) { config.daemon.checkpointIntervalMilliseconds = ms }
+            if let dir = r.string("checkpoint_witness_dir") { config.daemon.checkpointWitnessDir = dir }
+            if let url = r.string("checkpoint_witness_url") {
+                if url.hasPrefix("http://") || url.hasPrefix("https://") { config.daemon.checkpointWitnessURL = url } else {
+                    r.problem("checkpoint_witness_url", "must be an http:// or https:// URL")
+                }
+            }
             if let node = r.node("ledger_writers") {
                 let keys = node.value.arrayValue?.compactMap { $0.value.stringValue } ?? []
                 if keys.count != node.value.arrayValue?.count ?? -1 || keys.contains(where: { LedgerDigest.bytes(hex: $0)?.count != 32 }) {

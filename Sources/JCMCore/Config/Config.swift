@@ -44,6 +44,11 @@ public struct Config: Sendable, Equatable {
         /// Ed25519 public keys (hex) of the other writers of the database: a chain head one of
         /// them signed may be extended (ChainHeadGuard). This daemon's own key is always trusted.
         public var ledgerWriters: [String] = []
+        /// How often each chain's signed checkpoint is written (when its head moved); 0: only at
+        /// period declarations. Where else it goes: a folder (another disk, NFS) and an HTTP URL.
+        public var checkpointIntervalMilliseconds: Int64 = 60_000
+        public var checkpointWitnessDir: String?
+        public var checkpointWitnessURL: String?
         public init() {}
     }
 

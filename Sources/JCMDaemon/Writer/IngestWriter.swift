@@ -55,6 +55,9 @@ public final class IngestWriter: @unchecked Sendable {
     var nextRecheck = Date.distantPast
     /// How often halted chains are checked again for a resolution.
     public var recheckSeconds = 10.0
+    /// Signed checkpoints of the chains this writer extends (CheckpointWriter).
+    var checkpoints: CheckpointWriter?
+    var nextCheckpoint = Date()
     /// The first spool record not yet committed.
     var spoolCursor: Spool.Position?
 
@@ -108,6 +111,9 @@ public final class IngestWriter: @unchecked Sendable {
             chainHeads = context.heads
             try openHeldSpools()
         }
+        if checkpoints == nil {
+            checkpoints = CheckpointWriter(config: config, signer: try SigningKeyFile.load(stateDir: config.daemon.stateDir, create: false), logger: logger)
+        }
         store = context.store
         validator = context.validator
         let stored = try context.store.storedPollStates()
@@ -146,6 +152,7 @@ public final class IngestWriter: @unchecked Sendable {
         var permanent = 0
         var leftForNextStart = 0
         defer {
+            do { try checkpointIfDue(force: true) } catch { logger.warning("no checkpoint at stop", metadata: ["error": "\(error)"]) }
             if leftForNextStart > 0 {
                 logger.notice("stopped before every job was written; spooled polls and waiting reports are taken up at the next start", metadata: [
                     "jobs.left": "\(leftForNextStart)", "spool.bytes": "\(spool?.bytes ?? 0)"])
@@ -161,6 +168,7 @@ public final class IngestWriter: @unchecked Sendable {
             do {
                 if store == nil || store?.db.isHealthy == false { try prepare() }
                 try resumeChainsIfDue()
+                try checkpointIfDue()
                 let started = Date()
                 try handle(job)
                 let kind: String
@@ -199,6 +207,15 @@ public final class IngestWriter: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Every `daemon.checkpoint_interval`, and when the writer stops: a signed checkpoint of each
+    /// chain whose head this writer moved.
+    func checkpointIfDue(force: Bool = false) throws {
+        let interval = Double(config.daemon.checkpointIntervalMilliseconds) / 1000
+        guard let checkpoints, let heads = chainHeads, let store, interval > 0 || force, force || Date() >= nextCheckpoint else { return }
+        nextCheckpoint = Date() + interval
+        try checkpoints.write(heads.written, db: store.db)
     }
 
     private func handle(_ job: Job) throws {

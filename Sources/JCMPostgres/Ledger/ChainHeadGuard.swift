@@ -44,6 +44,9 @@ public final class ChainHeadGuard: @unchecked Sendable {
 
     public func isHalted(_ project: String) -> Bool { lock.withLock { halts[project] != nil } }
 
+    /// The last link this writer wrote to each chain.
+    public var written: [String: Head] { lock.withLock { known } }
+
     /// The last link this writer wrote to `project`'s chain, if any.
     public func lastWritten(_ project: String) -> Head? { lock.withLock { known[project] } }
 

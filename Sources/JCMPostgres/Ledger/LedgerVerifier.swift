@@ -48,8 +48,8 @@ public final class LedgerVerifier {
         public var handoverFrom: String?
     }
 
-    private let conns: [Connection]
-    private let scope: Scope
+    let conns: [Connection]
+    let scope: Scope
     private var summary = Summary()
     private let report: (String) -> Void
     /// Called with what is worth knowing but is no finding (links acknowledged by a resolution).
@@ -78,8 +78,11 @@ public final class LedgerVerifier {
 
     /// Called with each finding as a value too (for grouping).
     public var onFinding: ((LedgerFinding) -> Void)?
+    /// Signed checkpoints the verifier kept (`--checkpoint`, the daemon's own): the chains must
+    /// extend each of them. Where each came from names it in findings.
+    public var checkpoints: [(note: Checkpoint.Note, source: String)] = []
 
-    private func found(_ line: String, _ kind: String, chain: String?, at place: LedgerFinding.Place?) {
+    func found(_ line: String, _ kind: String, chain: String?, at place: LedgerFinding.Place?) {
         summary.findings += 1
         report(line)
         onFinding?(LedgerFinding(kind: kind, chain: chain, place: place, line: line))
@@ -88,6 +91,7 @@ public final class LedgerVerifier {
     public func run() throws -> Summary {
         let keys = try signingKeys()
         try checkChains(keys: keys)
+        try checkAnchors(keys: keys)
         try checkRecords()
         summary.keys = keys.keys.sorted().map { id in
             let k = keys[id]!
@@ -121,7 +125,7 @@ public final class LedgerVerifier {
         return keys
     }
 
-    private var accepted: Set<Int32> = []
+    var accepted: Set<Int32> = []
     private var keyUse: [Int32: (first: Int64, count: Int)] = [:]
 
     private var projectFilter: String {

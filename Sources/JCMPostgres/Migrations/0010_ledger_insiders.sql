@@ -27,3 +27,18 @@ create trigger append_only_truncate before truncate on jcm.chain_resolutions for
 alter table jcm.signing_keys add column handover_from integer references jcm.signing_keys(id);
 alter table jcm.signing_keys add column handover_signature bytea;
 alter table jcm.signing_keys add constraint handover_signed check ((handover_from is null) = (handover_signature is null));
+
+-- Signed checkpoints (C2SP tlog-checkpoint, signed notes): a chain's size and head hash, signed,
+-- written every minute and at each period declaration, also kept in state_dir/checkpoints/ and
+-- shipped to a witness. A verifier who kept one finds a tail cut or a rollback against it.
+create table jcm.checkpoints (
+    id          bigint generated always as identity primary key,
+    project     text not null,
+    size        bigint not null,                  -- the head's seq
+    hash        bytea not null,                   -- the head's chain_hash
+    note        text not null,                    -- the signed note, as written to disk
+    created_at  timestamptz not null default now()
+);
+create index checkpoints_project_size on jcm.checkpoints (project, size);
+create trigger append_only before update or delete on jcm.checkpoints for each row execute function jcm.refuse_change();
+create trigger append_only_truncate before truncate on jcm.checkpoints for each statement execute function jcm.refuse_change();
