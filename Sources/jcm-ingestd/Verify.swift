@@ -116,8 +116,7 @@ struct Verify: ParsableCommand {
         if let conninfo { return (DatabaseTarget.direct(conninfo), Log.make(level: "warning")) }
         let path = config ?? "/etc/jcm-ingestd/config.toml"
         if config != nil || FileManager.default.fileExists(atPath: path) {
-            var options = ConfigOption()
-            options.config = path
+            let options = try ConfigOption.parse(["--config", path])
             let config = try options.load()
             let logger = try options.logger(config)
             return (try DatabaseTarget.resolve(config, logger: logger), logger)

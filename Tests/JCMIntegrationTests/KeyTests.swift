@@ -121,6 +121,8 @@ struct KeyTests {
         #expect(pinnedOld.status == 0, "links signed by the new key count through the handover: \(pinnedOld.out)")
         let pinnedNew = try VerifyCommandTests.run(["verify", "--conninfo", conninfo, "--public-key", LedgerDigest.hex(new.publicKey)])
         #expect(pinnedNew.status == 1, "the old key's links are not the new key's: \(pinnedNew.out)")
+        let withConfig = try VerifyCommandTests.run(["verify", "--config", config])
+        #expect(withConfig.status == 0 && withConfig.out.contains("\nintact: "), "\(withConfig)")
         let listed = try VerifyCommandTests.run(["verify", "--conninfo", conninfo])
         #expect(listed.out.contains("handed over from \(LedgerSigner.fingerprint(old.publicKey))"), "\(listed.out)")
 
