@@ -51,6 +51,7 @@ public final class Daemon: @unchecked Sendable {
         metrics.gauge("jcm_spool_bytes") { Double(spool.bytes) }
         metrics.gauge("jcm_spool_age_seconds") { spool.age }
         let intake = PollIntake(spool: spool, writer: writer, logger: logger, metrics: metrics)
+        intake.redactor = PollSecrets.redactor(config, security)
         let writerDone = Self.spawn("writer") { writer.run() }
         let intakeDone = intake.start()
         let metricsServer = try serveMetrics()
@@ -75,6 +76,7 @@ public final class Daemon: @unchecked Sendable {
                 SystemdNotify.send("RELOADING=1")
                 sources.stop()
                 config = next
+                intake.redactor = PollSecrets.redactor(next, security)
                 writer.submit(.reconfigure(next))
                 sources = Sources.start(next, security: security, uploads: Uploads(secrets: uploadSecrets, conninfo: conninfo, metrics: metrics), writer: writer, intake: intake, logger: logger) { [self] what, error in fail(what, error) }
                 logger.info("configuration reloaded", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(next.meters.count)", "folders": "\(next.watches.count)"])
