@@ -7,7 +7,7 @@ struct JCMIngestd: ParsableCommand {
         commandName: "jcm-ingestd",
         abstract: "Collects JCM project monitoring data (polled meters, dropped report files), validates every reading and lands it in PostgreSQL with its provenance.",
         version: Version.string,
-        subcommands: [Run.self, CheckConfig.self, Migrate.self, Ingest.self, Verify.self, Key.self, CheckpointCommand.self, Chain.self, Period.self, Report.self, Simulate.self]
+        subcommands: [Run.self, CheckConfig.self, Migrate.self, Ingest.self, Verify.self, Key.self, CheckpointCommand.self, Chain.self, Correct.self, Period.self, Report.self, Simulate.self]
     )
 }
 

@@ -80,7 +80,7 @@ struct Verify: ParsableCommand {
         if !all { groups.lines.forEach { print($0) } }
         if scope.pinnedKey == nil { Self.printKeys(s.keys) }
         let seconds = Date().timeIntervalSince(started)
-        let checked = "\(s.projects) chains, \(s.links) links, \(s.batches) batches, \(s.readings) readings, \(s.rejections) rejections"
+        let checked = "\(s.projects) chains, \(s.links) links, \(s.batches) batches, \(s.readings) readings, \(s.rejections) rejections, \(s.corrections) corrections"
             + (s.unsealedBatches > 0 ? " (\(s.unsealedBatches) batches older than the ledger not covered)" : "")
             + String(format: " in %.1f s", seconds)
         if s.findings == 0 {

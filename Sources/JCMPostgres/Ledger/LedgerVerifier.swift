@@ -31,6 +31,7 @@ public final class LedgerVerifier {
         public var batches = 0
         public var readings = 0
         public var rejections = 0
+        public var corrections = 0
         /// Batches older than the ledger (schema version 4 or before), not covered.
         public var unsealedBatches = 0
         public var findings = 0
@@ -58,14 +59,14 @@ public final class LedgerVerifier {
 
     /// - Parameter finding: called with each problem found, as one line.
     public init(conninfo: String, scope: Scope, finding: @escaping (String) -> Void) throws {
-        // Four streams read together, all from the same snapshot.
+        // Five streams read together, all from the same snapshot.
         let first = try Connection(conninfo: conninfo)
         try first.execute("begin isolation level repeatable read read only")
         guard let snapshot = try first.query("select pg_export_snapshot()")[0, 0] else {
             throw PostgresError(kind: .query, message: "no snapshot to verify from")
         }
         var conns = [first]
-        for _ in 0..<3 {
+        for _ in 0..<4 {
             let c = try Connection(conninfo: conninfo)
             try c.execute("begin isolation level repeatable read read only")
             try c.execute("set transaction snapshot " + SQLLiteral.quote(snapshot))
@@ -300,8 +301,28 @@ public final class LedgerVerifier {
             copy (select batch, seq, meter_id, location, reason, detail, raw, (extract(epoch from ts) * 1000000)::bigint
                   from jcm.rejections where \(rejectionWhere) order by batch, seq, id) to stdout
             """))
+        // Corrections: sealed in batches of their own, each the text of its whole row as jsonb.
+        let sealedCorrections = try conns[4].query("""
+            select count(*) from information_schema.columns where table_schema = 'jcm' and table_name = 'corrections' and column_name = 'ledger_batch'
+            """)[0, 0] == "1"
+        var correctionWhere = "ledger_batch > 0 and " + inWindow.replacingOccurrences(of: "batch in (", with: "ledger_batch in (")
+        if let p = scope.project {
+            correctionWhere += " and meter_id = any(\(SQLLiteral.quote(PostgresArray.text(meters.values.filter { $0.project == p }.map(\.id))))::text[])"
+        }
+        if sealedCorrections {
+            for row in try conns[4].query("select id, meter_id, ts from jcm.corrections where ledger_batch is null order by id").rows {
+                if let p = scope.project, projectOf[row[1] ?? ""] != p { continue }
+                found("correction \(row[0] ?? "?") of meter \(row[1] ?? "?") at \(row[2] ?? "?"): in no link (inserted behind the daemon's back)",
+                      "correction in no link", chain: projectOf[row[1] ?? ""], at: nil)
+            }
+        }
+        try conns[4].execute("set local timezone = 'UTC'")
+        let corrections = Peeking(try conns[4].copyOut(sealedCorrections ? """
+            copy (select ledger_batch, ledger_seq, meter_id, to_jsonb(c)::text, id from jcm.corrections c where \(correctionWhere)
+                  order by ledger_batch, ledger_seq) to stdout
+            """ : "copy (select null::bigint where false) to stdout"))
         while true {
-            let b = [try batches.batch(), try links.batch(), try readings.batch(), try rejections.batch()].compactMap { $0 }.min()
+            let b = [try batches.batch(), try links.batch(), try readings.batch(), try rejections.batch(), try corrections.batch()].compactMap { $0 }.min()
             guard let b else { break }
             var batchDigest: [UInt8]?
             var source = ""
@@ -378,7 +399,8 @@ public final class LedgerVerifier {
             while true {
                 let rs = try readings.batch() == b ? try readings.peek().map { $0.int(1) ?? Int.max } : nil
                 let js = try rejections.batch() == b ? try rejections.peek().map { $0.int(1) ?? Int.max } : nil
-                if let rs, rs <= (js ?? Int.max), let f = try readings.take() {
+                let cs = try corrections.batch() == b ? try corrections.peek().map { $0.int(1) ?? Int.max } : nil
+                if let rs, rs <= (js ?? Int.max), rs <= (cs ?? Int.max), let f = try readings.take() {
                     summary.readings += 1
                     let meter = f.int64(2).flatMap { meters[Int32($0)] }
                     try check("reading", seq: f.int(1), project: meter?.project, digest: { seq in
@@ -390,7 +412,7 @@ public final class LedgerVerifier {
                         return LedgerDigest.record(r)
                     }, what: { "of meter \(meter?.id ?? "?") at \(Timestamp(microseconds: f.int64(3) ?? 0))" })
                     if summary.readings % 1_000_000 == 0 { FileHandleProgress.tick(summary.readings) }
-                } else if js != nil, let f = try rejections.take() {
+                } else if let js, js <= (cs ?? Int.max), let f = try rejections.take() {
                     summary.rejections += 1
                     try check("rejection", seq: f.int(1), project: f.string(2).map { projectOf[$0] ?? "" } ?? "", digest: { seq in
                         var r = CanonicalRecord(tag: "rejection")
@@ -399,6 +421,11 @@ public final class LedgerVerifier {
                         for i in 2...7 { f.withField(i) { r.field(utf8: $0) } }
                         return LedgerDigest.record(r)
                     }, what: { "at \(f.string(3) ?? "")" })
+                } else if cs != nil, let f = try corrections.take() {
+                    summary.corrections += 1
+                    try check("correction", seq: f.int(1), project: f.string(2).map { projectOf[$0] ?? "" } ?? "", digest: { seq in
+                        LedgerDigest.record(CanonicalRecord.correction(batch: b, seq: seq, json: f.string(3) ?? ""))
+                    }, what: { "\(f.string(4) ?? "?") of meter \(f.string(2) ?? "?")" })
                 } else {
                     break
                 }

@@ -42,3 +42,18 @@ create table jcm.checkpoints (
 create index checkpoints_project_size on jcm.checkpoints (project, size);
 create trigger append_only before update or delete on jcm.checkpoints for each row execute function jcm.refuse_change();
 create trigger append_only_truncate before truncate on jcm.checkpoints for each statement execute function jcm.refuse_change();
+
+-- Corrections are sealed like readings: `jcm-ingestd correct` (ReadingStore.insertCorrections)
+-- writes them in a batch of kind 'correction', each numbered (ledger_seq) and digested as the
+-- text of the whole row as jsonb (to_jsonb(row)::text, TimeZone UTC), so every column, present or
+-- added later, is covered. A correction with no ledger_batch was inserted behind the daemon's
+-- back; 0 marks those written before this version, outside the ledger.
+alter table jcm.batches drop constraint batches_kind_check;
+alter table jcm.batches add constraint batches_kind_check
+    check (kind in ('poll', 'file', 'duplicate_file', 'resolution', 'correction'));
+alter table jcm.corrections add column ledger_batch bigint;
+alter table jcm.corrections add column ledger_seq integer;
+alter table jcm.corrections disable trigger append_only;
+update jcm.corrections set ledger_batch = 0, ledger_seq = 0;
+alter table jcm.corrections enable trigger append_only;
+create index corrections_ledger on jcm.corrections (ledger_batch, ledger_seq);
