@@ -53,6 +53,8 @@ struct Report: ParsableCommand {
             ("chain_head", p.headSeq.map { "\(project)#\($0)" } ?? ""), ("chain_head_hash", p.headHash ?? ""),
             ("chain_head_intact", String(try store.headIsInChain(p))), ("declared_at", p.declaredAt.description), ("declared_by", p.declaredBy),
             ("arrived_after_freeze", String(try store.arrivedAfterFreeze(p))),
+            ("plan_version", p.planVersion.map(String.init) ?? ""), ("methodology_sha256", p.methodologySHA256 ?? ""),
+            ("frozen_values", p.planValues ?? ""),
         ]
         // Every meter of a measured parameter, those without a reading in the period too.
         let byMeter = Dictionary(totals.map { ($0.meter, $0) }, uniquingKeysWith: { a, _ in a })

@@ -15,6 +15,8 @@ public struct Config: Sendable, Equatable {
     public var metricsListen: ListenAddress?
     /// The methodology file of each project with a `calculation`, loaded and checked, by project id.
     public var methodologies: [String: Methodology] = [:]
+    /// Each such file's content as read, by project id: the plan version keeps it (planJSON).
+    public var methodologyTexts: [String: String] = [:]
 
     public init() {}
 

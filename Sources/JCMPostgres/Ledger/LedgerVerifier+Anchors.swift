@@ -4,6 +4,38 @@ import JCMCore
 /// checkpoints name (given by the verifier, the daemon's own, and the newest of jcm.checkpoints).
 /// A tail cut, a rollback to an older state and a rewritten period head all fail one of them.
 extension LedgerVerifier {
+    /// Rows of the plan tables that are not as their plan version has them: a meter changed in
+    /// jcm.meters alone, a period whose frozen methodology hash or values are not its version's.
+    func checkPlan() throws {
+        for row in try conns[0].query("""
+            select m.id, m.project, concat_ws(' ', m.project, m.parameter, m.kind, m.unit), concat_ws(' ', e->>'project', e->>'parameter', e->>'kind', e->>'unit'),
+                   (select max(version) from jcm.plan_versions)
+            from jcm.meters m
+            join lateral (select e from jcm.plan_versions v, jsonb_array_elements(v.plan->'meters') e
+                          where v.version = (select max(version) from jcm.plan_versions) and e->>'id' = m.id) x on true
+            where (m.project, m.parameter, m.kind, m.unit) is distinct from (e->>'project', e->>'parameter', e->>'kind', e->>'unit')
+            """).rows {
+            if let only = scope.project, row[1] != only { continue }
+            found("meter \(row[0] ?? "?"): jcm.meters has it as \(row[2] ?? "?"), plan version \(row[4] ?? "?") as \(row[3] ?? "?") (changed in place)",
+                  "meter not as its plan version", chain: row[1], at: nil)
+        }
+        guard try conns[0].query("""
+            select count(*) from information_schema.columns where table_schema = 'jcm' and table_name = 'monitoring_periods' and column_name = 'plan_version'
+            """)[0, 0] == "1" else { return }
+        for row in try conns[0].query("""
+            select p.project, p.name, p.plan_version, v.version
+            from jcm.monitoring_periods p
+            left join jcm.plan_versions v on v.version = p.plan_version
+            left join lateral (select e from jsonb_array_elements(v.plan->'projects') e where e->>'id' = p.project) e on true
+            where p.plan_version is not null
+              and (v.version is null or p.methodology_sha256 is distinct from e.e->>'calculation_sha256' or p.plan_values is distinct from e.e->'values')
+            """).rows {
+            if let only = scope.project, row[0] != only { continue }
+            found("period \(Self.name(row[0] ?? "")) \(row[1] ?? "?"): its frozen methodology hash or values are not those of plan version \(row[2] ?? "?")\(row[3] == nil ? " (missing)" : "") (rewritten)",
+                  "period inputs not as its plan version", chain: row[0], at: nil)
+        }
+    }
+
     func checkAnchors(keys: [Int32: (key: [UInt8], from: Int32?, signature: [UInt8]?)]) throws {
         var periods: [String: [String: (seq: Int64?, hash: [UInt8]?)]] = [:]
         for row in try conns[0].query("""
@@ -24,6 +56,7 @@ extension LedgerVerifier {
                       "period head rewritten", chain: project, at: .link(seq))
             }
         }
+        try checkPlan()
         var notes = checkpoints
         if try conns[0].query("select to_regclass('jcm.checkpoints') is not null")[0, 0] == "t" {
             for row in try conns[0].query("""

@@ -57,3 +57,50 @@ alter table jcm.corrections disable trigger append_only;
 update jcm.corrections set ledger_batch = 0, ledger_seq = 0;
 alter table jcm.corrections enable trigger append_only;
 create index corrections_ledger on jcm.corrections (ledger_batch, ledger_seq);
+
+-- The plan behind the ledger: each project's methodology file (its text and SHA-256) and its
+-- option A values are in the plan version (plan->'projects'), so changing EF_grid or an equation
+-- makes a new version. A declared period freezes the plan version, the methodology's hash and the
+-- values it uses, and report prints them; verify finds a period whose frozen inputs are not its
+-- plan version's.
+alter table jcm.monitoring_periods add column plan_version integer;
+alter table jcm.monitoring_periods add column methodology_sha256 text;
+alter table jcm.monitoring_periods add column plan_values jsonb;
+
+create or replace function jcm.freeze_period() returns trigger language plpgsql as $$
+begin
+    if new.ends > now() then
+        raise exception 'monitoring period % of project % ends in the future (%): declare it once it has ended', new.name, new.project, new.ends;
+    end if;
+    if exists (select 1 from jcm.monitoring_periods p where p.project = new.project and p.starts < new.ends and new.starts < p.ends) then
+        raise exception 'monitoring period % of project % overlaps a declared one', new.name, new.project;
+    end if;
+    perform pg_advisory_xact_lock(hashtextextended('jcm.ledger/' || new.project, 0));
+    select l.seq, l.chain_hash into new.head_seq, new.head_hash
+    from jcm.ledger l where l.project = new.project order by l.seq desc limit 1;
+    select v.version, pr.e->>'calculation_sha256', pr.e->'values' into new.plan_version, new.methodology_sha256, new.plan_values
+    from jcm.plan_versions v
+    left join lateral (select e from jsonb_array_elements(v.plan->'projects') e where e->>'id' = new.project) pr on true
+    where v.version = (select max(version) from jcm.plan_versions);
+    new.declared_at := now();
+    new.declared_by := current_user;
+    return new;
+end $$;
+
+-- A meter's project, parameter, kind and unit change only with a new plan version that says so
+-- (the daemon records the plan before it mirrors the meters): the ingest role cannot turn kWh
+-- into MWh in jcm.meters alone.
+create function jcm.meter_matches_plan() returns trigger language plpgsql as $$
+begin
+    if (tg_op = 'INSERT' or (new.project, new.parameter, new.kind, new.unit) is distinct from (old.project, old.parameter, old.kind, old.unit))
+       and exists (select 1 from jcm.plan_versions)
+       and not exists (select 1 from jcm.plan_versions v, jsonb_array_elements(v.plan->'meters') m
+                       where v.version = (select max(version) from jcm.plan_versions)
+                         and m->>'id' = new.id and m->>'project' = new.project and m->>'parameter' = new.parameter
+                         and m->>'kind' = new.kind and m->>'unit' = new.unit) then
+        raise exception 'jcm.meters: meter % (%, %, %, %) is not as the newest plan version has it: a meter changes with the plan (the configuration), not in place',
+            new.id, new.project, new.parameter, new.kind, new.unit using errcode = 'insufficient_privilege';
+    end if;
+    return new;
+end $$;
+create trigger matches_plan before insert or update on jcm.meters for each row execute function jcm.meter_matches_plan();

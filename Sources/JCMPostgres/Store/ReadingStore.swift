@@ -34,6 +34,9 @@ public final class ReadingStore {
                         is distinct from (excluded.methodology, excluded.name, excluded.methodology_version, excluded.monitoring_start)
                     """, [p.id, p.methodology, p.name, p.methodologyVersion, p.monitoringStart?.description])
             }
+            // The plan first: jcm.meters takes a meter's unit, kind, parameter and project only as
+            // the newest plan version has them (the trigger matches_plan).
+            planVersion = try recordPlan(config.planJSON)
             // One statement for all meters: a fleet of thousands syncs in one round trip.
             let meters = config.meters
             try db.query("""
@@ -56,7 +59,6 @@ public final class ReadingStore {
                     PostgresArray.text(meters.map { $0.plan.expectedIntervalMilliseconds.map(String.init) }),
                     PostgresArray.text(meters.map { $0.plan.rollover?.description }),
                 ])
-            planVersion = try recordPlan(config.planJSON)
             try db.execute("commit")
         } catch {
             try? db.execute("rollback")
