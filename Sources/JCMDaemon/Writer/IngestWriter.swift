@@ -234,7 +234,10 @@ public final class IngestWriter: @unchecked Sendable {
             } catch let halt as ChainHalted {
                 hold(job, halt)
             }
-        case .reconfigure(let next):
+        case .reconfigure(var next):
+            // daemon.state_dir takes effect at the next restart (Daemon.reloadedConfig): the
+            // signing key, the heads and the spool stay where this writer started.
+            next.daemon.stateDir = config.daemon.stateDir
             config = next
             health.keep(only: Set(next.meters.map(\.id)))
             metrics.set("jcm_meters_down", Double(health.downCount))

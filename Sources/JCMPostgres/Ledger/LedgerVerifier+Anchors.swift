@@ -11,8 +11,8 @@ extension LedgerVerifier {
             select m.id, m.project, concat_ws(' ', m.project, m.parameter, m.kind, m.unit), concat_ws(' ', e->>'project', e->>'parameter', e->>'kind', e->>'unit'),
                    (select max(version) from jcm.plan_versions)
             from jcm.meters m
-            join lateral (select e from jcm.plan_versions v, jsonb_array_elements(v.plan->'meters') e
-                          where v.version = (select max(version) from jcm.plan_versions) and e->>'id' = m.id) x on true
+            join (select e from jcm.plan_versions v, jsonb_array_elements(v.plan->'meters') e
+                  where v.version = (select max(version) from jcm.plan_versions)) x on x.e->>'id' = m.id
             where (m.project, m.parameter, m.kind, m.unit) is distinct from (e->>'project', e->>'parameter', e->>'kind', e->>'unit')
             """).rows {
             if let only = scope.project, row[1] != only { continue }

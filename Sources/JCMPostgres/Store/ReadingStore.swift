@@ -35,7 +35,7 @@ public final class ReadingStore {
                     """, [p.id, p.methodology, p.name, p.methodologyVersion, p.monitoringStart?.description])
             }
             // The plan first: jcm.meters takes a meter's unit, kind, parameter and project only as
-            // the newest plan version has them (the trigger matches_plan).
+            // the newest plan version has them (the triggers matches_plan_*).
             planVersion = try recordPlan(config.planJSON)
             // One statement for all meters: a fleet of thousands syncs in one round trip.
             let meters = config.meters
