@@ -20,7 +20,7 @@ struct Chain: ParsableCommand {
             let logger = try options.logger(config)
             let target = try DatabaseTarget.resolve(config, logger: logger)
             defer { target.stop(logger: logger) }
-            let store = try ReadingStore(db: try Connection(conninfo: target.conninfo), signer: try SigningKeyFile.load(stateDir: config.daemon.stateDir))
+            let store = try ReadingStore(db: try Connection(conninfo: target.conninfo), signer: try SigningKeyFile.load(stateDir: config.daemon.stateDir, create: false))
             let heads = ChainHeadGuard(file: ChainHeadGuard.path(stateDir: config.daemon.stateDir), trusted: [])
             for project in try store.db.query("select distinct project from jcm.ledger order by 1").rows.compactMap({ $0[0] }) {
                 let (head, foreign) = try store.chainHead(project)
@@ -54,7 +54,7 @@ struct Chain: ParsableCommand {
             let logger = try options.logger(config)
             let target = try DatabaseTarget.resolve(config, logger: logger)
             defer { target.stop(logger: logger) }
-            let store = try ReadingStore(db: try Connection(conninfo: target.conninfo), signer: try SigningKeyFile.load(stateDir: config.daemon.stateDir))
+            let store = try ReadingStore(db: try Connection(conninfo: target.conninfo), signer: try SigningKeyFile.load(stateDir: config.daemon.stateDir, create: false))
             let (current, foreign) = try store.chainHead(project)
             guard let current, current.seq == head else {
                 throw ValidationError("chain \(project)'s head is #\(current?.seq ?? 0), not #\(head): look again (`jcm-ingestd chain status`)")
