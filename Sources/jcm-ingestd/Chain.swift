@@ -21,7 +21,8 @@ struct Chain: ParsableCommand {
             let target = try DatabaseTarget.resolve(config, logger: logger)
             defer { target.stop(logger: logger) }
             let store = try ReadingStore(db: try Connection(conninfo: target.conninfo), signer: try SigningKeyFile.load(stateDir: config.daemon.stateDir, create: false))
-            let heads = ChainHeadGuard(file: ChainHeadGuard.path(stateDir: config.daemon.stateDir), trusted: [])
+            let database = try store.db.query("select id::text from jcm.database_identity order by created_at limit 1")[0, 0]
+            let heads = ChainHeadGuard(file: ChainHeadGuard.path(stateDir: config.daemon.stateDir), trusted: [], database: database)
             for project in try store.db.query("select distinct project from jcm.ledger order by 1").rows.compactMap({ $0[0] }) {
                 let (head, foreign) = try store.chainHead(project)
                 let mine = heads.lastWritten(project)

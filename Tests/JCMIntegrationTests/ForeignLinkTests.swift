@@ -243,6 +243,20 @@ struct ForeignLinkTests {
         #expect(try psql.query(try #require(checks["foreign"])).rows.map { [$0[0], $0[1]] } == [["IN-JP-0001", String(forged)]])
     }
 
+    /// The same state folder against another (fresh) database: its heads are not this one's.
+    @Test func aHeadsFileOfAnotherDatabaseIsNotThisOnes() throws {
+        let dir = TestCluster.scratch()
+        let config = try Self.config(state: dir + "/state", watch: dir + "/watch")
+        for _ in 0..<2 {
+            let conninfo = try TestCluster.freshDatabase()
+            let writer = IngestWriter(conninfo: conninfo, config: config, logger: TestCluster.logger)
+            try writer.prepare()
+            try writer.writePolls([(poll("M0", second: 0, wh: 1_000), nil)])
+            #expect(writer.haltedChains.isEmpty)
+            #expect(try scalar(conninfo, "select count(*) from jcm.readings") == "1")
+        }
+    }
+
     @Test func theHeadsFileRoundTrips() {
         let heads = ["IN-JP-0001": ChainHeadGuard.Head(seq: 7, hash: [1, 2, 255]), "a b": .init(seq: 1, hash: [0]), "": .init(seq: 3, hash: [9])]
         #expect(ChainHeadGuard.parse(ChainHeadGuard.format(heads)) == heads)

@@ -16,7 +16,7 @@ public struct IngestContext {
         let db = try Connection(conninfo: conninfo)
         try Migrator.migrate(db, logger: logger)
         let signer = try SigningKeyFile.forWriting(stateDir: config.daemon.stateDir, db: db)
-        let heads = heads ?? ChainHeadGuard.forWriter(config, signer: signer)
+        let heads = try heads ?? ChainHeadGuard.forWriter(config, signer: signer, db: db)
         let store = try ReadingStore(db: db, signer: signer, heads: heads)
         let keys = try store.sync(config)
         var validator = ReadingValidator(registry: MeterRegistry(meters: config.meters, keys: keys, projects: config.projects),

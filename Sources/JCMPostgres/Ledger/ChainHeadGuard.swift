@@ -27,16 +27,27 @@ public final class ChainHeadGuard: @unchecked Sendable {
     private var known: [String: Head] = [:]
     private var halts: [String: ChainHalted] = [:]
     private let file: String?
+    /// The database the heads are of (jcm.database_identity): a heads file of another database
+    /// is not this one's.
+    private let database: String?
     /// Public keys whose signed heads this writer extends (its own first).
     private let trusted: [[UInt8]]
 
     /// - Parameters:
     ///   - file: where the heads this writer wrote are kept; nil keeps them in memory only.
     ///   - trusted: this writer's public key and those of the other writers of the database.
-    public init(file: String?, trusted: [[UInt8]]) {
+    public init(file: String?, trusted: [[UInt8]], database: String? = nil) {
         self.file = file
         self.trusted = trusted
-        if let file, let text = try? String(contentsOfFile: file, encoding: .utf8) { known = Self.parse(text) }
+        self.database = database
+        if let file, let text = try? String(contentsOfFile: file, encoding: .utf8), Self.database(of: text) == database {
+            known = Self.parse(text)
+        }
+    }
+
+    /// The database identity a heads file names (its first line `database ID`), if any.
+    static func database(of text: String) -> String? {
+        text.split(separator: "\n").first.flatMap { $0.hasPrefix("database ") ? String($0.dropFirst("database ".count)) : nil }
     }
 
     /// The chains halted now, by project.
@@ -84,7 +95,7 @@ public final class ChainHeadGuard: @unchecked Sendable {
         guard !heads.isEmpty else { return }
         let text = lock.withLock { () -> String in
             known.merge(heads) { _, new in new }
-            return Self.format(known)
+            return (database.map { "database \($0)\n" } ?? "") + Self.format(known)
         }
         guard let file else { return }
         // Written whole and renamed; not fsynced: a head lost to a crash is found again as the

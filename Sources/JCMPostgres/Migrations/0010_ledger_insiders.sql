@@ -112,3 +112,13 @@ create trigger matches_plan_insert after insert on jcm.meters referencing new ta
     for each statement execute function jcm.meters_match_plan();
 create trigger matches_plan_update after update on jcm.meters referencing new table as changed
     for each statement execute function jcm.meters_match_plan();
+
+-- This database's identity, made once: a writer's heads file (state_dir/ledger/heads) names the
+-- database its heads are of, so a state folder pointed at another database starts afresh
+-- rather than halting every chain as cut.
+create table jcm.database_identity (
+    id         uuid primary key default gen_random_uuid(),
+    created_at timestamptz not null default now()
+);
+insert into jcm.database_identity default values;
+create trigger append_only before update or delete on jcm.database_identity for each row execute function jcm.refuse_change();
