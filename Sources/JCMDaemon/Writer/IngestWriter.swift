@@ -152,6 +152,7 @@ public final class IngestWriter: @unchecked Sendable {
         var permanent = 0
         var leftForNextStart = 0
         defer {
+            chainHeads?.flush()
             do { try checkpointIfDue(force: true) } catch { logger.warning("no checkpoint at stop", metadata: ["error": "\(error)"]) }
             if leftForNextStart > 0 {
                 logger.notice("stopped before every job was written; spooled polls and waiting reports are taken up at the next start", metadata: [

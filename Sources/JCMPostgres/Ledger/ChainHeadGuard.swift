@@ -90,18 +90,35 @@ public final class ChainHeadGuard: @unchecked Sendable {
         return resumed
     }
 
-    /// Records the heads a committed transaction left, and keeps them in the file.
+    /// Records the heads a committed transaction left. The file follows at most once a second
+    /// (and at `flush`): a write per commit, at ten commits a second, would cost the writer's hot
+    /// path more than the check saves. A head the file missed (a crash) is found again as a head
+    /// signed by this writer's key, at the cost of one query.
     func committed(_ heads: [String: Head]) {
         guard !heads.isEmpty else { return }
-        let text = lock.withLock { () -> String in
+        let due = lock.withLock { () -> Bool in
             known.merge(heads) { _, new in new }
+            return Date() >= nextWrite
+        }
+        if due { flush() }
+    }
+
+    private var nextWrite = Date.distantPast
+
+    /// Writes the heads file now (whole, then renamed; not fsynced).
+    public func flush() {
+        let text = lock.withLock { () -> String in
+            nextWrite = Date() + 1
             return (database.map { "database \($0)\n" } ?? "") + Self.format(known)
         }
         guard let file else { return }
-        // Written whole and renamed; not fsynced: a head lost to a crash is found again as the
-        // head signed by this writer's key (mismatch), at the cost of one query.
         let temp = file + ".part"
-        if FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)) { rename(temp, file) }
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        if written == bytes.count { rename(temp, file) }
     }
 
     /// Why the head may not be extended, or nil when it may. One or two queries: only when the
