@@ -23,5 +23,12 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# The tests read the daemon's signed checkpoints with an independent reader
+# (deploy/check_checkpoint.py), which needs the `cryptography` package from PyPI.
+if ! python3 -c 'import cryptography' 2>/dev/null; then
+  python3 -m pip --version >/dev/null 2>&1 || { sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq; DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends python3-pip >/dev/null; }
+  python3 -m pip install --quiet --break-system-packages cryptography
+fi
 command -v swift >/dev/null || export PATH="/opt/swift/usr/bin:$PATH"
 command -v swift >/dev/null || { echo "swift not found (expected on PATH or in /opt/swift/usr/bin)" >&2; exit 1; }

@@ -22,6 +22,10 @@ grant select on all tables in schema jcm to jcm_ingest;
 grant insert on jcm.readings, jcm.rejections, jcm.batches, jcm.reports, jcm.plan_versions, jcm.ledger, jcm.signing_keys, jcm.upload_objects to jcm_ingest;
 -- `jcm-ingestd period` and corrections: new rows, never changed (the tables refuse it anyway).
 grant insert on jcm.monitoring_periods, jcm.corrections to jcm_ingest;
+-- `jcm-ingestd chain resume`: the operator's signed resolution of a halted chain (docs/verification.md).
+grant insert on jcm.chain_resolutions, jcm.checkpoints to jcm_ingest;
 grant insert, update on jcm.projects, jcm.meters, jcm.meter_state to jcm_ingest;
+-- A group of polls takes its batch ids from the sequence at once (nextval, ReadingStore+Groups).
+grant usage on sequence jcm.batches_id_seq to jcm_ingest;
 -- The staging table of colliding batches is a temporary table.
 grant temporary on database :"DBNAME" to jcm_ingest;

@@ -7,8 +7,8 @@ struct JCMIngestd: ParsableCommand {
         commandName: "jcm-ingestd",
         abstract: "Collects JCM project monitoring data (polled meters, dropped report files), validates every reading and lands it in PostgreSQL with its provenance.",
         version: Version.string,
-        subcommands: [Run.self, CheckConfig.self, Migrate.self, Ingest.self, Verify.self, Key.self, Period.self, Report.self, Resolve.self,
-                      Simulate.self, Status.self]
+        subcommands: [Run.self, CheckConfig.self, Migrate.self, Ingest.self, Verify.self, Key.self, CheckpointCommand.self, Chain.self,
+                      Correct.self, Period.self, Report.self, Resolve.self, Status.self, Simulate.self]
     )
 }
 

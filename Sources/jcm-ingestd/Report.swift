@@ -79,7 +79,9 @@ struct Report: ParsableCommand {
             ("vintage", .text(PeriodInputs.vintages(p).joined(separator: " "))), ("emission_reductions_tco2e", .decimal(result.rounded)),
             ("chain_head", .text(p.headSeq.map { "\(project)#\($0)" })), ("chain_head_hash", .text(p.headHash)),
             ("chain_head_intact", .boolean(try store.headIsInChain(p))), ("declared_at", .time(p.declaredAt)), ("declared_by", .text(p.declaredBy)),
-            ("arrived_after_freeze", .integer(afterFreeze)), ("warnings", .integer(findings.warnings.count)),
+            ("arrived_after_freeze", .integer(afterFreeze)),
+            ("plan_version", p.planVersion.map { .integer(Int($0)) } ?? .null), ("methodology_sha256", .text(p.methodologySHA256)),
+            ("frozen_values", .text(p.planValues)), ("warnings", .integer(findings.warnings.count)),
             ("exit_status", .integer(Int(findings.exitStatus))),
         ] + result.fields
         let meters: [Fields] = measuredMeters.map { m in

@@ -8,7 +8,7 @@ struct Resolve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Resolve a counter step that `report` holds: a rollover, a reset, a real step (confirmed) or a meter replacement.",
         discussion: """
-            Appends a row to jcm.corrections naming the reading that closes the step; no reading changes. \
+            Appends a row to jcm.corrections naming the reading that closes the step, sealed in the ledger like a reading; no reading changes. \
             A replacement gives the old register's final reading and the new register's start: the step is credited \
             (old_final - previous) + (value - new_start). docs/methodologies.md, "Held steps".
             """)
@@ -37,12 +37,12 @@ struct Resolve: ParsableCommand {
         let logger = try options.logger(config)
         let target = try DatabaseTarget.resolve(config, logger: logger)
         defer { target.stop(logger: logger) }
-        let db = try Connection(conninfo: target.conninfo)
-        try Migrator.migrate(db, logger: logger)
+        let context = try IngestContext.open(conninfo: target.conninfo, config: config, logger: logger)
         let who = author ?? ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         let r = StepResolution(meter: meter, at: try instant(at, "at"), kind: k, oldFinal: try decimal(oldFinal, "old-final"),
                                newStart: try decimal(newStart, "new-start"), reason: reason, author: who)
-        let id = try PeriodStore(db: db).resolve(r)
-        print("resolved the step of \(meter) at \(r.at) as \(k.rawValue): correction \(id)")
+        let row = try PeriodStore(db: try Connection(conninfo: target.conninfo)).correctionRow(r)
+        let id = try context.store.insertCorrections([row])[0]
+        print("resolved the step of \(meter) at \(r.at) as \(k.rawValue): correction \(id), sealed in the ledger")
     }
 }

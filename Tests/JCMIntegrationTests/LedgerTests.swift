@@ -175,7 +175,7 @@ struct LedgerTests {
     @Test func thePsqlRecipeAgreesWithVerify() throws {
         let conninfo = try populated()
         let intact = try runRecipe(conninfo)
-        #expect(Set(intact.keys) == ["chain", "batches", "links", "readings", "rejections", "deleted"])
+        #expect(Set(intact.keys) == ["chain", "batches", "links", "readings", "rejections", "deleted", "foreign", "corrections"])
         #expect(intact.values.allSatisfy { $0.isEmpty }, "\(intact)")
 
         try tamper(conninfo, """

@@ -79,7 +79,14 @@ struct PlanStorageTests {
         """
 
     @Test func eachBatchNamesThePlanItWasValidatedAgainstAndAChangeIsANewVersion() throws {
-        var db = try TestCluster.context(try Self.config())
+        let first = try Self.config()
+        var db = try TestCluster.context(first)
+        // The same writer (state folder, signing key) each time the configuration changes.
+        func config(capacity: String? = nil) throws -> Config {
+            var c = try capacity.map { try Self.config(capacity: $0) } ?? Self.config()
+            c.daemon.stateDir = first.daemon.stateDir
+            return c
+        }
         _ = try ingest("a.csv", Self.series, &db)
         #expect(try scalar(db.conninfo, "select count(*) from jcm.plan_versions") == "1")
         #expect(try rows(db.conninfo, "select distinct plan_version from jcm.batches") == [["1"]])
@@ -93,9 +100,9 @@ struct PlanStorageTests {
         #expect(try rows(db.conninfo, "select methodology_version, monitoring_start from jcm.projects") == [["1.0", "2026-10-01 00:00:00+00"]])
 
         // The same plan again: no new version. A changed capacity: version 2, in force from now on.
-        _ = try IngestContext.open(conninfo: db.conninfo, config: try Self.config(), logger: TestCluster.logger)
+        _ = try IngestContext.open(conninfo: db.conninfo, config: try config(), logger: TestCluster.logger)
         #expect(try scalar(db.conninfo, "select count(*) from jcm.plan_versions") == "1")
-        db.context = try IngestContext.open(conninfo: db.conninfo, config: try Self.config(capacity: "80 kW"), logger: TestCluster.logger)
+        db.context = try IngestContext.open(conninfo: db.conninfo, config: try config(capacity: "80 kW"), logger: TestCluster.logger)
         _ = try ingest("b.csv", "meter_id,timestamp,value,unit\nPV,2026-11-01T12:00:00Z,16,kWh\n", &db)
         #expect(try rows(db.conninfo, "select file_name, plan_version from jcm.batches order by id") == [["a.csv", "1"], ["b.csv", "2"]])
         let history = try rows(db.conninfo, "select version, valid_to = lead_from from (select version, valid_to, lead(valid_from) over (order by version) as lead_from from jcm.plan_history) x order by version")

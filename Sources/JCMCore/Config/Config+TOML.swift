@@ -38,6 +38,21 @@ extension Config {
             if let skew = r.duration("clock_skew", range: 0...86_400_000) { config.daemon.clockSkewMilliseconds = skew }
             if let bytes = r.integer("spool_max_bytes", range: 1 << 20...1 << 40) { config.daemon.spoolMaxBytes = Int(bytes) }
             if let n = r.integer("max_connections", range: 1...65_536) { config.daemon.maxConnections = Int(n) }
+            if let ms = r.duration("checkpoint_interval", range: 0...86_400_000) { config.daemon.checkpointIntervalMilliseconds = ms }
+            if let dir = r.string("checkpoint_witness_dir") { config.daemon.checkpointWitnessDir = dir }
+            if let url = r.string("checkpoint_witness_url") {
+                if url.hasPrefix("http://") || url.hasPrefix("https://") { config.daemon.checkpointWitnessURL = url } else {
+                    r.problem("checkpoint_witness_url", "must be an http:// or https:// URL")
+                }
+            }
+            if let node = r.node("ledger_writers") {
+                let keys = node.value.arrayValue?.compactMap { $0.value.stringValue } ?? []
+                if keys.count != node.value.arrayValue?.count ?? -1 || keys.contains(where: { LedgerDigest.bytes(hex: $0)?.count != 32 }) {
+                    r.problem("ledger_writers", "must be a list of Ed25519 public keys, 64 hex digits each (as `jcm-ingestd key` prints)")
+                } else {
+                    config.daemon.ledgerWriters = keys
+                }
+            }
             if let n = r.integer("max_connections_per_host", range: 1...1_024) { config.daemon.maxConnectionsPerHost = Int(n) }
             if config.daemon.maxConnectionsPerHost > config.daemon.maxConnections {
                 // The default per host (8) gives way to a smaller max_connections; a value set gives an error.

@@ -15,6 +15,8 @@ public struct Config: Sendable, Equatable {
     public var metricsListen: ListenAddress?
     /// The methodology file of each project with a `calculation`, loaded and checked, by project id.
     public var methodologies: [String: Methodology] = [:]
+    /// Each such file's content as read, by project id: the plan version keeps it (planJSON).
+    public var methodologyTexts: [String: String] = [:]
 
     public init() {}
 
@@ -41,6 +43,14 @@ public struct Config: Sendable, Equatable {
         /// Connections to one host (name and port) at once: what an embedded gateway copes with.
         /// HTTP/2 multiplexes every poll of a host over one.
         public var maxConnectionsPerHost = 8
+        /// Ed25519 public keys (hex) of the other writers of the database: a chain head one of
+        /// them signed may be extended (ChainHeadGuard). This daemon's own key is always trusted.
+        public var ledgerWriters: [String] = []
+        /// How often each chain's signed checkpoint is written (when its head moved); 0: only at
+        /// period declarations. Where else it goes: a folder (another disk, NFS) and an HTTP URL.
+        public var checkpointIntervalMilliseconds: Int64 = 60_000
+        public var checkpointWitnessDir: String?
+        public var checkpointWitnessURL: String?
         public init() {}
     }
 

@@ -8,9 +8,15 @@ extension Config {
         func number(_ d: ExactDecimal?) -> JSONValue { d.map { .number($0.description) } ?? .null }
         func seconds(_ ms: Int64?) -> JSONValue { number(ms.map { ExactDecimal(significand: Int128($0), scale: 3).normalized }) }
         func time(_ t: Timestamp?) -> JSONValue { text(t?.description) }
+        // The methodology file's content and its option A values are part of the plan: changing
+        // EF_grid or an equation makes a new version, and a declared period keeps the one it froze.
         let projects: [JSONValue] = projects.map { p in
-            .object(["id": .string(p.id), "methodology": .string(p.methodology), "methodology_version": text(p.methodologyVersion),
-                     "monitoring_start": time(p.monitoringStart)])
+            let calculation = methodologyTexts[p.id]
+            let values: [(String, JSONValue)] = p.values.keys.sorted().map { ($0, number(p.values[$0])) }
+            return .object(["id": .string(p.id), "methodology": .string(p.methodology), "methodology_version": text(p.methodologyVersion),
+                            "monitoring_start": time(p.monitoringStart),
+                            "calculation_sha256": text(calculation.map { LedgerDigest.hex(LedgerDigest.sha256(Array($0.utf8))) }),
+                            "calculation_text": text(calculation), "values": .object(JSONObject(values.map { (key: $0.0, value: $0.1) }))])
         }
         let parameters: [JSONValue] = parameters.map { p in
             .object(["project": .string(p.project), "id": .string(p.id), "unit": .string(p.unit.symbol), "option": .string(p.option.rawValue),

@@ -9,6 +9,7 @@ extension Config {
                                    readFile: (String) throws -> String) -> [ConfigProblem] {
         var problems: [ConfigProblem] = []
         var cache: [String: Result<Methodology, ConfigError>] = [:]
+        var texts: [String: String] = [:]
         for project in projects {
             guard let path = project.calculation, let (index, table) = projectTables[project.id] else { continue }
             func problem(_ key: String, _ line: Int?, _ message: String) {
@@ -18,6 +19,7 @@ extension Config {
             if let hit = cache[path] { loaded = hit } else {
                 do {
                     let text = try readFile(path)
+                    texts[path] = text
                     loaded = Result { () throws(ConfigError) in try Methodology.parse(text, file: path) }
                 } catch {
                     problem("calculation", nil, "cannot read \(path): \((error as NSError).localizedDescription)")
@@ -31,6 +33,7 @@ extension Config {
             case .success(let m):
                 check(m, for: project, table: table, problem: problem)
                 methodologies[project.id] = m
+                methodologyTexts[project.id] = texts[path]
             }
         }
         return problems

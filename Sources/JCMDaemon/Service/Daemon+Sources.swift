@@ -67,7 +67,11 @@ extension Daemon {
             }
             sources.polled = targets.count + riders.count + config.meters.filter { $0.poll?.isWindowed ?? false }.count
             if Backfiller.needed(by: config) {
-                let b = Backfiller(config: config, security: security, logger: logger, deliver: { result in writer.submit(.backfill(result)) },
+                let b = Backfiller(config: config, security: security, logger: logger, deliver: { result in
+                    var redacted = result
+                    redacted.response = intake.redacted(result.response)
+                    writer.submit(.backfill(redacted))
+                },
                                    deliverPolls: intake.enqueue, mayPoll: intake.mayPoll)
                 sources.backfiller = (b, Daemon.spawn("backfiller") { b.run() }, writer)
                 writer.backfill.attach(b)

@@ -54,6 +54,7 @@ public final class Daemon: @unchecked Sendable {
         metrics.gauge("jcm_spool_bytes") { Double(spool.bytes) }
         metrics.gauge("jcm_spool_age_seconds") { spool.age }
         let intake = PollIntake(spool: spool, writer: writer, logger: logger, metrics: metrics)
+        intake.redactor = PollSecrets.redactor(config, security)
         let writerDone = Self.spawn("writer") { writer.run() }
         let intakeDone = intake.start()
         let metricsServer = try serveMetrics()
@@ -79,6 +80,7 @@ public final class Daemon: @unchecked Sendable {
                 SystemdNotify.send("RELOADING=1")
                 sources.stop()
                 config = next
+                intake.redactor = PollSecrets.redactor(next, security)
                 writer.submit(.reconfigure(next))
                 sources = Sources.start(next, security: security, uploads: Uploads(secrets: uploadSecrets, conninfo: conninfo, metrics: metrics), writer: writer, intake: intake, logger: logger) { [self] what, error in fail(what, error) }
                 logger.info("configuration reloaded", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(next.meters.count)", "folders": "\(next.watches.count)"])
@@ -133,6 +135,8 @@ public final class Daemon: @unchecked Sendable {
         let spooled = spool.bytes
         if spooled > 0 { text += ", spool \(spooled / 1024) KiB (\(Int(spool.age)) s)" }
         if metrics.value("jcm_polling_paused") == 1 { text += ", POLLING PAUSED (spool full)" }
+        let halted = writer.haltedChains
+        if !halted.isEmpty { text += ", LEDGER HALTED for \(halted.joined(separator: " ")) (a head this daemon did not write: see the log)" }
         if case let last = metrics.value("jcm_last_commit_timestamp_seconds"), last > 0 {
             text += ", last commit \(Int(Date().timeIntervalSince1970 - last)) s ago"
         }
@@ -155,7 +159,9 @@ public final class Daemon: @unchecked Sendable {
             switch request.path {
             case "/metrics": return .text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
             case "/healthz":
-                return metrics.value("jcm_database_up") == 1 ? .text("ok\n") : .text("database unavailable\n", status: 503)
+                if metrics.value("jcm_database_up") != 1 { return .text("database unavailable\n", status: 503) }
+                let halted = Int(metrics.value("jcm_ledger_chains_halted"))
+                return halted == 0 ? .text("ok\n") : .text("degraded: \(halted) ledger chains halted (a head this daemon did not write)\n", status: 503)
             default: return .text("not found\n", status: 404)
             }
         }

@@ -9,6 +9,12 @@ public struct DatabaseTarget {
     /// Set when we started the embedded cluster, so whoever started it stops it.
     public var startedCluster: EmbeddedCluster?
 
+    /// A server named outright (`verify --conninfo`), or libpq's environment when "".
+    public static func direct(_ conninfo: String) -> DatabaseTarget {
+        setenv("PGCONNECT_TIMEOUT", "10", 0)
+        return DatabaseTarget(conninfo: conninfo)
+    }
+
     /// `database.url` when set; else libpq's own environment when it names a server (PGHOST,
     /// PGHOSTADDR, PGSERVICE or PGDATABASE; libpq then reads every PG* variable and service file,
     /// as for every PostgreSQL client); else the embedded cluster under `state_dir/postgres`.

@@ -40,6 +40,8 @@ public final class Metrics: @unchecked Sendable {
         "jcm_writer_backlog": ("gauge", "Jobs handed to the writer and not yet written."),
         "jcm_spool_bytes": ("gauge", "Bytes of polls in the on-disk spool not yet committed to PostgreSQL."),
         "jcm_spool_age_seconds": ("gauge", "Seconds since the spool was last empty: at least the age of its oldest uncommitted poll (0 when none waits)."),
+        "jcm_ledger_chains_halted": ("gauge", "Ledger chains this daemon stopped writing: their head is a link it did not write (docs/verification.md)."),
+        "jcm_ledger_halts_total": ("counter", "Times a ledger chain was halted on a head this daemon did not write."),
         "jcm_polling_paused": ("gauge", "1 while polling is paused because the spool is nearly full, else 0."),
         "jcm_meter_up": ("gauge", "1 while a polled meter answers, 0 once its last 3 polls or more all failed (report-fed meters have none)."),
         "jcm_meter_last_reading_timestamp_seconds": ("gauge", "Unix time of the newest reading stored for the meter (polled or report-fed)."),

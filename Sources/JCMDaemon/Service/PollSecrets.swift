@@ -24,6 +24,24 @@ enum PollSecrets {
         return out
     }
 
+    /// Every secret of the polled meters (credentials, secret query values, userinfo), for
+    /// SecretRedactor.
+    static func redactor(_ config: Config, _ security: [String: TransferSecurity]) -> SecretRedactor {
+        var r = SecretRedactor()
+        for meter in config.meters {
+            guard let poll = meter.poll else { continue }
+            r.add(secretsOf: poll.url)
+            switch security[meter.id]?.credentials {
+            case .basic(let user, let password)?, .digest(let user, let password)?: r.add(user: user, password: password)
+            case .header(_, let value)?:
+                r.add(value)
+                if value.hasPrefix("Bearer ") { r.add(String(value.dropFirst(7))) }
+            default: break
+            }
+        }
+        return r
+    }
+
     /// A transfer's options from its `tls` and `auth` tables (a meter's or an upload source's);
     /// `readSecret` reads the auth secret file.
     static func security(tls: Config.TLS, auth: Config.Auth, lowSpeedBytes: Int, lowSpeedMilliseconds: Int64,

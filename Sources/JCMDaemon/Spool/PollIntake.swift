@@ -1,4 +1,5 @@
 import Foundation
+import JCMCore
 import JCMCurl
 import Logging
 
@@ -28,6 +29,23 @@ final class PollIntake: @unchecked Sendable {
     private let arrived = NSCondition()
     private var queued: [PollResult] = []
     private var closed = false
+    /// The secrets of the configuration in force: replaced by *** in every result before it is
+    /// spooled or written (set at start and at each reload).
+    var redactor: SecretRedactor {
+        get { lock.withLock { secrets } }
+        set { lock.withLock { secrets = newValue } }
+    }
+    private var secrets = SecretRedactor()
+
+    /// A result with the known secrets replaced in its body and URL.
+    func redacted(_ result: PollResult) -> PollResult {
+        let r = redactor
+        guard !r.isEmpty else { return result }
+        var out = result
+        out.body = r.redact(result.body)
+        out.url = r.redact(result.url)
+        return out
+    }
 
     init(spool: Spool?, writer: IngestWriter, logger: Logger, metrics: Metrics) {
         self.spool = spool
@@ -75,6 +93,7 @@ final class PollIntake: @unchecked Sendable {
 
     /// Spools results and tells the writer, on the caller's thread.
     func deliver(_ results: [PollResult]) {
+        let results = results.map(redacted)
         guard let spool else {
             for r in results { writer.submit(.poll(r)) }
             return

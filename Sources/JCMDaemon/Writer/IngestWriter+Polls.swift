@@ -54,6 +54,21 @@ extension IngestWriter {
     /// them (a reading already stored with another value), the transaction is redone with a
     /// chunk per poll, which finds the row and keeps it as a rejection.
     func writePolls(_ items: [(result: PollResult, spoolRecord: String?)]) throws {
+        var items = try holdHalted(items)
+        while !items.isEmpty {
+            do {
+                return try writePollsRedoing(items)
+            } catch let halt as ChainHalted {
+                noteHalt(halt)
+                let rest = try holdHalted(items)
+                if rest.count == items.count { throw halt }  // not these polls' chain: never loop
+                items = rest
+            }
+        }
+    }
+
+    /// The polls in one transaction, or a poll at a time when the server refuses one of them.
+    func writePollsRedoing(_ items: [(result: PollResult, spoolRecord: String?)]) throws {
         do {
             try writePolls(items, grouped: true)
         } catch let error as PostgresError where error.isUniqueViolation || error.isDataError {

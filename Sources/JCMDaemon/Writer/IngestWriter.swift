@@ -46,6 +46,18 @@ public final class IngestWriter: @unchecked Sendable {
 
     let metrics: Metrics
     let spool: Spool?
+    /// The chain heads this writer may extend, kept across reconnects (IngestWriter+Halts.swift).
+    public internal(set) var chainHeads: ChainHeadGuard?
+    /// Polls of halted chains, a spool per project under `state_dir/held/`, and the jobs that
+    /// touched them, until the chain resumes.
+    var heldSpools: [String: Spool] = [:]
+    var heldJobs: [String: [Job]] = [:]
+    var nextRecheck = Date.distantPast
+    /// How often halted chains are checked again for a resolution.
+    public var recheckSeconds = 10.0
+    /// Signed checkpoints of the chains this writer extends (CheckpointWriter).
+    var checkpoints: CheckpointWriter?
+    var nextCheckpoint = Date()
     /// The first spool record not yet committed.
     var spoolCursor: Spool.Position?
 
@@ -94,7 +106,14 @@ public final class IngestWriter: @unchecked Sendable {
     /// Connects, migrates, mirrors the configuration and loads validator state. Throws when
     /// the database cannot be reached, so a misconfigured daemon fails at start.
     public func prepare() throws {
-        let context = try IngestContext.open(conninfo: conninfo, config: config, logger: logger)
+        let context = try IngestContext.open(conninfo: conninfo, config: config, logger: logger, heads: chainHeads)
+        if chainHeads == nil {
+            chainHeads = context.heads
+            try openHeldSpools()
+        }
+        if checkpoints == nil {
+            checkpoints = CheckpointWriter(config: config, signer: try SigningKeyFile.load(stateDir: config.daemon.stateDir, create: false), logger: logger)
+        }
         store = context.store
         validator = context.validator
         let stored = try context.store.storedPollStates()
@@ -141,6 +160,8 @@ public final class IngestWriter: @unchecked Sendable {
         var permanent = 0
         var leftForNextStart = 0
         defer {
+            chainHeads?.flush()
+            do { try checkpointIfDue(force: true) } catch { logger.warning("no checkpoint at stop", metadata: ["error": "\(error)"]) }
             if leftForNextStart > 0 {
                 logger.notice("stopped before every job was written; spooled polls and waiting reports are taken up at the next start", metadata: [
                     "jobs.left": "\(leftForNextStart)", "spool.bytes": "\(spool?.bytes ?? 0)"])
@@ -155,6 +176,8 @@ public final class IngestWriter: @unchecked Sendable {
             }
             do {
                 if store == nil || store?.db.isHealthy == false { try prepare() }
+                try resumeChainsIfDue()
+                try checkpointIfDue()
                 let started = Date()
                 try handle(job)
                 let kind: String
@@ -208,13 +231,35 @@ public final class IngestWriter: @unchecked Sendable {
         }
     }
 
+    /// Every `daemon.checkpoint_interval`, and when the writer stops: a signed checkpoint of each
+    /// chain whose head this writer moved.
+    func checkpointIfDue(force: Bool = false) throws {
+        let interval = Double(config.daemon.checkpointIntervalMilliseconds) / 1000
+        guard let checkpoints, let heads = chainHeads, let store, interval > 0 || force, force || Date() >= nextCheckpoint else { return }
+        nextCheckpoint = Date() + interval
+        try checkpoints.write(heads.written, db: store.db)
+    }
+
     private func handle(_ job: Job) throws {
         switch job {
         case .spooled: try drainSpool()
         case .poll(let result): try writePolls([(result, nil)])
-        case .backfill(let result): try writeBackfill(result)
-        case .report(let path, let watch, let origin): try writeReport(path: path, watch: watch, origin: origin)
-        case .reconfigure(let next):
+        case .backfill(let result):
+            do {
+                try writeBackfill(result)
+            } catch let halt as ChainHalted {
+                hold(job, halt)
+            }
+        case .report(let path, let watch, let origin):
+            do {
+                try writeReport(path: path, watch: watch, origin: origin)
+            } catch let halt as ChainHalted {
+                hold(job, halt)
+            }
+        case .reconfigure(var next):
+            // daemon.state_dir takes effect at the next restart (Daemon.reloadedConfig): the
+            // signing key, the heads and the spool stay where this writer started.
+            next.daemon.stateDir = config.daemon.stateDir
             config = next
             health.keep(only: Set(next.meters.map(\.id)))
             metrics.set("jcm_meters_down", Double(health.downCount))

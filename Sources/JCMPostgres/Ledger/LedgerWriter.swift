@@ -14,6 +14,11 @@ final class LedgerWriter {
     /// rejection's project by the meter id it names.
     var meters: [Int32: (id: String, project: String)] = [:]
     var projectOfMeter: [String: String] = [:]
+    /// Checks each chain's head before this writer extends it; nil: extend whatever is there.
+    var headGuard: ChainHeadGuard?
+    /// The heads this transaction signed, handed to the guard once it commits.
+    private var signedHeads: [String: ChainHeadGuard.Head] = [:]
+    private var sealedHeads: [String: ChainHeadGuard.Head] = [:]
 
     /// The records of one batch for one project: their numbering, and the digests not yet cut
     /// into a link. The chunk writer keeps it at hand per meter, off the per-record lookups.
@@ -69,7 +74,7 @@ final class LedgerWriter {
         let record = CanonicalRecord.batch(
             id: id, kind: b.kind.rawValue, source: b.source, url: b.url, httpStatus: b.httpStatus, fileName: b.fileName, sha256: b.sha256,
             bytes: b.bytes, receivedMicroseconds: b.receivedAt.microseconds, spoolRecord: b.spoolRecord, planVersion: planVersion.map(Int.init))
-        let project = b.kind == .poll ? projectOfMeter[b.source] ?? "" : ""
+        let project = b.kind == .poll ? projectOfMeter[b.source] ?? "" : b.kind == .resolution ? b.source : ""
         open[id] = OpenBatch(digest: LedgerDigest.sha256(record.bytes), project: project)
         order.append(id)
     }
@@ -103,7 +108,18 @@ final class LedgerWriter {
         cut = []
         cutBytes = 0
         heads = [:]
+        signedHeads = [:]
     }
+
+    /// The transaction committed: the heads it signed are this writer's now.
+    func committed() {
+        headGuard?.committed(sealedHeads)
+        sealedHeads = [:]
+    }
+
+    /// A resolution extends a head the guard refused, once the operator has named it: the
+    /// transaction that writes it checks the head is still the one named.
+    var acknowledging: (project: String, head: ChainHeadGuard.Head?)?
 
     /// Extends the chains with the rest of this transaction's links, inside it, before commit.
     func seal(_ db: Connection) throws {
@@ -112,6 +128,7 @@ final class LedgerWriter {
             cut.append((open[id]!.project, id, 1, 0, []))
         }
         try insertCut(db)
+        sealedHeads = signedHeads
     }
 
     private func insertCut(_ db: Connection) throws {
@@ -134,6 +151,16 @@ final class LedgerWriter {
                 """, [PostgresArray.text(unlocked)]).rows {
                 if let p = row[0], let seq = row[1].flatMap({ Int64($0) }), let hash = row[2].flatMap(LedgerDigest.bytes(hex:)) { heads[p] = (seq, hash) }
             }
+            for p in unlocked {
+                let head = (heads[p] ?? nil).map { ChainHeadGuard.Head(seq: $0.seq, hash: $0.hash) }
+                if let a = acknowledging, a.project == p {
+                    guard head == a.head else {
+                        throw PostgresError(kind: .query, message: "the head of chain \(p) moved since it was named: resolve again")
+                    }
+                } else {
+                    try headGuard?.check(project: p, head: head, db: db)
+                }
+            }
         }
         var links: [LedgerLink] = []
         var hashes: [[UInt8]] = []
@@ -149,6 +176,7 @@ final class LedgerWriter {
             hashes.append(hash)
         }
         let signed = Set(lastOf.values)
+        for i in signed { signedHeads[links[i].project] = ChainHeadGuard.Head(seq: links[i].seq, hash: hashes[i]) }
         // Binary COPY: the digests go as bytes, with no text arrays for the server to parse.
         var rows = BinaryCopyEncoder(reserving: cutBytes + links.count * 160)
         for (i, link) in links.enumerated() {

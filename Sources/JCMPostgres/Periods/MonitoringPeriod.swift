@@ -13,6 +13,11 @@ public struct MonitoringPeriod: Sendable, Equatable {
     public var headHash: String?
     public var declaredBy: String
     public var declaredAt: Timestamp
+    /// Frozen at declaration: the plan version in force, the SHA-256 of the project's methodology
+    /// file and its option A values (JSON), as that version has them.
+    public var planVersion: Int32? = nil
+    public var methodologySHA256: String? = nil
+    public var planValues: String? = nil
 }
 
 /// What one meter holds for a period, in the meter's unit (jcm.period_interval_values).

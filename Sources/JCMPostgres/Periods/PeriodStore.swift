@@ -8,7 +8,8 @@ public struct PeriodStore {
 
     static let columns = """
         id, project, name, (extract(epoch from starts) * 1000000)::bigint, (extract(epoch from ends) * 1000000)::bigint, head_seq,
-        encode(head_hash, 'hex'), declared_by, (extract(epoch from declared_at) * 1000000)::bigint
+        encode(head_hash, 'hex'), declared_by, (extract(epoch from declared_at) * 1000000)::bigint, plan_version, methodology_sha256,
+        plan_values::text
         """
 
     /// Declares and freezes a period (the database refuses one that has not ended or overlaps).
@@ -34,7 +35,9 @@ public struct PeriodStore {
         guard let id = row[0].flatMap({ Int32($0) }), let project = row[1], let name = row[2], let s = row[3].flatMap({ Int64($0) }),
               let e = row[4].flatMap({ Int64($0) }), let at = row[8].flatMap({ Int64($0) }) else { return nil }
         return MonitoringPeriod(id: id, project: project, name: name, starts: Timestamp(microseconds: s), ends: Timestamp(microseconds: e),
-                                headSeq: row[5].flatMap { Int64($0) }, headHash: row[6], declaredBy: row[7] ?? "", declaredAt: Timestamp(microseconds: at))
+                                headSeq: row[5].flatMap { Int64($0) }, headHash: row[6], declaredBy: row[7] ?? "", declaredAt: Timestamp(microseconds: at),
+                                planVersion: row.count > 9 ? row[9].flatMap { Int32($0) } : nil, methodologySHA256: row.count > 10 ? row[10] : nil,
+                                planValues: row.count > 11 ? row[11] : nil)
     }
 
     /// True when the chain still holds the head the period was frozen on.

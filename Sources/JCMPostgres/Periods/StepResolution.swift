@@ -30,10 +30,10 @@ public struct StepResolution: Sendable, Equatable {
 }
 
 extension PeriodStore {
-    /// Records a resolution after checking it fits the step it names: the reading exists, a
-    /// rollover needs the meter's rollover, a replacement's registers must not run backwards.
-    /// Returns the correction's id.
-    public func resolve(_ r: StepResolution) throws -> Int64 {
+    /// Checks that a resolution fits the step it names: the reading exists, a rollover needs the
+    /// meter's rollover, a replacement's registers must not run backwards. Returns the row of
+    /// jcm.corrections to write (through `ReadingStore.insertCorrections`, which seals it).
+    public func correctionRow(_ r: StepResolution) throws -> [String: String?] {
         let rows = try db.query("""
             select r.batch, r.value::text, m.rollover::text, m.kind,
                    (select p.value::text from jcm.readings p where p.meter = r.meter and p.ts < r.ts order by p.ts desc limit 1)
@@ -63,11 +63,7 @@ extension PeriodStore {
             throw PostgresError(kind: .query, message: "the step at \(r.at) is a drop: confirm it as a rollover, reset or replacement")
         default: break
         }
-        let id = try db.query("""
-            insert into jcm.corrections (meter_id, ts, batch, value, resolution, old_final, new_start, reason, author)
-            values ($1, $2::timestamptz, $3::bigint, null, $4, $5::numeric, $6::numeric, $7, $8) returning id
-            """, [r.meter, r.at.description, batch, r.kind.rawValue, r.oldFinal?.description, r.newStart?.description, r.reason, r.author])[0, 0]
-        guard let id = id.flatMap({ Int64($0) }) else { throw PostgresError(kind: .query, message: "the resolution was not recorded") }
-        return id
+        return ["meter_id": r.meter, "ts": r.at.description, "batch": batch, "value": nil, "resolution": r.kind.rawValue,
+                "old_final": r.oldFinal?.description, "new_start": r.newStart?.description, "reason": r.reason, "author": r.author]
     }
 }

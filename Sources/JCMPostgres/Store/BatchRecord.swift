@@ -2,7 +2,7 @@ import JCMCore
 
 /// Provenance of one fetched response or report file: a row of jcm.batches.
 public struct BatchRecord: Sendable {
-    public enum Kind: String, Sendable { case poll, file, duplicateFile = "duplicate_file" }
+    public enum Kind: String, Sendable { case poll, file, duplicateFile = "duplicate_file", resolution, correction }
 
     public var kind: Kind
     public var source: String

@@ -12,9 +12,12 @@ public final class ReadingStore {
     var batchSequenceOID: String?
 
     /// Records the signer's public key in jcm.signing_keys: every transaction is sealed with it.
-    public init(db: Connection, signer: LedgerSigner) throws {
+    /// - Parameter heads: checks each chain's head before it is extended (ChainHeadGuard); nil
+    ///   extends whatever head is there.
+    public init(db: Connection, signer: LedgerSigner, heads: ChainHeadGuard? = nil) throws {
         self.db = db
         ledger = LedgerWriter(signer: signer, keyID: try LedgerWriter.register(signer, db: db))
+        ledger.headGuard = heads
     }
 
     /// Mirrors the configured projects and meters into jcm.projects / jcm.meters and returns each
@@ -31,6 +34,9 @@ public final class ReadingStore {
                         is distinct from (excluded.methodology, excluded.name, excluded.methodology_version, excluded.monitoring_start)
                     """, [p.id, p.methodology, p.name, p.methodologyVersion, p.monitoringStart?.description])
             }
+            // The plan first: jcm.meters takes a meter's unit, kind, parameter and project only as
+            // the newest plan version has them (the triggers matches_plan_*).
+            planVersion = try recordPlan(config.planJSON)
             // One statement for all meters: a fleet of thousands syncs in one round trip.
             let meters = config.meters
             try db.query("""
@@ -53,7 +59,6 @@ public final class ReadingStore {
                     PostgresArray.text(meters.map { $0.plan.expectedIntervalMilliseconds.map(String.init) }),
                     PostgresArray.text(meters.map { $0.plan.rollover?.description }),
                 ])
-            planVersion = try recordPlan(config.planJSON)
             try db.execute("commit")
         } catch {
             try? db.execute("rollback")
@@ -107,6 +112,7 @@ public final class ReadingStore {
             let value = try body()
             try ledger.seal(db)
             try db.execute("commit")
+            ledger.committed()
             return value
         } catch {
             ledger.discard()
