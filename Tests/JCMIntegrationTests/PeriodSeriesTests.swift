@@ -194,6 +194,9 @@ struct PeriodSeriesTests {
         #expect(after.json["steps"]?[0]?["step"]?.stringValue == "replacement")
         #expect(after.json["steps"]?[0]?["delta"]?.stringValue == "15000")
         #expect(after.status == 0, "\(after.err)")
+        // The resolution is sealed in the ledger like a reading.
+        let verified = try CommandLineTests.run(["verify", "-c", config])
+        #expect(verified.status == 0, "\(verified.out)\(verified.err)")
     }
 
     /// An interval meter's 15-minute slots from 00:00: readings at 00:10 (an extra, unscheduled),
