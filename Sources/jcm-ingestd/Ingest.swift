@@ -7,7 +7,7 @@ struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ingest report files once, through the same pipeline as the watched folder.",
         discussion: """
-            Prints a summary per file: rows accepted, flagged and rejected, with the first reasons. \
+            Prints a summary per file: rows accepted, flagged and rejected, and the first rejected rows with their reasons. \
             Files stay where they are (nothing is moved); a file already ingested (same SHA-256) is \
             recorded as a duplicate. Exits 0 when every file was processed, 2 when any had rejected rows \
             or could not be read.

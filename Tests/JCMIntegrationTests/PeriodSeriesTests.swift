@@ -251,6 +251,26 @@ struct PeriodSeriesTests {
         #expect(r.json["parameters"]?[0]?["adjusted"]?.stringValue == "59.6")
     }
 
+    /// An unknown period is named with the declared ones; a meter id written as a formula reaches
+    /// the CSV files as text a spreadsheet will not run.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CommandLineTests.binary)))
+    func reportNamesTheDeclaredPeriodsAndNeutralisesFormulas() throws {
+        let text = config(try TestCluster.freshDatabase()).replacingOccurrences(of: "id = \"PV\"", with: "id = \"=HYPERLINK(\\\"http://x\\\")\"")
+        let config = try ingest(text, [])
+        let none = try CommandLineTests.run(["report", "-c", config, "--project", "P", "--period", "nope"])
+        #expect(none.status != 0)
+        #expect(none.err.contains("no monitoring period nope of project P: none is declared yet; declare one with `jcm-ingestd period declare`"))
+        try declare(config, "SEP", "2026-09-01T00:00:00Z", "2026-10-01T00:00:00Z")
+        try declare(config, "OCT", "2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z")
+        let unknown = try CommandLineTests.run(["report", "-c", config, "--project", "P", "--period", "nope"])
+        #expect(unknown.err.contains("no monitoring period nope of project P: declared: SEP, OCT"), "\(unknown.err)")
+        let folder = dir.path + "/csv-formula"
+        let csv = try CommandLineTests.run(["report", "-c", config, "--project", "P", "--period", "SEP", "--format", "csv", "-o", folder])
+        #expect(csv.status == 0 || csv.status == 4, "\(csv.err)")
+        let meters = try String(contentsOfFile: folder + "/meters.csv", encoding: .utf8)
+        #expect(meters.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "\(meters)")
+    }
+
     /// jcm.units is MeasurementUnit.all, so SQL converts exactly as Swift does.
     @Test func theUnitTableIsTheSwiftOne() throws {
         let conninfo = try TestCluster.freshDatabase()
