@@ -86,7 +86,9 @@ language sql stable as $$
         left join jcm.plan_parameters pp on pp.version = p_plan and pp.project = mm.project and pp.id = mm.parameter
         where mm.project = p_project and mm.kind in ('cumulative', 'interval')
     ),
-    cr as (
+    -- Not materialized: each use below filters it by meter and time, so the index on
+    -- (meter, ts) serves it rather than a scan of every reading.
+    cr as not materialized (
         select r.meter, r.ts, coalesce(c.value, r.value) as value, r.status, r.reasons, r.batch, r.seq, r.raw_value, r.raw_unit,
                c.id as corrected, c.id is not null and c.value is null as excluded
         from jcm.readings r
