@@ -1,9 +1,13 @@
+import CLibPQ
 import Foundation
 
 /// Runs a program to completion with posix_spawn and waitpid. Foundation's Process is not used:
 /// its wait can miss a child's exit when other threads are busy, and its children inherit our
 /// blocked signals. Here the child gets default signal handling and its own process group, so a
-/// Ctrl-C meant for the daemon does not also stop the PostgreSQL it started.
+/// Ctrl-C meant for the daemon does not also stop the PostgreSQL it started. It gets no
+/// descriptor of ours beyond 0-2 either: pg_ctl's server lives on, and one it inherited (a
+/// pipe another thread had just opened to a child of its own, a listening socket) would stay
+/// open for as long as it runs, so that child's reader would never see end of file.
 enum Subprocess {
     struct Result {
         var status: Int32
@@ -21,6 +25,7 @@ enum Subprocess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
