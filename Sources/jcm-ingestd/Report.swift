@@ -107,7 +107,7 @@ struct Report: ParsableCommand {
             [.text(g.meter), .time(g.from), .time(g.to), .integer(g.missing), .text(g.cause)]
         }
         let corrections: [[FieldValue]] = recorded.map { r in
-            zip(PeriodStore.correctionColumns, r).map { DatasetColumn.value($0.0 == "id" ? "batch" : $0.0, $0.1) }
+            zip(PeriodStore.correctionColumns, r).map { ColumnType.value($0.0, $0.1) }
         }
         let tables = [
             ReportTable("parameters", fields: result.parameters.map(\.fields), columns: []),
@@ -123,7 +123,7 @@ struct Report: ParsableCommand {
         ]
         let printer = ReportPrinter(summary: summary, tables: tables) { emit in
             try store.dataset(p) { row in
-                try emit(ReportPrinter.datasetColumns.enumerated().map { DatasetColumn.value($0.element, row.string($0.offset)) })
+                try emit(ReportPrinter.datasetColumns.enumerated().map { ColumnType.value($0.element, row.string($0.offset)) })
             }
         }
         var written: [String] = []

@@ -21,10 +21,11 @@ struct ReportTable {
     var objects: [Fields] { rows.map { Array(zip(columns, $0)).map { (name: $0.0, value: $0.1) } } }
 }
 
-/// How each dataset column is typed in JSON: exact decimals stay strings, counts are numbers.
-enum DatasetColumn {
-    static let integers: Set = ["batch", "seq", "corrected_by", "resolved_by", "plan_version"]
-    static let decimals: Set = ["delta", "share", "value"]
+/// How each column of the dataset and of the recorded corrections, which come from PostgreSQL
+/// as text, is typed: exact decimals stay strings in JSON, counts and ids are numbers.
+enum ColumnType {
+    static let integers: Set = ["id", "batch", "seq", "corrected_by", "resolved_by", "plan_version"]
+    static let decimals: Set = ["delta", "share", "value", "old_final", "new_start"]
     static let booleans: Set = ["lapsed"]
 
     static func value(_ column: String, _ text: String?) -> FieldValue {

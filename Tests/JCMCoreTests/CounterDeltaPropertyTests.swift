@@ -2,8 +2,8 @@ import Testing
 @testable import JCMCore
 
 /// Properties of counter deltas, checked on random series (seeded: a failure names its seed and
-/// reproduces). The SQL view jcm.interval_values follows the same rule; the integration tests
-/// check that it sums the same.
+/// reproduces). The SQL view jcm.interval_values follows the same rule for a meter without a
+/// capacity; the integration tests check that it sums the same.
 @Suite("counter deltas: properties")
 struct CounterDeltaPropertyTests {
     /// A meter counting true consumption, shown modulo its rollover, and sometimes reset to zero

@@ -99,7 +99,6 @@ struct PeriodDeclareMessageTests {
             id = "P"
             methodology = "M"
             """)
-        _ = try TestCluster.context(try Config.parse(String(contentsOfFile: config, encoding: .utf8)))
         // The project is recorded in jcm.projects the way the daemon does at its start.
         _ = try IngestContext.open(conninfo: conninfo, config: try Config.parse(String(contentsOfFile: config, encoding: .utf8)),
                                    logger: TestCluster.logger)

@@ -1,7 +1,9 @@
 /// What a cumulative counter counted between two readings. A counter that goes backwards was
 /// reset (it starts again from zero: the delta is its new value) or rolled over at its modulus
-/// (the delta goes through the wrap). The same rule is `jcm.interval_values` in SQL
-/// (migration 0003); both must change together.
+/// (the delta goes through the wrap). This is the validator's verdict on arrival. The period's
+/// numbers judge steps again in SQL (`jcm.series_steps`, migration 0009): for a meter without a
+/// capacity the rule is this one, and both must change together (PlanStorageTests checks the
+/// sums agree); with a capacity an implausible step is held instead.
 public enum CounterDelta {
     public enum Step: String, Sendable, Equatable {
         case normal, reset, rollover
