@@ -5,7 +5,7 @@ let package = Package(
     name: "jcm-ingestd",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "jcm-ingestd", targets: ["jcm-ingestd"]),
+        .executable(name: "jcm-ingestd", targets: ["jcm-ingestd"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,7 +22,8 @@ let package = Package(
         // digests and signatures. No I/O.
         .target(name: "JCMCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The only module that imports CCurlShim.
-        .target(name: "JCMCurl", dependencies: ["CCurlShim", "JCMCore", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "JCMCurl", dependencies: ["CCurlShim", "JCMCore", .product(name: "Logging", package: "swift-log")]),
         // The only module that imports CLibPQ.
         .target(
             name: "JCMPostgres",
@@ -51,7 +52,9 @@ let package = Package(
         .testTarget(name: "JCMCoreTests", dependencies: ["JCMCore"]),
         .testTarget(
             name: "JCMIntegrationTests",
-            dependencies: ["JCMCore", "JCMCurl", "JCMPostgres", "JCMDaemon", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "JCMCore", "JCMCurl", "JCMPostgres", "JCMDaemon", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ]
 )

@@ -16,7 +16,9 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         self.message = String(cString: curl_multi_strerror(code))
     }
 
-    public var isSizeCap: Bool { code == Int(CURLE_WRITE_ERROR.rawValue) || code == Int(CURLE_FILESIZE_EXCEEDED.rawValue) }
+    public var isSizeCap: Bool {
+        code == Int(CURLE_WRITE_ERROR.rawValue) || code == Int(CURLE_FILESIZE_EXCEEDED.rawValue)
+    }
 
     public var description: String { "curl error \(code): \(message)" }
 }

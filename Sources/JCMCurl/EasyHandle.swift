@@ -98,7 +98,9 @@ public final class EasyHandle {
             // Doubling, but never past the cap: a body cut off at 1 MiB holds 1 MiB, not 2.
             body.reserveCapacity(min(maxBytes, max(needed, lastBodyCount, body.capacity * 2)))
         }
-        data.withMemoryRebound(to: UInt8.self, capacity: n) { body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+        data.withMemoryRebound(to: UInt8.self, capacity: n) {
+            body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
+        }
         return n
     }
 
@@ -128,13 +130,17 @@ public final class EasyHandle {
     /// A header of the last response, by name (case-insensitive); nil when absent.
     public func responseHeader(_ name: String) -> String? {
         var found: UnsafeMutablePointer<curl_header>?
-        guard curl_easy_header(handle, name, 0, UInt32(CURLH_HEADER), -1, &found) == CURLHE_OK, let found else { return nil }
+        guard curl_easy_header(handle, name, 0, UInt32(CURLH_HEADER), -1, &found) == CURLHE_OK, let found else {
+            return nil
+        }
         return String(cString: found.pointee.value)
     }
 
     /// Prepares the next transfer of `url`, with the meter's credentials: a POST of `body` when
     /// there is one (libcurl copies it: CURLOPT_COPYPOSTFIELDS), else a GET.
-    public func prepare(url: String, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int, body: String? = nil) throws(CurlError) {
+    public func prepare(url: String, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int, body: String? = nil)
+        throws(CurlError)
+    {
         resetBody(maxBytes: maxBytes)
         if !credentialed { try restoreCredentials() }
         if body != postBody {
@@ -206,7 +212,9 @@ public final class EasyHandle {
     /// Where a 3xx of the last transfer points, resolved against its url by libcurl.
     public var redirectURL: String? {
         var url: UnsafePointer<CChar>?
-        guard CCurlShim_easy_getinfo_string(handle, CURLINFO_REDIRECT_URL, &url) == CURLE_OK, let url else { return nil }
+        guard CCurlShim_easy_getinfo_string(handle, CURLINFO_REDIRECT_URL, &url) == CURLE_OK, let url else {
+            return nil
+        }
         return String(cString: url)
     }
 

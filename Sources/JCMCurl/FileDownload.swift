@@ -51,7 +51,9 @@ public final class FileDownload {
     private var cut = false
     private var diskError: Int32 = 0
 
-    public init(security: TransferSecurity, signing: Signing?, limits: Limits, shouldStop: @escaping @Sendable () -> Bool) throws(CurlError) {
+    public init(
+        security: TransferSecurity, signing: Signing?, limits: Limits, shouldStop: @escaping @Sendable () -> Bool
+    ) throws(CurlError) {
         easy = try EasyHandle()
         self.signing = signing
         self.limits = limits
@@ -61,13 +63,15 @@ public final class FileDownload {
         // This object, not the handle's own buffer, receives the body.
         let me = Unmanaged.passUnretained(self).toOpaque()
         try easy.check(CCurlShim_easy_setopt_pointer(h, CURLOPT_WRITEDATA, me))
-        try easy.check(CCurlShim_easy_setopt_write_function(h) { data, size, count, userdata in
-            Unmanaged<FileDownload>.fromOpaque(userdata!).takeUnretainedValue().take(data!, size * count)
-        })
+        try easy.check(
+            CCurlShim_easy_setopt_write_function(h) { data, size, count, userdata in
+                Unmanaged<FileDownload>.fromOpaque(userdata!).takeUnretainedValue().take(data!, size * count)
+            })
         try easy.check(CCurlShim_easy_setopt_pointer(h, CURLOPT_XFERINFODATA, me))
-        try easy.check(CCurlShim_easy_setopt_xferinfo_function(h) { userdata, _, _, _, _ in
-            Unmanaged<FileDownload>.fromOpaque(userdata!).takeUnretainedValue().shouldStop() ? 1 : 0
-        })
+        try easy.check(
+            CCurlShim_easy_setopt_xferinfo_function(h) { userdata, _, _, _, _ in
+                Unmanaged<FileDownload>.fromOpaque(userdata!).takeUnretainedValue().shouldStop() ? 1 : 0
+            })
         try easy.check(CCurlShim_easy_setopt_long(h, CURLOPT_NOPROGRESS, 0))
         if let signing {
             try easy.check(CCurlShim_easy_setopt_string(h, CURLOPT_AWS_SIGV4, "aws:amz:\(signing.region):s3"))
@@ -90,7 +94,9 @@ public final class FileDownload {
 
     private func write(_ data: UnsafeMutablePointer<CChar>, _ n: Int) -> Bool {
         if fd < 0 {
-            data.withMemoryRebound(to: UInt8.self, capacity: n) { memory.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+            data.withMemoryRebound(to: UInt8.self, capacity: n) {
+                memory.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
+            }
             received += Int64(n)
             return true
         }
@@ -143,18 +149,23 @@ public final class FileDownload {
         cut = false
         diskError = 0
         cap = maxBytes
-        try easy.prepare(url: url, connectTimeoutMs: limits.connectTimeoutMs, timeoutMs: limits.timeoutMs, maxBytes: Int(clamping: maxBytes))
+        try easy.prepare(
+            url: url, connectTimeoutMs: limits.connectTimeoutMs, timeoutMs: limits.timeoutMs,
+            maxBytes: Int(clamping: maxBytes))
         // No early refusal by Content-Length: the write callback cuts at the cap, so the part
         // received is kept as evidence of what the server offered.
         try easy.check(CCurlShim_easy_setopt_off(easy.handle, CURLOPT_MAXFILESIZE_LARGE, 0))
         var lines = headers
         // S3 wants the payload's hash in a header; libcurl 7.88 signs the header when it is
         // given but does not add it. A GET has an empty payload.
-        if signing != nil { lines.append("x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") }
+        if signing != nil {
+            lines.append("x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        }
         try easy.setRequestHeaders(lines)
         let code = curl_easy_perform(easy.handle)
-        let response = Response(status: easy.responseCode, bytes: received, etag: easy.responseHeader("ETag"),
-                                lastModified: easy.responseHeader("Last-Modified"), exceededCap: cut)
+        let response = Response(
+            status: easy.responseCode, bytes: received, etag: easy.responseHeader("ETag"),
+            lastModified: easy.responseHeader("Last-Modified"), exceededCap: cut)
         if cut { return response }
         if let error = easy.error(for: code) { throw error }
         return response

@@ -14,12 +14,16 @@ extension MeterPoller {
 
     /// On a 3xx: re-issues the poll at its Location, on the same handle, if the meter's
     /// RedirectPolicy allows it and time is left.
-    func followRedirect(_ easy: EasyHandle, target t: PollTarget, slot: inout Slot, multi: MultiHandle, now: Int64) -> Hop {
+    func followRedirect(_ easy: EasyHandle, target t: PollTarget, slot: inout Slot, multi: MultiHandle, now: Int64)
+        -> Hop
+    {
         guard let location = easy.redirectURL else { return .final }
         guard let origin = slot.origin else { return .refused("redirect not followed: the meter's url does not parse") }
         slot.hops += 1
         let next = Origin(curlURL: location)
-        switch t.redirects.decide(meter: origin, target: next, hop: slot.hops, credentialed: easy.credentialed, afterHTTPS: slot.onHTTPS) {
+        switch t.redirects.decide(
+            meter: origin, target: next, hop: slot.hops, credentialed: easy.credentialed, afterHTTPS: slot.onHTTPS)
+        {
         case .refuse(let why):
             return .refused(why)
         case .follow(let withCredentials):

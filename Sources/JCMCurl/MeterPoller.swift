@@ -26,8 +26,11 @@ public final class MeterPoller: @unchecked Sendable {
     private var handlesMade = 0
 
     /// - Parameter mayPoll: asked at every due slot; false skips it (the spool is nearly full).
-    public init(targets: [PollTarget], limits: ConnectionLimits = .init(), logger: Logger, mayPoll: @escaping @Sendable () -> Bool = { true },
-                deliver: @escaping @Sendable ([PollResult]) -> Void) {
+    public init(
+        targets: [PollTarget], limits: ConnectionLimits = .init(), logger: Logger,
+        mayPoll: @escaping @Sendable () -> Bool = { true },
+        deliver: @escaping @Sendable ([PollResult]) -> Void
+    ) {
         self.targets = targets
         self.limits = limits
         self.logger = logger
@@ -67,7 +70,8 @@ public final class MeterPoller: @unchecked Sendable {
             if hostNumbers[key] == nil { hostNumbers[key] = hostNumbers.count }
             hostOf.append(hostNumbers[key]!)
         }
-        var gate = TransferGate(hostOf: hostOf, maxTotal: limits.maxConnections, maxPerHost: limits.maxConnectionsPerHost)
+        var gate = TransferGate(
+            hostOf: hostOf, maxTotal: limits.maxConnections, maxPerHost: limits.maxConnectionsPerHost)
 
         /// Starts the poll of meter `i`, due at `slot`, which the gate let through: its timeout
         /// counts from the slot, so a poll that waited at the gate has only what is left.
@@ -81,9 +85,16 @@ public final class MeterPoller: @unchecked Sendable {
                 }
                 let h = try handles.take(for: i, security: t.security)
                 easy = h
-                try h.prepare(url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: Int(left), maxBytes: t.maxBytes, body: t.body)
-                try h.setRequestHeaders(t.headers + (t.conditional
-                    ? [slots[i].etag.map { "If-None-Match: \($0)" }, slots[i].lastModified.map { "If-Modified-Since: \($0)" }].compactMap { $0 } : []))
+                try h.prepare(
+                    url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: Int(left), maxBytes: t.maxBytes,
+                    body: t.body)
+                try h.setRequestHeaders(
+                    t.headers
+                        + (t.conditional
+                            ? [
+                                slots[i].etag.map { "If-None-Match: \($0)" },
+                                slots[i].lastModified.map { "If-Modified-Since: \($0)" },
+                            ].compactMap { $0 } : []))
                 try multi.add(h)
                 slots[i].inFlight = true
                 slots[i].startedMs = slot
@@ -93,11 +104,16 @@ public final class MeterPoller: @unchecked Sendable {
                 if let easy { handles.give(easy) }
                 slots[i].inFlight = false
                 gate.finished(i)
-                let failed = PollResult(meterID: t.meterID, url: t.url, receivedAt: WallClock.timestamp(), status: 0, body: [], failure: .transport("\(error)"))
+                let failed = PollResult(
+                    meterID: t.meterID, url: t.url, receivedAt: WallClock.timestamp(), status: 0, body: [],
+                    failure: .transport("\(error)"))
                 results.append(failed)
                 for id in t.alsoFor { results.append(failed.for(meter: id)) }
                 slots[i].failures += 1
-                queue.schedule(i, at: PollBackoff.nextDue(t.schedule, afterMs: now, failures: slots[i].failures, capMs: t.backoffCapMs))
+                queue.schedule(
+                    i,
+                    at: PollBackoff.nextDue(
+                        t.schedule, afterMs: now, failures: slots[i].failures, capMs: t.backoffCapMs))
             }
         }
 
@@ -109,7 +125,8 @@ public final class MeterPoller: @unchecked Sendable {
                 let t = targets[i]
                 queue.schedule(i, at: t.schedule.nextDue(after: now))
                 if slots[i].inFlight {
-                    logger.debug("poll slot skipped: previous poll still running", metadata: ["meter.id": "\(t.meterID)"])
+                    logger.debug(
+                        "poll slot skipped: previous poll still running", metadata: ["meter.id": "\(t.meterID)"])
                     continue
                 }
                 guard mayPoll() else { continue }
@@ -154,7 +171,9 @@ public final class MeterPoller: @unchecked Sendable {
                 slots[i].inFlight = false
                 gate.finished(i)
                 if status != 0, easy.multiplexed { gate.multiplexes(i) }
-                var result = PollResult(meterID: t.meterID, url: t.url, receivedAt: receivedAt, status: status, body: easy.takeBody(), failure: failure)
+                var result = PollResult(
+                    meterID: t.meterID, url: t.url, receivedAt: receivedAt, status: status, body: easy.takeBody(),
+                    failure: failure)
                 if failure == nil, status == 200 {
                     slots[i].etag = easy.responseHeader("ETag")
                     slots[i].lastModified = easy.responseHeader("Last-Modified")
@@ -166,8 +185,14 @@ public final class MeterPoller: @unchecked Sendable {
                     slots[i].failures = 0
                 } else {
                     slots[i].failures += 1
-                    let retryAfter = [429, 503].contains(status) ? easy.responseHeader("Retry-After").flatMap { RetryAfter.milliseconds($0, nowMs: now) } : nil
-                    queue.schedule(i, at: PollBackoff.nextDue(t.schedule, afterMs: now, failures: slots[i].failures, retryAfterMs: retryAfter, capMs: t.backoffCapMs))
+                    let retryAfter =
+                        [429, 503].contains(status)
+                        ? easy.responseHeader("Retry-After").flatMap { RetryAfter.milliseconds($0, nowMs: now) } : nil
+                    queue.schedule(
+                        i,
+                        at: PollBackoff.nextDue(
+                            t.schedule, afterMs: now, failures: slots[i].failures, retryAfterMs: retryAfter,
+                            capMs: t.backoffCapMs))
                 }
                 handles.give(easy)
                 results.append(result)

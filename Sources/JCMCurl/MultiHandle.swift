@@ -54,7 +54,9 @@ public final class MultiHandle {
         var done: [(EasyHandle, CurlError?)] = []
         var queued: Int32 = 0
         while let msg = curl_multi_info_read(handle, &queued) {
-            guard msg.pointee.msg == CURLMSG_DONE, let e = msg.pointee.easy_handle, let easy = running.removeValue(forKey: e) else { continue }
+            guard msg.pointee.msg == CURLMSG_DONE, let e = msg.pointee.easy_handle,
+                let easy = running.removeValue(forKey: e)
+            else { continue }
             done.append((easy, easy.error(for: msg.pointee.data.result)))
         }
         // Removed once every message is read: curl_multi_remove_handle walks the messages still

@@ -17,10 +17,12 @@ enum OpenFileLimit {
         let old = limit.rlim_cur
         limit.rlim_cur = min(wanted, limit.rlim_max)
         if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 || limit.rlim_cur < wanted {
-            logger.warning("the open-file limit is lower than max_connections needs; raise LimitNOFILE or lower max_connections",
-                           metadata: ["limit": "\(limit.rlim_max)", "wanted": "\(wanted)", "max_connections": "\(connections)"])
+            logger.warning(
+                "the open-file limit is lower than max_connections needs; raise LimitNOFILE or lower max_connections",
+                metadata: ["limit": "\(limit.rlim_max)", "wanted": "\(wanted)", "max_connections": "\(connections)"])
         } else {
-            logger.debug("open-file limit raised for max_connections", metadata: ["from": "\(old)", "to": "\(limit.rlim_cur)"])
+            logger.debug(
+                "open-file limit raised for max_connections", metadata: ["from": "\(old)", "to": "\(limit.rlim_cur)"])
         }
     }
 }

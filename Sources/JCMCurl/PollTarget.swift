@@ -29,9 +29,12 @@ public struct PollTarget: Sendable {
     /// the result under its own id.
     public var alsoFor: [String] = []
 
-    public init(meterID: String, url: String, schedule: PollSchedule, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int,
-                backoffCapMs: Int64 = 300_000, etag: String? = nil, lastModified: String? = nil, security: TransferSecurity = .init(),
-                conditional: Bool = true, redirects: RedirectPolicy = .sameOrigin) {
+    public init(
+        meterID: String, url: String, schedule: PollSchedule, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int,
+        backoffCapMs: Int64 = 300_000, etag: String? = nil, lastModified: String? = nil,
+        security: TransferSecurity = .init(),
+        conditional: Bool = true, redirects: RedirectPolicy = .sameOrigin
+    ) {
         self.meterID = meterID
         self.url = url
         self.schedule = schedule

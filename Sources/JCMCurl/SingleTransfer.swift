@@ -8,24 +8,34 @@ extension EasyHandle {
     /// outcome has the shape of a poll's, so it is written and redacted the same way.
     /// `shouldStop` is asked while the transfer runs (libcurl's progress callback, about once a
     /// second when idle): true aborts it, so a stopping daemon does not wait out a slow history.
-    public func fetch(url: String, meterID: String, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int, headers: [String] = [],
-                      requestBody: String? = nil, shouldStop: (() -> Bool)? = nil) -> PollResult {
+    public func fetch(
+        url: String, meterID: String, connectTimeoutMs: Int, timeoutMs: Int, maxBytes: Int, headers: [String] = [],
+        requestBody: String? = nil, shouldStop: (() -> Bool)? = nil
+    ) -> PollResult {
         let stop = StopCheck(shouldStop ?? { false })
         do {
-            try prepare(url: url, connectTimeoutMs: connectTimeoutMs, timeoutMs: timeoutMs, maxBytes: maxBytes, body: requestBody)
+            try prepare(
+                url: url, connectTimeoutMs: connectTimeoutMs, timeoutMs: timeoutMs, maxBytes: maxBytes,
+                body: requestBody)
             try setRequestHeaders(headers)
-            try check(CCurlShim_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(stop).toOpaque()))
-            try check(CCurlShim_easy_setopt_xferinfo_function(handle) { userdata, _, _, _, _ in
-                Unmanaged<StopCheck>.fromOpaque(userdata!).takeUnretainedValue().asked() ? 1 : 0
-            })
+            try check(
+                CCurlShim_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(stop).toOpaque()))
+            try check(
+                CCurlShim_easy_setopt_xferinfo_function(handle) { userdata, _, _, _, _ in
+                    Unmanaged<StopCheck>.fromOpaque(userdata!).takeUnretainedValue().asked() ? 1 : 0
+                })
             try check(CCurlShim_easy_setopt_long(handle, CURLOPT_NOPROGRESS, shouldStop == nil ? 1 : 0))
         } catch {
-            return PollResult(meterID: meterID, url: url, receivedAt: Timestamp(date: Date()), status: 0, body: [], failure: .transport("\(error)"))
+            return PollResult(
+                meterID: meterID, url: url, receivedAt: Timestamp(date: Date()), status: 0, body: [],
+                failure: .transport("\(error)"))
         }
         let code = withExtendedLifetime(stop) { curl_easy_perform(handle) }
         _ = CCurlShim_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 1)
         let failure = self.failure(error(for: code), maxBytes: maxBytes)
-        var result = PollResult(meterID: meterID, url: url, receivedAt: Timestamp(date: Date()), status: responseCode, body: body, failure: failure)
+        var result = PollResult(
+            meterID: meterID, url: url, receivedAt: Timestamp(date: Date()), status: responseCode, body: body,
+            failure: failure)
         if failure == nil { result.contentType = responseHeader("Content-Type") }
         return result
     }

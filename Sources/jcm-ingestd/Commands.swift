@@ -7,7 +7,9 @@ import JCMPostgres
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the daemon: poll meters, watch folders, write to PostgreSQL until SIGTERM or SIGINT.",
-        discussion: "Applies schema migrations at start. With no database.url (and no PGHOST/PGSERVICE), starts and later stops the embedded PostgreSQL cluster under daemon.state_dir.")
+        discussion:
+            "Applies schema migrations at start. With no database.url (and no PGHOST/PGSERVICE), starts and later stops the embedded PostgreSQL cluster under daemon.state_dir."
+    )
 
     @OptionGroup var options: ConfigOption
 
@@ -55,8 +57,9 @@ struct CheckConfig: ParsableCommand {
         let config = try options.load()
         let polled = config.meters.filter { $0.poll != nil }.count
         let backfilled = config.meters.filter { $0.poll?.backfill != nil }.count
-        print("\(options.config): OK: \(config.projects.count) projects, \(config.meters.count) meters (\(polled) polled, \(backfilled) backfilled), "
-              + "\(config.watches.count) watched folders, \(config.uploads.count) upload sources")
+        print(
+            "\(options.config): OK: \(config.projects.count) projects, \(config.meters.count) meters (\(polled) polled, \(backfilled) backfilled), "
+                + "\(config.watches.count) watched folders, \(config.uploads.count) upload sources")
         // Paths as the daemon will use them: relative ones are resolved against the configuration's folder.
         print("state_dir: \(config.daemon.stateDir)")
         for w in config.watches { print("watch: \(w.dir) (processed: \(w.processedDir), rejected: \(w.rejectedDir))") }
@@ -76,6 +79,8 @@ struct Migrate: ParsableCommand {
         let target = try DatabaseTarget.resolve(config, logger: logger)
         defer { target.stop(logger: logger) }
         let applied = try Migrator.migrate(try Connection(conninfo: target.conninfo), logger: logger)
-        print(applied.isEmpty ? "schema is up to date" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
+        print(
+            applied.isEmpty
+                ? "schema is up to date" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
     }
 }

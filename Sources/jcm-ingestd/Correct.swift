@@ -31,10 +31,12 @@ struct Correct: ParsableCommand {
         let target = try DatabaseTarget.resolve(config, logger: logger)
         defer { target.stop(logger: logger) }
         let context = try IngestContext.open(conninfo: target.conninfo, config: config, logger: logger)
-        let ids = try context.store.insertCorrections([[
-            "meter_id": meter, "ts": at.description, "batch": String(batch), "value": value, "reason": reason,
-            "author": author ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown",
-        ]])
+        let ids = try context.store.insertCorrections([
+            [
+                "meter_id": meter, "ts": at.description, "batch": String(batch), "value": value, "reason": reason,
+                "author": author ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown",
+            ]
+        ])
         print("correction \(ids[0]) recorded and sealed")
     }
 }

@@ -15,7 +15,9 @@ struct Ingest: ParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
-    @Option(help: ArgumentHelp("IANA time zone for timestamps without an offset (like a watched folder's timezone).", valueName: "zone"))
+    @Option(
+        help: ArgumentHelp(
+            "IANA time zone for timestamps without an offset (like a watched folder's timezone).", valueName: "zone"))
     var timezone: String?
 
     @Argument(help: ArgumentHelp("Report files (CSV or JSON).", valueName: "file"))
@@ -24,7 +26,9 @@ struct Ingest: ParsableCommand {
     func run() throws {
         let config = try options.load()
         let logger = try options.logger(config)
-        if let timezone, TimeZone(identifier: timezone) == nil { throw ValidationErrorMessage("unknown time zone \(timezone)") }
+        if let timezone, TimeZone(identifier: timezone) == nil {
+            throw ValidationErrorMessage("unknown time zone \(timezone)")
+        }
         let target = try DatabaseTarget.resolve(config, logger: logger)
         defer { target.stop(logger: logger) }
         var context = try IngestContext.open(conninfo: target.conninfo, config: config, logger: logger)
@@ -34,14 +38,17 @@ struct Ingest: ParsableCommand {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         for file in files.map({ URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL.path }) {
             let bar = ProgressBar(name: (file as NSString).lastPathComponent)
-            let summary = try ingestor.ingest(path: file, zone: timezone, validator: &context.validator, progress: bar.update)
+            let summary = try ingestor.ingest(
+                path: file, zone: timezone, validator: &context.validator, progress: bar.update)
             bar.clear()
             print(summary.oneLine)
             for p in summary.firstProblems {
                 print("  \(p.line.map { "line \($0): " } ?? "")\(p.reason): \(p.detail)")
             }
             if summary.problemCount > summary.firstProblems.count {
-                print("  … and \(summary.problemCount - summary.firstProblems.count) more (all in jcm.rejections, batch \(summary.batch.map(String.init) ?? "-"))")
+                print(
+                    "  … and \(summary.problemCount - summary.firstProblems.count) more (all in jcm.rejections, batch \(summary.batch.map(String.init) ?? "-"))"
+                )
             }
             switch summary.outcome {
             case .processed, .duplicate: break
@@ -67,7 +74,9 @@ final class ProgressBar {
         let width = 30
         let filled = Int(fraction * Double(width))
         let rate = Double(done) / max(0.001, Date().timeIntervalSince(started)) / 1_048_576
-        let line = String(format: "\r%@ [%@%@] %3.0f%% %.1f MB/s", name, String(repeating: "#", count: filled), String(repeating: " ", count: width - filled), fraction * 100, rate)
+        let line = String(
+            format: "\r%@ [%@%@] %3.0f%% %.1f MB/s", name, String(repeating: "#", count: filled),
+            String(repeating: " ", count: width - filled), fraction * 100, rate)
         FileHandle.standardError.write(Data(line.utf8))
         shown = true
     }

@@ -49,17 +49,23 @@ extension ConfigOption {
         }
         // Every relative path (state_dir, folders, calculation) is relative to the configuration's
         // own folder, wherever the command runs: under systemd that is "/", in a shell anywhere.
-        let file = URL(fileURLWithPath: config, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
+        let file = URL(
+            fileURLWithPath: config, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        ).standardizedFileURL.path
         do {
-            return try Config.parse(text, file: file).resolvingPaths(against: (file as NSString).deletingLastPathComponent)
+            return try Config.parse(text, file: file).resolvingPaths(
+                against: (file as NSString).deletingLastPathComponent)
         } catch {
-            throw ValidationErrorMessage("\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in the configuration:\n\(error)")
+            throw ValidationErrorMessage(
+                "\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in the configuration:\n\(error)"
+            )
         }
     }
 
     func logger(_ config: Config) throws -> Logger {
         if let logLevel, Logger.Level(rawValue: logLevel) == nil {
-            throw ValidationErrorMessage("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
+            throw ValidationErrorMessage(
+                "--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
         }
         return Log.make(level: logLevel ?? config.daemon.logLevel)
     }

@@ -10,8 +10,9 @@ enum PeriodDeclaring {
     static func instant(_ text: String, _ option: String, zone: String?) throws -> Timestamp {
         if let t = try? TimestampParser().parse(text) { return t }
         guard let zone else {
-            throw ValidationErrorMessage("--\(option) \(text): give an offset (2026-10-01T00:00:00+05:30, or Z for UTC), "
-                                         + "or --timezone ZONE (an IANA name such as Asia/Kolkata) for a local date or time")
+            throw ValidationErrorMessage(
+                "--\(option) \(text): give an offset (2026-10-01T00:00:00+05:30, or Z for UTC), "
+                    + "or --timezone ZONE (an IANA name such as Asia/Kolkata) for a local date or time")
         }
         guard let tz = TimeZone(identifier: zone) else {
             throw ValidationErrorMessage("--timezone \(zone): not a time zone name (IANA, such as Asia/Kolkata or UTC)")
@@ -26,25 +27,34 @@ enum PeriodDeclaring {
 
     /// The server's refusal, said with what to do: an unknown project lists the known ones; an
     /// overlap names the periods it overlaps.
-    static func explain(_ error: PostgresError, project: String, starts: Timestamp, ends: Timestamp, db: Connection) -> Error {
+    static func explain(_ error: PostgresError, project: String, starts: Timestamp, ends: Timestamp, db: Connection)
+        -> Error
+    {
         switch error.sqlState {
         case "23503":
             let known = (try? db.query("select id from jcm.projects order by id").rows.compactMap { $0[0] }) ?? []
-            return ValidationErrorMessage("no project \(project) in the database; "
-                + (known.isEmpty ? "none is configured yet (the daemon records each [[project]] at its start)"
-                                 : "known projects: \(known.joined(separator: ", "))"))
+            return ValidationErrorMessage(
+                "no project \(project) in the database; "
+                    + (known.isEmpty
+                        ? "none is configured yet (the daemon records each [[project]] at its start)"
+                        : "known projects: \(known.joined(separator: ", "))"))
         case "23505":
-            return ValidationErrorMessage("project \(project) already has a period with this name: `period list --project \(project)`")
+            return ValidationErrorMessage(
+                "project \(project) already has a period with this name: `period list --project \(project)`")
         default:
             guard error.message.contains("overlaps a declared one") else { return error }
-            let rows = (try? db.query("""
-                select name, to_char(starts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                       to_char(ends at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') from jcm.monitoring_periods
-                where project = $1 and starts < $3::timestamptz and $2::timestamptz < ends order by starts
-                """, [project, starts.description, ends.description]).rows) ?? []
+            let rows =
+                (try? db.query(
+                    """
+                    select name, to_char(starts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                           to_char(ends at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') from jcm.monitoring_periods
+                    where project = $1 and starts < $3::timestamptz and $2::timestamptz < ends order by starts
+                    """, [project, starts.description, ends.description]
+                ).rows) ?? []
             let names = rows.map { "\($0[0] ?? "") (\($0[1] ?? "") – \($0[2] ?? ""))" }
-            return ValidationErrorMessage("the period overlaps \(names.isEmpty ? "a declared one" : names.joined(separator: ", ")) "
-                                          + "of project \(project); periods of a project must not overlap")
+            return ValidationErrorMessage(
+                "the period overlaps \(names.isEmpty ? "a declared one" : names.joined(separator: ", ")) "
+                    + "of project \(project); periods of a project must not overlap")
         }
     }
 }

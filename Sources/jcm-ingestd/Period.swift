@@ -12,15 +12,20 @@ struct Period: ParsableCommand {
     struct Declare: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Declare a monitoring period of a project; it is frozen on the project's chain head at once.",
-            discussion: "The same as `insert into jcm.monitoring_periods (project, name, starts, ends)`. A period must have ended and must not overlap another of the project.")
+            discussion:
+                "The same as `insert into jcm.monitoring_periods (project, name, starts, ends)`. A period must have ended and must not overlap another of the project."
+        )
 
         @OptionGroup var options: ConfigOption
         @Option(help: ArgumentHelp("Project id.", valueName: "id")) var project: String
-        @Option(help: ArgumentHelp("Name of the period, e.g. the monitoring report's number.", valueName: "name")) var name: String
+        @Option(help: ArgumentHelp("Name of the period, e.g. the monitoring report's number.", valueName: "name"))
+        var name: String
         @Option(help: ArgumentHelp("First instant (RFC 3339 with offset).", valueName: "time")) var start: String
         @Option(help: ArgumentHelp("End, exclusive (RFC 3339 with offset).", valueName: "time")) var end: String
-        @Option(help: ArgumentHelp("IANA time zone of --start and --end written without an offset (a date alone is its midnight).",
-                                   valueName: "zone")) var timezone: String?
+        @Option(
+            help: ArgumentHelp(
+                "IANA time zone of --start and --end written without an offset (a date alone is its midnight).",
+                valueName: "zone")) var timezone: String?
 
         func run() throws {
             let config = try options.load()
@@ -37,13 +42,17 @@ struct Period: ParsableCommand {
             } catch let error as PostgresError {
                 throw PeriodDeclaring.explain(error, project: project, starts: starts, ends: ends, db: db)
             }
-            print("declared \(p.project) \(p.name): \(p.starts) – \(p.ends), frozen on \(p.headSeq.map { "link #\($0) (\(p.headHash ?? ""))" } ?? "an empty chain")")
+            print(
+                "declared \(p.project) \(p.name): \(p.starts) – \(p.ends), frozen on \(p.headSeq.map { "link #\($0) (\(p.headHash ?? ""))" } ?? "an empty chain")"
+            )
             // The frozen head, signed: kept on disk, in jcm.checkpoints and by the witness, so a
             // rewritten or deleted declaration is found against it (docs/verification.md).
             if let seq = p.headSeq, let hash = p.headHash.flatMap(LedgerDigest.bytes(hex:)),
-               let signer = try? SigningKeyFile.load(stateDir: config.daemon.stateDir, create: false) {
+                let signer = try? SigningKeyFile.load(stateDir: config.daemon.stateDir, create: false)
+            {
                 try CheckpointWriter(config: config, signer: signer, logger: logger)
-                    .write(Checkpoint(project: p.project, size: seq, hash: hash, extensions: ["period \(p.name)"]), db: db)
+                    .write(
+                        Checkpoint(project: p.project, size: seq, hash: hash, extensions: ["period \(p.name)"]), db: db)
                 print("checkpoint written to \(CheckpointWriter.folder(stateDir: config.daemon.stateDir))")
             }
         }
@@ -61,7 +70,9 @@ struct Period: ParsableCommand {
             let target = try DatabaseTarget.resolve(config, logger: logger)
             defer { target.stop(logger: logger) }
             for p in try PeriodStore(db: try Connection(conninfo: target.conninfo)).periods(project: project) {
-                print("\(p.project)\t\(p.name)\t\(p.starts)\t\(p.ends)\thead \(p.headSeq.map(String.init) ?? "-")\tdeclared \(p.declaredAt) by \(p.declaredBy)")
+                print(
+                    "\(p.project)\t\(p.name)\t\(p.starts)\t\(p.ends)\thead \(p.headSeq.map(String.init) ?? "-")\tdeclared \(p.declaredAt) by \(p.declaredBy)"
+                )
             }
         }
     }
@@ -69,6 +80,8 @@ struct Period: ParsableCommand {
 
 /// An RFC 3339 instant from the command line.
 func instant(_ text: String, _ option: String) throws -> Timestamp {
-    guard let t = try? TimestampParser().parse(text) else { throw ValidationError("--\(option): not an RFC 3339 time with an offset: \(text)") }
+    guard let t = try? TimestampParser().parse(text) else {
+        throw ValidationError("--\(option): not an RFC 3339 time with an offset: \(text)")
+    }
     return t
 }

@@ -4,8 +4,10 @@ import JCMPostgres
 /// From what the database holds for each meter of a frozen period to the calculation's inputs:
 /// totals converted exactly to the methodology's unit, the expected slots left empty.
 enum PeriodInputs {
-    static func build(_ methodology: Methodology, project: String, config: Config, totals: [PeriodMeterTotals],
-                      slots: [PeriodSlots]) throws -> [String: [MeterPeriodInput]] {
+    static func build(
+        _ methodology: Methodology, project: String, config: Config, totals: [PeriodMeterTotals],
+        slots: [PeriodSlots]
+    ) throws -> [String: [MeterPeriodInput]] {
         let byMeter = Dictionary(totals.map { ($0.meter, $0) }, uniquingKeysWith: { a, _ in a })
         let missing = Dictionary(slots.map { ($0.meter, $0.missing) }, uniquingKeysWith: { a, _ in a })
         var inputs: [String: [MeterPeriodInput]] = [:]
@@ -17,17 +19,23 @@ enum PeriodInputs {
                 do {
                     return try v.converted(from: m.unit, to: unit).value
                 } catch {
-                    throw ValidationErrorMessage("meter \(m.id): its unit \(m.unit.symbol) does not convert to \(p.unitText), the unit of \(p.id) in \(methodology.file)")
+                    throw ValidationErrorMessage(
+                        "meter \(m.id): its unit \(m.unit.symbol) does not convert to \(p.unitText), the unit of \(p.id) in \(methodology.file)"
+                    )
                 }
             }
-            let lapses = try (t?.lapses ?? []).map { MeterPeriodInput.Lapse(amount: try convert($0.amount), errorPercent: $0.errorPercent) }
+            let lapses = try (t?.lapses ?? []).map {
+                MeterPeriodInput.Lapse(amount: try convert($0.amount), errorPercent: $0.errorPercent)
+            }
             // Without a capacity to check them against, rollovers and resets are credited by the
             // half-register rule: the report marks each one.
             let byRule = m.plan.capacityPerHour == nil ? (t?.rollovers ?? 0) + (t?.resets ?? 0) : 0
-            inputs[p.id, default: []].append(MeterPeriodInput(
-                meter: m.id, kind: m.kind, measured: try convert(t?.measured ?? .zero), lapses: lapses,
-                missingIntervals: missing[m.id] ?? 0, largestInterval: try t?.largest.map(convert), held: t?.held ?? 0,
-                creditedByRule: byRule))
+            inputs[p.id, default: []].append(
+                MeterPeriodInput(
+                    meter: m.id, kind: m.kind, measured: try convert(t?.measured ?? .zero), lapses: lapses,
+                    missingIntervals: missing[m.id] ?? 0, largestInterval: try t?.largest.map(convert),
+                    held: t?.held ?? 0,
+                    creditedByRule: byRule))
         }
         return inputs
     }

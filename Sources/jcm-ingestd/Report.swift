@@ -6,7 +6,8 @@ import JCMPostgres
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "A frozen monitoring period's result: each parameter's total, gaps, held steps, corrections, RE, PE, ER.",
+        abstract:
+            "A frozen monitoring period's result: each parameter's total, gaps, held steps, corrections, RE, PE, ER.",
         discussion: """
             --format text (default) prints the result for a reader; json and csv export the verifier's dataset as well: \
             every interval value with its batch, seq, chain hash and plan version, so each number traces to raw readings. \
@@ -19,20 +20,26 @@ struct Report: ParsableCommand {
 
     @OptionGroup var options: ConfigOption
     @Option(help: ArgumentHelp("Project id.", valueName: "id")) var project: String
-    @Option(help: ArgumentHelp("Name of a declared period (`jcm-ingestd period list`).", valueName: "name")) var period: String
+    @Option(help: ArgumentHelp("Name of a declared period (`jcm-ingestd period list`).", valueName: "name")) var period:
+        String
     @Option(help: "text, json or csv.") var format: Format = .text
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write to this file (a folder for csv) instead of standard output.", valueName: "path"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("Write to this file (a folder for csv) instead of standard output.", valueName: "path"))
     var output: String?
 
     func run() throws {
-        if format == .csv, output == nil { throw ValidationError("--format csv writes one file per section: name a folder with -o") }
+        if format == .csv, output == nil {
+            throw ValidationError("--format csv writes one file per section: name a folder with -o")
+        }
         let config = try options.load()
         let logger = try options.logger(config)
         guard let projectConfig = config.projects.first(where: { $0.id == project }) else {
             throw ValidationErrorMessage("project \(project) is not in the configuration \(options.config)")
         }
         guard let methodology = config.methodologies[project] else {
-            throw ValidationErrorMessage("project \(project) names no methodology file: set calculation (and values) in its [[project]] table")
+            throw ValidationErrorMessage(
+                "project \(project) names no methodology file: set calculation (and values) in its [[project]] table")
         }
         let target = try DatabaseTarget.resolve(config, logger: logger)
         defer { target.stop(logger: logger) }
@@ -41,9 +48,11 @@ struct Report: ParsableCommand {
         let store = PeriodStore(db: db)
         guard let p = try store.period(project: project, name: period) else {
             let declared = try store.periods(project: project).map(\.name)
-            throw ValidationErrorMessage("no monitoring period \(period) of project \(project): "
-                + (declared.isEmpty ? "none is declared yet; declare one with `jcm-ingestd period declare`"
-                   : "declared: \(declared.joined(separator: ", "))"))
+            throw ValidationErrorMessage(
+                "no monitoring period \(period) of project \(project): "
+                    + (declared.isEmpty
+                        ? "none is declared yet; declare one with `jcm-ingestd period declare`"
+                        : "declared: \(declared.joined(separator: ", "))"))
         }
         let totals = try store.meterTotals(p)
         let slots = try store.slots(p)
@@ -62,46 +71,69 @@ struct Report: ParsableCommand {
             m.project == project && methodology.parameter(m.parameter).map { $0.option != .a } == true
         }
         // A correction with no value and no resolution excludes its reading.
-        let excluded = Dictionary(grouping: recorded.filter { $0[4] == nil && $0[5] == nil }, by: { $0[1] ?? "" }).mapValues(\.count)
+        let excluded = Dictionary(grouping: recorded.filter { $0[4] == nil && $0[5] == nil }, by: { $0[1] ?? "" })
+            .mapValues(\.count)
         let findings = PeriodFindings.judge(
             meters: measuredMeters.map { m in
                 let t = byMeter[m.id]
-                return .init(meter: m.id, parameter: m.parameter, readings: t?.readings ?? 0, counted: t?.counted ?? 0, held: t?.held ?? 0,
-                             excluded: excluded[m.id] ?? 0, late: t?.late ?? 0, lapsed: t?.lapsedIntervals ?? 0)
+                return .init(
+                    meter: m.id, parameter: m.parameter, readings: t?.readings ?? 0, counted: t?.counted ?? 0,
+                    held: t?.held ?? 0,
+                    excluded: excluded[m.id] ?? 0, late: t?.late ?? 0, lapsed: t?.lapsedIntervals ?? 0)
             },
-            measuredParameters: methodology.parameters.filter { $0.option != .a }.map(\.id), arrivedAfterFreeze: afterFreeze)
+            measuredParameters: methodology.parameters.filter { $0.option != .a }.map(\.id),
+            arrivedAfterFreeze: afterFreeze)
 
-        let summary: Fields = [
-            ("project", .text(project)), ("project_methodology", .text(projectConfig.methodology)),
-            ("methodology_version", .text(projectConfig.methodologyVersion ?? methodology.version)),
-            ("calculation", .text("\(methodology.id) \(methodology.version)")),
-            ("period", .text(p.name)), ("period_start", .time(p.starts)), ("period_end", .time(p.ends)),
-            ("vintage", .text(PeriodInputs.vintages(p).joined(separator: " "))), ("emission_reductions_tco2e", .decimal(result.rounded)),
-            ("chain_head", .text(p.headSeq.map { "\(project)#\($0)" })), ("chain_head_hash", .text(p.headHash)),
-            ("chain_head_intact", .boolean(try store.headIsInChain(p))), ("declared_at", .time(p.declaredAt)), ("declared_by", .text(p.declaredBy)),
-            ("arrived_after_freeze", .integer(afterFreeze)),
-            ("plan_version", p.planVersion.map { .integer(Int($0)) } ?? .null), ("methodology_sha256", .text(p.methodologySHA256)),
-            ("frozen_values", .text(p.planValues)), ("warnings", .integer(findings.warnings.count)),
-            ("exit_status", .integer(Int(findings.exitStatus))),
-        ] + result.fields
+        let summary: Fields =
+            [
+                ("project", .text(project)), ("project_methodology", .text(projectConfig.methodology)),
+                ("methodology_version", .text(projectConfig.methodologyVersion ?? methodology.version)),
+                ("calculation", .text("\(methodology.id) \(methodology.version)")),
+                ("period", .text(p.name)), ("period_start", .time(p.starts)), ("period_end", .time(p.ends)),
+                ("vintage", .text(PeriodInputs.vintages(p).joined(separator: " "))),
+                ("emission_reductions_tco2e", .decimal(result.rounded)),
+                ("chain_head", .text(p.headSeq.map { "\(project)#\($0)" })), ("chain_head_hash", .text(p.headHash)),
+                ("chain_head_intact", .boolean(try store.headIsInChain(p))), ("declared_at", .time(p.declaredAt)),
+                ("declared_by", .text(p.declaredBy)),
+                ("arrived_after_freeze", .integer(afterFreeze)),
+                ("plan_version", p.planVersion.map { .integer(Int($0)) } ?? .null),
+                ("methodology_sha256", .text(p.methodologySHA256)),
+                ("frozen_values", .text(p.planValues)), ("warnings", .integer(findings.warnings.count)),
+                ("exit_status", .integer(Int(findings.exitStatus))),
+            ] + result.fields
         let meters: [Fields] = measuredMeters.map { m in
-            let t = byMeter[m.id], s = slotsByMeter[m.id]
-            return [("meter", .text(m.id)), ("parameter", .text(m.parameter)), ("kind", .text(m.kind.rawValue)), ("unit", .text(m.unit.symbol)),
-                    ("measured", .decimal(t?.measured ?? .zero)), ("readings", .integer(t?.readings ?? 0)), ("counted", .integer(t?.counted ?? 0)),
-                    ("expected_intervals", s.map { .integer($0.expected) } ?? .null),
-                    ("missing_intervals", .integer(inputs[m.parameter]?.first { $0.meter == m.id }?.missingIntervals ?? 0)),
-                    ("rollovers", .integer(t?.rollovers ?? 0)), ("resets", .integer(t?.resets ?? 0)), ("held", .integer(t?.held ?? 0)),
-                    ("resolved", .integer(t?.resolved ?? 0)), ("lapsed_intervals", .integer(t?.lapsedIntervals ?? 0)),
-                    ("late", .integer(t?.late ?? 0)), ("split", .integer(t?.split ?? 0)), ("excluded", .integer(excluded[m.id] ?? 0)),
-                    ("flagged", .integer(t?.flagged ?? 0)), ("corrected", .integer(t?.corrected ?? 0))]
+            let t = byMeter[m.id]
+            let s = slotsByMeter[m.id]
+            return [
+                ("meter", .text(m.id)), ("parameter", .text(m.parameter)), ("kind", .text(m.kind.rawValue)),
+                ("unit", .text(m.unit.symbol)),
+                ("measured", .decimal(t?.measured ?? .zero)), ("readings", .integer(t?.readings ?? 0)),
+                ("counted", .integer(t?.counted ?? 0)),
+                ("expected_intervals", s.map { .integer($0.expected) } ?? .null),
+                ("missing_intervals", .integer(inputs[m.parameter]?.first { $0.meter == m.id }?.missingIntervals ?? 0)),
+                ("rollovers", .integer(t?.rollovers ?? 0)), ("resets", .integer(t?.resets ?? 0)),
+                ("held", .integer(t?.held ?? 0)),
+                ("resolved", .integer(t?.resolved ?? 0)), ("lapsed_intervals", .integer(t?.lapsedIntervals ?? 0)),
+                ("late", .integer(t?.late ?? 0)), ("split", .integer(t?.split ?? 0)),
+                ("excluded", .integer(excluded[m.id] ?? 0)),
+                ("flagged", .integer(t?.flagged ?? 0)), ("corrected", .integer(t?.corrected ?? 0)),
+            ]
         }
-        let capacity = Dictionary(config.meters.map { ($0.id, $0.plan.capacityPerHour != nil) }, uniquingKeysWith: { a, _ in a })
+        let capacity = Dictionary(
+            config.meters.map { ($0.id, $0.plan.capacityPerHour != nil) }, uniquingKeysWith: { a, _ in a })
         let steps: [[FieldValue]] = try store.steps(p).map { s in
-            let basis = s.step == "held" ? "held: not credited until resolved"
-                : s.resolvedBy != nil ? "resolved by correction \(s.resolvedBy!)"
-                : capacity[s.meter] == true ? "plausible within the meter's capacity" : "half-register rule (no capacity)"
-            return [.text(s.meter), s.from.map { .time($0) } ?? .null, .time(s.to), .text(s.step), .decimal(s.delta), .decimal(s.share),
-                    .text(s.candidates), .text(basis), .text(s.reasons)]
+            let basis =
+                s.step == "held"
+                ? "held: not credited until resolved"
+                : s.resolvedBy != nil
+                    ? "resolved by correction \(s.resolvedBy!)"
+                    : capacity[s.meter] == true
+                        ? "plausible within the meter's capacity" : "half-register rule (no capacity)"
+            return [
+                .text(s.meter), s.from.map { .time($0) } ?? .null, .time(s.to), .text(s.step), .decimal(s.delta),
+                .decimal(s.share),
+                .text(s.candidates), .text(basis), .text(s.reasons),
+            ]
         }
         let gaps: [[FieldValue]] = try store.gaps(p).map { g in
             [.text(g.meter), .time(g.from), .time(g.to), .integer(g.missing), .text(g.cause)]
@@ -112,18 +144,29 @@ struct Report: ParsableCommand {
         let tables = [
             ReportTable("parameters", fields: result.parameters.map(\.fields), columns: []),
             ReportTable("meters", fields: meters, columns: []),
-            ReportTable("corrections", fields: result.corrections.map(\.fields),
-                        columns: ["parameter", "meter", "reason", "basis", "factor", "amount", "why"]),
+            ReportTable(
+                "corrections", fields: result.corrections.map(\.fields),
+                columns: ["parameter", "meter", "reason", "basis", "factor", "amount", "why"]),
             ReportTable("recorded_corrections", columns: PeriodStore.correctionColumns, rows: corrections),
-            ReportTable("steps", columns: ["meter", "ts_from", "ts_to", "step", "delta", "share", "candidates", "basis", "reasons"], rows: steps),
+            ReportTable(
+                "steps",
+                columns: ["meter", "ts_from", "ts_to", "step", "delta", "share", "candidates", "basis", "reasons"],
+                rows: steps),
             ReportTable("gaps", columns: ["meter", "gap_from", "gap_to", "missing_intervals", "cause"], rows: gaps),
-            ReportTable("notes", fields: result.notes.map(\.fields), columns: ["kind", "parameter", "meter", "intervals", "text"]),
-            ReportTable("equations", fields: result.equations.map(\.fields), columns: ["equation", "expression", "unit", "value", "exact"]),
+            ReportTable(
+                "notes", fields: result.notes.map(\.fields),
+                columns: ["kind", "parameter", "meter", "intervals", "text"]),
+            ReportTable(
+                "equations", fields: result.equations.map(\.fields),
+                columns: ["equation", "expression", "unit", "value", "exact"]),
             ReportTable("warnings", columns: ["warning"], rows: findings.warnings.map { [.text($0)] }),
         ]
         let printer = ReportPrinter(summary: summary, tables: tables) { emit in
             try store.dataset(p) { row in
-                try emit(ReportPrinter.datasetColumns.enumerated().map { ColumnType.value($0.element, row.string($0.offset)) })
+                try emit(
+                    ReportPrinter.datasetColumns.enumerated().map {
+                        ColumnType.value($0.element, row.string($0.offset))
+                    })
             }
         }
         var written: [String] = []
@@ -136,9 +179,12 @@ struct Report: ParsableCommand {
         case .csv:
             written = try printer.csv(folder: output ?? ".")
         }
-        for w in findings.warnings { FileHandle.standardError.write(Data("warning: \(project) \(period): \(w)\n".utf8)) }
+        for w in findings.warnings {
+            FileHandle.standardError.write(Data("warning: \(project) \(period): \(w)\n".utf8))
+        }
         if !written.isEmpty {
-            FileHandle.standardError.write(Data("report \(project) \(period): wrote \(written.joined(separator: ", "))\n".utf8))
+            FileHandle.standardError.write(
+                Data("report \(project) \(period): wrote \(written.joined(separator: ", "))\n".utf8))
         }
         if findings.exitStatus != 0 { throw ExitCode(findings.exitStatus) }
     }

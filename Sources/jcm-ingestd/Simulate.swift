@@ -26,7 +26,8 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         let address = ListenAddress(listen)!
-        let simulator = MeterSimulator(meters: meters, startedAt: Date().timeIntervalSince1970, now: { Date().timeIntervalSince1970 })
+        let simulator = MeterSimulator(
+            meters: meters, startedAt: Date().timeIntervalSince1970, now: { Date().timeIntervalSince1970 })
         // Blocked before the server thread exists, so only sigwait below sees them.
         var set = sigset_t()
         sigemptyset(&set)

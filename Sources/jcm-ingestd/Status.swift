@@ -6,7 +6,8 @@ import JCMPostgres
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show every meter's last reading, state, completeness and calibration, the spool, chain heads and the last checkpoint.",
+        abstract:
+            "Show every meter's last reading, state, completeness and calibration, the spool, chain heads and the last checkpoint.",
         discussion: """
             Reads jcm.meter_status and jcm.chain_heads (docs/schema.md), the spool's files under daemon.state_dir and, \
             when [metrics] listen is set, the running daemon's /metrics. Changes nothing. STATE is up, down since …, late \
@@ -30,8 +31,9 @@ struct Status: ParsableCommand {
         do {
             report = try StatusGatherer.gather(config, db: db)
         } catch let error as PostgresError where error.sqlState == "42P01" {
-            throw ValidationErrorMessage("the database has no jcm.meter_status yet (schema older than version 11): "
-                                         + "run `jcm-ingestd migrate` or restart the daemon, which migrates at start (\(error.message))")
+            throw ValidationErrorMessage(
+                "the database has no jcm.meter_status yet (schema older than version 11): "
+                    + "run `jcm-ingestd migrate` or restart the daemon, which migrates at start (\(error.message))")
         }
         print(json ? report.json : report.text, terminator: "")
     }

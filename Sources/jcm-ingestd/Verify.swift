@@ -7,7 +7,8 @@ import Logging
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Recompute the ledger from the rows: report anything added, changed or deleted behind the daemon's back.",
+        abstract:
+            "Recompute the ledger from the rows: report anything added, changed or deleted behind the daemon's back.",
         discussion: """
             Checks every project's chain (order, previous hashes, chain hashes, Ed25519 signatures, links no signature \
             covers), then every batch, reading and rejection against the digest its link sealed. Findings are printed one \
@@ -16,29 +17,41 @@ struct Verify: ParsableCommand {
             configuration's, else libpq's PG* environment. docs/verification.md shows how to check the same with psql alone.
             """)
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Configuration file (TOML); not needed with --conninfo or PG* variables.", valueName: "path"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("Configuration file (TOML); not needed with --conninfo or PG* variables.", valueName: "path")
+    )
     var config: String?
 
-    @Option(help: ArgumentHelp("libpq conninfo or URI of the database (a read-only role is enough).", valueName: "conninfo"))
+    @Option(
+        help: ArgumentHelp("libpq conninfo or URI of the database (a read-only role is enough).", valueName: "conninfo")
+    )
     var conninfo: String?
 
     @Option(help: ArgumentHelp("Only this project's chain and records.", valueName: "id"))
     var project: String?
 
-    @Option(help: ArgumentHelp("Only batches received at or after this instant (RFC 3339); chains are checked whole.", valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "Only batches received at or after this instant (RFC 3339); chains are checked whole.", valueName: "time"))
     var from: String?
 
     @Option(help: ArgumentHelp("Only batches received before this instant (RFC 3339).", valueName: "time"))
     var to: String?
 
-    @Option(help: ArgumentHelp("Trust only signatures by this Ed25519 public key (64 hex digits, as `jcm-ingestd key` prints).", valueName: "hex"))
+    @Option(
+        help: ArgumentHelp(
+            "Trust only signatures by this Ed25519 public key (64 hex digits, as `jcm-ingestd key` prints).",
+            valueName: "hex"))
     var publicKey: String?
 
     @Flag(help: "Print every finding on its own line, not one line per kind and chain.")
     var all = false
 
-    @Option(help: ArgumentHelp("A signed checkpoint you kept (`jcm-ingestd checkpoint` prints them): each chain must extend it. Repeatable.",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A signed checkpoint you kept (`jcm-ingestd checkpoint` prints them): each chain must extend it. Repeatable.",
+            valueName: "file"))
     var checkpoint: [String] = []
 
     func run() throws {
@@ -53,9 +66,12 @@ struct Verify: ParsableCommand {
     }
 
     private func check() throws {
-        var scope = LedgerVerifier.Scope(project: project, from: try from.map { try instant($0, "from") }, to: try to.map { try instant($0, "to") })
+        var scope = LedgerVerifier.Scope(
+            project: project, from: try from.map { try instant($0, "from") }, to: try to.map { try instant($0, "to") })
         if let publicKey {
-            guard let key = LedgerDigest.bytes(hex: publicKey), key.count == 32 else { throw ValidationErrorMessage("--public-key: expected 64 hex digits") }
+            guard let key = LedgerDigest.bytes(hex: publicKey), key.count == 32 else {
+                throw ValidationErrorMessage("--public-key: expected 64 hex digits")
+            }
             scope.pinnedKey = key
         }
         let (target, logger) = try database()
@@ -70,17 +86,20 @@ struct Verify: ParsableCommand {
         }
         if let stateDir = daemonStateDir {
             // The daemon's own latest checkpoints, from the state folder: run where the daemon runs.
-            kept += try Checkpoint.parse(CheckpointWriter.latest(stateDir: stateDir)).map { ($0, "state_dir/checkpoints") }
+            kept += try Checkpoint.parse(CheckpointWriter.latest(stateDir: stateDir)).map {
+                ($0, "state_dir/checkpoints")
+            }
         }
         let verifier = try LedgerVerifier(conninfo: target.conninfo, scope: scope) { if all { print($0) } }
         verifier.checkpoints = kept
         verifier.note = { print("note: " + $0) }
         verifier.onFinding = { groups.add($0) }
         let s = try verifier.run()
-        if !all { groups.lines.forEach { print($0) } }
+        if !all { for line in groups.lines { print(line) } }
         if scope.pinnedKey == nil { Self.printKeys(s.keys) }
         let seconds = Date().timeIntervalSince(started)
-        let checked = "\(s.projects) chains, \(s.links) links, \(s.batches) batches, \(s.readings) readings, \(s.rejections) rejections, \(s.corrections) corrections"
+        let checked =
+            "\(s.projects) chains, \(s.links) links, \(s.batches) batches, \(s.readings) readings, \(s.rejections) rejections, \(s.corrections) corrections"
             + (s.unsealedBatches > 0 ? " (\(s.unsealedBatches) batches older than the ledger not covered)" : "")
             + String(format: " in %.1f s", seconds)
         if s.findings == 0 {
@@ -100,7 +119,9 @@ struct Verify: ParsableCommand {
             print(line)
         }
         if keys.count > 1 {
-            print("warning: \(keys.count) keys in jcm.signing_keys, and without --public-key a signature by any of them counts: pin the key you were given")
+            print(
+                "warning: \(keys.count) keys in jcm.signing_keys, and without --public-key a signature by any of them counts: pin the key you were given"
+            )
         }
     }
 
@@ -145,7 +166,9 @@ struct Key: ParsableCommand {
     @Flag(help: "Make a key when there is none on disk.")
     var create = false
 
-    @Flag(help: "Replace the key with a new one; the old key signs the handover in jcm.signing_keys and is kept beside it.")
+    @Flag(
+        help:
+            "Replace the key with a new one; the old key signs the handover in jcm.signing_keys and is kept beside it.")
     var rotate = false
 
     func run() throws {
@@ -156,25 +179,34 @@ struct Key: ParsableCommand {
         defer { target.stop(logger: logger) }
         let db = try Connection(conninfo: target.conninfo)
         try Migrator.migrate(db, logger: logger)
-        let stored = try db.query("select encode(public_key, 'hex'), fingerprint from jcm.signing_keys order by id").rows
+        let stored = try db.query("select encode(public_key, 'hex'), fingerprint from jcm.signing_keys order by id")
+            .rows
         let others = stored.compactMap { $0[1] }
         if create {
             guard !SigningKeyFile.exists(stateDir: dir) else {
-                throw ValidationErrorMessage("\(SigningKeyFile.path(stateDir: dir)) already holds a key: --rotate replaces it")
+                throw ValidationErrorMessage(
+                    "\(SigningKeyFile.path(stateDir: dir)) already holds a key: --rotate replaces it")
             }
             let signer = try SigningKeyFile.load(stateDir: dir)
             if !others.isEmpty {
-                FileHandle.standardError.write(Data("""
-                    note: a new writer key beside the \(others.count) in the database (\(others.joined(separator: ", "))); \
-                    list it in the other daemons' daemon.ledger_writers, and theirs in this one's\n
-                    """.utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        """
+                        note: a new writer key beside the \(others.count) in the database (\(others.joined(separator: ", "))); \
+                        list it in the other daemons' daemon.ledger_writers, and theirs in this one's\n
+                        """.utf8))
             }
             return print(Self.describe(signer, dir: dir))
         }
         guard SigningKeyFile.exists(stateDir: dir) else {
-            let hint = others.isEmpty ? "The daemon makes one at its first start, or"
+            let hint =
+                others.isEmpty
+                ? "The daemon makes one at its first start, or"
                 : "The database has \(others.count) (\(others.joined(separator: ", "))): is daemon.state_dir right? For a writer of its own,"
-            FileHandle.standardError.write(Data("\(SigningKeyFile.path(stateDir: dir)): no signing key. \(hint) run `jcm-ingestd key --create`\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "\(SigningKeyFile.path(stateDir: dir)): no signing key. \(hint) run `jcm-ingestd key --create`\n"
+                        .utf8))
             throw ExitCode(1)
         }
         let signer = try SigningKeyFile.load(stateDir: dir, create: false)
@@ -182,16 +214,20 @@ struct Key: ParsableCommand {
             let next = LedgerSigner()
             try KeyHandover.write(from: signer, to: next, db: db)
             try SigningKeyFile.replace(stateDir: dir, with: next)
-            print("rotated: \(LedgerSigner.fingerprint(signer.publicKey)) handed over to \(LedgerSigner.fingerprint(next.publicKey)), signed by the old key")
+            print(
+                "rotated: \(LedgerSigner.fingerprint(signer.publicKey)) handed over to \(LedgerSigner.fingerprint(next.publicKey)), signed by the old key"
+            )
             return print(Self.describe(next, dir: dir))
         }
         print(Self.describe(signer, dir: dir))
         let mine = LedgerDigest.hex(signer.publicKey)
         if !stored.isEmpty, !stored.contains(where: { $0[0] == mine }) {
-            FileHandle.standardError.write(Data("""
-                this key is not in the database, which has \(others.count) other (\(others.joined(separator: ", "))): it has signed nothing there. \
-                Is daemon.state_dir right?\n
-                """.utf8))
+            FileHandle.standardError.write(
+                Data(
+                    """
+                    this key is not in the database, which has \(others.count) other (\(others.joined(separator: ", "))): it has signed nothing there. \
+                    Is daemon.state_dir right?\n
+                    """.utf8))
             throw ExitCode(1)
         }
     }
@@ -204,7 +240,8 @@ struct Key: ParsableCommand {
 struct CheckpointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint",
-        abstract: "Print the daemon's latest signed checkpoint of each chain (state_dir/checkpoints/), for a verifier to keep.",
+        abstract:
+            "Print the daemon's latest signed checkpoint of each chain (state_dir/checkpoints/), for a verifier to keep.",
         discussion: """
             C2SP tlog-checkpoint notes signed with the ledger's Ed25519 key (signed-note format): origin \
             `jcm-ingestd/PROJECT`, the chain's size (its head's seq), the head's chain hash in base64, and for a period's \
@@ -218,7 +255,8 @@ struct CheckpointCommand: ParsableCommand {
         let config = try options.load()
         let text = CheckpointWriter.latest(stateDir: config.daemon.stateDir)
         guard !text.isEmpty else {
-            FileHandle.standardError.write(Data("no checkpoint yet in \(CheckpointWriter.folder(stateDir: config.daemon.stateDir))\n".utf8))
+            FileHandle.standardError.write(
+                Data("no checkpoint yet in \(CheckpointWriter.folder(stateDir: config.daemon.stateDir))\n".utf8))
             throw ExitCode(1)
         }
         print(text, terminator: "")

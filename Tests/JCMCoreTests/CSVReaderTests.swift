@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 /// Hands out the input a few bytes at a time, cycling through `sizes`, like a pipe or a slow socket.
@@ -72,24 +73,28 @@ private let tricky = #"""
 
 @Suite struct CSVReaderTests {
     @Test func simpleRecordsAndLines() {
-        #expect(records("a,b,c\n1,2,3\n") == [
-            CSVRecord(line: 1, fields: ["a", "b", "c"], raw: "a,b,c"),
-            CSVRecord(line: 2, fields: ["1", "2", "3"], raw: "1,2,3"),
-        ])
+        #expect(
+            records("a,b,c\n1,2,3\n") == [
+                CSVRecord(line: 1, fields: ["a", "b", "c"], raw: "a,b,c"),
+                CSVRecord(line: 2, fields: ["1", "2", "3"], raw: "1,2,3"),
+            ])
     }
 
     @Test func lastRecordWithoutNewline() {
-        #expect(records("a,b\nc,d") == [
-            CSVRecord(line: 1, fields: ["a", "b"], raw: "a,b"),
-            CSVRecord(line: 2, fields: ["c", "d"], raw: "c,d"),
-        ])
+        #expect(
+            records("a,b\nc,d") == [
+                CSVRecord(line: 1, fields: ["a", "b"], raw: "a,b"),
+                CSVRecord(line: 2, fields: ["c", "d"], raw: "c,d"),
+            ])
     }
 
     @Test func quotedFieldsWithCommasAndDoubledQuotes() {
-        #expect(records(#""x,y",z,"he said ""hi""","""","""""""# + "\n") == [
-            CSVRecord(line: 1, fields: ["x,y", "z", #"he said "hi""#, "\"", "\"\""],
-                      raw: #""x,y",z,"he said ""hi""","""","""""""#),
-        ])
+        #expect(
+            records(#""x,y",z,"he said ""hi""","""","""""""# + "\n") == [
+                CSVRecord(
+                    line: 1, fields: ["x,y", "z", #"he said "hi""#, "\"", "\"\""],
+                    raw: #""x,y",z,"he said ""hi""","""","""""""#)
+            ])
     }
 
     @Test func emptyFields() {
@@ -98,22 +103,24 @@ private let tricky = #"""
 
     @Test func embeddedNewlinesCountTowardsLaterLineNumbers() {
         let text = "h1,h2\n\"line1\nline2\",b\nc,d\n\"x\n\ny\",z\ne,f\n"
-        #expect(records(text) == [
-            CSVRecord(line: 1, fields: ["h1", "h2"], raw: "h1,h2"),
-            CSVRecord(line: 2, fields: ["line1\nline2", "b"], raw: "\"line1\nline2\",b"),
-            CSVRecord(line: 4, fields: ["c", "d"], raw: "c,d"),
-            CSVRecord(line: 5, fields: ["x\n\ny", "z"], raw: "\"x\n\ny\",z"),
-            CSVRecord(line: 8, fields: ["e", "f"], raw: "e,f"),
-        ])
+        #expect(
+            records(text) == [
+                CSVRecord(line: 1, fields: ["h1", "h2"], raw: "h1,h2"),
+                CSVRecord(line: 2, fields: ["line1\nline2", "b"], raw: "\"line1\nline2\",b"),
+                CSVRecord(line: 4, fields: ["c", "d"], raw: "c,d"),
+                CSVRecord(line: 5, fields: ["x\n\ny", "z"], raw: "\"x\n\ny\",z"),
+                CSVRecord(line: 8, fields: ["e", "f"], raw: "e,f"),
+            ])
     }
 
     @Test func crlfLineEndings() {
-        #expect(records("a,b\r\nc,d\r\n\"q\r\nr\",s\r\nt,u\r\n") == [
-            CSVRecord(line: 1, fields: ["a", "b"], raw: "a,b"),
-            CSVRecord(line: 2, fields: ["c", "d"], raw: "c,d"),
-            CSVRecord(line: 3, fields: ["q\r\nr", "s"], raw: "\"q\r\nr\",s"),
-            CSVRecord(line: 5, fields: ["t", "u"], raw: "t,u"),
-        ])
+        #expect(
+            records("a,b\r\nc,d\r\n\"q\r\nr\",s\r\nt,u\r\n") == [
+                CSVRecord(line: 1, fields: ["a", "b"], raw: "a,b"),
+                CSVRecord(line: 2, fields: ["c", "d"], raw: "c,d"),
+                CSVRecord(line: 3, fields: ["q\r\nr", "s"], raw: "\"q\r\nr\",s"),
+                CSVRecord(line: 5, fields: ["t", "u"], raw: "t,u"),
+            ])
     }
 
     @Test func carriageReturnInsideAFieldIsKept() {
@@ -122,10 +129,11 @@ private let tricky = #"""
 
     @Test func byteOrderMarkIsSkipped() {
         let recs = records("\u{FEFF}meter_id,value\n1,2\n")
-        #expect(recs == [
-            CSVRecord(line: 1, fields: ["meter_id", "value"], raw: "meter_id,value"),
-            CSVRecord(line: 2, fields: ["1", "2"], raw: "1,2"),
-        ])
+        #expect(
+            recs == [
+                CSVRecord(line: 1, fields: ["meter_id", "value"], raw: "meter_id,value"),
+                CSVRecord(line: 2, fields: ["1", "2"], raw: "1,2"),
+            ])
     }
 
     @Test func byteOrderMarkOnlyAtTheStart() {
@@ -203,7 +211,11 @@ private let tricky = #"""
     func strayQuotes(_ text: String, _ message: String) {
         let (_, failure) = read(text)
         #expect(failure?.message == message)
-        #expect(failure?.line == text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("\"") }.map { $0 + 1 })
+        #expect(
+            failure?.line
+                == text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("\"") }.map {
+                    $0 + 1
+                })
     }
 
     @Test func rawRecordIsTheVerbatimLine() {
@@ -249,14 +261,15 @@ private let tricky = #"""
     }
 
     @Test func trickyDocumentFields() {
-        #expect(records(tricky).map(\.fields) == [
-            ["meter_id", "timestamp", "value", "unit", "note"],
-            ["M1", "2025-11-26T10:15:30Z", "12.50", "kWh", "plain, with comma"],
-            ["M2", "2025-11-26T10:15:30Z", "7", "kWh", #"he said "hi""#],
-            ["M3", "2025-11-26T10:15:30Z", "1", "kWh", "two\nlines, and \"quotes\"\nand a third"],
-            ["M4", "2025-11-26T10:15:30Z", "", "kWh", ""],
-            ["", "x", "", "y", "a\"b"],
-        ])
+        #expect(
+            records(tricky).map(\.fields) == [
+                ["meter_id", "timestamp", "value", "unit", "note"],
+                ["M1", "2025-11-26T10:15:30Z", "12.50", "kWh", "plain, with comma"],
+                ["M2", "2025-11-26T10:15:30Z", "7", "kWh", #"he said "hi""#],
+                ["M3", "2025-11-26T10:15:30Z", "1", "kWh", "two\nlines, and \"quotes\"\nand a third"],
+                ["M4", "2025-11-26T10:15:30Z", "", "kWh", ""],
+                ["", "x", "", "y", "a\"b"],
+            ])
     }
 
     /// The BOM must be recognised whatever the size of the source's first read: `ByteSource.read` may

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JCMCore
 
 private func problems(_ text: String) -> [ConfigProblem] {
@@ -111,22 +112,33 @@ private let brokenConfig = """
         let start = Timestamp(microseconds: 1_743_445_800_000_000)
         let methodologies = (Self.demoPath as NSString).deletingLastPathComponent + "/methodologies/"
         func d(_ s: String) -> ExactDecimal { ExactDecimal(parsing: s)! }
-        #expect(config.projects == [
-            .init(id: "IN-JP-0001", methodology: "IN_AM001 ver01.0", name: "Rooftop solar PV, Pune", monitoringStart: start,
-                  calculation: methodologies + "pv-grid.toml", values: ["EF_grid": d("0.757")]),
-            .init(id: "IN-JP-0002", methodology: "IN_AM002 ver01.0", name: "High-efficiency chiller, Chennai",
-                  calculation: methodologies + "chiller.toml", values: ["COP_PJ": d("6.1"), "COP_RE": d("4.2"), "EF_elec": d("0.757")]),
-        ])
+        #expect(
+            config.projects == [
+                .init(
+                    id: "IN-JP-0001", methodology: "IN_AM001 ver01.0", name: "Rooftop solar PV, Pune",
+                    monitoringStart: start,
+                    calculation: methodologies + "pv-grid.toml", values: ["EF_grid": d("0.757")]),
+                .init(
+                    id: "IN-JP-0002", methodology: "IN_AM002 ver01.0", name: "High-efficiency chiller, Chennai",
+                    calculation: methodologies + "chiller.toml",
+                    values: ["COP_PJ": d("6.1"), "COP_RE": d("4.2"), "EF_elec": d("0.757")]),
+            ])
         #expect(config.methodologies.keys.sorted() == ["IN-JP-0001", "IN-JP-0002"])
-        #expect(config.parameters.map { "\($0.project)/\($0.id) \($0.unit) \($0.option.rawValue)" }
+        #expect(
+            config.parameters.map { "\($0.project)/\($0.id) \($0.unit) \($0.option.rawValue)" }
                 == ["IN-JP-0001/EG_p MWh C", "IN-JP-0001/PAC_p kW C", "IN-JP-0002/EC_PJ MWh C"])
 
-        #expect(config.meters.map(\.id) == ["IN-JP-0001-PV-M1", "IN-JP-0001-PV-M1-POWER", "IN-JP-0001-PV-M2", "IN-JP-0002-CH-M1", "IN-JP-0001-PV-LOGGER"])
+        #expect(
+            config.meters.map(\.id) == [
+                "IN-JP-0001-PV-M1", "IN-JP-0001-PV-M1-POWER", "IN-JP-0001-PV-M2", "IN-JP-0002-CH-M1",
+                "IN-JP-0001-PV-LOGGER",
+            ])
         var m1Poll = Config.Poll(url: "http://127.0.0.1:9100/meters/1")
         m1Poll.intervalMilliseconds = 5_000
         m1Poll.json = Config.JSONMapping(value: "energy.total_wh", unit: "Wh", timestamp: "ts")
-        var m1 = Config.Meter(id: "IN-JP-0001-PV-M1", project: "IN-JP-0001", parameter: "EG_p",
-                              kind: .cumulative, unit: MeasurementUnit.named("kWh")!, poll: m1Poll)
+        var m1 = Config.Meter(
+            id: "IN-JP-0001-PV-M1", project: "IN-JP-0001", parameter: "EG_p",
+            kind: .cumulative, unit: MeasurementUnit.named("kWh")!, poll: m1Poll)
         m1.plan.expectedIntervalMilliseconds = 5_000
         m1.plan.capacityPerHour = ExactDecimal(parsing: "60")!
         m1.plan.capacityText = "60 kW"
@@ -134,8 +146,11 @@ private let brokenConfig = """
         m1.plan.stuckAfterMilliseconds = 3_600_000
         m1.plan.productionSignal = "IN-JP-0001-PV-M1-POWER"
         // 2025-03-20T00:00Z through the end of 2027-03-19 (UTC: the meter declares no zone).
-        m1.plan.calibrations = [.init(certificate: "NABL-CC-2025-0117", calibrated: Timestamp(microseconds: 1_742_428_800_000_000),
-                                      validUntil: Timestamp(microseconds: 1_805_500_800_000_000))]
+        m1.plan.calibrations = [
+            .init(
+                certificate: "NABL-CC-2025-0117", calibrated: Timestamp(microseconds: 1_742_428_800_000_000),
+                validUntil: Timestamp(microseconds: 1_805_500_800_000_000))
+        ]
         m1.plan.calibrationRequired = true
         #expect(config.meters[0] == m1)
         #expect(config.meters[2].poll?.url == "http://127.0.0.1:9100/meters/2")
@@ -179,7 +194,11 @@ private let brokenConfig = """
             .init(key: "meter[6].json.value", line: 61, message: "is required"),
             .init(key: "meter[6].json.unit", line: 61, message: #"unknown unit "mWh""#),
             .init(key: "meter[6].json.valu", line: 62, message: "unknown key; did you mean value?"),
-            .init(key: "watch[1].timezone", line: 66, message: #""Mars/Olympus" is not an IANA Area/Location name such as "Asia/Kolkata", nor UTC or Etc/…: abbreviations and legacy names mean different zones to different programs"#),
+            .init(
+                key: "watch[1].timezone", line: 66,
+                message:
+                    #""Mars/Olympus" is not an IANA Area/Location name such as "Asia/Kolkata", nor UTC or Etc/…: abbreviations and legacy names mean different zones to different programs"#
+            ),
             .init(key: "unknown_section", line: 68, message: "unknown key"),
         ]
         #expect(sortedProblems(found) == sortedProblems(expected))
@@ -194,7 +213,10 @@ private let brokenConfig = """
             Issue.record("expected an error")
         } catch {
             #expect(error.file == "/etc/jcm/jcm.toml")
-            #expect(error.description == #"/etc/jcm/jcm.toml:2: daemon.log_level: "loud" is not one of trace, debug, info, notice, warning, error, critical"#)
+            #expect(
+                error.description
+                    == #"/etc/jcm/jcm.toml:2: daemon.log_level: "loud" is not one of trace, debug, info, notice, warning, error, critical"#
+            )
         }
     }
 
@@ -206,20 +228,41 @@ private let brokenConfig = """
     }
 
     @Test(arguments: [
-        ("[database]\nbatch_rows = \"100\"\n", ConfigProblem(key: "database.batch_rows", line: 2, message: "must be an integer")),
+        (
+            "[database]\nbatch_rows = \"100\"\n",
+            ConfigProblem(key: "database.batch_rows", line: 2, message: "must be an integer")
+        ),
         ("[database]\nurl = 5\n", ConfigProblem(key: "database.url", line: 2, message: "must be a string")),
         ("database = \"x\"\n", ConfigProblem(key: "database", line: 1, message: "must be a table")),
         ("meter = 5\n", ConfigProblem(key: "meter", line: 1, message: "must be an array of tables ([[meter]])")),
-        ("[daemon]\nclock_skew = \"2d\"\n", ConfigProblem(key: "daemon.clock_skew", line: 2, message: #""2d" must be between 0 ms and 86400000 ms"#)),
-        ("[daemon]\nmax_connections = 0\n", ConfigProblem(key: "daemon.max_connections", line: 2, message: "must be between 1 and 65536, not 0")),
-        ("[daemon]\nmax_connections_per_host = 5000\n", ConfigProblem(key: "daemon.max_connections_per_host", line: 2, message: "must be between 1 and 1024, not 5000")),
-        ("[daemon]\nmax_connections = 16\nmax_connections_per_host = 32\n",
-         ConfigProblem(key: "daemon.max_connections_per_host", line: 3, message: "32 is more than max_connections (16)")),
-        ("[[project]]\nid = \"P\"\nmethodology = \"M\"\n[[project]]\nid = \"P\"\nmethodology = \"N\"\n",
-         ConfigProblem(key: "project[2].id", line: 5, message: #""P" is already the id of project[1]"#)),
+        (
+            "[daemon]\nclock_skew = \"2d\"\n",
+            ConfigProblem(key: "daemon.clock_skew", line: 2, message: #""2d" must be between 0 ms and 86400000 ms"#)
+        ),
+        (
+            "[daemon]\nmax_connections = 0\n",
+            ConfigProblem(key: "daemon.max_connections", line: 2, message: "must be between 1 and 65536, not 0")
+        ),
+        (
+            "[daemon]\nmax_connections_per_host = 5000\n",
+            ConfigProblem(
+                key: "daemon.max_connections_per_host", line: 2, message: "must be between 1 and 1024, not 5000")
+        ),
+        (
+            "[daemon]\nmax_connections = 16\nmax_connections_per_host = 32\n",
+            ConfigProblem(
+                key: "daemon.max_connections_per_host", line: 3, message: "32 is more than max_connections (16)")
+        ),
+        (
+            "[[project]]\nid = \"P\"\nmethodology = \"M\"\n[[project]]\nid = \"P\"\nmethodology = \"N\"\n",
+            ConfigProblem(key: "project[2].id", line: 5, message: #""P" is already the id of project[1]"#)
+        ),
         ("[[project]]\nid = \"P\"\n", ConfigProblem(key: "project[1].methodology", line: 1, message: "is required")),
         ("[[watch]]\ntimezone = \"UTC\"\n", ConfigProblem(key: "watch[1].dir", line: 1, message: "is required")),
-        ("[[watch]]\ndir = \"/in\"\nprocesed_dir = \"/done\"\n", ConfigProblem(key: "watch[1].procesed_dir", line: 3, message: "unknown key; did you mean processed_dir?")),
+        (
+            "[[watch]]\ndir = \"/in\"\nprocesed_dir = \"/done\"\n",
+            ConfigProblem(key: "watch[1].procesed_dir", line: 3, message: "unknown key; did you mean processed_dir?")
+        ),
     ])
     func singleProblems(_ text: String, _ expected: ConfigProblem) {
         #expect(problems(text) == [expected])
@@ -231,18 +274,27 @@ private let brokenConfig = """
         ("timeout = \"50ms\"", "meter[1].timeout", #""50ms" must be between 100 ms and 600000 ms"#),
         ("connect_timeout = \"11m\"", "meter[1].connect_timeout", #""11m" must be between 100 ms and 600000 ms"#),
         ("max_response_bytes = 10", "meter[1].max_response_bytes", "must be between 1024 and 1073741824, not 10"),
-        ("format = \"xml\"", "meter[1].format", #""xml" is not a known format (json, prometheus, shelly-gen1, shelly-gen1-meter, shelly-gen2-switch, shelly-gen2-emdata, shelly-gen2-em1data, shelly-gen2-em, tasmota, fronius-meter-consumed, fronius-meter-produced, fronius-inverter, enphase-production, emoncms, emoncms-feed-list, openems-channel, enphase-production-json, enphase-total-consumption, enphase-net-consumption, solaredge-overview, solaredge-energy, solaredge-energy-details, solaredge-meters, fronius-powerflow, fronius-archive, emoncms-feed-data, csv, openems-energy-per-period)"#),
+        (
+            "format = \"xml\"", "meter[1].format",
+            #""xml" is not a known format (json, prometheus, shelly-gen1, shelly-gen1-meter, shelly-gen2-switch, shelly-gen2-emdata, shelly-gen2-em1data, shelly-gen2-em, tasmota, fronius-meter-consumed, fronius-meter-produced, fronius-inverter, enphase-production, emoncms, emoncms-feed-list, openems-channel, enphase-production-json, enphase-total-consumption, enphase-net-consumption, solaredge-overview, solaredge-energy, solaredge-energy-details, solaredge-meters, fronius-powerflow, fronius-archive, emoncms-feed-data, csv, openems-energy-per-period)"#
+        ),
         ("kind = \"counter\"", "meter[1].kind", #""counter" is not one of cumulative, interval, instantaneous"#),
         ("json.unit = \"kwh\"", "meter[1].json.unit", #"unknown unit "kwh""#),
         ("json.path = \"v\"", "meter[1].json.path", "unknown key"),
         ("timezone = \"Asia/Pune\"", "meter[1].timezone", #"unknown IANA time zone "Asia/Pune""#),
         // Foundation reads IST as India and PostgreSQL as Israel: only Area/Location names pass.
-        ("timezone = \"IST\"", "meter[1].timezone",
-         #""IST" is not an IANA Area/Location name such as "Asia/Kolkata", nor UTC or Etc/…: abbreviations and legacy names mean different zones to different programs (this machine reads it as Asia/Kolkata; write that if you mean it)"#),
-        ("timezone = \"EST\"", "meter[1].timezone",
-         #""EST" is not an IANA Area/Location name such as "Asia/Kolkata", nor UTC or Etc/…: abbreviations and legacy names mean different zones to different programs (this machine reads it as America/New_York; write that if you mean it)"#),
-        ("timezone = \"US/Eastern\"", "meter[1].timezone",
-         #""US/Eastern" is not an IANA Area/Location name such as "Asia/Kolkata", nor UTC or Etc/…: abbreviations and legacy names mean different zones to different programs"#),
+        (
+            "timezone = \"IST\"", "meter[1].timezone",
+            #""IST" is not an IANA Area/Location name such as "Asia/Kolkata", nor UTC or Etc/…: abbreviations and legacy names mean different zones to different programs (this machine reads it as Asia/Kolkata; write that if you mean it)"#
+        ),
+        (
+            "timezone = \"EST\"", "meter[1].timezone",
+            #""EST" is not an IANA Area/Location name such as "Asia/Kolkata", nor UTC or Etc/…: abbreviations and legacy names mean different zones to different programs (this machine reads it as America/New_York; write that if you mean it)"#
+        ),
+        (
+            "timezone = \"US/Eastern\"", "meter[1].timezone",
+            #""US/Eastern" is not an IANA Area/Location name such as "Asia/Kolkata", nor UTC or Etc/…: abbreviations and legacy names mean different zones to different programs"#
+        ),
         ("url = \"127.0.0.1:9100\"", "meter[1].url", "must start with http:// or https://"),
         ("redirects = \"follow\"", "meter[1].redirects", #""follow" is not one of none, same-origin, any"#),
     ])
@@ -263,7 +315,8 @@ private let brokenConfig = """
     }
 
     @Test func pollDefaults() throws {
-        let config = try Config.parse("""
+        let config = try Config.parse(
+            """
             [[project]]
             id = "P"
             methodology = "M"
@@ -292,7 +345,8 @@ private let brokenConfig = """
     }
 
     @Test func pollSettingsAreRead() throws {
-        let config = try Config.parse("""
+        let config = try Config.parse(
+            """
             [[project]]
             id = "P"
             methodology = "M"
@@ -332,7 +386,8 @@ private let brokenConfig = """
     }
 
     @Test func daemonSettingsAreRead() throws {
-        let config = try Config.parse("""
+        let config = try Config.parse(
+            """
             [database]
             url = "postgresql://jcm@db/jcm"
             batch_rows = 1000
@@ -379,7 +434,9 @@ private let brokenConfig = """
 
 @Suite struct MetricsConfigTests {
     @Test func listenIsHostAndPort() throws {
-        #expect(try Config.parse("[metrics]\nlisten = \"127.0.0.1:9464\"\n").metricsListen == ListenAddress("127.0.0.1:9464"))
+        #expect(
+            try Config.parse("[metrics]\nlisten = \"127.0.0.1:9464\"\n").metricsListen
+                == ListenAddress("127.0.0.1:9464"))
         #expect(try Config.parse("").metricsListen == nil)
         #expect(throws: ConfigError.self) { try Config.parse("[metrics]\nlisten = \"9464\"\n") }
         do {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 /// Properties of counter deltas, checked on random series (seeded: a failure names its seed and
@@ -9,11 +10,14 @@ struct CounterDeltaPropertyTests {
     /// A meter counting true consumption, shown modulo its rollover, and sometimes reset to zero
     /// right after a reading. Returns the readings and the true total counted between the first
     /// and the last.
-    static func series(_ rng: inout SplitMix64, modulus: Int64?) -> (values: [ExactDecimal], total: ExactDecimal, resets: Int, wraps: Int, counted: [Int64]) {
+    static func series(_ rng: inout SplitMix64, modulus: Int64?) -> (
+        values: [ExactDecimal], total: ExactDecimal, resets: Int, wraps: Int, counted: [Int64]
+    ) {
         var shown: Int64 = Int64(rng.next() % 50_000)
         var values = [ExactDecimal(significand: Int128(shown), scale: 3)]
         var total: Int64 = 0
-        var resets = 0, wraps = 0
+        var resets = 0
+        var wraps = 0
         var counted: [Int64] = []
         for _ in 0..<(Int(rng.next() % 200) + 2) {
             // A reset only where it shows: the counter was above the largest step (so the new
@@ -26,14 +30,19 @@ struct CounterDeltaPropertyTests {
             total += step
             counted.append(step)
             var next = shown + step
-            if let modulus, next >= modulus { next -= modulus; wraps += 1 }
+            if let modulus, next >= modulus {
+                next -= modulus
+                wraps += 1
+            }
             shown = next
             values.append(ExactDecimal(significand: Int128(shown), scale: 3))
         }
         return (values, ExactDecimal(significand: Int128(total), scale: 3), resets, wraps, counted)
     }
 
-    static func deltas(_ values: ArraySlice<ExactDecimal>, modulus: ExactDecimal?) -> [(ExactDecimal, CounterDelta.Step)] {
+    static func deltas(_ values: ArraySlice<ExactDecimal>, modulus: ExactDecimal?) -> [(
+        ExactDecimal, CounterDelta.Step
+    )] {
         zip(values, values.dropFirst()).map { CounterDelta.between($0, $1, modulus: modulus) }
     }
 
@@ -83,11 +92,18 @@ struct CounterDeltaPropertyTests {
             let steps = Self.deltas(s.values[...], modulus: meter.plan.rollover)
             for (i, value) in s.values.enumerated() {
                 let ts = Timestamp(microseconds: 1_750_000_000_000_000 + Int64(i) * 600_000_000)
-                let raw = RawReading(meterID: "C", timestamp: ts.description, value: value.description, unit: "kWh", location: "x", raw: "")
-                guard case .accepted(let r) = v.validate(raw, now: Timestamp(microseconds: 1_800_000_000_000_000)) else {
-                    Issue.record("seed \(seed): reading \(i) rejected"); break
+                let raw = RawReading(
+                    meterID: "C", timestamp: ts.description, value: value.description, unit: "kWh", location: "x",
+                    raw: "")
+                guard case .accepted(let r) = v.validate(raw, now: Timestamp(microseconds: 1_800_000_000_000_000))
+                else {
+                    Issue.record("seed \(seed): reading \(i) rejected")
+                    break
                 }
-                let expected: [ReasonCode] = i == 0 ? [] : steps[i - 1].1 == .reset ? [.counterReset] : steps[i - 1].1 == .rollover ? [.counterRollover] : []
+                let expected: [ReasonCode] =
+                    i == 0
+                    ? []
+                    : steps[i - 1].1 == .reset ? [.counterReset] : steps[i - 1].1 == .rollover ? [.counterRollover] : []
                 #expect(r.flags == expected, "seed \(seed), reading \(i)")
             }
         }
@@ -101,7 +117,8 @@ struct CounterDeltaPropertyTests {
             let a = units[Int(rng.next() % UInt64(units.count))]
             let sameDimension = units.filter { $0.dimension == a.dimension }
             let b = sameDimension[Int(rng.next() % UInt64(sameDimension.count))]
-            let value = ExactDecimal(significand: Int128(Int64(bitPattern: rng.next() >> 20)), scale: Int(rng.next() % 8))
+            let value = ExactDecimal(
+                significand: Int128(Int64(bitPattern: rng.next() >> 20)), scale: Int(rng.next() % 8))
             let there = try value.converted(from: a, to: b)
             guard there.exact else { continue }
             let back = try there.value.converted(from: b, to: a)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 private func dec(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> ExactDecimal {
@@ -29,17 +30,20 @@ struct DecimalCase: Sendable, CustomTestStringConvertible {
         .init(text: "-1.5e+2", significand: -150, scale: 0, description: "-150"),
         .init(text: "2.5e0", significand: 25, scale: 1, description: "2.5"),
         .init(text: "00012", significand: 12, scale: 0, description: "12"),
-        .init(text: "1e25", significand: 10_000_000_000_000_000_000_000_000, scale: 0,
-              description: "10000000000000000000000000"),
+        .init(
+            text: "1e25", significand: 10_000_000_000_000_000_000_000_000, scale: 0,
+            description: "10000000000000000000000000"),
         .init(text: "1e-30", significand: 1, scale: 30, description: "0.000000000000000000000000000001"),
         .init(text: "123e-5", significand: 123, scale: 5, description: "0.00123"),
         // 38 significant digits is the documented limit.
-        .init(text: String(repeating: "9", count: 38),
-              significand: Int128(String(repeating: "9", count: 38))!, scale: 0,
-              description: String(repeating: "9", count: 38)),
-        .init(text: "-" + String(repeating: "9", count: 20) + "." + String(repeating: "9", count: 18),
-              significand: -Int128(String(repeating: "9", count: 38))!, scale: 18,
-              description: "-" + String(repeating: "9", count: 20) + "." + String(repeating: "9", count: 18)),
+        .init(
+            text: String(repeating: "9", count: 38),
+            significand: Int128(String(repeating: "9", count: 38))!, scale: 0,
+            description: String(repeating: "9", count: 38)),
+        .init(
+            text: "-" + String(repeating: "9", count: 20) + "." + String(repeating: "9", count: 18),
+            significand: -Int128(String(repeating: "9", count: 38))!, scale: 18,
+            description: "-" + String(repeating: "9", count: 20) + "." + String(repeating: "9", count: 18)),
         // Leading zeros are not significant digits.
         .init(text: String(repeating: "0", count: 45) + "1", significand: 1, scale: 0, description: "1"),
     ]
@@ -187,12 +191,12 @@ struct DecimalCase: Sendable, CustomTestStringConvertible {
 
     /// Ties at the 30th digit go to the even neighbour, in both signs.
     @Test(arguments: [
-        (Int128(1), Int128(0)),   // 0.5 -> 0
-        (Int128(3), Int128(2)),   // 1.5 -> 2
-        (Int128(5), Int128(2)),   // 2.5 -> 2
-        (Int128(7), Int128(4)),   // 3.5 -> 4
-        (Int128(-3), Int128(-2)), // -1.5 -> -2
-        (Int128(-5), Int128(-2)), // -2.5 -> -2
+        (Int128(1), Int128(0)),  // 0.5 -> 0
+        (Int128(3), Int128(2)),  // 1.5 -> 2
+        (Int128(5), Int128(2)),  // 2.5 -> 2
+        (Int128(7), Int128(4)),  // 3.5 -> 4
+        (Int128(-3), Int128(-2)),  // -1.5 -> -2
+        (Int128(-5), Int128(-2)),  // -2.5 -> -2
     ])
     func dividedRoundsHalfToEven(significand: Int128, expected: Int128) throws {
         let result = try #require(ExactDecimal(significand: significand, scale: 30).divided(by: 2))
@@ -227,7 +231,8 @@ struct DecimalCase: Sendable, CustomTestStringConvertible {
         ("1.0", "1.00"), ("1", "1.000"), ("0", "-0.00"), ("-2.50", "-2.5"), ("1e3", "1000.0"), ("0.0150", "1.5e-2"),
     ])
     func equalAcrossScales(_ a: String, _ b: String) throws {
-        let x = try dec(a), y = try dec(b)
+        let x = try dec(a)
+        let y = try dec(b)
         #expect(x == y)
         #expect(!(x < y) && !(y < x))
         #expect(x.hashValue == y.hashValue)
@@ -235,12 +240,14 @@ struct DecimalCase: Sendable, CustomTestStringConvertible {
     }
 
     @Test(arguments: [
-        ("1.49", "1.5"), ("-1", "0.5"), ("-0.10", "-0.09"), ("0.000000000000000000000000000001", "0.00000000000000000000000000001"),
+        ("1.49", "1.5"), ("-1", "0.5"), ("-0.10", "-0.09"),
+        ("0.000000000000000000000000000001", "0.00000000000000000000000000001"),
         ("99999999999999999999999999999999999998", "99999999999999999999999999999999999999"),
         ("12345.678", "12345.6781"),
     ])
     func strictlyLess(_ a: String, _ b: String) throws {
-        let x = try dec(a), y = try dec(b)
+        let x = try dec(a)
+        let y = try dec(b)
         #expect(x < y)
         #expect(!(y < x))
         #expect(x != y)

@@ -1,13 +1,18 @@
 import Testing
+
 @testable import JCMCore
 
 private typealias Mapping = Config.JSONMapping
 
-private func decode(_ body: String, _ mapping: Mapping, meter: String = "M1") -> Result<RawReading, JSONMeterDecoder.Failure> {
+private func decode(_ body: String, _ mapping: Mapping, meter: String = "M1") -> Result<
+    RawReading, JSONMeterDecoder.Failure
+> {
     JSONMeterDecoder.decode(Array(body.utf8), mapping: mapping, meterID: meter)
 }
 
-private func success(_ body: String, _ mapping: Mapping, sourceLocation: SourceLocation = #_sourceLocation) throws -> RawReading {
+private func success(_ body: String, _ mapping: Mapping, sourceLocation: SourceLocation = #_sourceLocation) throws
+    -> RawReading
+{
     switch decode(body, mapping) {
     case .success(let r): return r
     case .failure(let f):
@@ -25,8 +30,11 @@ private func failure(_ body: String, _ mapping: Mapping) -> JSONMeterDecoder.Fai
     @Test func valueUnitAndRFC3339Timestamp() throws {
         let body = #"{"energy": {"total_wh": 123456.50, "power_w": 812}, "ts": "2025-11-26T10:15:30+05:30"}"#
         let r = try success(body, Mapping(value: "energy.total_wh", unit: "Wh", timestamp: "ts"))
-        #expect(r == RawReading(meterID: "M1", timestamp: "2025-11-26T10:15:30+05:30", value: "123456.50", unit: "Wh",
-                                extra: nil, location: "M1", raw: body))
+        #expect(
+            r
+                == RawReading(
+                    meterID: "M1", timestamp: "2025-11-26T10:15:30+05:30", value: "123456.50", unit: "Wh",
+                    extra: nil, location: "M1", raw: body))
     }
 
     @Test func withoutUnitOrTimestampMappingsThoseStayNil() throws {
@@ -50,7 +58,8 @@ private func failure(_ body: String, _ mapping: Mapping) -> JSONMeterDecoder.Fai
     }
 
     @Test func unitFromAPath() throws {
-        let r = try success(#"{"v": 1, "meta": {"unit": "kWh"}}"#, Mapping(value: "v", unit: "Wh", unitPath: "meta.unit"))
+        let r = try success(
+            #"{"v": 1, "meta": {"unit": "kWh"}}"#, Mapping(value: "v", unit: "Wh", unitPath: "meta.unit"))
         #expect(r.unit == "kWh")
     }
 
@@ -77,7 +86,10 @@ private func failure(_ body: String, _ mapping: Mapping) -> JSONMeterDecoder.Fai
     @Test(arguments: ["1e30", "-1e30", "9223372036855"])
     func epochSecondsOutOfRange(_ literal: String) {
         let f = failure(#"{"v": 1, "t": \#(literal)}"#, Mapping(value: "v", timestamp: "t"))
-        #expect(f == JSONMeterDecoder.Failure(reason: .timestampInvalid, detail: "epoch seconds \(literal) at path \"t\" out of range"))
+        #expect(
+            f
+                == JSONMeterDecoder.Failure(
+                    reason: .timestampInvalid, detail: "epoch seconds \(literal) at path \"t\" out of range"))
     }
 
     @Test(arguments: [#"{"v": 1}"#, #"{"v": 1, "t": null}"#, #"{"v": 1, "t": true}"#, #"{"v": 1, "t": {"s": 1}}"#])
@@ -86,22 +98,26 @@ private func failure(_ body: String, _ mapping: Mapping) -> JSONMeterDecoder.Fai
         #expect(f == JSONMeterDecoder.Failure(reason: .missingField, detail: #"no timestamp at path "t""#))
     }
 
-    @Test(arguments: [
-        #"{"energy": {"power_w": 5}}"#, #"{"energy": 5}"#, #"{}"#, #"[1, 2]"#, #"{"energy": {"total_wh": []}}"#,
-    ] as [String])
+    @Test(
+        arguments: [
+            #"{"energy": {"power_w": 5}}"#, #"{"energy": 5}"#, #"{}"#, #"[1, 2]"#, #"{"energy": {"total_wh": []}}"#,
+        ] as [String])
     func missingPathNamesIt(_ body: String) {
         let mapping = Mapping(value: "energy.total_wh")
         if body.contains("[]") {
             // An empty array is there, just not a number.
             #expect(failure(body, mapping)?.reason == .valueNotNumeric)
         } else {
-            #expect(failure(body, mapping) == JSONMeterDecoder.Failure(reason: .missingField, detail: #"no value at path "energy.total_wh""#))
+            #expect(
+                failure(body, mapping)
+                    == JSONMeterDecoder.Failure(reason: .missingField, detail: #"no value at path "energy.total_wh""#))
         }
     }
 
     @Test func nullValue() {
-        #expect(failure(#"{"energy": {"total_wh": null}}"#, Mapping(value: "energy.total_wh"))
-            == JSONMeterDecoder.Failure(reason: .missingField, detail: #"value at path "energy.total_wh" is null"#))
+        #expect(
+            failure(#"{"energy": {"total_wh": null}}"#, Mapping(value: "energy.total_wh"))
+                == JSONMeterDecoder.Failure(reason: .missingField, detail: #"value at path "energy.total_wh" is null"#))
     }
 
     @Test(arguments: [
@@ -110,8 +126,10 @@ private func failure(_ body: String, _ mapping: Mapping) -> JSONMeterDecoder.Fai
         (#"{"v": [1, 2]}"#, "[1,2]"),
     ])
     func nonNumberValue(_ body: String, _ shown: String) {
-        #expect(failure(body, Mapping(value: "v"))
-            == JSONMeterDecoder.Failure(reason: .valueNotNumeric, detail: "value at path \"v\" is \(shown), not a number"))
+        #expect(
+            failure(body, Mapping(value: "v"))
+                == JSONMeterDecoder.Failure(
+                    reason: .valueNotNumeric, detail: "value at path \"v\" is \(shown), not a number"))
     }
 
     @Test(arguments: [

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 private func jsonError(_ text: String) -> JSONParseError? {
@@ -31,7 +32,7 @@ private struct TrickleSource: ByteSource {
     }
 
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        seed = seed &* 6364136223846793005 &+ 1442695040888963407
+        seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         let n = min(Int(seed >> 33) % 7 + 1, buffer.count, bytes.count - offset)
         guard n > 0 else { return 0 }
         for i in 0..<n { buffer[i] = bytes[offset + i] }
@@ -60,8 +61,10 @@ private struct StreamedElement {
     var text: String
 }
 
-private func streamAll<S: ByteSource>(_ source: S, arrayKey: String = "readings",
-                                      maxElementBytes: Int = 1 << 20) -> ([StreamedElement], (any Error)?) {
+private func streamAll<S: ByteSource>(
+    _ source: S, arrayKey: String = "readings",
+    maxElementBytes: Int = 1 << 20
+) -> ([StreamedElement], (any Error)?) {
     var reader = JSONReportReader(source: source, arrayKey: arrayKey, maxElementBytes: maxElementBytes)
     var elements: [StreamedElement] = []
     do {
@@ -74,7 +77,9 @@ private func streamAll<S: ByteSource>(_ source: S, arrayKey: String = "readings"
     }
 }
 
-private func streamError(_ text: String, arrayKey: String = "readings", maxElementBytes: Int = 1 << 20) -> JSONParseError? {
+private func streamError(_ text: String, arrayKey: String = "readings", maxElementBytes: Int = 1 << 20)
+    -> JSONParseError?
+{
     streamAll(TrickleSource(text), arrayKey: arrayKey, maxElementBytes: maxElementBytes).1 as? JSONParseError
 }
 
@@ -93,7 +98,9 @@ private let sampleReport = """
 
 @Suite struct JSONParserTests {
     @Test func scalarsAndContainers() throws {
-        let v = try JSON.parse(#"{"a": null, "b": true, "c": false, "n": 12345.678, "e": 1e3, "s": "hi", "arr": [1, -0, 2.5E-3], "o": {}}"#)
+        let v = try JSON.parse(
+            #"{"a": null, "b": true, "c": false, "n": 12345.678, "e": 1e3, "s": "hi", "arr": [1, -0, 2.5E-3], "o": {}}"#
+        )
         #expect(v["a"] == .null)
         #expect(v["b"] == .bool(true))
         #expect(v["c"] == .bool(false))
@@ -120,7 +127,9 @@ private let sampleReport = """
     }
 
     @Test func rejectsNonJSONNumbers() {
-        for bad in ["01", "-01", "+1", ".5", "5.", "1e", "1e+", "-", "NaN", "Infinity", "-Infinity", "0x10", "1.5.3", "00"] {
+        for bad in [
+            "01", "-01", "+1", ".5", "5.", "1e", "1e+", "-", "NaN", "Infinity", "-Infinity", "0x10", "1.5.3", "00",
+        ] {
             #expect(jsonError(bad) != nil, "\(bad)")
         }
         #expect(jsonError("01")?.message == "invalid number: leading zeros are not allowed")
@@ -165,18 +174,21 @@ private let sampleReport = """
         #expect(jsonError(#""\u12G4""#)?.message == "invalid \\u escape: expected 4 hex digits, found 'G'")
         #expect(jsonError("\"abc")?.message == "unexpected end of input")
         #expect(jsonError(bytes: [0x22, 0xC3, 0x28, 0x22])?.message == "invalid UTF-8 in string (byte 0x28)")
-        #expect(jsonError(bytes: [0x22, 0xED, 0xA0, 0x80, 0x22]) != nil)        // encoded surrogate
-        #expect(jsonError(bytes: [0x22, 0xC0, 0xAF, 0x22]) != nil)              // overlong
+        #expect(jsonError(bytes: [0x22, 0xED, 0xA0, 0x80, 0x22]) != nil)  // encoded surrogate
+        #expect(jsonError(bytes: [0x22, 0xC0, 0xAF, 0x22]) != nil)  // overlong
         #expect(jsonError(bytes: [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22]) != nil)  // above U+10FFFF
         #expect(jsonError(bytes: [0x22, 0xE2, 0x82])?.message == "unexpected end of input")
     }
 
     @Test func errorsCarryLineAndColumn() {
-        #expect(jsonError("<!DOCTYPE html><html></html>")
+        #expect(
+            jsonError("<!DOCTYPE html><html></html>")
                 == JSONParseError(line: 1, column: 1, message: "unexpected '<' at start of value"))
         #expect(jsonError("{\"a\": [1, 2") == JSONParseError(line: 1, column: 12, message: "unexpected end of input"))
-        #expect(jsonError("") == JSONParseError(line: 1, column: 1, message: "unexpected end of input (empty document)"))
-        #expect(jsonError("{\n  \"a\": 1,\n  \"b\" 2\n}")
+        #expect(
+            jsonError("") == JSONParseError(line: 1, column: 1, message: "unexpected end of input (empty document)"))
+        #expect(
+            jsonError("{\n  \"a\": 1,\n  \"b\" 2\n}")
                 == JSONParseError(line: 3, column: 7, message: "expected ':' after object key, found '2'"))
         #expect(jsonError("{\"é€\": x}")?.column == 8)  // columns count characters, not bytes
         #expect(jsonError("tru") == JSONParseError(line: 1, column: 4, message: "unexpected end of input"))
@@ -191,7 +203,8 @@ private let sampleReport = """
 
     @Test func depthLimit() {
         #expect(jsonError(String(repeating: "[", count: 512) + String(repeating: "]", count: 512)) == nil)
-        #expect(jsonError(String(repeating: "[", count: 513) + String(repeating: "]", count: 513))?.message
+        #expect(
+            jsonError(String(repeating: "[", count: 513) + String(repeating: "]", count: 513))?.message
                 == "nesting deeper than 512 levels")
         #expect(jsonError(String(repeating: "[{\"a\":", count: 100_000))?.message == "nesting deeper than 512 levels")
     }
@@ -210,7 +223,8 @@ private let sampleReport = """
     let document: JSONValue
 
     init() throws {
-        document = try JSON.parse(#"""
+        document = try JSON.parse(
+            #"""
             {"energy": {"total_wh": 12345.678}, "emeters": [{"total": 1}, {"total": 2.50}],
              "Body": {"Data": [7]}, "a": {"x.y": {"b": "deep"}, "q\"k": 1}, "arr": [[1,2],[3]]}
             """#)
@@ -232,8 +246,10 @@ private let sampleReport = """
     }
 
     @Test func missingOrMalformedPathsGiveNil() {
-        for path in ["energy.nope", "emeters.2.total", "emeters.-1", "emeters.x", "energy.total_wh.x", "a..b", "a.", ".a",
-                     "a[\"x", "a[x]", #"a["x.y"]b"#] {
+        for path in [
+            "energy.nope", "emeters.2.total", "emeters.-1", "emeters.x", "energy.total_wh.x", "a..b", "a.", ".a",
+            "a[\"x", "a[x]", #"a["x.y"]b"#,
+        ] {
             #expect(document.value(at: path) == nil, "\(path)")
         }
     }
@@ -250,7 +266,9 @@ private let sampleReport = """
         #expect(elements[0].text == #"{"meter_id": "m1", "value": 12345.678, "unit": "Wh"}"#)
         #expect(elements[1].line == 4)
         #expect(elements[1].value["note"] == .string("multi\nline 😀 é"))
-        #expect(elements[1].text == "{\"meter_id\": \"m2\", \"value\": \"1e3\",\n   \"note\": \"multi\\nline \\ud83d\\ude00 é\"}")
+        #expect(
+            elements[1].text
+                == "{\"meter_id\": \"m2\", \"value\": \"1e3\",\n   \"note\": \"multi\\nline \\ud83d\\ude00 é\"}")
         #expect(elements[2].value == .array([.number("1"), .number("2"), .number("3")]))
         #expect(elements[2].line == 6)
         #expect(elements[3].value == .number("42"))
@@ -262,7 +280,8 @@ private let sampleReport = """
         var doc = "{\"h\": \"x\", \"readings\": ["
         for i in 0..<200 {
             if i > 0 { doc += ",\n" }
-            doc += "{\"id\": \(i), \"v\": \(i).\(i % 7)e-\(i % 3), \"s\": \"\\u00e9\\ud83d\\ude00 é😀 \\\"q\\\" \(i)\", \"t\": [true, false, null]}"
+            doc +=
+                "{\"id\": \(i), \"v\": \(i).\(i % 7)e-\(i % 3), \"s\": \"\\u00e9\\ud83d\\ude00 é😀 \\\"q\\\" \(i)\", \"t\": [true, false, null]}"
         }
         doc += "]}"
         let expected = try #require(try JSON.parse(doc)["readings"]?.arrayValue)
@@ -276,7 +295,8 @@ private let sampleReport = """
     }
 
     @Test func reportsBadDocuments() {
-        #expect(streamError("<html><body>502</body></html>")
+        #expect(
+            streamError("<html><body>502</body></html>")
                 == JSONParseError(line: 1, column: 1, message: "unexpected '<' at start of value"))
         #expect(streamError("[1,2]")?.message == "the top level of a report must be a JSON object, found '['")
         #expect(streamError("{\"other\": [1]}") == JSONParseError(line: 1, column: 1, message: "no \"readings\" array"))
@@ -292,11 +312,13 @@ private let sampleReport = """
     @Test func errorsAfterSomeElements() {
         let (truncated, truncatedError) = streamAll(TrickleSource("{\"readings\": [\n{\"a\": 1},\n{\"a\": 2"))
         #expect(truncated.count == 1)
-        #expect(truncatedError as? JSONParseError == JSONParseError(line: 3, column: 8, message: "unexpected end of input"))
+        #expect(
+            truncatedError as? JSONParseError == JSONParseError(line: 3, column: 8, message: "unexpected end of input"))
 
         let (bad, badError) = streamAll(TrickleSource("{\"readings\": [\n{\"a\": 1},\n{\"a\": 01}]}"))
         #expect(bad.count == 1)
-        #expect(badError as? JSONParseError
+        #expect(
+            badError as? JSONParseError
                 == JSONParseError(line: 3, column: 8, message: "invalid number: leading zeros are not allowed"))
 
         // The rest of the document is still checked after the array.
@@ -307,10 +329,13 @@ private let sampleReport = """
 
     @Test func elementSizeLimit() {
         let big = "{\"readings\": [\"" + String(repeating: "a", count: 1000) + "\", 1]}"
-        #expect(streamError(big, maxElementBytes: 100)
+        #expect(
+            streamError(big, maxElementBytes: 100)
                 == JSONParseError(line: 1, column: 15, message: "array element larger than 100 bytes"))
         #expect(streamError("{\"readings\": [\"abc\"]}", maxElementBytes: 5) == nil)
-        #expect(streamError("{\"readings\": [\"abcd\"]}", maxElementBytes: 5)?.message == "array element larger than 5 bytes")
+        #expect(
+            streamError("{\"readings\": [\"abcd\"]}", maxElementBytes: 5)?.message
+                == "array element larger than 5 bytes")
     }
 
     @Test func endIsStickyAndSourceErrorsPassThrough() throws {

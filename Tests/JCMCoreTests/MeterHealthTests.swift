@@ -1,5 +1,5 @@
-import Testing
 import JCMCore
+import Testing
 
 @Suite("meter health")
 struct MeterHealthTests {

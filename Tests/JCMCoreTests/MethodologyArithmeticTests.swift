@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 /// ExactDecimal × and ÷ as the evaluator uses them: exact whenever the result fits, else cut
@@ -48,9 +49,12 @@ import Testing
         let p = try #require(d("1.00000000000000000001").multiplied(by: d("1.00000000000000000001")))
         #expect(p.value.description == "1.00000000000000000002")
         #expect(!p.exact)
-        let tiny = try #require(d("0.000000000000000000000000000001").multiplied(by: d("0.000000000000000000000000000001")))
+        let tiny = try #require(
+            d("0.000000000000000000000000000001").multiplied(by: d("0.000000000000000000000000000001")))
         #expect(tiny.value == .zero && !tiny.exact)
-        #expect(d("-1.00000000000000000001").multiplied(by: d("1.00000000000000000001"))?.value.description == "-1.00000000000000000002")
+        #expect(
+            d("-1.00000000000000000001").multiplied(by: d("1.00000000000000000001"))?.value.description
+                == "-1.00000000000000000002")
     }
 
     @Test func productOverflowIsNil() {

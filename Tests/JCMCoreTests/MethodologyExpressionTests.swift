@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 /// The expression language: grammar, precedence, limits, and errors located by column.
@@ -8,7 +9,10 @@ import Testing
     }
 
     func syntaxError(_ text: String) -> ExpressionSyntaxError? {
-        do { _ = try ExpressionParser.parse(text); return nil } catch { return error }
+        do {
+            _ = try ExpressionParser.parse(text)
+            return nil
+        } catch { return error }
     }
 
     @Test func precedenceAndAssociativity() throws {
@@ -21,15 +25,23 @@ import Testing
         #expect(try value("-(2 - 5)") == "3")
         #expect(try value("min(3, 1, 2)") == "1")
         #expect(try value("max(1, min(5, 4)) * 2") == "8")
-        #expect(try value("EG_p*EF_grid", ["EG_p": ExactDecimal(parsing: "1.5")!, "EF_grid": ExactDecimal(parsing: "0.5")!]) == "0.75")
+        #expect(
+            try value(
+                "EG_p*EF_grid", ["EG_p": ExactDecimal(parsing: "1.5")!, "EF_grid": ExactDecimal(parsing: "0.5")!])
+                == "0.75")
     }
 
     @Test func syntaxErrorsNameTheColumn() {
-        #expect(syntaxError("EG_p * + 2") == ExpressionSyntaxError(column: 8, message: "expected a number, a name or '(', found '+'"))
-        #expect(syntaxError("(a + b") == ExpressionSyntaxError(column: 7, message: "expected ')', found end of expression"))
+        #expect(
+            syntaxError("EG_p * + 2")
+                == ExpressionSyntaxError(column: 8, message: "expected a number, a name or '(', found '+'"))
+        #expect(
+            syntaxError("(a + b") == ExpressionSyntaxError(column: 7, message: "expected ')', found end of expression"))
         #expect(syntaxError("a $ b") == ExpressionSyntaxError(column: 3, message: "unexpected '$'"))
         #expect(syntaxError("a b")?.column == 3)
-        #expect(syntaxError("sqrt(2)") == ExpressionSyntaxError(column: 1, message: "unknown function sqrt (only min and max)"))
+        #expect(
+            syntaxError("sqrt(2)")
+                == ExpressionSyntaxError(column: 1, message: "unknown function sqrt (only min and max)"))
         #expect(syntaxError("1e5")?.column == 2)
         #expect(syntaxError("1.")?.column == 3)
         #expect(syntaxError("min(1 2)")?.column == 7)
@@ -50,12 +62,19 @@ import Testing
 
     @Test func evaluationErrorsNameTheEquation() {
         let big = try! ExpressionParser.parse("100000000000000000000 * 100000000000000000000")
-        #expect(throws: EvaluationError(equation: "RE_p", reason: .overflow)) { try big.evaluate([:], equation: "RE_p") }
+        #expect(throws: EvaluationError(equation: "RE_p", reason: .overflow)) {
+            try big.evaluate([:], equation: "RE_p")
+        }
         let zero = try! ExpressionParser.parse("EC_PJ / COP_RE")
         let values = ["EC_PJ": ExactDecimal(parsing: "5")!, "COP_RE": ExactDecimal.zero]
-        #expect(throws: EvaluationError(equation: "RE_p", reason: .divisionByZero)) { try zero.evaluate(values, equation: "RE_p") }
-        #expect(throws: EvaluationError(equation: "PE_p", reason: .noValue("COP_RE"))) { try zero.evaluate(["EC_PJ": .zero], equation: "PE_p") }
-        #expect(EvaluationError(equation: "RE_p", reason: .divisionByZero).description == "equation RE_p: division by zero")
+        #expect(throws: EvaluationError(equation: "RE_p", reason: .divisionByZero)) {
+            try zero.evaluate(values, equation: "RE_p")
+        }
+        #expect(throws: EvaluationError(equation: "PE_p", reason: .noValue("COP_RE"))) {
+            try zero.evaluate(["EC_PJ": .zero], equation: "PE_p")
+        }
+        #expect(
+            EvaluationError(equation: "RE_p", reason: .divisionByZero).description == "equation RE_p: division by zero")
     }
 
     @Test func inexactStepsAreReported() throws {

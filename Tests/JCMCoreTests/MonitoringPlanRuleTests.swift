@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 private func d(_ text: String) -> ExactDecimal { ExactDecimal(parsing: text)! }
@@ -10,15 +11,17 @@ private let now = t("2025-11-26T12:00:00Z")
 /// A small monitoring plan with every rule switched on.
 private func planValidator() -> ReadingValidator {
     var pv = Config.Meter(id: "PV", project: "P", parameter: "EG_p", kind: .cumulative, unit: .named("kWh")!)
-    pv.plan.capacityPerHour = d("60")            // 60 kW: at most 10 kWh in 10 minutes
+    pv.plan.capacityPerHour = d("60")  // 60 kW: at most 10 kWh in 10 minutes
     pv.plan.rollover = d("100000")
     pv.plan.stuckAfterMilliseconds = 3_600_000
     pv.plan.productionSignal = "PAC"
-    pv.plan.calibrations = [.init(certificate: "C-1", calibrated: t("2025-01-01T00:00:00Z"), validUntil: t("2025-10-01T00:00:00Z"))]
+    pv.plan.calibrations = [
+        .init(certificate: "C-1", calibrated: t("2025-01-01T00:00:00Z"), validUntil: t("2025-10-01T00:00:00Z"))
+    ]
     pv.plan.calibrationRequired = true
     let pac = Config.Meter(id: "PAC", project: "P", parameter: "PAC_p", kind: .instantaneous, unit: .named("kW")!)
     var flow = Config.Meter(id: "FLOW", project: "P", parameter: "FC", kind: .interval, unit: .named("L")!)
-    flow.plan.capacityPerHour = d("120")         // 30 L per 15 minutes
+    flow.plan.capacityPerHour = d("120")  // 30 L per 15 minutes
     flow.plan.expectedIntervalMilliseconds = 900_000
     flow.plan.range = .init(min: d("0"), max: d("100"))
     flow.plan.expectedRange = .init(min: d("0"), max: d("40"))
@@ -27,11 +30,13 @@ private func planValidator() -> ReadingValidator {
     let project = Config.Project(id: "P", methodology: "M", monitoringStart: t("2025-06-01T00:00:00+05:30"))
     let meters = [pv, pac, flow, net]
     let keys = Dictionary(uniqueKeysWithValues: meters.enumerated().map { ($1.id, Int32($0 + 1)) })
-    return ReadingValidator(registry: MeterRegistry(meters: meters, keys: keys, projects: [project]), clockSkewMilliseconds: 300_000)
+    return ReadingValidator(
+        registry: MeterRegistry(meters: meters, keys: keys, projects: [project]), clockSkewMilliseconds: 300_000)
 }
 
 private func raw(_ meter: String, _ ts: String, _ value: String) -> RawReading {
-    RawReading(meterID: meter, timestamp: ts, value: value, unit: nil, location: "plan.csv:2", raw: "\(meter),\(ts),\(value)")
+    RawReading(
+        meterID: meter, timestamp: ts, value: value, unit: nil, location: "plan.csv:2", raw: "\(meter),\(ts),\(value)")
 }
 
 /// One reading on a fresh validator and the verdict it must get: a rejection code or the flags.
@@ -41,7 +46,9 @@ struct PlanCase: Sendable, CustomTestStringConvertible {
     var value: String
     var rejected: ReasonCode?
     var flags: [ReasonCode] = []
-    var testDescription: String { "\(meter) \(value) at \(ts) → \(rejected?.rawValue ?? (flags.isEmpty ? "accepted" : flags.map(\.rawValue).joined(separator: "+")))" }
+    var testDescription: String {
+        "\(meter) \(value) at \(ts) → \(rejected?.rawValue ?? (flags.isEmpty ? "accepted" : flags.map(\.rawValue).joined(separator: "+")))"
+    }
 }
 
 @Suite("monitoring-plan rules")
@@ -87,11 +94,11 @@ struct MonitoringPlanRuleTests {
         let steps: [(String, String, [ReasonCode])] = [
             ("2025-09-01T00:00:00Z", "99990", []),
             ("2025-09-01T00:10:00Z", "99995", []),
-            ("2025-09-01T00:20:00Z", "3", [.counterRollover]),        // through the wrap: 8 kWh
-            ("2025-09-01T00:30:00Z", "2", [.counterReset]),            // back by 1: not a wrap of 99999
-            ("2025-09-01T00:40:00Z", "12", []),                        // 10 kWh: the capacity exactly
-            ("2025-09-01T00:50:00Z", "22.5", [.spike]),                // 10.5 kWh in 10 minutes
-            ("2025-09-01T00:45:00Z", "15", [.outOfOrder]),             // late: accepted, flagged, no state change
+            ("2025-09-01T00:20:00Z", "3", [.counterRollover]),  // through the wrap: 8 kWh
+            ("2025-09-01T00:30:00Z", "2", [.counterReset]),  // back by 1: not a wrap of 99999
+            ("2025-09-01T00:40:00Z", "12", []),  // 10 kWh: the capacity exactly
+            ("2025-09-01T00:50:00Z", "22.5", [.spike]),  // 10.5 kWh in 10 minutes
+            ("2025-09-01T00:45:00Z", "15", [.outOfOrder]),  // late: accepted, flagged, no state change
             ("2025-09-01T01:00:00Z", "23", []),
         ]
         for (ts, value, flags) in steps {
@@ -128,10 +135,17 @@ struct MonitoringPlanRuleTests {
         var v = planValidator()
         if case .rejected(let r) = v.validate(raw("FLOW", "2025-09-01T00:00:00Z", "250"), now: now) {
             #expect(r.detail == "250 L is outside the meter's plausible range [0, 100]")
-        } else { Issue.record("not rejected") }
+        } else {
+            Issue.record("not rejected")
+        }
         if case .rejected(let r) = v.validate(raw("FLOW", "2025-01-01T00:00:00Z", "1"), now: now) {
-            #expect(r.detail == "timestamp 2025-01-01T00:00:00Z is before the monitoring start of project P (2025-05-31T18:30:00Z)")
-        } else { Issue.record("not rejected") }
+            #expect(
+                r.detail
+                    == "timestamp 2025-01-01T00:00:00Z is before the monitoring start of project P (2025-05-31T18:30:00Z)"
+            )
+        } else {
+            Issue.record("not rejected")
+        }
     }
 
     @Test func capacityReadsPowerOrAUnitPerHour() throws {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 @Suite("OpenMetrics 1.0")
@@ -21,8 +22,11 @@ struct OpenMetricsDecoderTests {
 
         """
 
-    func decode(_ metric: String, _ labels: [String: String] = [:], unit: String? = nil, body: String = exposition) -> Result<RawReading, JSONMeterDecoder.Failure> {
-        OpenMetricsDecoder.decode(Array(body.utf8), selector: .init(metric: metric, labels: labels, unit: unit), meterID: "M")
+    func decode(_ metric: String, _ labels: [String: String] = [:], unit: String? = nil, body: String = exposition)
+        -> Result<RawReading, JSONMeterDecoder.Failure>
+    {
+        OpenMetricsDecoder.decode(
+            Array(body.utf8), selector: .init(metric: metric, labels: labels, unit: unit), meterID: "M")
     }
 
     @Test func countersTimestampsUnitsAndExemplars() throws {
@@ -31,7 +35,9 @@ struct OpenMetricsDecoderTests {
         #expect(r.timestamp == "2025-11-26T12:00:00.125Z", "seconds with their fraction")
         // The counter family's name reads its _total sample, as Prometheus stores it.
         #expect(try decode("gw_energy_joules", ["ch": "1"]).get().value == "7200", "not the exemplar's 1")
-        #expect(try decode("gw_energy_joules", ["ch": "1"]).get().timestamp == nil, "the exemplar's time is not the sample's")
+        #expect(
+            try decode("gw_energy_joules", ["ch": "1"]).get().timestamp == nil,
+            "the exemplar's time is not the sample's")
         #expect(try decode("gw_energy_joules_created", ["ch": "0"]).get().value == "1700000000.0")
         #expect(try decode("gw_power_watts").get().unit == "W")
         #expect(try decode("gw_odd", unit: "kWh").get().unit == "kWh", "no # UNIT: prometheus.unit")
@@ -40,15 +46,25 @@ struct OpenMetricsDecoderTests {
     }
 
     @Test func aConfiguredUnitThatContradictsUNITIsRefused() {
-        #expect(decode("gw_power_watts", unit: "kW") == .failure(.init(reason: .payloadInvalid,
-                detail: "# UNIT of gw_power_watts is watts (W), but prometheus.unit says kW")))
+        #expect(
+            decode("gw_power_watts", unit: "kW")
+                == .failure(
+                    .init(
+                        reason: .payloadInvalid,
+                        detail: "# UNIT of gw_power_watts is watts (W), but prometheus.unit says kW")))
     }
 
     @Test func withoutEOFTheWholeExpositionIsRefused() {
         let cut = String(Self.exposition.dropLast("# EOF\n".count))
         for metric in ["gw_energy_joules", "gw_power_watts"] {
-            #expect(decode(metric, ["ch": "0"], body: cut) == .failure(.init(reason: .payloadInvalid,
-                    detail: "the OpenMetrics exposition does not end with \"# EOF\": it is cut off (last line: gw_odd{unit=\"kwh\"} 3)")))
+            #expect(
+                decode(metric, ["ch": "0"], body: cut)
+                    == .failure(
+                        .init(
+                            reason: .payloadInvalid,
+                            detail:
+                                "the OpenMetrics exposition does not end with \"# EOF\": it is cut off (last line: gw_odd{unit=\"kwh\"} 3)"
+                        )))
         }
         #expect(throws: Never.self) { try decode("gw_power_watts", body: String(Self.exposition.dropLast())).get() }
     }
@@ -61,12 +77,21 @@ struct OpenMetricsDecoderTests {
             ("m 1 2 3\n# EOF\n", "line 1 is not an OpenMetrics sample"),
             ("m 1\n\n# EOF\n", "line 2 is not an OpenMetrics sample"),
         ] {
-            guard case .failure(let f) = decode("m", body: body) else { Issue.record("accepted: \(body)"); continue }
+            guard case .failure(let f) = decode("m", body: body) else {
+                Issue.record("accepted: \(body)")
+                continue
+            }
             #expect(f.reason == .payloadInvalid && f.detail.hasPrefix(why), "\(body): \(f.detail)")
         }
-        #expect(try decode("m", body: "m{a=\" # \"} 4 # {a=\"b\"} 1\n# EOF\n").get().value == "4", "a label value holding \" # \"")
-        #expect(decode("m", body: "m 1 1e30\n# EOF\n") == .failure(.init(reason: .timestampInvalid, detail: "sample timestamp 1e30 s is out of range")))
-        #expect(decode("m", body: "m{a=\"1\"} 1\nm{a=\"2\"} 2\n# EOF\n") == .failure(.init(reason: .payloadInvalid, detail: "2 samples match m; add labels to choose one")))
+        #expect(
+            try decode("m", body: "m{a=\" # \"} 4 # {a=\"b\"} 1\n# EOF\n").get().value == "4",
+            "a label value holding \" # \"")
+        #expect(
+            decode("m", body: "m 1 1e30\n# EOF\n")
+                == .failure(.init(reason: .timestampInvalid, detail: "sample timestamp 1e30 s is out of range")))
+        #expect(
+            decode("m", body: "m{a=\"1\"} 1\nm{a=\"2\"} 2\n# EOF\n")
+                == .failure(.init(reason: .payloadInvalid, detail: "2 samples match m; add labels to choose one")))
     }
 
     @Test func theContentTypeChoosesTheParser() throws {
@@ -78,9 +103,13 @@ struct OpenMetricsDecoderTests {
         poll.prometheus = .init(metric: "m", labels: [:], unit: "Wh")
         #expect(poll.requestHeaders == [OpenMetricsDecoder.acceptHeader])
         let body = Array("m 2.5 1764158400.5\n# EOF\n".utf8)
-        let open = try PollPayloadDecoder.decode(body, poll: poll, meterID: "M", contentType: "application/openmetrics-text; version=1.0.0").get()
+        let open = try PollPayloadDecoder.decode(
+            body, poll: poll, meterID: "M", contentType: "application/openmetrics-text; version=1.0.0"
+        ).get()
         #expect(open.readings.map(\.timestamp) == ["2025-11-26T12:00:00.5Z"])
         // Served as the text format, the same body is not one: its timestamp is not an integer.
-        #expect(throws: JSONMeterDecoder.Failure.self) { try PollPayloadDecoder.decode(body, poll: poll, meterID: "M", contentType: "text/plain").get() }
+        #expect(throws: JSONMeterDecoder.Failure.self) {
+            try PollPayloadDecoder.decode(body, poll: poll, meterID: "M", contentType: "text/plain").get()
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 @Suite struct PollQueueTests {
@@ -55,7 +56,8 @@ import Testing
             #expect(q.due == model)
         }
         #expect(q.nextDue() == model.min())
-        #expect(q.entryCount <= 3 * n, "stale entries are dropped as they surface: \(q.entryCount) held for \(n) meters")
+        #expect(
+            q.entryCount <= 3 * n, "stale entries are dropped as they surface: \(q.entryCount) held for \(n) meters")
     }
 
     @Test func tenThousandMetersOnTheirGridAreDueOncePerInterval() {

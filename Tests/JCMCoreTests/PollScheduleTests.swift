@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 @Suite struct PollScheduleTests {
@@ -25,7 +26,9 @@ import Testing
         // FNV-1a 64 of the empty string is the offset basis itself.
         #expect(PollSchedule(intervalMs: 60_000, meterID: "").phaseMs == Int64(0xcbf2_9ce4_8422_2325 % UInt64(60_000)))
         // FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c (published test vector).
-        #expect(PollSchedule(intervalMs: 1_000_000, meterID: "a").phaseMs == Int64(0xaf63_dc4c_8601_ec8c % UInt64(1_000_000)))
+        #expect(
+            PollSchedule(intervalMs: 1_000_000, meterID: "a").phaseMs
+                == Int64(0xaf63_dc4c_8601_ec8c % UInt64(1_000_000)))
     }
 
     @Test(arguments: [Int64(-1), -60_000, -60_001, 60_000, 125_000])
@@ -39,7 +42,7 @@ import Testing
         // (interval, phase, now, next)
         (Int64(60_000), Int64(15_000), Int64(0), Int64(15_000)),
         (60_000, 15_000, 14_999, 15_000),
-        (60_000, 15_000, 15_000, 75_000),   // strictly after: a slot equal to now is already taken
+        (60_000, 15_000, 15_000, 75_000),  // strictly after: a slot equal to now is already taken
         (60_000, 15_000, 15_001, 75_000),
         (60_000, 0, 0, 60_000),
         (60_000, 0, 59_999, 60_000),

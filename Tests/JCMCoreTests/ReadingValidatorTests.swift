@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 private func unit(_ symbol: String) -> MeasurementUnit { MeasurementUnit.named(symbol)! }
@@ -27,9 +28,12 @@ private func makeValidator() -> ReadingValidator {
     ReadingValidator(registry: MeterRegistry(meters: meters, keys: keys), clockSkewMilliseconds: 300_000)
 }
 
-private func raw(_ meter: String?, _ timestamp: String?, _ value: String?, _ unit: String? = nil, extra: String? = nil) -> RawReading {
-    RawReading(meterID: meter, timestamp: timestamp, value: value, unit: unit, extra: extra, location: "test.csv:2",
-               raw: [meter, timestamp, value, unit].map { $0 ?? "" }.joined(separator: ","))
+private func raw(_ meter: String?, _ timestamp: String?, _ value: String?, _ unit: String? = nil, extra: String? = nil)
+    -> RawReading
+{
+    RawReading(
+        meterID: meter, timestamp: timestamp, value: value, unit: unit, extra: extra, location: "test.csv:2",
+        raw: [meter, timestamp, value, unit].map { $0 ?? "" }.joined(separator: ","))
 }
 
 private func accepted(_ verdict: Verdict, sourceLocation: SourceLocation = #_sourceLocation) throws -> Reading {
@@ -81,11 +85,15 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
         .init(meter: "EG-1", timestamp: ts, value: "inf", unit: "kWh", reason: .valueNotFinite),
         .init(meter: "EG-1", timestamp: ts, value: "-Infinity", unit: "kWh", reason: .valueNotFinite),
         .init(meter: "EG-1", timestamp: ts, value: "+INF", unit: "kWh", reason: .valueNotFinite),
-        .init(meter: "EG-1", timestamp: ts, value: "1" + String(repeating: "0", count: 38), unit: "kWh", reason: .valueOutOfRange),
+        .init(
+            meter: "EG-1", timestamp: ts, value: "1" + String(repeating: "0", count: 38), unit: "kWh",
+            reason: .valueOutOfRange),
         .init(meter: "EG-1", timestamp: ts, value: "1e999", unit: "kWh", reason: .valueOutOfRange),
         .init(meter: "EG-1", timestamp: ts, value: "-1.5e-40", unit: "kWh", reason: .valueOutOfRange),
         // Fits as a number, overflows when converted (× 3.6e12 to J).
-        .init(meter: "EG-1", timestamp: ts, value: String(repeating: "9", count: 38), unit: "GWh", reason: .valueOutOfRange),
+        .init(
+            meter: "EG-1", timestamp: ts, value: String(repeating: "9", count: 38), unit: "GWh",
+            reason: .valueOutOfRange),
         .init(meter: "EG-1", timestamp: ts, value: "1", unit: "kwh", reason: .unitUnknown),
         .init(meter: "EG-1", timestamp: ts, value: "1", unit: "mWh", reason: .unitUnknown),
         .init(meter: "EG-1", timestamp: ts, value: "1", unit: "kW", reason: .unitIncompatible),
@@ -98,7 +106,8 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
         .init(meter: "EG-1", timestamp: "2025-11-26T10:00:00", value: "1", unit: "kWh", reason: .timestampNoOffset),
         .init(meter: "EG-1", timestamp: "2025-11-26 10:00", value: "1", unit: "kWh", reason: .timestampNoOffset),
         // now is 12:00:00Z and the allowed skew 5 minutes.
-        .init(meter: "EG-1", timestamp: "2025-11-26T12:05:00.000001Z", value: "1", unit: "kWh", reason: .timestampFuture),
+        .init(
+            meter: "EG-1", timestamp: "2025-11-26T12:05:00.000001Z", value: "1", unit: "kWh", reason: .timestampFuture),
         .init(meter: "EG-1", timestamp: "2025-11-26T17:35:01+05:30", value: "1", unit: "kWh", reason: .timestampFuture),
         .init(meter: "EG-1", timestamp: "2026-11-26T10:00:00Z", value: "1", unit: "kWh", reason: .timestampFuture),
     ]
@@ -121,8 +130,12 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
     @Test func rejectionDetails() {
         var v = makeValidator()
         let unknown = v.validate(raw("NOPE", Self.ts, "1", "kWh"), now: now)
-        #expect(unknown == .rejected(Rejection(raw: raw("NOPE", Self.ts, "1", "kWh"), reason: .unknownMeter,
-                                               detail: #"meter "NOPE" is not in the configuration"#)))
+        #expect(
+            unknown
+                == .rejected(
+                    Rejection(
+                        raw: raw("NOPE", Self.ts, "1", "kWh"), reason: .unknownMeter,
+                        detail: #"meter "NOPE" is not in the configuration"#)))
         guard case .rejected(let incompatible) = v.validate(raw("EG-1", Self.ts, "1", "L"), now: now) else {
             Issue.record("expected a rejection")
             return
@@ -144,15 +157,22 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
         #expect(r.timestamp.description == "2025-11-26T12:05:00Z")
         var strict = makeValidator()
         strict.clockSkewMicroseconds = 0
-        #expect(reason(strict.validate(raw("EG-1", "2025-11-26T12:00:00.000001Z", "1", "kWh"), now: now)) == .timestampFuture)
+        #expect(
+            reason(strict.validate(raw("EG-1", "2025-11-26T12:00:00.000001Z", "1", "kWh"), now: now))
+                == .timestampFuture)
         #expect(reason(strict.validate(raw("EG-1", "2025-11-26T12:00:00Z", "1", "kWh"), now: now)) == nil)
     }
 
     @Test func acceptedReadingCarriesConvertedValueAndRawVerbatim() throws {
         var v = makeValidator()
-        let r = try accepted(v.validate(raw("EG-1", "2025-11-26T15:30:00+05:30", "1500.0", "Wh", extra: #"{"site":"Pune"}"#), now: now))
-        #expect(r == Reading(meterKey: 1, timestamp: Timestamp(microseconds: 1_764_151_200_000_000), value: ExactDecimal(parsing: "1.5")!,
-                             rawValue: "1500.0", rawUnit: "Wh", flags: [], extra: #"{"site":"Pune"}"#))
+        let r = try accepted(
+            v.validate(raw("EG-1", "2025-11-26T15:30:00+05:30", "1500.0", "Wh", extra: #"{"site":"Pune"}"#), now: now))
+        #expect(
+            r
+                == Reading(
+                    meterKey: 1, timestamp: Timestamp(microseconds: 1_764_151_200_000_000),
+                    value: ExactDecimal(parsing: "1.5")!,
+                    rawValue: "1500.0", rawUnit: "Wh", flags: [], extra: #"{"site":"Pune"}"#))
         #expect(r.value.description == "1.5")
         #expect(r.status == "accepted")
     }
@@ -192,26 +212,37 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
     @Test func zones() throws {
         var v = makeValidator()
         // The meter's own zone.
-        #expect(try accepted(v.validate(raw("LOCAL", "2025-11-26T10:15:30", "1", "kWh"), now: now)).timestamp.description
-            == "2025-11-26T04:45:30Z")
+        #expect(
+            try accepted(v.validate(raw("LOCAL", "2025-11-26T10:15:30", "1", "kWh"), now: now)).timestamp.description
+                == "2025-11-26T04:45:30Z")
         // The meter's zone wins over the folder's.
-        #expect(try accepted(v.validate(raw("LOCAL", "2025-11-26T10:16:30", "2", "kWh"), now: now, zone: "Europe/Berlin")).timestamp.description
-            == "2025-11-26T04:46:30Z")
+        #expect(
+            try accepted(v.validate(raw("LOCAL", "2025-11-26T10:16:30", "2", "kWh"), now: now, zone: "Europe/Berlin"))
+                .timestamp.description
+                == "2025-11-26T04:46:30Z")
         // A meter without a zone takes the folder's.
-        #expect(try accepted(v.validate(raw("EG-1", "2025-11-26T10:15:30", "1", "kWh"), now: now, zone: "Europe/Berlin")).timestamp.description
-            == "2025-11-26T09:15:30Z")
+        #expect(
+            try accepted(v.validate(raw("EG-1", "2025-11-26T10:15:30", "1", "kWh"), now: now, zone: "Europe/Berlin"))
+                .timestamp.description
+                == "2025-11-26T09:15:30Z")
         // An explicit offset needs no zone.
-        #expect(try accepted(v.validate(raw("EG-2", "2025-11-26T10:15:30+01:00", "1", "kWh"), now: now)).timestamp.description
-            == "2025-11-26T09:15:30Z")
+        #expect(
+            try accepted(v.validate(raw("EG-2", "2025-11-26T10:15:30+01:00", "1", "kWh"), now: now)).timestamp
+                .description
+                == "2025-11-26T09:15:30Z")
     }
 
     @Test func arrivalTimeStandsInForAMissingTimestamp() throws {
         var v = makeValidator()
         let arrival = Timestamp(microseconds: 1_764_158_000_000_000)
         #expect(try accepted(v.validate(raw("EG-1", nil, "1", "kWh"), now: now, arrival: arrival)).timestamp == arrival)
-        #expect(try accepted(v.validate(raw("EG-1", "", "2", "kWh"), now: now, arrival: arrival.advanced(1))).timestamp == arrival.advanced(1))
+        #expect(
+            try accepted(v.validate(raw("EG-1", "", "2", "kWh"), now: now, arrival: arrival.advanced(1))).timestamp
+                == arrival.advanced(1))
         // A timestamp in the record wins over the arrival time.
-        #expect(try accepted(v.validate(raw("EG-2", Self.ts, "1", "kWh"), now: now, arrival: arrival)).timestamp.description == Self.ts)
+        #expect(
+            try accepted(v.validate(raw("EG-2", Self.ts, "1", "kWh"), now: now, arrival: arrival)).timestamp.description
+                == Self.ts)
     }
 
     /// A device whose clock was never set reports epoch 0: its reading takes the poll's time and
@@ -220,16 +251,21 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
     @Test func deviceClocksBeforeTheFloorTakeThePollTime() throws {
         var v = makeValidator()
         let arrival = now.advanced(-5)
-        let unset = try accepted(v.validate(raw("EG-1", "1970-01-01T00:00:00Z", "1", "kWh"), now: now, arrival: arrival, deviceTime: true))
+        let unset = try accepted(
+            v.validate(raw("EG-1", "1970-01-01T00:00:00Z", "1", "kWh"), now: now, arrival: arrival, deviceTime: true))
         #expect(unset.timestamp == arrival)
         #expect(unset.flags == [.deviceClockInvalid])
-        let skewed = try accepted(v.validate(raw("EG-2", Self.ts, "2", "kWh"), now: now, arrival: arrival, deviceTime: true))
+        let skewed = try accepted(
+            v.validate(raw("EG-2", Self.ts, "2", "kWh"), now: now, arrival: arrival, deviceTime: true))
         #expect(skewed.timestamp.description == Self.ts)
         #expect(skewed.flags == [.deviceClockSkew])
-        let rtcDefault = try accepted(v.validate(raw("EG-2", "2000-01-01T00:00:00Z", "3", "kWh"), now: now, arrival: arrival, deviceTime: true))
+        let rtcDefault = try accepted(
+            v.validate(raw("EG-2", "2000-01-01T00:00:00Z", "3", "kWh"), now: now, arrival: arrival, deviceTime: true))
         #expect(rtcDefault.flags == [.deviceClockInvalid])
         #expect(reason(v.validate(raw("EG-1", "1970-01-01T00:00:00Z", "1", "kWh"), now: now)) == .timestampInvalid)
-        #expect(reason(v.validate(raw("EG-1", "1970-01-01T00:00:00Z", "1", "kWh"), now: now, arrival: arrival)) == .timestampInvalid)
+        #expect(
+            reason(v.validate(raw("EG-1", "1970-01-01T00:00:00Z", "1", "kWh"), now: now, arrival: arrival))
+                == .timestampInvalid)
     }
 
     /// A counter that falls was reset: kept, flagged, and the new value becomes the reference.
@@ -243,7 +279,9 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
         // Judged against 120 now: it counts up from there.
         #expect(try accepted(v.validate(raw("EG-1", at(3), "130", "kWh"), now: now)).flags.isEmpty)
         #expect(try accepted(v.validate(raw("EG-1", at(4), "129999", "Wh"), now: now)).flags == [.counterReset])
-        #expect(try accepted(v.validate(raw("EG-1", at(5), "129.999", "kWh"), now: now)).flags.isEmpty, "equal in another unit")
+        #expect(
+            try accepted(v.validate(raw("EG-1", at(5), "129.999", "kWh"), now: now)).flags.isEmpty,
+            "equal in another unit")
         #expect(try accepted(v.validate(raw("EG-1", at(6), "0.1299989", "MWh"), now: now)).flags == [.counterReset])
     }
 
@@ -333,7 +371,10 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
             var plain = makeValidator()
             for r in readings {
                 let (value, u) = render(r.wh, &rng)
-                let verdict = plain.validate(raw("EG-1", Timestamp(microseconds: 1_700_000_000_000_000 + r.minute * 60_000_000).description, value, u), now: now)
+                let verdict = plain.validate(
+                    raw(
+                        "EG-1", Timestamp(microseconds: 1_700_000_000_000_000 + r.minute * 60_000_000).description,
+                        value, u), now: now)
                 guard case .accepted(let reading) = verdict, reading.flags.isEmpty else {
                     Issue.record("trial \(trial): \(value) \(u) at minute \(r.minute): \(verdict)")
                     break
@@ -350,7 +391,10 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
             var others = 0
             for r in sequence {
                 let (value, u) = render(r.wh, &rng)
-                let verdict = v.validate(raw("EG-1", Timestamp(microseconds: 1_700_000_000_000_000 + r.minute * 60_000_000).description, value, u), now: now)
+                let verdict = v.validate(
+                    raw(
+                        "EG-1", Timestamp(microseconds: 1_700_000_000_000_000 + r.minute * 60_000_000).description,
+                        value, u), now: now)
                 switch verdict {
                 case .accepted(let reading) where reading.flags == [.counterReset]: resets += 1
                 case .accepted(let reading) where reading.flags.isEmpty: break
@@ -363,6 +407,8 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
     }
 }
 
-private extension Timestamp {
-    func advanced(_ seconds: Int64) -> Timestamp { Timestamp(microseconds: microseconds + seconds * 1_000_000) }
+extension Timestamp {
+    fileprivate func advanced(_ seconds: Int64) -> Timestamp {
+        Timestamp(microseconds: microseconds + seconds * 1_000_000)
+    }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 @Suite struct RedirectPolicyTests {
@@ -14,10 +15,21 @@ import Testing
 
     @Test func sameOriginFollowsOnlyTheMetersOriginWithCredentials() {
         let p = RedirectPolicy.sameOrigin
-        #expect(p.decide(meter: meter, target: Origin(scheme: "http", host: "gw.example", port: 80), hop: 1, credentialed: true) == .follow(withCredentials: true))
-        let away = p.decide(meter: meter, target: Origin(scheme: "http", host: "evil.example", port: 80), hop: 1, credentialed: true)
-        #expect(away == .refuse("redirect to http://evil.example:80 refused: not the meter's origin http://gw.example:80 (redirects = \"same-origin\")"))
-        guard case .refuse = p.decide(meter: meter, target: Origin(scheme: "http", host: "gw.example", port: 81), hop: 1, credentialed: true) else {
+        #expect(
+            p.decide(
+                meter: meter, target: Origin(scheme: "http", host: "gw.example", port: 80), hop: 1, credentialed: true)
+                == .follow(withCredentials: true))
+        let away = p.decide(
+            meter: meter, target: Origin(scheme: "http", host: "evil.example", port: 80), hop: 1, credentialed: true)
+        #expect(
+            away
+                == .refuse(
+                    "redirect to http://evil.example:80 refused: not the meter's origin http://gw.example:80 (redirects = \"same-origin\")"
+                ))
+        guard
+            case .refuse = p.decide(
+                meter: meter, target: Origin(scheme: "http", host: "gw.example", port: 81), hop: 1, credentialed: true)
+        else {
             Issue.record("another port is another origin")
             return
         }
@@ -40,10 +52,21 @@ import Testing
         let loop = refused(p.decide(meter: meter, target: meter, hop: RedirectPolicy.maxHops + 1, credentialed: true))
         #expect(loop != nil)
         if p != .none { #expect(loop == "more than 5 redirects; the last to http://gw.example:80") }
-        #expect(refused(p.decide(meter: secure, target: Origin(scheme: "http", host: "gw.example", port: 443), hop: 1, credentialed: true)) != nil)
-        #expect(refused(p.decide(meter: meter, target: Origin(scheme: "ftp", host: "gw.example", port: nil), hop: 1, credentialed: true)) != nil)
+        #expect(
+            refused(
+                p.decide(
+                    meter: secure, target: Origin(scheme: "http", host: "gw.example", port: 443), hop: 1,
+                    credentialed: true)) != nil)
+        #expect(
+            refused(
+                p.decide(
+                    meter: meter, target: Origin(scheme: "ftp", host: "gw.example", port: nil), hop: 1,
+                    credentialed: true)) != nil)
         #expect(refused(p.decide(meter: meter, target: nil, hop: 1, credentialed: true)) != nil)
-        #expect(p == .none ? refused(p.decide(meter: meter, target: meter, hop: 1, credentialed: true)) != nil
-                           : p.decide(meter: meter, target: meter, hop: RedirectPolicy.maxHops, credentialed: true) == .follow(withCredentials: true))
+        #expect(
+            p == .none
+                ? refused(p.decide(meter: meter, target: meter, hop: 1, credentialed: true)) != nil
+                : p.decide(meter: meter, target: meter, hop: RedirectPolicy.maxHops, credentialed: true)
+                    == .follow(withCredentials: true))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JCMCore
 
 /// config/jcm-ingestd.toml documents every key; its commented-out tables (a line `# [[name]]`
@@ -8,7 +9,8 @@ import Testing
 /// the parser's. As shipped it configures nothing.
 @Suite("the reference configuration")
 struct ReferenceConfigTests {
-    static let file = ShippedMethodology.folder.deletingLastPathComponent().appendingPathComponent("jcm-ingestd.toml").path
+    static let file = ShippedMethodology.folder.deletingLastPathComponent().appendingPathComponent("jcm-ingestd.toml")
+        .path
 
     /// The file with its commented-out tables uncommented, leaving out the keys in `dropping`
     /// from them; and how many tables it uncommented.
@@ -66,7 +68,10 @@ struct ReferenceConfigTests {
         let meters = Dictionary(uniqueKeysWithValues: config.meters.map { ($0.id, $0) })
         // The Fronius meter's archive request is derived from its url's host.
         let fronius = try #require(meters["IN-JP-0001-PV-M3"]?.poll?.backfill)
-        #expect(fronius.url == "http://10.20.0.40/solar_api/v1/GetArchiveData.cgi?Scope=System&StartDate={start}&EndDate={end}&Channel=EnergyReal_WAC_Minus_Absolute")
+        #expect(
+            fronius.url
+                == "http://10.20.0.40/solar_api/v1/GetArchiveData.cgi?Scope=System&StartDate={start}&EndDate={end}&Channel=EnergyReal_WAC_Minus_Absolute"
+        )
         #expect(fronius.series.profile == .froniusArchive)
         // The windowed CSV meter fills its gaps with its own request.
         let csv = try #require(meters["IN-JP-0001-PV-M4"]?.poll)
@@ -76,8 +81,11 @@ struct ReferenceConfigTests {
 
     /// The examples write some keys at their default: without those lines, nothing changes.
     @Test func theDefaultsItStatesAreTheParsers() throws {
-        let restated: Set<String> = ["backfill.horizon", "backfill.max_span", "backfill.pause", "backfill.timeout", "backfill.max_response_bytes",
-                                     "connect_timeout", "timeout", "low_speed_limit", "low_speed_time", "max_file_bytes"]
+        let restated: Set<String> = [
+            "backfill.horizon", "backfill.max_span", "backfill.pause", "backfill.timeout",
+            "backfill.max_response_bytes",
+            "connect_timeout", "timeout", "low_speed_limit", "low_speed_time", "max_file_bytes",
+        ]
         let full = try Config.parse(try Self.enabled().text, file: Self.file)
         let bare = try Config.parse(try Self.enabled(dropping: restated).text, file: Self.file)
         #expect(bare.uploads == full.uploads)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 private func decodeAll(_ decoder: inout some ReportDecoder) throws(ReportFailure) -> [ReportItem] {
@@ -37,9 +38,13 @@ private func reading(_ item: ReportItem?) -> RawReading? {
 @Suite struct CSVReportDecoderTests {
     @Test func headerIsCaseInsensitiveInAnyOrderAndTrimmed() throws {
         let items = try csv("Unit, VALUE ,timestamp,\tMeter_ID\nkWh,12.50,2025-11-26T10:15:30Z,M1\n")
-        #expect(items == [.reading(RawReading(
-            meterID: "M1", timestamp: "2025-11-26T10:15:30Z", value: "12.50", unit: "kWh", extra: nil,
-            location: "r.csv:2", raw: "kWh,12.50,2025-11-26T10:15:30Z,M1"))])
+        #expect(
+            items == [
+                .reading(
+                    RawReading(
+                        meterID: "M1", timestamp: "2025-11-26T10:15:30Z", value: "12.50", unit: "kWh", extra: nil,
+                        location: "r.csv:2", raw: "kWh,12.50,2025-11-26T10:15:30Z,M1"))
+            ])
     }
 
     @Test func fieldsAreKeptVerbatim() throws {
@@ -55,7 +60,10 @@ private func reading(_ item: ReportItem?) -> RawReading? {
         ("meter_id,timestamp,value\n", "header lacks column unit (needs meter_id,timestamp,value,unit)"),
         ("timestamp,value,unit\n", "header lacks column meter_id (needs meter_id,timestamp,value,unit)"),
         ("meter_id,value\nM1,1\n", "header lacks columns timestamp, unit (needs meter_id,timestamp,value,unit)"),
-        ("meter,time,val,units\n", "header lacks columns meter_id, timestamp, value, unit (needs meter_id,timestamp,value,unit)"),
+        (
+            "meter,time,val,units\n",
+            "header lacks columns meter_id, timestamp, value, unit (needs meter_id,timestamp,value,unit)"
+        ),
         ("meter_id,timestamp,value,unit,Value\n", "column \"value\" appears twice in the header"),
         ("meter_id,timestamp,value,unit,site,SITE\n", "column \"site\" appears twice in the header"),
     ])
@@ -70,7 +78,9 @@ private func reading(_ item: ReportItem?) -> RawReading? {
 
     @Test(arguments: ["", "\n\n", "\r\n"])
     func emptyFile(_ text: String) {
-        #expect(failure { () throws(ReportFailure) in try csv(text) } == ReportFailure(line: 1, message: "empty file: no header line"))
+        #expect(
+            failure { () throws(ReportFailure) in try csv(text) }
+                == ReportFailure(line: 1, message: "empty file: no header line"))
     }
 
     @Test func headerOnlyYieldsNothing() throws {
@@ -84,7 +94,8 @@ private func reading(_ item: ReportItem?) -> RawReading? {
     }
 
     @Test func extraColumnsBecomeAJSONObject() throws {
-        let text = "meter_id,Site,timestamp,value,unit,note\nM1,Pune,2025-11-26T10:15:30Z,1,kWh,\"say \"\"hi\"\"\\now\"\n"
+        let text =
+            "meter_id,Site,timestamp,value,unit,note\nM1,Pune,2025-11-26T10:15:30Z,1,kWh,\"say \"\"hi\"\"\\now\"\n"
         let r = try #require(reading(try csv(text).first))
         let extra = try #require(r.extra)
         #expect(extra == #"{"site":"Pune","note":"say \"hi\"\\now"}"#)
@@ -117,12 +128,20 @@ private func reading(_ item: ReportItem?) -> RawReading? {
             """
         let items = try csv(text, file: "plant.csv")
         #expect(items.count == 5)
-        #expect(items[1] == .malformed(
-            RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: "plant.csv:3", raw: "M1,2025-11-26T10:16:30Z,2"),
-            detail: "3 fields where the header has 4"))
-        #expect(items[2] == .malformed(
-            RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: "plant.csv:4", raw: "M1,2025-11-26T10:17:30Z,3,kWh,extra"),
-            detail: "5 fields where the header has 4"))
+        #expect(
+            items[1]
+                == .malformed(
+                    RawReading(
+                        meterID: nil, timestamp: nil, value: nil, unit: nil, location: "plant.csv:3",
+                        raw: "M1,2025-11-26T10:16:30Z,2"),
+                    detail: "3 fields where the header has 4"))
+        #expect(
+            items[2]
+                == .malformed(
+                    RawReading(
+                        meterID: nil, timestamp: nil, value: nil, unit: nil, location: "plant.csv:4",
+                        raw: "M1,2025-11-26T10:17:30Z,3,kWh,extra"),
+                    detail: "5 fields where the header has 4"))
         let multi = try #require(reading(items[3]))
         #expect(multi.timestamp == "multi\nline")
         #expect(multi.location == "plant.csv:5")
@@ -132,7 +151,9 @@ private func reading(_ item: ReportItem?) -> RawReading? {
     }
 
     @Test func brokenSyntaxStopsTheFileWithItsLine() {
-        let f = failure { () throws(ReportFailure) in try csv("meter_id,timestamp,value,unit\nM1,t,1,kWh\nM1,t,\"2,kWh\n") }
+        let f = failure { () throws(ReportFailure) in
+            try csv("meter_id,timestamp,value,unit\nM1,t,1,kWh\nM1,t,\"2,kWh\n")
+        }
         #expect(f == ReportFailure(line: 3, message: "unterminated quoted field"))
         let nul = failure { () throws(ReportFailure) in try csv("meter_id,timestamp,value,unit\nM1,t,1\0,kWh\n") }
         #expect(nul == ReportFailure(line: 2, message: "binary content (NUL byte); not a CSV file"))
@@ -167,23 +188,33 @@ private func reading(_ item: ReportItem?) -> RawReading? {
     @Test func decodesASmallDocument() throws {
         let items = try json(Self.document, file: "logger.json")
         #expect(items.count == 6)
-        #expect(items[0] == .reading(RawReading(
-            meterID: "M1", timestamp: "2025-11-26T10:15:30Z", value: "12.50", unit: "kWh", extra: nil,
-            location: "logger.json:2",
-            raw: #"{"meter_id": "M1", "timestamp": "2025-11-26T10:15:30Z", "value": 12.50, "unit": "kWh"}"#)))
+        #expect(
+            items[0]
+                == .reading(
+                    RawReading(
+                        meterID: "M1", timestamp: "2025-11-26T10:15:30Z", value: "12.50", unit: "kWh", extra: nil,
+                        location: "logger.json:2",
+                        raw: #"{"meter_id": "M1", "timestamp": "2025-11-26T10:15:30Z", "value": 12.50, "unit": "kWh"}"#)
+                ))
 
         let second = try #require(reading(items[1]))
         #expect(second.value == "7")
         #expect(second.extra == #"{"site":"Pune","flags":[1,true,null]}"#)
         #expect(second.location == "logger.json:3")
 
-        #expect(items[2] == .malformed(
-            RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: "logger.json:4", raw: "42"),
-            detail: "a reading must be a JSON object"))
+        #expect(
+            items[2]
+                == .malformed(
+                    RawReading(
+                        meterID: nil, timestamp: nil, value: nil, unit: nil, location: "logger.json:4", raw: "42"),
+                    detail: "a reading must be a JSON object"))
 
-        #expect(items[3] == .reading(RawReading(
-            meterID: "M3", timestamp: nil, value: nil, unit: nil, extra: nil, location: "logger.json:5",
-            raw: #"{"meter_id": "M3", "value": null, "unit": null}"#)))
+        #expect(
+            items[3]
+                == .reading(
+                    RawReading(
+                        meterID: "M3", timestamp: nil, value: nil, unit: nil, extra: nil, location: "logger.json:5",
+                        raw: #"{"meter_id": "M3", "value": null, "unit": null}"#)))
 
         // Scalars of the wrong kind are kept as their text for the validator to judge.
         let fifth = try #require(reading(items[4]))
@@ -213,7 +244,9 @@ private func reading(_ item: ReportItem?) -> RawReading? {
     }
 
     @Test func syntaxErrorIsAFailureWithItsLine() {
-        let truncated = failure { () throws(ReportFailure) in try json("{\"readings\": [\n{\"meter_id\": \"M1\"},\n{\"meter_id\": ") }
+        let truncated = failure { () throws(ReportFailure) in
+            try json("{\"readings\": [\n{\"meter_id\": \"M1\"},\n{\"meter_id\": ")
+        }
         #expect(truncated?.line == 3)
         let bad = failure { () throws(ReportFailure) in try json("{\"readings\": [\n{\"meter_id\": \"M1\",}\n]}") }
         #expect(bad?.line == 2)
@@ -246,7 +279,8 @@ private func reading(_ item: ReportItem?) -> RawReading? {
     }
 
     @Test func factoryBuildsTheMatchingDecoder() throws {
-        var c = makeReportDecoder(.csv, source: MemorySource("meter_id,timestamp,value,unit\nM1,t,1,kWh\n"), fileName: "a")
+        var c = makeReportDecoder(
+            .csv, source: MemorySource("meter_id,timestamp,value,unit\nM1,t,1,kWh\n"), fileName: "a")
         #expect(c is CSVReportDecoder<MemorySource>)
         #expect(reading(try c.next())?.meterID == "M1")
         var j = makeReportDecoder(.json, source: MemorySource(#"{"readings": [{"meter_id": "M2"}]}"#), fileName: "b")

@@ -18,11 +18,20 @@ struct SpoolFrameTests {
         SpoolFrame.encode(Array("first".utf8), into: &out)
         SpoolFrame.encode([], into: &out)
         SpoolFrame.encode(Array("third".utf8), into: &out)
-        guard case .record(let p1, let n1) = decode(out) else { Issue.record("first record"); return }
+        guard case .record(let p1, let n1) = decode(out) else {
+            Issue.record("first record")
+            return
+        }
         #expect(Array(out[p1]) == Array("first".utf8))
-        guard case .record(let p2, let n2) = decode(out, at: n1) else { Issue.record("empty record"); return }
+        guard case .record(let p2, let n2) = decode(out, at: n1) else {
+            Issue.record("empty record")
+            return
+        }
         #expect(p2.isEmpty)
-        guard case .record(let p3, let n3) = decode(out, at: n2) else { Issue.record("third record"); return }
+        guard case .record(let p3, let n3) = decode(out, at: n2) else {
+            Issue.record("third record")
+            return
+        }
         #expect(Array(out[p3]) == Array("third".utf8))
         #expect(n3 == out.count)
         #expect(decode(out, at: n3) == .incomplete)
@@ -46,7 +55,11 @@ struct SpoolFrameTests {
         #expect(decode(marker) == .damaged("bad record marker"))
         var length = out
         length[7] = 0x7F
-        if case .damaged(let why) = decode(length) { #expect(why.hasPrefix("impossible record length")) } else { Issue.record("a huge length is damage") }
+        if case .damaged(let why) = decode(length) {
+            #expect(why.hasPrefix("impossible record length"))
+        } else {
+            Issue.record("a huge length is damage")
+        }
     }
 
     @Test func fieldsRoundTripAndShortInputIsNil() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 private func value(_ table: TOMLTable?, _ path: String...) -> TOMLValue? { table?.node(at: path)?.value }
@@ -36,7 +37,8 @@ private let sampleConfig = """
 @Suite struct TOMLConfigTests {
     @Test(arguments: [false, true])
     func sampleConfigValuesAndLines(crlf: Bool) throws {
-        let text = crlf
+        let text =
+            crlf
             ? sampleConfig.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n")
             : sampleConfig
         let t = try TOML.parse(text)
@@ -74,7 +76,8 @@ private let sampleConfig = """
     }
 
     @Test func tablesAndHeaderLines() throws {
-        let t = try TOML.parse("""
+        let t = try TOML.parse(
+            """
             # comment at top
             title = "x"  # trailing
 
@@ -166,7 +169,8 @@ private let sampleConfig = """
 
 @Suite struct TOMLValueTests {
     @Test func strings() throws {
-        let t = try TOML.parse(#"""
+        let t = try TOML.parse(
+            #"""
             basic = "tab\there \"q\" back\\slash \b\f\n\r \u00e9 \U0001F600"
             lit = 'C:\Users\nope'
             "quoted key" = 1
@@ -215,7 +219,8 @@ private let sampleConfig = """
     }
 
     @Test func numbersAndBooleans() throws {
-        let t = try TOML.parse("""
+        let t = try TOML.parse(
+            """
             a = 99
             b = +17
             c = -17
@@ -260,7 +265,8 @@ private let sampleConfig = """
     }
 
     @Test func dateTimesKeepSourceText() throws {
-        let t = try TOML.parse("""
+        let t = try TOML.parse(
+            """
             odt1 = 1979-05-27T07:32:00Z
             odt2 = 1979-05-27T00:32:00-07:00
             odt3 = 1979-05-27T00:32:00.999999-07:00
@@ -283,14 +289,17 @@ private let sampleConfig = """
             ("lower", "1979-05-27t07:32:00z"), ("withcomment", "1979-05-27"),
         ]
         for (key, text) in expected { #expect(value(t, key) == .datetime(text), "\(key)") }
-        #expect(value(t, "arr") == .array([
-            TOMLNode(value: .datetime("1979-05-27 07:32:00Z"), line: 12),
-            TOMLNode(value: .datetime("07:32:00"), line: 12),
-        ]))
+        #expect(
+            value(t, "arr")
+                == .array([
+                    TOMLNode(value: .datetime("1979-05-27 07:32:00Z"), line: 12),
+                    TOMLNode(value: .datetime("07:32:00"), line: 12),
+                ]))
     }
 
     @Test func arraysAndInlineTables() throws {
-        let t = try TOML.parse("""
+        let t = try TOML.parse(
+            """
             integers = [ 1, 2, 3 ]
             nested = [ [ 1, 2 ], ["a", 'b'] ]
             mixed = [ 0.1, "x", { a = 1 } ]
@@ -309,9 +318,11 @@ private let sampleConfig = """
             animal = { type.name = "pug" }
             """)
         #expect(value(t, "integers") == .array([1, 2, 3].map { TOMLNode(value: .integer($0), line: 1) }))
-        #expect(value(t, "nested")?.arrayValue?[1].value == .array([
-            TOMLNode(value: .string("a"), line: 2), TOMLNode(value: .string("b"), line: 2),
-        ]))
+        #expect(
+            value(t, "nested")?.arrayValue?[1].value
+                == .array([
+                    TOMLNode(value: .string("a"), line: 2), TOMLNode(value: .string("b"), line: 2),
+                ]))
         #expect(value(t, "mixed")?.arrayValue?[2].value.tableValue?["a"]?.value == .integer(1))
         let multi = try #require(value(t, "multi")?.arrayValue)
         #expect(multi.map(\.line) == [5, 7])
@@ -356,7 +367,9 @@ struct TOMLErrorCase: Sendable, CustomTestStringConvertible {
         .init("\"a\" = 1\na = 2", 2, 1, "duplicate key 'a'"),
         .init("a = 1\n'a' = 2", 2, 1, "duplicate key 'a'"),
         .init("\"日本\" = 1\n\"日本\" = 2", 2, 1, "duplicate key '\"日本\"'"),
-        .init("[product]\ntype.name = \"Nail\"\ntype = { edible = false }", 3, 1, "duplicate key 'product.type'", "line 2"),
+        .init(
+            "[product]\ntype.name = \"Nail\"\ntype = { edible = false }", 3, 1, "duplicate key 'product.type'", "line 2"
+        ),
         .init("[fruit]\napple = \"red\"\n[fruit.apple]", 3, 8, "duplicate key 'fruit.apple'", "line 2"),
     ]
 
@@ -371,8 +384,11 @@ struct TOMLErrorCase: Sendable, CustomTestStringConvertible {
         .init("a = {x = 1}\n[a]", 2, 2, "already defined at line 1"),
         .init("a = {x = 1}\n[a.y]", 2, 2, "inline table 'a'", "line 1"),
         .init("a = {x = 1}\na.y = 2", 2, 1, "inline table 'a'", "line 1"),
-        .init("[product]\ntype = { name = \"Nail\" }\ntype.edible = false", 3, 1, "inline table 'product.type'", "line 2"),
-        .init("tbl = { fruit = { apple.color = \"red\" }, fruit.apple.texture = { smooth = true } }", 1, 42, "inline table 'tbl.fruit'"),
+        .init(
+            "[product]\ntype = { name = \"Nail\" }\ntype.edible = false", 3, 1, "inline table 'product.type'", "line 2"),
+        .init(
+            "tbl = { fruit = { apple.color = \"red\" }, fruit.apple.texture = { smooth = true } }", 1, 42,
+            "inline table 'tbl.fruit'"),
         .init("a = 1\n[a]", 2, 2, "duplicate key 'a'", "line 1"),
         .init("a = 1\n[a.b]", 2, 2, "'a'", "line 1"),
         .init("a = [{ b = 1 }]\n\n[a.c]\nfoo = 1\n", 3, 2, "'a'", "line 1", "array"),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JCMCore
 
 private func parse(_ text: String, zone: String? = nil) -> Result<Timestamp, TimestampError> {

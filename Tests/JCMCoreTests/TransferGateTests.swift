@@ -1,11 +1,17 @@
 import Testing
+
 @testable import JCMCore
 
 @Suite struct TransferGateTests {
     @Test func perHostAndTotalCapsHoldAndWaitingPollsStartInOrder() {
         // Meters 0-5 on host 0, 6-7 on host 1.
         var g = TransferGate(hostOf: [0, 0, 0, 0, 0, 0, 1, 1], maxTotal: 3, maxPerHost: 2)
-        let first = g.request(0), second = g.request(1), third = g.request(2), otherHost = g.request(6), overTotal = g.request(7), fourth = g.request(3)
+        let first = g.request(0)
+        let second = g.request(1)
+        let third = g.request(2)
+        let otherHost = g.request(6)
+        let overTotal = g.request(7)
+        let fourth = g.request(3)
         #expect(first && second)
         #expect(!third, "host 0 has 2 running")
         #expect(otherHost, "host 1 is free and the total is 2 of 3")
@@ -38,10 +44,14 @@ import Testing
     /// could start.
     @Test func neverExceedsTheCapsAndNeverStallsOverManyTurns() {
         var rng = SplitMix64(seed: 5)
-        let meters = 600, hostCount = 20, maxTotal = 25, maxPerHost = 3
+        let meters = 600
+        let hostCount = 20
+        let maxTotal = 25
+        let maxPerHost = 3
         let hostOf = (0..<meters).map { _ in Int(rng.next() % UInt64(hostCount)) }
         var g = TransferGate(hostOf: hostOf, maxTotal: maxTotal, maxPerHost: maxPerHost)
-        var running: Set<Int> = [], waitingByHost = [[Int]](repeating: [], count: hostCount)
+        var running: Set<Int> = []
+        var waitingByHost = [[Int]](repeating: [], count: hostCount)
         var idle = Set(0..<meters)
         for _ in 0..<20_000 {
             if rng.next() % 2 == 0, let m = idle.randomElement(using: &rng) {
@@ -75,7 +85,11 @@ import Testing
         var next = 0
         for _ in 0..<20_000 {
             if rng.next() % 3 != 0 || model.isEmpty {
-                for _ in 0..<Int(rng.next() % 3) { q.append(next); model.append(next); next += 1 }
+                for _ in 0..<Int(rng.next() % 3) {
+                    q.append(next)
+                    model.append(next)
+                    next += 1
+                }
             } else {
                 #expect(q.popFirst() == model.removeFirst())
             }

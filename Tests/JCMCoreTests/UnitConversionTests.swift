@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 private func unit(_ symbol: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> MeasurementUnit {
@@ -86,7 +87,8 @@ struct ConversionCase: Sendable, CustomTestStringConvertible {
 
     @Test(arguments: [("kWh", "L"), ("kg", "kgCO2"), ("t", "tCO2"), ("m3", "kg"), ("J", "m3"), ("tCO2", "MWh")])
     func incompatibleDimensionsThrow(_ from: String, _ to: String) throws {
-        let f = try unit(from), t = try unit(to)
+        let f = try unit(from)
+        let t = try unit(to)
         #expect(throws: UnitConversionError.incompatible(from: f, to: t)) {
             try ExactDecimal(significand: 1, scale: 0).converted(from: f, to: t)
         }
@@ -94,7 +96,8 @@ struct ConversionCase: Sendable, CustomTestStringConvertible {
 
     @Test func overflowThrows() throws {
         let huge = try #require(ExactDecimal(parsing: String(repeating: "9", count: 38)))
-        let gwh = try unit("GWh"), j = try unit("J")
+        let gwh = try unit("GWh")
+        let j = try unit("J")
         #expect(throws: UnitConversionError.overflow) {
             try huge.converted(from: gwh, to: j)
         }
@@ -126,8 +129,10 @@ struct ConversionCase: Sendable, CustomTestStringConvertible {
     }
 
     /// `MWh` and `mWh` differ by 10^9: case is never folded, and nothing is trimmed.
-    @Test(arguments: ["mWh", "kwh", "KWH", "Kwh", "KWh", "wh", "WH", "mwh", "j", "kj", "KG", "M3", "T", "TCO2", "kgco2", "",
-                      " kWh", "kWh ", "kw", "w", "m³ ", "Nm3", "MMBtu"])
+    @Test(arguments: [
+        "mWh", "kwh", "KWH", "Kwh", "KWh", "wh", "WH", "mwh", "j", "kj", "KG", "M3", "T", "TCO2", "kgco2", "",
+        " kWh", "kWh ", "kw", "w", "m³ ", "Nm3", "MMBtu",
+    ])
     func unknownSpellings(_ symbol: String) {
         #expect(MeasurementUnit.named(symbol) == nil)
     }

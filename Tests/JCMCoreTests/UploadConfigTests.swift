@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 private func refused(_ text: String) -> [ConfigProblem] {
@@ -14,7 +15,8 @@ private func refused(_ text: String) -> [ConfigProblem] {
 @Suite("[[upload]] configuration")
 struct UploadConfigTests {
     @Test func defaultsAndKeys() throws {
-        let config = try Config.parse("""
+        let config = try Config.parse(
+            """
             [daemon]
             state_dir = "/var/lib/jcm"
 
@@ -42,16 +44,21 @@ struct UploadConfigTests {
         #expect(a.intervalMilliseconds == 60_000)
         #expect(a.maxFileBytes == 1 << 30)
         #expect(a.auth.kind == .basic && a.auth.username == "jcm" && a.auth.secretFile == "upload-a.pass")
-        #expect(a.folders(stateDir: config.daemon.stateDir) == Config.Watch(dir: "/var/lib/jcm/uploads/contractor-a/incoming", timeZone: "Asia/Tokyo",
-                                                                             processedDir: "/var/lib/jcm/uploads/contractor-a/done",
-                                                                             rejectedDir: "/var/lib/jcm/uploads/contractor-a/rejected"))
+        #expect(
+            a.folders(stateDir: config.daemon.stateDir)
+                == Config.Watch(
+                    dir: "/var/lib/jcm/uploads/contractor-a/incoming", timeZone: "Asia/Tokyo",
+                    processedDir: "/var/lib/jcm/uploads/contractor-a/done",
+                    rejectedDir: "/var/lib/jcm/uploads/contractor-a/rejected"))
         let b = config.uploads[1]
-        #expect(b.listing == .s3 && b.intervalMilliseconds == 300_000 && b.prefix == "site-a/" && b.region == "eu-west-1")
+        #expect(
+            b.listing == .s3 && b.intervalMilliseconds == 300_000 && b.prefix == "site-a/" && b.region == "eu-west-1")
         #expect(b.accessKeyIDFile == "s3.key" && b.secretAccessKeyFile == "s3.secret" && b.maxFileBytes == 1_048_576)
     }
 
     @Test func everyProblemIsNamedByKeyPath() {
-        let found = refused("""
+        let found = refused(
+            """
             [[upload]]
             id = "a/b"
             url = "ftp://files.example/reports"

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JCMCore
 
 private let listingURL = "http://files.example/reports/"
@@ -28,7 +29,10 @@ struct UploadListingTests {
         (#"{"name":"x"}"#, "expected a JSON array"),
         (#"["x.csv"]"#, "entry 1 is not an object"),
         (#"[{"type":"file","size":1}]"#, #"entry 1 has no "name" string"#),
-        (#"[{"name":"a.csv","type":"file","size":1},{"name":"b.csv","size":1}]"#, #"entry 2 (b.csv) has no "type" string"#),
+        (
+            #"[{"name":"a.csv","type":"file","size":1},{"name":"b.csv","size":1}]"#,
+            #"entry 2 (b.csv) has no "type" string"#
+        ),
         (#"[{"name":"a.csv","type":"file","size":-4}]"#, #"entry 1 (a.csv): "size" is not a whole number of bytes"#),
         (#"[{"name":"a.csv","type":"file","size":1.5}]"#, #"entry 1 (a.csv): "size" is not a whole number of bytes"#),
     ])
@@ -37,7 +41,8 @@ struct UploadListingTests {
             try NginxJSONListing.parse(Array(body.utf8), listingURL: listingURL)
         } throws: { error in
             let e = error as? UploadListingError
-            return e?.url == listingURL && e?.message.contains(message) == true && e?.description.hasPrefix("listing \(listingURL): ") == true
+            return e?.url == listingURL && e?.message.contains(message) == true
+                && e?.description.hasPrefix("listing \(listingURL): ") == true
         }
     }
 
@@ -79,12 +84,16 @@ struct UploadListingTests {
     @Test func nginxHTMLIndexListsFilesOnly() throws {
         let entries = try HTMLIndexListing.parse(Array(Self.nginxHTML.utf8), listingURL: listingURL)
         #expect(entries.map(\.name) == ["day 1.csv", "a&b.json"])
-        #expect(entries.map(\.url) == ["http://files.example/reports/day%201.csv", "http://files.example/reports/a%26b.json"])
+        #expect(
+            entries.map(\.url) == [
+                "http://files.example/reports/day%201.csv", "http://files.example/reports/a%26b.json",
+            ])
         #expect(entries.allSatisfy { $0.version.isEmpty })
     }
 
     @Test func apacheIndexSkipsSortParentFolderAndForeignLinks() throws {
-        let entries = try HTMLIndexListing.parse(Array(Self.apacheHTML.utf8), listingURL: "http://files.example/reports/")
+        let entries = try HTMLIndexListing.parse(
+            Array(Self.apacheHTML.utf8), listingURL: "http://files.example/reports/")
         #expect(entries.map(\.name) == ["plant-A.csv", "plant-B.json"])
     }
 
@@ -141,18 +150,23 @@ struct UploadListingTests {
         """
 
     @Test func s3PageListsObjectsAndTheNextToken() throws {
-        let page = try S3ListingPage.parse(Array(Self.s3Page.utf8), bucketURL: "http://127.0.0.1:9000/reports", listingURL: "L")
+        let page = try S3ListingPage.parse(
+            Array(Self.s3Page.utf8), bucketURL: "http://127.0.0.1:9000/reports", listingURL: "L")
         #expect(page.nextContinuationToken == "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=")
         #expect(page.entries.map(\.key) == ["site-a/2026/12/day 1.csv", "site-a/r&d.json"])
         // Named by the whole key, so two folders' report.csv stay two files.
         #expect(page.entries.map(\.name) == ["site-a_2026_12_day 1.csv", "site-a_r&d.json"])
         #expect(page.entries[0].url == "http://127.0.0.1:9000/reports/site-a/2026/12/day%201.csv")
-        #expect(page.entries[0].version == UploadVersion(etag: "\"fba9dede5f27731c9771645a39863328\"", size: 434234, modified: "2026-12-02T10:00:00.000Z"))
+        #expect(
+            page.entries[0].version
+                == UploadVersion(
+                    etag: "\"fba9dede5f27731c9771645a39863328\"", size: 434234, modified: "2026-12-02T10:00:00.000Z"))
         #expect(page.entries[1].url == "http://127.0.0.1:9000/reports/site-a/r%26d.json")
     }
 
     @Test func lastS3PageHasNoToken() throws {
-        let body = "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>a.csv</Key><Size>1</Size></Contents></ListBucketResult>"
+        let body =
+            "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>a.csv</Key><Size>1</Size></Contents></ListBucketResult>"
         let page = try S3ListingPage.parse(Array(body.utf8), bucketURL: "http://h/b/", listingURL: "L")
         #expect(page.nextContinuationToken == nil)
         #expect(page.entries.map(\.url) == ["http://h/b/a.csv"])
@@ -160,14 +174,29 @@ struct UploadListingTests {
 
     @Test(arguments: [
         ("", "not well-formed XML: line 1: empty document"),
-        ("<ListBucketResult><Contents><Key>a</Key></ListBucketResult>", "not well-formed XML: line 1: </ListBucketResult> does not close <Contents>"),
+        (
+            "<ListBucketResult><Contents><Key>a</Key></ListBucketResult>",
+            "not well-formed XML: line 1: </ListBucketResult> does not close <Contents>"
+        ),
         ("<ListBucketResult>\n<Contents><Key>a</Key>", "not well-formed XML: line 2: <Contents> has no end tag"),
-        ("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>", "S3 error AccessDenied: Access Denied"),
+        (
+            "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
+            "S3 error AccessDenied: Access Denied"
+        ),
         ("<html><body>proxy error</body></html>", "expected <ListBucketResult>, found <html>"),
         ("<ListBucketResult><Contents><Size>3</Size></Contents></ListBucketResult>", "<Contents> 1 has no <Key>"),
-        ("<ListBucketResult><Contents><Key>a.csv</Key><Size>many</Size></Contents></ListBucketResult>", #"<Contents> 1 (a.csv): <Size> "many" is not a number of bytes"#),
-        ("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>", "<IsTruncated> is true but there is no <NextContinuationToken>"),
-        ("<ListBucketResult><IsTruncated>maybe</IsTruncated></ListBucketResult>", #"<IsTruncated> is "maybe", not true or false"#),
+        (
+            "<ListBucketResult><Contents><Key>a.csv</Key><Size>many</Size></Contents></ListBucketResult>",
+            #"<Contents> 1 (a.csv): <Size> "many" is not a number of bytes"#
+        ),
+        (
+            "<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>",
+            "<IsTruncated> is true but there is no <NextContinuationToken>"
+        ),
+        (
+            "<ListBucketResult><IsTruncated>maybe</IsTruncated></ListBucketResult>",
+            #"<IsTruncated> is "maybe", not true or false"#
+        ),
     ])
     func malformedS3ListingNamesTheListing(body: String, message: String) {
         let url = "http://127.0.0.1:9000/reports/?list-type=2"
@@ -177,11 +206,15 @@ struct UploadListingTests {
     }
 
     @Test func s3ListURLIsInCanonicalOrderAndEncoding() {
-        #expect(UploadURL.s3List(bucketURL: "http://h:9000/reports", prefix: "site a/", continuationToken: nil)
-            == "http://h:9000/reports/?list-type=2&prefix=site%20a%2F")
-        #expect(UploadURL.s3List(bucketURL: "http://h:9000/reports/", prefix: "p", continuationToken: "1ue/X+y=")
-            == "http://h:9000/reports/?continuation-token=1ue%2FX%2By%3D&list-type=2&prefix=p")
-        #expect(UploadURL.s3Object(bucketURL: "http://h/reports/", key: "a b/c~d+é.csv") == "http://h/reports/a%20b/c~d%2B%C3%A9.csv")
+        #expect(
+            UploadURL.s3List(bucketURL: "http://h:9000/reports", prefix: "site a/", continuationToken: nil)
+                == "http://h:9000/reports/?list-type=2&prefix=site%20a%2F")
+        #expect(
+            UploadURL.s3List(bucketURL: "http://h:9000/reports/", prefix: "p", continuationToken: "1ue/X+y=")
+                == "http://h:9000/reports/?continuation-token=1ue%2FX%2By%3D&list-type=2&prefix=p")
+        #expect(
+            UploadURL.s3Object(bucketURL: "http://h/reports/", key: "a b/c~d+é.csv")
+                == "http://h/reports/a%20b/c~d%2B%C3%A9.csv")
     }
 
     @Test func percentDecoding() {
@@ -213,17 +246,22 @@ struct UploadVersionTests {
         #expect(UploadVersion.decide(listed: touched, remembered: remembered) == .fetch)
         let s3 = UploadVersion(etag: "\"a\"", size: 5, modified: "2026-12-02T10:00:00.000Z")
         #expect(UploadVersion.decide(listed: s3, remembered: s3) == .skip)
-        #expect(UploadVersion.decide(listed: UploadVersion(etag: "\"b\"", size: 5, modified: s3.modified), remembered: s3) == .fetch)
+        #expect(
+            UploadVersion.decide(listed: UploadVersion(etag: "\"b\"", size: 5, modified: s3.modified), remembered: s3)
+                == .fetch)
     }
 
     @Test func anHTMLEntryIsAskedForConditionally() {
         let remembered = UploadVersion(etag: "\"6568-7b\"", size: 123, modified: "Wed, 02 Dec 2026 10:00:00 GMT")
-        #expect(UploadVersion.decide(listed: UploadVersion(), remembered: remembered)
-            == .fetchIfChanged(etag: "\"6568-7b\"", modified: "Wed, 02 Dec 2026 10:00:00 GMT"))
+        #expect(
+            UploadVersion.decide(listed: UploadVersion(), remembered: remembered)
+                == .fetchIfChanged(etag: "\"6568-7b\"", modified: "Wed, 02 Dec 2026 10:00:00 GMT"))
         #expect(UploadVersion.decide(listed: UploadVersion(), remembered: UploadVersion(size: 3)) == .skip)
     }
 
     @Test func theResponseFillsWhatTheListingLacks() {
-        #expect(json.filled(etag: "\"e\"", size: 999, modified: "other") == UploadVersion(etag: "\"e\"", size: 123, modified: json.modified))
+        #expect(
+            json.filled(etag: "\"e\"", size: 999, modified: "other")
+                == UploadVersion(etag: "\"e\"", size: 123, modified: json.modified))
     }
 }

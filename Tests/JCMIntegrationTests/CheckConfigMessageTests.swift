@@ -12,7 +12,9 @@ struct CheckConfigMessageTests {
     func eachMistakeOnceAtItsPlaceWithWhatWasMeant() throws {
         let dir = TempDir()
         try FileManager.default.createDirectory(atPath: dir.file("etc"), withIntermediateDirectories: true)
-        let config = dir.write("etc/c.toml", """
+        let config = dir.write(
+            "etc/c.toml",
+            """
             [daemon]
             log_levl = "info"
             [[project]]
@@ -50,8 +52,13 @@ struct CheckConfigMessageTests {
         #expect(lines.contains("meter[2].intervall: unknown key; did you mean interval?"), "\(r.err)")
         #expect(lines.contains("meter[1].parameter: is required"))
         // The second table, not the first meter that was read.
-        #expect(lines.contains("meter[2].unit: kWh (energy) does not measure parameter FC_p, kept in kL (volume)"), "\(r.err)")
-        #expect(lines.contains("project[1].values.EF_grid: write the value as a string (EF_grid = \"0.757\"): a TOML float is binary floating point, never exact"))
+        #expect(
+            lines.contains("meter[2].unit: kWh (energy) does not measure parameter FC_p, kept in kL (volume)"),
+            "\(r.err)")
+        #expect(
+            lines.contains(
+                "project[1].values.EF_grid: write the value as a string (EF_grid = \"0.757\"): a TOML float is binary floating point, never exact"
+            ))
         #expect(!r.err.contains("no value for EF_grid"), "\(r.err)")
     }
 
@@ -64,7 +71,9 @@ struct CheckConfigMessageTests {
             .replacingOccurrences(of: "expression = \"0\"\n", with: "expression = \"0 +\"\n")
         #expect(bad != good)
         dir.write("bad.toml", bad)
-        let config = dir.write("c.toml", """
+        let config = dir.write(
+            "c.toml",
+            """
             [[project]]
             id = "P"
             methodology = "M"
@@ -79,14 +88,18 @@ struct CheckConfigMessageTests {
         let r = try CommandLineTests.run(["check-config", "--config", config])
         #expect(r.err.hasPrefix("Error: 3 problems in the configuration:\n"), "\(r.err)")
         #expect(r.err.contains("bad.toml:29: parameter[2].option: \"Q\" is not one of A"))
-        #expect(!r.err.contains("is not a parameter or an equation") && !r.err.contains("no [[equation]] has id"), "\(r.err)")
+        #expect(
+            !r.err.contains("is not a parameter or an equation") && !r.err.contains("no [[equation]] has id"),
+            "\(r.err)")
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CommandLineTests.binary)))
     func relativePathsAreTheConfigurationsFolders() throws {
         let dir = TempDir()
         try FileManager.default.createDirectory(atPath: dir.file("etc"), withIntermediateDirectories: true)
-        let config = dir.write("etc/c.toml", """
+        let config = dir.write(
+            "etc/c.toml",
+            """
             [daemon]
             state_dir = "state"
             [[watch]]
@@ -96,6 +109,9 @@ struct CheckConfigMessageTests {
         let r = try CommandLineTests.run(["check-config", "--config", config])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("\nstate_dir: \(dir.path)/etc/state\n"), "\(r.out)")
-        #expect(r.out.contains("\nwatch: \(dir.path)/incoming (processed: \(dir.path)/incoming/processed, rejected: \(dir.path)/incoming/rejected)\n"), "\(r.out)")
+        #expect(
+            r.out.contains(
+                "\nwatch: \(dir.path)/incoming (processed: \(dir.path)/incoming/processed, rejected: \(dir.path)/incoming/rejected)\n"
+            ), "\(r.out)")
     }
 }

@@ -1,15 +1,17 @@
 import Foundation
 import JCMCore
 import JCMCurl
-@testable import JCMDaemon
 import JCMPostgres
 import Testing
+
+@testable import JCMDaemon
 
 /// Signed checkpoints: the daemon's are C2SP signed notes an independent reader accepts, and a
 /// chain that no longer extends one (a tail cut, a rollback, a rewritten period head) is found.
 @Suite("signed checkpoints", .serialized)
 struct CheckpointTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     func poll(_ meter: String, second: Int64, wh: Int) -> PollResult {
         ForeignLinkTests().poll(meter, second: second, wh: wh)
@@ -29,7 +31,10 @@ struct CheckpointTests {
     }
 
     func head(_ conninfo: String) throws -> (seq: String?, hash: String?) {
-        let r = try rows(conninfo, "select seq::text, encode(chain_hash, 'hex') from jcm.ledger where project = 'IN-JP-0001' order by seq desc limit 1")
+        let r = try rows(
+            conninfo,
+            "select seq::text, encode(chain_hash, 'hex') from jcm.ledger where project = 'IN-JP-0001' order by seq desc limit 1"
+        )
         return (r.first?[0], r.first?[1])
     }
 
@@ -51,12 +56,18 @@ struct CheckpointTests {
         try writer.writePolls([(poll("M0", second: 60, wh: 1_010), nil)])
         try writer.checkpointIfDue(force: true)
 
-        let file = CheckpointWriter.folder(stateDir: dir + "/state") + "/" + LedgerDigest.hex(Array("IN-JP-0001".utf8)) + ".checkpoint"
+        let file =
+            CheckpointWriter.folder(stateDir: dir + "/state") + "/" + LedgerDigest.hex(Array("IN-JP-0001".utf8))
+            + ".checkpoint"
         let text = try String(contentsOfFile: file, encoding: .utf8)
         let notes = try Checkpoint.parse(text)
         let (seq, hash) = try head(conninfo)
-        #expect(notes.count == 1 && notes[0].checkpoint.size == Int64(seq ?? "") && LedgerDigest.hex(notes[0].checkpoint.hash) == hash)
-        #expect(text.hasPrefix("jcm-ingestd/IN-JP-0001\n\(seq!)\n") && text.contains("\n\n\u{2014} jcm-ingestd-"), "\(text)")
+        #expect(
+            notes.count == 1 && notes[0].checkpoint.size == Int64(seq ?? "")
+                && LedgerDigest.hex(notes[0].checkpoint.hash) == hash)
+        #expect(
+            text.hasPrefix("jcm-ingestd/IN-JP-0001\n\(seq!)\n") && text.contains("\n\n\u{2014} jcm-ingestd-"), "\(text)"
+        )
         #expect(try scalar(conninfo, "select count(*) from jcm.checkpoints") == "2", "one per chain")
         #expect(CheckpointWriter.latest(stateDir: dir + "/state").components(separatedBy: "\u{2014} ").count == 3)
 
@@ -83,11 +94,15 @@ struct CheckpointTests {
         for s: Int64 in [0, 60] { try writer.writePolls([(poll("M0", second: s, wh: 1_000 + Int(s)), nil)]) }
         // A period declared now is frozen on link #2; its checkpoint names it.
         let db = try Connection(conninfo: conninfo)
-        let period = try PeriodStore(db: db).declare(project: "IN-JP-0001", name: "MR-1", starts: Timestamp(microseconds: 0),
-                                                     ends: Timestamp(microseconds: ForeignLinkTests.t0))
+        let period = try PeriodStore(db: db).declare(
+            project: "IN-JP-0001", name: "MR-1", starts: Timestamp(microseconds: 0),
+            ends: Timestamp(microseconds: ForeignLinkTests.t0))
         let signer = try SigningKeyFile.load(stateDir: state, create: false)
         try CheckpointWriter(config: config, signer: signer, logger: TestCluster.logger)
-            .write(Checkpoint(project: "IN-JP-0001", size: period.headSeq!, hash: LedgerDigest.bytes(hex: period.headHash!)!, extensions: ["period MR-1"]), db: db)
+            .write(
+                Checkpoint(
+                    project: "IN-JP-0001", size: period.headSeq!, hash: LedgerDigest.bytes(hex: period.headHash!)!,
+                    extensions: ["period MR-1"]), db: db)
         for s: Int64 in [120, 180] { try writer.writePolls([(poll("M0", second: s, wh: 1_000 + Int(s)), nil)]) }
         try writer.checkpointIfDue(force: true)
         let kept = try Checkpoint.parse(CheckpointWriter.latest(stateDir: state)).map { ($0, "kept") }
@@ -97,7 +112,8 @@ struct CheckpointTests {
         // A tail cut as superuser, checkpoints and all: found against the kept checkpoint, and
         // without it against the table's... which the superuser emptied: then the period's head holds.
         func cut(to seq: Int) throws {
-            try Connection(conninfo: conninfo).execute("""
+            try Connection(conninfo: conninfo).execute(
+                """
                 set session_replication_role = replica;
                 delete from jcm.readings where batch in (select batch from jcm.ledger where project = 'IN-JP-0001' and seq > \(seq));
                 delete from jcm.batches where id in (select batch from jcm.ledger where project = 'IN-JP-0001' and seq > \(seq));
@@ -107,14 +123,20 @@ struct CheckpointTests {
         }
         try cut(to: 3)
         let cutFound = try verify(conninfo, kept)
-        #expect(cutFound.count == 1 && cutFound[0].contains("has link #4, but the chain ends at #3: links removed"), "\(cutFound)")
+        #expect(
+            cutFound.count == 1 && cutFound[0].contains("has link #4, but the chain ends at #3: links removed"),
+            "\(cutFound)")
         #expect(try verify(conninfo) == [], "the table's newest checkpoint went with the tail")
         let temp = TempDir()
-        let cli = try VerifyCommandTests.run(["verify", "--conninfo", conninfo, "--checkpoint", temp.write("kept", CheckpointWriter.latest(stateDir: state))])
+        let cli = try VerifyCommandTests.run([
+            "verify", "--conninfo", conninfo, "--checkpoint",
+            temp.write("kept", CheckpointWriter.latest(stateDir: state)),
+        ])
         #expect(cli.status == 1 && cli.out.contains("chain cut below a checkpoint"), "\(cli.out)")
 
         try cut(to: 1)
-        #expect(try verify(conninfo).contains { $0.contains("period IN-JP-0001 MR-1: frozen on link #2, which is gone") })
+        #expect(
+            try verify(conninfo).contains { $0.contains("period IN-JP-0001 MR-1: frozen on link #2, which is gone") })
 
         // A rollback: the chain cut back, then written again by a daemon restored from a backup.
         try FileManager.default.removeItem(atPath: ChainHeadGuard.path(stateDir: state))
@@ -122,18 +144,33 @@ struct CheckpointTests {
         try writer.prepare()
         for s: Int64 in [240, 300, 360] { try writer.writePolls([(poll("M0", second: s, wh: 2_000 + Int(s)), nil)]) }
         let rolledBack = try verify(conninfo, kept)
-        #expect(rolledBack.contains { $0.contains("link #4 is not the one the checkpoint of IN-JP-0001 at size 4 (kept) signed") }, "\(rolledBack)")
-        #expect(rolledBack.contains { $0.contains("period IN-JP-0001 MR-1: its head hash is not that of link #2") }, "\(rolledBack)")
+        #expect(
+            rolledBack.contains {
+                $0.contains("link #4 is not the one the checkpoint of IN-JP-0001 at size 4 (kept) signed")
+            }, "\(rolledBack)")
+        #expect(
+            rolledBack.contains { $0.contains("period IN-JP-0001 MR-1: its head hash is not that of link #2") },
+            "\(rolledBack)")
 
         // The period's head rewritten to match the new chain: found against its declaration's checkpoint.
-        try Connection(conninfo: conninfo).execute("""
+        try Connection(conninfo: conninfo).execute(
+            """
             set session_replication_role = replica;
             update jcm.monitoring_periods set head_seq = 3, head_hash = (select chain_hash from jcm.ledger where project = 'IN-JP-0001' and seq = 3)
             """)
         let rewritten = try verify(conninfo, kept)
-        #expect(rewritten.contains { $0.contains("period IN-JP-0001 MR-1: frozen on link #3, not on #2 as its declaration's checkpoint (kept) signed") },
-                "\(rewritten)")
-        try Connection(conninfo: conninfo).execute("set session_replication_role = replica; delete from jcm.monitoring_periods")
-        #expect(try verify(conninfo, kept).contains { $0.contains("period IN-JP-0001 MR-1: declared") && $0.contains("its row was deleted") })
+        #expect(
+            rewritten.contains {
+                $0.contains(
+                    "period IN-JP-0001 MR-1: frozen on link #3, not on #2 as its declaration's checkpoint (kept) signed"
+                )
+            },
+            "\(rewritten)")
+        try Connection(conninfo: conninfo).execute(
+            "set session_replication_role = replica; delete from jcm.monitoring_periods")
+        #expect(
+            try verify(conninfo, kept).contains {
+                $0.contains("period IN-JP-0001 MR-1: declared") && $0.contains("its row was deleted")
+            })
     }
 }

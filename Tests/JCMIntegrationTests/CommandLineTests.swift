@@ -6,13 +6,15 @@ import Testing
 @Suite("command line")
 struct CommandLineTests {
     /// SwiftPM puts the executable beside the test bundle.
-    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("jcm-ingestd").path
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("jcm-ingestd").path
 
     static func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         p.standardOutput = out
         p.standardError = err
         try p.run()
@@ -25,7 +27,9 @@ struct CommandLineTests {
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
     func checkConfigListsEveryProblemWithItsLine() throws {
         let dir = TempDir()
-        let path = dir.write("bad.toml", """
+        let path = dir.write(
+            "bad.toml",
+            """
             [daemon]
             log_levle = "info"
             [[project]]
@@ -43,7 +47,8 @@ struct CommandLineTests {
         #expect(r.err.contains("bad.toml:2: daemon.log_levle: unknown key"))
         #expect(r.err.contains("bad.toml:8: meter[1].project: no [[project]] has id \"Q\""))
         #expect(r.err.contains("bad.toml:11: meter[1].unit: unknown unit \"kwh\""))
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         for shipped in ["config/demo.toml", "config/jcm-ingestd.toml"] {
             let ok = try Self.run(["check-config", "--config", repo.appendingPathComponent(shipped).path])
             #expect(ok.status == 0, "\(shipped): \(ok.err)")
@@ -55,7 +60,9 @@ struct CommandLineTests {
     func ingestPrintsASummaryPerFileAndFailsOnRejectedRows() throws {
         let dir = TempDir()
         let conninfo = try TestCluster.freshDatabase()
-        let config = dir.write("c.toml", """
+        let config = dir.write(
+            "c.toml",
+            """
             [database]
             url = "\(conninfo)"
             [[project]]
@@ -69,7 +76,9 @@ struct CommandLineTests {
             unit = "kWh"
             """)
         let good = dir.write("good.csv", "meter_id,timestamp,value,unit\nPV-1,2026-11-01T00:00:00Z,1,kWh\n")
-        let bad = dir.write("bad.csv", "meter_id,timestamp,value,unit\nPV-1,2026-11-01T01:00:00Z,x,kWh\nPV-9,2026-11-01T01:00:00Z,1,kWh\n")
+        let bad = dir.write(
+            "bad.csv",
+            "meter_id,timestamp,value,unit\nPV-1,2026-11-01T01:00:00Z,x,kWh\nPV-9,2026-11-01T01:00:00Z,1,kWh\n")
         let first = try Self.run(["ingest", "--config", config, good])
         #expect(first.status == 0, "\(first.err)")
         #expect(first.out.contains("good.csv: processed: 1 accepted, 0 flagged, 0 rejected"))

@@ -23,7 +23,10 @@ struct DaemonTests {
                 var r = HTTPResponse.json(#"{"ts": "\#(now)", "energy": {"total_wh": 1}}"#)
                 r.delayMilliseconds = 3_000
                 return r
-            case "/big": return .json(#"{"ts": "\#(now)", "pad": "\#(String(repeating: "x", count: 10_000))", "energy": {"total_wh": 1}}"#)
+            case "/big":
+                return .json(
+                    #"{"ts": "\#(now)", "pad": "\#(String(repeating: "x", count: 10_000))", "energy": {"total_wh": 1}}"#
+                )
             case "/nofield": return .json(#"{"ts": "\#(now)", "energy": {}}"#)
             case "/unchanged": return HTTPResponse(status: 304)
             default: return .text("not found", status: 404)
@@ -65,9 +68,12 @@ struct DaemonTests {
         let reasons = ["payload_invalid", "http_status", "http_transport", "payload_too_large", "missing_field"]
         #expect(eventually(10) { daemon.metricsPort != nil })
         let port = try #require(daemon.metricsPort)
-        func scrape() throws -> RawResponse { try BlockingHTTPConnection(port: port).request("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n") }
+        func scrape() throws -> RawResponse {
+            try BlockingHTTPConnection(port: port).request("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        }
         let complete = eventually(30) {
-            let okRows = Int(try scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'GW-OK'") ?? "0") ?? 0
+            let okRows =
+                Int(try scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'GW-OK'") ?? "0") ?? 0
             let seen = Set(try rows(conninfo, "select distinct reason from jcm.rejections").compactMap { $0[0] })
             // The five failing gateways have failed three times in a row: down.
             let down = try scrape().bodyText.contains("jcm_meters_down 5\n")
@@ -81,18 +87,26 @@ struct DaemonTests {
         #expect(metrics.bodyText.contains(#"jcm_polls_total{result="failed"}"#))
         #expect(metrics.bodyText.contains(#"jcm_readings_total{verdict="accepted"}"#))
         #expect(metrics.bodyText.contains("jcm_database_up 1"))
-        #expect(try BlockingHTTPConnection(port: port).request("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
+        #expect(
+            try BlockingHTTPConnection(port: port).request("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
         #expect(running.stop())
         #expect(complete)
 
-        let ok = try rows(conninfo, "select (value * 1000 = raw_value::numeric)::text, raw_unit, status, url, http_status from jcm.readings_view v join jcm.batches b on b.id = v.batch where meter_id = 'GW-OK' order by ts")
-        #expect(ok.allSatisfy { $0[0] == "true" })   // Wh to kWh, exact
+        let ok = try rows(
+            conninfo,
+            "select (value * 1000 = raw_value::numeric)::text, raw_unit, status, url, http_status from jcm.readings_view v join jcm.batches b on b.id = v.batch where meter_id = 'GW-OK' order by ts"
+        )
+        #expect(ok.allSatisfy { $0[0] == "true" })  // Wh to kWh, exact
         #expect(ok.first?[1] == "Wh")
         #expect(ok.first?[3]?.hasSuffix("/ok?api_key=REDACTED") == true)
         #expect(ok.first?[4] == "200")
-        let byMeter = Dictionary(uniqueKeysWithValues: try rows(conninfo, """
-            select distinct on (meter_id) meter_id, reason, detail, raw from jcm.rejections order by meter_id, id
-            """).map { ($0[0]!, $0) })
+        let byMeter = Dictionary(
+            uniqueKeysWithValues: try rows(
+                conninfo,
+                """
+                select distinct on (meter_id) meter_id, reason, detail, raw from jcm.rejections order by meter_id, id
+                """
+            ).map { ($0[0]!, $0) })
         #expect(byMeter["GW-HTML"]?[1] == "payload_invalid")
         #expect(byMeter["GW-HTML"]?[3]?.contains("Gateway busy") == true)  // the raw body is kept
         #expect(byMeter["GW-500"]?[1] == "http_status")
@@ -100,7 +114,9 @@ struct DaemonTests {
         #expect(byMeter["GW-BIG"]?[1] == "payload_too_large")
         #expect(byMeter["GW-NOFIELD"]?[2]?.contains("energy.total_wh") == true)
         // The API key in the URL is never stored.
-        let leaks = try scalar(conninfo, """
+        let leaks = try scalar(
+            conninfo,
+            """
             select count(*) from (select url as t from jcm.batches union all select url from jcm.meters
             union all select location from jcm.rejections union all select detail from jcm.rejections) x where t like '%secret123%'
             """)
@@ -112,7 +128,8 @@ struct DaemonTests {
         let incoming = dir.file("incoming")
         try FileManager.default.createDirectory(atPath: incoming, withIntermediateDirectories: true)
         // Arrived while the daemon was down.
-        try "meter_id,timestamp,value,unit\nPV-1,2026-11-01T00:00:00Z,1,kWh\n".write(toFile: incoming + "/early.csv", atomically: true, encoding: .utf8)
+        try "meter_id,timestamp,value,unit\nPV-1,2026-11-01T00:00:00Z,1,kWh\n".write(
+            toFile: incoming + "/early.csv", atomically: true, encoding: .utf8)
         let config = try Fixtures.config(watchDir: incoming)
         let conninfo = try TestCluster.freshDatabase()
         let running = Running(Daemon(config: config, conninfo: conninfo, logger: TestCluster.logger))
@@ -136,7 +153,8 @@ struct DaemonTests {
             .write(toFile: incoming + "/mixed.csv", atomically: true, encoding: .utf8)
         #expect(eventually { FileManager.default.fileExists(atPath: incoming + "/rejected/mixed.csv.errors.json") })
         #expect(FileManager.default.fileExists(atPath: incoming + "/rejected/mixed.csv"))
-        let errors = try JSON.parse(String(contentsOfFile: incoming + "/rejected/mixed.csv.errors.json", encoding: .utf8))
+        let errors = try JSON.parse(
+            String(contentsOfFile: incoming + "/rejected/mixed.csv.errors.json", encoding: .utf8))
         #expect(errors.value(at: "problems.0.line") == .number("3"))
         #expect(errors.value(at: "problems.0.reason") == .string("value_not_numeric"))
         #expect(errors.value(at: "sha256") == .string(shellSHA256(incoming + "/rejected/mixed.csv")))
@@ -154,11 +172,14 @@ struct DaemonTests {
         #expect(symlink("/etc/hostname", incoming + "/escape.csv") == 0)
         #expect(eventually { FileManager.default.fileExists(atPath: incoming + "/rejected/escape.csv.errors.json") })
         #expect(FileManager.default.fileExists(atPath: "/etc/hostname"))
-        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: incoming + "/rejected/escape.csv")) == "/etc/hostname")
+        #expect(
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: incoming + "/rejected/escape.csv"))
+                == "/etc/hostname")
 
         // Unreadable content: rejected with its reason, nothing crashes, later files still flow.
         _ = FileManager.default.createFile(atPath: incoming + "/garbage.csv", contents: Data([0, 159, 146, 150, 0, 1]))
-        try "meter_id,timestamp,value,unit\nPV-1,2026-11-01T04:00:00Z,4,kWh\n".write(toFile: incoming + "/after.csv", atomically: true, encoding: .utf8)
+        try "meter_id,timestamp,value,unit\nPV-1,2026-11-01T04:00:00Z,4,kWh\n".write(
+            toFile: incoming + "/after.csv", atomically: true, encoding: .utf8)
         #expect(eventually { FileManager.default.fileExists(atPath: incoming + "/processed/after.csv") })
         #expect(FileManager.default.fileExists(atPath: incoming + "/rejected/garbage.csv.errors.json"))
         #expect(try scalar(conninfo, "select count(*) from jcm.readings") == "4")
@@ -174,10 +195,14 @@ struct DaemonTests {
         let next = Counter()
         let conninfo = try TestCluster.freshDatabase()
         // The first reload fails (as a bad file would), the second brings the gateway meters.
-        let daemon = Daemon(config: first, conninfo: conninfo, logger: TestCluster.logger, reload: {
-            if next.next() == 1 { throw ConfigError(file: "x.toml", problems: [ConfigProblem(key: "k", line: 1, message: "bad")]) }
-            return second
-        })
+        let daemon = Daemon(
+            config: first, conninfo: conninfo, logger: TestCluster.logger,
+            reload: {
+                if next.next() == 1 {
+                    throw ConfigError(file: "x.toml", problems: [ConfigProblem(key: "k", line: 1, message: "bad")])
+                }
+                return second
+            })
         let running = Running(daemon)
         defer { _ = running.stop() }
         let csv = "meter_id,timestamp,value,unit\nPV-1,2026-11-01T00:00:00Z,1,kWh\n"
@@ -185,16 +210,23 @@ struct DaemonTests {
         try csv.write(toFile: dir.file("a/1.csv"), atomically: true, encoding: .utf8)
         #expect(eventually { FileManager.default.fileExists(atPath: dir.file("a/processed/1.csv")) })
 
-        daemon.requestReload()      // refused: folder a is still watched, nothing is polled
+        daemon.requestReload()  // refused: folder a is still watched, nothing is polled
         Thread.sleep(forTimeInterval: 0.5)
-        try csv.replacingOccurrences(of: "00:00", with: "01:00").write(toFile: dir.file("a/2.csv"), atomically: true, encoding: .utf8)
+        try csv.replacingOccurrences(of: "00:00", with: "01:00").write(
+            toFile: dir.file("a/2.csv"), atomically: true, encoding: .utf8)
         #expect(eventually { FileManager.default.fileExists(atPath: dir.file("a/processed/2.csv")) })
         #expect(try scalar(conninfo, "select count(*) from jcm.meters") == "3")
 
-        daemon.requestReload()      // applied: the gateway meters are mirrored and polled, folder b watched
-        #expect(eventually { (try? scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'GW-OK'")).flatMap { $0 }.flatMap(Int.init) ?? 0 >= 1 })
+        daemon.requestReload()  // applied: the gateway meters are mirrored and polled, folder b watched
+        #expect(
+            eventually {
+                (try? scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'GW-OK'")).flatMap {
+                    $0
+                }.flatMap(Int.init) ?? 0 >= 1
+            })
         #expect(try scalar(conninfo, "select count(*) from jcm.meters") == "10")
-        try csv.replacingOccurrences(of: "00:00", with: "02:00").write(toFile: dir.file("b/3.csv"), atomically: true, encoding: .utf8)
+        try csv.replacingOccurrences(of: "00:00", with: "02:00").write(
+            toFile: dir.file("b/3.csv"), atomically: true, encoding: .utf8)
         #expect(eventually { FileManager.default.fileExists(atPath: dir.file("b/processed/3.csv")) })
         // PV-1's counter state survived the reload: its readings stay in order, none refused.
         #expect(try scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'PV-1'") == "3")

@@ -19,9 +19,11 @@ struct DashboardTests {
         var out = sql
         let filter = #/\$__timeFilter\(([^()]*(?:\([^()]*\))?[^()]*)\)/#
         out = out.replacing(filter) { m in "\(m.output.1) BETWEEN '\(from)' AND '\(to)'" }
-        out = out.replacingOccurrences(of: "$__timeFrom()", with: "'\(from)'").replacingOccurrences(of: "$__timeTo()", with: "'\(to)'")
+        out = out.replacingOccurrences(of: "$__timeFrom()", with: "'\(from)'").replacingOccurrences(
+            of: "$__timeTo()", with: "'\(to)'")
         for (name, value) in variables {
-            out = out.replacingOccurrences(of: "${\(name)}", with: value).replacingOccurrences(of: "$\(name)", with: value)
+            out = out.replacingOccurrences(of: "${\(name)}", with: value).replacingOccurrences(
+                of: "$\(name)", with: value)
         }
         return out
     }
@@ -40,7 +42,9 @@ struct DashboardTests {
         let doc = try JSON.parse(String(contentsOfFile: dashboard, encoding: .utf8))
         guard case .array(let list)? = doc.value(at: "templating.list") else { return [:] }
         var out: [String: String] = [:]
-        for v in list { if let n = v.value(at: "name")?.stringValue, let q = v.value(at: "query")?.stringValue { out[n] = q } }
+        for v in list {
+            if let n = v.value(at: "name")?.stringValue, let q = v.value(at: "query")?.stringValue { out[n] = q }
+        }
         return out
     }
 
@@ -53,7 +57,10 @@ struct DashboardTests {
         #expect(sql.count >= 9, "\(sql.map(\.title))")
         let db = try Connection(conninfo: demo.conninfo)
         for (title, target) in sql {
-            guard let raw = target.value(at: "rawSql")?.stringValue else { Issue.record("\(title): no rawSql"); continue }
+            guard let raw = target.value(at: "rawSql")?.stringValue else {
+                Issue.record("\(title): no rawSql")
+                continue
+            }
             let query = Self.expand(raw, from: "2026-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", variables: vars)
             #expect(!query.contains("$"), "\(title): unexpanded macro or variable in \(query)")
             // Read-only, as the jcm_verifier role the datasource connects as.
@@ -78,10 +85,14 @@ struct DashboardTests {
         let external: Set<String> = ["jcm_verify_findings", "jcm_verify_last_run_timestamp_seconds", "up"]
         var expressions = try Self.targets().compactMap { $0.target.value(at: "expr")?.stringValue }
         #expect(expressions.count >= 2)
-        let rules = try String(contentsOf: Self.repo.appendingPathComponent("deploy/prometheus/jcm-ingestd.rules.yml"), encoding: .utf8)
+        let rules = try String(
+            contentsOf: Self.repo.appendingPathComponent("deploy/prometheus/jcm-ingestd.rules.yml"), encoding: .utf8)
         // The rules' expressions: not their comments, names or annotations.
         expressions += rules.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.hasPrefix("#") && !$0.hasPrefix("summary:") && !$0.hasPrefix("description:") && !$0.hasPrefix("- alert:") }
+            .filter {
+                !$0.hasPrefix("#") && !$0.hasPrefix("summary:") && !$0.hasPrefix("description:")
+                    && !$0.hasPrefix("- alert:")
+            }
         for text in expressions {
             for match in text.matches(of: #/\b(jcm_[a-z_]+|up)\b(?=[\s{\[)=<>*]|$)/#) {
                 let name = String(match.output.1)
@@ -93,13 +104,19 @@ struct DashboardTests {
     /// Every name with a HELP text in Metrics (what /metrics describes).
     static func helpNames() -> Set<String> {
         let m = Metrics()
-        for name in ["jcm_polls_total", "jcm_meters_down", "jcm_readings_total", "jcm_reports_total", "jcm_database_up",
-                     "jcm_last_commit_timestamp_seconds", "jcm_writer_backlog", "jcm_spool_bytes", "jcm_spool_age_seconds",
-                     "jcm_polling_paused", "jcm_meter_up", "jcm_meter_last_reading_timestamp_seconds",
-                     "jcm_meter_calibration_valid_until_seconds", "jcm_meter_expected_interval_seconds", "jcm_meter_readings_total"] {
+        for name in [
+            "jcm_polls_total", "jcm_meters_down", "jcm_readings_total", "jcm_reports_total", "jcm_database_up",
+            "jcm_last_commit_timestamp_seconds", "jcm_writer_backlog", "jcm_spool_bytes", "jcm_spool_age_seconds",
+            "jcm_polling_paused", "jcm_meter_up", "jcm_meter_last_reading_timestamp_seconds",
+            "jcm_meter_calibration_valid_until_seconds", "jcm_meter_expected_interval_seconds",
+            "jcm_meter_readings_total",
+        ] {
             m.set(name, 1)
         }
-        return Set(m.render().split(separator: "\n").compactMap { $0.hasPrefix("# HELP ") ? String($0.split(separator: " ")[2]) : nil })
+        return Set(
+            m.render().split(separator: "\n").compactMap {
+                $0.hasPrefix("# HELP ") ? String($0.split(separator: " ")[2]) : nil
+            })
     }
 
     @Test func theAlertRulesPassPromtoolsCheckAndUnitTests() throws {
@@ -114,7 +131,9 @@ struct DashboardTests {
 
     /// promtool from Debian's prometheus package (deploy/deps.sh installs it).
     static func promtool(_ args: [String], in dir: String) throws -> (status: Int32, out: String) {
-        let path = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let path = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
         guard let path else {
             Issue.record("promtool not found: deploy/deps.sh installs Debian's prometheus package")
             return (-1, "")

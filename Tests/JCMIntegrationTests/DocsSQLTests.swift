@@ -13,7 +13,11 @@ struct DocsSQLTests {
     /// has it; nothing else is skipped.
     static let notYetEverywhere = ["jcm.checkpoints"]
 
-    struct Block { var file: String; var line: Int; var sql: String }
+    struct Block {
+        var file: String
+        var line: Int
+        var sql: String
+    }
 
     static func blocks() throws -> [Block] {
         let repo = DemoDaemon.repo
@@ -21,14 +25,21 @@ struct DocsSQLTests {
             .filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
         var out: [Block] = []
         for file in ["README.md"] + docs {
-            let lines = try String(contentsOf: repo.appendingPathComponent(file), encoding: .utf8).components(separatedBy: "\n")
+            let lines = try String(contentsOf: repo.appendingPathComponent(file), encoding: .utf8).components(
+                separatedBy: "\n")
             var i = 0
             while i < lines.count {
-                guard lines[i].trimmingCharacters(in: .whitespaces) == "```sql" else { i += 1; continue }
+                guard lines[i].trimmingCharacters(in: .whitespaces) == "```sql" else {
+                    i += 1
+                    continue
+                }
                 let start = i + 1
                 var body: [String] = []
                 i += 1
-                while i < lines.count, lines[i].trimmingCharacters(in: .whitespaces) != "```" { body.append(lines[i]); i += 1 }
+                while i < lines.count, lines[i].trimmingCharacters(in: .whitespaces) != "```" {
+                    body.append(lines[i])
+                    i += 1
+                }
                 out.append(Block(file: file, line: start, sql: body.joined(separator: "\n")))
                 i += 1
             }
@@ -42,7 +53,10 @@ struct DocsSQLTests {
         #expect(Set(blocks.map(\.file)).isSuperset(of: ["README.md", "docs/schema.md", "docs/verification.md"]))
         let demo = try DemoDaemon()
         #expect(demo.stop())
-        let present = Set(try Self.notYetEverywhere.filter { try scalar(demo.conninfo, "select to_regclass($1) is not null", [$0]) == "t" })
+        let present = Set(
+            try Self.notYetEverywhere.filter {
+                try scalar(demo.conninfo, "select to_regclass($1) is not null", [$0]) == "t"
+            })
         let dir = TempDir()
         for file in Set(blocks.map(\.file)).sorted() {
             var script = "\\set ON_ERROR_STOP 1\nbegin;\n"
@@ -56,7 +70,8 @@ struct DocsSQLTests {
             script += "rollback;\n"
             let path = dir.write(file.replacingOccurrences(of: "/", with: "_") + ".sql", script)
             let r = try Self.psql(demo.conninfo, path)
-            let last = r.out.split(separator: "\n").last { $0.hasPrefix("BLOCK ") }.map { String($0.dropFirst(6)) } ?? file
+            let last =
+                r.out.split(separator: "\n").last { $0.hasPrefix("BLOCK ") }.map { String($0.dropFirst(6)) } ?? file
             #expect(r.status == 0, "\(last): \(r.err)")
         }
     }
@@ -65,7 +80,8 @@ struct DocsSQLTests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
         p.arguments = ["-X", "-q", "-o", "/dev/null", "-L", "/dev/null", "-d", conninfo, "-f", file]
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         p.standardOutput = out
         p.standardError = err
         try p.run()

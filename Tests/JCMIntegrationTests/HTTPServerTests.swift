@@ -4,7 +4,7 @@ import Testing
 @testable import JCMDaemon
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The embedded HTTP server and the meter simulator, exercised over real
@@ -270,7 +270,9 @@ final class BlockingHTTPConnection {
         let bytes = Array(text.utf8)
         var sent = 0
         while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
+            let n = bytes.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+            }
             guard n > 0 else { throw TestClientError(description: "send: errno \(errno)") }
             sent += n
         }
@@ -284,11 +286,11 @@ final class BlockingHTTPConnection {
     func reading(meter: Int) throws -> MeterReading {
         let response = try request("GET /meters/\(meter) HTTP/1.1\r\nHost: test\r\n\r\n")
         guard response.status == 200,
-              let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-              let ts = object["ts"] as? String,
-              let energy = object["energy"] as? [String: Any],
-              let total = (energy["total_wh"] as? NSNumber)?.doubleValue,
-              let power = (object["power_w"] as? NSNumber)?.doubleValue
+            let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+            let ts = object["ts"] as? String,
+            let energy = object["energy"] as? [String: Any],
+            let total = (energy["total_wh"] as? NSNumber)?.doubleValue,
+            let power = (object["power_w"] as? NSNumber)?.doubleValue
         else { throw TestClientError(description: "unexpected reply: \(response.bodyText)") }
         return MeterReading(ts: ts, totalWh: total, powerW: power)
     }

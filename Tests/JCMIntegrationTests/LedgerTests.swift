@@ -15,7 +15,9 @@ struct LedgerTests {
     func populated() throws -> String {
         var db = try TestCluster.context(try Fixtures.config())
         let ingestor = ReportIngestor(store: db.context.store, batchRows: 3, logger: TestCluster.logger)
-        let first = dir.write("a.csv", """
+        let first = dir.write(
+            "a.csv",
+            """
             meter_id,timestamp,value,unit,operator,zzz_long_column_name,b
             PV-1,2026-11-01T00:00:00Z,1000.50,kWh,asha,"tab\there ""quoted"" \\ back",x
             PV-1,2026-11-01T01:00:00Z,1001500.25,Wh,Ravi ☀,,
@@ -25,7 +27,9 @@ struct LedgerTests {
             FUEL-1,2026-11-01T01:00:00Z,2500,L,,,
             PV-2,2026-11-01T00:00:00,7,kWh,,,
             """)
-        let json = dir.write("b.json", """
+        let json = dir.write(
+            "b.json",
+            """
             {"readings": [
               {"meter_id": "PV-2", "timestamp": "2026-11-01T06:00:00+05:30", "value": 8, "unit": "kWh",
                "q": {"zeta": 1.50, "a": [1e2, -0.0, 1E-3, 12.5e1], "bb": null, "a": true}, "note": "line\\nnew \\u0001"},
@@ -39,7 +43,9 @@ struct LedgerTests {
         return db.conninfo
     }
 
-    func verify(_ conninfo: String, _ scope: LedgerVerifier.Scope = .init()) throws -> (LedgerVerifier.Summary, [String]) {
+    func verify(_ conninfo: String, _ scope: LedgerVerifier.Scope = .init()) throws -> (
+        LedgerVerifier.Summary, [String]
+    ) {
         var findings: [String] = []
         let summary = try LedgerVerifier(conninfo: conninfo, scope: scope) { findings.append($0) }.run()
         return (summary, findings)
@@ -56,11 +62,15 @@ struct LedgerTests {
         #expect(findings == [])
         #expect(summary.batches == 3)
         #expect(summary.readings == 6)
-        #expect(summary.rejections == 3)   // unknown meter, not numeric, a conflict
+        #expect(summary.rejections == 3)  // unknown meter, not numeric, a conflict
         #expect(try scalar(conninfo, "select count(*) from jcm.ledger where signature is not null") != "0")
         // Every record has its number, and the staging path left its duplicate as an empty slot.
         #expect(try scalar(conninfo, "select count(*) from jcm.readings where seq is null") == "0")
-        #expect(try scalar(conninfo, "select count(*) from jcm.ledger where position('\\x00000000000000000000000000000000'::bytea in record_digests) > 0") == "1")
+        #expect(
+            try scalar(
+                conninfo,
+                "select count(*) from jcm.ledger where position('\\x00000000000000000000000000000000'::bytea in record_digests) > 0"
+            ) == "1")
         let one = try verify(conninfo, .init(project: "IN-JP-0001"))
         #expect(one.1 == [])
         #expect(one.0.readings == 6)
@@ -69,14 +79,18 @@ struct LedgerTests {
     @Test func theWritersDigestsAreThoseOfTheTextPostgreSQLPrints() throws {
         let conninfo = try populated()
         // jsonb put the keys of the JSON record in its own order and printed 1e2 as 100.
-        let extra = try scalar(conninfo, "select extra::text from jcm.readings_view where meter_id = 'PV-2' and extra ? 'q'")
+        let extra = try scalar(
+            conninfo, "select extra::text from jcm.readings_view where meter_id = 'PV-2' and extra ? 'q'")
         #expect(extra == #"{"q": {"a": true, "bb": null, "zeta": 1.50}, "note": "line\nnew \u0001"}"#)
         #expect(try verify(conninfo).1 == [])
     }
 
     @Test func aChangedReadingIsNamed() throws {
         let conninfo = try populated()
-        try tamper(conninfo, "update jcm.readings set value = value + 1 where ts = '2026-11-01T01:00:00Z' and meter = (select key from jcm.meters where id = 'PV-1')")
+        try tamper(
+            conninfo,
+            "update jcm.readings set value = value + 1 where ts = '2026-11-01T01:00:00Z' and meter = (select key from jcm.meters where id = 'PV-1')"
+        )
         let findings = try verify(conninfo).1
         #expect(findings.count == 1, "\(findings)")
         #expect(findings.first?.contains("reading of meter PV-1 at 2026-11-01T01:00:00Z was changed") == true)
@@ -87,17 +101,24 @@ struct LedgerTests {
         try tamper(conninfo, "delete from jcm.readings where meter = (select key from jcm.meters where id = 'FUEL-1')")
         let findings = try verify(conninfo).1
         #expect(findings.count == 1)
-        #expect(findings.first?.contains("of IN-JP-0001: sealed by link") == true && findings.first?.contains("but deleted") == true)
+        #expect(
+            findings.first?.contains("of IN-JP-0001: sealed by link") == true
+                && findings.first?.contains("but deleted") == true)
     }
 
     @Test func anAddedReadingIsNamed() throws {
         let conninfo = try populated()
-        try tamper(conninfo, """
+        try tamper(
+            conninfo,
+            """
             insert into jcm.readings (meter, ts, value, raw_value, raw_unit, status, batch, seq)
             select key, '2026-11-01T03:00:00Z', 2000, '2000', 'kWh', 'accepted', 1, 99 from jcm.meters where id = 'PV-1'
             """)
         let findings = try verify(conninfo).1
-        #expect(findings == ["batch 1 record 99: reading of meter PV-1 at 2026-11-01T03:00:00Z is in no link (added behind the daemon's back)"])
+        #expect(
+            findings == [
+                "batch 1 record 99: reading of meter PV-1 at 2026-11-01T03:00:00Z is in no link (added behind the daemon's back)"
+            ])
     }
 
     @Test func aChangedBatchIsNamed() throws {
@@ -120,7 +141,9 @@ struct LedgerTests {
         let conninfo = try populated()
         // Swap which batch two links seal, and their digests: every hash stays self-consistent
         // inside each row, but the chain no longer follows.
-        try tamper(conninfo, """
+        try tamper(
+            conninfo,
+            """
             create temp table l as select * from jcm.ledger where project = 'IN-JP-0001' order by seq limit 2;
             update jcm.ledger x set batch = y.batch, first_seq = y.first_seq, last_seq = y.last_seq, batch_digest = y.batch_digest,
                 record_digests = y.record_digests, chain_hash = y.chain_hash, signature = y.signature, key_id = y.key_id, prev_hash = y.prev_hash
@@ -136,7 +159,10 @@ struct LedgerTests {
         try tamper(conninfo, "delete from jcm.ledger where project = 'IN-JP-0001' and seq = 2")
         #expect(try verify(conninfo).1.contains { $0.contains("links IN-JP-0001#2…#2 are missing (deleted)") })
         let other = try populated()
-        try tamper(other, "update jcm.ledger set signature = decode(repeat('ab', 64), 'hex') where signature is not null and project = 'IN-JP-0001'")
+        try tamper(
+            other,
+            "update jcm.ledger set signature = decode(repeat('ab', 64), 'hex') where signature is not null and project = 'IN-JP-0001'"
+        )
         #expect(try verify(other).1.contains { $0.contains("its signature is not valid") })
         // Pinning another key refuses signatures the database's own key made.
         let pinned = try verify(try populated(), .init(pinnedKey: LedgerSigner().publicKey)).1
@@ -146,8 +172,10 @@ struct LedgerTests {
     @Test func appendOnlyTablesRefuseChangesEvenFromTheOwner() throws {
         let conninfo = try populated()
         let db = try Connection(conninfo: conninfo)
-        for statement in ["update jcm.readings set value = 0", "delete from jcm.rejections", "update jcm.batches set bytes = 0",
-                          "delete from jcm.ledger", "truncate jcm.readings", "update jcm.signing_keys set fingerprint = ''"] {
+        for statement in [
+            "update jcm.readings set value = 0", "delete from jcm.rejections", "update jcm.batches set bytes = 0",
+            "delete from jcm.ledger", "truncate jcm.readings", "update jcm.signing_keys set fingerprint = ''",
+        ] {
             #expect(throws: PostgresError.self, "\(statement)") { try db.execute(statement) }
         }
         #expect(try verify(conninfo).1 == [])
@@ -155,7 +183,8 @@ struct LedgerTests {
 
     /// The SQL of docs/verification.md, block by block: the field function, then each check by name.
     static func recipe() throws -> (setup: String, checks: [String: String]) {
-        let doc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/verification.md")
+        let doc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../docs/verification.md")
         let text = try String(contentsOf: doc, encoding: .utf8)
         let blocks = text.components(separatedBy: "```sql\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
         var checks: [String: String] = [:]
@@ -175,10 +204,15 @@ struct LedgerTests {
     @Test func thePsqlRecipeAgreesWithVerify() throws {
         let conninfo = try populated()
         let intact = try runRecipe(conninfo)
-        #expect(Set(intact.keys) == ["chain", "batches", "links", "readings", "rejections", "deleted", "foreign", "corrections"])
+        #expect(
+            Set(intact.keys) == [
+                "chain", "batches", "links", "readings", "rejections", "deleted", "foreign", "corrections",
+            ])
         #expect(intact.values.allSatisfy { $0.isEmpty }, "\(intact)")
 
-        try tamper(conninfo, """
+        try tamper(
+            conninfo,
+            """
             update jcm.readings set raw_unit = 'Wh' where seq = 1 and batch = 1;
             delete from jcm.rejections where reason = 'unknown_meter';
             update jcm.rejections set detail = 'nothing' where reason = 'value_not_numeric';
@@ -189,7 +223,7 @@ struct LedgerTests {
         #expect(found["readings"]?.map { [$0[0], $0[1], $0[4]] } == [["1", "1", "changed since it was sealed"]])
         #expect(found["rejections"]?.count == 1)
         #expect(found["deleted"]?.count == 1)
-        #expect(found["deleted"]?.first?[0] == "")   // the unknown meter's rejection was on the chain of no project
+        #expect(found["deleted"]?.first?[0] == "")  // the unknown meter's rejection was on the chain of no project
         #expect(found["batches"]?.map { $0[0] } == ["3"])
         #expect(found["chain"]?.map { [$0[0], $0[1]] } == [["IN-JP-0001", "3"]])
         let findings = try verify(conninfo).1
@@ -202,15 +236,18 @@ struct LedgerTests {
         var db = try TestCluster.context(try Fixtures.config())
         let ingestor = ReportIngestor(store: db.context.store, batchRows: 50_000, logger: TestCluster.logger)
         func file(_ name: String, _ last: Int) -> String {
-            dir.write(name, "meter_id,timestamp,value,unit,note\n" + (0..<20_000).map { i in
-                "FUEL-1,\(Timestamp(microseconds: 1_790_000_000_000_000 + Int64(i) * 60_000_000)),\(i == 19_999 ? last : i),L,padding padding padding\n"
-            }.joined())
+            dir.write(
+                name,
+                "meter_id,timestamp,value,unit,note\n"
+                    + (0..<20_000).map { i in
+                        "FUEL-1,\(Timestamp(microseconds: 1_790_000_000_000_000 + Int64(i) * 60_000_000)),\(i == 19_999 ? last : i),L,padding padding padding\n"
+                    }.joined())
         }
         let first = try ingestor.ingest(path: file("big.csv", 1), zone: nil, validator: &db.context.validator)
         #expect(first.counts.accepted == 20_000)
         let second = try ingestor.ingest(path: file("big2.csv", 2), zone: nil, validator: &db.context.validator)
         #expect(second.counts.duplicates == 19_999)
-        #expect(second.counts.rejected == 1)   // the last row conflicts with the stored one
+        #expect(second.counts.rejected == 1)  // the last row conflicts with the stored one
         let (summary, findings) = try verify(db.conninfo)
         #expect(findings == [])
         #expect(summary.readings == 20_000)

@@ -20,10 +20,12 @@ struct MetricsServerAttackTests {
         init(openFiles: Int) throws {
             conninfo = try TestCluster.freshDatabase()
             let gatewayPort = try freePort()
-            nginx = try Nginx(dir: dir.file("nginx"), port: gatewayPort, http: """
-                server { listen 127.0.0.1:\(gatewayPort);
-                  location /m { default_type application/json; return 200 '{"wh": 5}'; } }
-                """)
+            nginx = try Nginx(
+                dir: dir.file("nginx"), port: gatewayPort,
+                http: """
+                    server { listen 127.0.0.1:\(gatewayPort);
+                      location /m { default_type application/json; return 200 '{"wh": 5}'; } }
+                    """)
             metricsPort = try freePort()
             let config = """
                 [database]
@@ -33,7 +35,9 @@ struct MetricsServerAttackTests {
                 listen = "127.0.0.1:\(metricsPort)"
 
                 """ + PolledGateways.header(stateDir: dir.file("state"))
-                + PolledGateways.meter("M1", "http://127.0.0.1:\(gatewayPort)/m", kind: "instantaneous", unit: "W", payload: "json.value = \"wh\"")
+                + PolledGateways.meter(
+                    "M1", "http://127.0.0.1:\(gatewayPort)/m", kind: "instantaneous", unit: "W",
+                    payload: "json.value = \"wh\"")
                 + "[[watch]]\ndir = \"\(dir.file("incoming"))\"\n"
             try FileManager.default.createDirectory(atPath: dir.file("state"), withIntermediateDirectories: true)
             daemon = try ChildDaemon(config: config, dir: dir, openFiles: openFiles)
@@ -71,7 +75,8 @@ struct MetricsServerAttackTests {
         defer { stop.value = true }
 
         let before = try setup.readings()
-        #expect(eventually(60) { try setup.readings() >= before + 10 }, "polls go on: \(setup.daemon.logText.suffix(3000))")
+        #expect(
+            eventually(60) { try setup.readings() >= before + 10 }, "polls go on: \(setup.daemon.logText.suffix(3000))")
         let scrape = setup.request("GET /metrics HTTP/1.1")
         #expect(scrape.hasPrefix("HTTP/1.1 200"), "a scraper still gets in: \(scrape.prefix(300))")
         #expect(scrape.contains("jcm_metrics_connections_closed_total{reason=\"evicted\"}"), "\(scrape)")
@@ -88,18 +93,24 @@ struct MetricsServerAttackTests {
         let setup = try Setup(openFiles: 40)
         #expect(eventually(30) { try setup.readings() >= 2 }, "the daemon polls: \(setup.daemon.logText)")
         var clients = (0..<60).compactMap { _ in RawClient(port: setup.metricsPort) }
-        #expect(eventually(30) { setup.daemon.logText.contains("cannot read the spool") }, "\(setup.daemon.logText.suffix(2000))")
+        #expect(
+            eventually(30) { setup.daemon.logText.contains("cannot read the spool") },
+            "\(setup.daemon.logText.suffix(2000))")
         let from = try #require(try scalar(setup.conninfo, "select now()"))
-        try "meter_id,timestamp,value,unit\nM1,2026-11-01T00:00:00Z,5,W\n".write(toFile: setup.dir.file("r.csv"), atomically: true, encoding: .utf8)
+        try "meter_id,timestamp,value,unit\nM1,2026-11-01T00:00:00Z,5,W\n".write(
+            toFile: setup.dir.file("r.csv"), atomically: true, encoding: .utf8)
         #expect(rename(setup.dir.file("r.csv"), "\(setup.incoming)/r.csv") == 0)
         // Polls made now can only wait in the spool; the report is retried past three attempts.
         Thread.sleep(forTimeInterval: 8)
         let to = try #require(try scalar(setup.conninfo, "select now()"))
         clients.removeAll()  // closed: the server lets their descriptors go
         let during = "select count(*) from jcm.readings where ts > $1::timestamptz and ts < $2::timestamptz"
-        #expect(eventually(60) { Int(try scalar(setup.conninfo, during, [from, to]) ?? "0")! >= 1 },
-                "polls made while the spool could not be read are written: \(setup.daemon.logText.suffix(2000))")
-        #expect(eventually(60) { FileManager.default.fileExists(atPath: "\(setup.incoming)/processed/r.csv") }, "\(setup.daemon.logText.suffix(2000))")
+        #expect(
+            eventually(60) { Int(try scalar(setup.conninfo, during, [from, to]) ?? "0")! >= 1 },
+            "polls made while the spool could not be read are written: \(setup.daemon.logText.suffix(2000))")
+        #expect(
+            eventually(60) { FileManager.default.fileExists(atPath: "\(setup.incoming)/processed/r.csv") },
+            "\(setup.daemon.logText.suffix(2000))")
         #expect(!FileManager.default.fileExists(atPath: "\(setup.incoming)/rejected/r.csv"))
         #expect(setup.daemon.logText.contains("out of file descriptors; retrying"))
         let scrape = setup.request("GET /metrics HTTP/1.1")

@@ -10,11 +10,15 @@ struct PackageTests {
     static let deb: String? = {
         if let path = ProcessInfo.processInfo.environment["JCM_DEB"] { return path }
         let dir = DemoDaemon.repo.appendingPathComponent(".build/deb").path
-        let debs = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix("_amd64.deb") }.sorted()
+        let debs = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter {
+            $0.hasSuffix("_amd64.deb")
+        }.sorted()
         return debs.last.map { dir + "/" + $0 }
     }()
 
-    static func run(_ tool: String, _ args: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String) {
+    static func run(_ tool: String, _ args: [String], environment: [String: String]? = nil) throws -> (
+        status: Int32, out: String
+    ) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)
         p.arguments = args
@@ -34,24 +38,28 @@ struct PackageTests {
         #expect(deb.hasSuffix("/jcm-ingestd_\(Version.string)_amd64.deb"))
         let contents = try Self.run("/usr/bin/dpkg-deb", ["--contents", deb])
         #expect(contents.status == 0)
-        let paths = Set(contents.out.split(separator: "\n").compactMap { line -> String? in
-            guard let dot = line.range(of: " ./") else { return nil }
-            return line[dot.upperBound...].split(separator: " -> ").first.map(String.init)
-        })
-        for expected in ["usr/lib/jcm-ingestd/jcm-ingestd", "usr/bin/jcm-ingestd",
-                         "usr/lib/jcm-ingestd/jcm-ingestd_JCMPostgres.resources/Migrations/0001_initial.sql",
-                         "usr/lib/jcm-ingestd/jcm-ingestd_JCMPostgres.resources/Migrations/0011_meter_status.sql",
-                         "lib/systemd/system/jcm-ingestd.service", "usr/lib/sysusers.d/jcm-ingestd.conf", "usr/lib/tmpfiles.d/jcm-ingestd.conf",
-                         "etc/jcm-ingestd/config.toml", "etc/jcm-ingestd/methodologies/pv-grid.toml",
-                         "usr/share/jcm-ingestd/roles.sql", "usr/share/jcm-ingestd/methodologies/pv-grid.toml",
-                         "usr/share/jcm-ingestd/methodologies/chiller.toml",
-                         "usr/share/jcm-ingestd/grafana/provisioning/datasources/jcm-ingestd.yml",
-                         "usr/share/jcm-ingestd/grafana/provisioning/dashboards/jcm-ingestd.yml",
-                         "usr/share/jcm-ingestd/grafana/dashboards/jcm-ingestd.json",
-                         "usr/share/jcm-ingestd/prometheus/jcm-ingestd.rules.yml",
-                         "usr/share/bash-completion/completions/jcm-ingestd", "usr/share/zsh/vendor-completions/_jcm-ingestd",
-                         "usr/share/fish/vendor_completions.d/jcm-ingestd.fish", "usr/share/man/man1/jcm-ingestd.1.gz",
-                         "usr/share/doc/jcm-ingestd/copyright", "usr/share/doc/jcm-ingestd/README.md"] {
+        let paths = Set(
+            contents.out.split(separator: "\n").compactMap { line -> String? in
+                guard let dot = line.range(of: " ./") else { return nil }
+                return line[dot.upperBound...].split(separator: " -> ").first.map(String.init)
+            })
+        for expected in [
+            "usr/lib/jcm-ingestd/jcm-ingestd", "usr/bin/jcm-ingestd",
+            "usr/lib/jcm-ingestd/jcm-ingestd_JCMPostgres.resources/Migrations/0001_initial.sql",
+            "usr/lib/jcm-ingestd/jcm-ingestd_JCMPostgres.resources/Migrations/0011_meter_status.sql",
+            "lib/systemd/system/jcm-ingestd.service", "usr/lib/sysusers.d/jcm-ingestd.conf",
+            "usr/lib/tmpfiles.d/jcm-ingestd.conf",
+            "etc/jcm-ingestd/config.toml", "etc/jcm-ingestd/methodologies/pv-grid.toml",
+            "usr/share/jcm-ingestd/roles.sql", "usr/share/jcm-ingestd/methodologies/pv-grid.toml",
+            "usr/share/jcm-ingestd/methodologies/chiller.toml",
+            "usr/share/jcm-ingestd/grafana/provisioning/datasources/jcm-ingestd.yml",
+            "usr/share/jcm-ingestd/grafana/provisioning/dashboards/jcm-ingestd.yml",
+            "usr/share/jcm-ingestd/grafana/dashboards/jcm-ingestd.json",
+            "usr/share/jcm-ingestd/prometheus/jcm-ingestd.rules.yml",
+            "usr/share/bash-completion/completions/jcm-ingestd", "usr/share/zsh/vendor-completions/_jcm-ingestd",
+            "usr/share/fish/vendor_completions.d/jcm-ingestd.fish", "usr/share/man/man1/jcm-ingestd.1.gz",
+            "usr/share/doc/jcm-ingestd/copyright", "usr/share/doc/jcm-ingestd/README.md",
+        ] {
             #expect(paths.contains(expected), "\(expected) is not in the package")
         }
         #expect(contents.out.contains("./usr/bin/jcm-ingestd -> ../lib/jcm-ingestd/jcm-ingestd"))
@@ -83,15 +91,20 @@ struct PackageTests {
         let version = try Self.run("/usr/bin/jcm-ingestd", ["--version"], environment: env)
         #expect(version.status == 0 && version.out == "\(Version.string)\n", "\(version.out)")
         let ldd = try Self.run("/usr/bin/ldd", ["/usr/lib/jcm-ingestd/jcm-ingestd"])
-        #expect(!ldd.out.contains("swift") && !ldd.out.contains("Foundation") && !ldd.out.contains("not found"), "\(ldd.out)")
+        #expect(
+            !ldd.out.contains("swift") && !ldd.out.contains("Foundation") && !ldd.out.contains("not found"),
+            "\(ldd.out)")
         let verify = try Self.run("/usr/bin/systemd-analyze", ["verify", "/lib/systemd/system/jcm-ingestd.service"])
         #expect(verify.status == 0, "\(verify.out)")
         #expect(try Self.run("/usr/bin/id", ["jcm-ingestd"]).status == 0)
-        let check = try Self.run("/usr/bin/jcm-ingestd", ["check-config", "--config", "/etc/jcm-ingestd/config.toml"], environment: env)
+        let check = try Self.run(
+            "/usr/bin/jcm-ingestd", ["check-config", "--config", "/etc/jcm-ingestd/config.toml"], environment: env)
         #expect(check.status == 0 && check.out.contains("OK: 0 projects, 0 meters"), "\(check.out)")
         // The migrations are read from the package's resources.
         let dir = TempDir()
-        let config = dir.write("c.toml", "[database]\nurl = \"\(try TestCluster.freshDatabase())\"\n[daemon]\nstate_dir = \"\(dir.path)\"\n")
+        let config = dir.write(
+            "c.toml",
+            "[database]\nurl = \"\(try TestCluster.freshDatabase())\"\n[daemon]\nstate_dir = \"\(dir.path)\"\n")
         let migrate = try Self.run("/usr/bin/jcm-ingestd", ["migrate", "--config", config], environment: env)
         #expect(migrate.status == 0 && migrate.out.contains("\napplied migrations: 1, 2, 3"), "\(migrate.out)")
         #expect(migrate.out.contains(", 11"))

@@ -1,9 +1,10 @@
 import Foundation
 import JCMCore
 import JCMCurl
-@testable import JCMDaemon
 import JCMPostgres
 import Testing
+
+@testable import JCMDaemon
 
 /// Gateways that answer with what no meter should: a body declared at 5 GB, one streamed in
 /// chunks without end, and JSON that is not UTF-8. Each poll is refused with its reason, what
@@ -16,28 +17,36 @@ struct PayloadFaultTests {
     @Test func aFiveGigabyteBodyIsCutAtTheCapAndRefusedInSeconds() throws {
         let declared = try StreamingServer(.declared(bytes: Self.fiveGB))
         let endless = try StreamingServer(.endlessChunks(chunk: 1_000))
-        defer { declared.stop(); endless.stop() }
+        defer {
+            declared.stop()
+            endless.stop()
+        }
         var text = PolledGateways.header()
         text += PolledGateways.meter("DECLARED-5GB", "http://127.0.0.1:\(declared.port)/", "max_response_bytes = 4096")
         text += PolledGateways.meter("ENDLESS", "http://127.0.0.1:\(endless.port)/", "max_response_bytes = 4096")
         let conninfo = try TestCluster.freshDatabase()
         let started = Date()
         let refused = PolledGateways.run(try Config.parse(text), conninfo) {
-            try scalar(conninfo, "select count(distinct meter_id) from jcm.rejections where reason = 'payload_too_large'") == "2"
+            try scalar(
+                conninfo, "select count(distinct meter_id) from jcm.rejections where reason = 'payload_too_large'")
+                == "2"
         }
         #expect(refused)
         #expect(Date().timeIntervalSince(started) < 15, "aborted at the cap, not read to the end")
-        #expect(try rows(conninfo, "select distinct meter_id, reason, detail from jcm.rejections order by 1") == [
-            ["DECLARED-5GB", "payload_too_large", "response larger than 4096 bytes (max_response_bytes)"],
-            ["ENDLESS", "payload_too_large", "response larger than 4096 bytes (max_response_bytes)"],
-        ])
+        #expect(
+            try rows(conninfo, "select distinct meter_id, reason, detail from jcm.rejections order by 1") == [
+                ["DECLARED-5GB", "payload_too_large", "response larger than 4096 bytes (max_response_bytes)"],
+                ["ENDLESS", "payload_too_large", "response larger than 4096 bytes (max_response_bytes)"],
+            ])
         #expect(try scalar(conninfo, "select count(*) from jcm.readings") == "0")
         // What was kept of each body (its provenance in jcm.batches) is within the cap.
         let kept = try rows(conninfo, "select source, max(bytes)::text from jcm.batches group by 1 order by 1")
         #expect(kept.count == 2)
         for row in kept { #expect(Int(row[1] ?? "") ?? .max <= 4_096, "\(row)") }
-        #expect(try rows(conninfo, "select meter_id, last_error from jcm.meter_state order by 1") == [
-            ["DECLARED-5GB", "response larger than 4096 bytes"], ["ENDLESS", "response larger than 4096 bytes"]])
+        #expect(
+            try rows(conninfo, "select meter_id, last_error from jcm.meter_state order by 1") == [
+                ["DECLARED-5GB", "response larger than 4096 bytes"], ["ENDLESS", "response larger than 4096 bytes"],
+            ])
         // The declared body is refused on its Content-Length; the endless one a few chunks past
         // the cap. Socket buffers take a few MB at most before the hang-up is seen.
         #expect(declared.bodyBytesSent < 64 << 20, "\(declared.bodyBytesSent) bytes of the 5 GB body sent")
@@ -45,14 +54,17 @@ struct PayloadFaultTests {
     }
 
     /// The body's buffer itself: never longer, nor with more room, than the cap.
-    @Test(arguments: [StreamingServer.Body.endlessChunks(chunk: 3_000), .endlessChunks(chunk: 16_384), .declared(bytes: 300_000)])
+    @Test(arguments: [
+        StreamingServer.Body.endlessChunks(chunk: 3_000), .endlessChunks(chunk: 16_384), .declared(bytes: 300_000),
+    ])
     func theBodyBufferNeverGrowsPastTheCap(_ body: StreamingServer.Body) throws {
         let server = try StreamingServer(body)
         defer { server.stop() }
         let cap = 100_000
         let multi = try MultiHandle()
         let easy = try EasyHandle()
-        try easy.prepare(url: "http://127.0.0.1:\(server.port)/", connectTimeoutMs: 2_000, timeoutMs: 10_000, maxBytes: cap)
+        try easy.prepare(
+            url: "http://127.0.0.1:\(server.port)/", connectTimeoutMs: 2_000, timeoutMs: 10_000, maxBytes: cap)
         try easy.setRequestHeaders([])
         try multi.add(easy)
         var finished: [(EasyHandle, CurlError?)] = []
@@ -83,13 +95,19 @@ struct PayloadFaultTests {
         server.start()
         defer { server.stop() }
         var text = PolledGateways.header()
-        for path in bodies.keys.sorted() { text += PolledGateways.meter("U8" + path.replacingOccurrences(of: "/", with: "-"), "http://127.0.0.1:\(server.port)\(path)") }
+        for path in bodies.keys.sorted() {
+            text += PolledGateways.meter(
+                "U8" + path.replacingOccurrences(of: "/", with: "-"), "http://127.0.0.1:\(server.port)\(path)")
+        }
         let conninfo = try TestCluster.freshDatabase()
-        #expect(PolledGateways.run(try Config.parse(text), conninfo) {
-            try scalar(conninfo, "select count(distinct meter_id) from jcm.rejections") == "3"
-        })
+        #expect(
+            PolledGateways.run(try Config.parse(text), conninfo) {
+                try scalar(conninfo, "select count(distinct meter_id) from jcm.rejections") == "3"
+            })
         #expect(try scalar(conninfo, "select count(*) from jcm.readings") == "0")
-        let found = try rows(conninfo, "select distinct on (meter_id) meter_id, reason, detail, raw from jcm.rejections order by meter_id, id")
+        let found = try rows(
+            conninfo,
+            "select distinct on (meter_id) meter_id, reason, detail, raw from jcm.rejections order by meter_id, id")
         #expect(found.map { $0[0] } == ["U8-latin1", "U8-overlong", "U8-stray"])
         for row in found {
             let body = try #require(bodies["/" + row[0]!.dropFirst(3)])

@@ -63,8 +63,14 @@ struct PeriodSeriesTests {
     /// 10th above what 1 MW can give in a day (held).
     static let exports: [(name: String, text: String)] = [
         ("2026-09.csv", csv(days(9, 1...29) { 100_000 + 10_000 * ($0 - 1) })),
-        ("2026-10.csv", csv(days(10, 1...14) { 400_000 + 10_000 * ($0 - 1) } + days(10, 15...31) { 4_000 + 10_000 * ($0 - 15) })),
-        ("2026-11.csv", csv(days(11, 1...9) { 174_000 + 10_000 * ($0 - 1) } + days(11, 10...30) { 314_000 + 10_000 * ($0 - 10) })),
+        (
+            "2026-10.csv",
+            csv(days(10, 1...14) { 400_000 + 10_000 * ($0 - 1) } + days(10, 15...31) { 4_000 + 10_000 * ($0 - 15) })
+        ),
+        (
+            "2026-11.csv",
+            csv(days(11, 1...9) { 174_000 + 10_000 * ($0 - 1) } + days(11, 10...30) { 314_000 + 10_000 * ($0 - 10) })
+        ),
     ]
 
     func ingest(_ configText: String, _ files: [(String, String)]) throws -> String {
@@ -80,12 +86,16 @@ struct PeriodSeriesTests {
     }
 
     func declare(_ config: String, _ name: String, _ start: String, _ end: String) throws {
-        let r = try CommandLineTests.run(["period", "declare", "-c", config, "--project", "P", "--name", name, "--start", start, "--end", end])
+        let r = try CommandLineTests.run([
+            "period", "declare", "-c", config, "--project", "P", "--name", name, "--start", start, "--end", end,
+        ])
         #expect(r.status == 0, "\(r.err)")
     }
 
     func report(_ config: String, _ period: String) throws -> (status: Int32, json: JSONValue, err: String) {
-        let r = try CommandLineTests.run(["report", "-c", config, "--project", "P", "--period", period, "--format", "json"])
+        let r = try CommandLineTests.run([
+            "report", "-c", config, "--project", "P", "--period", period, "--format", "json",
+        ])
         return (r.status, try JSON.parse(r.out), r.err)
     }
 
@@ -95,10 +105,12 @@ struct PeriodSeriesTests {
         let dataset = (j["dataset"]?.arrayValue ?? []).map { row in
             ["ts_to", "delta", "share", "step"].map { row[$0]?.stringValue ?? "-" }.joined(separator: " ")
         }
-        return [j["summary"]?["emission_reductions_tco2e"]?.stringValue, j["summary"]?["unrounded"]?.stringValue,
-                j["parameters"]?[0]?["measured"]?.stringValue, meter?["missing_intervals"]?.numberLiteral,
-                meter?["held"]?.numberLiteral, meter?["resets"]?.numberLiteral, meter?["split"]?.numberLiteral]
-            .map { $0 ?? "-" } + dataset
+        return [
+            j["summary"]?["emission_reductions_tco2e"]?.stringValue, j["summary"]?["unrounded"]?.stringValue,
+            j["parameters"]?[0]?["measured"]?.stringValue, meter?["missing_intervals"]?.numberLiteral,
+            meter?["held"]?.numberLiteral, meter?["resets"]?.numberLiteral, meter?["split"]?.numberLiteral,
+        ]
+        .map { $0 ?? "-" } + dataset
     }
 
     /// Hand computation. September: 28 steps of 10,000 kWh, and 36 of the 48 hours from Sep 29
@@ -124,7 +136,9 @@ struct PeriodSeriesTests {
             ] {
                 let r = try report(config, period)
                 let n = self.numbers(r.json)
-                #expect(Array(n.prefix(7)) == [er, unrounded, measured, missing, held, resets, split], "order \(order) \(period)")
+                #expect(
+                    Array(n.prefix(7)) == [er, unrounded, measured, missing, held, resets, split],
+                    "order \(order) \(period)")
                 if let status { #expect(r.status == status, "order \(order) \(period): \(r.err)") }
                 #expect(r.status == 0 || r.status == 3, "\(r.err)")
                 numbers += n
@@ -151,8 +165,10 @@ struct PeriodSeriesTests {
         #expect(step?["ts_to"]?.stringValue == "2026-11-10T12:00:00Z")
         #expect(held.json["notes"]?.arrayValue?.contains { $0["kind"]?.stringValue == "held" } == true)
 
-        let resolved = try CommandLineTests.run(["resolve", "-c", config, "--meter", "PV", "--at", "2026-11-10T12:00:00Z", "--as", "confirmed",
-                                                 "--reason", "inverter firmware counted a week at once (site log 2026-11-10)"])
+        let resolved = try CommandLineTests.run([
+            "resolve", "-c", config, "--meter", "PV", "--at", "2026-11-10T12:00:00Z", "--as", "confirmed",
+            "--reason", "inverter firmware counted a week at once (site log 2026-11-10)",
+        ])
         #expect(resolved.status == 0, "\(resolved.err)")
         let after = try report(config, "NOV")
         // 8 steps + 60,000 + 20 steps from the first reading on: 340 MWh.
@@ -169,8 +185,10 @@ struct PeriodSeriesTests {
     /// meter replacement: old register final 605,000, new register fitted at 20,000.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CommandLineTests.binary)))
     func aDropAtSixtyPercentIsHeldThenResolvedAsAReplacement() throws {
-        let text = config(try TestCluster.freshDatabase()).replacingOccurrences(of: "rollover = 10000000", with: "rollover = 1000000")
-        let rows = Self.days(10, 1...3) { 580_000 + 10_000 * ($0 - 1) } + Self.days(10, 4...5) { 30_000 + 10_000 * ($0 - 4) }
+        let text = config(try TestCluster.freshDatabase()).replacingOccurrences(
+            of: "rollover = 10000000", with: "rollover = 1000000")
+        let rows =
+            Self.days(10, 1...3) { 580_000 + 10_000 * ($0 - 1) } + Self.days(10, 4...5) { 30_000 + 10_000 * ($0 - 4) }
         let config = try ingest(text, [("replaced.csv", Self.csv(rows))])
         try declare(config, "OCT", "2026-10-01T12:00:00Z", "2026-10-06T00:00:00Z")
         let held = try report(config, "OCT")
@@ -181,12 +199,16 @@ struct PeriodSeriesTests {
         #expect(step?["step"]?.stringValue == "held")
         #expect(step?["candidates"]?.stringValue == "rollover 430000, reset 30000")
 
-        let refused = try CommandLineTests.run(["resolve", "-c", config, "--meter", "PV", "--at", "2026-10-04T12:00:00Z", "--as", "replacement",
-                                                "--old-final", "590000", "--new-start", "20000", "--reason", "x"])
+        let refused = try CommandLineTests.run([
+            "resolve", "-c", config, "--meter", "PV", "--at", "2026-10-04T12:00:00Z", "--as", "replacement",
+            "--old-final", "590000", "--new-start", "20000", "--reason", "x",
+        ])
         #expect(refused.status != 0)
         #expect(refused.err.contains("the old register's final reading 590000 is below its last stored reading 600000"))
-        let resolved = try CommandLineTests.run(["resolve", "-c", config, "--meter", "PV", "--at", "2026-10-04T12:00:00Z", "--as", "replacement",
-                                                 "--old-final", "605000", "--new-start", "20000", "--reason", "meter M-17 replaced by M-18, work order 4411"])
+        let resolved = try CommandLineTests.run([
+            "resolve", "-c", config, "--meter", "PV", "--at", "2026-10-04T12:00:00Z", "--as", "replacement",
+            "--old-final", "605000", "--new-start", "20000", "--reason", "meter M-17 replaced by M-18, work order 4411",
+        ])
         #expect(resolved.status == 0, "\(resolved.err)")
         let after = try report(config, "OCT")
         // (605,000 − 600,000) + (30,000 − 20,000) = 15,000: 20,000 + 15,000 + 10,000 = 45 MWh.
@@ -208,7 +230,8 @@ struct PeriodSeriesTests {
             .replacingOccurrences(of: "kind = \"cumulative\"", with: "kind = \"interval\"")
             .replacingOccurrences(of: "expected_interval = \"1d\"", with: "expected_interval = \"15m\"")
             .replacingOccurrences(of: "rollover = 10000000\n", with: "")
-        let csv = "meter_id,timestamp,value,unit\nPV,2026-10-01T00:10:00Z,10,kWh\nPV,2026-10-01T00:15:00Z,100,kWh\nPV,2026-10-01T00:45:00Z,100,kWh\n"
+        let csv =
+            "meter_id,timestamp,value,unit\nPV,2026-10-01T00:10:00Z,10,kWh\nPV,2026-10-01T00:15:00Z,100,kWh\nPV,2026-10-01T00:45:00Z,100,kWh\n"
         let config = try ingest(text, [("interval.csv", csv)])
         try declare(config, "H1", "2026-10-01T00:00:00Z", "2026-10-01T01:00:00Z")
         let r = try report(config, "H1")
@@ -216,7 +239,10 @@ struct PeriodSeriesTests {
         #expect(r.json["meters"]?[0]?["missing_intervals"]?.numberLiteral == "2")
         let gaps = try rows(config: config, "select missing_intervals::text from jcm.gaps where meter_id = 'PV'")
         #expect(gaps == [["1"]])
-        #expect(r.json["notes"]?.arrayValue?.contains { $0["kind"]?.stringValue == "excluded" && $0["intervals"]?.numberLiteral == "2" } == true)
+        #expect(
+            r.json["notes"]?.arrayValue?.contains {
+                $0["kind"]?.stringValue == "excluded" && $0["intervals"]?.numberLiteral == "2"
+            } == true)
     }
 
     /// A certificate that ends at a reading's time covers the interval that ends there; the next
@@ -242,7 +268,9 @@ struct PeriodSeriesTests {
         // Steps ending 10-02 and 10-03 are covered by C-1 (the second ends exactly at its end);
         // 10-04 and 10-05 fall in the lapse (the 10-05 one ends at C-2's start, but starts before
         // it); 10-06 and 10-07 are covered by C-2. 20,000 kWh lapsed × 2 % = 400 kWh deducted.
-        let lapsed = (r.json["dataset"]?.arrayValue ?? []).filter { $0["lapsed"]?.boolValue == true }.map { $0["ts_to"]?.stringValue ?? "" }
+        let lapsed = (r.json["dataset"]?.arrayValue ?? []).filter { $0["lapsed"]?.boolValue == true }.map {
+            $0["ts_to"]?.stringValue ?? ""
+        }
         #expect(lapsed == ["2026-10-04T12:00:00Z", "2026-10-05T12:00:00Z"])
         let correction = r.json["corrections"]?[0]
         #expect(correction?["basis"]?.stringValue == "20")
@@ -255,17 +283,23 @@ struct PeriodSeriesTests {
     /// the CSV files as text a spreadsheet will not run.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CommandLineTests.binary)))
     func reportNamesTheDeclaredPeriodsAndNeutralisesFormulas() throws {
-        let text = config(try TestCluster.freshDatabase()).replacingOccurrences(of: "id = \"PV\"", with: "id = \"=HYPERLINK(\\\"http://x\\\")\"")
+        let text = config(try TestCluster.freshDatabase()).replacingOccurrences(
+            of: "id = \"PV\"", with: "id = \"=HYPERLINK(\\\"http://x\\\")\"")
         let config = try ingest(text, [])
         let none = try CommandLineTests.run(["report", "-c", config, "--project", "P", "--period", "nope"])
         #expect(none.status != 0)
-        #expect(none.err.contains("no monitoring period nope of project P: none is declared yet; declare one with `jcm-ingestd period declare`"))
+        #expect(
+            none.err.contains(
+                "no monitoring period nope of project P: none is declared yet; declare one with `jcm-ingestd period declare`"
+            ))
         try declare(config, "SEP", "2026-09-01T00:00:00Z", "2026-10-01T00:00:00Z")
         try declare(config, "OCT", "2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z")
         let unknown = try CommandLineTests.run(["report", "-c", config, "--project", "P", "--period", "nope"])
         #expect(unknown.err.contains("no monitoring period nope of project P: declared: SEP, OCT"), "\(unknown.err)")
         let folder = dir.path + "/csv-formula"
-        let csv = try CommandLineTests.run(["report", "-c", config, "--project", "P", "--period", "SEP", "--format", "csv", "-o", folder])
+        let csv = try CommandLineTests.run([
+            "report", "-c", config, "--project", "P", "--period", "SEP", "--format", "csv", "-o", folder,
+        ])
         #expect(csv.status == 0 || csv.status == 4, "\(csv.err)")
         let meters = try String(contentsOfFile: folder + "/meters.csv", encoding: .utf8)
         #expect(meters.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "\(meters)")
@@ -275,8 +309,11 @@ struct PeriodSeriesTests {
     @Test func theUnitTableIsTheSwiftOne() throws {
         let conninfo = try TestCluster.freshDatabase()
         try Migrator.migrate(try Connection(conninfo: conninfo), logger: TestCluster.logger)
-        let sql = try JCMIntegrationTests.rows(conninfo, "select symbol, dimension, factor::text from jcm.units order by symbol")
-        let swift = MeasurementUnit.all.sorted { $0.symbol < $1.symbol }.map { [$0.symbol, $0.dimension.rawValue, String($0.factor)] }
+        let sql = try JCMIntegrationTests.rows(
+            conninfo, "select symbol, dimension, factor::text from jcm.units order by symbol")
+        let swift = MeasurementUnit.all.sorted { $0.symbol < $1.symbol }.map {
+            [$0.symbol, $0.dimension.rawValue, String($0.factor)]
+        }
         #expect(sql == swift)
         for (value, from, to) in [("1234.5", "kWh", "MWh"), ("7", "MJ", "kWh"), ("2.5", "t", "kg")] {
             let d = ExactDecimal(parsing: value)!

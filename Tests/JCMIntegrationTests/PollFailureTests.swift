@@ -19,7 +19,8 @@ struct PollFailureTests {
             // Three failures take it down (at 0, 1 and 3 s on its backoff); the fourth poll answers.
             case "/flaky":
                 let n = flaky.next()
-                return n <= 3 ? .text("busy", status: 503) : .json(#"{"ts": "\#(Timestamp(date: Date()))", "wh": \#(1_000 + n)}"#)
+                return n <= 3
+                    ? .text("busy", status: 503) : .json(#"{"ts": "\#(Timestamp(date: Date()))", "wh": \#(1_000 + n)}"#)
             default: return .text("not found", status: 404)
             }
         }
@@ -39,13 +40,18 @@ struct PollFailureTests {
         let failing = ["EMPTY", "FORBIDDEN", "MISSING", "REFUSED", "TLS-OFF"]
         let settled = PolledGateways.run(try Config.parse(text), conninfo, seconds: 30, logger: log.logger) {
             try scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'FLAKY'") != "0"
-                && scalar(conninfo, "select count(*) from jcm.meter_state where consecutive_failures >= 4") == "\(failing.count)"
+                && scalar(conninfo, "select count(*) from jcm.meter_state where consecutive_failures >= 4")
+                    == "\(failing.count)"
         }
         #expect(settled, "every failing meter failed four times and FLAKY came back")
 
-        let detail = Dictionary(uniqueKeysWithValues: try rows(conninfo, """
-            select distinct on (meter_id) meter_id, reason || ': ' || detail from jcm.rejections order by meter_id, id
-            """).map { ($0[0]!, $0[1] ?? "") })
+        let detail = Dictionary(
+            uniqueKeysWithValues: try rows(
+                conninfo,
+                """
+                select distinct on (meter_id) meter_id, reason || ': ' || detail from jcm.rejections order by meter_id, id
+                """
+            ).map { ($0[0]!, $0[1] ?? "") })
         #expect(detail["FORBIDDEN"] == "http_status: HTTP status 403")
         #expect(detail["MISSING"] == "http_status: HTTP status 404")
         #expect(detail["EMPTY"] == "http_status: HTTP status 204")
@@ -54,12 +60,16 @@ struct PollFailureTests {
             let d = detail[meter] ?? ""
             #expect(d.hasPrefix("http_transport: ") && d.contains("\(closed)"), "\(meter): \(d)")
         }
-        #expect(try rows(conninfo, "select meter_id from jcm.meter_state where down_since is not null order by 1") == failing.map { [$0] })
+        #expect(
+            try rows(conninfo, "select meter_id from jcm.meter_state where down_since is not null order by 1")
+                == failing.map { [$0] })
 
         // The journal: down once per meter however many polls fail, FLAKY back once, the
         // opted-out TLS warned at the start, and the key in a url never shown.
         for meter in failing + ["FLAKY"] {
-            #expect(log.count("meter down", "meter.id=\(meter)") == 1, "\(meter): \(log.count("meter down", "meter.id=\(meter)")) down lines")
+            #expect(
+                log.count("meter down", "meter.id=\(meter)") == 1,
+                "\(meter): \(log.count("meter down", "meter.id=\(meter)")) down lines")
         }
         #expect(log.count("meter recovered", "meter.id=FLAKY") == 1)
         #expect(log.count("meter recovered") == 1)

@@ -1,9 +1,10 @@
 import Foundation
 import JCMCore
 import JCMCurl
-@testable import JCMDaemon
 import JCMPostgres
 import Testing
+
+@testable import JCMDaemon
 
 /// Polls are written a group at a time (one COPY of readings for many polls). A reading the
 /// server refuses must not cost the group's other polls, and the ledger must verify whichever
@@ -14,8 +15,10 @@ struct PollGroupTests {
 
     func poll(_ meter: String, second: Int64, wh: Int) -> PollResult {
         let body = #"{"ts": "\#(Timestamp(microseconds: Self.t0 + second * 1_000_000))", "wh": \#(wh)}"#
-        return PollResult(meterID: meter, url: "http://127.0.0.1/\(meter)?key=secret", receivedAt: Timestamp(date: Date()), status: 200,
-                          body: Array(body.utf8), failure: nil)
+        return PollResult(
+            meterID: meter, url: "http://127.0.0.1/\(meter)?key=secret", receivedAt: Timestamp(date: Date()),
+            status: 200,
+            body: Array(body.utf8), failure: nil)
     }
 
     @Test func aConflictingReadingIsRejectedAndTheRestOfItsGroupStored() throws {
@@ -28,22 +31,33 @@ struct PollGroupTests {
         let intake = PollIntake(spool: spool, writer: writer, logger: TestCluster.logger, metrics: Metrics())
         let done = Daemon.spawn("writer") { writer.run() }
 
-        intake.deliver([poll("M0", second: 0, wh: 1_000), poll("M1", second: 0, wh: 2_000), poll("M2", second: 0, wh: 3_000)])
+        intake.deliver([
+            poll("M0", second: 0, wh: 1_000), poll("M1", second: 0, wh: 2_000), poll("M2", second: 0, wh: 3_000),
+        ])
         #expect(eventually { try scalar(conninfo, "select count(*) from jcm.readings") == "3" })
         // M0 again as it was (a meter polled faster than it updates), M1 at the same time with
         // another value, M2 moving on: one group.
-        intake.deliver([poll("M0", second: 0, wh: 1_000), poll("M1", second: 0, wh: 2_500), poll("M2", second: 1, wh: 3_010)])
+        intake.deliver([
+            poll("M0", second: 0, wh: 1_000), poll("M1", second: 0, wh: 2_500), poll("M2", second: 1, wh: 3_010),
+        ])
         #expect(eventually { try scalar(conninfo, "select count(*) from jcm.batches where kind = 'poll'") == "6" })
         writer.finish()
         done.wait()
 
-        #expect(try rows(conninfo, "select m.id, r.value::text from jcm.readings r join jcm.meters m on m.key = r.meter order by m.id, r.ts")
+        #expect(
+            try rows(
+                conninfo,
+                "select m.id, r.value::text from jcm.readings r join jcm.meters m on m.key = r.meter order by m.id, r.ts"
+            )
             .map { "\($0[0]!)=\($0[1]!)" } == ["M0=1", "M1=2", "M2=3", "M2=3.01"])
-        let conflicts = try rows(conninfo, "select meter_id, detail from jcm.rejections where reason = 'duplicate_conflict'")
+        let conflicts = try rows(
+            conninfo, "select meter_id, detail from jcm.rejections where reason = 'duplicate_conflict'")
         #expect(conflicts.count == 1)
         #expect(conflicts.first?[0] == "M1")
         #expect(conflicts.first?[1]?.contains("already stored by batch") == true, "\(conflicts)")
-        #expect(try scalar(conninfo, "select count(*) from jcm.batches where url like '%secret%'") == "0", "query-string keys are redacted")
+        #expect(
+            try scalar(conninfo, "select count(*) from jcm.batches where url like '%secret%'") == "0",
+            "query-string keys are redacted")
 
         var findings: [String] = []
         let summary = try LedgerVerifier(conninfo: conninfo, scope: .init()) { findings.append($0) }.run()
@@ -57,7 +71,11 @@ struct PollGroupTests {
         let config = try FaultTests.config(gateway: 9, meters: 1, watch: dir + "/watch", state: dir)
         let writer = IngestWriter(conninfo: conninfo, config: config, logger: TestCluster.logger)
         try writer.prepare()
-        func state() throws -> [String?] { try rows(conninfo, "select last_status::text, consecutive_failures::text, last_poll_at::text from jcm.meter_state")[0] }
+        func state() throws -> [String?] {
+            try rows(
+                conninfo,
+                "select last_status::text, consecutive_failures::text, last_poll_at::text from jcm.meter_state")[0]
+        }
         try writer.writePolls([(poll("M0", second: 0, wh: 10), nil)])
         let first = try state()
         try writer.writePolls([(poll("M0", second: 1, wh: 11), nil)])

@@ -30,7 +30,9 @@ struct RedirectTests {
 
     static func reading() -> HTTPResponse { .json(#"{"ts": "\#(Timestamp(date: Date()))", "wh": 42}"#) }
 
-    static func redirect(_ location: String, status: Int = 302) -> HTTPResponse { HTTPResponse(status: status, headers: [("Location", location)]) }
+    static func redirect(_ location: String, status: Int = 302) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Location", location)])
+    }
 
     @Test func followedWithinTheOriginRefusedElsewhereAndBoundedInALoop() throws {
         let log = Log()
@@ -45,10 +47,13 @@ struct RedirectTests {
             switch request.path {
             case "/same": return Self.redirect("/v2/same", status: 301)
             case "/v2/same": return Self.redirect("http://\(request.header("Host") ?? "")/final", status: 307)
-            case "/final": return request.header("Authorization") == "Bearer \(Self.token)" ? Self.reading() : HTTPResponse(status: 401)
+            case "/final":
+                return request.header("Authorization") == "Bearer \(Self.token)"
+                    ? Self.reading() : HTTPResponse(status: 401)
             case "/away": return Self.redirect("http://127.0.0.1:\(portal.port)/reading-away?token=\(Self.leak)")
             case "/loop": return Self.redirect("/loop")
-            case "/portal-key": return Self.redirect("http://127.0.0.1:\(portal.port)/reading-key?sig=\(Self.leak)", status: 303)
+            case "/portal-key":
+                return Self.redirect("http://127.0.0.1:\(portal.port)/reading-key?sig=\(Self.leak)", status: 303)
             case "/portal-basic": return Self.redirect("http://127.0.0.1:\(portal.port)/reading-basic", status: 308)
             default: return .text("not found", status: 404)
             }
@@ -56,21 +61,32 @@ struct RedirectTests {
         gateway.start()
         defer { gateway.stop() }
         let dir = TempDir()
-        let tokenFile = dir.write("token", Self.token), keyFile = dir.write("key", Self.apiKey), passwordFile = dir.write("pw", "pw-redirect-4")
+        let tokenFile = dir.write("token", Self.token)
+        let keyFile = dir.write("key", Self.apiKey)
+        let passwordFile = dir.write("pw", "pw-redirect-4")
         let g = "http://127.0.0.1:\(gateway.port)"
         var text = PolledGateways.header()
         text += PolledGateways.meter("SAME", g + "/same", "auth.type = \"bearer\"\nauth.secret_file = \"\(tokenFile)\"")
         text += PolledGateways.meter("AWAY", g + "/away", "auth.type = \"bearer\"\nauth.secret_file = \"\(tokenFile)\"")
         text += PolledGateways.meter("LOOP", g + "/loop")
         text += PolledGateways.meter("NONE", g + "/same", "redirects = \"none\"")
-        text += PolledGateways.meter("ANY-KEY", g + "/portal-key", "redirects = \"any\"\nauth.type = \"header\"\nauth.header = \"X-API-Key\"\nauth.secret_file = \"\(keyFile)\"")
-        text += PolledGateways.meter("ANY-BASIC", g + "/portal-basic", "redirects = \"any\"\nauth.type = \"basic\"\nauth.username = \"u\"\nauth.secret_file = \"\(passwordFile)\"")
+        text += PolledGateways.meter(
+            "ANY-KEY", g + "/portal-key",
+            "redirects = \"any\"\nauth.type = \"header\"\nauth.header = \"X-API-Key\"\nauth.secret_file = \"\(keyFile)\""
+        )
+        text += PolledGateways.meter(
+            "ANY-BASIC", g + "/portal-basic",
+            "redirects = \"any\"\nauth.type = \"basic\"\nauth.username = \"u\"\nauth.secret_file = \"\(passwordFile)\"")
         let conninfo = try TestCluster.freshDatabase()
-        #expect(PolledGateways.run(try Config.parse(text), conninfo) {
-            try scalar(conninfo, "select count(distinct meter_id) from jcm.readings_view") == "3"
-                && scalar(conninfo, "select count(distinct meter_id) from jcm.rejections") == "3"
-        })
-        #expect(try rows(conninfo, "select distinct meter_id from jcm.readings_view order by 1") == [["ANY-BASIC"], ["ANY-KEY"], ["SAME"]])
+        #expect(
+            PolledGateways.run(try Config.parse(text), conninfo) {
+                try scalar(conninfo, "select count(distinct meter_id) from jcm.readings_view") == "3"
+                    && scalar(conninfo, "select count(distinct meter_id) from jcm.rejections") == "3"
+            })
+        #expect(
+            try rows(conninfo, "select distinct meter_id from jcm.readings_view order by 1") == [
+                ["ANY-BASIC"], ["ANY-KEY"], ["SAME"],
+            ])
         // Two hops within the origin, credentials kept: the last one checks them.
         #expect(log.credentials("/final") == ["Bearer \(Self.token)"])
         // Elsewhere, only with "any", and without the credentials the gateway was sent.
@@ -80,19 +96,34 @@ struct RedirectTests {
         #expect(log.credentials("/portal-basic").first?.hasPrefix("Basic ") == true)
         #expect(log.credentials("/reading-basic") == ["none"])
 
-        let refused = Dictionary(uniqueKeysWithValues: try rows(conninfo, """
-            select distinct on (meter_id) meter_id, reason, detail from jcm.rejections order by meter_id, id
-            """).map { ($0[0]!, [$0[1], $0[2]]) })
-        let portalOrigin = "http://127.0.0.1:\(portal.port)", gatewayOrigin = "http://127.0.0.1:\(gateway.port)"
-        #expect(refused["AWAY"] == ["http_transport", "redirect to \(portalOrigin) refused: not the meter's origin \(gatewayOrigin) (redirects = \"same-origin\")"])
+        let refused = Dictionary(
+            uniqueKeysWithValues: try rows(
+                conninfo,
+                """
+                select distinct on (meter_id) meter_id, reason, detail from jcm.rejections order by meter_id, id
+                """
+            ).map { ($0[0]!, [$0[1], $0[2]]) })
+        let portalOrigin = "http://127.0.0.1:\(portal.port)"
+        let gatewayOrigin = "http://127.0.0.1:\(gateway.port)"
+        #expect(
+            refused["AWAY"] == [
+                "http_transport",
+                "redirect to \(portalOrigin) refused: not the meter's origin \(gatewayOrigin) (redirects = \"same-origin\")",
+            ])
         #expect(log.hits("/reading-away") == 0, "nothing is sent to a refused origin")
         #expect(refused["LOOP"] == ["http_transport", "more than 5 redirects; the last to \(gatewayOrigin)"])
         #expect(refused["NONE"] == ["http_status", "HTTP status 301"])
         // One poll of the loop is the request and its five hops; a poll cut by the stop has fewer.
         let loopPolls = Int(try scalar(conninfo, "select count(*) from jcm.batches where source = 'LOOP'") ?? "0")!
-        #expect(log.hits("/loop") >= 6 * loopPolls && log.hits("/loop") <= 6 * (loopPolls + 1), "\(log.hits("/loop")) requests for \(loopPolls) polls")
-        #expect(try scalar(conninfo, "select last_error from jcm.meter_state where meter_id = 'AWAY'")?.contains(portalOrigin) == true)
-        let leaks = try scalar(conninfo, """
+        #expect(
+            log.hits("/loop") >= 6 * loopPolls && log.hits("/loop") <= 6 * (loopPolls + 1),
+            "\(log.hits("/loop")) requests for \(loopPolls) polls")
+        #expect(
+            try scalar(conninfo, "select last_error from jcm.meter_state where meter_id = 'AWAY'")?.contains(
+                portalOrigin) == true)
+        let leaks = try scalar(
+            conninfo,
+            """
             select count(*) from (select detail as t from jcm.rejections union all select raw from jcm.rejections
             union all select last_error from jcm.meter_state union all select url from jcm.batches) x
             where t like any(array['%\(Self.leak)%', '%\(Self.token)%', '%\(Self.apiKey)%'])

@@ -1,7 +1,8 @@
 import Foundation
 import JCMCore
-@testable import JCMDaemon
 import Testing
+
+@testable import JCMDaemon
 
 /// The spool on a real filesystem: order, segments, restarts, crashes, damage, limits.
 @Suite("spool on disk")
@@ -15,7 +16,8 @@ struct SpoolTests {
     /// Everything readable from the start, in small reads, and the position after it.
     func readAll(_ s: Spool) -> (texts: [String], refs: [String], end: Spool.Position) {
         var position = s.start
-        var texts: [String] = [], refs: [String] = []
+        var texts: [String] = []
+        var refs: [String] = []
         while true {
             let (entries, next) = s.read(from: position, max: 3)
             texts += entries.map { String(decoding: $0.payload, as: UTF8.self) }
@@ -116,11 +118,16 @@ struct SpoolTests {
         var appended = 0
         var failure: Error?
         while failure == nil, appended < 100 {
-            do { try s.append([payload]); appended += 1 } catch { failure = error }
+            do {
+                try s.append([payload])
+                appended += 1
+            } catch { failure = error }
         }
         let error = try #require(failure)
         #expect("\(error)".contains("No space left on device"), "\(error)")
         let replay = readAll(s)
-        #expect(replay.texts.count == appended, "every record appended before the disk filled is whole; the failed one left nothing")
+        #expect(
+            replay.texts.count == appended,
+            "every record appended before the disk filled is whole; the failed one left nothing")
     }
 }

@@ -19,15 +19,24 @@ struct StatusTests {
         #expect(table.status == 0, "\(table.err)")
         let lines = table.out.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("status at ") == true)
-        #expect(lines.contains { $0.hasPrefix("METER ") && $0.contains("STATE") && $0.contains("LAST READING (UTC)") && $0.contains("CALIBRATED UNTIL") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("METER ") && $0.contains("STATE") && $0.contains("LAST READING (UTC)")
+                    && $0.contains("CALIBRATED UNTIL")
+            })
         func row(_ meter: String) -> String { lines.first { $0.hasPrefix(meter + " ") } ?? "" }
         #expect(row("IN-JP-0001-PV-M1").contains(" up "), "\(table.out)")
         #expect(row("IN-JP-0001-PV-M1").contains(" kWh "))
         #expect(row("IN-JP-0001-PV-M1").hasSuffix("2027-03-20 00:00:00Z"))
         #expect(row("IN-JP-0002-CH-M1").contains(" down since 20"), "\(table.out)")
-        #expect(row("IN-JP-0001-PV-LOGGER").contains(" report-fed ") && row("IN-JP-0001-PV-LOGGER").contains("2026-10-15 "))
-        #expect(row("IN-JP-0001-PV-M2").contains(" up ") && row("IN-JP-0001-PV-M2").hasSuffix("2025-06-01 00:00:00Z (lapsed)"))
-        #expect(table.out.contains("\nspool: ") && table.out.contains("(daemon at 127.0.0.1:\(metricsPort))"), "\(table.out)")
+        #expect(
+            row("IN-JP-0001-PV-LOGGER").contains(" report-fed ") && row("IN-JP-0001-PV-LOGGER").contains("2026-10-15 "))
+        #expect(
+            row("IN-JP-0001-PV-M2").contains(" up ")
+                && row("IN-JP-0001-PV-M2").hasSuffix("2025-06-01 00:00:00Z (lapsed)"))
+        #expect(
+            table.out.contains("\nspool: ") && table.out.contains("(daemon at 127.0.0.1:\(metricsPort))"),
+            "\(table.out)")
         #expect(table.out.contains("\nchain IN-JP-0001: head link #"))
         #expect(table.out.contains("\nchain IN-JP-0002: head link #"))
         #expect(table.out.contains("\nlast checkpoint: "))
@@ -35,7 +44,10 @@ struct StatusTests {
         let json = try CommandLineTests.run(["status", "--config", path, "--json"])
         #expect(json.status == 0, "\(json.err)")
         let doc = try JSON.parse(json.out)
-        guard case .array(let meters)? = doc.value(at: "meters") else { Issue.record("no meters: \(json.out)"); return }
+        guard case .array(let meters)? = doc.value(at: "meters") else {
+            Issue.record("no meters: \(json.out)")
+            return
+        }
         #expect(meters.count == 5)
         let chiller = meters.first { $0.value(at: "meter_id") == .string("IN-JP-0002-CH-M1") }
         #expect(chiller?.value(at: "state") == .string("down"))
@@ -48,7 +60,10 @@ struct StatusTests {
         #expect(m1?.value(at: "period_from") == .string("2025-03-31T18:30:00Z"))
         #expect(doc.value(at: "daemon.answered") == .bool(true))
         #expect(doc.value(at: "spool.pending_bytes")?.numberLiteral != nil)
-        guard case .array(let chains)? = doc.value(at: "chains") else { Issue.record("no chains"); return }
+        guard case .array(let chains)? = doc.value(at: "chains") else {
+            Issue.record("no chains")
+            return
+        }
         #expect(chains.count == 2)
 
         // The same meters, from the daemon's /metrics.
@@ -56,14 +71,25 @@ struct StatusTests {
         #expect(scraped.contains("\njcm_meter_up{meter=\"IN-JP-0002-CH-M1\"} 0\n"), "\(scraped)")
         #expect(scraped.contains("\njcm_meter_up{meter=\"IN-JP-0001-PV-M1\"} 1\n"))
         #expect(!scraped.contains("jcm_meter_up{meter=\"IN-JP-0001-PV-LOGGER\"}"))
-        #expect(scraped.contains("\njcm_meter_calibration_valid_until_seconds{meter=\"IN-JP-0001-PV-M1\"} 1805500800\n"))
-        let logger = scraped.split(separator: "\n").first { $0.hasPrefix("jcm_meter_last_reading_timestamp_seconds{meter=\"IN-JP-0001-PV-LOGGER\"} ") }
-        let newest = try scalar(conninfo, "select extract(epoch from last_reading_at)::bigint from jcm.meter_status where meter_id = 'IN-JP-0001-PV-LOGGER'")
-        #expect(logger.map(String.init) == "jcm_meter_last_reading_timestamp_seconds{meter=\"IN-JP-0001-PV-LOGGER\"} \(newest ?? "?")", "\(scraped)")
+        #expect(
+            scraped.contains("\njcm_meter_calibration_valid_until_seconds{meter=\"IN-JP-0001-PV-M1\"} 1805500800\n"))
+        let logger = scraped.split(separator: "\n").first {
+            $0.hasPrefix("jcm_meter_last_reading_timestamp_seconds{meter=\"IN-JP-0001-PV-LOGGER\"} ")
+        }
+        let newest = try scalar(
+            conninfo,
+            "select extract(epoch from last_reading_at)::bigint from jcm.meter_status where meter_id = 'IN-JP-0001-PV-LOGGER'"
+        )
+        #expect(
+            logger.map(String.init)
+                == "jcm_meter_last_reading_timestamp_seconds{meter=\"IN-JP-0001-PV-LOGGER\"} \(newest ?? "?")",
+            "\(scraped)")
         #expect(scraped.contains("jcm_meter_last_reading_timestamp_seconds{meter=\"IN-JP-0001-PV-M1\"} "))
         #expect(scraped.contains("\njcm_meter_expected_interval_seconds{meter=\"IN-JP-0001-PV-M1\"} 1\n"))
         #expect(scraped.contains("\njcm_meter_expected_interval_seconds{meter=\"IN-JP-0001-PV-LOGGER\"} 900\n"))
-        let stored = scraped.split(separator: "\n").first { $0.hasPrefix("jcm_meter_readings_total{meter=\"IN-JP-0001-PV-M1\"} ") }
+        let stored = scraped.split(separator: "\n").first {
+            $0.hasPrefix("jcm_meter_readings_total{meter=\"IN-JP-0001-PV-M1\"} ")
+        }
         #expect(stored.flatMap { Int($0.split(separator: " ")[1]) }.map { $0 > 0 } == true, "\(scraped)")
         #expect(scraped.contains("\njcm_meter_readings_total{meter=\"IN-JP-0002-CH-M1\"} 0\n"))
         #expect(demo.stop())
@@ -76,7 +102,9 @@ struct StatusTests {
 
     @Test func meterStatusOfAFreshDatabaseListsMetersWithNoData() throws {
         let (conninfo, _) = try TestCluster.context(try Fixtures.config())
-        let status = try rows(conninfo, "select meter_id, state, last_reading_at, completeness_today from jcm.meter_status order by meter_id")
+        let status = try rows(
+            conninfo,
+            "select meter_id, state, last_reading_at, completeness_today from jcm.meter_status order by meter_id")
         #expect(!status.isEmpty)
         #expect(status.allSatisfy { $0[2] == nil })
         #expect(try scalar(conninfo, "select count(*) from jcm.chain_heads") == "0")
@@ -85,6 +113,8 @@ struct StatusTests {
 
 /// One GET on loopback with libcurl, the body as text.
 func httpGet(port: UInt16, path: String) throws -> String {
-    let r = try EasyHandle().fetch(url: "http://127.0.0.1:\(port)\(path)", meterID: "", connectTimeoutMs: 5_000, timeoutMs: 10_000, maxBytes: 1 << 24)
+    let r = try EasyHandle().fetch(
+        url: "http://127.0.0.1:\(port)\(path)", meterID: "", connectTimeoutMs: 5_000, timeoutMs: 10_000,
+        maxBytes: 1 << 24)
     return String(decoding: r.body, as: UTF8.self)
 }

@@ -13,7 +13,11 @@ struct SystemdTests {
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &addr.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
         #expect(bound == 0)
         SystemdNotify.send("READY=1\nSTATUS=testing", environment: ["NOTIFY_SOCKET": path])
         var buffer = [UInt8](repeating: 0, count: 256)
@@ -36,7 +40,8 @@ struct SystemdTests {
         let config = try Fixtures.config()
         var withURL = config
         withURL.database.url = "host=db.example dbname=jcm"
-        let target = try DatabaseTarget.resolve(withURL, logger: TestCluster.logger, environment: ["CREDENTIALS_DIRECTORY": dir.path])
+        let target = try DatabaseTarget.resolve(
+            withURL, logger: TestCluster.logger, environment: ["CREDENTIALS_DIRECTORY": dir.path])
         defer { unsetenv("PGPASSWORD") }
         #expect(String(cString: getenv("PGPASSWORD")) == "s3cret")
         #expect(!target.conninfo.contains("s3cret"))
@@ -46,7 +51,8 @@ struct SystemdTests {
     /// exists here (verify checks the path) and everything else as shipped.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
     func theUnitVerifies() throws {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let unit = try String(contentsOf: repo.appendingPathComponent("systemd/jcm-ingestd.service"), encoding: .utf8)
         #expect(unit.contains("ExecStart=/usr/local/bin/jcm-ingestd run --config /etc/jcm-ingestd/config.toml"))
         let dir = TempDir()
@@ -61,7 +67,9 @@ struct SystemdTests {
             .flatMap { line in line.split(separator: " ").compactMap { Double($0) }.first }
         #expect(try #require(score, "\(report)") <= 1.5)
         #expect(unit.contains("\nLimitNOFILE=65536\n"), "a descriptor limit above systemd's soft 1,024")
-        #expect(unit.contains("Type=notify") && unit.contains("WatchdogSec=") && unit.contains("LoadCredential=db-password"))
+        #expect(
+            unit.contains("Type=notify") && unit.contains("WatchdogSec=") && unit.contains("LoadCredential=db-password")
+        )
     }
 
     static func analyze(_ args: [String]) throws -> (Int32, String) {

@@ -4,8 +4,9 @@ import Testing
 /// URLs are stored and logged with their secrets out, whether Foundation can parse them or not.
 @Suite struct URLRedactionTests {
     @Test func queryValuesAndPasswordsAreRedacted() {
-        #expect(URLRedaction.redact("https://monitoringapi.solaredge.com/site/1/overview?api_key=K123&format=json")
-            == "https://monitoringapi.solaredge.com/site/1/overview?api_key=REDACTED&format=REDACTED")
+        #expect(
+            URLRedaction.redact("https://monitoringapi.solaredge.com/site/1/overview?api_key=K123&format=json")
+                == "https://monitoringapi.solaredge.com/site/1/overview?api_key=REDACTED&format=REDACTED")
         #expect(!URLRedaction.redact("http://user:pw@10.0.0.5/status").contains("pw"))
     }
 

@@ -67,7 +67,8 @@ struct UploadNameEdgeTests {
             ["name": "a.csv\u{1B}[0m", "type": "file", "size": impostor.utf8.count],
             ["name": long, "type": "file", "size": c.utf8.count],
         ]
-        let html = #"<html><body><a href="b.csv">b.csv</a> <a href="b.csv%00zzz">x</a> <a href="b.csv&#0;yyy">y</a></body></html>"#
+        let html =
+            #"<html><body><a href="b.csv">b.csv</a> <a href="b.csv%00zzz">x</a> <a href="b.csv&#0;yyy">y</a></body></html>"#
         let files: [String: String] = [
             "/up/": String(decoding: try JSONSerialization.data(withJSONObject: listing), as: UTF8.self),
             "/up/a.csv": a, "/up/a.csv%00zzz": impostor, "/up/a.csv%1B%5B0m": impostor, "/up/\(long)": c,
@@ -77,16 +78,19 @@ struct UploadNameEdgeTests {
         defer { Self.kill(process) }
 
         let stateDir = TestCluster.scratch()
-        let config = try UploadTests.config(stateDir: stateDir, uploads: UploadTests.upload("json", "http://127.0.0.1:\(port)/up/", "nginx-json")
-                                           + UploadTests.upload("html", "http://127.0.0.1:\(port)/html/", "html"))
+        let config = try UploadTests.config(
+            stateDir: stateDir,
+            uploads: UploadTests.upload("json", "http://127.0.0.1:\(port)/up/", "nginx-json")
+                + UploadTests.upload("html", "http://127.0.0.1:\(port)/html/", "html"))
         let conninfo = try TestCluster.freshDatabase()
         let daemon = Daemon(config: config, conninfo: conninfo, logger: TestCluster.logger)
         let running = DaemonTests.Running(daemon)
         defer { _ = running.stop() }
 
         func count(_ sql: String) -> Int { Int((try? scalar(conninfo, sql)) ?? "-1") ?? -1 }
-        #expect(eventually(40) { count("select count(*) from jcm.batches where kind = 'file'") == 3 },
-                "\((try? rows(conninfo, "select file_name, url from jcm.batches")) ?? [])")
+        #expect(
+            eventually(40) { count("select count(*) from jcm.batches where kind = 'file'") == 3 },
+            "\((try? rows(conninfo, "select file_name, url from jcm.batches")) ?? [])")
         #expect(count("select count(*) from jcm.readings") == 3)
         // The impostors were never fetched, so nothing landed on a.csv's or b.csv's name.
         let requested = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -97,7 +101,8 @@ struct UploadNameEdgeTests {
         #expect(!FileManager.default.fileExists(atPath: "\(json)/rejected/a.csv"))
 
         // The 300-byte name: downloaded under a short name of its own, the URL naming it in full.
-        let batch = try #require(try rows(conninfo, "select file_name, url from jcm.batches where url like '%LLLL%'").first)
+        let batch = try #require(
+            try rows(conninfo, "select file_name, url from jcm.batches where url like '%LLLL%'").first)
         let local = try #require(batch[0])
         #expect(local.utf8.count <= 249 && local.hasSuffix(".csv") && local.hasPrefix("LLLL"), "\(local)")
         #expect(batch[1] == "http://127.0.0.1:\(port)/up/\(long)")
@@ -119,25 +124,27 @@ struct LogEscapeTests {
         let incoming = dir.file("incoming")
         try FileManager.default.createDirectory(atPath: incoming, withIntermediateDirectories: true)
         let conninfo = try TestCluster.freshDatabase()
-        let daemon = try ChildDaemon(config: """
-            [database]
-            url = "\(conninfo)"
+        let daemon = try ChildDaemon(
+            config: """
+                [database]
+                url = "\(conninfo)"
 
-            """ + PolledGateways.header(stateDir: dir.file("state")) + """
-            [[meter]]
-            id = "PV-1"
-            project = "P"
-            parameter = "EG_p"
-            kind = "interval"
-            unit = "kWh"
+                """ + PolledGateways.header(stateDir: dir.file("state")) + """
+                    [[meter]]
+                    id = "PV-1"
+                    project = "P"
+                    parameter = "EG_p"
+                    kind = "interval"
+                    unit = "kWh"
 
-            [[watch]]
-            dir = "\(incoming)"
+                    [[watch]]
+                    dir = "\(incoming)"
 
-            """ + UploadTests.upload("up", "http://127.0.0.1:\(port)/up/", "nginx-json"), dir: dir)
+                    """ + UploadTests.upload("up", "http://127.0.0.1:\(port)/up/", "nginx-json"), dir: dir)
         defer { daemon.stop() }
         let name = "esc\u{1B}[31mred\u{7}\u{9B}.csv"
-        try "meter_id,timestamp,value,unit\nPV-1,2026-11-01T00:00:00Z,1,kWh\n".write(toFile: "\(incoming)/\(name)", atomically: true, encoding: .utf8)
+        try "meter_id,timestamp,value,unit\nPV-1,2026-11-01T00:00:00Z,1,kWh\n".write(
+            toFile: "\(incoming)/\(name)", atomically: true, encoding: .utf8)
         #expect(eventually(30) { FileManager.default.fileExists(atPath: "\(incoming)/processed/\(name)") })
         #expect(eventually(30) { daemon.logText.contains("upload refused") })
         daemon.stop()
@@ -148,6 +155,8 @@ struct LogEscapeTests {
         let text = daemon.logText
         #expect(text.contains(#"esc\x1B[31mred\x07\x9B.csv"#), "\(text)")
         let refused = try #require(text.split(separator: "\n").first { $0.contains("upload refused") })
-        #expect(refused.contains(#"name="n\x00ul.csv""#) && refused.contains("url="), "the line goes on past the NUL: \(refused)")
+        #expect(
+            refused.contains(#"name="n\x00ul.csv""#) && refused.contains("url="),
+            "the line goes on past the NUL: \(refused)")
     }
 }

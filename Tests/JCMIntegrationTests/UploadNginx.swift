@@ -19,22 +19,27 @@ final class UploadNginx {
         var locations = ""
         for (names, format) in [(json, "autoindex_format json;"), (html, "")] {
             for name in names {
-                try FileManager.default.createDirectory(atPath: "\(root)/www/\(name)", withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: "\(root)/www/\(name)", withIntermediateDirectories: true)
                 var auth = ""
                 if let p = passwords[name] {
                     // nginx reads {PLAIN} passwords in its user file: no htpasswd tool needed.
-                    try "\(p.user):{PLAIN}\(p.password)\n".write(toFile: "\(root)/\(name).users", atomically: true, encoding: .utf8)
+                    try "\(p.user):{PLAIN}\(p.password)\n".write(
+                        toFile: "\(root)/\(name).users", atomically: true, encoding: .utf8)
                     auth = "auth_basic \"uploads\"; auth_basic_user_file \(root)/\(name).users;"
                 }
-                locations += "        location /\(name)/ { alias \(root)/www/\(name)/; autoindex on; \(format) \(auth) }\n"
+                locations +=
+                    "        location /\(name)/ { alias \(root)/www/\(name)/; autoindex on; \(format) \(auth) }\n"
             }
         }
-        nginx = try Nginx(dir: root, port: port, http: """
-                access_log \(root)/access.log;
-                server {
-                    listen 127.0.0.1:\(port);
-            \(locations)    }
-            """)
+        nginx = try Nginx(
+            dir: root, port: port,
+            http: """
+                    access_log \(root)/access.log;
+                    server {
+                        listen 127.0.0.1:\(port);
+                \(locations)    }
+                """)
     }
 
     /// The folder a location serves.
@@ -68,4 +73,3 @@ final class UploadNginx {
         try? FileManager.default.removeItem(atPath: root)
     }
 }
-

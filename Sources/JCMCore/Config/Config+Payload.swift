@@ -8,7 +8,8 @@ extension Config.Poll {
     public var requestHeaders: [String] {
         // A POST says what its body is; "Expect:" keeps libcurl from waiting for a 100 Continue
         // that an embedded gateway may never send.
-        (prometheus != nil ? [OpenMetricsDecoder.acceptHeader] : []) + (body != nil ? ["Content-Type: \(contentType ?? "application/json")", "Expect:"] : [])
+        (prometheus != nil ? [OpenMetricsDecoder.acceptHeader] : [])
+            + (body != nil ? ["Content-Type: \(contentType ?? "application/json")", "Expect:"] : [])
     }
 
     /// Whether the response's readings carry their own time: only then are validators sent
@@ -47,8 +48,11 @@ extension Config {
         /// OpenEMS: the channel address read ("_sum/ProductionActiveEnergy"), when the response has several.
         public var address: String?
 
-        public init(profile: SeriesProfile, meterType: String? = nil, serial: String? = nil, channel: String? = nil, device: String? = nil, csv: CSVColumns? = nil,
-                    enphaseSource: String? = nil) {
+        public init(
+            profile: SeriesProfile, meterType: String? = nil, serial: String? = nil, channel: String? = nil,
+            device: String? = nil, csv: CSVColumns? = nil,
+            enphaseSource: String? = nil
+        ) {
             self.profile = profile
             self.enphaseSource = enphaseSource
             self.meterType = meterType
@@ -101,7 +105,9 @@ extension Config {
         public var contentType: String?
 
         /// What a history request sends beside the credentials.
-        public var requestHeaders: [String] { body != nil ? ["Content-Type: \(contentType ?? "application/json")", "Expect:"] : [] }
+        public var requestHeaders: [String] {
+            body != nil ? ["Content-Type: \(contentType ?? "application/json")", "Expect:"] : []
+        }
 
         public init(url: String, series: SeriesSelector) {
             self.url = url
@@ -111,14 +117,18 @@ extension Config {
         }
     }
 
-    static func readPayload(_ r: inout TableReader, format: String, json: TOMLTable?, kind: MeterKind?, zone: String?, into p: inout Poll) {
+    static func readPayload(
+        _ r: inout TableReader, format: String, json: TOMLTable?, kind: MeterKind?, zone: String?, into p: inout Poll
+    ) {
         p.format = format
         readRequest(&r, into: &p)
         if let t = r.table("emoncms") {
             var o = TableReader(t, path: r.keyPath("emoncms"))
             if let feed = o.integer("feed", range: 1...Int64(Int32.max)) { p.emoncmsFeed = String(feed) }
             r.problems += o.finish()
-            if format != PayloadProfile.emoncmsFeedList.rawValue { r.problem("emoncms", "only applies to emoncms-feed-list") }
+            if format != PayloadProfile.emoncmsFeedList.rawValue {
+                r.problem("emoncms", "only applies to emoncms-feed-list")
+            }
         }
         if format == PayloadProfile.emoncmsFeedList.rawValue, p.emoncmsFeed == nil {
             r.problem("format", "emoncms-feed-list needs emoncms.feed (the id of the feed read)")
@@ -134,7 +144,9 @@ extension Config {
             }
             var j = TableReader(json, path: r.keyPath("json"))
             let value = j.requiredString("value")
-            p.json = JSONMapping(value: value ?? "", unit: j.string("unit"), unitPath: j.string("unit_path"), timestamp: j.string("timestamp"))
+            p.json = JSONMapping(
+                value: value ?? "", unit: j.string("unit"), unitPath: j.string("unit_path"),
+                timestamp: j.string("timestamp"))
             if let u = p.json.unit, MeasurementUnit.named(u) == nil { j.problem("unit", "unknown unit \"\(u)\"") }
             r.problems += j.finish()
         case "prometheus":
@@ -147,10 +159,12 @@ extension Config {
             if let unit, MeasurementUnit.named(unit) == nil { t.problem("unit", "unknown unit \"\(unit)\"") }
             if let text = t.string("selector") {
                 if t.node("metric") != nil || t.node("labels") != nil {
-                    t.problem("selector", "give prometheus.selector, or prometheus.metric and prometheus.labels, not both")
+                    t.problem(
+                        "selector", "give prometheus.selector, or prometheus.metric and prometheus.labels, not both")
                 }
                 switch PrometheusSelector.parse(text) {
-                case .success(let s): p.prometheus = PrometheusSelector(metric: s.metric, matchers: s.matchers, unit: unit)
+                case .success(let s):
+                    p.prometheus = PrometheusSelector(metric: s.metric, matchers: s.matchers, unit: unit)
                 case .failure(let p): t.problem("selector", "\(text): \(p.why)")
                 }
             } else {
@@ -158,7 +172,11 @@ extension Config {
                 var labels: [String: String] = [:]
                 if let l = t.table("labels") {
                     for key in l.keys {
-                        if case .string(let v)? = l[key]?.value { labels[key] = v } else { t.problem("labels", "label \(key) must be a string") }
+                        if case .string(let v)? = l[key]?.value {
+                            labels[key] = v
+                        } else {
+                            t.problem("labels", "label \(key) must be a string")
+                        }
                     }
                 }
                 p.prometheus = PrometheusSelector(metric: metric ?? "", labels: labels, unit: unit)
@@ -180,8 +198,12 @@ extension Config {
             }
         }
         if format != "json", json != nil { r.problem("json", "only applies to format \"json\"") }
-        if format != "prometheus", prometheus != nil { r.problem("prometheus", "only applies to format \"prometheus\"") }
-        if channel != nil, !(PayloadProfile(rawValue: format)?.hasChannels ?? false) { r.problem("channel", "only applies to a gateway profile with channels") }
+        if format != "prometheus", prometheus != nil {
+            r.problem("prometheus", "only applies to format \"prometheus\"")
+        }
+        if channel != nil, !(PayloadProfile(rawValue: format)?.hasChannels ?? false) {
+            r.problem("channel", "only applies to a gateway profile with channels")
+        }
         if p.series == nil { checkOptionsUnused(&r, options) }
         readBackfill(&r, kind: kind, zone: zone, into: &p)
         if p.isWindowed {
@@ -193,7 +215,10 @@ extension Config {
                     p.backfill?.contentType = p.contentType
                 }
             } else {
-                r.problem("url", "{start} and {end} only apply to a history format (\(SeriesProfile.allCases.filter(\.isHistory).map(\.rawValue).joined(separator: ", ")))")
+                r.problem(
+                    "url",
+                    "{start} and {end} only apply to a history format (\(SeriesProfile.allCases.filter(\.isHistory).map(\.rawValue).joined(separator: ", ")))"
+                )
             }
         } else if p.requestTemplate.contains("{start}") || p.requestTemplate.contains("{end}") {
             r.problem("url", "needs both {start} and {end}, or neither")
@@ -203,8 +228,9 @@ extension Config {
     /// `csv.*`, `solaredge.*` and `fronius.*`: the same keys on the meter and under `backfill`,
     /// where they default to the meter's own.
     private static func readSeriesOptions(_ r: inout TableReader, inherited: SeriesSelector?) -> SeriesSelector {
-        var s = SeriesSelector(profile: .csv, meterType: inherited?.meterType, serial: inherited?.serial, channel: inherited?.channel,
-                               device: inherited?.device, csv: inherited?.csv, enphaseSource: inherited?.enphaseSource)
+        var s = SeriesSelector(
+            profile: .csv, meterType: inherited?.meterType, serial: inherited?.serial, channel: inherited?.channel,
+            device: inherited?.device, csv: inherited?.csv, enphaseSource: inherited?.enphaseSource)
         s.address = inherited?.address
         if let t = r.table("openems") {
             var o = TableReader(t, path: r.keyPath("openems"))
@@ -216,7 +242,10 @@ extension Config {
             if let source = o.string("source") {
                 s.enphaseSource = source
                 if !SeriesProfile.enphaseSources.contains(source) {
-                    o.problem("source", "\"\(source)\" is not an element of production.json (\(SeriesProfile.enphaseSources.joined(separator: ", ")))")
+                    o.problem(
+                        "source",
+                        "\"\(source)\" is not an element of production.json (\(SeriesProfile.enphaseSources.joined(separator: ", ")))"
+                    )
                 }
             }
             r.problems += o.finish()
@@ -224,11 +253,15 @@ extension Config {
         if let t = r.table("solaredge") {
             var o = TableReader(t, path: r.keyPath("solaredge"))
             if let type = o.string("meter") {
-                if let known = SeriesProfile.solarEdgeMeterTypes.first(where: { $0.lowercased() == type.lowercased() }) {
+                if let known = SeriesProfile.solarEdgeMeterTypes.first(where: { $0.lowercased() == type.lowercased() })
+                {
                     s.meterType = known
                 } else {
                     s.meterType = type  // refused here, not again as missing
-                    o.problem("meter", "\"\(type)\" is not a SolarEdge meter type (\(SeriesProfile.solarEdgeMeterTypes.joined(separator: ", ")))")
+                    o.problem(
+                        "meter",
+                        "\"\(type)\" is not a SolarEdge meter type (\(SeriesProfile.solarEdgeMeterTypes.joined(separator: ", ")))"
+                    )
                 }
             }
             if let serial = o.string("serial") { s.serial = serial }
@@ -243,9 +276,13 @@ extension Config {
         if let t = r.table("csv") {
             var o = TableReader(t, path: r.keyPath("csv"))
             let value = o.requiredString("value")
-            let columns = CSVColumns(value: value ?? "", timestamp: o.string("timestamp"), unit: o.string("unit"), unitColumn: o.string("unit_column"))
+            let columns = CSVColumns(
+                value: value ?? "", timestamp: o.string("timestamp"), unit: o.string("unit"),
+                unitColumn: o.string("unit_column"))
             if let u = columns.unit, MeasurementUnit.named(u) == nil { o.problem("unit", "unknown unit \"\(u)\"") }
-            if columns.unit != nil, columns.unitColumn != nil { o.problem("unit_column", "give csv.unit (a fixed unit) or csv.unit_column, not both") }
+            if columns.unit != nil, columns.unitColumn != nil {
+                o.problem("unit_column", "give csv.unit (a fixed unit) or csv.unit_column, not both")
+            }
             s.csv = columns
             r.problems += o.finish()
         }
@@ -253,15 +290,22 @@ extension Config {
     }
 
     /// A profile's choices made, and its values fit for the meter's kind and time zone.
-    private static func checkSeries(_ r: inout TableReader, _ s: SeriesSelector, key: String, kind: MeterKind?, zone: String?) {
+    private static func checkSeries(
+        _ r: inout TableReader, _ s: SeriesSelector, key: String, kind: MeterKind?, zone: String?
+    ) {
         let name = s.profile.rawValue
         switch s.profile {
         case .solarEdgeEnergyDetails, .solarEdgeMeters:
             if s.meterType == nil {
-                r.problem(key, "\(name) needs solaredge.meter (\(SeriesProfile.solarEdgeMeterTypes.joined(separator: ", ")))")
+                r.problem(
+                    key, "\(name) needs solaredge.meter (\(SeriesProfile.solarEdgeMeterTypes.joined(separator: ", ")))")
             }
         case .froniusArchive:
-            if s.channel == nil { r.problem(key, "\(name) needs fronius.channel (e.g. EnergyReal_WAC_Sum_Produced, EnergyReal_WAC_Plus_Absolute)") }
+            if s.channel == nil {
+                r.problem(
+                    key,
+                    "\(name) needs fronius.channel (e.g. EnergyReal_WAC_Sum_Produced, EnergyReal_WAC_Plus_Absolute)")
+            }
         case .csv:
             if s.csv == nil { r.problem(key, "format \"csv\" needs csv.value (the column of the value)") }
         default: break
@@ -269,29 +313,42 @@ extension Config {
         if s.profile != .solarEdgeEnergyDetails, s.profile != .solarEdgeMeters, s.meterType != nil || s.serial != nil {
             r.problem("solaredge", "only applies to solaredge-energy-details and solaredge-meters")
         }
-        if s.profile != .froniusArchive, s.channel != nil || s.device != nil { r.problem("fronius", "only applies to fronius-archive") }
-        if s.profile != .csv, s.csv != nil { r.problem("csv", "only applies to format \"csv\"") }
-        if s.profile != .enphaseProductionJSON, s.enphaseSource != nil { r.problem("enphase", "only applies to enphase-production-json") }
-        if s.profile != .openEMSEnergyPerPeriod, s.address != nil { r.problem("openems", "only applies to openems-energy-per-period") }
-        if s.profile.needsTimeZone, zone == nil {
-            r.problem(key, "\(name) gives site local times without an offset: declare the meter's timezone (the site's IANA zone)")
+        if s.profile != .froniusArchive, s.channel != nil || s.device != nil {
+            r.problem("fronius", "only applies to fronius-archive")
         }
-        if let problem = kindMismatch(name + (s.channel.map { " (\($0))" } ?? ""), yields: s.kind, kind: kind) { r.problem(key, problem) }
+        if s.profile != .csv, s.csv != nil { r.problem("csv", "only applies to format \"csv\"") }
+        if s.profile != .enphaseProductionJSON, s.enphaseSource != nil {
+            r.problem("enphase", "only applies to enphase-production-json")
+        }
+        if s.profile != .openEMSEnergyPerPeriod, s.address != nil {
+            r.problem("openems", "only applies to openems-energy-per-period")
+        }
+        if s.profile.needsTimeZone, zone == nil {
+            r.problem(
+                key,
+                "\(name) gives site local times without an offset: declare the meter's timezone (the site's IANA zone)")
+        }
+        if let problem = kindMismatch(name + (s.channel.map { " (\($0))" } ?? ""), yields: s.kind, kind: kind) {
+            r.problem(key, problem)
+        }
     }
 
     /// A format whose values are of one kind, on a meter of another.
     private static func kindMismatch(_ name: String, yields: MeterKind?, kind: MeterKind?) -> String? {
         guard let kind, let yields, kind != yields else { return nil }
-        let what = switch yields {
-        case .cumulative: "a lifetime counter"
-        case .interval: "energy per interval"
-        case .instantaneous: "an instantaneous value"
-        }
+        let what =
+            switch yields {
+            case .cumulative: "a lifetime counter"
+            case .interval: "energy per interval"
+            case .instantaneous: "an instantaneous value"
+            }
         return "\(name) gives \(what): it needs a meter of kind \"\(yields.rawValue)\", not \"\(kind.rawValue)\""
     }
 
     private static func checkOptionsUnused(_ r: inout TableReader, _ s: SeriesSelector) {
-        if s.meterType != nil || s.serial != nil { r.problem("solaredge", "only applies to solaredge-energy-details and solaredge-meters") }
+        if s.meterType != nil || s.serial != nil {
+            r.problem("solaredge", "only applies to solaredge-energy-details and solaredge-meters")
+        }
         if s.channel != nil || s.device != nil { r.problem("fronius", "only applies to fronius-archive") }
         if s.csv != nil { r.problem("csv", "only applies to format \"csv\"") }
         if s.enphaseSource != nil { r.problem("enphase", "only applies to enphase-production-json") }
@@ -307,7 +364,10 @@ extension Config {
         if let format {
             profile = SeriesProfile(rawValue: format)
             if profile == nil || !(profile?.isHistory ?? false) {
-                b.problem("format", "\"\(format)\" is not a history format (\(SeriesProfile.allCases.filter(\.isHistory).map(\.rawValue).joined(separator: ", ")))")
+                b.problem(
+                    "format",
+                    "\"\(format)\" is not a history format (\(SeriesProfile.allCases.filter(\.isHistory).map(\.rawValue).joined(separator: ", ")))"
+                )
             }
         } else if let own = p.series?.profile, own.isHistory {
             profile = own
@@ -325,13 +385,21 @@ extension Config {
         }
         if url == nil, profile == .froniusArchive, let base = hostPart(of: p.url) {
             // The Datamanager's archive is on the same host as its realtime data.
-            url = base + "/solar_api/v1/GetArchiveData.cgi?Scope=System&StartDate={start}&EndDate={end}&Channel=" + (options.channel ?? "")
+            url =
+                base + "/solar_api/v1/GetArchiveData.cgi?Scope=System&StartDate={start}&EndDate={end}&Channel="
+                + (options.channel ?? "")
         }
-        if url == nil, profile != nil { b.problem("url", "is required for \(profile!.rawValue): the history request with {start} and {end}") }
+        if url == nil, profile != nil {
+            b.problem("url", "is required for \(profile!.rawValue): the history request with {start} and {end}")
+        }
         if let url {
-            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) { b.problem("url", "must start with http:// or https://") }
+            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                b.problem("url", "must start with http:// or https://")
+            }
             let template = url + (body ?? "")
-            if !template.contains("{start}") || !template.contains("{end}") { b.problem("url", "needs {start} and {end}, where the range of each request goes") }
+            if !template.contains("{start}") || !template.contains("{end}") {
+                b.problem("url", "needs {start} and {end}, where the range of each request goes")
+            }
         }
         let horizon = b.duration("horizon", range: 60_000...(366 * 86_400_000))
         let span = b.duration("max_span", range: 60_000...(366 * 86_400_000))

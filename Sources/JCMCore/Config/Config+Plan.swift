@@ -15,15 +15,20 @@ extension Config {
         var option: MonitoringOption?
         if let o = r.requiredString("option") {
             option = MonitoringOption(rawValue: o)
-            if option == nil { r.problem("option", "\"\(o)\" is not one of A (default data), B (transaction records), C (measured)") }
+            if option == nil {
+                r.problem("option", "\"\(o)\" is not one of A (default data), B (transaction records), C (measured)")
+            }
         }
         let frequency = r.string("frequency")
         let description = r.string("description")
         guard let project, let id, let unit, let option else { return nil }
-        return Parameter(project: project, id: id, unit: unit, option: option, frequency: frequency, description: description)
+        return Parameter(
+            project: project, id: id, unit: unit, option: option, frequency: frequency, description: description)
     }
 
-    static func readMeterPlan(_ r: inout TableReader, kind: MeterKind?, unit: MeasurementUnit?, zone: String?) -> MeterPlan {
+    static func readMeterPlan(_ r: inout TableReader, kind: MeterKind?, unit: MeasurementUnit?, zone: String?)
+        -> MeterPlan
+    {
         var plan = MeterPlan()
         plan.expectedIntervalMilliseconds = r.duration("expected_interval", range: 1_000...(31 * 86_400_000))
         plan.range = r.bounds("range")
@@ -37,16 +42,28 @@ extension Config {
             }
         }
         if let rollover = r.decimal("rollover") {
-            if rollover.isNegative || rollover == .zero { r.problem("rollover", "must be above zero") }
-            else if kind != .cumulative { r.problem("rollover", "only applies to a cumulative meter") }
-            else { plan.rollover = rollover }
+            if rollover.isNegative || rollover == .zero {
+                r.problem("rollover", "must be above zero")
+            } else if kind != .cumulative {
+                r.problem("rollover", "only applies to a cumulative meter")
+            } else {
+                plan.rollover = rollover
+            }
         }
         plan.maxPermissibleErrorPercent = r.percent("max_permissible_error")
         if let stuck = r.duration("stuck_after", range: 60_000...(365 * 86_400_000)) {
-            if kind == .cumulative { plan.stuckAfterMilliseconds = stuck } else { r.problem("stuck_after", "only applies to a cumulative meter") }
+            if kind == .cumulative {
+                plan.stuckAfterMilliseconds = stuck
+            } else {
+                r.problem("stuck_after", "only applies to a cumulative meter")
+            }
         }
         if let signal = r.string("production_signal") {
-            if kind == .cumulative { plan.productionSignal = signal } else { r.problem("production_signal", "only applies to a cumulative meter") }
+            if kind == .cumulative {
+                plan.productionSignal = signal
+            } else {
+                r.problem("production_signal", "only applies to a cumulative meter")
+            }
         }
         for (i, t) in r.tables("calibration").enumerated() {
             var c = TableReader(t, path: r.keyPath("calibration[\(i + 1)]"))
@@ -58,14 +75,21 @@ extension Config {
             var asFound: ExactDecimal?
             if let text = c.string("as_found_error") {
                 asFound = text.hasSuffix("%") ? ExactDecimal(parsing: text.dropLast()) : nil
-                if asFound == nil { c.problem("as_found_error", "\"\(text)\" is not a percentage such as \"-1.2%\" or \"0.8%\"") }
+                if asFound == nil {
+                    c.problem("as_found_error", "\"\(text)\" is not a percentage such as \"-1.2%\" or \"0.8%\"")
+                }
             }
             if let certificate, let from, let until {
                 // A date alone means the whole day: the certificate is valid through its end
                 // (the next local midnight, which a DST change can put 23 or 25 hours later).
                 let end = isDateOnly(t["valid_until"]) ? nextMidnight(after: until, zone: zone) : until
-                if end <= from { c.problem("valid_until", "is not after calibrated") }
-                else { plan.calibrations.append(Calibration(certificate: certificate, calibrated: from, validUntil: end, asFoundErrorPercent: asFound)) }
+                if end <= from {
+                    c.problem("valid_until", "is not after calibrated")
+                } else {
+                    plan.calibrations.append(
+                        Calibration(
+                            certificate: certificate, calibrated: from, validUntil: end, asFoundErrorPercent: asFound))
+                }
             }
             r.problems += c.finish()
         }
@@ -76,7 +100,8 @@ extension Config {
     private static func nextMidnight(after t: Timestamp, zone: String?) -> Timestamp {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
-        return calendar.date(byAdding: .day, value: 1, to: t.date).map(Timestamp.init(date:)) ?? Timestamp(microseconds: t.microseconds + 86_400_000_000)
+        return calendar.date(byAdding: .day, value: 1, to: t.date).map(Timestamp.init(date:))
+            ?? Timestamp(microseconds: t.microseconds + 86_400_000_000)
     }
 
     private static func isDateOnly(_ node: TOMLNode?) -> Bool {
@@ -99,12 +124,18 @@ extension Config {
             let m = meters[i]
             let table = meterTables[m.id]
             func problem(_ key: String, _ message: String) {
-                problems.append(ConfigProblem(key: "meter[\((positions[m.id] ?? i) + 1)].\(key)", line: table?[key]?.line ?? table?.line ?? 1, message: message))
+                problems.append(
+                    ConfigProblem(
+                        key: "meter[\((positions[m.id] ?? i) + 1)].\(key)", line: table?[key]?.line ?? table?.line ?? 1,
+                        message: message))
             }
             if declared.contains(m.project) {
                 if let p = parameters.first(where: { $0.project == m.project && $0.id == m.parameter }) {
                     if p.unit.dimension != m.unit.dimension {
-                        problem("unit", "\(m.unit) (\(m.unit.dimension)) does not measure parameter \(p.id), kept in \(p.unit) (\(p.unit.dimension))")
+                        problem(
+                            "unit",
+                            "\(m.unit) (\(m.unit.dimension)) does not measure parameter \(p.id), kept in \(p.unit) (\(p.unit.dimension))"
+                        )
                     }
                     if p.option == .c { meters[i].plan.calibrationRequired = true }
                 } else {
@@ -114,7 +145,9 @@ extension Config {
             if let signal = m.plan.productionSignal {
                 if let s = byID[signal] {
                     if s.kind != .instantaneous || s.project != m.project {
-                        problem("production_signal", "meter \"\(signal)\" must be an instantaneous meter of project \(m.project)")
+                        problem(
+                            "production_signal",
+                            "meter \"\(signal)\" must be an instantaneous meter of project \(m.project)")
                     }
                 } else {
                     problem("production_signal", "no [[meter]] has id \"\(signal)\"")

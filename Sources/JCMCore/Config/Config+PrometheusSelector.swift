@@ -6,7 +6,10 @@ extension Config {
     /// counts as the empty string, as in PromQL.
     public struct LabelMatcher: Sendable, Equatable, CustomStringConvertible {
         public enum Operator: String, Sendable, CaseIterable {
-            case equal = "=", notEqual = "!=", matches = "=~", notMatches = "!~"
+            case equal = "="
+            case notEqual = "!="
+            case matches = "=~"
+            case notMatches = "!~"
         }
 
         public let label: String
@@ -41,12 +44,16 @@ extension Config {
         }
 
         public var description: String {
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                of: "\"", with: "\\\""
+            )
+            .replacingOccurrences(of: "\n", with: "\\n")
             return label + op.rawValue + "\"" + escaped + "\""
         }
 
-        public static func == (a: LabelMatcher, b: LabelMatcher) -> Bool { a.label == b.label && a.op == b.op && a.value == b.value }
+        public static func == (a: LabelMatcher, b: LabelMatcher) -> Bool {
+            a.label == b.label && a.op == b.op && a.value == b.value
+        }
     }
 }
 
@@ -59,22 +66,33 @@ extension Config.PrometheusSelector {
     public static func parse(_ text: String) -> Result<(metric: String, matchers: [Config.LabelMatcher]), Problem> {
         var rest = Substring(text).drop { $0 == " " }
         let metric = PrometheusTextDecoder.name(&rest)
-        guard !metric.isEmpty else { return .failure(Problem(why: "it must start with the metric name, as in gw_energy_wh_total{ch=\"1\"}")) }
+        guard !metric.isEmpty else {
+            return .failure(Problem(why: "it must start with the metric name, as in gw_energy_wh_total{ch=\"1\"}"))
+        }
         var matchers: [Config.LabelMatcher] = []
         rest = rest.drop { $0 == " " }
         if rest.first == "{" {
             guard let pairs = PrometheusTextDecoder.labels(&rest, operators: true) else {
-                return .failure(Problem(why: "the label matchers are not name, operator (=, !=, =~, !~) and quoted value (escapes \\\\, \\\" and \\n), separated by commas, in braces"))
+                return .failure(
+                    Problem(
+                        why:
+                            "the label matchers are not name, operator (=, !=, =~, !~) and quoted value (escapes \\\\, \\\" and \\n), separated by commas, in braces"
+                    ))
             }
             for (label, op, value) in pairs {
-                guard let m = Config.LabelMatcher(label: label, op: Config.LabelMatcher.Operator(rawValue: op) ?? .equal, value: value) else {
+                guard
+                    let m = Config.LabelMatcher(
+                        label: label, op: Config.LabelMatcher.Operator(rawValue: op) ?? .equal, value: value)
+                else {
                     return .failure(Problem(why: "label \(label): \"\(value)\" is not a valid regular expression"))
                 }
                 matchers.append(m)
             }
         }
         rest = rest.drop { $0 == " " }
-        guard rest.isEmpty else { return .failure(Problem(why: "unexpected \"\(rest.prefix(20))\" after the selector")) }
+        guard rest.isEmpty else {
+            return .failure(Problem(why: "unexpected \"\(rest.prefix(20))\" after the selector"))
+        }
         return .success((metric, matchers))
     }
 }

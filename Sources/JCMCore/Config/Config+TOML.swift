@@ -13,7 +13,12 @@ extension Config {
         do {
             root = try TOML.parse(text)
         } catch {
-            throw ConfigError(file: file, problems: [ConfigProblem(key: "(syntax)", line: error.line, message: "column \(error.column): \(error.message)")])
+            throw ConfigError(
+                file: file,
+                problems: [
+                    ConfigProblem(
+                        key: "(syntax)", line: error.line, message: "column \(error.column): \(error.message)")
+                ])
         }
         var config = Config()
         var problems: [ConfigProblem] = []
@@ -32,34 +37,50 @@ extension Config {
                 if ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) {
                     config.daemon.logLevel = level
                 } else {
-                    r.problem("log_level", "\"\(level)\" is not one of trace, debug, info, notice, warning, error, critical")
+                    r.problem(
+                        "log_level", "\"\(level)\" is not one of trace, debug, info, notice, warning, error, critical")
                 }
             }
             if let skew = r.duration("clock_skew", range: 0...86_400_000) { config.daemon.clockSkewMilliseconds = skew }
-            if let bytes = r.integer("spool_max_bytes", range: 1 << 20...1 << 40) { config.daemon.spoolMaxBytes = Int(bytes) }
+            if let bytes = r.integer("spool_max_bytes", range: 1 << 20...1 << 40) {
+                config.daemon.spoolMaxBytes = Int(bytes)
+            }
             if let n = r.integer("max_connections", range: 1...65_536) { config.daemon.maxConnections = Int(n) }
-            if let ms = r.duration("checkpoint_interval", range: 0...86_400_000) { config.daemon.checkpointIntervalMilliseconds = ms }
+            if let ms = r.duration("checkpoint_interval", range: 0...86_400_000) {
+                config.daemon.checkpointIntervalMilliseconds = ms
+            }
             if let dir = r.string("checkpoint_witness_dir") { config.daemon.checkpointWitnessDir = dir }
             if let url = r.string("checkpoint_witness_url") {
-                if url.hasPrefix("http://") || url.hasPrefix("https://") { config.daemon.checkpointWitnessURL = url } else {
+                if url.hasPrefix("http://") || url.hasPrefix("https://") {
+                    config.daemon.checkpointWitnessURL = url
+                } else {
                     r.problem("checkpoint_witness_url", "must be an http:// or https:// URL")
                 }
             }
             if let node = r.node("ledger_writers") {
                 let keys = node.value.arrayValue?.compactMap { $0.value.stringValue } ?? []
-                if keys.count != node.value.arrayValue?.count ?? -1 || keys.contains(where: { LedgerDigest.bytes(hex: $0)?.count != 32 }) {
-                    r.problem("ledger_writers", "must be a list of Ed25519 public keys, 64 hex digits each (as `jcm-ingestd key` prints)")
+                if keys.count != node.value.arrayValue?.count ?? -1
+                    || keys.contains(where: { LedgerDigest.bytes(hex: $0)?.count != 32 })
+                {
+                    r.problem(
+                        "ledger_writers",
+                        "must be a list of Ed25519 public keys, 64 hex digits each (as `jcm-ingestd key` prints)")
                 } else {
                     config.daemon.ledgerWriters = keys
                 }
             }
-            if let n = r.integer("max_connections_per_host", range: 1...1_024) { config.daemon.maxConnectionsPerHost = Int(n) }
+            if let n = r.integer("max_connections_per_host", range: 1...1_024) {
+                config.daemon.maxConnectionsPerHost = Int(n)
+            }
             if config.daemon.maxConnectionsPerHost > config.daemon.maxConnections {
                 // The default per host (8) gives way to a smaller max_connections; a value set gives an error.
                 if t["max_connections_per_host"] == nil {
                     config.daemon.maxConnectionsPerHost = config.daemon.maxConnections
                 } else {
-                    r.problem("max_connections_per_host", "\(config.daemon.maxConnectionsPerHost) is more than max_connections (\(config.daemon.maxConnections))")
+                    r.problem(
+                        "max_connections_per_host",
+                        "\(config.daemon.maxConnectionsPerHost) is more than max_connections (\(config.daemon.maxConnections))"
+                    )
                 }
             }
             problems += r.finish()
@@ -74,14 +95,19 @@ extension Config {
             let start = r.instant("monitoring_start", zone: nil)
             let calculation = r.string("calculation").map { resolve($0, besideFileAt: file) }
             let values = readValues(&r)
-            if calculation == nil, t["values"] != nil { r.problem("values", "only applies with calculation (a methodology file)") }
+            if calculation == nil, t["values"] != nil {
+                r.problem("values", "only applies with calculation (a methodology file)")
+            }
             if let id, let methodology {
                 if let first = config.projects.firstIndex(where: { $0.id == id }) {
                     r.problem("id", "\"\(id)\" is already the id of project[\(first + 1)]")
                 } else {
                     projectTables[id] = (i, t)
-                    config.projects.append(Project(id: id, methodology: methodology, methodologyVersion: version, name: name, monitoringStart: start,
-                                                   calculation: calculation, values: values))
+                    config.projects.append(
+                        Project(
+                            id: id, methodology: methodology, methodologyVersion: version, name: name,
+                            monitoringStart: start,
+                            calculation: calculation, values: values))
                 }
             }
             problems += r.finish()
@@ -154,7 +180,8 @@ extension Config {
         problems += config.checkPlan(meterTables: meterTables, positions: meterIndex)
         problems += config.loadCalculations(projectTables: projectTables, readFile: readFile)
         problems += top.problems
-        for key in root.keys where !["database", "daemon", "project", "parameter", "meter", "watch", "upload", "metrics"].contains(key) {
+        for key in root.keys
+        where !["database", "daemon", "project", "parameter", "meter", "watch", "upload", "metrics"].contains(key) {
             problems.append(ConfigProblem(key: key, line: root[key]?.line ?? 1, message: "unknown key"))
         }
         guard problems.isEmpty else {
@@ -173,14 +200,25 @@ extension Config {
             switch node.value {
             case .integer(let v): out[key] = ExactDecimal(significand: Int128(v), scale: 0)
             case .string(let text):
-                if let v = ExactDecimal(parsing: text) { out[key] = v } else {
-                    r.problems.append(ConfigProblem(key: path, line: node.line, message: "\"\(text)\" is not a decimal number"))
+                if let v = ExactDecimal(parsing: text) {
+                    out[key] = v
+                } else {
+                    r.problems.append(
+                        ConfigProblem(key: path, line: node.line, message: "\"\(text)\" is not a decimal number"))
                 }
             case .float(let f):
                 // Swift prints a Double's shortest round-trip text: what the operator wrote, as a rule.
-                r.problems.append(ConfigProblem(key: path, line: node.line, message: "write the value as a string (\(key) = \"\(f.isFinite ? "\(f)" : "0.533")\"): a TOML float is binary floating point, never exact"))
+                r.problems.append(
+                    ConfigProblem(
+                        key: path, line: node.line,
+                        message:
+                            "write the value as a string (\(key) = \"\(f.isFinite ? "\(f)" : "0.533")\"): a TOML float is binary floating point, never exact"
+                    ))
             default:
-                r.problems.append(ConfigProblem(key: path, line: node.line, message: "must be a decimal string such as \"0.533\" or an integer"))
+                r.problems.append(
+                    ConfigProblem(
+                        key: path, line: node.line, message: "must be a decimal string such as \"0.533\" or an integer")
+                )
             }
         }
         return out
@@ -207,7 +245,11 @@ extension Config {
         var unit: MeasurementUnit?
         if let u = r.requiredString("unit") {
             unit = MeasurementUnit.named(u)
-            if unit == nil { r.problem("unit", "unknown unit \"\(u)\" (known: \(MeasurementUnit.all.map(\.symbol).joined(separator: ", ")))") }
+            if unit == nil {
+                r.problem(
+                    "unit",
+                    "unknown unit \"\(u)\" (known: \(MeasurementUnit.all.map(\.symbol).joined(separator: ", ")))")
+            }
         }
         let zone = r.string("timezone")
         if let zone, let why = ZoneName.problem(zone) { r.problem("timezone", why) }
@@ -227,7 +269,9 @@ extension Config {
         let json = r.table("json")
         if let url = r.string("url") {
             var p = Poll(url: url)
-            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) { r.problem("url", "must start with http:// or https://") }
+            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                r.problem("url", "must start with http:// or https://")
+            }
             if let interval { p.intervalMilliseconds = interval }
             if let timeout { p.timeoutMilliseconds = timeout }
             if let connectTimeout { p.connectTimeoutMilliseconds = connectTimeout }
@@ -236,8 +280,13 @@ extension Config {
             if let lowSpeedBytes { p.lowSpeedBytes = Int(lowSpeedBytes) }
             if let lowSpeedTime { p.lowSpeedMilliseconds = lowSpeedTime }
             if let redirects {
-                if let policy = RedirectPolicy(rawValue: redirects) { p.redirects = policy } else {
-                    r.problem("redirects", "\"\(redirects)\" is not one of \(RedirectPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+                if let policy = RedirectPolicy(rawValue: redirects) {
+                    p.redirects = policy
+                } else {
+                    r.problem(
+                        "redirects",
+                        "\"\(redirects)\" is not one of \(RedirectPolicy.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
             }
             if let tls {
@@ -254,15 +303,20 @@ extension Config {
             readPayload(&r, format: format ?? "json", json: json, kind: kind, zone: zone, into: &p)
             poll = p
         } else {
-            for key in ["interval", "timeout", "connect_timeout", "max_response_bytes", "backoff_max", "low_speed_limit", "low_speed_time",
-                        "redirects", "tls", "auth", "format", "json", "prometheus", "channel", "csv", "solaredge", "fronius", "enphase", "backfill",
-                        "method", "body", "content_type", "openems", "emoncms"] where r.table[key] != nil {
+            for key in [
+                "interval", "timeout", "connect_timeout", "max_response_bytes", "backoff_max", "low_speed_limit",
+                "low_speed_time",
+                "redirects", "tls", "auth", "format", "json", "prometheus", "channel", "csv", "solaredge", "fronius",
+                "enphase", "backfill",
+                "method", "body", "content_type", "openems", "emoncms",
+            ] where r.table[key] != nil {
                 r.problem(key, "only applies to a meter with a url")
             }
         }
         let plan = readMeterPlan(&r, kind: kind, unit: unit, zone: zone)
         guard let id, let project, let parameter, let kind, let unit else { return nil }
-        var meter = Meter(id: id, project: project, parameter: parameter, kind: kind, unit: unit, timeZone: zone, poll: poll)
+        var meter = Meter(
+            id: id, project: project, parameter: parameter, kind: kind, unit: unit, timeZone: zone, poll: poll)
         meter.plan = plan
         return meter
     }
@@ -278,7 +332,11 @@ extension TableReader {
         }
         var out: [TOMLTable] = []
         for item in items {
-            if case .table(let t) = item.value { out.append(t) } else { problem(key, "must be an array of tables ([[\(key)]])") }
+            if case .table(let t) = item.value {
+                out.append(t)
+            } else {
+                problem(key, "must be an array of tables ([[\(key)]])")
+            }
         }
         return out
     }

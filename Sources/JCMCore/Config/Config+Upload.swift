@@ -48,20 +48,33 @@ extension Config {
         /// and go on to `done` or `rejected` as a watched folder's files go to processed/rejected.
         public func folders(stateDir: String) -> Watch {
             let base = stateDir + "/uploads/" + id
-            return Watch(dir: base + "/incoming", timeZone: timeZone, processedDir: base + "/done", rejectedDir: base + "/rejected")
+            return Watch(
+                dir: base + "/incoming", timeZone: timeZone, processedDir: base + "/done",
+                rejectedDir: base + "/rejected")
         }
     }
 
     static func readUpload(_ r: inout TableReader) -> Upload? {
         let id = r.requiredString("id")
-        if let id, id.isEmpty || id.hasPrefix(".") || !id.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic && $0.isASCII || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) }) {
-            r.problem("id", "\"\(id)\" must be letters, digits, '-', '_' or '.' (it names a folder under state_dir/uploads)")
+        if let id,
+            id.isEmpty || id.hasPrefix(".")
+                || !id.unicodeScalars.allSatisfy({
+                    $0.properties.isAlphabetic && $0.isASCII || ("0"..."9").contains($0)
+                        || "-_.".unicodeScalars.contains($0)
+                })
+        {
+            r.problem(
+                "id", "\"\(id)\" must be letters, digits, '-', '_' or '.' (it names a folder under state_dir/uploads)")
         }
         let url = r.requiredString("url")
         var listing: Upload.Listing?
         if let l = r.requiredString("listing") {
             listing = Upload.Listing(rawValue: l)
-            if listing == nil { r.problem("listing", "\"\(l)\" is not one of \(Upload.Listing.allCases.map(\.rawValue).joined(separator: ", "))") }
+            if listing == nil {
+                r.problem(
+                    "listing",
+                    "\"\(l)\" is not one of \(Upload.Listing.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
         }
         let interval = r.duration("interval", range: 1_000...86_400_000)
         let connectTimeout = r.duration("connect_timeout", range: 100...600_000)
@@ -77,7 +90,10 @@ extension Config {
         let secretFile = r.string("secret_access_key_file")
         for key in ["access_key_id", "secret_access_key", "password", "token"] where r.table[key] != nil {
             _ = r.node(key)
-            r.problem(key, "secrets never go in the configuration: put it in a file and name it with \(key == "access_key_id" || key == "secret_access_key" ? key + "_file" : "[upload.auth] secret_file")")
+            r.problem(
+                key,
+                "secrets never go in the configuration: put it in a file and name it with \(key == "access_key_id" || key == "secret_access_key" ? key + "_file" : "[upload.auth] secret_file")"
+            )
         }
         guard let id, let url, let listing else { return nil }
         var u = Upload(id: id, url: url, listing: listing)
@@ -86,7 +102,10 @@ extension Config {
         } else if url.contains("?") || url.contains("#") {
             r.problem("url", "must not carry a query or fragment (the listing adds its own)")
         } else if listing != .s3, !url.hasSuffix("/") {
-            r.problem("url", "must end with \"/\": a folder index is at the folder's URL (without it the server answers with a redirect, which is not followed)")
+            r.problem(
+                "url",
+                "must end with \"/\": a folder index is at the folder's URL (without it the server answers with a redirect, which is not followed)"
+            )
         }
         if let interval { u.intervalMilliseconds = interval }
         if let connectTimeout { u.connectTimeoutMilliseconds = connectTimeout }
@@ -105,18 +124,35 @@ extension Config {
             var a = TableReader(auth, path: r.keyPath("auth"))
             u.auth = readAuth(&a)
             r.problems += a.finish()
-            if listing == .s3 { r.problem("auth", "S3 requests are signed with access_key_id_file and secret_access_key_file, not [upload.auth]") }
+            if listing == .s3 {
+                r.problem(
+                    "auth",
+                    "S3 requests are signed with access_key_id_file and secret_access_key_file, not [upload.auth]")
+            }
         }
         if listing == .s3 {
             u.prefix = prefix
             u.region = region
             u.accessKeyIDFile = keyFile
             u.secretAccessKeyFile = secretFile
-            if region == nil { r.problem("region", "is required for listing = \"s3\" (the region requests are signed for, e.g. \"eu-west-1\")") }
-            if keyFile == nil { r.problem("access_key_id_file", "is required for listing = \"s3\": the file holding the access key id") }
-            if secretFile == nil { r.problem("secret_access_key_file", "is required for listing = \"s3\": the file holding the secret access key") }
+            if region == nil {
+                r.problem(
+                    "region",
+                    "is required for listing = \"s3\" (the region requests are signed for, e.g. \"eu-west-1\")")
+            }
+            if keyFile == nil {
+                r.problem("access_key_id_file", "is required for listing = \"s3\": the file holding the access key id")
+            }
+            if secretFile == nil {
+                r.problem(
+                    "secret_access_key_file", "is required for listing = \"s3\": the file holding the secret access key"
+                )
+            }
         } else {
-            for (key, value) in [("prefix", prefix), ("region", region), ("access_key_id_file", keyFile), ("secret_access_key_file", secretFile)] where value != nil {
+            for (key, value) in [
+                ("prefix", prefix), ("region", region), ("access_key_id_file", keyFile),
+                ("secret_access_key_file", secretFile),
+            ] where value != nil {
                 r.problem(key, "only applies to listing = \"s3\"")
             }
         }

@@ -15,7 +15,9 @@ extension Config {
             case ".": break
             case ",":
                 dialect.decimalComma = true
-                if dialect.delimiter == "," { r.problem("decimal_separator", "a decimal comma needs another delimiter (delimiter = \";\")") }
+                if dialect.delimiter == "," {
+                    r.problem("decimal_separator", "a decimal comma needs another delimiter (delimiter = \";\")")
+                }
             default: r.problem("decimal_separator", "\"\(s)\" is not \".\" or \",\"")
             }
         }
@@ -23,14 +25,20 @@ extension Config {
             if let encoding = TextEncoding(rawValue: e.lowercased()) {
                 dialect.encoding = encoding
             } else {
-                r.problem("encoding", "\"\(e)\" is not one of \(TextEncoding.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+                r.problem(
+                    "encoding",
+                    "\"\(e)\" is not one of \(TextEncoding.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))"
+                )
             }
         }
         if let f = r.string("timestamp_format") {
             if let order = LocalDateOrder(rawValue: f) {
                 dialect.dateOrder = order
             } else {
-                r.problem("timestamp_format", "\"\(f)\" is not one of \(LocalDateOrder.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+                r.problem(
+                    "timestamp_format",
+                    "\"\(f)\" is not one of \(LocalDateOrder.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))"
+                )
             }
         }
         return dialect

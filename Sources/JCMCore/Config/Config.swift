@@ -66,8 +66,11 @@ public struct Config: Sendable, Equatable {
         public var calculation: String?
         /// Fixed (option A) values of the methodology's parameters, by parameter id.
         public var values: [String: ExactDecimal]
-        public init(id: String, methodology: String, methodologyVersion: String? = nil, name: String? = nil, monitoringStart: Timestamp? = nil,
-                    calculation: String? = nil, values: [String: ExactDecimal] = [:]) {
+        public init(
+            id: String, methodology: String, methodologyVersion: String? = nil, name: String? = nil,
+            monitoringStart: Timestamp? = nil,
+            calculation: String? = nil, values: [String: ExactDecimal] = [:]
+        ) {
             self.id = id
             self.methodology = methodology
             self.methodologyVersion = methodologyVersion
@@ -93,7 +96,10 @@ public struct Config: Sendable, Equatable {
         public var poll: Poll?
         public var plan = MeterPlan()
 
-        public init(id: String, project: String, parameter: String, kind: MeterKind, unit: MeasurementUnit, timeZone: String? = nil, poll: Poll? = nil) {
+        public init(
+            id: String, project: String, parameter: String, kind: MeterKind, unit: MeasurementUnit,
+            timeZone: String? = nil, poll: Poll? = nil
+        ) {
             self.id = id
             self.project = project
             self.parameter = parameter
@@ -154,7 +160,10 @@ public struct Config: Sendable, Equatable {
         }
         /// Each label equal to its value.
         public init(metric: String, labels: [String: String], unit: String? = nil) {
-            self.init(metric: metric, matchers: labels.sorted { $0.key < $1.key }.compactMap { LabelMatcher(label: $0.key, value: $0.value) }, unit: unit)
+            self.init(
+                metric: metric,
+                matchers: labels.sorted { $0.key < $1.key }.compactMap { LabelMatcher(label: $0.key, value: $0.value) },
+                unit: unit)
         }
     }
 
@@ -198,7 +207,8 @@ extension Config {
     /// cluster, the provenance of files and the logs always name the same place.
     public func resolvingPaths(against base: String) -> Config {
         func absolute(_ path: String) -> String {
-            path.hasPrefix("/") ? path : (URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path)
+            path.hasPrefix("/")
+                ? path : (URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path)
         }
         var copy = self
         copy.daemon.stateDir = absolute(daemon.stateDir)

@@ -6,39 +6,57 @@ extension Config {
     public var planJSON: String {
         func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         func number(_ d: ExactDecimal?) -> JSONValue { d.map { .number($0.description) } ?? .null }
-        func seconds(_ ms: Int64?) -> JSONValue { number(ms.map { ExactDecimal(significand: Int128($0), scale: 3).normalized }) }
+        func seconds(_ ms: Int64?) -> JSONValue {
+            number(ms.map { ExactDecimal(significand: Int128($0), scale: 3).normalized })
+        }
         func time(_ t: Timestamp?) -> JSONValue { text(t?.description) }
         // The methodology file's content and its option A values are part of the plan: changing
         // EF_grid or an equation makes a new version, and a declared period keeps the one it froze.
         let projects: [JSONValue] = projects.map { p in
             let calculation = methodologyTexts[p.id]
             let values: [(String, JSONValue)] = p.values.keys.sorted().map { ($0, number(p.values[$0])) }
-            return .object(["id": .string(p.id), "methodology": .string(p.methodology), "methodology_version": text(p.methodologyVersion),
-                            "monitoring_start": time(p.monitoringStart),
-                            "calculation_sha256": text(calculation.map { LedgerDigest.hex(LedgerDigest.sha256(Array($0.utf8))) }),
-                            "calculation_text": text(calculation), "values": .object(JSONObject(values.map { (key: $0.0, value: $0.1) }))])
+            return .object([
+                "id": .string(p.id), "methodology": .string(p.methodology),
+                "methodology_version": text(p.methodologyVersion),
+                "monitoring_start": time(p.monitoringStart),
+                "calculation_sha256": text(calculation.map { LedgerDigest.hex(LedgerDigest.sha256(Array($0.utf8))) }),
+                "calculation_text": text(calculation),
+                "values": .object(JSONObject(values.map { (key: $0.0, value: $0.1) })),
+            ])
         }
         let parameters: [JSONValue] = parameters.map { p in
-            .object(["project": .string(p.project), "id": .string(p.id), "unit": .string(p.unit.symbol), "option": .string(p.option.rawValue),
-                     "frequency": text(p.frequency), "description": text(p.description)])
+            .object([
+                "project": .string(p.project), "id": .string(p.id), "unit": .string(p.unit.symbol),
+                "option": .string(p.option.rawValue),
+                "frequency": text(p.frequency), "description": text(p.description),
+            ])
         }
         let meters: [JSONValue] = meters.map { m in
             let plan = m.plan
             let calibrations: [JSONValue] = plan.calibrations.map { c in
-                .object(["certificate": .string(c.certificate), "calibrated": time(c.calibrated), "valid_until": time(c.validUntil),
-                         "as_found_error_pct": number(c.asFoundErrorPercent)])
+                .object([
+                    "certificate": .string(c.certificate), "calibrated": time(c.calibrated),
+                    "valid_until": time(c.validUntil),
+                    "as_found_error_pct": number(c.asFoundErrorPercent),
+                ])
             }
             return .object([
-                "id": .string(m.id), "project": .string(m.project), "parameter": .string(m.parameter), "kind": .string(m.kind.rawValue),
-                "unit": .string(m.unit.symbol), "timezone": text(m.timeZone), "expected_interval_s": seconds(plan.expectedIntervalMilliseconds),
+                "id": .string(m.id), "project": .string(m.project), "parameter": .string(m.parameter),
+                "kind": .string(m.kind.rawValue),
+                "unit": .string(m.unit.symbol), "timezone": text(m.timeZone),
+                "expected_interval_s": seconds(plan.expectedIntervalMilliseconds),
                 "range_min": number(plan.range?.min), "range_max": number(plan.range?.max),
                 "expected_min": number(plan.expectedRange?.min), "expected_max": number(plan.expectedRange?.max),
-                "capacity": text(plan.capacityText), "capacity_per_hour": number(plan.capacityPerHour), "rollover": number(plan.rollover),
-                "max_permissible_error_pct": number(plan.maxPermissibleErrorPercent), "calibration_required": .bool(plan.calibrationRequired),
+                "capacity": text(plan.capacityText), "capacity_per_hour": number(plan.capacityPerHour),
+                "rollover": number(plan.rollover),
+                "max_permissible_error_pct": number(plan.maxPermissibleErrorPercent),
+                "calibration_required": .bool(plan.calibrationRequired),
                 "stuck_after_s": seconds(plan.stuckAfterMilliseconds), "production_signal": text(plan.productionSignal),
                 "calibrations": .array(calibrations),
             ])
         }
-        return JSONValue.object(["projects": .array(projects), "parameters": .array(parameters), "meters": .array(meters)]).compactText
+        return JSONValue.object([
+            "projects": .array(projects), "parameters": .array(parameters), "meters": .array(meters),
+        ]).compactText
     }
 }

@@ -22,7 +22,10 @@ extension Config {
         public var frequency: String?
         public var description: String?
 
-        public init(project: String, id: String, unit: MeasurementUnit, option: MonitoringOption, frequency: String? = nil, description: String? = nil) {
+        public init(
+            project: String, id: String, unit: MeasurementUnit, option: MonitoringOption, frequency: String? = nil,
+            description: String? = nil
+        ) {
             self.project = project
             self.id = id
             self.unit = unit
@@ -43,7 +46,9 @@ extension Config {
         /// this calibration ended are deducted at it instead (docs/methodologies.md).
         public var asFoundErrorPercent: ExactDecimal?
 
-        public init(certificate: String, calibrated: Timestamp, validUntil: Timestamp, asFoundErrorPercent: ExactDecimal? = nil) {
+        public init(
+            certificate: String, calibrated: Timestamp, validUntil: Timestamp, asFoundErrorPercent: ExactDecimal? = nil
+        ) {
             self.certificate = certificate
             self.calibrated = calibrated
             self.validUntil = validUntil

@@ -60,7 +60,9 @@ extension TableReader {
     /// A percentage such as "0.5%", in percent.
     mutating func percent(_ key: String) -> ExactDecimal? {
         guard let text = string(key) else { return nil }
-        guard text.hasSuffix("%"), let v = ExactDecimal(parsing: text.dropLast()), !v.isNegative, v <= ExactDecimal(significand: 100, scale: 0) else {
+        guard text.hasSuffix("%"), let v = ExactDecimal(parsing: text.dropLast()), !v.isNegative,
+            v <= ExactDecimal(significand: 100, scale: 0)
+        else {
             problem(key, "\"\(text)\" is not a percentage between 0% and 100% (e.g. \"0.5%\")")
             return nil
         }

@@ -82,7 +82,8 @@ struct TableReader {
     mutating func finish() -> [ConfigProblem] {
         // `used` holds every key this table's reader asked for: the keys it knows.
         for key in table.keys where !used.contains(key) {
-            problem(key, "unknown key" + (KeySuggestion.closest(to: key, in: used).map { "; did you mean \($0)?" } ?? ""))
+            problem(
+                key, "unknown key" + (KeySuggestion.closest(to: key, in: used).map { "; did you mean \($0)?" } ?? ""))
         }
         return problems
     }

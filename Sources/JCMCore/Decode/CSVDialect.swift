@@ -12,7 +12,10 @@ public struct CSVDialect: Sendable, Equatable {
     public static let standard = CSVDialect()
     public static let delimiters: [Character] = [",", ";", "\t", "|"]
 
-    public init(delimiter: Character = ",", decimalComma: Bool = false, dateOrder: LocalDateOrder? = nil, encoding: TextEncoding = .utf8) {
+    public init(
+        delimiter: Character = ",", decimalComma: Bool = false, dateOrder: LocalDateOrder? = nil,
+        encoding: TextEncoding = .utf8
+    ) {
         self.delimiter = delimiter
         self.decimalComma = decimalComma
         self.dateOrder = dateOrder

@@ -7,18 +7,24 @@ import Foundation
 enum CSVPayloadDecoder {
     typealias Failure = JSONMeterDecoder.Failure
 
-    static func decode(_ body: [UInt8], columns: Config.CSVColumns, meterID: String) -> Result<DecodedPayload, Failure> {
+    static func decode(_ body: [UInt8], columns: Config.CSVColumns, meterID: String) -> Result<DecodedPayload, Failure>
+    {
         guard String(validating: body, as: UTF8.self) != nil else {
             return .failure(Failure(reason: .payloadInvalid, detail: "response is not UTF-8 text"))
         }
         var reader = CSVReader(source: MemorySource(body), maxRecordBytes: 1 << 16, bufferSize: 1 << 16)
         do {
-            guard try reader.next() else { return .failure(Failure(reason: .missingField, detail: "the response is empty: no header row")) }
+            guard try reader.next() else {
+                return .failure(Failure(reason: .missingField, detail: "the response is empty: no header row"))
+            }
             let header = reader.fields.map { $0.trimmingCharacters(in: .whitespaces) }
             func column(_ name: String?) -> Result<Int?, Failure> {
                 guard let name else { return .success(nil) }
                 guard let i = header.firstIndex(of: name) else {
-                    return .failure(Failure(reason: .missingField, detail: "no column \"\(name)\" in the header (\(reader.rawRecord.prefix(120)))"))
+                    return .failure(
+                        Failure(
+                            reason: .missingField,
+                            detail: "no column \"\(name)\" in the header (\(reader.rawRecord.prefix(120)))"))
                 }
                 return .success(i)
             }
@@ -34,17 +40,31 @@ enum CSVPayloadDecoder {
             let needed = max(value, time ?? 0, unit ?? 0)
             while try reader.next() {
                 guard reader.fieldCount > needed else {
-                    out.rejected.append(Rejection(raw: RawReading(meterID: meterID, timestamp: nil, value: nil, unit: nil, location: "\(meterID):\(reader.line)", raw: reader.rawRecord),
-                                                  reason: .recordMalformed, detail: "line \(reader.line) has \(reader.fieldCount) fields, column \"\(header[needed])\" is field \(needed + 1)"))
+                    out.rejected.append(
+                        Rejection(
+                            raw: RawReading(
+                                meterID: meterID, timestamp: nil, value: nil, unit: nil,
+                                location: "\(meterID):\(reader.line)", raw: reader.rawRecord),
+                            reason: .recordMalformed,
+                            detail:
+                                "line \(reader.line) has \(reader.fieldCount) fields, column \"\(header[needed])\" is field \(needed + 1)"
+                        ))
                     continue
                 }
-                out.readings.append(RawReading(meterID: meterID, timestamp: time.map(reader.field), value: reader.field(value).trimmingCharacters(in: .whitespaces),
-                                               unit: columns.unit ?? unit.map(reader.field), location: "\(meterID):\(reader.line)", raw: reader.rawRecord))
+                out.readings.append(
+                    RawReading(
+                        meterID: meterID, timestamp: time.map(reader.field),
+                        value: reader.field(value).trimmingCharacters(in: .whitespaces),
+                        unit: columns.unit ?? unit.map(reader.field), location: "\(meterID):\(reader.line)",
+                        raw: reader.rawRecord))
             }
-            if out.readings.isEmpty, out.rejected.isEmpty { return .failure(Failure(reason: .missingField, detail: "the response has a header and no data rows")) }
+            if out.readings.isEmpty, out.rejected.isEmpty {
+                return .failure(Failure(reason: .missingField, detail: "the response has a header and no data rows"))
+            }
             return .success(out)
         } catch {
-            return .failure(Failure(reason: .payloadInvalid, detail: "response is not CSV: line \(error.line): \(error.message)"))
+            return .failure(
+                Failure(reason: .payloadInvalid, detail: "response is not CSV: line \(error.line): \(error.message)"))
         }
     }
 }

@@ -95,8 +95,13 @@ public struct CSVReader<Source: ByteSource> {
     private mutating func skipByteOrderMark() throws {
         startedFile = true
         while end < 4 {
-            let n = try buffer.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[end...])) }
-            if n == 0 { atEOF = true; break }
+            let n = try buffer.withUnsafeMutableBytes {
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[end...]))
+            }
+            if n == 0 {
+                atEOF = true
+                break
+            }
             end += n
             bytesRead += n
         }
@@ -134,7 +139,11 @@ public struct CSVReader<Source: ByteSource> {
                 rawBytes.append(b)
                 if inQuotes {
                     if b == UInt8(ascii: "\"") {
-                        if start == end, !(try refill()) { inQuotes = false; quoteClosed = true; continue }
+                        if start == end, !(try refill()) {
+                            inQuotes = false
+                            quoteClosed = true
+                            continue
+                        }
                         if buffer[start] == UInt8(ascii: "\"") {
                             fieldBytes.append(b)
                             rawBytes.append(b)

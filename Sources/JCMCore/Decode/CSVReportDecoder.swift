@@ -28,12 +28,14 @@ public struct CSVReportDecoder<Source: ByteSource>: ReportDecoder {
         guard more else { return nil }
         let location = "\(fileName):\(reader.line)"
         guard reader.fieldCount == header.count else {
-            let raw = RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: location, raw: reader.rawRecord)
+            let raw = RawReading(
+                meterID: nil, timestamp: nil, value: nil, unit: nil, location: location, raw: reader.rawRecord)
             return .malformed(raw, detail: "\(reader.fieldCount) fields where the header has \(header.count)")
         }
         let encoding = dialect.encoding
         if encoding == .utf8, let bad = reader.firstInvalidUTF8 {
-            let raw = RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: location, raw: reader.rawRecord)
+            let raw = RawReading(
+                meterID: nil, timestamp: nil, value: nil, unit: nil, location: location, raw: reader.rawRecord)
             return .malformed(raw, detail: Self.notUTF8Message(byte: bad.byte, column: bad.offset + 1))
         }
         func field(_ i: Int) -> String { encoding == .utf8 ? reader.field(i) : reader.field(i, encoding) }
@@ -41,27 +43,40 @@ public struct CSVReportDecoder<Source: ByteSource>: ReportDecoder {
         if !extraColumns.isEmpty {
             extra = JSONText.object(extraColumns.map { (header[$0], field($0)) })
         }
-        return .reading(RawReading(
-            meterID: field(columns.meter), timestamp: dialect.timestamp(field(columns.timestamp)),
-            value: dialect.value(field(columns.value)), unit: field(columns.unit),
-            extra: extra, location: location, raw: encoding == .utf8 ? reader.rawRecord : reader.rawRecord(encoding)))
+        return .reading(
+            RawReading(
+                meterID: field(columns.meter), timestamp: dialect.timestamp(field(columns.timestamp)),
+                value: dialect.value(field(columns.value)), unit: field(columns.unit),
+                extra: extra, location: location, raw: encoding == .utf8 ? reader.rawRecord : reader.rawRecord(encoding)
+            ))
     }
 
     private mutating func readHeader() throws(ReportFailure) {
         let more: Bool
         do { more = try reader.next() } catch { throw ReportFailure(line: error.line, message: error.message) }
         guard more else { throw ReportFailure(line: 1, message: "empty file: no header line") }
-        let names = dialect.encoding == .utf8 ? reader.fields : (0..<reader.fieldCount).map { reader.field($0, dialect.encoding) }
+        let names =
+            dialect.encoding == .utf8
+            ? reader.fields : (0..<reader.fieldCount).map { reader.field($0, dialect.encoding) }
         header = names.map { $0.trimmingSpaces.lowercased() }
         var index: [String: Int] = [:]
         for (i, name) in header.enumerated() {
-            if index[name] != nil { throw ReportFailure(line: reader.line, message: "column \"\(name)\" appears twice in the header") }
+            if index[name] != nil {
+                throw ReportFailure(line: reader.line, message: "column \"\(name)\" appears twice in the header")
+            }
             index[name] = i
         }
         let missing = Self.requiredColumns.filter { index[$0] == nil }
         guard missing.isEmpty else {
-            if let separator = Self.otherSeparator(in: header, than: dialect.delimiter) { throw ReportFailure(line: reader.line, message: Self.separatorMessage(separator, folder: dialect.delimiter)) }
-            throw ReportFailure(line: reader.line, message: "header lacks column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) (needs \(Self.requiredColumns.joined(separator: ",")))")
+            if let separator = Self.otherSeparator(in: header, than: dialect.delimiter) {
+                throw ReportFailure(
+                    line: reader.line, message: Self.separatorMessage(separator, folder: dialect.delimiter))
+            }
+            throw ReportFailure(
+                line: reader.line,
+                message:
+                    "header lacks column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) (needs \(Self.requiredColumns.joined(separator: ",")))"
+            )
         }
         columns = (index["meter_id"]!, index["timestamp"]!, index["value"]!, index["unit"]!)
         let known = Set(Self.requiredColumns.map { index[$0]! })

@@ -13,14 +13,25 @@ enum EmoncmsFeedDecoder {
         }
         guard case .array(let points) = document else {
             let message = document["message"]?.stringValue.map { ": \($0.prefix(200))" } ?? ""
-            return .failure(Failure(reason: .payloadInvalid, detail: "response is \(document.compactText.prefix(80)), not an array of [ms, value] points\(message)"))
+            return .failure(
+                Failure(
+                    reason: .payloadInvalid,
+                    detail:
+                        "response is \(document.compactText.prefix(80)), not an array of [ms, value] points\(message)"))
         }
-        if points.isEmpty { return .failure(Failure(reason: .missingField, detail: "the response holds no data points (an empty array)")) }
+        if points.isEmpty {
+            return .failure(
+                Failure(reason: .missingField, detail: "the response holds no data points (an empty array)"))
+        }
         var out = DecodedPayload()
         for (i, point) in points.enumerated() {
             func refuse(_ reason: ReasonCode, _ detail: String) {
-                out.rejected.append(Rejection(raw: RawReading(meterID: meterID, timestamp: nil, value: nil, unit: nil, location: meterID, raw: PayloadJSON.excerpt(point)),
-                                              reason: reason, detail: detail))
+                out.rejected.append(
+                    Rejection(
+                        raw: RawReading(
+                            meterID: meterID, timestamp: nil, value: nil, unit: nil, location: meterID,
+                            raw: PayloadJSON.excerpt(point)),
+                        reason: reason, detail: detail))
             }
             guard case .array(let pair) = point, pair.count == 2 else {
                 refuse(.recordMalformed, "element \(i) is \(point.compactText.prefix(80)), not [ms, value]")
@@ -36,7 +47,10 @@ enum EmoncmsFeedDecoder {
             switch PayloadJSON.numberText(pair[1], at: "\(i).1") {
             case .success(nil): out.skipped += 1
             case .success(let value?):
-                out.readings.append(RawReading(meterID: meterID, timestamp: time, value: value, unit: nil, location: meterID, raw: PayloadJSON.excerpt(point)))
+                out.readings.append(
+                    RawReading(
+                        meterID: meterID, timestamp: time, value: value, unit: nil, location: meterID,
+                        raw: PayloadJSON.excerpt(point)))
             case .failure(let f): refuse(f.reason, f.detail)
             }
         }

@@ -30,8 +30,10 @@ enum EmoncmsFeedListDecoder {
         }
         switch PayloadJSON.epoch(element["time"], at: "time") {
         case .success(let t):
-            return .success(RawReading(meterID: meterID, timestamp: t, value: value, unit: nil, location: meterID,
-                                       raw: PayloadJSON.excerpt(element)))
+            return .success(
+                RawReading(
+                    meterID: meterID, timestamp: t, value: value, unit: nil, location: meterID,
+                    raw: PayloadJSON.excerpt(element)))
         case .failure(let f):
             return .failure(Failure(reason: f.reason, detail: "feed \(feed): " + f.detail))
         }

@@ -12,10 +12,14 @@ enum EnphaseProductionDecoder {
 
     /// The inverters' element counts the microinverters reporting: with none, its whLifetime is
     /// a stale sum (the gateway lost its inverters), not a reading.
-    static let noInverters = Failure(reason: .deviceInvalid,
-                                     detail: "the \"inverters\" element has activeCount 0: no microinverter is reporting, its whLifetime is not read")
+    static let noInverters = Failure(
+        reason: .deviceInvalid,
+        detail: "the \"inverters\" element has activeCount 0: no microinverter is reporting, its whLifetime is not read"
+    )
 
-    static func decode(_ body: [UInt8], profile: SeriesProfile, source: String? = nil, meterID: String) -> Result<RawReading, Failure> {
+    static func decode(_ body: [UInt8], profile: SeriesProfile, source: String? = nil, meterID: String) -> Result<
+        RawReading, Failure
+    > {
         let document: JSONValue
         switch PayloadJSON.parse(body) {
         case .success(let d): document = d
@@ -32,46 +36,87 @@ enum EnphaseProductionDecoder {
         let index: Int?
         switch profile {
         case .enphaseProductionJSON:
-            let eim = elements.firstIndex { $0["type"] == .string("eim") && $0["measurementType"] == .string("production") }
+            let eim = elements.firstIndex {
+                $0["type"] == .string("eim") && $0["measurementType"] == .string("production")
+            }
             let inverters = elements.firstIndex { $0["type"] == .string("inverters") }
             switch source {
             case "eim"?:
-                guard let eim else { return .failure(Failure(reason: .missingField, detail: "no element of type \"eim\" (measurementType \"production\") in \"production\" (enphase.source = \"eim\")")) }
+                guard let eim else {
+                    return .failure(
+                        Failure(
+                            reason: .missingField,
+                            detail:
+                                "no element of type \"eim\" (measurementType \"production\") in \"production\" (enphase.source = \"eim\")"
+                        ))
+                }
                 guard active(elements[eim]) else {
-                    return .failure(Failure(reason: .deviceInvalid, detail: "the production CT's element has activeCount 0 in this answer (enphase.source = \"eim\": the inverters' counter is not read instead)"))
+                    return .failure(
+                        Failure(
+                            reason: .deviceInvalid,
+                            detail:
+                                "the production CT's element has activeCount 0 in this answer (enphase.source = \"eim\": the inverters' counter is not read instead)"
+                        ))
                 }
                 index = eim
             case "inverters"?:
-                guard let inverters else { return .failure(Failure(reason: .missingField, detail: "no element of type \"inverters\" in \"production\" (enphase.source = \"inverters\")")) }
+                guard let inverters else {
+                    return .failure(
+                        Failure(
+                            reason: .missingField,
+                            detail:
+                                "no element of type \"inverters\" in \"production\" (enphase.source = \"inverters\")"))
+                }
                 guard active(elements[inverters]) else { return .failure(Self.noInverters) }
                 index = inverters
             default:
-                index = elements.firstIndex { $0["type"] == .string("eim") && $0["measurementType"] == .string("production") && active($0) } ?? inverters
+                index =
+                    elements.firstIndex {
+                        $0["type"] == .string("eim") && $0["measurementType"] == .string("production") && active($0)
+                    } ?? inverters
                 if let index, index == inverters, !active(elements[index]) { return .failure(Self.noInverters) }
             }
         default:
             let wanted = profile == .enphaseTotalConsumption ? "total-consumption" : "net-consumption"
             guard let i = elements.firstIndex(where: { $0["measurementType"] == .string(wanted) }) else {
-                return .failure(Failure(reason: .missingField, detail: "no \"\(wanted)\" element in \"consumption\" (the gateway has no consumption CT)"))
+                return .failure(
+                    Failure(
+                        reason: .missingField,
+                        detail: "no \"\(wanted)\" element in \"consumption\" (the gateway has no consumption CT)"))
             }
             guard active(elements[i]) else {
-                return .failure(Failure(reason: .deviceInvalid, detail: "the \"\(wanted)\" element has activeCount 0: no consumption CT is metering"))
+                return .failure(
+                    Failure(
+                        reason: .deviceInvalid,
+                        detail: "the \"\(wanted)\" element has activeCount 0: no consumption CT is metering"))
             }
             index = i
         }
         guard let index else {
-            return .failure(Failure(reason: .missingField, detail: "no element of type \"eim\" (measurementType \"production\", activeCount > 0) or \"inverters\" in \"production\""))
+            return .failure(
+                Failure(
+                    reason: .missingField,
+                    detail:
+                        "no element of type \"eim\" (measurementType \"production\", activeCount > 0) or \"inverters\" in \"production\""
+                ))
         }
         let element = elements[index]
         let path = "\(list).\(index)"
         let value: String
         switch PayloadJSON.requiredNumber(element, "whLifetime") {
         case .success(let v): value = v
-        case .failure(let f): return .failure(Failure(reason: f.reason, detail: f.detail.replacingOccurrences(of: "\"whLifetime\"", with: "\"\(path).whLifetime\"")))
+        case .failure(let f):
+            return .failure(
+                Failure(
+                    reason: f.reason,
+                    detail: f.detail.replacingOccurrences(of: "\"whLifetime\"", with: "\"\(path).whLifetime\"")))
         }
         switch PayloadJSON.epoch(element["readingTime"], at: "\(path).readingTime") {
         case .success(let t):
-            return .success(RawReading(meterID: meterID, timestamp: t, value: value, unit: "Wh", location: meterID, raw: PayloadJSON.excerpt(element)))
+            return .success(
+                RawReading(
+                    meterID: meterID, timestamp: t, value: value, unit: "Wh", location: meterID,
+                    raw: PayloadJSON.excerpt(element)))
         case .failure(let f):
             return .failure(f)
         }

@@ -50,8 +50,13 @@ public enum HistoryRequest {
         case .emoncmsFeedData:
             return String(seconds * 1_000)
         case .solarEdgeEnergy, .solarEdgeEnergyDetails, .solarEdgeMeters, .solarEdgeOverview, .openEMSEnergyPerPeriod:
-            let local = seconds + Int64((zone ?? TimeZone(identifier: "UTC")!).secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds))))
-            let text = Timestamp(microseconds: local * 1_000_000).formatted(fractionDigits: 0).dropLast()  // no "Z": local time
+            let local =
+                seconds
+                + Int64(
+                    (zone ?? TimeZone(identifier: "UTC")!).secondsFromGMT(
+                        for: Date(timeIntervalSince1970: Double(seconds))))
+            // no "Z": local time
+            let text = Timestamp(microseconds: local * 1_000_000).formatted(fractionDigits: 0).dropLast()
             if profile == .solarEdgeEnergy || profile == .openEMSEnergyPerPeriod { return String(text.prefix(10)) }
             return text.replacingOccurrences(of: "T", with: "%20")
         default:

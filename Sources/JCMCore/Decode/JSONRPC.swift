@@ -13,8 +13,10 @@ enum JSONRPC {
         if let error = o["error"] {
             let code = error["code"]?.numberLiteral.map { " \($0)" } ?? ""
             let message = error["message"]?.stringValue.map { ": \($0.prefix(200))" } ?? ""
-            return .failure(Failure(reason: .payloadInvalid,
-                                    detail: "the device answered a JSON-RPC error\(code)\(message)"))
+            return .failure(
+                Failure(
+                    reason: .payloadInvalid,
+                    detail: "the device answered a JSON-RPC error\(code)\(message)"))
         }
         if let result = o["result"] {
             guard case .object = result else {

@@ -25,8 +25,9 @@ public struct JSONReportDecoder<Source: ByteSource>: ReportDecoder {
         let location = "\(fileName):\(element.line)"
         let rawText = reader.lastElementText
         guard case .object(let object) = element.value else {
-            return .malformed(RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: location, raw: rawText),
-                              detail: "a reading must be a JSON object")
+            return .malformed(
+                RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: location, raw: rawText),
+                detail: "a reading must be a JSON object")
         }
         func text(_ key: String) -> String? {
             switch object[key] {
@@ -40,12 +41,21 @@ public struct JSONReportDecoder<Source: ByteSource>: ReportDecoder {
         let known: Set<String> = ["meter_id", "timestamp", "value", "unit"]
         let others = object.keys.filter { !known.contains($0) }
         if let why = others.lazy.compactMap({ Self.unstorable(object[$0] ?? .null, key: $0) }).first {
-            return .malformed(RawReading(meterID: text("meter_id"), timestamp: text("timestamp"), value: text("value"), unit: text("unit"),
-                                         location: location, raw: rawText), detail: why)
+            return .malformed(
+                RawReading(
+                    meterID: text("meter_id"), timestamp: text("timestamp"), value: text("value"), unit: text("unit"),
+                    location: location, raw: rawText), detail: why)
         }
-        let extra = others.isEmpty ? nil : "{" + others.map { JSONText.string($0) + ":" + (object[$0]?.compactText ?? "null") }.joined(separator: ",") + "}"
-        return .reading(RawReading(meterID: text("meter_id"), timestamp: text("timestamp"), value: text("value"), unit: text("unit"),
-                                   extra: extra, location: location, raw: rawText))
+        let extra =
+            others.isEmpty
+            ? nil
+            : "{"
+                + others.map { JSONText.string($0) + ":" + (object[$0]?.compactText ?? "null") }.joined(separator: ",")
+                + "}"
+        return .reading(
+            RawReading(
+                meterID: text("meter_id"), timestamp: text("timestamp"), value: text("value"), unit: text("unit"),
+                extra: extra, location: location, raw: rawText))
     }
 }
 
@@ -55,10 +65,13 @@ extension JSONReportDecoder {
     static func unstorable(_ value: JSONValue, key: String) -> String? {
         switch value {
         case .string(let s):
-            return s.contains("\0") || key.contains("\0") ? "field \"\(key)\" holds a NUL character, which PostgreSQL cannot store" : nil
+            return s.contains("\0") || key.contains("\0")
+                ? "field \"\(key)\" holds a NUL character, which PostgreSQL cannot store" : nil
         case .number(let n):
-            let exponent = n.split(whereSeparator: { $0 == "e" || $0 == "E" }).dropFirst().first.flatMap { Int($0) } ?? 0
-            return abs(exponent) > 100_000 ? "field \"\(key)\" holds \(n.prefix(40)), beyond PostgreSQL's numeric range" : nil
+            let exponent =
+                n.split(whereSeparator: { $0 == "e" || $0 == "E" }).dropFirst().first.flatMap { Int($0) } ?? 0
+            return abs(exponent) > 100_000
+                ? "field \"\(key)\" holds \(n.prefix(40)), beyond PostgreSQL's numeric range" : nil
         case .array(let items):
             return items.lazy.compactMap { unstorable($0, key: key) }.first
         case .object(let o):

@@ -38,8 +38,9 @@ enum OpenEMSDecoder {
         }
         let address = document["address"]?.stringValue.map { " \($0)" } ?? ""
         if case .null? = document["value"] {
-            return fail(.missingField,
-                        "channel\(address) has no value (null: the Edge has not read it from its device)")
+            return fail(
+                .missingField,
+                "channel\(address) has no value (null: the Edge has not read it from its device)")
         }
         let value: String
         switch PayloadJSON.requiredNumber(document, "value") {
@@ -47,8 +48,10 @@ enum OpenEMSDecoder {
         case .failure(let f): return .failure(f)
         }
         let unit = document["unit"]?.stringValue.flatMap(Self.unit)
-        return .success(RawReading(meterID: meterID, timestamp: nil, value: value, unit: unit, location: meterID,
-                                   raw: PayloadJSON.excerpt(document)))
+        return .success(
+            RawReading(
+                meterID: meterID, timestamp: nil, value: value, unit: unit, location: meterID,
+                raw: PayloadJSON.excerpt(document)))
     }
 
     /// `channel`: the channel address read, needed when `data` holds several.
@@ -73,8 +76,9 @@ enum OpenEMSDecoder {
             name = channel
         } else {
             guard data.keys.count == 1, let only = data.keys.first else {
-                return fail(.payloadInvalid,
-                            "\"result.data\" holds \(data.keys.count) channels; set openems.channel to choose one")
+                return fail(
+                    .payloadInvalid,
+                    "\"result.data\" holds \(data.keys.count) channels; set openems.channel to choose one")
             }
             name = only
         }
@@ -90,8 +94,9 @@ enum OpenEMSDecoder {
         for (t, v) in zip(timestamps, values) {
             let raw = "{\"timestamp\":\(t.compactText),\"\(name)\":\(v.compactText)}"
             func reject(_ reason: ReasonCode, _ detail: String) {
-                let element = RawReading(meterID: meterID, timestamp: nil, value: nil, unit: nil,
-                                         location: meterID, raw: raw)
+                let element = RawReading(
+                    meterID: meterID, timestamp: nil, value: nil, unit: nil,
+                    location: meterID, raw: raw)
                 out.rejected.append(Rejection(raw: element, reason: reason, detail: detail))
             }
             guard case .string(let time) = t else {
@@ -102,8 +107,10 @@ enum OpenEMSDecoder {
             switch PayloadJSON.numberText(v, at: name) {
             case .success(nil): out.skipped += 1  // no data for the period, not a zero
             case .success(let value?):
-                out.readings.append(RawReading(meterID: meterID, timestamp: time, value: value, unit: "Wh",
-                                               location: meterID, raw: raw))
+                out.readings.append(
+                    RawReading(
+                        meterID: meterID, timestamp: time, value: value, unit: "Wh",
+                        location: meterID, raw: raw))
             case .failure(let f): reject(f.reason, f.detail)
             }
         }

@@ -12,7 +12,8 @@ public enum OpenMetricsDecoder {
     public typealias Failure = JSONMeterDecoder.Failure
 
     /// What Prometheus sends: OpenMetrics preferred, the text format accepted.
-    public static let acceptHeader = "Accept: application/openmetrics-text;version=1.0.0,"
+    public static let acceptHeader =
+        "Accept: application/openmetrics-text;version=1.0.0,"
         + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
 
     /// Whether a response's Content-Type says OpenMetrics (any version, any parameters).
@@ -44,8 +45,9 @@ public enum OpenMetricsDecoder {
         if lines.last == "" { lines.removeLast() }  // the line feed after # EOF is optional
         guard lines.last == "# EOF" else {
             let last = lines.last?.suffix(80) ?? ""
-            return fail(.payloadInvalid,
-                        "the OpenMetrics exposition does not end with \"# EOF\": it is cut off (last line: \(last))")
+            return fail(
+                .payloadInvalid,
+                "the OpenMetrics exposition does not end with \"# EOF\": it is cut off (last line: \(last))")
         }
         lines.removeLast()
         var types: [String: String] = [:]
@@ -58,7 +60,8 @@ public enum OpenMetricsDecoder {
             if line.hasPrefix("#") {
                 let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
                 guard parts.count >= 3, parts[0] == "#", ["TYPE", "HELP", "UNIT"].contains(parts[1]),
-                      !parts[2].isEmpty else {
+                    !parts[2].isEmpty
+                else {
                     return invalid("an OpenMetrics descriptor (# TYPE, # HELP, # UNIT; # EOF only at the end)")
                 }
                 let value = parts.count > 3 ? String(parts[3]) : ""
@@ -69,11 +72,13 @@ public enum OpenMetricsDecoder {
             guard let (sample, timestamp) = parse(line) else { return invalid("an OpenMetrics sample") }
             let counterTotal = types[selector.metric] == "counter" && sample.name == selector.metric + "_total"
             guard sample.name == selector.metric || counterTotal,
-                  selector.matchers.allSatisfy({ $0.holds(for: sample.labels) }) else { continue }
+                selector.matchers.allSatisfy({ $0.holds(for: sample.labels) })
+            else { continue }
             var micros: Int64?
             if let timestamp {
                 guard let seconds = ExactDecimal(parsing: String(timestamp)), let shifted = seconds.shifted(by: 6),
-                      let whole = Int64(exactly: shifted.significand / ExactDecimal.pow10(shifted.scale)) else {
+                    let whole = Int64(exactly: shifted.significand / ExactDecimal.pow10(shifted.scale))
+                else {
                     return fail(.timestampInvalid, "sample timestamp \(timestamp) s is out of range")
                 }
                 micros = whole
@@ -101,8 +106,10 @@ public enum OpenMetricsDecoder {
             }
         }
         let timestamp = micros.map { Timestamp(microseconds: $0).description }
-        return .success(RawReading(meterID: meterID, timestamp: timestamp, value: sample.value, unit: unit,
-                                   location: meterID, raw: String(decoding: body.prefix(2_000), as: UTF8.self)))
+        return .success(
+            RawReading(
+                meterID: meterID, timestamp: timestamp, value: sample.value, unit: unit,
+                location: meterID, raw: String(decoding: body.prefix(2_000), as: UTF8.self)))
     }
 
     /// `name{label="value",...} value [timestamp_s] [# exemplar]`: the sample and its timestamp's text.
@@ -121,8 +128,9 @@ public enum OpenMetricsDecoder {
         guard rest.first == " " else { return nil }
         let fields = rest.dropFirst().split(separator: " ", omittingEmptySubsequences: false)
         guard fields.count == 1 || fields.count == 2, fields.allSatisfy({ !$0.isEmpty }) else { return nil }
-        let sample = PrometheusTextDecoder.Sample(name: name, labels: labels, value: String(fields[0]),
-                                                  timestampMs: nil)
+        let sample = PrometheusTextDecoder.Sample(
+            name: name, labels: labels, value: String(fields[0]),
+            timestampMs: nil)
         return (sample, fields.count == 2 ? fields[1] : nil)
     }
 

@@ -13,7 +13,9 @@ enum PayloadJSON {
 
     /// The value at `path` of `document`, which must be there.
     static func required(_ document: JSONValue, _ path: String) -> Result<JSONValue, Failure> {
-        guard let v = document.value(at: path) else { return .failure(Failure(reason: .missingField, detail: "no value at path \"\(path)\"")) }
+        guard let v = document.value(at: path) else {
+            return .failure(Failure(reason: .missingField, detail: "no value at path \"\(path)\""))
+        }
         return .success(v)
     }
 
@@ -23,14 +25,19 @@ enum PayloadJSON {
         case .number(let n): .success(n)
         case .string(let s): .success(s)
         case .null: .success(nil)
-        default: .failure(Failure(reason: .valueNotNumeric, detail: "value at path \"\(path)\" is \(v.compactText.prefix(80)), not a number"))
+        default:
+            .failure(
+                Failure(
+                    reason: .valueNotNumeric,
+                    detail: "value at path \"\(path)\" is \(v.compactText.prefix(80)), not a number"))
         }
     }
 
     /// A value that must be a number: null is a missing field.
     static func requiredNumber(_ document: JSONValue, _ path: String) -> Result<String, Failure> {
         required(document, path).flatMap { numberText($0, at: path) }.flatMap { text in
-            text.map { .success($0) } ?? .failure(Failure(reason: .missingField, detail: "value at path \"\(path)\" is null"))
+            text.map { .success($0) }
+                ?? .failure(Failure(reason: .missingField, detail: "value at path \"\(path)\" is null"))
         }
     }
 
@@ -44,11 +51,18 @@ enum PayloadJSON {
     /// Epoch time (seconds, or milliseconds with `millis`) as RFC 3339 text, for the validator.
     static func epoch(_ v: JSONValue?, at path: String, millis: Bool = false) -> Result<String, Failure> {
         guard case .number(let n)? = v else {
-            return .failure(Failure(reason: .missingField, detail: "no epoch \(millis ? "milliseconds" : "seconds") at path \"\(path)\""))
+            return .failure(
+                Failure(
+                    reason: .missingField, detail: "no epoch \(millis ? "milliseconds" : "seconds") at path \"\(path)\""
+                ))
         }
         guard let t = ExactDecimal(parsing: n), let micros = t.shifted(by: millis ? 3 : 6),
-              let whole = Int64(exactly: micros.significand / ExactDecimal.pow10(micros.scale)) else {
-            return .failure(Failure(reason: .timestampInvalid, detail: "epoch \(millis ? "milliseconds" : "seconds") \(n) at path \"\(path)\" out of range"))
+            let whole = Int64(exactly: micros.significand / ExactDecimal.pow10(micros.scale))
+        else {
+            return .failure(
+                Failure(
+                    reason: .timestampInvalid,
+                    detail: "epoch \(millis ? "milliseconds" : "seconds") \(n) at path \"\(path)\" out of range"))
         }
         return .success(Timestamp(microseconds: whole).description)
     }

@@ -48,7 +48,9 @@ public enum PayloadProfile: String, CaseIterable, Sendable {
 
     /// Whether the response carries the reading's time. Shelly Gen1's `unixtime` is 0 until the
     /// device has synced; it counts as carrying it (the profile reads the device's clock).
-    public var carriesTime: Bool { self == .shellyGen1 || self == .shellyGen1Meter || mapping(channel: nil).timestamp != nil }
+    public var carriesTime: Bool {
+        self == .shellyGen1 || self == .shellyGen1Meter || mapping(channel: nil).timestamp != nil
+    }
 
     /// What the value is: a lifetime counter but for EM.GetStatus's power; nil for emoncms, whose
     /// feed may hold either.
@@ -68,13 +70,23 @@ public enum PayloadProfile: String, CaseIterable, Sendable {
         case .shellyGen2EMData: Config.JSONMapping(value: "total_act", unit: "Wh")
         case .shellyGen2EM1Data: Config.JSONMapping(value: "total_act_energy", unit: "Wh")
         case .shellyGen2EM: Config.JSONMapping(value: "total_act_power", unit: "W")
-        case .tasmota: Config.JSONMapping(value: "StatusSNS.ENERGY.Total" + (channel.map { ".\($0)" } ?? ""), unit: "kWh", timestamp: "StatusSNS.Time")
+        case .tasmota:
+            Config.JSONMapping(
+                value: "StatusSNS.ENERGY.Total" + (channel.map { ".\($0)" } ?? ""), unit: "kWh",
+                timestamp: "StatusSNS.Time")
         // Scope=System keys Body.Data by each meter's index: `channel` names it.
         case .froniusMeterConsumed:
-            Config.JSONMapping(value: "Body.Data." + (channel.map { "\($0)." } ?? "") + "EnergyReal_WAC_Sum_Consumed", unit: "Wh", timestamp: "Head.Timestamp")
+            Config.JSONMapping(
+                value: "Body.Data." + (channel.map { "\($0)." } ?? "") + "EnergyReal_WAC_Sum_Consumed", unit: "Wh",
+                timestamp: "Head.Timestamp")
         case .froniusMeterProduced:
-            Config.JSONMapping(value: "Body.Data." + (channel.map { "\($0)." } ?? "") + "EnergyReal_WAC_Sum_Produced", unit: "Wh", timestamp: "Head.Timestamp")
-        case .froniusInverter: Config.JSONMapping(value: "Body.Data.TOTAL_ENERGY.Value", unitPath: "Body.Data.TOTAL_ENERGY.Unit", timestamp: "Head.Timestamp")
+            Config.JSONMapping(
+                value: "Body.Data." + (channel.map { "\($0)." } ?? "") + "EnergyReal_WAC_Sum_Produced", unit: "Wh",
+                timestamp: "Head.Timestamp")
+        case .froniusInverter:
+            Config.JSONMapping(
+                value: "Body.Data.TOTAL_ENERGY.Value", unitPath: "Body.Data.TOTAL_ENERGY.Unit",
+                timestamp: "Head.Timestamp")
         case .enphaseProduction: Config.JSONMapping(value: "wattHoursLifetime", unit: "Wh")
         case .emoncms: Config.JSONMapping(value: "value", timestamp: "time")
         case .openEMSChannel: Config.JSONMapping(value: "value", unitPath: "unit")

@@ -28,24 +28,33 @@ public enum PollPayloadDecoder {
     public typealias Failure = JSONMeterDecoder.Failure
 
     /// `contentType` is the response's: a Prometheus meter's is read as OpenMetrics when it says so.
-    public static func decode(_ body: [UInt8], poll: Config.Poll, meterID: String, contentType: String? = nil) -> Result<DecodedPayload, Failure> {
+    public static func decode(_ body: [UInt8], poll: Config.Poll, meterID: String, contentType: String? = nil)
+        -> Result<DecodedPayload, Failure>
+    {
         if let series = poll.series { return decode(body, series: series, meterID: meterID) }
-        if let profile = PayloadProfile(rawValue: poll.format), let decoded = profile.decode(body, poll: poll, meterID: meterID) {
+        if let profile = PayloadProfile(rawValue: poll.format),
+            let decoded = profile.decode(body, poll: poll, meterID: meterID)
+        {
             return decoded.map { DecodedPayload(readings: [$0]) }
         }
-        let single = poll.prometheus.map { selector in
-            OpenMetricsDecoder.isOpenMetrics(contentType)
-                ? OpenMetricsDecoder.decode(body, selector: selector, meterID: meterID)
-                : PrometheusTextDecoder.decode(body, selector: selector, meterID: meterID)
-        } ?? JSONMeterDecoder.decode(body, mapping: poll.json, meterID: meterID)
+        let single =
+            poll.prometheus.map { selector in
+                OpenMetricsDecoder.isOpenMetrics(contentType)
+                    ? OpenMetricsDecoder.decode(body, selector: selector, meterID: meterID)
+                    : PrometheusTextDecoder.decode(body, selector: selector, meterID: meterID)
+            } ?? JSONMeterDecoder.decode(body, mapping: poll.json, meterID: meterID)
         return single.map { DecodedPayload(readings: [$0]) }
     }
 
     /// Also what a backfill's history response is read with.
-    public static func decode(_ body: [UInt8], series: Config.SeriesSelector, meterID: String) -> Result<DecodedPayload, Failure> {
+    public static func decode(_ body: [UInt8], series: Config.SeriesSelector, meterID: String) -> Result<
+        DecodedPayload, Failure
+    > {
         switch series.profile {
         case .enphaseProductionJSON, .enphaseTotalConsumption, .enphaseNetConsumption:
-            return EnphaseProductionDecoder.decode(body, profile: series.profile, source: series.enphaseSource, meterID: meterID).map { DecodedPayload(readings: [$0]) }
+            return EnphaseProductionDecoder.decode(
+                body, profile: series.profile, source: series.enphaseSource, meterID: meterID
+            ).map { DecodedPayload(readings: [$0]) }
         case .solarEdgeOverview:
             return SolarEdgeDecoder.overview(body, meterID: meterID).map { DecodedPayload(readings: [$0]) }
         case .solarEdgeEnergy, .solarEdgeEnergyDetails, .solarEdgeMeters:

@@ -10,36 +10,52 @@ public enum PrometheusTextDecoder {
         public var timestampMs: Int64?
     }
 
-    public static func decode(_ body: [UInt8], selector: Config.PrometheusSelector, meterID: String) -> Result<RawReading, JSONMeterDecoder.Failure> {
+    public static func decode(_ body: [UInt8], selector: Config.PrometheusSelector, meterID: String) -> Result<
+        RawReading, JSONMeterDecoder.Failure
+    > {
         func fail(_ reason: ReasonCode, _ detail: String) -> Result<RawReading, JSONMeterDecoder.Failure> {
             .failure(JSONMeterDecoder.Failure(reason: reason, detail: detail))
         }
-        guard let text = String(validating: body, as: UTF8.self) else { return fail(.payloadInvalid, "response is not UTF-8 text") }
+        guard let text = String(validating: body, as: UTF8.self) else {
+            return fail(.payloadInvalid, "response is not UTF-8 text")
+        }
         // "The last line must end with a line feed character" (the exposition format's
         // specification): a body without it was cut off, and its last sample may be a number
         // cut short (`12345` of `1234567`). Nothing of such a body is trusted.
         if let last = body.last, last != UInt8(ascii: "\n") {
             let tail = text.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
-            return fail(.payloadInvalid, "the exposition does not end with a line feed: its last line is cut off (\(tail.suffix(80)))")
+            return fail(
+                .payloadInvalid,
+                "the exposition does not end with a line feed: its last line is cut off (\(tail.suffix(80)))")
         }
         var matches: [Sample] = []
         for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            guard let sample = parse(trimmed) else { return fail(.payloadInvalid, "line \(n + 1) is not a Prometheus sample: \(trimmed.prefix(80))") }
-            if sample.name == selector.metric, selector.matchers.allSatisfy({ $0.holds(for: sample.labels) }) { matches.append(sample) }
+            guard let sample = parse(trimmed) else {
+                return fail(.payloadInvalid, "line \(n + 1) is not a Prometheus sample: \(trimmed.prefix(80))")
+            }
+            if sample.name == selector.metric, selector.matchers.allSatisfy({ $0.holds(for: sample.labels) }) {
+                matches.append(sample)
+            }
         }
-        let wanted = selector.metric + (selector.matchers.isEmpty ? "" : "{" + selector.matchers.map(\.description).joined(separator: ",") + "}")
+        let wanted =
+            selector.metric
+            + (selector.matchers.isEmpty ? "" : "{" + selector.matchers.map(\.description).joined(separator: ",") + "}")
         guard let sample = matches.first else { return fail(.missingField, "no sample of \(wanted) in the response") }
-        guard matches.count == 1 else { return fail(.payloadInvalid, "\(matches.count) samples match \(wanted); add labels to choose one") }
+        guard matches.count == 1 else {
+            return fail(.payloadInvalid, "\(matches.count) samples match \(wanted); add labels to choose one")
+        }
         var timestamp: String?
         if let ms = sample.timestampMs {
             let (micros, overflow) = ms.multipliedReportingOverflow(by: 1_000)
             guard !overflow else { return fail(.timestampInvalid, "sample timestamp \(ms) ms is out of range") }
             timestamp = Timestamp(microseconds: micros).description
         }
-        return .success(RawReading(meterID: meterID, timestamp: timestamp, value: sample.value, unit: selector.unit, location: meterID,
-                                   raw: String(decoding: body.prefix(2_000), as: UTF8.self)))
+        return .success(
+            RawReading(
+                meterID: meterID, timestamp: timestamp, value: sample.value, unit: selector.unit, location: meterID,
+                raw: String(decoding: body.prefix(2_000), as: UTF8.self)))
     }
 
     /// `name{label="value",...} value [timestamp_ms]`.
@@ -88,7 +104,9 @@ public enum PrometheusTextDecoder {
             rest = rest.dropFirst(key.count)
             // A selector is written by hand: spaces around its operators are allowed.
             if operators { rest = rest.drop { $0 == " " } }
-            guard let op = (operators ? ["!=", "=~", "!~", "="] : ["="]).first(where: { rest.hasPrefix($0) }) else { return nil }
+            guard let op = (operators ? ["!=", "=~", "!~", "="] : ["="]).first(where: { rest.hasPrefix($0) }) else {
+                return nil
+            }
             rest = rest.dropFirst(op.count)
             if operators { rest = rest.drop { $0 == " " } }
             guard rest.first == "\"" else { return nil }
@@ -97,7 +115,10 @@ public enum PrometheusTextDecoder {
             var closed = false
             while let c = rest.first {
                 rest = rest.dropFirst()
-                if c == "\"" { closed = true; break }
+                if c == "\"" {
+                    closed = true
+                    break
+                }
                 if c == "\\", let next = rest.first {
                     rest = rest.dropFirst()
                     if operators, next != "\\", next != "\"", next != "n" { return nil }

@@ -25,7 +25,8 @@ public enum ReportFormat: String, Sendable {
         let lower = fileName.lowercased()
         if lower.hasSuffix(".json") { return .json }
         if lower.hasSuffix(".csv") { return .csv }
-        let first = firstBytes.drop { $0 == 0xEF || $0 == 0xBB || $0 == 0xBF || $0 == 32 || ($0 >= 9 && $0 <= 13) }.first
+        let first = firstBytes.drop { $0 == 0xEF || $0 == 0xBB || $0 == 0xBF || $0 == 32 || ($0 >= 9 && $0 <= 13) }
+            .first
         return first == UInt8(ascii: "{") ? .json : .csv
     }
 }
@@ -38,7 +39,9 @@ public protocol ReportDecoder {
 }
 
 /// Builds the decoder for a format over a source.
-public func makeReportDecoder<S: ByteSource>(_ format: ReportFormat, source: S, fileName: String, csv: CSVDialect = .standard) -> any ReportDecoder {
+public func makeReportDecoder<S: ByteSource>(
+    _ format: ReportFormat, source: S, fileName: String, csv: CSVDialect = .standard
+) -> any ReportDecoder {
     switch format {
     case .csv: return CSVReportDecoder(source: source, fileName: fileName, dialect: csv)
     case .json: return JSONReportDecoder(source: source, fileName: fileName)

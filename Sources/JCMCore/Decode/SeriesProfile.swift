@@ -46,7 +46,8 @@ public enum SeriesProfile: String, CaseIterable, Sendable {
     /// depends on the feed or the file (emoncms, csv) or on the channel (Fronius archive).
     public var kind: Config.MeterKind? {
         switch self {
-        case .enphaseProductionJSON, .enphaseTotalConsumption, .enphaseNetConsumption, .solarEdgeOverview, .solarEdgeMeters, .froniusPowerFlow:
+        case .enphaseProductionJSON, .enphaseTotalConsumption, .enphaseNetConsumption, .solarEdgeOverview,
+            .solarEdgeMeters, .froniusPowerFlow:
             .cumulative
         case .solarEdgeEnergy, .solarEdgeEnergyDetails, .openEMSEnergyPerPeriod: .interval
         case .froniusArchive, .emoncmsFeedData, .csv: nil
@@ -64,7 +65,9 @@ public enum SeriesProfile: String, CaseIterable, Sendable {
     /// One response, many readings: what a history request can be read with.
     public var isHistory: Bool {
         switch self {
-        case .solarEdgeEnergy, .solarEdgeEnergyDetails, .solarEdgeMeters, .froniusArchive, .emoncmsFeedData, .csv, .openEMSEnergyPerPeriod: true
+        case .solarEdgeEnergy, .solarEdgeEnergyDetails, .solarEdgeMeters, .froniusArchive, .emoncmsFeedData, .csv,
+            .openEMSEnergyPerPeriod:
+            true
         default: false
         }
     }

@@ -22,11 +22,12 @@ enum ShellyGen1Decoder {
         let list = plug ? "meters" : "emeters"
         guard case .array(let elements)? = document[list] else {
             let other = plug ? ("emeters", PayloadProfile.shellyGen1) : ("meters", PayloadProfile.shellyGen1Meter)
-            let hint = if case .array? = document[other.0] {
-                " (the device reports \"\(other.0)\": use format \"\(other.1.rawValue)\")"
-            } else {
-                ""
-            }
+            let hint =
+                if case .array? = document[other.0] {
+                    " (the device reports \"\(other.0)\": use format \"\(other.1.rawValue)\")"
+                } else {
+                    ""
+                }
             return .failure(Failure(reason: .missingField, detail: "no array at path \"\(list)\"" + hint))
         }
         guard channel < elements.count else {
@@ -36,8 +37,10 @@ enum ShellyGen1Decoder {
         let element = elements[channel]
         let path = "\(list).\(channel)"
         if element["is_valid"] == .bool(false) {
-            return .failure(Failure(reason: .deviceInvalid,
-                                    detail: "the device marks \(path) invalid (is_valid false): its total is not read"))
+            return .failure(
+                Failure(
+                    reason: .deviceInvalid,
+                    detail: "the device marks \(path) invalid (is_valid false): its total is not read"))
         }
         let value: String
         switch PayloadJSON.requiredNumber(element, "total") {
@@ -53,7 +56,9 @@ enum ShellyGen1Decoder {
             case .failure(let f): return .failure(f)
             }
         }
-        return .success(RawReading(meterID: meterID, timestamp: timestamp, value: value, unit: plug ? "Wmin" : "Wh",
-                                   location: meterID, raw: String(decoding: body.prefix(2_000), as: UTF8.self)))
+        return .success(
+            RawReading(
+                meterID: meterID, timestamp: timestamp, value: value, unit: plug ? "Wmin" : "Wh",
+                location: meterID, raw: String(decoding: body.prefix(2_000), as: UTF8.self)))
     }
 }

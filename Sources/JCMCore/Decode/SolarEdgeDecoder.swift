@@ -10,8 +10,9 @@ enum SolarEdgeDecoder {
         PayloadJSON.parse(body).flatMap { document in
             PayloadJSON.requiredNumber(document, "overview.lifeTimeData.energy").flatMap { value in
                 PayloadJSON.requiredString(document, "overview.lastUpdateTime").map { time in
-                    RawReading(meterID: meterID, timestamp: time, value: value, unit: "Wh", location: meterID,
-                               raw: PayloadJSON.excerpt(document["overview"] ?? document))
+                    RawReading(
+                        meterID: meterID, timestamp: time, value: value, unit: "Wh", location: meterID,
+                        raw: PayloadJSON.excerpt(document["overview"] ?? document))
                 }
             }
         }
@@ -19,7 +20,9 @@ enum SolarEdgeDecoder {
 
     /// `energy`, `energyDetails` and `meters`: one reading per `values[]` element of the series
     /// the selector names.
-    static func series(_ body: [UInt8], series: Config.SeriesSelector, meterID: String) -> Result<DecodedPayload, Failure> {
+    static func series(_ body: [UInt8], series: Config.SeriesSelector, meterID: String) -> Result<
+        DecodedPayload, Failure
+    > {
         let document: JSONValue
         switch PayloadJSON.parse(body) {
         case .success(let d): document = d
@@ -44,21 +47,33 @@ enum SolarEdgeDecoder {
                 if let serial = series.serial { return meters[i]["meterSerialNumber"] == .string(serial) }
                 return true
             }
-            let named = series.meterType.map { "\(typeKey) \"\($0)\"" + (series.serial.map { ", meterSerialNumber \"\($0)\"" } ?? "") } ?? typeKey
+            let named =
+                series.meterType.map {
+                    "\(typeKey) \"\($0)\"" + (series.serial.map { ", meterSerialNumber \"\($0)\"" } ?? "")
+                } ?? typeKey
             guard let index = matches.first else {
                 return .failure(Failure(reason: .missingField, detail: "no element of \(named) in \"\(root).meters\""))
             }
             if matches.count > 1 {
-                return .failure(Failure(reason: .payloadInvalid, detail: "\(matches.count) elements of \(named) in \"\(root).meters\"; set solaredge.serial to choose one"))
+                return .failure(
+                    Failure(
+                        reason: .payloadInvalid,
+                        detail:
+                            "\(matches.count) elements of \(named) in \"\(root).meters\"; set solaredge.serial to choose one"
+                    ))
             }
             valuesPath = "\(root).meters.\(index).values"
         default:
-            return .failure(Failure(reason: .payloadInvalid, detail: "\(series.profile.rawValue) is not a SolarEdge series"))
+            return .failure(
+                Failure(reason: .payloadInvalid, detail: "\(series.profile.rawValue) is not a SolarEdge series"))
         }
         guard case .array(let values)? = document.value(at: valuesPath) else {
             return .failure(Failure(reason: .missingField, detail: "no array at path \"\(valuesPath)\""))
         }
-        if values.isEmpty { return .failure(Failure(reason: .missingField, detail: "\"\(valuesPath)\" is empty: the response holds no interval")) }
+        if values.isEmpty {
+            return .failure(
+                Failure(reason: .missingField, detail: "\"\(valuesPath)\" is empty: the response holds no interval"))
+        }
         let unit: String
         switch document.value(at: "\(root).unit") {
         case .string(let u)?: unit = u
@@ -66,13 +81,18 @@ enum SolarEdgeDecoder {
         default: return .failure(Failure(reason: .missingField, detail: "\"\(root).unit\" is not a string"))
         }
         var out = DecodedPayload()
-        if case .string(let unit)? = document.value(at: "\(root).timeUnit") { out.periodMicroseconds = Self.period(unit) }
+        if case .string(let unit)? = document.value(at: "\(root).timeUnit") {
+            out.periodMicroseconds = Self.period(unit)
+        }
         for (i, element) in values.enumerated() {
             let path = "\(valuesPath).\(i)"
             func refuse(_ reason: ReasonCode, _ detail: String) {
-                out.rejected.append(Rejection(raw: RawReading(meterID: meterID, timestamp: element["date"]?.stringValue, value: nil, unit: unit,
-                                                              location: meterID, raw: PayloadJSON.excerpt(element)),
-                                              reason: reason, detail: detail))
+                out.rejected.append(
+                    Rejection(
+                        raw: RawReading(
+                            meterID: meterID, timestamp: element["date"]?.stringValue, value: nil, unit: unit,
+                            location: meterID, raw: PayloadJSON.excerpt(element)),
+                        reason: reason, detail: detail))
             }
             guard case .string(let date)? = element["date"] else {
                 refuse(.missingField, "no date string at path \"\(path).date\"")
@@ -81,7 +101,10 @@ enum SolarEdgeDecoder {
             switch PayloadJSON.numberText(element["value"] ?? .null, at: "\(path).value") {
             case .success(nil): out.skipped += 1
             case .success(let value?):
-                out.readings.append(RawReading(meterID: meterID, timestamp: date, value: value, unit: unit, location: meterID, raw: PayloadJSON.excerpt(element)))
+                out.readings.append(
+                    RawReading(
+                        meterID: meterID, timestamp: date, value: value, unit: unit, location: meterID,
+                        raw: PayloadJSON.excerpt(element)))
             case .failure(let f): refuse(f.reason, f.detail)
             }
         }
@@ -90,15 +113,16 @@ enum SolarEdgeDecoder {
 
     /// The length of a `timeUnit`, at most (a month of 31 days, a leap year).
     static func period(_ timeUnit: String) -> Int64? {
-        let seconds: Int64? = switch timeUnit {
-        case "QUARTER_OF_AN_HOUR": 900
-        case "HOUR": 3_600
-        case "DAY": 86_400
-        case "WEEK": 7 * 86_400
-        case "MONTH": 31 * 86_400
-        case "YEAR": 366 * 86_400
-        default: nil
-        }
+        let seconds: Int64? =
+            switch timeUnit {
+            case "QUARTER_OF_AN_HOUR": 900
+            case "HOUR": 3_600
+            case "DAY": 86_400
+            case "WEEK": 7 * 86_400
+            case "MONTH": 31 * 86_400
+            case "YEAR": 366 * 86_400
+            default: nil
+            }
         return seconds.map { $0 * 1_000_000 }
     }
 }

@@ -9,7 +9,9 @@ public enum FileNames {
     /// `prefix + name + suffix`, with `name` shortened when the whole would exceed `maxBytes`:
     /// cut at a character boundary and followed by `~` and 16 hex digits of a hash of the whole
     /// name, so two long names sharing their first 200 bytes still get different side files.
-    public static func fitting(_ name: String, prefix: String = "", suffix: String = "", maxBytes: Int = maxBytes) -> String {
+    public static func fitting(_ name: String, prefix: String = "", suffix: String = "", maxBytes: Int = maxBytes)
+        -> String
+    {
         let room = maxBytes - prefix.utf8.count - suffix.utf8.count
         guard name.utf8.count > room else { return prefix + name + suffix }
         let tag = "~" + hex(fnv1a(name))
@@ -50,7 +52,8 @@ public enum FileNames {
     /// True for a name no report may carry: C0 controls (NUL among them, which would cut the
     /// name where the kernel reads it), DEL and C1 controls, or a "/".
     public static func isUnsafe(_ name: String) -> Bool {
-        name.isEmpty || name.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "/" }
+        name.isEmpty
+            || name.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "/" }
     }
 
     /// FNV-1a, 64 bits: a stable, dependency-free hash for telling names apart (not security).

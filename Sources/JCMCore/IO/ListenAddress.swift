@@ -5,7 +5,9 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     public var port: UInt16
 
     public init?(_ text: String) {
-        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { return nil }
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+            return nil
+        }
         let host = String(text[..<colon])
         guard !host.isEmpty else { return nil }
         self.host = host

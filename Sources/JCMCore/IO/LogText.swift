@@ -7,7 +7,9 @@ public enum LogText {
     /// with `\\`, `\"`, `\n`, `\r`, `\t`, and `\xNN` / `\u{NNNN}` for every other control
     /// character (C0, DEL, C1, and the line and paragraph separators).
     public static func logfmtValue(_ text: String) -> String {
-        let bare = !text.isEmpty && !text.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || needsEscape($0) }
+        let bare =
+            !text.isEmpty
+            && !text.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || needsEscape($0) }
         return bare ? text : "\"" + escaped(text) + "\""
     }
 

@@ -20,8 +20,12 @@ public struct SecretRedactor: Sendable {
 
     public mutating func add(_ secret: String) {
         var forms = [secret]
-        if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != secret { forms.append(encoded) }
-        for form in forms where form.utf8.count >= 4 && !secrets.contains(Array(form.utf8)) { secrets.append(Array(form.utf8)) }
+        if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != secret {
+            forms.append(encoded)
+        }
+        for form in forms where form.utf8.count >= 4 && !secrets.contains(Array(form.utf8)) {
+            secrets.append(Array(form.utf8))
+        }
         secrets.sort { $0.count > $1.count }
     }
 
@@ -39,7 +43,10 @@ public struct SecretRedactor: Sendable {
         while i < bytes.count {
             var matched = 0
             for s in secrets where s.count <= bytes.count - i && bytes[i] == s[0] {
-                if bytes[i..<(i + s.count)].elementsEqual(s) { matched = s.count; break }
+                if bytes[i..<(i + s.count)].elementsEqual(s) {
+                    matched = s.count
+                    break
+                }
             }
             if matched > 0 {
                 if out.isEmpty { out.reserveCapacity(bytes.count) }
@@ -79,6 +86,8 @@ public struct SecretRedactor: Sendable {
 
     static func isSecretName(_ name: String) -> Bool {
         let n = name.lowercased()
-        return ["key", "token", "secret", "pass", "pwd", "auth", "sig", "credential", "session"].contains { n.contains($0) }
+        return ["key", "token", "secret", "pass", "pwd", "auth", "sig", "credential", "session"].contains {
+            n.contains($0)
+        }
     }
 }

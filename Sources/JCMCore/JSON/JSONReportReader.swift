@@ -106,7 +106,7 @@ public struct JSONReportReader<Source: ByteSource> {
         guard b == UInt8(ascii: "{") else {
             switch b {
             case UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
                 throw scanner.error("the top level of a report must be a JSON object, found " + JSONScanner.describe(b))
             default:
                 throw scanner.error("unexpected " + JSONScanner.describe(b) + " at start of value")

@@ -77,12 +77,20 @@ extension JSONScanner {
         let continuations: Int
         switch lead {
         case 0xC2...0xDF: continuations = 1
-        case 0xE0: continuations = 2; low = 0xA0
+        case 0xE0:
+            continuations = 2
+            low = 0xA0
         case 0xE1...0xEC, 0xEE, 0xEF: continuations = 2
-        case 0xED: continuations = 2; high = 0x9F
-        case 0xF0: continuations = 3; low = 0x90
+        case 0xED:
+            continuations = 2
+            high = 0x9F
+        case 0xF0:
+            continuations = 3
+            low = 0x90
         case 0xF1...0xF3: continuations = 3
-        case 0xF4: continuations = 3; high = 0x8F
+        case 0xF4:
+            continuations = 3
+            high = 0x8F
         default: throw error("invalid UTF-8 in string (byte " + Self.hex(lead) + ")")
         }
         pos += 1
@@ -116,8 +124,9 @@ extension JSONScanner {
             try readUnicodeEscape(build: build)
             return
         default:
-            throw error("invalid escape \\" + (c > 0x20 && c < 0x7F ? String(UnicodeScalar(c)) : Self.hex(c))
-                        + " in string")
+            throw error(
+                "invalid escape \\" + (c > 0x20 && c < 0x7F ? String(UnicodeScalar(c)) : Self.hex(c))
+                    + " in string")
         }
         pos += 1
         if build { tokenBytes.append(decoded) }

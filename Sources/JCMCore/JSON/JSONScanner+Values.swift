@@ -65,9 +65,10 @@ extension JSONScanner {
                     continue parsing
                 }
                 guard c == close else {
-                    throw error(isObject
-                        ? "expected ',' or '}' after object member, found " + Self.describe(c)
-                        : "expected ',' or ']' after array element, found " + Self.describe(c))
+                    throw error(
+                        isObject
+                            ? "expected ',' or '}' after object member, found " + Self.describe(c)
+                            : "expected ',' or ']' after array element, found " + Self.describe(c))
                 }
                 pos += 1
                 let closed = frames.removeLast()

@@ -190,8 +190,9 @@ struct JSONScanner {
     }
 
     private func elementTooLarge() -> JSONParseError {
-        JSONParseError(line: captureLine, column: captureColumn,
-                       message: "array element larger than \(captureLimit) bytes")
+        JSONParseError(
+            line: captureLine, column: captureColumn,
+            message: "array element larger than \(captureLimit) bytes")
     }
 
     // MARK: - Errors

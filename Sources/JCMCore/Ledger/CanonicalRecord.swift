@@ -65,8 +65,12 @@ public struct CanonicalRecord {
     public mutating func field(_ n: Int64?) {
         guard let n else { return bytes.append(UInt8(ascii: "-")) }
         // Written in place: a String per number costs more than the hash on this path.
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         var m = n.magnitude
         withUnsafeMutableBytes(of: &digits) { d in
@@ -98,8 +102,10 @@ extension CanonicalRecord {
     // "reading", batch, seq, meter id, ts in µs, value, raw_value, raw_unit, status, reasons, extra.
 
     /// A row of jcm.rejections (its id and rejected_at are the server's and not covered).
-    public static func rejection(batch: Int64, seq: Int, meterID: String?, location: String, reason: String, detail: String,
-                                 raw: String, microseconds: Int64?) -> CanonicalRecord {
+    public static func rejection(
+        batch: Int64, seq: Int, meterID: String?, location: String, reason: String, detail: String,
+        raw: String, microseconds: Int64?
+    ) -> CanonicalRecord {
         var r = CanonicalRecord(tag: "rejection")
         r.field(batch)
         r.field(seq)
@@ -113,8 +119,10 @@ extension CanonicalRecord {
     }
 
     /// A row of jcm.batches (created_at is the server's and not covered).
-    public static func batch(id: Int64, kind: String, source: String, url: String?, httpStatus: Int?, fileName: String?, sha256: String,
-                             bytes: Int, receivedMicroseconds: Int64, spoolRecord: String?, planVersion: Int?) -> CanonicalRecord {
+    public static func batch(
+        id: Int64, kind: String, source: String, url: String?, httpStatus: Int?, fileName: String?, sha256: String,
+        bytes: Int, receivedMicroseconds: Int64, spoolRecord: String?, planVersion: Int?
+    ) -> CanonicalRecord {
         var r = CanonicalRecord(tag: "batch")
         r.field(id)
         r.field(kind)

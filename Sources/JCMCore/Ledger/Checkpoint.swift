@@ -38,7 +38,9 @@ public struct Checkpoint: Sendable, Equatable {
     public var origin: String { Self.originPrefix + project }
 
     /// The note's text before the signatures.
-    public var body: String { "\(origin)\n\(size)\n\(Data(hash).base64EncodedString())\n" + extensions.map { $0 + "\n" }.joined() }
+    public var body: String {
+        "\(origin)\n\(size)\n\(Data(hash).base64EncodedString())\n" + extensions.map { $0 + "\n" }.joined()
+    }
 
     public static func keyName(_ publicKey: [UInt8]) -> String { "jcm-ingestd-" + LedgerSigner.fingerprint(publicKey) }
 
@@ -50,7 +52,8 @@ public struct Checkpoint: Sendable, Equatable {
     public func signed(by signer: LedgerSigner) throws -> String {
         let name = Self.keyName(signer.publicKey)
         let signature = try signer.sign(Array(body.utf8))
-        return body + "\n\u{2014} \(name) \(Data(Self.keyHash(name: name, publicKey: signer.publicKey) + signature).base64EncodedString())\n"
+        return body
+            + "\n\u{2014} \(name) \(Data(Self.keyHash(name: name, publicKey: signer.publicKey) + signature).base64EncodedString())\n"
     }
 
     /// A note read back: the checkpoint, and its signatures as key hash and signature.
@@ -70,7 +73,11 @@ public struct Checkpoint: Sendable, Equatable {
 
     public enum ParseError: Error, CustomStringConvertible {
         case malformed(String)
-        public var description: String { switch self { case .malformed(let why): return "not a jcm-ingestd checkpoint: \(why)" } }
+        public var description: String {
+            switch self {
+            case .malformed(let why): return "not a jcm-ingestd checkpoint: \(why)"
+            }
+        }
     }
 
     /// Every note in `text` (one after the other, as `jcm-ingestd checkpoint` prints them).
@@ -78,9 +85,15 @@ public struct Checkpoint: Sendable, Equatable {
         var notes: [Note] = []
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)[...]
         while let first = lines.first {
-            if first.isEmpty { lines.removeFirst(); continue }
+            if first.isEmpty {
+                lines.removeFirst()
+                continue
+            }
             var body: [String] = []
-            while let l = lines.first, !l.isEmpty { body.append(l); lines.removeFirst() }
+            while let l = lines.first, !l.isEmpty {
+                body.append(l)
+                lines.removeFirst()
+            }
             guard !lines.isEmpty else { throw .malformed("no blank line before the signatures") }
             lines.removeFirst()
             var signatures: [(String, [UInt8], [UInt8])] = []
@@ -92,13 +105,18 @@ public struct Checkpoint: Sendable, Equatable {
                 }
                 signatures.append((String(parts[0]), Array(raw.prefix(4)), Array(raw.dropFirst(4))))
             }
-            guard body.count >= 3, body[0].hasPrefix(originPrefix), let size = Int64(body[1]), let hash = Data(base64Encoded: body[2]) else {
+            guard body.count >= 3, body[0].hasPrefix(originPrefix), let size = Int64(body[1]),
+                let hash = Data(base64Encoded: body[2])
+            else {
                 throw .malformed("origin, size and hash expected, found \(body.prefix(3))")
             }
             guard !signatures.isEmpty else { throw .malformed("\(body[0]) is not signed") }
-            notes.append(Note(checkpoint: Checkpoint(project: String(body[0].dropFirst(originPrefix.count)), size: size, hash: Array(hash),
-                                                     extensions: Array(body.dropFirst(3))),
-                              body: body.joined(separator: "\n") + "\n", signatures: signatures))
+            notes.append(
+                Note(
+                    checkpoint: Checkpoint(
+                        project: String(body[0].dropFirst(originPrefix.count)), size: size, hash: Array(hash),
+                        extensions: Array(body.dropFirst(3))),
+                    body: body.joined(separator: "\n") + "\n", signatures: signatures))
         }
         return notes
     }

@@ -17,7 +17,10 @@ public struct LedgerLink: Sendable, Equatable {
     /// The previous link's chain hash; nil for the first link of a project.
     public var previous: [UInt8]?
 
-    public init(project: String, seq: Int64, batch: Int64, firstSeq: Int, lastSeq: Int, batchDigest: [UInt8], recordDigests: [UInt8], previous: [UInt8]?) {
+    public init(
+        project: String, seq: Int64, batch: Int64, firstSeq: Int, lastSeq: Int, batchDigest: [UInt8],
+        recordDigests: [UInt8], previous: [UInt8]?
+    ) {
         self.project = project
         self.seq = seq
         self.batch = batch
@@ -40,13 +43,16 @@ public struct LedgerLink: Sendable, Equatable {
     /// SHA-256 of the link's canonical record: changing anything the link seals, or any earlier
     /// link, changes it.
     public var chainHash: [UInt8] {
-        Self.chainHash(project: project, seq: seq, batch: batch, firstSeq: firstSeq, lastSeq: lastSeq, batchDigest: batchDigest,
-                       recordsSHA256: LedgerDigest.sha256(recordDigests), previous: previous)
+        Self.chainHash(
+            project: project, seq: seq, batch: batch, firstSeq: firstSeq, lastSeq: lastSeq, batchDigest: batchDigest,
+            recordsSHA256: LedgerDigest.sha256(recordDigests), previous: previous)
     }
 
     /// The same from the SHA-256 of the record digests, which is all the chain needs of them.
-    public static func chainHash(project: String, seq: Int64, batch: Int64, firstSeq: Int, lastSeq: Int, batchDigest: [UInt8],
-                                 recordsSHA256: [UInt8], previous: [UInt8]?) -> [UInt8] {
+    public static func chainHash(
+        project: String, seq: Int64, batch: Int64, firstSeq: Int, lastSeq: Int, batchDigest: [UInt8],
+        recordsSHA256: [UInt8], previous: [UInt8]?
+    ) -> [UInt8] {
         var r = CanonicalRecord(tag: "link")
         r.field(project)
         r.field(seq)

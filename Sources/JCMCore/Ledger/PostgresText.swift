@@ -35,7 +35,8 @@ public enum PostgresText {
             out.append(UInt8(ascii: "]"))
         case .object(let object):
             let order = object.keys.indices.sorted { a, b in
-                let x = object.keys[a].utf8, y = object.keys[b].utf8
+                let x = object.keys[a].utf8
+                let y = object.keys[b].utf8
                 return x.count != y.count ? x.count < y.count : x.lexicographicallyPrecedes(y)
             }
             out.append(UInt8(ascii: "{"))
@@ -61,7 +62,8 @@ public enum PostgresText {
             s = s[..<e]
         }
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        let whole = parts[0], fraction = parts.count > 1 ? parts[1] : ""
+        let whole = parts[0]
+        let fraction = parts.count > 1 ? parts[1] : ""
         var digits = Array(whole + fraction)
         var point = whole.count + exponent  // digits before the point
         let scale = max(0, fraction.count - exponent)
@@ -69,7 +71,9 @@ public enum PostgresText {
             digits.insert(contentsOf: repeatElement("0", count: -point), at: 0)
             point = 0
         }
-        if digits.count < point + scale { digits.append(contentsOf: repeatElement("0", count: point + scale - digits.count)) }
+        if digits.count < point + scale {
+            digits.append(contentsOf: repeatElement("0", count: point + scale - digits.count))
+        }
         var intPart = String(digits[..<point]).drop { $0 == "0" }
         if intPart.isEmpty { intPart = "0" }
         let fracPart = String(digits[point..<(point + scale)])

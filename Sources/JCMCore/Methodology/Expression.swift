@@ -12,7 +12,10 @@ extension Methodology {
         case call(Function, [Expression])
 
         public enum Operator: String, Sendable, Equatable {
-            case add = "+", subtract = "-", multiply = "*", divide = "/"
+            case add = "+"
+            case subtract = "-"
+            case multiply = "*"
+            case divide = "/"
         }
 
         public enum Function: String, Sendable, Equatable, CaseIterable {

@@ -29,8 +29,12 @@ public struct EvaluationError: Error, Sendable, Equatable, CustomStringConvertib
 extension Methodology.Expression {
     /// Exact decimal evaluation (ExactDecimal+Arithmetic.swift states the rounding rule for
     /// the rare result that does not fit); `exact` is false when any step was rounded.
-    public func evaluate(_ values: [String: ExactDecimal], equation: String) throws(EvaluationError) -> (value: ExactDecimal, exact: Bool) {
-        func fail(_ reason: EvaluationError.Reason) -> EvaluationError { EvaluationError(equation: equation, reason: reason) }
+    public func evaluate(_ values: [String: ExactDecimal], equation: String) throws(EvaluationError) -> (
+        value: ExactDecimal, exact: Bool
+    ) {
+        func fail(_ reason: EvaluationError.Reason) -> EvaluationError {
+            EvaluationError(equation: equation, reason: reason)
+        }
         switch self {
         case .number(let v):
             return (v, true)
@@ -59,7 +63,10 @@ extension Methodology.Expression {
             var best: (value: ExactDecimal, exact: Bool)?
             for arg in args {
                 let x = try arg.evaluate(values, equation: equation)
-                guard let current = best else { best = x; continue }
+                guard let current = best else {
+                    best = x
+                    continue
+                }
                 let better = function == .min ? x.value < current.value : current.value < x.value
                 if better { best = x }
             }

@@ -85,7 +85,9 @@ public struct ExpressionParser {
         }
     }
 
-    private mutating func nested(_ body: (inout ExpressionParser) throws(ExpressionSyntaxError) -> Methodology.Expression) throws(ExpressionSyntaxError) -> Methodology.Expression {
+    private mutating func nested(
+        _ body: (inout ExpressionParser) throws(ExpressionSyntaxError) -> Methodology.Expression
+    ) throws(ExpressionSyntaxError) -> Methodology.Expression {
         guard depth < Self.maxDepth else { throw fail("nested more than \(Self.maxDepth) levels deep") }
         depth += 1
         defer { depth -= 1 }
@@ -113,7 +115,9 @@ public struct ExpressionParser {
             guard let c = peek, Self.isDigit(c) else { throw fail("expected a digit after '.'") }
             while let c = peek, Self.isDigit(c) { i += 1 }
         }
-        if let c = peek, Self.isNameStart(c) { throw fail("unexpected \(describeHere()) after a number (no exponents or units in expressions)") }
+        if let c = peek, Self.isNameStart(c) {
+            throw fail("unexpected \(describeHere()) after a number (no exponents or units in expressions)")
+        }
         let text = String(String.UnicodeScalarView(scalars[start..<i]))
         skipSpaces()
         guard let value = ExactDecimal(parsing: text) else {

@@ -31,13 +31,16 @@ public struct MeterPeriodInput: Sendable, Equatable {
     /// Rollovers and resets credited by the half-register rule (the meter has no capacity).
     public var creditedByRule: Int
 
-    public init(meter: String, kind: Config.MeterKind, measured: ExactDecimal, lapsed: ExactDecimal = .zero,
-                maxPermissibleErrorPercent: ExactDecimal? = nil, lapses: [Lapse] = [], missingIntervals: Int = 0,
-                largestInterval: ExactDecimal? = nil, held: Int = 0, creditedByRule: Int = 0) {
+    public init(
+        meter: String, kind: Config.MeterKind, measured: ExactDecimal, lapsed: ExactDecimal = .zero,
+        maxPermissibleErrorPercent: ExactDecimal? = nil, lapses: [Lapse] = [], missingIntervals: Int = 0,
+        largestInterval: ExactDecimal? = nil, held: Int = 0, creditedByRule: Int = 0
+    ) {
         self.meter = meter
         self.kind = kind
         self.measured = measured
-        self.lapses = (lapsed == .zero ? [] : [Lapse(amount: lapsed, errorPercent: maxPermissibleErrorPercent)]) + lapses
+        self.lapses =
+            (lapsed == .zero ? [] : [Lapse(amount: lapsed, errorPercent: maxPermissibleErrorPercent)]) + lapses
         self.missingIntervals = missingIntervals
         self.largestInterval = largestInterval
         self.held = held

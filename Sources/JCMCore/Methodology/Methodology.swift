@@ -16,8 +16,10 @@ public struct Methodology: Sendable, Equatable {
     /// In file order; each refers only to parameters and to equations above it.
     public var equations: [Equation]
 
-    public init(file: String, id: String, title: String, version: String, reference: String? = nil,
-                rounding: Rounding = Rounding(), result: String, parameters: [Parameter], equations: [Equation]) {
+    public init(
+        file: String, id: String, title: String, version: String, reference: String? = nil,
+        rounding: Rounding = Rounding(), result: String, parameters: [Parameter], equations: [Equation]
+    ) {
         self.file = file
         self.id = id
         self.title = title
@@ -54,8 +56,10 @@ public struct Methodology: Sendable, Equatable {
         /// Line of its `[[parameter]]` header in the methodology file.
         public var line: Int
 
-        public init(id: String, unitText: String, unit: MeasurementUnit? = nil, option: Config.MonitoringOption,
-                    effect: Effect, description: String? = nil, line: Int = 0) {
+        public init(
+            id: String, unitText: String, unit: MeasurementUnit? = nil, option: Config.MonitoringOption,
+            effect: Effect, description: String? = nil, line: Int = 0
+        ) {
             self.id = id
             self.unitText = unitText
             self.unit = unit ?? MeasurementUnit.named(unitText)

@@ -26,12 +26,16 @@ public enum PeriodCalculation {
         for p in methodology.parameters {
             if p.option == .a {
                 guard let v = values[p.id] else { throw .missingValue(parameter: p.id) }
-                lines.append(.init(parameter: p.id, unit: p.unitText, option: p.option, effect: p.effect, meters: 0, measured: v, corrections: .zero, adjusted: v))
+                lines.append(
+                    .init(
+                        parameter: p.id, unit: p.unitText, option: p.option, effect: p.effect, meters: 0, measured: v,
+                        corrections: .zero, adjusted: v))
                 env[p.id] = v
                 continue
             }
             guard let inputs = meters[p.id], !inputs.isEmpty else { throw .noMeters(parameter: p.id) }
-            var total = ExactDecimal.zero, corrected = ExactDecimal.zero
+            var total = ExactDecimal.zero
+            var corrected = ExactDecimal.zero
             for m in inputs {
                 guard let sum = total + m.measured else { throw .overflow(parameter: p.id) }
                 total = sum
@@ -42,8 +46,10 @@ public enum PeriodCalculation {
                 }
             }
             guard let adjusted = total + corrected else { throw .overflow(parameter: p.id) }
-            lines.append(.init(parameter: p.id, unit: p.unitText, option: p.option, effect: p.effect, meters: inputs.count,
-                               measured: total, corrections: corrected, adjusted: adjusted))
+            lines.append(
+                .init(
+                    parameter: p.id, unit: p.unitText, option: p.option, effect: p.effect, meters: inputs.count,
+                    measured: total, corrections: corrected, adjusted: adjusted))
             env[p.id] = adjusted
         }
         var equations: [PeriodResult.EquationLine] = []
@@ -55,10 +61,11 @@ public enum PeriodCalculation {
             equations.append(.init(equation: e.id, expression: e.source, unit: e.unit, value: r.value, exact: r.exact))
         }
         let unrounded = env[methodology.result] ?? .zero
-        return PeriodResult(methodology: methodology.id, methodologyVersion: methodology.version, methodologyFile: methodology.file,
-                            parameters: lines, corrections: corrections, equations: equations, result: methodology.result,
-                            unrounded: unrounded, rounded: methodology.rounding.apply(unrounded), rounding: methodology.rounding,
-                            exact: exact, notes: notes)
+        return PeriodResult(
+            methodology: methodology.id, methodologyVersion: methodology.version, methodologyFile: methodology.file,
+            parameters: lines, corrections: corrections, equations: equations, result: methodology.result,
+            unrounded: unrounded, rounded: methodology.rounding.apply(unrounded), rounding: methodology.rounding,
+            exact: exact, notes: notes)
     }
 
     /// The correction lines (and notes) one meter's period brings to its parameter.
@@ -67,45 +74,84 @@ public enum PeriodCalculation {
     ) throws(PeriodCalculationError) -> [PeriodResult.CorrectionLine] {
         guard m.kind != .instantaneous else { throw .notSummable(parameter: p.id, meter: m.meter) }
         guard m.missingIntervals >= 0 else { throw .negativeMissingIntervals(parameter: p.id, meter: m.meter) }
-        let direction = p.effect == .raises ? "deducted: a larger \(p.id) raises reductions" : "added: a larger \(p.id) lowers reductions"
+        let direction =
+            p.effect == .raises
+            ? "deducted: a larger \(p.id) raises reductions" : "added: a larger \(p.id) lowers reductions"
         var out: [PeriodResult.CorrectionLine] = []
         for lapse in m.lapses where lapse.amount != .zero {
-            guard let lapsed = lapse.amount.isNegative ? ExactDecimal.zero - lapse.amount : Optional(lapse.amount) else { throw .overflow(parameter: p.id) }
-            guard let pct = lapse.errorPercent else { throw .lapseWithoutPermissibleError(parameter: p.id, meter: m.meter) }
+            guard let lapsed = lapse.amount.isNegative ? ExactDecimal.zero - lapse.amount : Optional(lapse.amount)
+            else { throw .overflow(parameter: p.id) }
+            guard let pct = lapse.errorPercent else {
+                throw .lapseWithoutPermissibleError(parameter: p.id, meter: m.meter)
+            }
             guard let product = lapsed.multiplied(by: pct),
-                  let amount = product.value.divided(by: ExactDecimal(significand: 100, scale: 0)),
-                  let signed = p.effect == .raises ? ExactDecimal.zero - amount.value : amount.value
+                let amount = product.value.divided(by: ExactDecimal(significand: 100, scale: 0)),
+                let signed = p.effect == .raises ? ExactDecimal.zero - amount.value : amount.value
             else { throw .overflow(parameter: p.id) }
             exact = exact && product.exact && amount.exact
-            out.append(.init(parameter: p.id, meter: m.meter, reason: .calibrationLapse, basis: lapsed, factor: pct, amount: signed.normalized,
-                             why: "\(lapsed) \(p.unitText) measured over intervals no certificate covered × \(pct)% = \(amount.value.normalized), \(direction)"))
-            notes.append(.init(kind: .correction, parameter: p.id, meter: m.meter, intervals: nil,
-                               text: "calibration lapse: \(signed.normalized) \(p.unitText) (\(direction))"))
+            out.append(
+                .init(
+                    parameter: p.id, meter: m.meter, reason: .calibrationLapse, basis: lapsed, factor: pct,
+                    amount: signed.normalized,
+                    why:
+                        "\(lapsed) \(p.unitText) measured over intervals no certificate covered × \(pct)% = \(amount.value.normalized), \(direction)"
+                ))
+            notes.append(
+                .init(
+                    kind: .correction, parameter: p.id, meter: m.meter, intervals: nil,
+                    text: "calibration lapse: \(signed.normalized) \(p.unitText) (\(direction))"))
         }
         if m.held > 0 {
-            notes.append(.init(kind: .held, parameter: p.id, meter: m.meter, intervals: m.held,
-                               text: "\(m.held) step\(m.held == 1 ? "" : "s") held, not credited until resolved (see steps; `jcm-ingestd resolve`)"))
+            notes.append(
+                .init(
+                    kind: .held, parameter: p.id, meter: m.meter, intervals: m.held,
+                    text:
+                        "\(m.held) step\(m.held == 1 ? "" : "s") held, not credited until resolved (see steps; `jcm-ingestd resolve`)"
+                ))
         }
         if m.creditedByRule > 0 {
-            notes.append(.init(kind: .credited, parameter: p.id, meter: m.meter, intervals: m.creditedByRule,
-                               text: "\(m.creditedByRule) rollover\(m.creditedByRule == 1 ? "" : "s")/reset\(m.creditedByRule == 1 ? "" : "s") credited by the half-register rule: the meter has no capacity to check them against (see steps)"))
+            notes.append(
+                .init(
+                    kind: .credited, parameter: p.id, meter: m.meter, intervals: m.creditedByRule,
+                    text:
+                        "\(m.creditedByRule) rollover\(m.creditedByRule == 1 ? "" : "s")/reset\(m.creditedByRule == 1 ? "" : "s") credited by the half-register rule: the meter has no capacity to check them against (see steps)"
+                ))
         }
         guard m.missingIntervals > 0 else { return out }
         let n = m.missingIntervals
         if m.kind == .cumulative {
-            notes.append(.init(kind: .bridged, parameter: p.id, meter: m.meter, intervals: n,
-                               text: "\(n) missing interval\(n == 1 ? "" : "s") bridged by the counter (its next delta spans the gap): no correction"))
+            notes.append(
+                .init(
+                    kind: .bridged, parameter: p.id, meter: m.meter, intervals: n,
+                    text:
+                        "\(n) missing interval\(n == 1 ? "" : "s") bridged by the counter (its next delta spans the gap): no correction"
+                ))
         } else if p.effect == .raises {
-            notes.append(.init(kind: .excluded, parameter: p.id, meter: m.meter, intervals: n,
-                               text: "\(n) missing interval\(n == 1 ? "" : "s") excluded, nothing filled: a larger \(p.id) raises reductions"))
+            notes.append(
+                .init(
+                    kind: .excluded, parameter: p.id, meter: m.meter, intervals: n,
+                    text:
+                        "\(n) missing interval\(n == 1 ? "" : "s") excluded, nothing filled: a larger \(p.id) raises reductions"
+                ))
         } else {
-            guard let largest = m.largestInterval else { throw .gapWithoutLargestInterval(parameter: p.id, meter: m.meter) }
+            guard let largest = m.largestInterval else {
+                throw .gapWithoutLargestInterval(parameter: p.id, meter: m.meter)
+            }
             guard let amount = largest.multiplied(by: Int128(n)) else { throw .overflow(parameter: p.id) }
-            out.append(.init(parameter: p.id, meter: m.meter, reason: .gapDefault, basis: largest, factor: ExactDecimal(significand: Int128(n), scale: 0),
-                             amount: amount.normalized,
-                             why: "\(n) missing interval\(n == 1 ? "" : "s") × largest interval \(largest) \(p.unitText), \(direction)"))
-            notes.append(.init(kind: .defaulted, parameter: p.id, meter: m.meter, intervals: n,
-                               text: "\(n) missing interval\(n == 1 ? "" : "s") defaulted to the largest interval \(largest) \(p.unitText): +\(amount.normalized)"))
+            out.append(
+                .init(
+                    parameter: p.id, meter: m.meter, reason: .gapDefault, basis: largest,
+                    factor: ExactDecimal(significand: Int128(n), scale: 0),
+                    amount: amount.normalized,
+                    why:
+                        "\(n) missing interval\(n == 1 ? "" : "s") × largest interval \(largest) \(p.unitText), \(direction)"
+                ))
+            notes.append(
+                .init(
+                    kind: .defaulted, parameter: p.id, meter: m.meter, intervals: n,
+                    text:
+                        "\(n) missing interval\(n == 1 ? "" : "s") defaulted to the largest interval \(largest) \(p.unitText): +\(amount.normalized)"
+                ))
         }
         return out
     }

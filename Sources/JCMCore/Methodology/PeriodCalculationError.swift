@@ -19,8 +19,10 @@ public enum PeriodCalculationError: Error, Sendable, Equatable, CustomStringConv
         case .missingValue(let p): "no fixed value for option A parameter \(p)"
         case .unknownParameter(let p, let expected): "\(p) is not \(expected) of the methodology"
         case .noMeters(let p): "no meter inputs for measured parameter \(p)"
-        case .lapseWithoutPermissibleError(let p, let m): "meter \(m) (\(p)) has readings past calibration but no maximum permissible error to deduct"
-        case .gapWithoutLargestInterval(let p, let m): "meter \(m) (\(p)) has missing intervals to default and no interval value to default them from"
+        case .lapseWithoutPermissibleError(let p, let m):
+            "meter \(m) (\(p)) has readings past calibration but no maximum permissible error to deduct"
+        case .gapWithoutLargestInterval(let p, let m):
+            "meter \(m) (\(p)) has missing intervals to default and no interval value to default them from"
         case .notSummable(let p, let m): "meter \(m) (\(p)) is instantaneous: its values cannot be summed over a period"
         case .negativeMissingIntervals(let p, let m): "meter \(m) (\(p)): missing intervals cannot be negative"
         case .overflow(let p): "parameter \(p): the total exceeds 38 significant digits"

@@ -19,8 +19,10 @@ public struct PeriodFindings: Sendable, Equatable {
         public var late: Int
         public var lapsed: Int
 
-        public init(meter: String, parameter: String, readings: Int, counted: Int, held: Int = 0, excluded: Int = 0,
-                    late: Int = 0, lapsed: Int = 0) {
+        public init(
+            meter: String, parameter: String, readings: Int, counted: Int, held: Int = 0, excluded: Int = 0,
+            late: Int = 0, lapsed: Int = 0
+        ) {
             self.meter = meter
             self.parameter = parameter
             self.readings = readings
@@ -35,30 +37,41 @@ public struct PeriodFindings: Sendable, Equatable {
     public var warnings: [String]
     public var exitStatus: Int32
 
-    public static func judge(meters: [MeterCounts], measuredParameters: [String], arrivedAfterFreeze: Int) -> PeriodFindings {
+    public static func judge(meters: [MeterCounts], measuredParameters: [String], arrivedAfterFreeze: Int)
+        -> PeriodFindings
+    {
         var warnings: [String] = []
         var doubt = false
         func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
         for m in meters {
             if m.held > 0 {
-                warnings.append("meter \(m.meter): \(plural(m.held, "step")) held, credited 0 until resolved (`jcm-ingestd resolve`)")
+                warnings.append(
+                    "meter \(m.meter): \(plural(m.held, "step")) held, credited 0 until resolved (`jcm-ingestd resolve`)"
+                )
             }
-            if m.excluded > 0 { warnings.append("meter \(m.meter): \(plural(m.excluded, "reading")) excluded by a correction") }
+            if m.excluded > 0 {
+                warnings.append("meter \(m.meter): \(plural(m.excluded, "reading")) excluded by a correction")
+            }
             if m.late > 0 {
-                warnings.append("meter \(m.meter): \(plural(m.late, "reading")) arrived out of order; counted in time order")
+                warnings.append(
+                    "meter \(m.meter): \(plural(m.late, "reading")) arrived out of order; counted in time order")
             }
             if m.lapsed > 0 {
-                warnings.append("meter \(m.meter): \(plural(m.lapsed, "interval")) outside calibration, deducted conservatively")
+                warnings.append(
+                    "meter \(m.meter): \(plural(m.lapsed, "interval")) outside calibration, deducted conservatively")
             }
             doubt = doubt || m.held > 0 || m.excluded > 0 || m.late > 0
         }
         if arrivedAfterFreeze > 0 {
-            warnings.append("\(plural(arrivedAfterFreeze, "reading")) of the period arrived after it was declared: kept, not part of it")
+            warnings.append(
+                "\(plural(arrivedAfterFreeze, "reading")) of the period arrived after it was declared: kept, not part of it"
+            )
             doubt = true
         }
         let anyReadings = meters.contains { $0.readings > 0 }
         var empty: [String] = []
-        for p in measuredParameters where anyReadings && !meters.contains(where: { $0.parameter == p && $0.counted > 0 }) {
+        for p in measuredParameters
+        where anyReadings && !meters.contains(where: { $0.parameter == p && $0.counted > 0 }) {
             warnings.append("parameter \(p): no counted reading in the period, although the period has readings")
             empty.append(p)
         }

@@ -21,9 +21,12 @@ public struct PeriodResult: Sendable, Equatable {
 
     /// The methodology's version is the report's `methodology_version`, said once there.
     public var fields: Fields {
-        [("methodology", .text(methodology)), ("methodology_file", .text(methodologyFile)),
-         ("result", .text(result)), ("unrounded", .decimal(unrounded)), ("rounded", .decimal(rounded)),
-         ("rounding", .text(rounding.mode.rawValue)), ("rounding_scale", .integer(rounding.scale)), ("exact", .boolean(exact))]
+        [
+            ("methodology", .text(methodology)), ("methodology_file", .text(methodologyFile)),
+            ("result", .text(result)), ("unrounded", .decimal(unrounded)), ("rounded", .decimal(rounded)),
+            ("rounding", .text(rounding.mode.rawValue)), ("rounding_scale", .integer(rounding.scale)),
+            ("exact", .boolean(exact)),
+        ]
     }
 
     public struct ParameterLine: Sendable, Equatable {
@@ -41,9 +44,12 @@ public struct PeriodResult: Sendable, Equatable {
         public var adjusted: ExactDecimal
 
         public var fields: Fields {
-            [("parameter", .text(parameter)), ("unit", .text(unit)), ("option", .text(option.rawValue)), ("effect", .text(effect.rawValue)),
-             ("meters", .integer(meters)), ("measured", .decimal(measured)), ("corrections", .decimal(corrections)),
-             ("adjusted", .decimal(adjusted))]
+            [
+                ("parameter", .text(parameter)), ("unit", .text(unit)), ("option", .text(option.rawValue)),
+                ("effect", .text(effect.rawValue)),
+                ("meters", .integer(meters)), ("measured", .decimal(measured)), ("corrections", .decimal(corrections)),
+                ("adjusted", .decimal(adjusted)),
+            ]
         }
     }
 
@@ -67,8 +73,11 @@ public struct PeriodResult: Sendable, Equatable {
         public var why: String
 
         public var fields: Fields {
-            [("parameter", .text(parameter)), ("meter", .text(meter)), ("reason", .text(reason.rawValue)), ("basis", .decimal(basis)),
-             ("factor", .decimal(factor)), ("amount", .decimal(amount)), ("why", .text(why))]
+            [
+                ("parameter", .text(parameter)), ("meter", .text(meter)), ("reason", .text(reason.rawValue)),
+                ("basis", .decimal(basis)),
+                ("factor", .decimal(factor)), ("amount", .decimal(amount)), ("why", .text(why)),
+            ]
         }
     }
 
@@ -80,8 +89,11 @@ public struct PeriodResult: Sendable, Equatable {
         public var exact: Bool
 
         public var fields: Fields {
-            [("equation", .text(equation)), ("expression", .text(expression)), ("unit", .text(unit)), ("value", .decimal(value)),
-             ("exact", .boolean(exact))]
+            [
+                ("equation", .text(equation)), ("expression", .text(expression)), ("unit", .text(unit)),
+                ("value", .decimal(value)),
+                ("exact", .boolean(exact)),
+            ]
         }
     }
 
@@ -109,8 +121,10 @@ public struct PeriodResult: Sendable, Equatable {
         public var text: String
 
         public var fields: Fields {
-            [("kind", .text(kind.rawValue)), ("parameter", .text(parameter)), ("meter", .text(meter)),
-             ("intervals", intervals.map { .integer($0) } ?? .null), ("text", .text(text))]
+            [
+                ("kind", .text(kind.rawValue)), ("parameter", .text(parameter)), ("meter", .text(meter)),
+                ("intervals", intervals.map { .integer($0) } ?? .null), ("text", .text(text)),
+            ]
         }
     }
 }

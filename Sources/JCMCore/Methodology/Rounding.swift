@@ -30,8 +30,8 @@ extension Methodology {
         public func apply(_ value: ExactDecimal) -> ExactDecimal {
             guard value.scale > scale else { return value }
             let divisor = ExactDecimal.pow10(value.scale - scale)
-            var q = value.significand / divisor           // toward zero
-            let r = value.significand % divisor           // carries the value's sign
+            var q = value.significand / divisor  // toward zero
+            let r = value.significand % divisor  // carries the value's sign
             if r != 0 {
                 switch mode {
                 case .down: if r < 0 { q -= 1 }

@@ -9,8 +9,10 @@ public enum PollBackoff {
     public static let longestRetryAfterMs: Int64 = 3_600_000
 
     /// `draw` picks the wait out of its range (random; a test passes its own).
-    public static func nextDue(_ schedule: PollSchedule, afterMs now: Int64, failures: Int, retryAfterMs: Int64? = nil, capMs: Int64,
-                               draw: (ClosedRange<Int64>) -> Int64 = { Int64.random(in: $0) }) -> Int64 {
+    public static func nextDue(
+        _ schedule: PollSchedule, afterMs now: Int64, failures: Int, retryAfterMs: Int64? = nil, capMs: Int64,
+        draw: (ClosedRange<Int64>) -> Int64 = { Int64.random(in: $0) }
+    ) -> Int64 {
         var wait: Int64 = 0
         if failures > 1 {
             let doublings = Int64(min(failures - 1, 30))
@@ -36,10 +38,14 @@ public enum RetryAfter {
     static func httpDate(_ s: String) -> Int64? {
         let parts = s.split(separator: " ")
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        guard parts.count == 6, parts[5] == "GMT", let day = Int64(parts[1]), let month = months.firstIndex(of: String(parts[2])),
-              let year = Int64(parts[3]) else { return nil }
+        guard parts.count == 6, parts[5] == "GMT", let day = Int64(parts[1]),
+            let month = months.firstIndex(of: String(parts[2])),
+            let year = Int64(parts[3])
+        else { return nil }
         let clock = parts[4].split(separator: ":").compactMap { Int64($0) }
-        guard clock.count == 3, clock[0] < 24, clock[1] < 60, clock[2] < 61, day >= 1, day <= 31, (1970...9999).contains(year) else { return nil }
+        guard clock.count == 3, clock[0] < 24, clock[1] < 60, clock[2] < 61, day >= 1, day <= 31,
+            (1970...9999).contains(year)
+        else { return nil }
         let days = CivilDate.toDays(year, Int64(month + 1), day)
         return (days * 86_400 + clock[0] * 3_600 + clock[1] * 60 + clock[2]) * 1_000
     }

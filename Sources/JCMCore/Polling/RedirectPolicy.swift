@@ -22,16 +22,23 @@ public enum RedirectPolicy: String, Sendable, Equatable, CaseIterable {
     /// Whether hop number `hop` (1 for the first redirect) goes to `target`. `credentialed` says
     /// whether the chain still carries credentials (it has not left `meter`); `afterHTTPS`,
     /// whether the meter or any hop so far was https.
-    public func decide(meter: Origin, target: Origin?, hop: Int, credentialed: Bool, afterHTTPS: Bool = false) -> Decision {
+    public func decide(meter: Origin, target: Origin?, hop: Int, credentialed: Bool, afterHTTPS: Bool = false)
+        -> Decision
+    {
         guard let target else { return .refuse("redirect to an unreadable location refused") }
         guard self != .none else { return .refuse("redirect to \(target) not followed (redirects = \"none\")") }
         guard hop <= Self.maxHops else { return .refuse("more than \(Self.maxHops) redirects; the last to \(target)") }
-        guard target.scheme == "http" || target.scheme == "https" else { return .refuse("redirect to \(target) refused: only http and https are followed") }
+        guard target.scheme == "http" || target.scheme == "https" else {
+            return .refuse("redirect to \(target) refused: only http and https are followed")
+        }
         // Giving up TLS would let anyone on the path answer for the gateway.
-        if meter.scheme == "https" || afterHTTPS, target.scheme != "https" { return .refuse("redirect to \(target) refused: it leaves https") }
+        if meter.scheme == "https" || afterHTTPS, target.scheme != "https" {
+            return .refuse("redirect to \(target) refused: it leaves https")
+        }
         if target == meter { return .follow(withCredentials: credentialed) }
         guard self == .any else {
-            return .refuse("redirect to \(target) refused: not the meter's origin \(meter) (redirects = \"same-origin\")")
+            return .refuse(
+                "redirect to \(target) refused: not the meter's origin \(meter) (redirects = \"same-origin\")")
         }
         return .follow(withCredentials: false)
     }

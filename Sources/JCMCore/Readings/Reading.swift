@@ -11,7 +11,10 @@ public struct RawReading: Sendable, Equatable {
     /// The record exactly as read (CSV line, JSON element, response body excerpt).
     public var raw: String
 
-    public init(meterID: String?, timestamp: String?, value: String?, unit: String?, extra: String? = nil, location: String, raw: String) {
+    public init(
+        meterID: String?, timestamp: String?, value: String?, unit: String?, extra: String? = nil, location: String,
+        raw: String
+    ) {
         self.meterID = meterID
         self.timestamp = timestamp
         self.value = value
@@ -36,7 +39,10 @@ public struct Reading: Sendable, Equatable {
 
     public var status: String { flags.isEmpty ? "accepted" : "flagged" }
 
-    public init(meterKey: Int32, timestamp: Timestamp, value: ExactDecimal, rawValue: String, rawUnit: String, flags: [ReasonCode] = [], extra: String? = nil) {
+    public init(
+        meterKey: Int32, timestamp: Timestamp, value: ExactDecimal, rawValue: String, rawUnit: String,
+        flags: [ReasonCode] = [], extra: String? = nil
+    ) {
         self.meterKey = meterKey
         self.timestamp = timestamp
         self.value = value

@@ -50,6 +50,9 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable {
 
     public var isFlag: Bool { Self.flags.contains(self) }
 
-    static let flags: Set<ReasonCode> = [.outOfOrder, .unitConversionRounded, .valueUnusual, .counterReset, .counterRollover, .spike, .counterStuck, .calibrationLapsed,
-                                           .deviceClockInvalid, .deviceClockSkew]
+    static let flags: Set<ReasonCode> = [
+        .outOfOrder, .unitConversionRounded, .valueUnusual, .counterReset, .counterRollover, .spike, .counterStuck,
+        .calibrationLapsed,
+        .deviceClockInvalid, .deviceClockSkew,
+    ]
 }

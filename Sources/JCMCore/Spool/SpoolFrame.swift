@@ -25,7 +25,9 @@ public enum SpoolFrame {
 
     public static func decode(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Decoded {
         guard bytes.count - offset >= headerSize else { return .incomplete }
-        guard magic.indices.allSatisfy({ bytes[offset + $0] == magic[$0] }) else { return .damaged("bad record marker") }
+        guard magic.indices.allSatisfy({ bytes[offset + $0] == magic[$0] }) else {
+            return .damaged("bad record marker")
+        }
         let length = Int(readLE(bytes, offset + 4))
         guard length <= maxPayload else { return .damaged("impossible record length \(length)") }
         let start = offset + headerSize

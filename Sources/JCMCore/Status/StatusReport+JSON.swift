@@ -4,19 +4,26 @@
 extension StatusReport {
     public var json: String {
         func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
-        func number(_ s: String?) -> JSONValue { s.flatMap { ExactDecimal(parsing: $0) }.map { .number($0.description) } ?? .null }
+        func number(_ s: String?) -> JSONValue {
+            s.flatMap { ExactDecimal(parsing: $0) }.map { .number($0.description) } ?? .null
+        }
         let meters: [JSONValue] = meters.map { m in
             .object([
-                "project": .string(m.project), "meter_id": .string(m.id), "parameter": .string(m.parameter), "polled": .bool(m.polled),
+                "project": .string(m.project), "meter_id": .string(m.id), "parameter": .string(m.parameter),
+                "polled": .bool(m.polled),
                 "state": .string(m.state), "down_since": text(m.downSince), "last_error": text(m.lastError),
                 "last_reading_at": text(m.lastReadingAt), "last_value": number(m.lastValue), "unit": .string(m.unit),
                 "completeness_today": number(m.completenessToday), "period_from": text(m.periodFrom),
                 "completeness_period": number(m.completenessPeriod),
-                "calibration_valid_until": text(m.calibrationValidUntil), "calibration_certificate": text(m.calibrationCertificate),
+                "calibration_valid_until": text(m.calibrationValidUntil),
+                "calibration_certificate": text(m.calibrationCertificate),
             ])
         }
         let chains: [JSONValue] = chains.map { c in
-            .object(["project": .string(c.project), "seq": number(c.seq), "chain_hash": .string(c.chainHash), "sealed_at": .string(c.sealedAt)])
+            .object([
+                "project": .string(c.project), "seq": number(c.seq), "chain_hash": .string(c.chainHash),
+                "sealed_at": .string(c.sealedAt),
+            ])
         }
         let checkpoint: JSONValue
         switch self.checkpoint {
@@ -28,7 +35,8 @@ extension StatusReport {
             "pending_bytes": self.spool.pendingBytes.map { .number(String(Int64($0))) } ?? .null,
             "age_seconds": self.spool.ageSeconds.map { .number(String(Int64($0.rounded()))) } ?? .null,
         ])
-        let daemon: JSONValue = self.daemon.map { .object(["listen": .string($0.listen), "answered": .bool($0.answered)]) } ?? .null
+        let daemon: JSONValue =
+            self.daemon.map { .object(["listen": .string($0.listen), "answered": .bool($0.answered)]) } ?? .null
         return JSONValue.object([
             "at": .string(at), "meters": .array(meters), "chains": .array(chains), "checkpoint": checkpoint,
             "checkpoints_supported": .bool(self.checkpoint != .unsupported),

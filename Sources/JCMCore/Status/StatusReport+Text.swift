@@ -2,12 +2,17 @@
 /// chains and the last checkpoint.
 extension StatusReport {
     public var text: String {
-        let header = ["METER", "PROJECT", "PARAMETER", "STATE", "LAST READING (UTC)", "VALUE", "TODAY", "PERIOD", "CALIBRATED UNTIL"]
+        let header = [
+            "METER", "PROJECT", "PARAMETER", "STATE", "LAST READING (UTC)", "VALUE", "TODAY", "PERIOD",
+            "CALIBRATED UNTIL",
+        ]
         let rows = meters.map { m -> [String] in
-            [m.id, m.project, m.parameter, Self.stateText(m), m.lastReadingAt.map(Self.short) ?? "-",
-             m.lastValue.map { "\(Self.trimmed($0)) \(m.unit)" } ?? "-",
-             Self.percent(m.completenessToday), Self.percent(m.completenessPeriod),
-             m.calibrationValidUntil.map { Self.short($0) + ($0 <= at ? " (lapsed)" : "") } ?? "none"]
+            [
+                m.id, m.project, m.parameter, Self.stateText(m), m.lastReadingAt.map(Self.short) ?? "-",
+                m.lastValue.map { "\(Self.trimmed($0)) \(m.unit)" } ?? "-",
+                Self.percent(m.completenessToday), Self.percent(m.completenessPeriod),
+                m.calibrationValidUntil.map { Self.short($0) + ($0 <= at ? " (lapsed)" : "") } ?? "none",
+            ]
         }
         var out = "status at \(Self.short(at))\n"
         if meters.isEmpty {
@@ -15,16 +20,24 @@ extension StatusReport {
         } else {
             let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
             for row in [header] + rows {
-                out += row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                out +=
+                    row.enumerated().map { i, cell in
+                        i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                    }
                     .joined(separator: "  ") + "\n"
             }
-            let periods = Set(meters.compactMap { m in m.periodFrom.map { "\(m.project) from \(Self.short($0))" } }).sorted()
-            if !periods.isEmpty { out += "PERIOD: since the last declared period's end, else monitoring_start: \(periods.joined(separator: "; "))\n" }
+            let periods = Set(meters.compactMap { m in m.periodFrom.map { "\(m.project) from \(Self.short($0))" } })
+                .sorted()
+            if !periods.isEmpty {
+                out +=
+                    "PERIOD: since the last declared period's end, else monitoring_start: \(periods.joined(separator: "; "))\n"
+            }
         }
         out += "\n" + spoolLine + "\n"
         if chains.isEmpty { out += "chains: none yet (nothing sealed)\n" }
         for c in chains {
-            out += "chain \(c.project.isEmpty ? "''" : c.project): head link #\(c.seq) \(c.chainHash) sealed \(Self.short(c.sealedAt))\n"
+            out +=
+                "chain \(c.project.isEmpty ? "''" : c.project): head link #\(c.seq) \(c.chainHash) sealed \(Self.short(c.sealedAt))\n"
         }
         switch checkpoint {
         case .unsupported: out += "last checkpoint: - (this schema has no jcm.checkpoints)\n"
@@ -35,7 +48,8 @@ extension StatusReport {
     }
 
     var spoolLine: String {
-        var line = "spool: \(Self.bytes(Double(spool.bytesOnDisk))) on disk in \(spool.segments) segment\(spool.segments == 1 ? "" : "s")"
+        var line =
+            "spool: \(Self.bytes(Double(spool.bytesOnDisk))) on disk in \(spool.segments) segment\(spool.segments == 1 ? "" : "s")"
         if let d = daemon {
             if d.answered, let pending = spool.pendingBytes {
                 line += "; \(Self.bytes(pending)) not yet written to PostgreSQL"
@@ -78,7 +92,10 @@ extension StatusReport {
         let units = ["KiB", "MiB", "GiB", "TiB"]
         var v = n / 1024
         var i = 0
-        while v >= 1024, i < units.count - 1 { v /= 1024; i += 1 }
+        while v >= 1024, i < units.count - 1 {
+            v /= 1024
+            i += 1
+        }
         return "\((v * 10).rounded() / 10) \(units[i])"
     }
 }

@@ -23,10 +23,12 @@ public struct StatusReport: Sendable, Equatable {
         public var calibrationValidUntil: String?
         public var calibrationCertificate: String?
 
-        public init(project: String, id: String, parameter: String, polled: Bool, state: String, lastReadingAt: String? = nil,
-                    lastValue: String? = nil, unit: String, downSince: String? = nil, lastError: String? = nil,
-                    completenessToday: String? = nil, periodFrom: String? = nil, completenessPeriod: String? = nil,
-                    calibrationValidUntil: String? = nil, calibrationCertificate: String? = nil) {
+        public init(
+            project: String, id: String, parameter: String, polled: Bool, state: String, lastReadingAt: String? = nil,
+            lastValue: String? = nil, unit: String, downSince: String? = nil, lastError: String? = nil,
+            completenessToday: String? = nil, periodFrom: String? = nil, completenessPeriod: String? = nil,
+            calibrationValidUntil: String? = nil, calibrationCertificate: String? = nil
+        ) {
             self.project = project
             self.id = id
             self.parameter = parameter
@@ -95,7 +97,10 @@ public struct StatusReport: Sendable, Equatable {
     /// The daemon's /metrics address, and whether it answered (nil: [metrics] listen not set).
     public var daemon: (listen: String, answered: Bool)? {
         get { daemonListen.map { ($0, daemonAnswered) } }
-        set { daemonListen = newValue?.listen; daemonAnswered = newValue?.answered ?? false }
+        set {
+            daemonListen = newValue?.listen
+            daemonAnswered = newValue?.answered ?? false
+        }
     }
     private var daemonListen: String?
     private var daemonAnswered = false

@@ -20,9 +20,11 @@ extension TOMLTableBuilder {
             case .table(let sub) where sub.origin == .dotted:
                 table = sub
             case .table(let sub):
-                throw Self.error(part, "cannot add to table '\(name)' with a dotted key; it was defined at line \(sub.line)")
+                throw Self.error(
+                    part, "cannot add to table '\(name)' with a dotted key; it was defined at line \(sub.line)")
             case .tableArray(let array):
-                throw Self.error(part, "cannot add to array of tables '\(name)' (defined at line \(array.line)) with a dotted key")
+                throw Self.error(
+                    part, "cannot add to array of tables '\(name)' (defined at line \(array.line)) with a dotted key")
             case .value(let existing):
                 throw Self.valueInTheWay(part, name, existing)
             }
@@ -30,7 +32,8 @@ extension TOMLTableBuilder {
         let last = key[key.count - 1]
         path.append(last.name)
         if let existing = table.slots[last.name] {
-            throw Self.error(last, "duplicate key '\(TOMLKeyPath.display(path))' (first defined at line \(existing.line))")
+            throw Self.error(
+                last, "duplicate key '\(TOMLKeyPath.display(path))' (first defined at line \(existing.line))")
         }
         table.add(last.name, .value(node))
     }
@@ -77,7 +80,8 @@ extension TOMLTableBuilder {
             throw Self.error(last, "cannot define [[\(name)]]: table '\(name)' already defined at line \(table.line)")
         case .value(let existing):
             if case .array = existing.value {
-                throw Self.error(last, "cannot append [[\(name)]] to the static array '\(name)' defined at line \(existing.line)")
+                throw Self.error(
+                    last, "cannot append [[\(name)]] to the static array '\(name)' defined at line \(existing.line)")
             }
             throw Self.error(last, "duplicate key '\(name)' (first defined at line \(existing.line))")
         }
@@ -111,8 +115,12 @@ extension TOMLTableBuilder {
 
     private static func valueInTheWay(_ part: TOMLKeyPart, _ name: String, _ existing: TOMLNode) -> TOMLError {
         if case .table = existing.value {
-            return error(part, "cannot add to inline table '\(name)' defined at line \(existing.line); inline tables are closed")
+            return error(
+                part, "cannot add to inline table '\(name)' defined at line \(existing.line); inline tables are closed")
         }
-        return error(part, "key '\(name)' is already defined at line \(existing.line) as a value (\(existing.value.typeName)), not a table")
+        return error(
+            part,
+            "key '\(name)' is already defined at line \(existing.line) as a value (\(existing.value.typeName)), not a table"
+        )
     }
 }

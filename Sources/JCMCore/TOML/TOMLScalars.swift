@@ -6,8 +6,9 @@ extension TOMLParser {
         while let c = peek, Self.isTokenChar(c) { bump() }
         // `1979-05-27 07:32:00` is one value even though it contains a space.
         if here.offset - start.offset == 10, Self.isFullDate(bytes[start.offset..<here.offset]),
-           peek == 0x20, let h1 = peek(1), let h2 = peek(2), TOMLChars.isDigit(h1), TOMLChars.isDigit(h2),
-           peek(3) == UInt8(ascii: ":") {
+            peek == 0x20, let h1 = peek(1), let h2 = peek(2), TOMLChars.isDigit(h1), TOMLChars.isDigit(h2),
+            peek(3) == UInt8(ascii: ":")
+        {
             bump()
             while let c = peek, Self.isTokenChar(c) { bump() }
         }
@@ -47,7 +48,10 @@ extension TOMLParser {
 
     // MARK: integers
 
-    enum IntegerResult { case value(Int64), outOfRange, notInteger }
+    enum IntegerResult {
+        case value(Int64)
+        case outOfRange, notInteger
+    }
 
     static func parseInteger(_ b: [UInt8]) -> IntegerResult {
         if b.count > 2, b[0] == UInt8(ascii: "0") {
@@ -157,12 +161,13 @@ extension TOMLParser {
         guard b.count >= 10, isFullDate(b[0..<10]) else { return false }
         if b.count == 10 { return true }
         guard [UInt8(ascii: "T"), UInt8(ascii: "t"), 0x20].contains(b[10]),
-              let end = timeEnd(b, from: 11) else { return false }
+            let end = timeEnd(b, from: 11)
+        else { return false }
         let offset = b[end...]
         if offset.isEmpty { return true }
         if offset.count == 1 { return offset.first == UInt8(ascii: "Z") || offset.first == UInt8(ascii: "z") }
         guard offset.count == 6, offset.first == UInt8(ascii: "+") || offset.first == UInt8(ascii: "-"),
-              let h = twoDigits(b, end + 1), b[end + 3] == UInt8(ascii: ":"), let m = twoDigits(b, end + 4)
+            let h = twoDigits(b, end + 1), b[end + 3] == UInt8(ascii: ":"), let m = twoDigits(b, end + 4)
         else { return false }
         return h <= 23 && m <= 59
     }
@@ -170,9 +175,9 @@ extension TOMLParser {
     static func isFullDate(_ b: ArraySlice<UInt8>) -> Bool {
         let b = Array(b)
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
-              let y1 = twoDigits(b, 0), let y2 = twoDigits(b, 2),
-              let month = twoDigits(b, 5), let day = twoDigits(b, 8),
-              (1...12).contains(month), day >= 1
+            let y1 = twoDigits(b, 0), let y2 = twoDigits(b, 2),
+            let month = twoDigits(b, 5), let day = twoDigits(b, 8),
+            (1...12).contains(month), day >= 1
         else { return false }
         let year = y1 * 100 + y2
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
@@ -184,8 +189,8 @@ extension TOMLParser {
     /// 60 to allow leap seconds.
     private static func timeEnd(_ b: [UInt8], from i: Int) -> Int? {
         guard b.count >= i + 8, let h = twoDigits(b, i), b[i + 2] == UInt8(ascii: ":"),
-              let m = twoDigits(b, i + 3), b[i + 5] == UInt8(ascii: ":"), let s = twoDigits(b, i + 6),
-              h <= 23, m <= 59, s <= 60
+            let m = twoDigits(b, i + 3), b[i + 5] == UInt8(ascii: ":"), let s = twoDigits(b, i + 6),
+            h <= 23, m <= 59, s <= 60
         else { return nil }
         var end = i + 8
         if end < b.count, b[end] == UInt8(ascii: ".") {

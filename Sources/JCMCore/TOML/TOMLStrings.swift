@@ -176,7 +176,9 @@ extension TOMLParser {
         case UInt8(ascii: "\\"): simple = 0x5C
         case UInt8(ascii: "u"), UInt8(ascii: "U"): simple = nil
         default:
-            let shown = (0x21..<0x7F).contains(e) ? "\\" + String(Character(Unicode.Scalar(e))) : "\\ followed by \(describeHere())"
+            let shown =
+                (0x21..<0x7F).contains(e)
+                ? "\\" + String(Character(Unicode.Scalar(e))) : "\\ followed by \(describeHere())"
             throw fail("invalid escape sequence \(shown)", at: start)
         }
         bump()

@@ -20,12 +20,24 @@ public enum DurationParser {
             }
             guard digits > 0 else { return nil }
             let unit: Int64
-            if chars.starts(with: "ms".utf8) { unit = 1; chars.removeFirst(2) }
-            else if c == UInt8(ascii: "s") { unit = 1_000; chars.removeFirst() }
-            else if c == UInt8(ascii: "m") { unit = 60_000; chars.removeFirst() }
-            else if c == UInt8(ascii: "h") { unit = 3_600_000; chars.removeFirst() }
-            else if c == UInt8(ascii: "d") { unit = 86_400_000; chars.removeFirst() }
-            else { return nil }
+            if chars.starts(with: "ms".utf8) {
+                unit = 1
+                chars.removeFirst(2)
+            } else if c == UInt8(ascii: "s") {
+                unit = 1_000
+                chars.removeFirst()
+            } else if c == UInt8(ascii: "m") {
+                unit = 60_000
+                chars.removeFirst()
+            } else if c == UInt8(ascii: "h") {
+                unit = 3_600_000
+                chars.removeFirst()
+            } else if c == UInt8(ascii: "d") {
+                unit = 86_400_000
+                chars.removeFirst()
+            } else {
+                return nil
+            }
             let (p, o) = number.multipliedReportingOverflow(by: unit)
             guard !o else { return nil }
             let (sum, o3) = total.addingReportingOverflow(p)

@@ -30,12 +30,15 @@ public enum LocalDateOrder: String, Sendable, Equatable, CaseIterable {
         parts.append(value)
         guard parts.count == 5 || parts.count == 6 else { return nil }
         let dateSeparators: Set<Character> = ["/", ".", "-"]
-        guard dateSeparators.contains(separators[0]), separators[1] == separators[0], separators[2] == " " || separators[2] == "T",
-              separators[3...].allSatisfy({ $0 == ":" }) else { return nil }
+        guard dateSeparators.contains(separators[0]), separators[1] == separators[0],
+            separators[2] == " " || separators[2] == "T",
+            separators[3...].allSatisfy({ $0 == ":" })
+        else { return nil }
         let (day, month) = self == .dayFirst ? (parts[0], parts[1]) : (parts[1], parts[0])
         let year = parts[2]
         guard (1...31).contains(day), (1...12).contains(month), year >= 1000 else { return nil }
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(parts[3])):\(two(parts[4])):\(two(parts.count == 6 ? parts[5] : 0))"
+        return
+            "\(year)-\(two(month))-\(two(day))T\(two(parts[3])):\(two(parts[4])):\(two(parts.count == 6 ? parts[5] : 0))"
     }
 }

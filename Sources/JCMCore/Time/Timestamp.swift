@@ -22,7 +22,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let micros = microseconds - seconds * 1_000_000
         let (days, secs) = (seconds.floorDiv(86_400), seconds - seconds.floorDiv(86_400) * 86_400)
         let (y, m, d) = CivilDate.fromDays(days)
-        var text = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secs / 3600, 2)):\(pad(secs % 3600 / 60, 2)):\(pad(secs % 60, 2))"
+        var text =
+            "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secs / 3600, 2)):\(pad(secs % 3600 / 60, 2)):\(pad(secs % 60, 2))"
         var frac = pad(micros, 6)
         if let fractionDigits {
             frac = String(frac.prefix(fractionDigits))

@@ -104,7 +104,9 @@ public struct TimestampParser: Sendable {
     /// a time that occurs twice (clocks turned back) takes the later instant; a time that never
     /// occurs (clocks turned forward) takes the offset in force before the change.
     static func offset(of zone: TimeZone, atLocal local: Int64) -> Int64 {
-        func offset(atInstant t: Int64) -> Int64 { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t)))) }
+        func offset(atInstant t: Int64) -> Int64 {
+            Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t))))
+        }
         // Transitions are far more than a day apart, so the offsets a day either side are the
         // only candidates.
         let before = offset(atInstant: local - 86_400)

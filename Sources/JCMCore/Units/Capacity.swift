@@ -10,7 +10,10 @@ public enum Capacity {
     public static func perHour(_ text: String, in unit: MeasurementUnit) -> Result<ExactDecimal, Problem> {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count == 2, let amount = ExactDecimal(parsing: parts[0]), !amount.isNegative, amount != .zero else {
-            return .failure(Problem(message: "\"\(text)\" is not a capacity: write a positive number and a unit, \"500 kW\" or \"12 m3/h\""))
+            return .failure(
+                Problem(
+                    message:
+                        "\"\(text)\" is not a capacity: write a positive number and a unit, \"500 kW\" or \"12 m3/h\""))
         }
         let symbol = String(parts[1])
         let perHourUnit: MeasurementUnit?
@@ -22,7 +25,8 @@ public enum Capacity {
             perHourUnit = nil
         }
         guard let from = perHourUnit else {
-            return .failure(Problem(message: "\"\(symbol)\" is not a power (W, kW, MW, GW) nor a unit per hour (\"m3/h\")"))
+            return .failure(
+                Problem(message: "\"\(symbol)\" is not a power (W, kW, MW, GW) nor a unit per hour (\"m3/h\")"))
         }
         do {
             return .success(try amount.converted(from: from, to: unit).value)

@@ -22,9 +22,12 @@ extension ExactDecimal {
         return Self.retryTruncated(self, other) { $0 - $1 }
     }
 
-    private static func retryTruncated(_ a: ExactDecimal, _ b: ExactDecimal, _ op: (ExactDecimal, ExactDecimal) -> ExactDecimal?) -> (value: ExactDecimal, exact: Bool)? {
+    private static func retryTruncated(
+        _ a: ExactDecimal, _ b: ExactDecimal, _ op: (ExactDecimal, ExactDecimal) -> ExactDecimal?
+    ) -> (value: ExactDecimal, exact: Bool)? {
         // Normalized: a truncated tail of zeros must not take integer digits' room.
-        let x = a.truncated(toScale: inexactScale).normalized, y = b.truncated(toScale: inexactScale).normalized
+        let x = a.truncated(toScale: inexactScale).normalized
+        let y = b.truncated(toScale: inexactScale).normalized
         guard let value = op(x, y) else { return nil }
         return (value, x == a && y == b)
     }
@@ -40,7 +43,10 @@ extension ExactDecimal {
         var wide = Wide(significand.magnitude.multipliedFullWidth(by: other.significand.magnitude))
         var s = scale + other.scale
         var exact = true
-        func drop(_ k: Int) { exact = wide.divide(byPowerOfTen: k) && exact; s -= k }
+        func drop(_ k: Int) {
+            exact = wide.divide(byPowerOfTen: k) && exact
+            s -= k
+        }
         if s > Self.maxScale { drop(s - Self.maxScale) }
         while !wide.fitsInt128 {
             guard s > 0 else { return nil }
@@ -55,11 +61,13 @@ extension ExactDecimal {
     public func divided(by divisor: ExactDecimal) -> (value: ExactDecimal, exact: Bool)? {
         guard divisor.significand != 0 else { return nil }
         let negative = (significand < 0) != (divisor.significand < 0)
-        let n = significand.magnitude, d = divisor.significand.magnitude
+        let n = significand.magnitude
+        let d = divisor.significand.magnitude
         let limit = UInt128(Int128.max)
         // value = (n / d) × 10^(divisor.scale − scale): long division, one digit at a time,
         // starting at scale −shift, until the remainder is zero or maxScale digits are reached.
-        var q = n / d, r = n % d
+        var q = n / d
+        var r = n % d
         var s = scale - divisor.scale
         guard q <= limit else { return nil }
         while s < 0 || (r != 0 && s < Self.maxScale) {
@@ -70,7 +78,9 @@ extension ExactDecimal {
                 guard s >= 0 else { return nil }
                 break
             }
-            q = next; r = rest; s += 1
+            q = next
+            r = rest
+            s += 1
         }
         let exact = r == 0
         if !exact, s > Self.inexactScale {
@@ -79,7 +89,10 @@ extension ExactDecimal {
         }
         if exact, s > 0 {
             // Trailing zeros of an exact quotient carry no information.
-            while s > 0, q % 10 == 0 { q /= 10; s -= 1 }
+            while s > 0, q % 10 == 0 {
+                q /= 10
+                s -= 1
+            }
         }
         let m = Int128(q)
         return (ExactDecimal(significand: negative ? -m : m, scale: s), exact)
@@ -100,7 +113,8 @@ private struct Wide {
 
     /// Divides toward zero; true when nothing non-zero was dropped.
     mutating func divide(byPowerOfTen k: Int) -> Bool {
-        var k = k, exact = true
+        var k = k
+        var exact = true
         while k > 0 {
             let step = min(k, 38)
             let p = UInt128(ExactDecimal.pow10(step))

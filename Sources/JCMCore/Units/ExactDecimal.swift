@@ -34,7 +34,8 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         let exponent = s.dropFirst(mantissa.count)
         let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), parts.contains(where: { !$0.isEmpty }),
-              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return false }
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } })
+        else { return false }
         if exponent.isEmpty { return true }
         var e = exponent.dropFirst()
         if e.first == "+" || e.first == "-" { e.removeFirst() }
@@ -100,7 +101,10 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
             var s = scale - k
             var m = significand
             // Reduce trailing zeros the scale no longer needs so `1e-40 * 1e10` still fits.
-            while s > Self.maxScale, m % 10 == 0, m != 0 { m /= 10; s -= 1 }
+            while s > Self.maxScale, m % 10 == 0, m != 0 {
+                m /= 10
+                s -= 1
+            }
             if m == 0 { s = min(s, Self.maxScale) }
             guard s <= Self.maxScale else { return nil }
             return ExactDecimal(significand: m, scale: s)
@@ -108,7 +112,10 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         var m = significand
         var s = scale
         var k = k
-        while k > 0, s > 0 { s -= 1; k -= 1 }
+        while k > 0, s > 0 {
+            s -= 1
+            k -= 1
+        }
         while k > 0 {
             let (p, o) = m.multipliedReportingOverflow(by: 10)
             guard !o else { return nil }
@@ -147,8 +154,12 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// The same value without trailing fractional zeros.
     public var normalized: ExactDecimal {
-        var m = significand, s = scale
-        while s > 0, m % 10 == 0 { m /= 10; s -= 1 }
+        var m = significand
+        var s = scale
+        while s > 0, m % 10 == 0 {
+            m /= 10
+            s -= 1
+        }
         return ExactDecimal(significand: m, scale: s)
     }
 
@@ -183,16 +194,21 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
             let p = pow10(d.scale - low)
             var q = d.significand / p
             var r = d.significand - q * p
-            if r < 0 { q -= 1; r += p }
+            if r < 0 {
+                q -= 1
+                r += p
+            }
             return (q, r * pow10(s - d.scale))
         }
-        let (qa, ra) = split(a), (qb, rb) = split(b)
+        let (qa, ra) = split(a)
+        let (qb, rb) = split(b)
         return qa != qb ? qa < qb : ra < rb
     }
 
     public static func == (a: ExactDecimal, b: ExactDecimal) -> Bool {
         if a.scale == b.scale { return a.significand == b.significand }
-        let x = a.normalized, y = b.normalized
+        let x = a.normalized
+        let y = b.normalized
         return x.significand == y.significand && x.scale == y.scale
     }
 

@@ -11,9 +11,12 @@ public enum HTMLIndexListing {
         }
         let start = text.drop { $0.isWhitespace }.first
         if start == "[" || start == "{" {
-            throw UploadListingError(url: listingURL, message: "this is JSON, not an HTML index; set listing = \"nginx-json\"")
+            throw UploadListingError(
+                url: listingURL, message: "this is JSON, not an HTML index; set listing = \"nginx-json\"")
         }
-        guard text.contains("<") else { throw UploadListingError(url: listingURL, message: "not an HTML index (no markup)") }
+        guard text.contains("<") else {
+            throw UploadListingError(url: listingURL, message: "not an HTML index (no markup)")
+        }
         let folder = UploadURL.folder(of: listingURL)
         var seen: Set<String> = []
         var entries: [UploadEntry] = []
@@ -28,7 +31,9 @@ public enum HTMLIndexListing {
     static func fileName(_ href: String) -> String? {
         var h = Substring(href)
         if h.hasPrefix("./") { h = h.dropFirst(2) }
-        guard !h.isEmpty, !h.hasPrefix("/"), !h.hasSuffix("/"), !h.contains("?"), !h.contains("#"), !h.contains(":"), !h.contains("/") else {
+        guard !h.isEmpty, !h.hasPrefix("/"), !h.hasSuffix("/"), !h.contains("?"), !h.contains("#"), !h.contains(":"),
+            !h.contains("/")
+        else {
             return nil
         }
         guard let name = UploadURL.decode(String(h)), name != ".", name != "..", !name.contains("/") else { return nil }
@@ -43,7 +48,11 @@ public enum HTMLIndexListing {
         func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
         while i < bytes.count {
             guard bytes[i] == UInt8(ascii: "<"), i + 2 < bytes.count, lower(bytes[i + 1]) == UInt8(ascii: "a"),
-                  bytes[i + 2] == 32 || bytes[i + 2] == 9 || bytes[i + 2] == 10 || bytes[i + 2] == 13 else { i += 1; continue }
+                bytes[i + 2] == 32 || bytes[i + 2] == 9 || bytes[i + 2] == 10 || bytes[i + 2] == 13
+            else {
+                i += 1
+                continue
+            }
             guard let end = bytes[i...].firstIndex(of: UInt8(ascii: ">")) else {
                 throw UploadListingError(url: listingURL, message: "an <a> tag is not closed (the index was cut off?)")
             }
@@ -64,7 +73,10 @@ public enum HTMLIndexListing {
             while i < chars.count, chars[i] != "=", !chars[i].properties.isWhitespace { i += 1 }
             let attr = String(String.UnicodeScalarView(chars[nameStart..<i])).lowercased()
             while i < chars.count, chars[i].properties.isWhitespace { i += 1 }
-            guard i < chars.count, chars[i] == "=" else { if i == nameStart { i += 1 }; continue }
+            guard i < chars.count, chars[i] == "=" else {
+                if i == nameStart { i += 1 }
+                continue
+            }
             i += 1
             while i < chars.count, chars[i].properties.isWhitespace { i += 1 }
             var value: String
@@ -120,7 +132,9 @@ enum HTMLEntities {
         default:
             guard name.hasPrefix("#") else { return nil }
             let digits = name.dropFirst()
-            let value = digits.hasPrefix("x") || digits.hasPrefix("X") ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits, radix: 10)
+            let value =
+                digits.hasPrefix("x") || digits.hasPrefix("X")
+                ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits, radix: 10)
             return value.flatMap(Unicode.Scalar.init)
         }
     }

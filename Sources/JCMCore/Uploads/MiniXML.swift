@@ -21,7 +21,9 @@ enum MiniXML {
     static func parse(_ bytes: [UInt8]) throws(MiniXMLError) -> MiniXMLElement {
         var p = Parser(bytes: bytes)
         try p.skipMisc()
-        guard p.peek == UInt8(ascii: "<") else { throw p.error(p.atEnd ? "empty document" : "text before the root element") }
+        guard p.peek == UInt8(ascii: "<") else {
+            throw p.error(p.atEnd ? "empty document" : "text before the root element")
+        }
         let root = try p.element()
         try p.skipMisc()
         guard p.atEnd else { throw p.error("content after the root element") }
@@ -47,7 +49,10 @@ enum MiniXML {
         mutating func skip(past s: String) throws(MiniXMLError) {
             let u = Array(s.utf8)
             while i + u.count <= bytes.count {
-                if Array(bytes[i..<(i + u.count)]) == u { i += u.count; return }
+                if Array(bytes[i..<(i + u.count)]) == u {
+                    i += u.count
+                    return
+                }
                 i += 1
             }
             throw error("unterminated markup (expected \(s))")
@@ -59,13 +64,23 @@ enum MiniXML {
         mutating func skipMisc() throws(MiniXMLError) {
             while true {
                 skipSpace()
-                if starts(with: "<?") { try skip(past: "?>") } else if starts(with: "<!--") { try skip(past: "-->") } else if starts(with: "<!") { try skip(past: ">") } else { return }
+                if starts(with: "<?") {
+                    try skip(past: "?>")
+                } else if starts(with: "<!--") {
+                    try skip(past: "-->")
+                } else if starts(with: "<!") {
+                    try skip(past: ">")
+                } else {
+                    return
+                }
             }
         }
 
         mutating func name() throws(MiniXMLError) -> String {
             let start = i
-            while let b = peek, b != 32, b != 9, b != 10, b != 13, b != UInt8(ascii: ">"), b != UInt8(ascii: "/") { i += 1 }
+            while let b = peek, b != 32, b != 9, b != 10, b != 13, b != UInt8(ascii: ">"), b != UInt8(ascii: "/") {
+                i += 1
+            }
             guard i > start else { throw error("an element has no name") }
             let full = String(decoding: bytes[start..<i], as: UTF8.self)
             return full.split(separator: ":").last.map(String.init) ?? full
@@ -78,11 +93,20 @@ enum MiniXML {
             // Attributes are not needed; skip to the end of the tag, minding quoted values.
             var quote: UInt8?
             while let b = peek {
-                if let q = quote { if b == q { quote = nil } } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") { quote = b } else if b == UInt8(ascii: ">") { break }
+                if let q = quote {
+                    if b == q { quote = nil }
+                } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                    quote = b
+                } else if b == UInt8(ascii: ">") {
+                    break
+                }
                 i += 1
             }
             guard !atEnd else { throw error("<\(element.name)> is not closed") }
-            if bytes[i - 1] == UInt8(ascii: "/") { i += 1; return element }
+            if bytes[i - 1] == UInt8(ascii: "/") {
+                i += 1
+                return element
+            }
             i += 1
             var text: [UInt8] = []
             while true {
@@ -94,7 +118,9 @@ enum MiniXML {
                     i += 2
                     let end = try name()
                     skipSpace()
-                    guard end == element.name, peek == UInt8(ascii: ">") else { throw error("</\(end)> does not close <\(element.name)>") }
+                    guard end == element.name, peek == UInt8(ascii: ">") else {
+                        throw error("</\(end)> does not close <\(element.name)>")
+                    }
                     i += 1
                     break
                 } else if starts(with: "<![CDATA[") {

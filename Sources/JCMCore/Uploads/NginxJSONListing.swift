@@ -6,15 +6,19 @@ public enum NginxJSONListing {
         do {
             value = try JSON.parse(body)
         } catch {
-            throw UploadListingError(url: listingURL, message: "not JSON (\(error)); is the location's autoindex_format json?")
+            throw UploadListingError(
+                url: listingURL, message: "not JSON (\(error)); is the location's autoindex_format json?")
         }
         guard let items = value.arrayValue else {
-            throw UploadListingError(url: listingURL, message: "expected a JSON array of entries, as nginx's autoindex_format json writes")
+            throw UploadListingError(
+                url: listingURL, message: "expected a JSON array of entries, as nginx's autoindex_format json writes")
         }
         let folder = UploadURL.folder(of: listingURL)
         var entries: [UploadEntry] = []
         for (i, item) in items.enumerated() {
-            guard item.objectValue != nil else { throw UploadListingError(url: listingURL, message: "entry \(i + 1) is not an object") }
+            guard item.objectValue != nil else {
+                throw UploadListingError(url: listingURL, message: "entry \(i + 1) is not an object")
+            }
             guard let name = item["name"]?.stringValue, !name.isEmpty else {
                 throw UploadListingError(url: listingURL, message: "entry \(i + 1) has no \"name\" string")
             }
@@ -25,7 +29,8 @@ public enum NginxJSONListing {
             var version = UploadVersion(modified: item["mtime"]?.stringValue)
             if let size = item["size"] {
                 guard let literal = size.numberLiteral, let n = Int64(literal), n >= 0 else {
-                    throw UploadListingError(url: listingURL, message: "entry \(i + 1) (\(name)): \"size\" is not a whole number of bytes")
+                    throw UploadListingError(
+                        url: listingURL, message: "entry \(i + 1) (\(name)): \"size\" is not a whole number of bytes")
                 }
                 version.size = n
             }

@@ -6,7 +6,9 @@ public struct S3ListingPage: Sendable, Equatable {
 
     /// `bucketURL` is the path-style bucket (`https://endpoint/bucket/`) the object URLs are
     /// built from; `listingURL` (redacted) names the page in errors.
-    public static func parse(_ body: [UInt8], bucketURL: String, listingURL: String) throws(UploadListingError) -> S3ListingPage {
+    public static func parse(_ body: [UInt8], bucketURL: String, listingURL: String) throws(UploadListingError)
+        -> S3ListingPage
+    {
         let root: MiniXMLElement
         do {
             root = try MiniXML.parse(body)
@@ -26,33 +28,41 @@ public struct S3ListingPage: Sendable, Equatable {
             guard let key = contents.child("Key")?.text, !key.isEmpty else {
                 throw UploadListingError(url: listingURL, message: "<Contents> \(i + 1) has no <Key>")
             }
-            var version = UploadVersion(etag: contents.child("ETag")?.text, modified: contents.child("LastModified")?.text)
+            var version = UploadVersion(
+                etag: contents.child("ETag")?.text, modified: contents.child("LastModified")?.text)
             if let size = contents.child("Size") {
                 guard let n = Int64(size.text.trimmingXMLSpace), n >= 0 else {
-                    throw UploadListingError(url: listingURL, message: "<Contents> \(i + 1) (\(key)): <Size> \"\(size.text)\" is not a number of bytes")
+                    throw UploadListingError(
+                        url: listingURL,
+                        message: "<Contents> \(i + 1) (\(key)): <Size> \"\(size.text)\" is not a number of bytes")
                 }
                 version.size = n
             }
             // A key ending in "/" is a folder placeholder made by consoles, not a file.
             // Named by the whole key: a/report.csv and b/report.csv are two files.
-            guard !key.hasSuffix("/"), let last = key.split(separator: "/").last, last != ".", last != ".." else { continue }
+            guard !key.hasSuffix("/"), let last = key.split(separator: "/").last, last != ".", last != ".." else {
+                continue
+            }
             let name = key.split(separator: "/").joined(separator: "_")
-            entries.append(UploadEntry(name: name, key: key, url: UploadURL.s3Object(bucketURL: bucketURL, key: key), version: version))
+            entries.append(
+                UploadEntry(
+                    name: name, key: key, url: UploadURL.s3Object(bucketURL: bucketURL, key: key), version: version))
         }
         var next: String?
         switch root.child("IsTruncated")?.text.trimmingXMLSpace {
         case "true"?:
             guard let token = root.child("NextContinuationToken")?.text, !token.isEmpty else {
-                throw UploadListingError(url: listingURL, message: "<IsTruncated> is true but there is no <NextContinuationToken>")
+                throw UploadListingError(
+                    url: listingURL, message: "<IsTruncated> is true but there is no <NextContinuationToken>")
             }
             next = token
         case "false"?, nil: next = nil
-        case let other?: throw UploadListingError(url: listingURL, message: "<IsTruncated> is \"\(other)\", not true or false")
+        case let other?:
+            throw UploadListingError(url: listingURL, message: "<IsTruncated> is \"\(other)\", not true or false")
         }
         return S3ListingPage(entries: entries, nextContinuationToken: next)
     }
 }
-
 
 extension String {
     /// Line breaks too: XML text is often indented.

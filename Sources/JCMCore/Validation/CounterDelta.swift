@@ -12,10 +12,13 @@ public enum CounterDelta {
     /// A drop is a rollover when going through the wrap is the shorter way, i.e. the counter
     /// moved at most half its modulus; otherwise it was reset. Values are below the modulus
     /// (the validator refuses others), so the way through the wrap is never negative.
-    public static func between(_ previous: ExactDecimal, _ current: ExactDecimal, modulus: ExactDecimal?) -> (delta: ExactDecimal, step: Step) {
+    public static func between(_ previous: ExactDecimal, _ current: ExactDecimal, modulus: ExactDecimal?) -> (
+        delta: ExactDecimal, step: Step
+    ) {
         if current >= previous, let d = current - previous { return (d, .normal) }
         if let modulus, let toTop = modulus - previous, let wrapped = toTop + current,
-           let twice = wrapped + wrapped, twice <= modulus, !wrapped.isNegative {
+            let twice = wrapped + wrapped, twice <= modulus, !wrapped.isNegative
+        {
             return (wrapped, .rollover)
         }
         return (current, .reset)

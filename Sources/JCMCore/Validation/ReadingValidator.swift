@@ -37,8 +37,10 @@ public struct ReadingValidator: Sendable {
     ///     the past): one before the plausibility floor is replaced by `arrival` and flagged
     ///     `device_clock_invalid`, one further from `arrival` than the clock skew is flagged
     ///     `device_clock_skew`. Other times before the floor are refused.
-    public mutating func validate(_ raw: RawReading, now: Timestamp, zone: String? = nil, arrival: Timestamp? = nil,
-                                  deviceTime: Bool = false) -> Verdict {
+    public mutating func validate(
+        _ raw: RawReading, now: Timestamp, zone: String? = nil, arrival: Timestamp? = nil,
+        deviceTime: Bool = false
+    ) -> Verdict {
         func reject(_ reason: ReasonCode, _ detail: String) -> Verdict {
             .rejected(Rejection(raw: raw, reason: reason, detail: detail))
         }
@@ -54,7 +56,9 @@ public struct ReadingValidator: Sendable {
                 return reject(.valueNotFinite, "value \"\(valueText)\" is not a finite number")
             }
             if ExactDecimal.isDecimalSyntax(valueText) {
-                return reject(.valueOutOfRange, "value \"\(valueText)\" has more than 38 significant digits or too large an exponent")
+                return reject(
+                    .valueOutOfRange,
+                    "value \"\(valueText)\" has more than 38 significant digits or too large an exponent")
             }
             return reject(.valueNotNumeric, "value \"\(valueText.prefix(80))\" is not a decimal number")
         }
@@ -62,7 +66,9 @@ public struct ReadingValidator: Sendable {
         let unitText: String
         if let u = raw.unit, !u.isEmpty { unitText = u } else { unitText = entry.meter.unit.symbol }
         // Most readings come in the meter's own unit: one string comparison, no table lookup.
-        guard let unit = unitText == entry.meter.unit.symbol ? entry.meter.unit : MeasurementUnit.named(unitText) else { return reject(.unitUnknown, "unknown unit \"\(unitText.prefix(40))\"") }
+        guard let unit = unitText == entry.meter.unit.symbol ? entry.meter.unit : MeasurementUnit.named(unitText) else {
+            return reject(.unitUnknown, "unknown unit \"\(unitText.prefix(40))\"")
+        }
         var flags: [ReasonCode] = []
         let converted: ExactDecimal
         do {
@@ -70,9 +76,13 @@ public struct ReadingValidator: Sendable {
             converted = result.value
             if !result.exact { flags.append(.unitConversionRounded) }
         } catch .incompatible {
-            return reject(.unitIncompatible, "unit \(unit) (\(unit.dimension)) cannot convert to the meter's \(entry.meter.unit) (\(entry.meter.unit.dimension))")
+            return reject(
+                .unitIncompatible,
+                "unit \(unit) (\(unit.dimension)) cannot convert to the meter's \(entry.meter.unit) (\(entry.meter.unit.dimension))"
+            )
         } catch {
-            return reject(.valueOutOfRange, "value \(valueText) \(unit) overflows when converted to \(entry.meter.unit)")
+            return reject(
+                .valueOutOfRange, "value \(valueText) \(unit) overflows when converted to \(entry.meter.unit)")
         }
 
         var timestamp: Timestamp
@@ -88,7 +98,9 @@ public struct ReadingValidator: Sendable {
             } catch {
                 switch error {
                 case .noOffset:
-                    return reject(.timestampNoOffset, "timestamp \"\(text)\" has no offset and meter \(meterID) declares no timezone")
+                    return reject(
+                        .timestampNoOffset,
+                        "timestamp \"\(text)\" has no offset and meter \(meterID) declares no timezone")
                 case .invalid:
                     return reject(.timestampInvalid, "timestamp \"\(text.prefix(60))\": \(error.explained)")
                 }
@@ -104,20 +116,33 @@ public struct ReadingValidator: Sendable {
                 flags.append(.deviceClockInvalid)
                 timestamp = arrival
             } else if entry.monitoringStart == nil {
-                return .rejected(Rejection(raw: raw, reason: .timestampInvalid, detail: "timestamp \(timestamp) is before \(Self.plausibilityFloor), the earliest a meter's clock is trusted", timestamp: timestamp))
+                return .rejected(
+                    Rejection(
+                        raw: raw, reason: .timestampInvalid,
+                        detail:
+                            "timestamp \(timestamp) is before \(Self.plausibilityFloor), the earliest a meter's clock is trusted",
+                        timestamp: timestamp))
             }
         } else if deviceTime, carried, let arrival,
-                  abs(timestamp.microseconds - arrival.microseconds) > clockSkewMicroseconds {
+            abs(timestamp.microseconds - arrival.microseconds) > clockSkewMicroseconds
+        {
             flags.append(.deviceClockSkew)
         }
         if timestamp.microseconds > now.microseconds + clockSkewMicroseconds {
-            return .rejected(Rejection(raw: raw, reason: .timestampFuture, detail: "timestamp \(timestamp) is after now (\(now)) plus the allowed clock skew", timestamp: timestamp))
+            return .rejected(
+                Rejection(
+                    raw: raw, reason: .timestampFuture,
+                    detail: "timestamp \(timestamp) is after now (\(now)) plus the allowed clock skew",
+                    timestamp: timestamp))
         }
 
         if let refused = checkPlan(entry, converted, at: timestamp, flags: &flags) {
             return .rejected(Rejection(raw: raw, reason: refused.reason, detail: refused.detail, timestamp: timestamp))
         }
-        return .accepted(Reading(meterKey: entry.key, timestamp: timestamp, value: converted, rawValue: valueText, rawUnit: raw.unit ?? "", flags: flags, extra: raw.extra))
+        return .accepted(
+            Reading(
+                meterKey: entry.key, timestamp: timestamp, value: converted, rawValue: valueText,
+                rawUnit: raw.unit ?? "", flags: flags, extra: raw.extra))
     }
 
     /// Before this no meter's clock is trusted: clocks never set read 1970-01-01 (epoch 0) or

@@ -42,10 +42,13 @@ public enum PendingGaps {
     public static func path(stateDir: String) -> String { stateDir + "/backfill/pending.json" }
 
     static func encode(_ gaps: [BackfillGap]) throws -> Data {
-        try JSONEncoder().encode(gaps.map {
-            Line(meter: $0.meterID, afterMicroseconds: $0.window.after.microseconds, throughMicroseconds: $0.window.through.microseconds,
-                 beforeMicroseconds: $0.before.timestamp.microseconds, beforeValue: $0.before.value.description)
-        })
+        try JSONEncoder().encode(
+            gaps.map {
+                Line(
+                    meter: $0.meterID, afterMicroseconds: $0.window.after.microseconds,
+                    throughMicroseconds: $0.window.through.microseconds,
+                    beforeMicroseconds: $0.before.timestamp.microseconds, beforeValue: $0.before.value.description)
+            })
     }
 
     /// The gaps in `data`; nil when it is not a list of them (the file is then left for a person).
@@ -54,9 +57,13 @@ public enum PendingGaps {
         var gaps: [BackfillGap] = []
         for l in lines {
             guard let value = ExactDecimal(parsing: l.beforeValue) else { return nil }
-            gaps.append(BackfillGap(meterID: l.meter, window: HistoryRequest.Window(after: Timestamp(microseconds: l.afterMicroseconds),
-                                                                                    through: Timestamp(microseconds: l.throughMicroseconds)),
-                                    before: BackfillMark(timestamp: Timestamp(microseconds: l.beforeMicroseconds), value: value)))
+            gaps.append(
+                BackfillGap(
+                    meterID: l.meter,
+                    window: HistoryRequest.Window(
+                        after: Timestamp(microseconds: l.afterMicroseconds),
+                        through: Timestamp(microseconds: l.throughMicroseconds)),
+                    before: BackfillMark(timestamp: Timestamp(microseconds: l.beforeMicroseconds), value: value)))
         }
         return gaps
     }

@@ -45,14 +45,20 @@ final class Backfiller: @unchecked Sendable {
     private var handles: [String: EasyHandle] = [:]
     private var lastRequest: [String: Date] = [:]
 
-    init(config: Config, security: [String: TransferSecurity], logger: Logger, deliver: @escaping @Sendable (BackfillResult) -> Void,
-         deliverPolls: @escaping @Sendable ([PollResult]) -> Void = { _ in }, mayPoll: @escaping @Sendable () -> Bool = { true }) {
+    init(
+        config: Config, security: [String: TransferSecurity], logger: Logger,
+        deliver: @escaping @Sendable (BackfillResult) -> Void,
+        deliverPolls: @escaping @Sendable ([PollResult]) -> Void = { _ in },
+        mayPoll: @escaping @Sendable () -> Bool = { true }
+    ) {
         var targets: [String: Target] = [:]
         let now = Self.nowMs()
         for m in config.meters {
             guard let poll = m.poll, let b = poll.backfill else { continue }
-            targets[m.id] = Target(backfill: b, zone: m.timeZone.flatMap(TimeZone.init(identifier:)), security: security[m.id] ?? TransferSecurity(),
-                                   connectTimeoutMs: Int(poll.connectTimeoutMilliseconds), retryMs: poll.backoffMaxMilliseconds)
+            targets[m.id] = Target(
+                backfill: b, zone: m.timeZone.flatMap(TimeZone.init(identifier:)),
+                security: security[m.id] ?? TransferSecurity(),
+                connectTimeoutMs: Int(poll.connectTimeoutMilliseconds), retryMs: poll.backoffMaxMilliseconds)
             if poll.isWindowed {
                 let schedule = PollSchedule(intervalMs: poll.intervalMilliseconds, meterID: m.id)
                 schedules[m.id] = schedule
@@ -89,7 +95,8 @@ final class Backfiller: @unchecked Sendable {
         guard let target = targets[gap.meterID] else { return }
         // A gap kept from an earlier run, or retried, may reach back past the horizon by now.
         var gap = gap
-        gap.window.after = max(gap.window.after, Timestamp(microseconds: (Self.nowMs() - target.backfill.horizonMilliseconds) * 1_000))
+        gap.window.after = max(
+            gap.window.after, Timestamp(microseconds: (Self.nowMs() - target.backfill.horizonMilliseconds) * 1_000))
         guard gap.window.after < gap.window.through else { return }
         if let i = pending.firstIndex(where: { $0.meterID == gap.meterID }) {
             if gap.window.after < pending[i].window.after {
@@ -128,20 +135,28 @@ final class Backfiller: @unchecked Sendable {
         while let work = next() {
             let gap: BackfillGap
             switch work {
-            case .poll(let meterID): pollWindow(meterID); continue
+            case .poll(let meterID):
+                pollWindow(meterID)
+                continue
             case .gap(let g): gap = g
             }
             guard let target = targets[gap.meterID] else { continue }
-            let windows = HistoryRequest.windows(after: gap.window.after, through: gap.window.through, maxSpanMilliseconds: target.backfill.maxSpanMilliseconds)
+            let windows = HistoryRequest.windows(
+                after: gap.window.after, through: gap.window.through,
+                maxSpanMilliseconds: target.backfill.maxSpanMilliseconds)
             for (i, window) in windows.enumerated() {
-                let url = HistoryRequest.url(template: target.backfill.url, profile: target.backfill.series.profile, window: window, zone: target.zone)
+                let url = HistoryRequest.url(
+                    template: target.backfill.url, profile: target.backfill.series.profile, window: window,
+                    zone: target.zone)
                 condition.withLock {
                     var rest = gap
                     rest.window.after = window.after
                     current = rest
                 }
                 guard waitForTurn(host: Self.host(of: url), pauseMs: target.backfill.pauseMilliseconds) else {
-                    logger.notice("stopping with a backfill unfinished; its gap is asked for at the next start", metadata: ["meter.id": "\(gap.meterID)", "requests.left": "\(windows.count - i)"])
+                    logger.notice(
+                        "stopping with a backfill unfinished; its gap is asked for at the next start",
+                        metadata: ["meter.id": "\(gap.meterID)", "requests.left": "\(windows.count - i)"])
                     return
                 }
                 let response = fetch(url, gap.meterID, target, window: window)
@@ -191,11 +206,18 @@ final class Backfiller: @unchecked Sendable {
     private func pollWindow(_ meterID: String) {
         guard let target = targets[meterID], let schedule = schedules[meterID], mayPoll() else { return }
         let now = Timestamp(date: Date())
-        let window = HistoryRequest.Window(after: Timestamp(microseconds: now.microseconds - Self.lookbackIntervals * schedule.intervalMs * 1_000), through: now)
-        let url = HistoryRequest.url(template: target.backfill.url, profile: target.backfill.series.profile, window: window, zone: target.zone)
+        let window = HistoryRequest.Window(
+            after: Timestamp(microseconds: now.microseconds - Self.lookbackIntervals * schedule.intervalMs * 1_000),
+            through: now)
+        let url = HistoryRequest.url(
+            template: target.backfill.url, profile: target.backfill.series.profile, window: window, zone: target.zone)
         let host = Self.host(of: url)
-        if let last = lastRequest[host], Date() < last.addingTimeInterval(Double(target.backfill.pauseMilliseconds) / 1_000) {
-            logger.debug("windowed poll skipped: backfill.pause since the host's last request; the next poll covers its intervals", metadata: ["meter.id": "\(meterID)"])
+        if let last = lastRequest[host],
+            Date() < last.addingTimeInterval(Double(target.backfill.pauseMilliseconds) / 1_000)
+        {
+            logger.debug(
+                "windowed poll skipped: backfill.pause since the host's last request; the next poll covers its intervals",
+                metadata: ["meter.id": "\(meterID)"])
             return
         }
         let response = fetch(url, meterID, target, window: window)
@@ -227,7 +249,8 @@ final class Backfiller: @unchecked Sendable {
     }
 
     /// `window` goes into the body of a POST as into the url.
-    private func fetch(_ url: String, _ meterID: String, _ target: Target, window: HistoryRequest.Window) -> PollResult {
+    private func fetch(_ url: String, _ meterID: String, _ target: Target, window: HistoryRequest.Window) -> PollResult
+    {
         let handle: EasyHandle
         do {
             if let h = handles[meterID] {
@@ -238,11 +261,18 @@ final class Backfiller: @unchecked Sendable {
                 handles[meterID] = handle
             }
         } catch {
-            return PollResult(meterID: meterID, url: url, receivedAt: Timestamp(date: Date()), status: 0, body: [], failure: .transport("\(error)"))
+            return PollResult(
+                meterID: meterID, url: url, receivedAt: Timestamp(date: Date()), status: 0, body: [],
+                failure: .transport("\(error)"))
         }
-        let body = target.backfill.body.map { HistoryRequest.url(template: $0, profile: target.backfill.series.profile, window: window, zone: target.zone) }
-        return handle.fetch(url: url, meterID: meterID, connectTimeoutMs: target.connectTimeoutMs, timeoutMs: Int(target.backfill.timeoutMilliseconds),
-                            maxBytes: target.backfill.maxResponseBytes, headers: target.backfill.requestHeaders, requestBody: body, shouldStop: { [weak self] in self?.isStopping ?? true })
+        let body = target.backfill.body.map {
+            HistoryRequest.url(template: $0, profile: target.backfill.series.profile, window: window, zone: target.zone)
+        }
+        return handle.fetch(
+            url: url, meterID: meterID, connectTimeoutMs: target.connectTimeoutMs,
+            timeoutMs: Int(target.backfill.timeoutMilliseconds),
+            maxBytes: target.backfill.maxResponseBytes, headers: target.backfill.requestHeaders, requestBody: body,
+            shouldStop: { [weak self] in self?.isStopping ?? true })
     }
 
     /// What `backfill.pause` is counted per: the url's origin, as libcurl reads it.

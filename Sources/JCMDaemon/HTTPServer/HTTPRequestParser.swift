@@ -49,7 +49,9 @@ enum HTTPRequestParser {
     }
 
     /// Parses a complete head (request line + fields + blank line).
-    static func parseHead(_ head: UnsafeBufferPointer<UInt8>, maxBodyBytes: Int) throws(HTTPRequestParseError) -> HTTPRequestHead {
+    static func parseHead(_ head: UnsafeBufferPointer<UInt8>, maxBodyBytes: Int) throws(HTTPRequestParseError)
+        -> HTTPRequestHead
+    {
         var lines = try splitLines(head)
         guard !lines.isEmpty else { throw bad("empty request") }
         let requestLine = lines.removeFirst()
@@ -66,11 +68,13 @@ enum HTTPRequestParser {
                 contentLength = value
             case "transfer-encoding":
                 // No chunked decoder here; guessing the framing would desynchronise the stream.
-                throw HTTPRequestParseError(status: 501, message: "Transfer-Encoding is not supported; send Content-Length")
+                throw HTTPRequestParseError(
+                    status: 501, message: "Transfer-Encoding is not supported; send Content-Length")
             case "connection":
                 connectionTokens += field.value.split(separator: ",").map { trimOWS($0).lowercased() }
             case "expect":
-                request.expectsContinue = trimOWS(field.value).lowercased() == "100-continue"
+                request.expectsContinue =
+                    trimOWS(field.value).lowercased() == "100-continue"
                     && request.minorVersion >= 1
             default:
                 break
@@ -96,7 +100,9 @@ enum HTTPRequestParser {
     }
 
     /// Splits on LF, drops one trailing CR per line, and stops at the blank line.
-    private static func splitLines(_ head: UnsafeBufferPointer<UInt8>) throws(HTTPRequestParseError) -> [UnsafeBufferPointer<UInt8>] {
+    private static func splitLines(_ head: UnsafeBufferPointer<UInt8>) throws(HTTPRequestParseError)
+        -> [UnsafeBufferPointer<UInt8>]
+    {
         var lines: [UnsafeBufferPointer<UInt8>] = []
         var start = leadingEmptyLineBytes(head)
         var i = start
@@ -115,12 +121,18 @@ enum HTTPRequestParser {
         return lines
     }
 
-    private static func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPRequestParseError) -> HTTPRequestHead {
+    private static func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPRequestParseError)
+        -> HTTPRequestHead
+    {
         let parts = line.split(separator: 0x20, omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw bad("malformed request line") }
-        let method = parts[0], target = parts[1], version = parts[2]
+        let method = parts[0]
+        let target = parts[1]
+        let version = parts[2]
         guard !method.isEmpty, method.allSatisfy(isTokenByte) else { throw bad("malformed method") }
-        guard !target.isEmpty, target.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else { throw bad("malformed request target") }
+        guard !target.isEmpty, target.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
+            throw bad("malformed request target")
+        }
 
         let minor: Int
         switch String(decoding: version, as: UTF8.self) {
@@ -142,7 +154,8 @@ enum HTTPRequestParser {
 
     /// Accepts origin-form, absolute-form (proxies and some libraries send it) and
     /// asterisk-form; handlers always see an origin-form path.
-    private static func splitTarget(_ target: String, method: String) throws(HTTPRequestParseError) -> (String, String?) {
+    private static func splitTarget(_ target: String, method: String) throws(HTTPRequestParseError) -> (String, String?)
+    {
         var pathAndQuery = Substring(target)
         if target == "*" {
             guard method == "OPTIONS" else { throw bad("'*' target is only valid for OPTIONS") }
@@ -150,7 +163,8 @@ enum HTTPRequestParser {
         } else if !target.hasPrefix("/") {
             let lowered = target.lowercased()
             guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://"),
-                  let schemeEnd = target.range(of: "://") else { throw bad("malformed request target") }
+                let schemeEnd = target.range(of: "://")
+            else { throw bad("malformed request target") }
             let afterAuthority = target[schemeEnd.upperBound...]
             if let slash = afterAuthority.firstIndex(where: { $0 == "/" || $0 == "?" }) {
                 pathAndQuery = afterAuthority[slash...]
@@ -165,7 +179,9 @@ enum HTTPRequestParser {
         return (String(pathAndQuery), nil)
     }
 
-    private static func parseField(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPRequestParseError) -> (name: String, value: String) {
+    private static func parseField(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPRequestParseError) -> (
+        name: String, value: String
+    ) {
         // obs-fold (continuation lines) is deprecated and a known smuggling vector.
         if line[0] == 0x20 || line[0] == 0x09 { throw bad("obsolete header line folding") }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { throw bad("malformed header field") }
@@ -196,7 +212,8 @@ enum HTTPRequestParser {
     /// RFC 9110 tchar.
     private static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
         default:
             return "!#$%&'*+-.^_`|~".utf8.contains(byte)

@@ -2,7 +2,9 @@
 enum HTTPResponseEncoder {
     /// Headers the server always writes itself; handler copies are dropped so
     /// framing cannot be broken by a handler.
-    private static let serverOwned: Set<String> = ["content-length", "connection", "date", "transfer-encoding", "keep-alive"]
+    private static let serverOwned: Set<String> = [
+        "content-length", "connection", "date", "transfer-encoding", "keep-alive",
+    ]
 
     static func encode(_ response: HTTPResponse, requestMethod: String, keepAlive: Bool, date: String) -> [UInt8] {
         let status = (100...999).contains(response.status) ? response.status : 500

@@ -20,8 +20,10 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Binds (SO_REUSEADDR) and listens; port 0 picks a free port.
     /// Throws `HTTPServerError` naming host:port on failure.
-    public init(host: String, port: UInt16, options: HTTPServerOptions = HTTPServerOptions(),
-                handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws {
+    public init(
+        host: String, port: UInt16, options: HTTPServerOptions = HTTPServerOptions(),
+        handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+    ) throws {
         let listener = try HTTPServerSocket.listen(host: host, port: port, backlog: HTTPServerLimits.listenBacklog)
         let wake: (read: Int32, write: Int32)
         do {

@@ -204,7 +204,8 @@ final class HTTPServerConnection {
         requestStartedAt = bufferedInput > 0 ? now : nil
         parsedHead = nil
         sentContinue = false
-        let request = HTTPRequest(method: head.method, path: head.path, query: head.query, headers: head.headers, body: body)
+        let request = HTTPRequest(
+            method: head.method, path: head.path, query: head.query, headers: head.headers, body: body)
         return .request(request, keepAlive: head.keepAlive)
     }
 

@@ -12,11 +12,11 @@ public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case let .cannotResolve(address, reason):
+        case .cannotResolve(let address, let reason):
             return "cannot listen on \(address): cannot resolve host: \(reason)"
-        case let .cannotListen(address, call, code):
+        case .cannotListen(let address, let call, let code):
             return "cannot listen on \(address): \(call) failed: \(String(cString: strerror(code))) (errno \(code))"
-        case let .cannotCreateWakePipe(code):
+        case .cannotCreateWakePipe(let code):
             return "cannot create HTTP server wake-up pipe: \(String(cString: strerror(code))) (errno \(code))"
         }
     }

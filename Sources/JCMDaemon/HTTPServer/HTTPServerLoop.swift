@@ -31,8 +31,10 @@ final class HTTPServerLoop: @unchecked Sendable {
     private var finished = false
     private var loopThread: pthread_t?
 
-    init(listener: Int32, wake: (read: Int32, write: Int32), options: HTTPServerOptions,
-         handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) {
+    init(
+        listener: Int32, wake: (read: Int32, write: Int32), options: HTTPServerOptions,
+        handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+    ) {
         self.listener = listener
         self.options = options
         self.wakeRead = wake.read
@@ -247,17 +249,19 @@ final class HTTPServerLoop: @unchecked Sendable {
                 return
             case .sendContinue:
                 connection.enqueue(HTTPResponseEncoder.continueInterim)
-            case let .failure(error):
-                connection.enqueue(HTTPResponseEncoder.protocolError(
-                    status: error.status, message: error.message, date: dateHeader.current()))
+            case .failure(let error):
+                connection.enqueue(
+                    HTTPResponseEncoder.protocolError(
+                        status: error.status, message: error.message, date: dateHeader.current()))
                 connection.closeAfterFlush = true
-            case let .request(request, keepAlive):
+            case .request(let request, let keepAlive):
                 let response = handler(request)
                 let keep = keepAlive && !HTTPResponseEncoder.handlerRequestsClose(response)
                 let bytes = HTTPResponseEncoder.encode(
                     response, requestMethod: request.method, keepAlive: keep, date: dateHeader.current())
                 if response.delayMilliseconds > 0 {
-                    connection.delayed = .init(bytes: bytes, dueAt: now + Int64(response.delayMilliseconds), keepAlive: keep)
+                    connection.delayed = .init(
+                        bytes: bytes, dueAt: now + Int64(response.delayMilliseconds), keepAlive: keep)
                     delayedCount += 1
                 } else {
                     connection.enqueue(bytes)
@@ -285,11 +289,13 @@ final class HTTPServerLoop: @unchecked Sendable {
             if let until = connection.lingerUntil {
                 if now >= until { close(connection) }
             } else if connection.delayed == nil,
-                      now - connection.lastActivity >= options.idleTimeoutMilliseconds {
+                now - connection.lastActivity >= options.idleTimeoutMilliseconds
+            {
                 close(connection)
                 options.onEvent?(.idleClosed)
             } else if let limit = options.requestTimeoutMilliseconds, let started = connection.requestStartedAt,
-                      connection.delayed == nil, !connection.closeAfterFlush, now - started >= limit {
+                connection.delayed == nil, !connection.closeAfterFlush, now - started >= limit
+            {
                 close(connection)
                 options.onEvent?(.requestTimedOut)
             }

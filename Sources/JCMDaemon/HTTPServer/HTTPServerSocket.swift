@@ -13,7 +13,8 @@ enum HTTPServerSocket {
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         var list: UnsafeMutablePointer<addrinfo>?
-        let rc = host.isEmpty
+        let rc =
+            host.isEmpty
             ? getaddrinfo(nil, String(port), &hints, &list)
             : getaddrinfo(host, String(port), &hints, &list)
         guard rc == 0, let first = list else {

@@ -9,7 +9,9 @@ extension ChainHeadGuard {
     /// its own key and `daemon.ledger_writers` trusted.
     public static func forWriter(_ config: Config, signer: LedgerSigner, db: Connection) throws -> ChainHeadGuard {
         let database = try db.query("select id::text from jcm.database_identity order by created_at limit 1")[0, 0]
-        return ChainHeadGuard(file: path(stateDir: config.daemon.stateDir),
-                              trusted: [signer.publicKey] + config.daemon.ledgerWriters.compactMap(LedgerDigest.bytes(hex:)), database: database)
+        return ChainHeadGuard(
+            file: path(stateDir: config.daemon.stateDir),
+            trusted: [signer.publicKey] + config.daemon.ledgerWriters.compactMap(LedgerDigest.bytes(hex:)),
+            database: database)
     }
 }

@@ -42,8 +42,9 @@ public final class CheckpointWriter {
     /// One checkpoint: the table first (it commits or the files are not written), then the files.
     public func write(_ checkpoint: Checkpoint, db: Connection) throws {
         let note = try checkpoint.signed(by: signer)
-        try db.query("insert into jcm.checkpoints (project, size, hash, note) values ($1, $2, decode($3, 'hex'), $4)",
-                     [checkpoint.project, String(checkpoint.size), LedgerDigest.hex(checkpoint.hash), note])
+        try db.query(
+            "insert into jcm.checkpoints (project, size, hash, note) values ($1, $2, decode($3, 'hex'), $4)",
+            [checkpoint.project, String(checkpoint.size), LedgerDigest.hex(checkpoint.hash), note])
         let name = Self.fileName(checkpoint)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try Self.replace(dir + "/" + name, with: note)
@@ -52,13 +53,19 @@ public final class CheckpointWriter {
                 try FileManager.default.createDirectory(atPath: witnessDir, withIntermediateDirectories: true)
                 try Self.replace(witnessDir + "/" + name, with: note)
             } catch {
-                logger.error("checkpoint not copied to the witness folder", metadata: ["dir": "\(witnessDir)", "error": "\(error)"])
+                logger.error(
+                    "checkpoint not copied to the witness folder",
+                    metadata: ["dir": "\(witnessDir)", "error": "\(error)"])
             }
         }
         if let witnessURL {
-            let status = (try? EasyHandle())?.post(url: witnessURL, body: note, contentType: "text/plain; charset=utf-8", timeoutMs: 10_000)
-            if case .success(let code)? = status, 200..<300 ~= code {} else {
-                logger.error("checkpoint not accepted by the witness URL", metadata: ["url": "\(URLRedaction.redact(witnessURL))", "result": "\(String(describing: status))"])
+            let status = (try? EasyHandle())?.post(
+                url: witnessURL, body: note, contentType: "text/plain; charset=utf-8", timeoutMs: 10_000)
+            if case .success(let code)? = status, 200..<300 ~= code {
+            } else {
+                logger.error(
+                    "checkpoint not accepted by the witness URL",
+                    metadata: ["url": "\(URLRedaction.redact(witnessURL))", "result": "\(String(describing: status))"])
             }
         }
     }
@@ -66,7 +73,8 @@ public final class CheckpointWriter {
     /// The latest of a chain, or of a period's declaration (its own file, kept).
     static func fileName(_ c: Checkpoint) -> String {
         let chain = LedgerDigest.hex(Array(c.project.utf8))
-        return c.period.map { "\(chain).period-\(LedgerDigest.hex(Array($0.utf8))).checkpoint" } ?? "\(chain).checkpoint"
+        return c.period.map { "\(chain).period-\(LedgerDigest.hex(Array($0.utf8))).checkpoint" }
+            ?? "\(chain).checkpoint"
     }
 
     private static func replace(_ path: String, with text: String) throws {
@@ -79,7 +87,9 @@ public final class CheckpointWriter {
     /// Every checkpoint kept in `state_dir/checkpoints/`, one note after the other.
     public static func latest(stateDir: String) -> String {
         let dir = folder(stateDir: stateDir)
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".checkpoint") }.sorted()
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter {
+            $0.hasSuffix(".checkpoint")
+        }.sorted()
         return files.compactMap { try? String(contentsOfFile: dir + "/" + $0, encoding: .utf8) }.joined()
     }
 }

@@ -8,7 +8,9 @@ import JCMPostgres
 public enum SigningKeyFile {
     public static func path(stateDir: String) -> String { stateDir + "/ledger/signing.key" }
 
-    public static func exists(stateDir: String) -> Bool { FileManager.default.fileExists(atPath: path(stateDir: stateDir)) }
+    public static func exists(stateDir: String) -> Bool {
+        FileManager.default.fileExists(atPath: path(stateDir: stateDir))
+    }
 
     /// The key on disk; made when there is none and `create` (the default: tests and the first
     /// start of a writer whose database has no key yet, IngestContext).
@@ -24,7 +26,8 @@ public enum SigningKeyFile {
         guard create else { throw KeyFileError(message: "\(file): no signing key") }
         let dir = (file as NSString).deletingLastPathComponent
         do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw KeyFileError(message: "\(dir): cannot create the ledger folder: \(error.localizedDescription)")
         }
@@ -51,8 +54,11 @@ extension SigningKeyFile {
         let old = try load(stateDir: stateDir, create: false)
         let retired = file + ".\(LedgerSigner.fingerprint(old.publicKey)).retired"
         let temp = file + ".next"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(next.rawRepresentation), attributes: [.posixPermissions: 0o600]),
-              link(file, retired) == 0, rename(temp, file) == 0 else {
+        guard
+            FileManager.default.createFile(
+                atPath: temp, contents: Data(next.rawRepresentation), attributes: [.posixPermissions: 0o600]),
+            link(file, retired) == 0, rename(temp, file) == 0
+        else {
             throw KeyFileError(message: "\(file): cannot replace the signing key: \(String(cString: strerror(errno)))")
         }
     }
@@ -64,10 +70,11 @@ extension SigningKeyFile {
         if exists(stateDir: stateDir) { return try load(stateDir: stateDir) }
         let keys = try db.query("select fingerprint from jcm.signing_keys order by id").rows.compactMap { $0[0] }
         guard keys.isEmpty else {
-            throw KeyFileError(message: """
-                \(path(stateDir: stateDir)): no signing key, and the database already has \(keys.count) (\(keys.joined(separator: ", "))): \
-                is daemon.state_dir right? To add a writer with a key of its own, run `jcm-ingestd key --create` first
-                """)
+            throw KeyFileError(
+                message: """
+                    \(path(stateDir: stateDir)): no signing key, and the database already has \(keys.count) (\(keys.joined(separator: ", "))): \
+                    is daemon.state_dir right? To add a writer with a key of its own, run `jcm-ingestd key --create` first
+                    """)
         }
         return try load(stateDir: stateDir)
     }

@@ -11,13 +11,19 @@ final class FileSource: ByteSource {
 
     init(path: String) throws {
         var st = stat()
-        guard lstat(path, &st) == 0 else { throw Refused(description: "cannot stat: \(String(cString: strerror(errno)))") }
-        if st.st_mode & S_IFMT == S_IFLNK { throw Refused(description: "symbolic link refused: report files must be regular files inside the folder") }
+        guard lstat(path, &st) == 0 else {
+            throw Refused(description: "cannot stat: \(String(cString: strerror(errno)))")
+        }
+        if st.st_mode & S_IFMT == S_IFLNK {
+            throw Refused(description: "symbolic link refused: report files must be regular files inside the folder")
+        }
         guard st.st_mode & S_IFMT == S_IFREG else { throw Refused(description: "not a regular file") }
         fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
-            if OutOfDescriptors.isResourceShortage(code) { throw OutOfDescriptors(what: "report_open", path: path, code: code) }
+            if OutOfDescriptors.isResourceShortage(code) {
+                throw OutOfDescriptors(what: "report_open", path: path, code: code)
+            }
             throw Refused(description: "cannot open: \(String(cString: strerror(code)))")
         }
         size = Int(st.st_size)

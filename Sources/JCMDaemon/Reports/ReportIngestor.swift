@@ -58,15 +58,21 @@ public struct ReportIngestor {
         if let origin, let cut = origin.cutAtBytes {
             let base = summary
             summary = try store.transaction {
-                try refuseCut(file, name: name, sha256: sha, received: received, origin: origin, cut: cut, summary: base, problem: problem)
+                try refuseCut(
+                    file, name: name, sha256: sha, received: received, origin: origin, cut: cut, summary: base,
+                    problem: problem)
             }
             return summary
         }
         if let first = try store.report(sha256: sha) {
             summary.batch = try store.transaction {
-                let batch = try store.insertBatch(BatchRecord(kind: .duplicateFile, source: path, url: origin?.url, fileName: name, sha256: sha,
-                                                              bytes: file.size, receivedAt: received))
-                if let origin, let batch { try store.insertUploadObject(origin.record(sha256: sha, at: received), batch: batch) }
+                let batch = try store.insertBatch(
+                    BatchRecord(
+                        kind: .duplicateFile, source: path, url: origin?.url, fileName: name, sha256: sha,
+                        bytes: file.size, receivedAt: received))
+                if let origin, let batch {
+                    try store.insertUploadObject(origin.record(sha256: sha, at: received), batch: batch)
+                }
                 return batch
             }
             summary.outcome = .duplicate(of: first)
@@ -75,20 +81,26 @@ public struct ReportIngestor {
         var working = validator
         let base = summary
         summary = try store.transaction {
-            try ingest(file, name: name, sha256: sha, received: received, zone: zone, origin: origin, summary: base, validator: &working,
-                       problem: problem, progress: progress)
+            try ingest(
+                file, name: name, sha256: sha, received: received, zone: zone, origin: origin, summary: base,
+                validator: &working,
+                problem: problem, progress: progress)
         }
         validator = working
         // A file refused whole is logged once, by whoever reports its outcome (a warning).
-        logger.log(level: summary.nothingRead ? .debug : .info, "report ingested", metadata: [
-            "file": "\(name)", "batch.id": "\(summary.batch ?? 0)", "accepted": "\(summary.counts.accepted)", "flagged": "\(summary.counts.flagged)",
-            "rejected": "\(summary.counts.rejected)", "duplicates": "\(summary.counts.duplicates)",
-        ])
+        logger.log(
+            level: summary.nothingRead ? .debug : .info, "report ingested",
+            metadata: [
+                "file": "\(name)", "batch.id": "\(summary.batch ?? 0)", "accepted": "\(summary.counts.accepted)",
+                "flagged": "\(summary.counts.flagged)",
+                "rejected": "\(summary.counts.rejected)", "duplicates": "\(summary.counts.duplicates)",
+            ])
         return summary
     }
 
     private func ingest(
-        _ file: FileSource, name: String, sha256 sha: String, received: Timestamp, zone: String?, origin: ReportOrigin?, summary: ReportSummary,
+        _ file: FileSource, name: String, sha256 sha: String, received: Timestamp, zone: String?, origin: ReportOrigin?,
+        summary: ReportSummary,
         validator: inout ReadingValidator, problem: (FileProblem) -> Void, progress: (Int, Int) -> Void
     ) throws -> ReportSummary {
         var summary = summary
@@ -98,7 +110,12 @@ public struct ReportIngestor {
             if summary.firstProblems.count < 5 { summary.firstProblems.append(p) }
             problem(p)
         }
-        guard let batch = try store.insertBatch(BatchRecord(kind: .file, source: summary.path, url: origin?.url, fileName: name, sha256: sha, bytes: file.size, receivedAt: received)) else {
+        guard
+            let batch = try store.insertBatch(
+                BatchRecord(
+                    kind: .file, source: summary.path, url: origin?.url, fileName: name, sha256: sha, bytes: file.size,
+                    receivedAt: received))
+        else {
             throw PostgresError(kind: .query, message: "insert into jcm.batches returned no id")
         }
         summary.batch = batch
@@ -111,7 +128,8 @@ public struct ReportIngestor {
         func refuse(_ raw: RawReading, _ reason: ReasonCode, _ detail: String, at timestamp: Timestamp? = nil) {
             chunk.add(Rejection(raw: raw, reason: reason, detail: detail, timestamp: timestamp))
             rowRejections += 1
-            record(FileProblem(line: Self.line(of: raw.location), reason: reason.rawValue, detail: detail, raw: raw.raw))
+            record(
+                FileProblem(line: Self.line(of: raw.location), reason: reason.rawValue, detail: detail, raw: raw.raw))
         }
         while true {
             let item: ReportItem?
@@ -119,7 +137,9 @@ public struct ReportIngestor {
                 item = try decoder.next()
             } catch {
                 summary.fatal = error.description
-                record(FileProblem(line: error.line, reason: ReasonCode.fileUnreadable.rawValue, detail: error.message, raw: nil))
+                record(
+                    FileProblem(
+                        line: error.line, reason: ReasonCode.fileUnreadable.rawValue, detail: error.message, raw: nil))
                 break
             }
             guard let item else { break }
@@ -146,13 +166,18 @@ public struct ReportIngestor {
         // Conflicts and refused rows are found by the database on the staging path; list them too.
         if summary.counts.rejected > rowRejections {
             for found in try store.rejectionsFoundByDatabase(batch: batch) {
-                record(FileProblem(line: Self.line(of: found.location), reason: found.reason, detail: found.detail, raw: found.raw))
+                record(
+                    FileProblem(
+                        line: Self.line(of: found.location), reason: found.reason, detail: found.detail, raw: found.raw)
+                )
             }
         }
         if summary.counts.rejected > 0 || summary.fatal != nil { summary.outcome = .rejected }
-        try store.insertReport(ReportRecord(sha256: sha, fileName: name, batch: batch,
-                                            outcome: summary.outcome.name,
-                                            counts: summary.counts, error: summary.fatal))
+        try store.insertReport(
+            ReportRecord(
+                sha256: sha, fileName: name, batch: batch,
+                outcome: summary.outcome.name,
+                counts: summary.counts, error: summary.fatal))
         if let origin { try store.insertUploadObject(origin.record(sha256: sha, at: received), batch: batch) }
         return summary
     }
@@ -160,19 +185,28 @@ public struct ReportIngestor {
     /// A download cut off at max_file_bytes: one rejection for the whole file, no row read from
     /// it, and no jcm.reports row (the hash is of a part, which must not pass for the file).
     private func refuseCut(
-        _ file: FileSource, name: String, sha256 sha: String, received: Timestamp, origin: ReportOrigin, cut: Int64, summary: ReportSummary,
+        _ file: FileSource, name: String, sha256 sha: String, received: Timestamp, origin: ReportOrigin, cut: Int64,
+        summary: ReportSummary,
         problem: (FileProblem) -> Void
     ) throws -> ReportSummary {
         var summary = summary
-        guard let batch = try store.insertBatch(BatchRecord(kind: .file, source: summary.path, url: origin.url, fileName: name, sha256: sha,
-                                                            bytes: file.size, receivedAt: received)) else {
+        guard
+            let batch = try store.insertBatch(
+                BatchRecord(
+                    kind: .file, source: summary.path, url: origin.url, fileName: name, sha256: sha,
+                    bytes: file.size, receivedAt: received))
+        else {
             throw PostgresError(kind: .query, message: "insert into jcm.batches returned no id")
         }
         summary.batch = batch
         let detail = "download larger than \(cut) bytes (max_file_bytes); cut off there and not read"
         let chunk = try store.beginChunk(batch: batch, source: name)
-        chunk.add(Rejection(raw: RawReading(meterID: nil, timestamp: nil, value: nil, unit: nil, location: origin.url, raw: String(decoding: try file.peek(512), as: UTF8.self)),
-                            reason: .payloadTooLarge, detail: detail))
+        chunk.add(
+            Rejection(
+                raw: RawReading(
+                    meterID: nil, timestamp: nil, value: nil, unit: nil, location: origin.url,
+                    raw: String(decoding: try file.peek(512), as: UTF8.self)),
+                reason: .payloadTooLarge, detail: detail))
         summary.counts += try chunk.commit()
         let p = FileProblem(line: nil, reason: ReasonCode.payloadTooLarge.rawValue, detail: detail, raw: nil)
         summary.problemCount += 1
@@ -181,7 +215,9 @@ public struct ReportIngestor {
         summary.fatal = detail
         summary.outcome = .rejected
         try store.insertUploadObject(origin.record(sha256: sha, at: received), batch: batch)
-        logger.warning("uploaded file too large; refused", metadata: ["file": "\(name)", "url": "\(origin.url)", "batch.id": "\(batch)"])
+        logger.warning(
+            "uploaded file too large; refused",
+            metadata: ["file": "\(name)", "url": "\(origin.url)", "batch.id": "\(batch)"])
         return summary
     }
 

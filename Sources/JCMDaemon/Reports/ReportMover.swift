@@ -7,7 +7,9 @@ import JCMCore
 enum ReportMover {
     static func move(_ path: String, into dir: String) throws -> String {
         // A NUL would cut the name where the kernel reads it: another file's name, overwritten.
-        guard !path.utf8.contains(0) else { throw CocoaError(.fileWriteInvalidFileName, userInfo: [NSLocalizedDescriptionKey: "a file name with NUL"]) }
+        guard !path.utf8.contains(0) else {
+            throw CocoaError(.fileWriteInvalidFileName, userInfo: [NSLocalizedDescriptionKey: "a file name with NUL"])
+        }
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let name = (path as NSString).lastPathComponent
@@ -16,11 +18,16 @@ enum ReportMover {
         while fm.fileExists(atPath: target) || (try? fm.destinationOfSymbolicLink(atPath: target)) != nil {
             let base = (name as NSString).deletingPathExtension
             let ext = (name as NSString).pathExtension
-            target = (dir as NSString).appendingPathComponent(FileNames.fitting(base, suffix: ext.isEmpty ? ".\(n)" : ".\(n).\(ext)"))
+            target = (dir as NSString).appendingPathComponent(
+                FileNames.fitting(base, suffix: ext.isEmpty ? ".\(n)" : ".\(n).\(ext)"))
             n += 1
         }
         guard rename(path, target) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot move \(path) to \(target): \(String(cString: strerror(errno)))"])
+            throw CocoaError(
+                .fileWriteUnknown,
+                userInfo: [
+                    NSLocalizedDescriptionKey: "cannot move \(path) to \(target): \(String(cString: strerror(errno)))"
+                ])
         }
         return target
     }
@@ -33,7 +40,8 @@ enum ReportMover {
     /// The errors file beside a report moved to `target`: NAME.errors.json, shortened if need be.
     static func errorsPath(for target: String) -> String {
         let dir = (target as NSString).deletingLastPathComponent
-        return (dir as NSString).appendingPathComponent(FileNames.fitting((target as NSString).lastPathComponent, suffix: ".errors.json"))
+        return (dir as NSString).appendingPathComponent(
+            FileNames.fitting((target as NSString).lastPathComponent, suffix: ".errors.json"))
     }
 
     /// Gives the finished errors file its final name without replacing a file already there
@@ -66,8 +74,12 @@ final class ErrorsFile {
         self.path = path
         let fd = path.utf8.contains(0) ? -1 : open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
         guard fd >= 0 else {
-            if OutOfDescriptors.isResourceShortage(errno) { throw OutOfDescriptors(what: "errors_file", path: path, code: errno) }
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create \(path): \(String(cString: strerror(errno)))"])
+            if OutOfDescriptors.isResourceShortage(errno) {
+                throw OutOfDescriptors(what: "errors_file", path: path, code: errno)
+            }
+            throw CocoaError(
+                .fileWriteUnknown,
+                userInfo: [NSLocalizedDescriptionKey: "cannot create \(path): \(String(cString: strerror(errno)))"])
         }
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

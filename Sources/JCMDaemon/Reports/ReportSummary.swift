@@ -1,3 +1,4 @@
+import Foundation
 import JCMCore
 import JCMPostgres
 
@@ -57,12 +58,11 @@ public struct ReportSummary: Sendable {
         case .rejected where nothingRead:
             return "\(name): refused: \(fatal ?? "not read")"
         case .processed, .rejected:
-            var text = "\(name): \(outcome.name): \(counts.accepted) accepted, \(counts.flagged) flagged, \(counts.rejected) rejected"
+            var text =
+                "\(name): \(outcome.name): \(counts.accepted) accepted, \(counts.flagged) flagged, \(counts.rejected) rejected"
             if counts.duplicates > 0 { text += ", \(counts.duplicates) already stored" }
             if let fatal { text += "; stopped: \(fatal)" }
             return text
         }
     }
 }
-
-import Foundation

@@ -36,18 +36,21 @@ public final class Daemon: @unchecked Sendable {
         // Secrets first: a meter whose secret cannot be read fails the start before anything runs.
         let security = try PollSecrets.resolve(config)
         let uploadSecrets = try UploadSecrets.resolve(config)
-        let spool = try Spool(directory: config.daemon.stateDir + "/spool", maxBytes: config.daemon.spoolMaxBytes, logger: logger)
+        let spool = try Spool(
+            directory: config.daemon.stateDir + "/spool", maxBytes: config.daemon.spoolMaxBytes, logger: logger)
         spool.onReadFailure = { [metrics] code in
             metrics.add("jcm_open_failures_total", "what=\"spool_read\",error=\"\(OpenFailure.name(code))\"")
         }
-        let writer = IngestWriter(conninfo: conninfo, config: config, logger: logger, metrics: metrics, spool: spool,
-                                  pendingGaps: PendingGaps.path(stateDir: config.daemon.stateDir))
+        let writer = IngestWriter(
+            conninfo: conninfo, config: config, logger: logger, metrics: metrics, spool: spool,
+            pendingGaps: PendingGaps.path(stateDir: config.daemon.stateDir))
         do {
             try writer.prepare()
             metrics.set("jcm_database_up", 1)
         } catch let error as PostgresError where !error.isPermanent {
             // The spool takes the polls until the database is back; the writer keeps trying.
-            logger.error("database unavailable at start; polls are spooled until it is back", metadata: ["error": "\(error)"])
+            logger.error(
+                "database unavailable at start; polls are spooled until it is back", metadata: ["error": "\(error)"])
             metrics.set("jcm_database_up", 0)
         }
         metrics.gauge("jcm_writer_backlog") { Double(writer.backlog) }
@@ -60,10 +63,18 @@ public final class Daemon: @unchecked Sendable {
         let metricsServer = try serveMetrics()
         defer { metricsServer?.stop() }
 
-        var sources = Sources.start(config, security: security, uploads: Uploads(secrets: uploadSecrets, conninfo: conninfo, metrics: metrics), writer: writer, intake: intake, logger: logger) { [self] what, error in
+        var sources = Sources.start(
+            config, security: security, uploads: Uploads(secrets: uploadSecrets, conninfo: conninfo, metrics: metrics),
+            writer: writer, intake: intake, logger: logger
+        ) { [self] what, error in
             fail(what, error)
         }
-        logger.info("jcm-ingestd running", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(config.meters.count)", "folders": "\(config.watches.count)", "uploads": "\(config.uploads.count)"])
+        logger.info(
+            "jcm-ingestd running",
+            metadata: [
+                "meters.polled": "\(sources.polled)", "meters": "\(config.meters.count)",
+                "folders": "\(config.watches.count)", "uploads": "\(config.uploads.count)",
+            ])
         if config.isEmpty { logger.notice("\(Config.nothingConfiguredMessage)") }
         SystemdNotify.send("READY=1\n" + status(sources, writer, spool))
 
@@ -82,8 +93,17 @@ public final class Daemon: @unchecked Sendable {
                 config = next
                 intake.redactor = PollSecrets.redactor(next, security)
                 writer.submit(.reconfigure(next))
-                sources = Sources.start(next, security: security, uploads: Uploads(secrets: uploadSecrets, conninfo: conninfo, metrics: metrics), writer: writer, intake: intake, logger: logger) { [self] what, error in fail(what, error) }
-                logger.info("configuration reloaded", metadata: ["meters.polled": "\(sources.polled)", "meters": "\(next.meters.count)", "folders": "\(next.watches.count)"])
+                sources = Sources.start(
+                    next, security: security,
+                    uploads: Uploads(secrets: uploadSecrets, conninfo: conninfo, metrics: metrics), writer: writer,
+                    intake: intake, logger: logger
+                ) { [self] what, error in fail(what, error) }
+                logger.info(
+                    "configuration reloaded",
+                    metadata: [
+                        "meters.polled": "\(sources.polled)", "meters": "\(next.meters.count)",
+                        "folders": "\(next.watches.count)",
+                    ])
                 if next.isEmpty { logger.notice("\(Config.nothingConfiguredMessage)") }
                 SystemdNotify.send("READY=1")
             }
@@ -117,7 +137,9 @@ public final class Daemon: @unchecked Sendable {
             let next = try reload()
             let security = try PollSecrets.resolve(next)
             let uploadSecrets = try UploadSecrets.resolve(next)
-            if next.database != config.database || next.daemon.stateDir != config.daemon.stateDir || next.metricsListen != config.metricsListen {
+            if next.database != config.database || next.daemon.stateDir != config.daemon.stateDir
+                || next.metricsListen != config.metricsListen
+            {
                 logger.warning("reload: [database], daemon.state_dir and [metrics] take effect at the next restart")
             }
             return (next, security, uploadSecrets)
@@ -130,13 +152,17 @@ public final class Daemon: @unchecked Sendable {
     private func status(_ sources: Sources, _ writer: IngestWriter, _ spool: Spool) -> String {
         if config.isEmpty { return "STATUS=" + Config.nothingConfiguredMessage }
         let down = Int(metrics.value("jcm_meters_down"))
-        var text = "STATUS=polling \(sources.polled) meters (\(sources.polled - down) up, \(down) down), watching \(config.watches.count) folders, \(writer.backlog) jobs waiting to be written"
+        var text =
+            "STATUS=polling \(sources.polled) meters (\(sources.polled - down) up, \(down) down), watching \(config.watches.count) folders, \(writer.backlog) jobs waiting to be written"
         if metrics.value("jcm_database_up") != 1 { text += ", DATABASE UNAVAILABLE" }
         let spooled = spool.bytes
         if spooled > 0 { text += ", spool \(spooled / 1024) KiB (\(Int(spool.age)) s)" }
         if metrics.value("jcm_polling_paused") == 1 { text += ", POLLING PAUSED (spool full)" }
         let halted = writer.haltedChains
-        if !halted.isEmpty { text += ", LEDGER HALTED for \(halted.joined(separator: " ")) (a head this daemon did not write: see the log)" }
+        if !halted.isEmpty {
+            text +=
+                ", LEDGER HALTED for \(halted.joined(separator: " ")) (a head this daemon did not write: see the log)"
+        }
         if case let last = metrics.value("jcm_last_commit_timestamp_seconds"), last > 0 {
             text += ", last commit \(Int(Date().timeIntervalSince1970 - last)) s ago"
         }
@@ -161,7 +187,10 @@ public final class Daemon: @unchecked Sendable {
             case "/healthz":
                 if metrics.value("jcm_database_up") != 1 { return .text("database unavailable\n", status: 503) }
                 let halted = Int(metrics.value("jcm_ledger_chains_halted"))
-                return halted == 0 ? .text("ok\n") : .text("degraded: \(halted) ledger chains halted (a head this daemon did not write)\n", status: 503)
+                return halted == 0
+                    ? .text("ok\n")
+                    : .text(
+                        "degraded: \(halted) ledger chains halted (a head this daemon did not write)\n", status: 503)
             default: return .text("not found\n", status: 404)
             }
         }

@@ -18,7 +18,9 @@ public struct DatabaseTarget {
     /// `database.url` when set; else libpq's own environment when it names a server (PGHOST,
     /// PGHOSTADDR, PGSERVICE or PGDATABASE; libpq then reads every PG* variable and service file,
     /// as for every PostgreSQL client); else the embedded cluster under `state_dir/postgres`.
-    public static func resolve(_ config: Config, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseTarget {
+    public static func resolve(
+        _ config: Config, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> DatabaseTarget {
         loadPasswordCredential(environment: environment)
         // A server that does not answer must not hang start-up or shutdown (libpq waits forever
         // by default); a conninfo or PGCONNECT_TIMEOUT of the operator's own still wins.
@@ -37,7 +39,8 @@ public struct DatabaseTarget {
     /// this process (and its children) sees.
     static func loadPasswordCredential(environment: [String: String]) {
         guard let dir = environment["CREDENTIALS_DIRECTORY"],
-              let password = try? String(contentsOfFile: dir + "/db-password", encoding: .utf8) else { return }
+            let password = try? String(contentsOfFile: dir + "/db-password", encoding: .utf8)
+        else { return }
         let trimmed = password.trimmingCharacters(in: .newlines)
         if !trimmed.isEmpty { setenv("PGPASSWORD", trimmed, 1) }
     }

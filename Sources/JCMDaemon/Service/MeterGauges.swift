@@ -46,7 +46,9 @@ public final class MeterGauges: Sendable {
     /// A reading of `meter` committed at `timestamp`; only a newer one moves the gauge.
     public func reading(_ meter: String, at timestamp: Timestamp) {
         state.withLock { s in
-            if s.lastReading[meter].map({ $0 < timestamp.microseconds }) ?? true { s.lastReading[meter] = timestamp.microseconds }
+            if s.lastReading[meter].map({ $0 < timestamp.microseconds }) ?? true {
+                s.lastReading[meter] = timestamp.microseconds
+            }
         }
     }
 
@@ -61,9 +63,15 @@ public final class MeterGauges: Sendable {
             var out: [String: Double] = [:]
             func key(_ name: String, _ meter: String) -> String { "\(name){meter=\"\(Self.escape(meter))\"}" }
             for m in s.polled { out[key("jcm_meter_up", m)] = s.down.contains(m) ? 0 : 1 }
-            for (m, t) in s.lastReading { out[key("jcm_meter_last_reading_timestamp_seconds", m)] = Double(t) / 1_000_000 }
-            for (m, t) in s.calibration { out[key("jcm_meter_calibration_valid_until_seconds", m)] = Double(t) / 1_000_000 }
-            for (m, ms) in s.expectedInterval { out[key("jcm_meter_expected_interval_seconds", m)] = Double(ms) / 1_000 }
+            for (m, t) in s.lastReading {
+                out[key("jcm_meter_last_reading_timestamp_seconds", m)] = Double(t) / 1_000_000
+            }
+            for (m, t) in s.calibration {
+                out[key("jcm_meter_calibration_valid_until_seconds", m)] = Double(t) / 1_000_000
+            }
+            for (m, ms) in s.expectedInterval {
+                out[key("jcm_meter_expected_interval_seconds", m)] = Double(ms) / 1_000
+            }
             for (m, n) in s.readings { out[key("jcm_meter_readings_total", m)] = Double(n) }
             return out
         }
@@ -71,6 +79,7 @@ public final class MeterGauges: Sendable {
 
     /// A label value as Prometheus' text format wants it: backslash, quote and newline escaped.
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
     }
 }

@@ -29,7 +29,10 @@ public final class Metrics: @unchecked Sendable {
     public let meters = MeterGauges()
 
     static let help: [String: (type: String, text: String)] = [
-        "jcm_polls_total": ("counter", "Meter polls by result (ok: a reading came back; not_modified: HTTP 304, no new data; failed: transport, HTTP status or payload; paused: skipped while the spool is nearly full)."),
+        "jcm_polls_total": (
+            "counter",
+            "Meter polls by result (ok: a reading came back; not_modified: HTTP 304, no new data; failed: transport, HTTP status or payload; paused: skipped while the spool is nearly full)."
+        ),
         "jcm_meters_down": ("gauge", "Meters whose last 3 polls or more all failed."),
         "jcm_readings_total": ("counter", "Readings written, by verdict (accepted, flagged, rejected, duplicate)."),
         "jcm_reports_total": ("counter", "Report files handled, by outcome (processed, rejected, duplicate, refused)."),
@@ -39,21 +42,57 @@ public final class Metrics: @unchecked Sendable {
         "jcm_last_commit_timestamp_seconds": ("gauge", "Unix time of the last committed write."),
         "jcm_writer_backlog": ("gauge", "Jobs handed to the writer and not yet written."),
         "jcm_spool_bytes": ("gauge", "Bytes of polls in the on-disk spool not yet committed to PostgreSQL."),
-        "jcm_spool_age_seconds": ("gauge", "Seconds since the spool was last empty: at least the age of its oldest uncommitted poll (0 when none waits)."),
-        "jcm_ledger_chains_halted": ("gauge", "Ledger chains this daemon stopped writing: their head is a link it did not write (docs/verification.md)."),
+        "jcm_spool_age_seconds": (
+            "gauge",
+            "Seconds since the spool was last empty: at least the age of its oldest uncommitted poll (0 when none waits)."
+        ),
+        "jcm_ledger_chains_halted": (
+            "gauge",
+            "Ledger chains this daemon stopped writing: their head is a link it did not write (docs/verification.md)."
+        ),
         "jcm_ledger_halts_total": ("counter", "Times a ledger chain was halted on a head this daemon did not write."),
         "jcm_polling_paused": ("gauge", "1 while polling is paused because the spool is nearly full, else 0."),
-        "jcm_meter_up": ("gauge", "1 while a polled meter answers, 0 once its last 3 polls or more all failed (report-fed meters have none)."),
-        "jcm_meter_last_reading_timestamp_seconds": ("gauge", "Unix time of the newest reading stored for the meter (polled or report-fed)."),
-        "jcm_meter_calibration_valid_until_seconds": ("gauge", "Unix time the meter's certificate that ends last stops covering it (the plan's valid_until, exclusive)."),
-        "jcm_meter_expected_interval_seconds": ("gauge", "The meter's expected interval between readings (expected_interval, else its poll interval)."),
-        "jcm_meter_readings_total": ("counter", "Readings of a polled meter stored (accepted or flagged) by this process; with the expected interval, its completeness."),
-        "jcm_backfill_requests_total": ("counter", "History requests made to fill a meter's gap, by result (ok: HTTP 200 and read; failed: transport, status or payload)."),
-        "jcm_backfill_readings_total": ("counter", "Readings stored from gateway history (accepted or flagged), not counting rows already stored."),
-        "jcm_upload_listings_total": ("counter", "Listings of [[upload]] sources, by result (ok; failed: transport, HTTP status, malformed listing, or the database unreadable at the start of a round)."),
-        "jcm_upload_downloads_total": ("counter", "Files downloaded from [[upload]] sources, by result (ok; not_modified: HTTP 304; too_large: cut off at max_file_bytes; changing: size differs from the listing; failed; refused_name: a listed name with control characters)."),
-        "jcm_open_failures_total": ("counter", "Descriptors the daemon could not open, by what (metrics_accept, spool_read, report_open, errors_file) and error (EMFILE: the open-file limit is reached)."),
-        "jcm_metrics_connections_closed_total": ("counter", "Connections to /metrics closed by the daemon, by reason (evicted: 64 were open; request_timeout: no whole request in 10 s; idle: silent for 15 s)."),
+        "jcm_meter_up": (
+            "gauge",
+            "1 while a polled meter answers, 0 once its last 3 polls or more all failed (report-fed meters have none)."
+        ),
+        "jcm_meter_last_reading_timestamp_seconds": (
+            "gauge", "Unix time of the newest reading stored for the meter (polled or report-fed)."
+        ),
+        "jcm_meter_calibration_valid_until_seconds": (
+            "gauge",
+            "Unix time the meter's certificate that ends last stops covering it (the plan's valid_until, exclusive)."
+        ),
+        "jcm_meter_expected_interval_seconds": (
+            "gauge", "The meter's expected interval between readings (expected_interval, else its poll interval)."
+        ),
+        "jcm_meter_readings_total": (
+            "counter",
+            "Readings of a polled meter stored (accepted or flagged) by this process; with the expected interval, its completeness."
+        ),
+        "jcm_backfill_requests_total": (
+            "counter",
+            "History requests made to fill a meter's gap, by result (ok: HTTP 200 and read; failed: transport, status or payload)."
+        ),
+        "jcm_backfill_readings_total": (
+            "counter", "Readings stored from gateway history (accepted or flagged), not counting rows already stored."
+        ),
+        "jcm_upload_listings_total": (
+            "counter",
+            "Listings of [[upload]] sources, by result (ok; failed: transport, HTTP status, malformed listing, or the database unreadable at the start of a round)."
+        ),
+        "jcm_upload_downloads_total": (
+            "counter",
+            "Files downloaded from [[upload]] sources, by result (ok; not_modified: HTTP 304; too_large: cut off at max_file_bytes; changing: size differs from the listing; failed; refused_name: a listed name with control characters)."
+        ),
+        "jcm_open_failures_total": (
+            "counter",
+            "Descriptors the daemon could not open, by what (metrics_accept, spool_read, report_open, errors_file) and error (EMFILE: the open-file limit is reached)."
+        ),
+        "jcm_metrics_connections_closed_total": (
+            "counter",
+            "Connections to /metrics closed by the daemon, by reason (evicted: 64 were open; request_timeout: no whole request in 10 s; idle: silent for 15 s)."
+        ),
     ]
 
     public func render() -> String {

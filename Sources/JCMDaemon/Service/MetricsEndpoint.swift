@@ -17,12 +17,15 @@ enum MetricsEndpoint {
         let throttle = LogThrottle()
         return .metrics { event in
             switch event {
-            case let .acceptFailed(code):
+            case .acceptFailed(let code):
                 let error = OpenFailure.name(code)
                 metrics.add("jcm_open_failures_total", "what=\"metrics_accept\",error=\"\(error)\"")
                 if let suppressed = throttle.admit() {
-                    logger.error("/metrics cannot accept a connection; retrying in 100 ms", metadata: [
-                        "error": "\(error)", "errno": "\(code)", "suppressed": "\(suppressed)"])
+                    logger.error(
+                        "/metrics cannot accept a connection; retrying in 100 ms",
+                        metadata: [
+                            "error": "\(error)", "errno": "\(code)", "suppressed": "\(suppressed)",
+                        ])
                 }
             case .evicted:
                 metrics.add("jcm_metrics_connections_closed_total", "reason=\"evicted\"")

@@ -13,11 +13,16 @@ enum PollSecrets {
         var description: String { "meter \(meter): cannot read secret_file \(path): \(reason)" }
     }
 
-    static func resolve(_ config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [String: TransferSecurity] {
+    static func resolve(_ config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> [String: TransferSecurity]
+    {
         var out: [String: TransferSecurity] = [:]
         for meter in config.meters {
             guard let poll = meter.poll else { continue }
-            out[meter.id] = try security(tls: poll.tls, auth: poll.auth, lowSpeedBytes: poll.lowSpeedBytes, lowSpeedMilliseconds: poll.lowSpeedMilliseconds) {
+            out[meter.id] = try security(
+                tls: poll.tls, auth: poll.auth, lowSpeedBytes: poll.lowSpeedBytes,
+                lowSpeedMilliseconds: poll.lowSpeedMilliseconds
+            ) {
                 try read($0, meter: meter.id, environment: environment)
             }
         }
@@ -32,7 +37,8 @@ enum PollSecrets {
             guard let poll = meter.poll else { continue }
             r.add(secretsOf: poll.url)
             switch security[meter.id]?.credentials {
-            case .basic(let user, let password)?, .digest(let user, let password)?: r.add(user: user, password: password)
+            case .basic(let user, let password)?, .digest(let user, let password)?:
+                r.add(user: user, password: password)
             case .header(_, let value)?:
                 r.add(value)
                 if value.hasPrefix("Bearer ") { r.add(String(value.dropFirst(7))) }
@@ -44,8 +50,10 @@ enum PollSecrets {
 
     /// A transfer's options from its `tls` and `auth` tables (a meter's or an upload source's);
     /// `readSecret` reads the auth secret file.
-    static func security(tls: Config.TLS, auth: Config.Auth, lowSpeedBytes: Int, lowSpeedMilliseconds: Int64,
-                         readSecret: (String) throws -> String) throws -> TransferSecurity {
+    static func security(
+        tls: Config.TLS, auth: Config.Auth, lowSpeedBytes: Int, lowSpeedMilliseconds: Int64,
+        readSecret: (String) throws -> String
+    ) throws -> TransferSecurity {
         var s = TransferSecurity()
         s.verifyTLS = tls.verify
         s.caFile = tls.caFile
@@ -69,7 +77,8 @@ enum PollSecrets {
     /// The file's content without its final line break. A relative path is a systemd
     /// credential name when $CREDENTIALS_DIRECTORY is set (LoadCredential=).
     static func read(_ file: String, meter: String, environment: [String: String]) throws -> String {
-        let path = !file.hasPrefix("/") && environment["CREDENTIALS_DIRECTORY"] != nil
+        let path =
+            !file.hasPrefix("/") && environment["CREDENTIALS_DIRECTORY"] != nil
             ? environment["CREDENTIALS_DIRECTORY"]! + "/" + file : file
         var text: String
         do {

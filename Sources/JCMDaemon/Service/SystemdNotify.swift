@@ -3,7 +3,8 @@ import Foundation
 /// The systemd notify protocol: one datagram to $NOTIFY_SOCKET. Silent when not under systemd.
 public enum SystemdNotify {
     /// Half of $WATCHDOG_USEC in seconds, when systemd expects keep-alives from this process.
-    public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment) -> Double? {
+    public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment) -> Double?
+    {
         guard let usec = environment["WATCHDOG_USEC"].flatMap(Double.init), usec > 0 else { return nil }
         if let pid = environment["WATCHDOG_PID"], pid != String(getpid()) { return nil }
         return usec / 2_000_000

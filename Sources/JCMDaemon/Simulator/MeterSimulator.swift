@@ -1,5 +1,5 @@
-import JCMCore
 import Foundation
+import JCMCore
 
 /// A fleet of fake energy meters behind HTTP, for `jcm-ingestd simulate`, demos,
 /// tests and benchmarks.
@@ -70,12 +70,13 @@ public struct MeterSimulator: Sendable {
         }
         let digits = path.dropFirst(prefix.count)
         guard !digits.isEmpty, digits.count <= 9, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              let number = Int(digits), let reading = reading(meter: number)
+            let number = Int(digits), let reading = reading(meter: number)
         else {
             // The raw segment is not echoed: it is client input and would need JSON escaping.
             return .json(#"{"error":"unknown meter"}"#, status: 404)
         }
-        let json = #"{"meter":"\#(reading.meterID)","ts":"\#(Timestamp(microseconds: reading.timestampMilliseconds * 1_000).formatted(fractionDigits: 3))","#
+        let json =
+            #"{"meter":"\#(reading.meterID)","ts":"\#(Timestamp(microseconds: reading.timestampMilliseconds * 1_000).formatted(fractionDigits: 3))","#
             + #""energy":{"total_wh":\#(SimulatorFormatting.thousandths(reading.totalMilliWattHours))},"#
             + #""power_w":\#(reading.powerWatts).0}"#
         return .json(json)

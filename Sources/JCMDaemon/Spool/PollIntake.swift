@@ -109,8 +109,11 @@ final class PollIntake: @unchecked Sendable {
                 defer { retryAppendAt = Date() + Self.appendRetrySeconds }
                 return retryAppendAt == nil
             }
-            logger.log(level: first ? .critical : .debug, "poll results could not be spooled; kept in memory, polling paused", metadata: [
-                "error": "\(error)", "results": "\(results.count)", "spool.dir": "\(spool.directory)"])
+            logger.log(
+                level: first ? .critical : .debug, "poll results could not be spooled; kept in memory, polling paused",
+                metadata: [
+                    "error": "\(error)", "results": "\(results.count)", "spool.dir": "\(spool.directory)",
+                ])
         }
     }
 
@@ -129,11 +132,15 @@ final class PollIntake: @unchecked Sendable {
             return (!paused, was != paused)
         }
         if changed {
-            let metadata: Logger.Metadata = ["spool.bytes": "\(spool.bytes)", "spool.limit": "\(spool.maxBytes)", "spool.dir": "\(spool.directory)"]
+            let metadata: Logger.Metadata = [
+                "spool.bytes": "\(spool.bytes)", "spool.limit": "\(spool.maxBytes)", "spool.dir": "\(spool.directory)",
+            ]
             if allowed {
                 logger.notice("polling resumed: the spool has room again", metadata: metadata)
             } else {
-                logger.critical("polling paused: the spool is nearly full (is the database down?); meters keep counting, nothing spooled is dropped", metadata: metadata)
+                logger.critical(
+                    "polling paused: the spool is nearly full (is the database down?); meters keep counting, nothing spooled is dropped",
+                    metadata: metadata)
             }
             metrics.set("jcm_polling_paused", allowed ? 0 : 1)
         }

@@ -33,17 +33,25 @@ extension PollResult {
 
     init?(spoolPayload: [UInt8]) {
         var r = SpoolFieldReader(spoolPayload)
-        guard let version = r.int64(), (1...Self.spoolVersion).contains(version), let meterID = r.string(), let url = r.string(),
-              let micros = r.int64(), let status = r.int64(), let kind = r.int64() else { return nil }
+        guard let version = r.int64(), (1...Self.spoolVersion).contains(version), let meterID = r.string(),
+            let url = r.string(),
+            let micros = r.int64(), let status = r.int64(), let kind = r.int64()
+        else { return nil }
         var failure: Failure?
         switch kind {
         case 0: failure = nil
-        case 1: guard let m = r.string() else { return nil }; failure = .transport(m)
-        case 2: guard let cap = r.int64() else { return nil }; failure = .tooLarge(Int(cap))
+        case 1:
+            guard let m = r.string() else { return nil }
+            failure = .transport(m)
+        case 2:
+            guard let cap = r.int64() else { return nil }
+            failure = .tooLarge(Int(cap))
         default: return nil
         }
         guard let body = r.data() else { return nil }
-        self.init(meterID: meterID, url: url, receivedAt: Timestamp(microseconds: micros), status: Int(status), body: body, failure: failure)
+        self.init(
+            meterID: meterID, url: url, receivedAt: Timestamp(microseconds: micros), status: Int(status), body: body,
+            failure: failure)
         if version >= 2 {
             guard let etag = r.string(), let lastModified = r.string() else { return nil }
             self.etag = etag.isEmpty ? nil : etag

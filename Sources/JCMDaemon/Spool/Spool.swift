@@ -31,7 +31,8 @@ public final class Spool: @unchecked Sendable {
 
         public var description: String {
             switch self {
-            case .full(let bytes, let limit): "spool full: \(bytes) bytes spooled, limit \(limit) (daemon.spool_max_bytes)"
+            case .full(let bytes, let limit):
+                "spool full: \(bytes) bytes spooled, limit \(limit) (daemon.spool_max_bytes)"
             case .io(let what, let code): "spool: \(what): \(String(cString: strerror(code)))"
             }
         }
@@ -63,7 +64,9 @@ public final class Spool: @unchecked Sendable {
         self.logger = logger
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let idPath = directory + "/id"
-        if let existing = try? String(contentsOfFile: idPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !existing.isEmpty {
+        if let existing = try? String(contentsOfFile: idPath, encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines), !existing.isEmpty
+        {
             id = existing
         } else {
             id = UUID().uuidString.lowercased()
@@ -80,8 +83,11 @@ public final class Spool: @unchecked Sendable {
         // Only records not yet written: empty segments left by a clean stop say nothing.
         if sizes.count > 1, bytes > 0 {
             oldestAppend = Date()
-            logger.notice("spool holds records from before the restart; they are written first", metadata: [
-                "spool.segments": "\(sizes.count - 1)", "spool.bytes": "\(bytes)"])
+            logger.notice(
+                "spool holds records from before the restart; they are written first",
+                metadata: [
+                    "spool.segments": "\(sizes.count - 1)", "spool.bytes": "\(bytes)",
+                ])
         }
     }
 
@@ -120,7 +126,10 @@ public final class Spool: @unchecked Sendable {
                 var done = 0
                 while done < buf.count {
                     let n = pwrite(fd, buf.baseAddress! + done, buf.count - done, off_t(size + done))
-                    if n < 0 { if errno == EINTR { continue }; return -1 }
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        return -1
+                    }
                     done += n
                 }
                 return done
@@ -146,7 +155,8 @@ public final class Spool: @unchecked Sendable {
                 (sizes[position.segment], position.segment == active, sizes.keys.filter { $0 > position.segment }.min())
             }
             if let size, position.offset < size {
-                let (found, end) = readRecords(segment: position.segment, from: position.offset, to: size, max: max - entries.count)
+                let (found, end) = readRecords(
+                    segment: position.segment, from: position.offset, to: size, max: max - entries.count)
                 entries += found
                 guard end > position.offset else { break }
                 position.offset = end
@@ -163,7 +173,8 @@ public final class Spool: @unchecked Sendable {
     public func release(upTo position: Position) {
         lock.withLock {
             released = Swift.max(released, position)
-            for (seq, size) in sizes where seq != active && (seq < position.segment || (seq == position.segment && position.offset >= size)) {
+            for (seq, size) in sizes
+            where seq != active && (seq < position.segment || (seq == position.segment && position.offset >= size)) {
                 unlink(directory + "/" + Self.name(seq))
                 sizes[seq] = nil
             }
@@ -194,24 +205,38 @@ public final class Spool: @unchecked Sendable {
                 while entries.count < max {
                     switch SpoolFrame.decode(bytes, at: at) {
                     case .record(let payload, let next):
-                        entries.append(Entry(payload: Array(bytes[payload]), position: Position(segment: segment, offset: offset + at),
-                                             next: Position(segment: segment, offset: offset + next), ref: "\(id)/\(segment)/\(offset + at)"))
+                        entries.append(
+                            Entry(
+                                payload: Array(bytes[payload]),
+                                position: Position(segment: segment, offset: offset + at),
+                                next: Position(segment: segment, offset: offset + next),
+                                ref: "\(id)/\(segment)/\(offset + at)"))
                         at = next
                     case .incomplete where !reachesEnd:
                         // The slice ends inside a record: a record larger than the slice is read whole.
-                        if at == 0, got >= SpoolFrame.headerSize { biggerWindow = SpoolFrame.headerSize + Int(SpoolFrame.readLE(bytes, 4)) }
+                        if at == 0, got >= SpoolFrame.headerSize {
+                            biggerWindow = SpoolFrame.headerSize + Int(SpoolFrame.readLE(bytes, 4))
+                        }
                         return
                     case .incomplete:
                         if at < got {
-                            logger.error("spool record cut short (a crash while it was written); ignored", metadata: [
-                                "spool.segment": "\(Self.name(segment))", "spool.offset": "\(offset + at)", "bytes": "\(got - at)"])
+                            logger.error(
+                                "spool record cut short (a crash while it was written); ignored",
+                                metadata: [
+                                    "spool.segment": "\(Self.name(segment))", "spool.offset": "\(offset + at)",
+                                    "bytes": "\(got - at)",
+                                ])
                             at = got
                         }
                         return
                     case .damaged(let why):
-                        logger.error("damaged spool record; the rest of its segment is skipped", metadata: [
-                            "spool.segment": "\(Self.name(segment))", "spool.offset": "\(offset + at)", "error": "\(why)",
-                            "bytes.skipped": "\(size - offset - at)"])
+                        logger.error(
+                            "damaged spool record; the rest of its segment is skipped",
+                            metadata: [
+                                "spool.segment": "\(Self.name(segment))", "spool.offset": "\(offset + at)",
+                                "error": "\(why)",
+                                "bytes.skipped": "\(size - offset - at)",
+                            ])
                         at = size - offset
                         return
                     }
@@ -229,8 +254,12 @@ public final class Spool: @unchecked Sendable {
     private func readFailed(_ segment: UInt64, _ code: Int32) -> [Entry] {
         onReadFailure?(code)
         if let suppressed = readFailureLog.admit() {
-            logger.error("cannot read the spool; its polls wait there and are written once it can be read", metadata: [
-                "spool.segment": "\(Self.name(segment))", "error": "\(String(cString: strerror(code)))", "suppressed": "\(suppressed)"])
+            logger.error(
+                "cannot read the spool; its polls wait there and are written once it can be read",
+                metadata: [
+                    "spool.segment": "\(Self.name(segment))", "error": "\(String(cString: strerror(code)))",
+                    "suppressed": "\(suppressed)",
+                ])
         }
         return []
     }
@@ -244,7 +273,9 @@ public final class Spool: @unchecked Sendable {
 
     private func openSegment(_ seq: UInt64) throws -> Int32 {
         let file = open(directory + "/" + Self.name(seq), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard file >= 0 else { throw Failure.io("cannot create segment \(Self.name(seq)) in \(directory)", errno: errno) }
+        guard file >= 0 else {
+            throw Failure.io("cannot create segment \(Self.name(seq)) in \(directory)", errno: errno)
+        }
         try Self.syncDirectory(directory)
         sizes[seq] = 0
         return file
@@ -267,7 +298,9 @@ public final class Spool: @unchecked Sendable {
         guard file >= 0 else { throw Failure.io("cannot create \(path)", errno: errno) }
         defer { close(file) }
         let bytes = Array(text.utf8)
-        guard write(file, bytes, bytes.count) == bytes.count, fsync(file) == 0 else { throw Failure.io("cannot write \(path)", errno: errno) }
+        guard write(file, bytes, bytes.count) == bytes.count, fsync(file) == 0 else {
+            throw Failure.io("cannot write \(path)", errno: errno)
+        }
         try syncDirectory(directory)
     }
 }

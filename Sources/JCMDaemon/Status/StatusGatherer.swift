@@ -34,10 +34,13 @@ public enum StatusGatherer {
     static func scrape(_ listen: ListenAddress) -> [String: Double]? {
         let host = listen.host == "0.0.0.0" ? "127.0.0.1" : listen.host == "[::]" ? "[::1]" : listen.host
         guard let handle = try? EasyHandle() else { return nil }
-        let r = handle.fetch(url: "http://\(host):\(listen.port)/metrics", meterID: "", connectTimeoutMs: 2_000, timeoutMs: 2_000, maxBytes: 64 << 20)
+        let r = handle.fetch(
+            url: "http://\(host):\(listen.port)/metrics", meterID: "", connectTimeoutMs: 2_000, timeoutMs: 2_000,
+            maxBytes: 64 << 20)
         guard r.failure == nil, r.status == 200 else { return nil }
         var samples: [String: Double] = [:]
-        for line in String(decoding: r.body, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") && !line.contains("{") {
+        for line in String(decoding: r.body, as: UTF8.self).split(separator: "\n")
+        where !line.hasPrefix("#") && !line.contains("{") {
             let parts = line.split(separator: " ")
             if parts.count == 2, let v = Double(parts[1]) { samples[String(parts[0])] = v }
         }

@@ -37,9 +37,17 @@ public final class UploadPoller: @unchecked Sendable {
     /// writer gave up on (the database refused it) is not downloaded again every interval.
     private var handled: [String: UploadVersion] = [:]
 
-    init(uploads: [Config.Upload], stateDir: String, secrets: [String: UploadSecrets.Resolved], conninfo: String, logger: Logger, metrics: Metrics,
-         isPending: @escaping @Sendable (String) -> Bool, submit: @escaping @Sendable (String, Config.Watch, ReportOrigin) -> Void) {
-        sources = uploads.map { Source(upload: $0, secrets: secrets[$0.id] ?? .init(security: TransferSecurity()), folders: $0.folders(stateDir: stateDir)) }
+    init(
+        uploads: [Config.Upload], stateDir: String, secrets: [String: UploadSecrets.Resolved], conninfo: String,
+        logger: Logger, metrics: Metrics,
+        isPending: @escaping @Sendable (String) -> Bool,
+        submit: @escaping @Sendable (String, Config.Watch, ReportOrigin) -> Void
+    ) {
+        sources = uploads.map {
+            Source(
+                upload: $0, secrets: secrets[$0.id] ?? .init(security: TransferSecurity()),
+                folders: $0.folders(stateDir: stateDir))
+        }
         self.conninfo = conninfo
         self.logger = logger
         self.metrics = metrics
@@ -63,10 +71,16 @@ public final class UploadPoller: @unchecked Sendable {
 
     func run() {
         for s in sources {
-            logger.info("polling upload source", metadata: ["upload.id": "\(s.upload.id)", "url": "\(URLRedaction.redact(s.upload.url))",
-                                                            "listing": "\(s.upload.listing.rawValue)"])
+            logger.info(
+                "polling upload source",
+                metadata: [
+                    "upload.id": "\(s.upload.id)", "url": "\(URLRedaction.redact(s.upload.url))",
+                    "listing": "\(s.upload.listing.rawValue)",
+                ])
             if s.secrets.signing == nil, s.upload.auth.kind != .none, s.upload.url.hasPrefix("http://") {
-                logger.warning("credentials are sent over plain http to this upload source", metadata: ["upload.id": "\(s.upload.id)"])
+                logger.warning(
+                    "credentials are sent over plain http to this upload source",
+                    metadata: ["upload.id": "\(s.upload.id)"])
             }
             removeLeftovers(s.folders.dir)
         }
@@ -87,7 +101,8 @@ public final class UploadPoller: @unchecked Sendable {
     /// Partial downloads of a run that was stopped: never handed on, so never needed.
     private func removeLeftovers(_ dir: String) {
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".part") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        where name.hasPrefix(".") && name.hasSuffix(".part") {
             unlink((dir as NSString).appendingPathComponent(name))
         }
     }
@@ -97,25 +112,34 @@ public final class UploadPoller: @unchecked Sendable {
         let remembered: [String: UploadVersion]
         do {
             if db == nil || db?.isHealthy == false { db = try Connection(conninfo: conninfo) }
-            remembered = try db!.rememberedUploads(uploadID: id).merging(condition.withLock { handled }) { _, here in here }
+            remembered = try db!.rememberedUploads(uploadID: id).merging(condition.withLock { handled }) { _, here in
+                here
+            }
         } catch {
             db = nil
             // Without what was downloaded before, everything would be downloaded again.
-            logger.error("upload source skipped this round: cannot read what was downloaded before", metadata: ["upload.id": "\(id)", "error": "\(error)"])
+            logger.error(
+                "upload source skipped this round: cannot read what was downloaded before",
+                metadata: ["upload.id": "\(id)", "error": "\(error)"])
             metrics.add("jcm_upload_listings_total", "result=\"failed\"")
             return
         }
         let entries: [UploadEntry]
         do {
             if source.transfer == nil {
-                source.transfer = try FileDownload(security: source.secrets.security, signing: source.secrets.signing,
-                                                   limits: .init(connectTimeoutMs: Int(source.upload.connectTimeoutMilliseconds),
-                                                                 timeoutMs: Int(source.upload.timeoutMilliseconds))) { [weak self] in self?.isStopping ?? true }
+                source.transfer = try FileDownload(
+                    security: source.secrets.security, signing: source.secrets.signing,
+                    limits: .init(
+                        connectTimeoutMs: Int(source.upload.connectTimeoutMilliseconds),
+                        timeoutMs: Int(source.upload.timeoutMilliseconds))
+                ) { [weak self] in self?.isStopping ?? true }
             }
             entries = try list(source.upload, with: source.transfer!)
             metrics.add("jcm_upload_listings_total", "result=\"ok\"")
         } catch {
-            logger.warning("upload listing failed; tried again at the next interval", metadata: ["upload.id": "\(id)", "error": "\(error)"])
+            logger.warning(
+                "upload listing failed; tried again at the next interval",
+                metadata: ["upload.id": "\(id)", "error": "\(error)"])
             metrics.add("jcm_upload_listings_total", "result=\"failed\"")
             return
         }
@@ -126,12 +150,16 @@ public final class UploadPoller: @unchecked Sendable {
             let url = URLRedaction.redact(entry.url)
             guard !FileNames.isUnsafe(entry.name) else {
                 // A NUL would cut the local name short (`a.csv%00zzz` would land on `a.csv`).
-                logger.warning("upload refused: its name has control characters", metadata: [
-                    "upload.id": "\(id)", "url": "\(url)", "name": "\(entry.name)"])
+                logger.warning(
+                    "upload refused: its name has control characters",
+                    metadata: [
+                        "upload.id": "\(id)", "url": "\(url)", "name": "\(entry.name)",
+                    ])
                 metrics.add("jcm_upload_downloads_total", "result=\"refused_name\"")
                 continue
             }
-            let path = (source.folders.dir as NSString).appendingPathComponent(Self.localName(entry, url: url, taken: &taken))
+            let path = (source.folders.dir as NSString).appendingPathComponent(
+                Self.localName(entry, url: url, taken: &taken))
             // The copy of an earlier version (or of a same-named file) is still waiting.
             guard !isPending(path) else { continue }
             var headers: [String] = []
@@ -150,10 +178,13 @@ public final class UploadPoller: @unchecked Sendable {
         func page(_ url: String) throws -> [UInt8] {
             let (response, body) = try transfer.get(url, maxBytes: Self.maxListingBytes)
             let shown = Self.shown(url)
-            if response.exceededCap { throw UploadListingError(url: shown, message: "larger than \(Self.maxListingBytes) bytes") }
+            if response.exceededCap {
+                throw UploadListingError(url: shown, message: "larger than \(Self.maxListingBytes) bytes")
+            }
             guard response.status == 200 else {
                 let excerpt = String(decoding: body.prefix(300), as: UTF8.self)
-                throw UploadListingError(url: shown, message: "HTTP status \(response.status)" + (excerpt.isEmpty ? "" : ": \(excerpt)"))
+                throw UploadListingError(
+                    url: shown, message: "HTTP status \(response.status)" + (excerpt.isEmpty ? "" : ": \(excerpt)"))
             }
             return body
         }
@@ -171,7 +202,8 @@ public final class UploadPoller: @unchecked Sendable {
                 guard let next = result.nextContinuationToken else { return all }
                 token = next
             }
-            throw UploadListingError(url: shown, message: "more than \(Self.maxListingPages) pages; narrow it with prefix")
+            throw UploadListingError(
+                url: shown, message: "more than \(Self.maxListingPages) pages; narrow it with prefix")
         }
     }
 
@@ -188,7 +220,8 @@ public final class UploadPoller: @unchecked Sendable {
     /// kept as the batch's origin, still names the file in full.
     static func localName(_ entry: UploadEntry, url: String, taken: inout Set<String>) -> String {
         let room = FileNames.maxBytes - ".part".utf8.count - 1
-        var name = entry.name.utf8.count <= room ? entry.name : FileNames.tagged(entry.name, with: entry.name, maxBytes: room)
+        var name =
+            entry.name.utf8.count <= room ? entry.name : FileNames.tagged(entry.name, with: entry.name, maxBytes: room)
         if taken.contains(name) { name = FileNames.tagged(entry.name, with: url, maxBytes: room) }
         taken.insert(name)
         return name
@@ -197,11 +230,14 @@ public final class UploadPoller: @unchecked Sendable {
     /// Downloads one file beside its final name, then renames it into place and hands it on.
     private func fetch(_ entry: UploadEntry, url: String, to path: String, headers: [String], source: Source) {
         let id = source.upload.id
-        let part = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).part")
+        let part = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
+            ".\((path as NSString).lastPathComponent).part")
         let cap = source.upload.maxFileBytes
         func failed(_ why: String, result: String = "failed") {
             unlink(part)
-            logger.warning("upload download failed; tried again at the next interval", metadata: ["upload.id": "\(id)", "url": "\(url)", "error": "\(why)"])
+            logger.warning(
+                "upload download failed; tried again at the next interval",
+                metadata: ["upload.id": "\(id)", "url": "\(url)", "error": "\(why)"])
             metrics.add("jcm_upload_downloads_total", "result=\"\(result)\"")
         }
         let response: FileDownload.Response
@@ -219,10 +255,13 @@ public final class UploadPoller: @unchecked Sendable {
         guard response.status == 200 else { return failed("HTTP status \(response.status)") }
         // The listing and the file disagree: it changed meanwhile (an upload still being written).
         if !response.exceededCap, let listed = entry.version.size, listed != response.bytes {
-            return failed("listed as \(listed) bytes but \(response.bytes) arrived; the file is changing", result: "changing")
+            return failed(
+                "listed as \(listed) bytes but \(response.bytes) arrived; the file is changing", result: "changing")
         }
-        let version = entry.version.filled(etag: response.etag, size: response.exceededCap ? nil : response.bytes, modified: response.lastModified)
-        let origin = ReportOrigin(uploadID: id, url: url, version: version, cutAtBytes: response.exceededCap ? cap : nil)
+        let version = entry.version.filled(
+            etag: response.etag, size: response.exceededCap ? nil : response.bytes, modified: response.lastModified)
+        let origin = ReportOrigin(
+            uploadID: id, url: url, version: version, cutAtBytes: response.exceededCap ? cap : nil)
         // In flight from the submit below on; only this thread downloads, and it asks first.
         // link + unlink rather than rename, which would replace a file already at `path`.
         guard link(part, path) == 0 else {
@@ -230,11 +269,16 @@ public final class UploadPoller: @unchecked Sendable {
         }
         unlink(part)
         if response.exceededCap {
-            logger.error("uploaded file larger than max_file_bytes: cut off, kept and refused", metadata: [
-                "upload.id": "\(id)", "url": "\(url)", "max_file_bytes": "\(cap)", "file": "\(path)"])
+            logger.error(
+                "uploaded file larger than max_file_bytes: cut off, kept and refused",
+                metadata: [
+                    "upload.id": "\(id)", "url": "\(url)", "max_file_bytes": "\(cap)", "file": "\(path)",
+                ])
             metrics.add("jcm_upload_downloads_total", "result=\"too_large\"")
         } else {
-            logger.info("uploaded file downloaded", metadata: ["upload.id": "\(id)", "url": "\(url)", "bytes": "\(response.bytes)"])
+            logger.info(
+                "uploaded file downloaded",
+                metadata: ["upload.id": "\(id)", "url": "\(url)", "bytes": "\(response.bytes)"])
             metrics.add("jcm_upload_downloads_total", "result=\"ok\"")
         }
         submit(path, source.folders, origin)

@@ -19,7 +19,9 @@ enum UploadSecrets {
         var description: String { "upload \(upload): cannot read \(key) \(path): \(reason)" }
     }
 
-    static func resolve(_ config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [String: Resolved] {
+    static func resolve(_ config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> [String: Resolved]
+    {
         var out: [String: Resolved] = [:]
         for u in config.uploads {
             func read(_ file: String, _ key: String) throws -> String {
@@ -29,13 +31,18 @@ enum UploadSecrets {
                     throw Unreadable(upload: u.id, key: key, path: e.path, reason: e.reason)
                 }
             }
-            let s = try PollSecrets.security(tls: u.tls, auth: u.auth, lowSpeedBytes: u.lowSpeedBytes, lowSpeedMilliseconds: u.lowSpeedMilliseconds) {
+            let s = try PollSecrets.security(
+                tls: u.tls, auth: u.auth, lowSpeedBytes: u.lowSpeedBytes, lowSpeedMilliseconds: u.lowSpeedMilliseconds
+            ) {
                 try read($0, "auth.secret_file")
             }
             var signing: FileDownload.Signing?
-            if u.listing == .s3, let region = u.region, let keyFile = u.accessKeyIDFile, let secretFile = u.secretAccessKeyFile {
-                signing = FileDownload.Signing(region: region, accessKeyID: try read(keyFile, "access_key_id_file"),
-                                               secretAccessKey: try read(secretFile, "secret_access_key_file"))
+            if u.listing == .s3, let region = u.region, let keyFile = u.accessKeyIDFile,
+                let secretFile = u.secretAccessKeyFile
+            {
+                signing = FileDownload.Signing(
+                    region: region, accessKeyID: try read(keyFile, "access_key_id_file"),
+                    secretAccessKey: try read(secretFile, "secret_access_key_file"))
             }
             out[u.id] = Resolved(security: s, signing: signing)
         }

@@ -41,7 +41,9 @@ public final class FolderWatcher: @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: watch.dir, withIntermediateDirectories: true)
             // IN_CREATE to see links made in place (ln, ln -s), which are never "closed".
             let wd = inotify_add_watch(fd, watch.dir, UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE))
-            guard wd >= 0 else { throw WatchError(description: "cannot watch \(watch.dir): \(String(cString: strerror(errno)))") }
+            guard wd >= 0 else {
+                throw WatchError(description: "cannot watch \(watch.dir): \(String(cString: strerror(errno)))")
+            }
             byDescriptor[wd] = watch
             logger.info("watching folder", metadata: ["dir": "\(watch.dir)"])
         }
@@ -63,7 +65,10 @@ public final class FolderWatcher: @unchecked Sendable {
                     let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
                     let nameStart = offset + MemoryLayout<inotify_event>.size
                     let nameBytes = raw[nameStart..<(nameStart + Int(event.len))].prefix { $0 != 0 }
-                    return (event.wd, event.mask, String(decoding: nameBytes, as: UTF8.self), MemoryLayout<inotify_event>.size + Int(event.len))
+                    return (
+                        event.wd, event.mask, String(decoding: nameBytes, as: UTF8.self),
+                        MemoryLayout<inotify_event>.size + Int(event.len)
+                    )
                 }
                 offset += size
                 if mask & UInt32(IN_Q_OVERFLOW) != 0 {
@@ -102,7 +107,8 @@ public final class FolderWatcher: @unchecked Sendable {
             if let id = ids[name], writing.contains(id) {
                 let path = (watch.dir as NSString).appendingPathComponent(name)
                 if recentlyChanged.remove(path) != nil || !seenWriting.contains(path) {
-                    logger.debug("report still open for writing; taken when its writer closes it", metadata: ["file": "\(path)"])
+                    logger.debug(
+                        "report still open for writing; taken when its writer closes it", metadata: ["file": "\(path)"])
                 }
                 seenWriting.insert(path)
                 continue
@@ -121,7 +127,8 @@ public final class FolderWatcher: @unchecked Sendable {
         guard lstat(path, &st) == 0 else {
             // Names are decoded as UTF-8; one that is not (Latin-1 from a file share) cannot be
             // opened by its decoded form.
-            logger.warning("cannot read a file in the watched folder; is its name UTF-8?", metadata: ["file": "\(path)"])
+            logger.warning(
+                "cannot read a file in the watched folder; is its name UTF-8?", metadata: ["file": "\(path)"])
             return
         }
         if fromScan, st.st_mode & S_IFMT == S_IFREG, time(nil) - st.st_mtim.tv_sec < Self.quietSeconds {

@@ -12,7 +12,9 @@ enum OpenWriters {
 
     /// Those of `files` open for writing (O_WRONLY or O_RDWR) by some visible process.
     static func openForWriting(among files: Set<FileID>) -> Set<FileID> {
-        guard !files.isEmpty, let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        guard !files.isEmpty, let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else {
+            return []
+        }
         var found: Set<FileID> = []
         for pid in pids where pid.first?.isNumber == true {
             guard let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { continue }
@@ -30,8 +32,9 @@ enum OpenWriters {
     /// fdinfo's `flags:` is the open mode in octal; its low two bits are O_ACCMODE.
     private static func isWriting(pid: String, fd: String) -> Bool {
         guard let info = try? String(contentsOfFile: "/proc/\(pid)/fdinfo/\(fd)", encoding: .utf8),
-              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags:") }),
-              let flags = Int(line.dropFirst("flags:".count).trimmingCharacters(in: .whitespaces), radix: 8) else { return false }
+            let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags:") }),
+            let flags = Int(line.dropFirst("flags:".count).trimmingCharacters(in: .whitespaces), radix: 8)
+        else { return false }
         let mode = Int32(flags) & O_ACCMODE
         return mode == O_WRONLY || mode == O_RDWR
     }

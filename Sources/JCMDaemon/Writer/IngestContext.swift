@@ -12,15 +12,18 @@ public struct IngestContext {
 
     /// - Parameter heads: the chain heads this writer may extend; nil: a guard of its own, over
     ///   `state_dir/ledger/heads` (ChainHeadGuard.forWriter).
-    public static func open(conninfo: String, config: Config, logger: Logger, heads: ChainHeadGuard? = nil) throws -> IngestContext {
+    public static func open(conninfo: String, config: Config, logger: Logger, heads: ChainHeadGuard? = nil) throws
+        -> IngestContext
+    {
         let db = try Connection(conninfo: conninfo)
         try Migrator.migrate(db, logger: logger)
         let signer = try SigningKeyFile.forWriting(stateDir: config.daemon.stateDir, db: db)
         let heads = try heads ?? ChainHeadGuard.forWriter(config, signer: signer, db: db)
         let store = try ReadingStore(db: db, signer: signer, heads: heads)
         let keys = try store.sync(config)
-        var validator = ReadingValidator(registry: MeterRegistry(meters: config.meters, keys: keys, projects: config.projects),
-                                         clockSkewMilliseconds: config.daemon.clockSkewMilliseconds)
+        var validator = ReadingValidator(
+            registry: MeterRegistry(meters: config.meters, keys: keys, projects: config.projects),
+            clockSkewMilliseconds: config.daemon.clockSkewMilliseconds)
         for last in try store.newestCumulative() {
             validator.seed(meterKey: last.meter, timestamp: last.timestamp, value: last.value)
         }

@@ -37,13 +37,18 @@ final class WriterBackfill: @unchecked Sendable {
         self.logger = logger
         guard let pendingFile, let data = FileManager.default.contents(atPath: pendingFile) else { return }
         guard let gaps = PendingGaps.decode(data) else {
-            logger.error("backfill: the file of pending gaps does not read as one; left as it is, those gaps are not asked for",
-                         metadata: ["file": "\(pendingFile)"])
+            logger.error(
+                "backfill: the file of pending gaps does not read as one; left as it is, those gaps are not asked for",
+                metadata: ["file": "\(pendingFile)"])
             return
         }
         leftover = gaps
         outstanding = gaps
-        if !gaps.isEmpty { logger.notice("backfill: gaps left by the last run are asked for again", metadata: ["gaps": "\(gaps.count)", "file": "\(pendingFile)"]) }
+        if !gaps.isEmpty {
+            logger.notice(
+                "backfill: gaps left by the last run are asked for again",
+                metadata: ["gaps": "\(gaps.count)", "file": "\(pendingFile)"])
+        }
     }
 
     func attach(_ b: Backfiller) {
@@ -89,7 +94,10 @@ final class WriterBackfill: @unchecked Sendable {
     func done(_ gap: BackfillGap) {
         lock.withLock {
             let before = outstanding.count
-            outstanding.removeAll { $0.meterID == gap.meterID && $0.window.through <= gap.window.through && $0.window.through > gap.window.after }
+            outstanding.removeAll {
+                $0.meterID == gap.meterID && $0.window.through <= gap.window.through
+                    && $0.window.through > gap.window.after
+            }
             if outstanding.count != before { save() }
         }
     }
@@ -99,13 +107,18 @@ final class WriterBackfill: @unchecked Sendable {
         guard let pendingFile else { return }
         do {
             if outstanding.isEmpty {
-                if FileManager.default.fileExists(atPath: pendingFile) { try FileManager.default.removeItem(atPath: pendingFile) }
+                if FileManager.default.fileExists(atPath: pendingFile) {
+                    try FileManager.default.removeItem(atPath: pendingFile)
+                }
                 return
             }
-            try FileManager.default.createDirectory(atPath: (pendingFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (pendingFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try PendingGaps.encode(outstanding).write(to: URL(fileURLWithPath: pendingFile), options: .atomic)
         } catch {
-            logger.warning("backfill: pending gaps could not be kept; a restart forgets them", metadata: ["file": "\(pendingFile)", "error": "\(error)"])
+            logger.warning(
+                "backfill: pending gaps could not be kept; a restart forgets them",
+                metadata: ["file": "\(pendingFile)", "error": "\(error)"])
         }
     }
 }
@@ -130,16 +143,24 @@ extension IngestWriter {
     /// starts): after a restart, the first poll's gap is measured from it.
     func seedBackfillMark(_ meter: Config.Meter, store: ReadingStore) throws {
         guard meter.poll?.backfill != nil, !backfill.seeded.contains(meter.id) else { return }
-        let rows = try store.db.query("""
+        let rows = try store.db.query(
+            """
             select (extract(epoch from r.ts) * 1000000)::bigint, r.value::text
             from jcm.meters m cross join lateral (select ts, value from jcm.readings where meter = m.key order by ts desc limit 1) r
             where m.id = $1
-            """, [meter.id]).rows
+            """, [meter.id]
+        ).rows
         backfill.seeded.insert(meter.id)
-        guard let row = rows.first, let micros = row[0].flatMap({ Int64($0) }), let value = row[1].flatMap({ ExactDecimal(parsing: $0) }) else { return }
+        guard let row = rows.first, let micros = row[0].flatMap({ Int64($0) }),
+            let value = row[1].flatMap({ ExactDecimal(parsing: $0) })
+        else { return }
         let mark = BackfillMark(timestamp: Timestamp(microseconds: micros), value: value)
-        if backfill.committed[meter.id].map({ $0.timestamp < mark.timestamp }) ?? true { backfill.committed[meter.id] = mark }
-        if backfill.working[meter.id].map({ $0.timestamp < mark.timestamp }) ?? true { backfill.working[meter.id] = mark }
+        if backfill.committed[meter.id].map({ $0.timestamp < mark.timestamp }) ?? true {
+            backfill.committed[meter.id] = mark
+        }
+        if backfill.working[meter.id].map({ $0.timestamp < mark.timestamp }) ?? true {
+            backfill.working[meter.id] = mark
+        }
     }
 
     /// The readings one poll of `meter` stored: a gap before the oldest new one is asked for.
@@ -147,16 +168,22 @@ extension IngestWriter {
         guard let poll = meter.poll, let b = poll.backfill else { return }
         let previous = backfill.working[meter.id]
         let newer = readings.filter { r in previous.map { r.timestamp > $0.timestamp } ?? true }
-        guard let oldest = newer.min(by: { $0.timestamp < $1.timestamp }), let newest = newer.max(by: { $0.timestamp < $1.timestamp }) else { return }
+        guard let oldest = newer.min(by: { $0.timestamp < $1.timestamp }),
+            let newest = newer.max(by: { $0.timestamp < $1.timestamp })
+        else { return }
         backfill.working[meter.id] = BackfillMark(timestamp: newest.timestamp, value: newest.value)
         guard let previous else { return }
         let expected = Double(max(poll.intervalMilliseconds, meter.plan.expectedIntervalMilliseconds ?? 0)) * 1_000
-        guard Double(oldest.timestamp.microseconds - previous.timestamp.microseconds) > expected * Self.gapFactor else { return }
+        guard Double(oldest.timestamp.microseconds - previous.timestamp.microseconds) > expected * Self.gapFactor else {
+            return
+        }
         let horizon = Timestamp(date: Date()).microseconds - b.horizonMilliseconds * 1_000
         let after = Timestamp(microseconds: max(previous.timestamp.microseconds, horizon))
         let through = Timestamp(microseconds: oldest.timestamp.microseconds - 1)  // the reading after the gap is stored
         guard after < through else { return }
-        backfill.found.append(BackfillGap(meterID: meter.id, window: HistoryRequest.Window(after: after, through: through), before: previous))
+        backfill.found.append(
+            BackfillGap(
+                meterID: meter.id, window: HistoryRequest.Window(after: after, through: through), before: previous))
     }
 
     /// An interval meter's reading for a period not yet final (DecodedPayload.periodMicroseconds):
@@ -174,7 +201,9 @@ extension IngestWriter {
     func writeBackfill(_ job: BackfillResult) throws {
         guard let store, let validator else { return }
         guard let entry = validator.registry.lookup(job.gap.meterID), let b = entry.meter.poll?.backfill else {
-            logger.warning("history of a meter no longer configured for backfill; not written", metadata: ["meter.id": "\(job.gap.meterID)"])
+            logger.warning(
+                "history of a meter no longer configured for backfill; not written",
+                metadata: ["meter.id": "\(job.gap.meterID)"])
             return
         }
         let meter = entry.meter
@@ -185,15 +214,24 @@ extension IngestWriter {
         var outside = 0
         var last = progress.last
         try store.transaction {
-            guard let batch = try store.insertBatch(BatchRecord(
-                kind: .poll, source: meter.id, url: url, httpStatus: result.status == 0 ? nil : result.status,
-                sha256: SHA256Hasher.hex(of: result.body), bytes: result.body.count, receivedAt: result.receivedAt))
+            guard
+                let batch = try store.insertBatch(
+                    BatchRecord(
+                        kind: .poll, source: meter.id, url: url, httpStatus: result.status == 0 ? nil : result.status,
+                        sha256: SHA256Hasher.hex(of: result.body), bytes: result.body.count,
+                        receivedAt: result.receivedAt))
             else { return }
             let chunk = try store.beginChunk(batch: batch, source: meter.id)
             let excerpt = String(decoding: result.body.prefix(4_096), as: UTF8.self)
             func refuse(_ reason: ReasonCode, _ detail: String) {
-                chunk.add(Rejection(raw: RawReading(meterID: meter.id, timestamp: nil, value: nil, unit: nil, location: url, raw: excerpt), reason: reason, detail: detail))
-                logger.warning("backfill request rejected", metadata: ["meter.id": "\(meter.id)", "reason": "\(reason.rawValue)", "detail": "\(detail)"])
+                chunk.add(
+                    Rejection(
+                        raw: RawReading(
+                            meterID: meter.id, timestamp: nil, value: nil, unit: nil, location: url, raw: excerpt),
+                        reason: reason, detail: detail))
+                logger.warning(
+                    "backfill request rejected",
+                    metadata: ["meter.id": "\(meter.id)", "reason": "\(reason.rawValue)", "detail": "\(detail)"])
             }
             if let (reason, detail) = Self.refusedUnread(result, capSetting: "backfill.max_response_bytes") {
                 refuse(reason, detail)
@@ -204,17 +242,30 @@ extension IngestWriter {
                     for r in payload.rejected { chunk.add(r) }
                     var history = validator
                     let start = last ?? job.gap.before
-                    if meter.kind == .cumulative { history.seed(meterKey: entry.key, timestamp: start.timestamp, value: start.value) }
-                    func inside(_ t: Timestamp?) -> Bool { t.map { $0 > job.window.after && $0 <= job.window.through } ?? true }
+                    if meter.kind == .cumulative {
+                        history.seed(meterKey: entry.key, timestamp: start.timestamp, value: start.value)
+                    }
+                    func inside(_ t: Timestamp?) -> Bool {
+                        t.map { $0 > job.window.after && $0 <= job.window.through } ?? true
+                    }
                     for raw in payload.readings {
                         switch history.validate(raw, now: Timestamp(date: Date())) {
-                        case .accepted(let reading) where Self.unfinished(reading, payload, meter, now: result.receivedAt): continue
+                        case .accepted(let reading)
+                        where Self.unfinished(reading, payload, meter, now: result.receivedAt): continue
                         case .accepted(let reading):
-                            guard inside(reading.timestamp) else { outside += 1; continue }
+                            guard inside(reading.timestamp) else {
+                                outside += 1
+                                continue
+                            }
                             try chunk.add(reading, location: url)
-                            if last.map({ $0.timestamp < reading.timestamp }) ?? true { last = BackfillMark(timestamp: reading.timestamp, value: reading.value) }
+                            if last.map({ $0.timestamp < reading.timestamp }) ?? true {
+                                last = BackfillMark(timestamp: reading.timestamp, value: reading.value)
+                            }
                         case .rejected(let r):
-                            guard inside(r.timestamp) else { outside += 1; continue }
+                            guard inside(r.timestamp) else {
+                                outside += 1
+                                continue
+                            }
                             chunk.add(r)
                         }
                     }
@@ -237,14 +288,23 @@ extension IngestWriter {
         backfill.progress[job.gap.id] = nil
         if progress.failed {
             backfill.retry(job.gap)
-            logger.warning("backfill: a history request of this gap failed; the gap is asked for again after the meter's backoff_max, or at the next start", metadata: [
-                "meter.id": "\(meter.id)", "gap.after": "\(job.gap.window.after)", "gap.through": "\(job.gap.window.through)"])
+            logger.warning(
+                "backfill: a history request of this gap failed; the gap is asked for again after the meter's backoff_max, or at the next start",
+                metadata: [
+                    "meter.id": "\(meter.id)", "gap.after": "\(job.gap.window.after)",
+                    "gap.through": "\(job.gap.window.through)",
+                ])
         } else {
             backfill.done(job.gap)
         }
-        logger.notice("backfilled a gap from the gateway's history", metadata: [
-            "meter.id": "\(meter.id)", "gap.after": "\(job.gap.window.after)", "gap.through": "\(job.gap.window.through)",
-            "requests": "\(job.parts)", "rows": "\(progress.counts.accepted + progress.counts.flagged)", "duplicates": "\(progress.counts.duplicates)",
-            "rejected": "\(progress.counts.rejected)", "outside.gap": "\(progress.outside)"])
+        logger.notice(
+            "backfilled a gap from the gateway's history",
+            metadata: [
+                "meter.id": "\(meter.id)", "gap.after": "\(job.gap.window.after)",
+                "gap.through": "\(job.gap.window.through)",
+                "requests": "\(job.parts)", "rows": "\(progress.counts.accepted + progress.counts.flagged)",
+                "duplicates": "\(progress.counts.duplicates)",
+                "rejected": "\(progress.counts.rejected)", "outside.gap": "\(progress.outside)",
+            ])
     }
 }

@@ -19,8 +19,9 @@ extension IngestWriter {
         if heldJobs[halt.project] == nil {
             heldJobs[halt.project] = []
             metrics.add("jcm_ledger_halts_total")
-            logger.error("ledger chain halted: its head is not a link this writer can vouch for; nothing more is signed on it until an operator resolves it (jcm-ingestd chain resume)",
-                         metadata: ["chain": "\(halt.project)", "error": "\(halt)"])
+            logger.error(
+                "ledger chain halted: its head is not a link this writer can vouch for; nothing more is signed on it until an operator resolves it (jcm-ingestd chain resume)",
+                metadata: ["chain": "\(halt.project)", "error": "\(halt)"])
         }
         metrics.set("jcm_ledger_chains_halted", Double(chainHeads?.halted.count ?? 0))
     }
@@ -30,12 +31,16 @@ extension IngestWriter {
         noteHalt(halt)
         heldJobs[halt.project, default: []].append(job)
         if case .report(let path, _, _) = job {
-            logger.warning("report held until its chain resumes; the file stays where it is", metadata: ["file": "\(path)", "chain": "\(halt.project)"])
+            logger.warning(
+                "report held until its chain resumes; the file stays where it is",
+                metadata: ["file": "\(path)", "chain": "\(halt.project)"])
         }
     }
 
     /// Moves the polls of halted chains to their held spools; returns the others.
-    func holdHalted(_ items: [(result: PollResult, spoolRecord: String?)]) throws -> [(result: PollResult, spoolRecord: String?)] {
+    func holdHalted(_ items: [(result: PollResult, spoolRecord: String?)]) throws -> [(
+        result: PollResult, spoolRecord: String?
+    )] {
         guard let heads = chainHeads, !heads.halted.isEmpty, let registry = validator?.registry else { return items }
         var rest: [(result: PollResult, spoolRecord: String?)] = []
         var held: [String: [[UInt8]]] = [:]
@@ -52,7 +57,9 @@ extension IngestWriter {
 
     private func heldSpool(_ project: String) throws -> Spool {
         if let spool = heldSpools[project] { return spool }
-        let spool = try Spool(directory: heldRoot + "/" + LedgerDigest.hex(Array(project.utf8)), maxBytes: config.daemon.spoolMaxBytes, logger: logger)
+        let spool = try Spool(
+            directory: heldRoot + "/" + LedgerDigest.hex(Array(project.utf8)), maxBytes: config.daemon.spoolMaxBytes,
+            logger: logger)
         heldSpools[project] = spool
         return spool
     }
@@ -69,10 +76,12 @@ extension IngestWriter {
     /// Every `recheckSeconds` while a chain is halted or polls are held: resumes the chains
     /// whose head is now one this writer may extend, and writes what waited for them.
     func resumeChainsIfDue() throws {
-        guard let heads = chainHeads, let store, !heldSpools.isEmpty || !heads.halted.isEmpty, Date() >= nextRecheck else { return }
+        guard let heads = chainHeads, let store, !heldSpools.isEmpty || !heads.halted.isEmpty, Date() >= nextRecheck
+        else { return }
         nextRecheck = Date() + recheckSeconds
         for project in try heads.recheck(db: store.db) {
-            logger.notice("ledger chain resumed: its head is a link this writer may extend", metadata: ["chain": "\(project)"])
+            logger.notice(
+                "ledger chain resumed: its head is a link this writer may extend", metadata: ["chain": "\(project)"])
         }
         metrics.set("jcm_ledger_chains_halted", Double(heads.halted.count))
         for project in heldSpools.keys.sorted() where !heads.isHalted(project) {
@@ -118,7 +127,9 @@ extension IngestWriter {
     static func heldItem(_ payload: [UInt8]) -> (result: PollResult, spoolRecord: String?)? {
         guard payload.count >= 2 else { return nil }
         let n = Int(payload[0]) << 8 | Int(payload[1])
-        guard payload.count >= 2 + n, let result = PollResult(spoolPayload: Array(payload[(2 + n)...])) else { return nil }
+        guard payload.count >= 2 + n, let result = PollResult(spoolPayload: Array(payload[(2 + n)...])) else {
+            return nil
+        }
         let ref = String(decoding: payload[2..<(2 + n)], as: UTF8.self)
         return (result, ref.isEmpty ? nil : ref)
     }

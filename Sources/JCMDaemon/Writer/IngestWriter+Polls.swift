@@ -41,7 +41,9 @@ extension IngestWriter {
                 return
             }
             if pastDrainDeadline {
-                logger.notice("stopping with polls still spooled; they are written at the next start", metadata: ["spool.bytes": "\(spool.bytes)"])
+                logger.notice(
+                    "stopping with polls still spooled; they are written at the next start",
+                    metadata: ["spool.bytes": "\(spool.bytes)"])
                 return
             }
         }
@@ -72,7 +74,8 @@ extension IngestWriter {
         do {
             try writePolls(items, grouped: true)
         } catch let error as PostgresError where error.isUniqueViolation || error.isDataError {
-            logger.debug("group of polls redone a poll at a time", metadata: ["polls": "\(items.count)", "error": "\(error)"])
+            logger.debug(
+                "group of polls redone a poll at a time", metadata: ["polls": "\(items.count)", "error": "\(error)"])
             try writePolls(items, grouped: false)
         }
     }
@@ -83,15 +86,19 @@ extension IngestWriter {
         var stored = lastStored
         var total = ChunkCounts()
         var outcomes: [(meter: String, result: String)] = []
-        var polls: [(meter: String, at: Timestamp, status: Int?, error: String?, etag: String?, lastModified: String?)] = []
+        var polls:
+            [(meter: String, at: Timestamp, status: Int?, error: String?, etag: String?, lastModified: String?)] = []
         var states: [MeterPollState] = []
         var perMeter: [(meter: String, stored: Int)] = []
         beginPollGroup()
         try store.transaction {
             // A poll of a meter that a reload has just removed is dropped with the meter.
-            let known = items.compactMap { item -> (result: PollResult, spoolRecord: String?, meter: Config.Meter, poll: Config.Poll)? in
+            let known = items.compactMap {
+                item -> (result: PollResult, spoolRecord: String?, meter: Config.Meter, poll: Config.Poll)? in
                 guard let meter = before.registry.lookup(item.result.meterID)?.meter, let poll = meter.poll else {
-                    logger.warning("poll of a meter no longer configured; not written", metadata: ["meter.id": "\(item.result.meterID)"])
+                    logger.warning(
+                        "poll of a meter no longer configured; not written",
+                        metadata: ["meter.id": "\(item.result.meterID)"])
                     return nil
                 }
                 return (item.result, item.spoolRecord, meter, poll)
@@ -101,21 +108,29 @@ extension IngestWriter {
             let batches = try group != nil ? store.insertBatches(records) : records.map { try store.insertBatch($0) }
             for (i, (result, ref, meter, poll)) in known.enumerated() {
                 guard let batch = batches[i] else {
-                    logger.debug("spooled poll already written", metadata: ["meter.id": "\(result.meterID)", "spool.record": "\(ref ?? "")"])
+                    logger.debug(
+                        "spooled poll already written",
+                        metadata: ["meter.id": "\(result.meterID)", "spool.record": "\(ref ?? "")"])
                     continue
                 }
                 try seedBackfillMark(meter, store: store)
-                let chunk = try group.map { try store.beginChunk(batch: batch, source: meter.id, group: $0) }
+                let chunk =
+                    try group.map { try store.beginChunk(batch: batch, source: meter.id, group: $0) }
                     ?? store.beginChunk(batch: batch, source: meter.id)
                 backfill.answeredWithoutData = false
-                let counts = try writePoll(result, of: meter, poll: poll, url: records[i].url ?? "", into: chunk, validator: &working, stored: &stored)
+                let counts = try writePoll(
+                    result, of: meter, poll: poll, url: records[i].url ?? "", into: chunk, validator: &working,
+                    stored: &stored)
                 total += counts
                 perMeter.append((meter.id, counts.accepted + counts.flagged))
                 let answered = counts.accepted + counts.flagged + counts.duplicates > 0 || backfill.answeredWithoutData
                 let label = result.notModified ? "not_modified" : answered ? "ok" : "failed"
                 outcomes.append((result.meterID, label))
-                polls.append((result.meterID, result.receivedAt, result.status == 0 ? nil : result.status,
-                              label == "failed" ? Self.failureText(result) : nil, result.etag, result.lastModified))
+                polls.append(
+                    (
+                        result.meterID, result.receivedAt, result.status == 0 ? nil : result.status,
+                        label == "failed" ? Self.failureText(result) : nil, result.etag, result.lastModified
+                    ))
             }
             if let group { try store.finish(group) }
             // The meters' state moves with their polls: both commit, or neither.
@@ -127,7 +142,9 @@ extension IngestWriter {
         lastStored = stored
         for p in perMeter where p.stored > 0 { metrics.meters.stored(p.meter, p.stored) }
         for o in outcomes where o.result == "ok" {
-            if let key = before.registry.lookup(o.meter)?.key, let t = stored[key]?.newest { metrics.meters.reading(o.meter, at: t) }
+            if let key = before.registry.lookup(o.meter)?.key, let t = stored[key]?.newest {
+                metrics.meters.reading(o.meter, at: t)
+            }
         }
         commitPollGroup()
         validatorsLock.withLock {
@@ -145,7 +162,8 @@ extension IngestWriter {
         switch result.failure {
         case .transport(let message)?: return message
         case .tooLarge(let cap)?: return "response larger than \(cap) bytes"
-        case nil: return 200..<300 ~= result.status ? "the response held no valid reading" : "HTTP status \(result.status)"
+        case nil:
+            return 200..<300 ~= result.status ? "the response held no valid reading" : "HTTP status \(result.status)"
         }
     }
 
@@ -153,7 +171,8 @@ extension IngestWriter {
     private func noteHealth(meter: String, ok: Bool) {
         switch health.record(meter: meter, ok: ok) {
         case .wentDown(let failures)?:
-            logger.error("meter down: its last polls all failed", metadata: ["meter.id": "\(meter)", "failures": "\(failures)"])
+            logger.error(
+                "meter down: its last polls all failed", metadata: ["meter.id": "\(meter)", "failures": "\(failures)"])
         case .recovered(let failures)?:
             logger.notice("meter recovered", metadata: ["meter.id": "\(meter)", "failures.before": "\(failures)"])
         case nil: break
@@ -174,29 +193,41 @@ extension IngestWriter {
     }
 
     static func batchRecord(_ result: PollResult, spoolRecord: String?) -> BatchRecord {
-        BatchRecord(kind: .poll, source: result.meterID, url: URLRedaction.redact(result.url), httpStatus: result.status == 0 ? nil : result.status,
-                    sha256: SHA256Hasher.hex(of: result.body), bytes: result.body.count, receivedAt: result.receivedAt, spoolRecord: spoolRecord)
+        BatchRecord(
+            kind: .poll, source: result.meterID, url: URLRedaction.redact(result.url),
+            httpStatus: result.status == 0 ? nil : result.status,
+            sha256: SHA256Hasher.hex(of: result.body), bytes: result.body.count, receivedAt: result.receivedAt,
+            spoolRecord: spoolRecord)
     }
 
     /// Decodes and validates one poll into its chunk. A reading the same as one of its meter's
     /// recent ones (RecentReadings) is counted as a duplicate here rather than sent: in a group,
     /// the server's refusal of it would redo the whole group.
     /// `url` is the poll's, redacted (its batch's).
-    private func writePoll(_ result: PollResult, of meter: Config.Meter, poll: Config.Poll, url: String, into chunk: ChunkWriter,
-                           validator: inout ReadingValidator, stored: inout [Int32: RecentReadings]) throws -> ChunkCounts {
+    private func writePoll(
+        _ result: PollResult, of meter: Config.Meter, poll: Config.Poll, url: String, into chunk: ChunkWriter,
+        validator: inout ReadingValidator, stored: inout [Int32: RecentReadings]
+    ) throws -> ChunkCounts {
         var duplicates = 0
         let excerpt = String(decoding: result.body.prefix(4_096), as: UTF8.self)
         func refuse(_ reason: ReasonCode, _ detail: String, at timestamp: Timestamp? = nil) {
-            chunk.add(Rejection(raw: RawReading(meterID: meter.id, timestamp: nil, value: nil, unit: nil, location: url, raw: excerpt),
-                                reason: reason, detail: detail, timestamp: timestamp))
-            logger.warning("poll rejected", metadata: ["meter.id": "\(meter.id)", "reason": "\(reason.rawValue)", "detail": "\(detail)"])
+            chunk.add(
+                Rejection(
+                    raw: RawReading(
+                        meterID: meter.id, timestamp: nil, value: nil, unit: nil, location: url, raw: excerpt),
+                    reason: reason, detail: detail, timestamp: timestamp))
+            logger.warning(
+                "poll rejected",
+                metadata: ["meter.id": "\(meter.id)", "reason": "\(reason.rawValue)", "detail": "\(detail)"])
         }
         if result.notModified {
             // No new data since the last poll: counted, not an error.
         } else if let (reason, detail) = Self.refusedUnread(result, capSetting: "max_response_bytes") {
             refuse(reason, detail)
         } else {
-            switch PollPayloadDecoder.decode(result.body, poll: poll, meterID: meter.id, contentType: result.contentType) {
+            switch PollPayloadDecoder.decode(
+                result.body, poll: poll, meterID: meter.id, contentType: result.contentType)
+            {
             case .failure(let f): refuse(f.reason, f.detail)
             case .success(let payload):
                 // One reading keeps the body as its raw text when refused; many keep their element.
@@ -205,8 +236,11 @@ extension IngestWriter {
                 var kept: [Reading] = []
                 var refused = payload.rejected.count
                 for raw in payload.readings {
-                    switch validator.validate(raw, now: Timestamp(date: Date()), arrival: result.receivedAt, deviceTime: single) {
-                    case .accepted(let reading) where Self.unfinished(reading, payload, meter, now: result.receivedAt): continue
+                    switch validator.validate(
+                        raw, now: Timestamp(date: Date()), arrival: result.receivedAt, deviceTime: single)
+                    {
+                    case .accepted(let reading) where Self.unfinished(reading, payload, meter, now: result.receivedAt):
+                        continue
                     case .accepted(let reading):
                         if stored[reading.meterKey]?.value(at: reading.timestamp) == reading.value {
                             duplicates += 1
@@ -215,8 +249,12 @@ extension IngestWriter {
                             stored[reading.meterKey, default: RecentReadings()].add(reading.timestamp, reading.value)
                             kept.append(reading)
                         }
-                    case .rejected(let r) where single: refuse(r.reason, r.detail, at: r.timestamp); refused += 1
-                    case .rejected(let r): chunk.add(r); refused += 1
+                    case .rejected(let r) where single:
+                        refuse(r.reason, r.detail, at: r.timestamp)
+                        refused += 1
+                    case .rejected(let r):
+                        chunk.add(r)
+                        refused += 1
                     }
                 }
                 noteForBackfill(meter, kept)
@@ -235,10 +273,13 @@ extension IngestWriter {
         guard let spool, var cursor = spoolCursor else { return }
         for entry in spool.read(from: cursor, max: Self.spoolGroup).entries {
             do {
-                guard let result = PollResult(spoolPayload: entry.payload) else { throw Spool.Failure.io("undecodable record", errno: 0) }
+                guard let result = PollResult(spoolPayload: entry.payload) else {
+                    throw Spool.Failure.io("undecodable record", errno: 0)
+                }
                 try writePolls([(result, entry.ref)])
             } catch {
-                if let e = error as? PostgresError, !e.isPermanent { return }  // not this record's fault: tried again later
+                // not this record's fault: tried again later
+                if let e = error as? PostgresError, !e.isPermanent { return }
                 setAside(entry, why: "\(error)")
             }
             cursor = entry.next
@@ -255,9 +296,13 @@ extension IngestWriter {
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try Data(entry.payload).write(to: URL(fileURLWithPath: path))
-            logger.error("spooled poll refused by the database; set aside", metadata: ["spool.record": "\(entry.ref)", "error": "\(why)", "kept.at": "\(path)"])
+            logger.error(
+                "spooled poll refused by the database; set aside",
+                metadata: ["spool.record": "\(entry.ref)", "error": "\(why)", "kept.at": "\(path)"])
         } catch {
-            logger.critical("spooled poll refused and could not be set aside", metadata: ["spool.record": "\(entry.ref)", "error": "\(why)"])
+            logger.critical(
+                "spooled poll refused and could not be set aside",
+                metadata: ["spool.record": "\(entry.ref)", "error": "\(why)"])
         }
     }
 
@@ -275,11 +320,18 @@ extension IngestWriter {
             pending = queue.pop()
         }
         let spooled = spool.map { $0.bytes } ?? 0
-        let metadata: Logger.Metadata = ["error": "\(error)", "spool.bytes": "\(spooled)", "reports.waiting": "\(reports)", "polls.lost": "\(inMemory)"]
+        let metadata: Logger.Metadata = [
+            "error": "\(error)", "spool.bytes": "\(spooled)", "reports.waiting": "\(reports)",
+            "polls.lost": "\(inMemory)",
+        ]
         if inMemory > 0 {
-            logger.critical("stopping with the database unavailable; polls held in memory (the spool could not take them) are lost", metadata: metadata)
+            logger.critical(
+                "stopping with the database unavailable; polls held in memory (the spool could not take them) are lost",
+                metadata: metadata)
         } else {
-            logger.warning("stopping with the database unavailable; spooled polls and waiting reports are written at the next start", metadata: metadata)
+            logger.warning(
+                "stopping with the database unavailable; spooled polls and waiting reports are written at the next start",
+                metadata: metadata)
         }
     }
 }

@@ -63,7 +63,10 @@ public final class IngestWriter: @unchecked Sendable {
 
     /// - Parameter pendingGaps: where gaps not yet backfilled are kept across restarts (the
     ///   daemon's PendingGaps.path); nil keeps them in memory only.
-    public init(conninfo: String, config: Config, logger: Logger, metrics: Metrics = Metrics(), spool: Spool? = nil, pendingGaps: String? = nil) {
+    public init(
+        conninfo: String, config: Config, logger: Logger, metrics: Metrics = Metrics(), spool: Spool? = nil,
+        pendingGaps: String? = nil
+    ) {
         self.conninfo = conninfo
         self.config = config
         self.logger = logger
@@ -112,15 +115,21 @@ public final class IngestWriter: @unchecked Sendable {
             try openHeldSpools()
         }
         if checkpoints == nil {
-            checkpoints = CheckpointWriter(config: config, signer: try SigningKeyFile.load(stateDir: config.daemon.stateDir, create: false), logger: logger)
+            checkpoints = CheckpointWriter(
+                config: config, signer: try SigningKeyFile.load(stateDir: config.daemon.stateDir, create: false),
+                logger: logger)
         }
         store = context.store
         validator = context.validator
         let stored = try context.store.storedPollStates()
-        validatorsLock.withLock { pollValidators.merge(stored.mapValues { ($0.etag, $0.lastModified) }) { current, _ in current } }
+        validatorsLock.withLock {
+            pollValidators.merge(stored.mapValues { ($0.etag, $0.lastModified) }) { current, _ in current }
+        }
         // A meter down before the restart is still down: said once when it recovers, not again.
         let configured = Set(config.meters.map(\.id))
-        for (meter, state) in stored where configured.contains(meter) { health.seed(meter: meter, failures: state.failures) }
+        for (meter, state) in stored where configured.contains(meter) {
+            health.seed(meter: meter, failures: state.failures)
+        }
         metrics.set("jcm_meters_down", Double(health.downCount))
         metrics.meters.configure(config.meters)
         for m in config.meters where m.poll != nil { metrics.meters.setDown(m.id, health.isDown(m.id)) }
@@ -134,7 +143,9 @@ public final class IngestWriter: @unchecked Sendable {
 
     /// The ETag and Last-Modified each meter last answered with (from jcm.meter_state, then
     /// from every poll written), for the poller to send back, across restarts and reloads.
-    public var validatorsByMeter: [String: (etag: String?, lastModified: String?)] { validatorsLock.withLock { pollValidators } }
+    public var validatorsByMeter: [String: (etag: String?, lastModified: String?)] {
+        validatorsLock.withLock { pollValidators }
+    }
     var pollValidators: [String: (etag: String?, lastModified: String?)] = [:]
     var stateRefresh = MeterStateRefresh()
     /// When the spool was last drained to its end (drainSpool).
@@ -161,17 +172,24 @@ public final class IngestWriter: @unchecked Sendable {
         var leftForNextStart = 0
         defer {
             chainHeads?.flush()
-            do { try checkpointIfDue(force: true) } catch { logger.warning("no checkpoint at stop", metadata: ["error": "\(error)"]) }
+            do { try checkpointIfDue(force: true) } catch {
+                logger.warning("no checkpoint at stop", metadata: ["error": "\(error)"])
+            }
             if leftForNextStart > 0 {
-                logger.notice("stopped before every job was written; spooled polls and waiting reports are taken up at the next start", metadata: [
-                    "jobs.left": "\(leftForNextStart)", "spool.bytes": "\(spool?.bytes ?? 0)"])
+                logger.notice(
+                    "stopped before every job was written; spooled polls and waiting reports are taken up at the next start",
+                    metadata: [
+                        "jobs.left": "\(leftForNextStart)", "spool.bytes": "\(spool?.bytes ?? 0)",
+                    ])
             }
         }
         while let job = queue.pop() {
             if pastDrainDeadline {
                 switch job {
                 case .poll, .backfill: break  // held in memory only
-                default: leftForNextStart += 1; continue
+                default:
+                    leftForNextStart += 1
+                    continue
                 }
             }
             do {
@@ -181,7 +199,11 @@ public final class IngestWriter: @unchecked Sendable {
                 let started = Date()
                 try handle(job)
                 let kind: String
-                switch job { case .poll, .spooled, .backfill: kind = "poll"; case .report: kind = "report"; case .reconfigure: kind = "reconfigure" }
+                switch job {
+                case .poll, .spooled, .backfill: kind = "poll"
+                case .report: kind = "report"
+                case .reconfigure: kind = "reconfigure"
+                }
                 metrics.add("jcm_write_seconds_sum", "kind=\"\(kind)\"", Date().timeIntervalSince(started))
                 metrics.add("jcm_write_seconds_count", "kind=\"\(kind)\"")
                 metrics.set("jcm_last_commit_timestamp_seconds", Date().timeIntervalSince1970)
@@ -200,20 +222,24 @@ public final class IngestWriter: @unchecked Sendable {
                 // Capped at 10 s: the spool keeps what arrives meanwhile, and a database back
                 // from maintenance should see the backlog drain within seconds.
                 let delay = Backoff.delay(attempt: transient, cap: 10)
-                logger.error("database unavailable; retrying", metadata: ["error": "\(error)", "retry.in_s": "\(DurationText.seconds(delay))"])
+                logger.error(
+                    "database unavailable; retrying",
+                    metadata: ["error": "\(error)", "retry.in_s": "\(DurationText.seconds(delay))"])
                 queue.pushFront(job)
                 Thread.sleep(forTimeInterval: delay)
             } catch let shortage as OutOfDescriptors {
                 // Out of descriptors: wait for some to be freed, as for a database that is away.
                 // The file stays in its folder; nothing is refused for the daemon's own state.
-                metrics.add("jcm_open_failures_total", "what=\"\(shortage.what)\",error=\"\(OpenFailure.name(shortage.code))\"")
+                metrics.add(
+                    "jcm_open_failures_total", "what=\"\(shortage.what)\",error=\"\(OpenFailure.name(shortage.code))\"")
                 transient += 1
                 let delay = Backoff.delay(attempt: transient, cap: 10)
                 if queue.isClosed, transient > 3 {
                     stopUnwritten(job, error: shortage)
                     return
                 }
-                logger.error("out of file descriptors; retrying", metadata: ["error": "\(shortage)", "retry.in_s": "\(delay)"])
+                logger.error(
+                    "out of file descriptors; retrying", metadata: ["error": "\(shortage)", "retry.in_s": "\(delay)"])
                 queue.pushFront(job)
                 Thread.sleep(forTimeInterval: delay)
             } catch {
@@ -235,7 +261,9 @@ public final class IngestWriter: @unchecked Sendable {
     /// chain whose head this writer moved.
     func checkpointIfDue(force: Bool = false) throws {
         let interval = Double(config.daemon.checkpointIntervalMilliseconds) / 1000
-        guard let checkpoints, let heads = chainHeads, let store, interval > 0 || force, force || Date() >= nextCheckpoint else { return }
+        guard let checkpoints, let heads = chainHeads, let store, interval > 0 || force,
+            force || Date() >= nextCheckpoint
+        else { return }
         nextCheckpoint = Date() + interval
         try checkpoints.write(heads.written, db: store.db)
     }
@@ -285,7 +313,8 @@ public final class IngestWriter: @unchecked Sendable {
         ingestor.csv = watch.csv
         let summary: ReportSummary
         do {
-            summary = try ingestor.ingest(path: path, zone: watch.timeZone, origin: origin, validator: &validator, problem: errors.add)
+            summary = try ingestor.ingest(
+                path: path, zone: watch.timeZone, origin: origin, validator: &validator, problem: errors.add)
         } catch {
             errors.close(summary: "interrupted", sha256: nil)
             unlink(tempErrors)
@@ -304,7 +333,9 @@ public final class IngestWriter: @unchecked Sendable {
     }
 
     func count(_ c: ChunkCounts) {
-        for (verdict, n) in [("accepted", c.accepted), ("flagged", c.flagged), ("rejected", c.rejected), ("duplicate", c.duplicates)] where n > 0 {
+        for (verdict, n) in [
+            ("accepted", c.accepted), ("flagged", c.flagged), ("rejected", c.rejected), ("duplicate", c.duplicates),
+        ] where n > 0 {
             metrics.add("jcm_readings_total", "verdict=\"\(verdict)\"", Double(n))
         }
     }
@@ -322,10 +353,14 @@ public final class IngestWriter: @unchecked Sendable {
             case .rejected, .refused:
                 let target = try ReportMover.move(path, into: watch.rejectedDir)
                 ReportMover.publishErrors(errorsPath, beside: target)
-                logger.warning("\(summary.oneLine)", metadata: ["file": "\(path)", "moved.to": "\(target)", "problems": "\(summary.problemCount)"])
+                logger.warning(
+                    "\(summary.oneLine)",
+                    metadata: ["file": "\(path)", "moved.to": "\(target)", "problems": "\(summary.problemCount)"])
             }
         } catch {
-            logger.error("report stored but not moved out of the folder", metadata: ["file": "\(path)", "error": "\(error)", "outcome": "\(summary.oneLine)"])
+            logger.error(
+                "report stored but not moved out of the folder",
+                metadata: ["file": "\(path)", "error": "\(error)", "outcome": "\(summary.oneLine)"])
         }
     }
 
@@ -334,17 +369,27 @@ public final class IngestWriter: @unchecked Sendable {
         case .spooled:
             setAsideSpooled(error: error)
         case .poll(let result):
-            logger.error("poll could not be written", metadata: ["meter.id": "\(result.meterID)", "error": "\(error)",
-                                                                 "body": "\(String(decoding: result.body.prefix(512), as: UTF8.self))"])
+            logger.error(
+                "poll could not be written",
+                metadata: [
+                    "meter.id": "\(result.meterID)", "error": "\(error)",
+                    "body": "\(String(decoding: result.body.prefix(512), as: UTF8.self))",
+                ])
         case .reconfigure:
             logger.error("reloaded configuration could not be applied to the database", metadata: ["error": "\(error)"])
         case .backfill(let result):
-            logger.error("backfilled history could not be written", metadata: ["meter.id": "\(result.gap.meterID)", "error": "\(error)"])
+            logger.error(
+                "backfilled history could not be written",
+                metadata: ["meter.id": "\(result.gap.meterID)", "error": "\(error)"])
         case .report(let path, let watch, let origin):
             logger.error("report could not be written", metadata: ["file": "\(path)", "error": "\(error)"])
             let target = try? ReportMover.move(path, into: watch.rejectedDir)
-            if let target, let errors = try? ErrorsFile(path: ReportMover.errorsPath(for: target), file: (path as NSString).lastPathComponent) {
-                errors.add(FileProblem(line: nil, reason: ReasonCode.databaseError.rawValue, detail: "\(error)", raw: nil))
+            if let target,
+                let errors = try? ErrorsFile(
+                    path: ReportMover.errorsPath(for: target), file: (path as NSString).lastPathComponent)
+            {
+                errors.add(
+                    FileProblem(line: nil, reason: ReasonCode.databaseError.rawValue, detail: "\(error)", raw: nil))
                 errors.close(summary: "not ingested: the database refused it", sha256: nil)
             }
             reportFinished(path, origin: origin)

@@ -34,7 +34,12 @@ final class JobQueue<Job>: @unchecked Sendable {
     /// Puts a job back at the front (retry after a lost connection).
     func pushFront(_ job: Job) {
         condition.lock()
-        if head > 0 { head -= 1; jobs[head] = job } else { jobs.insert(job, at: 0) }
+        if head > 0 {
+            head -= 1
+            jobs[head] = job
+        } else {
+            jobs.insert(job, at: 0)
+        }
         condition.unlock()
     }
 

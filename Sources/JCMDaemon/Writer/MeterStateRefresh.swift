@@ -19,7 +19,8 @@ struct MeterStateRefresh {
 
     func due(_ s: MeterPollState) -> Bool {
         guard s.trailingFailures == 0, let last = written[s.meterID] else { return true }
-        return last.what != Self.what(s) || s.lastPollAt.microseconds - last.at.microseconds >= Self.refreshSeconds * 1_000_000
+        return last.what != Self.what(s)
+            || s.lastPollAt.microseconds - last.at.microseconds >= Self.refreshSeconds * 1_000_000
     }
 
     /// After the commit.
@@ -28,6 +29,8 @@ struct MeterStateRefresh {
     }
 
     private static func what(_ s: MeterPollState) -> Written {
-        Written(status: s.lastStatus, error: s.trailingFailures > 0 ? s.lastError : nil, failures: s.trailingFailures, etag: s.etag, lastModified: s.lastModified)
+        Written(
+            status: s.lastStatus, error: s.trailingFailures > 0 ? s.lastError : nil, failures: s.trailingFailures,
+            etag: s.etag, lastModified: s.lastModified)
     }
 }

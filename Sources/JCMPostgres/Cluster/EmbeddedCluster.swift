@@ -40,9 +40,13 @@ public struct EmbeddedCluster: Sendable {
         let bin = try Self.binDir()
         let asRoot = getuid() == 0
         guard (socketDir + "/.s.PGSQL.5432").utf8.count < 108 else {
-            throw Failure(description: "state_dir is too deep for a Unix socket path (108 bytes): \(socketDir); choose a shorter one")
+            throw Failure(
+                description:
+                    "state_dir is too deep for a Unix socket path (108 bytes): \(socketDir); choose a shorter one")
         }
-        guard !socketDir.contains("'") else { throw Failure(description: "state_dir must not contain a quote: \(root)") }
+        guard !socketDir.contains("'") else {
+            throw Failure(description: "state_dir must not contain a quote: \(root)")
+        }
         try fm.createDirectory(atPath: socketDir, withIntermediateDirectories: true)
         if asRoot { try handToPostgres() }
         if !fm.fileExists(atPath: dataDir + "/PG_VERSION") {
@@ -56,7 +60,9 @@ public struct EmbeddedCluster: Sendable {
             started = true
             var options = "-c listen_addresses='' -k '\(socketDir)' -p 5432"
             if !durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
-            try run(bin + "/pg_ctl", ["-D", dataDir, "-l", logFile, "-o", options, "-w", "-t", "60", "start"], asRoot: asRoot)
+            try run(
+                bin + "/pg_ctl", ["-D", dataDir, "-l", logFile, "-o", options, "-w", "-t", "60", "start"],
+                asRoot: asRoot)
             logger.info("embedded PostgreSQL started", metadata: ["socket": "\(socketDir)"])
         }
         try ensureDatabase(database)
@@ -77,11 +83,15 @@ public struct EmbeddedCluster: Sendable {
 
     private func handToPostgres() throws {
         guard let pw = getpwnam("postgres") else {
-            throw Failure(description: "running as root, and there is no postgres account to run the embedded cluster as (apt-get install postgresql creates it)")
+            throw Failure(
+                description:
+                    "running as root, and there is no postgres account to run the embedded cluster as (apt-get install postgresql creates it)"
+            )
         }
         for path in [root, socketDir] + (FileManager.default.fileExists(atPath: dataDir) ? [dataDir] : []) {
             guard chown(path, pw.pointee.pw_uid, pw.pointee.pw_gid) == 0 else {
-                throw Failure(description: "cannot hand \(path) to the postgres account: \(String(cString: strerror(errno)))")
+                throw Failure(
+                    description: "cannot hand \(path) to the postgres account: \(String(cString: strerror(errno)))")
             }
         }
         chmod(root, 0o755)
@@ -92,7 +102,10 @@ public struct EmbeddedCluster: Sendable {
         while dir != "/" && !dir.isEmpty {
             var st = stat()
             if stat(dir, &st) == 0, st.st_mode & 0o001 == 0 {
-                throw Failure(description: "the postgres account cannot enter \(dir) (mode \(String(st.st_mode & 0o777, radix: 8))); choose a state_dir it can reach")
+                throw Failure(
+                    description:
+                        "the postgres account cannot enter \(dir) (mode \(String(st.st_mode & 0o777, radix: 8))); choose a state_dir it can reach"
+                )
             }
             dir = (dir as NSString).deletingLastPathComponent
         }
@@ -102,14 +115,19 @@ public struct EmbeddedCluster: Sendable {
     private func run(_ tool: String, _ args: [String], asRoot: Bool, quiet: Bool = false) throws -> String {
         // A file, not a pipe: the server pg_ctl starts inherits its output and would hold a
         // pipe open forever.
-        let result = asRoot
-            ? try Subprocess.run("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + args, outputFile: root + "/.command-output")
+        let result =
+            asRoot
+            ? try Subprocess.run(
+                "/usr/sbin/runuser", ["-u", "postgres", "--", tool] + args, outputFile: root + "/.command-output")
             : try Subprocess.run(tool, args, outputFile: root + "/.command-output")
         guard result.status == 0 else {
             if quiet { throw Failure(description: result.output) }
-            var message = "\((tool as NSString).lastPathComponent) failed (exit \(result.status)): \(result.output.trimmingCharacters(in: .whitespacesAndNewlines))"
+            var message =
+                "\((tool as NSString).lastPathComponent) failed (exit \(result.status)): \(result.output.trimmingCharacters(in: .whitespacesAndNewlines))"
             if let log = try? String(contentsOfFile: logFile, encoding: .utf8) {
-                message += "\n--- \(logFile) (last lines) ---\n" + log.split(separator: "\n").suffix(15).joined(separator: "\n")
+                message +=
+                    "\n--- \(logFile) (last lines) ---\n"
+                    + log.split(separator: "\n").suffix(15).joined(separator: "\n")
             }
             throw Failure(description: message)
         }
@@ -121,13 +139,18 @@ public struct EmbeddedCluster: Sendable {
     public static func binDir() throws -> String {
         let fm = FileManager.default
         if let dir = ProcessInfo.processInfo.environment["JCM_PG_BINDIR"] { return dir }
-        let versions = ((try? fm.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).compactMap(Int.init).sorted()
+        let versions = ((try? fm.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).compactMap(Int.init)
+            .sorted()
         for v in versions.reversed() where fm.isExecutableFile(atPath: "/usr/lib/postgresql/\(v)/bin/initdb") {
             return "/usr/lib/postgresql/\(v)/bin"
         }
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") where fm.isExecutableFile(atPath: "\(dir)/initdb") {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        where fm.isExecutableFile(atPath: "\(dir)/initdb") {
             return String(dir)
         }
-        throw Failure(description: "PostgreSQL server programs not found (initdb, pg_ctl): apt-get install postgresql, or set JCM_PG_BINDIR")
+        throw Failure(
+            description:
+                "PostgreSQL server programs not found (initdb, pg_ctl): apt-get install postgresql, or set JCM_PG_BINDIR"
+        )
     }
 }

@@ -40,14 +40,17 @@ public final class ChainHeadGuard: @unchecked Sendable {
         self.file = file
         self.trusted = trusted
         self.database = database
-        if let file, let text = try? String(contentsOfFile: file, encoding: .utf8), Self.database(of: text) == database {
+        if let file, let text = try? String(contentsOfFile: file, encoding: .utf8), Self.database(of: text) == database
+        {
             known = Self.parse(text)
         }
     }
 
     /// The database identity a heads file names (its first line `database ID`), if any.
     static func database(of text: String) -> String? {
-        text.split(separator: "\n").first.flatMap { $0.hasPrefix("database ") ? String($0.dropFirst("database ".count)) : nil }
+        text.split(separator: "\n").first.flatMap {
+            $0.hasPrefix("database ") ? String($0.dropFirst("database ".count)) : nil
+        }
     }
 
     /// The chains halted now, by project.
@@ -68,7 +71,9 @@ public final class ChainHeadGuard: @unchecked Sendable {
         if let halt { throw halt }
         if head == expected { return }
         if let why = try mismatch(project: project, expected: expected, head: head, db: db) {
-            let halt = ChainHalted(project: project, expected: expected, head: head, foreign: try foreignLinks(project, db: db), reason: why)
+            let halt = ChainHalted(
+                project: project, expected: expected, head: head, foreign: try foreignLinks(project, db: db),
+                reason: why)
             lock.withLock { halts[project] = halt }
             throw halt
         }
@@ -79,8 +84,13 @@ public final class ChainHeadGuard: @unchecked Sendable {
     public func recheck(db: Connection) throws -> [String] {
         var resumed: [String] = []
         for (project, _) in halted {
-            let row = try db.query("select seq, chain_hash from jcm.ledger where project = $1 order by seq desc limit 1", [project])
-            let head = row.rows.first.flatMap { r in r[0].flatMap(Int64.init).flatMap { seq in r[1].flatMap(LedgerDigest.bytes(hex:)).map { Head(seq: seq, hash: $0) } } }
+            let row = try db.query(
+                "select seq, chain_hash from jcm.ledger where project = $1 order by seq desc limit 1", [project])
+            let head = row.rows.first.flatMap { r in
+                r[0].flatMap(Int64.init).flatMap { seq in
+                    r[1].flatMap(LedgerDigest.bytes(hex:)).map { Head(seq: seq, hash: $0) }
+                }
+            }
             let expected = lastWritten(project)
             if try head == expected || mismatch(project: project, expected: expected, head: head, db: db) == nil {
                 lock.withLock { _ = halts.removeValue(forKey: project) }
@@ -127,31 +137,39 @@ public final class ChainHeadGuard: @unchecked Sendable {
         guard let head else {
             return expected.map { "the chain is empty, though this writer wrote its link #\($0.seq): deleted" }
         }
-        let r = try db.query("""
+        let r = try db.query(
+            """
             select l.batch, l.first_seq, l.last_seq, encode(l.batch_digest, 'hex'), encode(sha256(l.record_digests), 'hex'),
                    encode(l.prev_hash, 'hex'), encode(k.public_key, 'hex'), encode(l.signature, 'hex'), b.kind
             from jcm.ledger l left join jcm.signing_keys k on k.id = l.key_id left join jcm.batches b on b.id = l.batch
             where l.project = $1 and l.seq = $2
             """, [project, String(head.seq)])
-        guard let f = r.rows.first, let batch = f[0].flatMap(Int64.init), let first = f[1].flatMap(Int.init), let last = f[2].flatMap(Int.init),
-              let batchDigest = f[3].flatMap(LedgerDigest.bytes(hex:)), let records = f[4].flatMap(LedgerDigest.bytes(hex:)) else {
+        guard let f = r.rows.first, let batch = f[0].flatMap(Int64.init), let first = f[1].flatMap(Int.init),
+            let last = f[2].flatMap(Int.init),
+            let batchDigest = f[3].flatMap(LedgerDigest.bytes(hex:)),
+            let records = f[4].flatMap(LedgerDigest.bytes(hex:))
+        else {
             return "its head #\(head.seq) cannot be read back"
         }
-        let hash = LedgerLink.chainHash(project: project, seq: head.seq, batch: batch, firstSeq: first, lastSeq: last, batchDigest: batchDigest,
-                                        recordsSHA256: records, previous: f[5].flatMap(LedgerDigest.bytes(hex:)))
+        let hash = LedgerLink.chainHash(
+            project: project, seq: head.seq, batch: batch, firstSeq: first, lastSeq: last, batchDigest: batchDigest,
+            recordsSHA256: records, previous: f[5].flatMap(LedgerDigest.bytes(hex:)))
         guard hash == head.hash else { return "its head #\(head.seq) does not hash to its chain hash (a changed link)" }
-        guard let key = f[6].flatMap(LedgerDigest.bytes(hex:)), let signature = f[7].flatMap(LedgerDigest.bytes(hex:)) else {
+        guard let key = f[6].flatMap(LedgerDigest.bytes(hex:)), let signature = f[7].flatMap(LedgerDigest.bytes(hex:))
+        else {
             return "its head #\(head.seq) (batch \(batch)) is signed by no key: a link this writer did not write"
         }
         guard trusted.contains(key) else {
-            return "its head #\(head.seq) (batch \(batch)) is signed by key \(LedgerSigner.fingerprint(key)), which is not a writer of this database"
+            return
+                "its head #\(head.seq) (batch \(batch)) is signed by key \(LedgerSigner.fingerprint(key)), which is not a writer of this database"
         }
         guard LedgerSigner.isValid(signature: signature, of: head.hash, publicKey: key) else {
             return "its head #\(head.seq) (batch \(batch)) carries a signature that is not valid"
         }
         // A resolution on top is the operator's word on whatever happened below it.
         guard let expected, f[8] != "resolution" else { return nil }
-        let kept = try db.query("select chain_hash from jcm.ledger where project = $1 and seq = $2", [project, String(expected.seq)])[0, 0]
+        let kept = try db.query(
+            "select chain_hash from jcm.ledger where project = $1 and seq = $2", [project, String(expected.seq)])[0, 0]
         guard let kept else {
             return "link #\(expected.seq), the last this writer wrote, is gone: the chain was cut back to #\(head.seq)"
         }
@@ -163,11 +181,13 @@ public final class ChainHeadGuard: @unchecked Sendable {
 
     /// The unsigned links at the top of the chain: what no writer vouched for.
     private func foreignLinks(_ project: String, db: Connection) throws -> [(seq: Int64, batch: Int64)] {
-        try db.query("""
+        try db.query(
+            """
             select seq, batch from jcm.ledger where project = $1
               and seq > coalesce((select max(seq) from jcm.ledger where project = $1 and signature is not null), 0)
             order by seq limit 1000
-            """, [project]).rows.compactMap { r in r[0].flatMap(Int64.init).flatMap { s in r[1].flatMap(Int64.init).map { (s, $0) } } }
+            """, [project]
+        ).rows.compactMap { r in r[0].flatMap(Int64.init).flatMap { s in r[1].flatMap(Int64.init).map { (s, $0) } } }
     }
 
     // The heads file: one line per chain, "seq hash-hex project" (the project last: it may hold spaces).
@@ -179,7 +199,8 @@ public final class ChainHeadGuard: @unchecked Sendable {
         var heads: [String: Head] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count >= 2, let seq = Int64(parts[0]), let hash = LedgerDigest.bytes(hex: String(parts[1])) else { continue }
+            guard parts.count >= 2, let seq = Int64(parts[0]), let hash = LedgerDigest.bytes(hex: String(parts[1]))
+            else { continue }
             heads[parts.count == 3 ? String(parts[2]) : ""] = Head(seq: seq, hash: hash)
         }
         return heads
@@ -200,7 +221,8 @@ public struct ChainHalted: Error, Sendable, CustomStringConvertible {
         let name = project.isEmpty ? "(no project)" : project
         var text = "chain \(name) halted: \(reason)"
         if let first = foreign.first, let last = foreign.last {
-            text += "; foreign links #\(first.seq)…#\(last.seq) (batches \(foreign.map { String($0.batch) }.joined(separator: ", ")))"
+            text +=
+                "; foreign links #\(first.seq)…#\(last.seq) (batches \(foreign.map { String($0.batch) }.joined(separator: ", ")))"
         }
         return text
     }

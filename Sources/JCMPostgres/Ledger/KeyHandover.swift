@@ -14,16 +14,23 @@ public enum KeyHandover {
     /// Records the new key, signed over by the old one (recorded too if it was not yet).
     public static func write(from old: LedgerSigner, to new: LedgerSigner, db: Connection) throws {
         _ = try LedgerWriter.register(old, db: db)
-        try db.query("""
+        try db.query(
+            """
             insert into jcm.signing_keys (public_key, fingerprint, handover_from, handover_signature)
             values (decode($1, 'hex'), $2, (select id from jcm.signing_keys where public_key = decode($3, 'hex')), decode($4, 'hex'))
-            """, [LedgerDigest.hex(new.publicKey), LedgerSigner.fingerprint(new.publicKey), LedgerDigest.hex(old.publicKey),
-                  LedgerDigest.hex(try old.sign(record(from: old.publicKey, to: new.publicKey)))])
+            """,
+            [
+                LedgerDigest.hex(new.publicKey), LedgerSigner.fingerprint(new.publicKey),
+                LedgerDigest.hex(old.publicKey),
+                LedgerDigest.hex(try old.sign(record(from: old.publicKey, to: new.publicKey))),
+            ])
     }
 
     /// The keys a verifier accepts: those given, and every key handed over from one of them with
     /// a valid signature, transitively. `keys`: id -> (public key, handed over from, signature).
-    public static func accepted(pinned: [UInt8]?, keys: [Int32: (key: [UInt8], from: Int32?, signature: [UInt8]?)]) -> Set<Int32> {
+    public static func accepted(pinned: [UInt8]?, keys: [Int32: (key: [UInt8], from: Int32?, signature: [UInt8]?)])
+        -> Set<Int32>
+    {
         guard let pinned else { return Set(keys.keys) }
         var accepted = Set(keys.filter { $0.value.key == pinned }.map(\.key))
         var grew = true
@@ -31,7 +38,8 @@ public enum KeyHandover {
             grew = false
             for (id, k) in keys where !accepted.contains(id) {
                 guard let from = k.from, accepted.contains(from), let old = keys[from], let signature = k.signature,
-                      LedgerSigner.isValid(signature: signature, of: record(from: old.key, to: k.key), publicKey: old.key) else { continue }
+                    LedgerSigner.isValid(signature: signature, of: record(from: old.key, to: k.key), publicKey: old.key)
+                else { continue }
                 accepted.insert(id)
                 grew = true
             }

@@ -50,7 +50,9 @@ public struct LedgerFindingGroups: Sendable {
     }
 
     private static func value(_ p: LedgerFinding.Place) -> Int64 {
-        switch p { case .link(let n), .batch(let n): return n }
+        switch p {
+        case .link(let n), .batch(let n): return n
+        }
     }
 
     /// One line per chain and kind, in the order first found.

@@ -7,41 +7,52 @@ extension LedgerVerifier {
     /// Rows of the plan tables that are not as their plan version has them: a meter changed in
     /// jcm.meters alone, a period whose frozen methodology hash or values are not its version's.
     func checkPlan() throws {
-        for row in try conns[0].query("""
+        for row in try conns[0].query(
+            """
             select m.id, m.project, concat_ws(' ', m.project, m.parameter, m.kind, m.unit), concat_ws(' ', e->>'project', e->>'parameter', e->>'kind', e->>'unit'),
                    (select max(version) from jcm.plan_versions)
             from jcm.meters m
             join (select e from jcm.plan_versions v, jsonb_array_elements(v.plan->'meters') e
                   where v.version = (select max(version) from jcm.plan_versions)) x on x.e->>'id' = m.id
             where (m.project, m.parameter, m.kind, m.unit) is distinct from (e->>'project', e->>'parameter', e->>'kind', e->>'unit')
-            """).rows {
+            """
+        ).rows {
             if let only = scope.project, row[1] != only { continue }
-            found("meter \(row[0] ?? "?"): jcm.meters has it as \(row[2] ?? "?"), plan version \(row[4] ?? "?") as \(row[3] ?? "?") (changed in place)",
-                  "meter not as its plan version", chain: row[1], at: nil)
+            found(
+                "meter \(row[0] ?? "?"): jcm.meters has it as \(row[2] ?? "?"), plan version \(row[4] ?? "?") as \(row[3] ?? "?") (changed in place)",
+                "meter not as its plan version", chain: row[1], at: nil)
         }
-        guard try conns[0].query("""
-            select count(*) from information_schema.columns where table_schema = 'jcm' and table_name = 'monitoring_periods' and column_name = 'plan_version'
-            """)[0, 0] == "1" else { return }
-        for row in try conns[0].query("""
+        guard
+            try conns[0].query(
+                """
+                select count(*) from information_schema.columns where table_schema = 'jcm' and table_name = 'monitoring_periods' and column_name = 'plan_version'
+                """)[0, 0] == "1"
+        else { return }
+        for row in try conns[0].query(
+            """
             select p.project, p.name, p.plan_version, v.version
             from jcm.monitoring_periods p
             left join jcm.plan_versions v on v.version = p.plan_version
             left join lateral (select e from jsonb_array_elements(v.plan->'projects') e where e->>'id' = p.project) e on true
             where p.plan_version is not null
               and (v.version is null or p.methodology_sha256 is distinct from e.e->>'calculation_sha256' or p.plan_values is distinct from e.e->'values')
-            """).rows {
+            """
+        ).rows {
             if let only = scope.project, row[0] != only { continue }
-            found("period \(Self.name(row[0] ?? "")) \(row[1] ?? "?"): its frozen methodology hash or values are not those of plan version \(row[2] ?? "?")\(row[3] == nil ? " (missing)" : "") (rewritten)",
-                  "period inputs not as its plan version", chain: row[0], at: nil)
+            found(
+                "period \(Self.name(row[0] ?? "")) \(row[1] ?? "?"): its frozen methodology hash or values are not those of plan version \(row[2] ?? "?")\(row[3] == nil ? " (missing)" : "") (rewritten)",
+                "period inputs not as its plan version", chain: row[0], at: nil)
         }
     }
 
     func checkAnchors(keys: [Int32: (key: [UInt8], from: Int32?, signature: [UInt8]?)]) throws {
         var periods: [String: [String: (seq: Int64?, hash: [UInt8]?)]] = [:]
-        for row in try conns[0].query("""
+        for row in try conns[0].query(
+            """
             select p.project, p.name, p.head_seq, encode(p.head_hash, 'hex'), encode(l.chain_hash, 'hex')
             from jcm.monitoring_periods p left join jcm.ledger l on l.project = p.project and l.seq = p.head_seq
-            """).rows {
+            """
+        ).rows {
             guard let project = row[0], let name = row[1] else { continue }
             if let only = scope.project, only != project { continue }
             let seq = row[2].flatMap(Int64.init)
@@ -49,22 +60,29 @@ extension LedgerVerifier {
             periods[project, default: [:]][name] = (seq, hash)
             guard let seq else { continue }
             if row[4] == nil {
-                found("period \(Self.name(project)) \(name): frozen on link #\(seq), which is gone (the chain's tail was cut)", "period head gone",
-                      chain: project, at: .link(seq))
+                found(
+                    "period \(Self.name(project)) \(name): frozen on link #\(seq), which is gone (the chain's tail was cut)",
+                    "period head gone",
+                    chain: project, at: .link(seq))
             } else if row[4].flatMap(LedgerDigest.bytes(hex:)) != hash {
-                found("period \(Self.name(project)) \(name): its head hash is not that of link #\(seq) (the head or the chain was rewritten)",
-                      "period head rewritten", chain: project, at: .link(seq))
+                found(
+                    "period \(Self.name(project)) \(name): its head hash is not that of link #\(seq) (the head or the chain was rewritten)",
+                    "period head rewritten", chain: project, at: .link(seq))
             }
         }
         try checkPlan()
         var notes = checkpoints
         if try conns[0].query("select to_regclass('jcm.checkpoints') is not null")[0, 0] == "t" {
-            for row in try conns[0].query("""
+            for row in try conns[0].query(
+                """
                 select c.note from (select project, max(size) as size from jcm.checkpoints group by project) m
                 join lateral (select note from jcm.checkpoints c where c.project = m.project and c.size = m.size order by id desc limit 1) c on true
                 union all select note from jcm.checkpoints where note like '%' || chr(10) || 'period %'
-                """).rows {
-                if let text = row[0], let parsed = try? Checkpoint.parse(text) { notes += parsed.map { ($0, "jcm.checkpoints") } }
+                """
+            ).rows {
+                if let text = row[0], let parsed = try? Checkpoint.parse(text) {
+                    notes += parsed.map { ($0, "jcm.checkpoints") }
+                }
             }
         }
         let trusted = keys.filter { accepted.contains($0.key) }.map(\.value.key)
@@ -73,27 +91,37 @@ extension LedgerVerifier {
             if let only = scope.project, only != c.project { continue }
             let at = "the checkpoint of \(Self.name(c.project)) at size \(c.size) (\(source))"
             guard trusted.contains(where: note.isSigned(by:)) else {
-                found("\(at): not signed by \(scope.pinnedKey != nil ? "the pinned key" : "any key of jcm.signing_keys")", "checkpoint signature not valid",
-                      chain: c.project, at: .link(c.size))
+                found(
+                    "\(at): not signed by \(scope.pinnedKey != nil ? "the pinned key" : "any key of jcm.signing_keys")",
+                    "checkpoint signature not valid",
+                    chain: c.project, at: .link(c.size))
                 continue
             }
-            let link = try conns[0].query("select encode(chain_hash, 'hex') from jcm.ledger where project = $1 and seq = $2", [c.project, String(c.size)])[0, 0]
+            let link = try conns[0].query(
+                "select encode(chain_hash, 'hex') from jcm.ledger where project = $1 and seq = $2",
+                [c.project, String(c.size)])[0, 0]
             if link == nil {
-                let end = try conns[0].query("select max(seq) from jcm.ledger where project = $1", [c.project])[0, 0] ?? "0"
-                found("chain \(Self.name(c.project)): \(at) has link #\(c.size), but the chain ends at #\(end): links removed (a tail cut or a rollback)",
-                      "chain cut below a checkpoint", chain: c.project, at: .link(c.size))
+                let end =
+                    try conns[0].query("select max(seq) from jcm.ledger where project = $1", [c.project])[0, 0] ?? "0"
+                found(
+                    "chain \(Self.name(c.project)): \(at) has link #\(c.size), but the chain ends at #\(end): links removed (a tail cut or a rollback)",
+                    "chain cut below a checkpoint", chain: c.project, at: .link(c.size))
             } else if link.flatMap(LedgerDigest.bytes(hex:)) != c.hash {
-                found("chain \(Self.name(c.project)): link #\(c.size) is not the one \(at) signed (the chain was rewritten or rolled back)",
-                      "chain rewritten below a checkpoint", chain: c.project, at: .link(c.size))
+                found(
+                    "chain \(Self.name(c.project)): link #\(c.size) is not the one \(at) signed (the chain was rewritten or rolled back)",
+                    "chain rewritten below a checkpoint", chain: c.project, at: .link(c.size))
             }
             guard let name = c.period else { continue }
             if let p = periods[c.project]?[name] {
                 if p.seq != c.size || p.hash != c.hash {
-                    found("period \(Self.name(c.project)) \(name): frozen on link #\(p.seq.map(String.init) ?? "-"), not on #\(c.size) as its declaration's checkpoint (\(source)) signed: rewritten",
-                          "period head rewritten", chain: c.project, at: .link(c.size))
+                    found(
+                        "period \(Self.name(c.project)) \(name): frozen on link #\(p.seq.map(String.init) ?? "-"), not on #\(c.size) as its declaration's checkpoint (\(source)) signed: rewritten",
+                        "period head rewritten", chain: c.project, at: .link(c.size))
                 }
             } else {
-                found("period \(Self.name(c.project)) \(name): declared (\(at)) but its row was deleted", "period deleted", chain: c.project, at: .link(c.size))
+                found(
+                    "period \(Self.name(c.project)) \(name): declared (\(at)) but its row was deleted",
+                    "period deleted", chain: c.project, at: .link(c.size))
             }
         }
     }

@@ -96,8 +96,11 @@ public final class LedgerVerifier {
         try checkRecords()
         summary.keys = keys.keys.sorted().map { id in
             let k = keys[id]!
-            return KeyUse(fingerprint: LedgerSigner.fingerprint(k.key), publicKey: k.key, firstSigned: keyUse[id].map { Timestamp(microseconds: $0.first) },
-                          links: keyUse[id]?.count ?? 0, handoverFrom: k.from.flatMap { keys[$0] }.map { LedgerSigner.fingerprint($0.key) })
+            return KeyUse(
+                fingerprint: LedgerSigner.fingerprint(k.key), publicKey: k.key,
+                firstSigned: keyUse[id].map { Timestamp(microseconds: $0.first) },
+                links: keyUse[id]?.count ?? 0,
+                handoverFrom: k.from.flatMap { keys[$0] }.map { LedgerSigner.fingerprint($0.key) })
         }
         if summary.readings >= 1_000_000 { FileHandleProgress.end() }
         return summary
@@ -106,11 +109,16 @@ public final class LedgerVerifier {
     /// Keys by id, with their handover; sets those whose signatures count (accepted).
     private func signingKeys() throws -> [Int32: (key: [UInt8], from: Int32?, signature: [UInt8]?)] {
         var keys: [Int32: (key: [UInt8], from: Int32?, signature: [UInt8]?)] = [:]
-        let rotations = try conns[0].query("""
-            select count(*) from information_schema.columns where table_schema = 'jcm' and table_name = 'signing_keys' and column_name = 'handover_from'
-            """)[0, 0] == "1"
-        for row in try conns[0].query(rotations ? "select id, encode(public_key, 'hex'), handover_from, encode(handover_signature, 'hex') from jcm.signing_keys"
-                                                : "select id, encode(public_key, 'hex'), null, null from jcm.signing_keys").rows {
+        let rotations =
+            try conns[0].query(
+                """
+                select count(*) from information_schema.columns where table_schema = 'jcm' and table_name = 'signing_keys' and column_name = 'handover_from'
+                """)[0, 0] == "1"
+        for row in try conns[0].query(
+            rotations
+                ? "select id, encode(public_key, 'hex'), handover_from, encode(handover_signature, 'hex') from jcm.signing_keys"
+                : "select id, encode(public_key, 'hex'), null, null from jcm.signing_keys"
+        ).rows {
             if let id = row[0].flatMap({ Int32($0) }), let key = row[1].flatMap(LedgerDigest.bytes(hex:)) {
                 keys[id] = (key, row[2].flatMap { Int32($0) }, row[3].flatMap(LedgerDigest.bytes(hex:)))
             }
@@ -118,9 +126,15 @@ public final class LedgerVerifier {
         for (id, k) in keys.sorted(by: { $0.key < $1.key }) {
             guard let from = k.from else { continue }
             if let old = keys[from], let signature = k.signature,
-               LedgerSigner.isValid(signature: signature, of: KeyHandover.record(from: old.key, to: k.key), publicKey: old.key) { continue }
-            found("key \(LedgerSigner.fingerprint(k.key)) (id \(id)): its handover from key id \(from) is not signed by that key", "key handover not valid",
-                  chain: nil, at: nil)
+                LedgerSigner.isValid(
+                    signature: signature, of: KeyHandover.record(from: old.key, to: k.key), publicKey: old.key)
+            {
+                continue
+            }
+            found(
+                "key \(LedgerSigner.fingerprint(k.key)) (id \(id)): its handover from key id \(from) is not signed by that key",
+                "key handover not valid",
+                chain: nil, at: nil)
         }
         accepted = KeyHandover.accepted(pinned: scope.pinnedKey, keys: keys)
         return keys
@@ -137,7 +151,8 @@ public final class LedgerVerifier {
 
     private func checkChains(keys: [Int32: (key: [UInt8], from: Int32?, signature: [UInt8]?)]) throws {
         let resolutions = try checkResolutions()
-        let cursor = try conns[0].copyOut("""
+        let cursor = try conns[0].copyOut(
+            """
             copy (select project, seq, batch, first_seq, last_seq, encode(batch_digest, 'hex'), encode(sha256(record_digests), 'hex'),
                          octet_length(record_digests), encode(prev_hash, 'hex'), encode(chain_hash, 'hex'), key_id, encode(signature, 'hex'),
                          (extract(epoch from sealed_at) * 1000000)::bigint
@@ -152,20 +167,30 @@ public final class LedgerVerifier {
             guard let project, let first = links.first, let last = links.last else { return }
             let range = "\(Self.name(project))#\(first.seq)…#\(last.seq) (batches \(Self.batches(links.map(\.batch))))"
             if let r = resolutions[project]?.first(where: { $0.from <= first.seq && last.seq <= $0.to }) {
-                note?("chain \(Self.name(project)): links \(range) are foreign, acknowledged by the resolution in batch \(r.batch) by \(r.author): \(r.reason)")
+                note?(
+                    "chain \(Self.name(project)): links \(range) are foreign, acknowledged by the resolution in batch \(r.batch) by \(r.author): \(r.reason)"
+                )
             } else {
                 found("chain \(Self.name(project)): links \(range) \(why)", kind, chain: project, at: .link(first.seq))
             }
         }
         func endChain() {
-            foreign(unsigned[...], "foreign links at the head", "are covered by no signature: foreign links at the head (added without the key; the daemon halts the chain), or links after them removed")
+            foreign(
+                unsigned[...], "foreign links at the head",
+                "are covered by no signature: foreign links at the head (added without the key; the daemon halts the chain), or links after them removed"
+            )
         }
         var f = CopyRow()
         while try cursor.next(into: &f) {
-            guard f.count == 13, let p = f.string(0), let seq = f.int64(1), let batch = f.int64(2), let first = f.int(3), let last = f.int(4),
-                  let batchDigest = f.string(5).flatMap(LedgerDigest.bytes(hex:)), let records = f.string(6).flatMap(LedgerDigest.bytes(hex:)),
-                  let digestBytes = f.int(7), let stored = f.string(9).flatMap(LedgerDigest.bytes(hex:)) else {
-                found("ledger row \(f.string(0) ?? "null")#\(f.string(1) ?? "null"): malformed", "malformed link", chain: f.string(0), at: f.int64(1).map { .link($0) })
+            guard f.count == 13, let p = f.string(0), let seq = f.int64(1), let batch = f.int64(2),
+                let first = f.int(3), let last = f.int(4),
+                let batchDigest = f.string(5).flatMap(LedgerDigest.bytes(hex:)),
+                let records = f.string(6).flatMap(LedgerDigest.bytes(hex:)),
+                let digestBytes = f.int(7), let stored = f.string(9).flatMap(LedgerDigest.bytes(hex:))
+            else {
+                found(
+                    "ledger row \(f.string(0) ?? "null")#\(f.string(1) ?? "null"): malformed", "malformed link",
+                    chain: f.string(0), at: f.int64(1).map { .link($0) })
                 continue
             }
             if p != project {
@@ -181,36 +206,57 @@ public final class LedgerVerifier {
             let expectedSeq = (previous?.seq ?? 0) + 1
             var problems: [(kind: String, text: String)] = []
             if seq != expectedSeq {
-                problems.append(("links missing", "links \(Self.name(p))#\(expectedSeq)…#\(seq - 1) are missing (deleted)"))
+                problems.append(
+                    ("links missing", "links \(Self.name(p))#\(expectedSeq)…#\(seq - 1) are missing (deleted)"))
             } else if prev != previous?.hash {
-                problems.append(("previous hash broken", "its previous hash is not the chain hash of link #\(seq - 1) (links reordered or replaced)"))
+                problems.append(
+                    (
+                        "previous hash broken",
+                        "its previous hash is not the chain hash of link #\(seq - 1) (links reordered or replaced)"
+                    ))
             }
             if digestBytes != max(0, last - first + 1) * LedgerDigest.recordBytes {
-                problems.append(("digest bytes wrong", "it holds \(digestBytes) digest bytes for records \(first)…\(last)"))
+                problems.append(
+                    ("digest bytes wrong", "it holds \(digestBytes) digest bytes for records \(first)…\(last)"))
             }
-            let hash = LedgerLink.chainHash(project: p, seq: seq, batch: batch, firstSeq: first, lastSeq: last, batchDigest: batchDigest,
-                                            recordsSHA256: records, previous: prev)
-            if hash != stored { problems.append(("link changed", "its chain hash does not match what it seals (the link was changed)")) }
+            let hash = LedgerLink.chainHash(
+                project: p, seq: seq, batch: batch, firstSeq: first, lastSeq: last, batchDigest: batchDigest,
+                recordsSHA256: records, previous: prev)
+            if hash != stored {
+                problems.append(("link changed", "its chain hash does not match what it seals (the link was changed)"))
+            }
             // The signature is over the stored hash: a link changed without re-signing shows above,
             // a hash recomputed without the key shows here.
             if let keyID = f.int64(10).map(Int32.init), let signature = f.string(11).flatMap(LedgerDigest.bytes(hex:)) {
-                if let key = keys[keyID]?.key, accepted.contains(keyID), LedgerSigner.isValid(signature: signature, of: stored, publicKey: key) {
+                if let key = keys[keyID]?.key, accepted.contains(keyID),
+                    LedgerSigner.isValid(signature: signature, of: stored, publicKey: key)
+                {
                     let sealedAt = f.int64(12)
                     if let at = sealedAt {
                         let use = keyUse[keyID]
                         keyUse[keyID] = (min(use?.first ?? at, at), (use?.count ?? 0) + 1)
                     }
                     if let cut = unsigned.lastIndex(where: { $0.sealedAt != sealedAt }) {
-                        foreign(unsigned[...cut], "foreign links signed over", "are covered by no signature of their own transaction: foreign links a writer chained onto")
+                        foreign(
+                            unsigned[...cut], "foreign links signed over",
+                            "are covered by no signature of their own transaction: foreign links a writer chained onto")
                     }
                     unsigned = []
                 } else {
-                    problems.append(("signature not valid\(scope.pinnedKey != nil ? " for the pinned key" : "")", "its signature is not valid\(scope.pinnedKey != nil ? " for the pinned key" : "")"))
+                    problems.append(
+                        (
+                            "signature not valid\(scope.pinnedKey != nil ? " for the pinned key" : "")",
+                            "its signature is not valid\(scope.pinnedKey != nil ? " for the pinned key" : "")"
+                        ))
                 }
             } else {
                 unsigned.append((seq, batch, f.int64(12)))
             }
-            if !problems.isEmpty { found(here + ": " + problems.map(\.text).joined(separator: "; "), problems.map(\.kind).joined(separator: ", "), chain: p, at: .link(seq)) }
+            if !problems.isEmpty {
+                found(
+                    here + ": " + problems.map(\.text).joined(separator: "; "),
+                    problems.map(\.kind).joined(separator: ", "), chain: p, at: .link(seq))
+            }
             previous = (seq, stored)
         }
         endChain()
@@ -218,26 +264,42 @@ public final class LedgerVerifier {
 
     /// The operators' resolutions of halted chains, each checked against its batch's sha256
     /// (which its link seals); a resolution batch without its row was deleted.
-    private func checkResolutions() throws -> [String: [(from: Int64, to: Int64, batch: Int64, reason: String, author: String)]] {
+    private func checkResolutions() throws -> [String: [(
+        from: Int64, to: Int64, batch: Int64, reason: String, author: String
+    )]] {
         var out: [String: [(from: Int64, to: Int64, batch: Int64, reason: String, author: String)]] = [:]
-        guard try conns[0].query("select to_regclass('jcm.chain_resolutions') is not null")[0, 0] == "t" else { return out }
+        guard try conns[0].query("select to_regclass('jcm.chain_resolutions') is not null")[0, 0] == "t" else {
+            return out
+        }
         // A resolution batch without its row is found in pass 2, which reads every batch.
-        for row in try conns[0].query("""
+        for row in try conns[0].query(
+            """
             select r.batch, r.project, r.head_seq, encode(r.head_hash, 'hex'), r.foreign_from, r.foreign_to, r.reason, r.author, b.sha256
             from jcm.chain_resolutions r left join jcm.batches b on b.id = r.batch
-            """).rows {
-            guard let batch = row[0].flatMap(Int64.init), let project = row[1], let reason = row[6], let author = row[7] else { continue }
+            """
+        ).rows {
+            guard let batch = row[0].flatMap(Int64.init), let project = row[1], let reason = row[6], let author = row[7]
+            else { continue }
             resolutionBatches.insert(batch)
             guard let sha256 = row[8] else {
-                found("the resolution of chain \(Self.name(project)) names batch \(batch), which is missing", "resolution batch deleted", chain: project, at: .batch(batch))
+                found(
+                    "the resolution of chain \(Self.name(project)) names batch \(batch), which is missing",
+                    "resolution batch deleted", chain: project, at: .batch(batch))
                 continue
             }
             if let only = scope.project, only != project { continue }
-            let head = row[2].flatMap(Int64.init).flatMap { seq in row[3].flatMap(LedgerDigest.bytes(hex:)).map { ChainHeadGuard.Head(seq: seq, hash: $0) } }
-            let from = row[4].flatMap(Int64.init), to = row[5].flatMap(Int64.init)
-            let resolution = ChainResolution(project: project, head: head, foreign: from.flatMap { f in to.map { f...$0 } }, reason: reason, author: author)
+            let head = row[2].flatMap(Int64.init).flatMap { seq in
+                row[3].flatMap(LedgerDigest.bytes(hex:)).map { ChainHeadGuard.Head(seq: seq, hash: $0) }
+            }
+            let from = row[4].flatMap(Int64.init)
+            let to = row[5].flatMap(Int64.init)
+            let resolution = ChainResolution(
+                project: project, head: head, foreign: from.flatMap { f in to.map { f...$0 } }, reason: reason,
+                author: author)
             guard LedgerDigest.hex(LedgerDigest.sha256(resolution.record.bytes)) == sha256 else {
-                found("batch \(batch): the resolution of chain \(Self.name(project)) was changed since it was sealed", "resolution changed", chain: project, at: .batch(batch))
+                found(
+                    "batch \(batch): the resolution of chain \(Self.name(project)) was changed since it was sealed",
+                    "resolution changed", chain: project, at: .batch(batch))
                 continue
             }
             if let from, let to { out[project, default: []].append((from, to, batch, reason, author)) }
@@ -263,14 +325,21 @@ public final class LedgerVerifier {
     private func checkRecords() throws {
         var meters: [Int32: (id: String, project: String)] = [:]
         for row in try conns[0].query("select key, id, project from jcm.meters").rows {
-            if let key = row[0].flatMap({ Int32($0) }), let id = row[1], let project = row[2] { meters[key] = (id, project) }
+            if let key = row[0].flatMap({ Int32($0) }), let id = row[1], let project = row[2] {
+                meters[key] = (id, project)
+            }
         }
         let projectOf = Dictionary(meters.values.map { ($0.id, $0.project) }) { a, _ in a }
-        let firstSealed = try conns[0].query("select min(batch) from jcm.ledger")[0, 0].flatMap { Int64($0) } ?? Int64.max
+        let firstSealed =
+            try conns[0].query("select min(batch) from jcm.ledger")[0, 0].flatMap { Int64($0) } ?? Int64.max
         var window: [String] = []
-        if let from = scope.from { window.append("received_at >= " + SQLLiteral.quote(from.description) + "::timestamptz") }
+        if let from = scope.from {
+            window.append("received_at >= " + SQLLiteral.quote(from.description) + "::timestamptz")
+        }
         if let to = scope.to { window.append("received_at < " + SQLLiteral.quote(to.description) + "::timestamptz") }
-        if let p = scope.project { window.append("id in (select batch from jcm.ledger where project = \(SQLLiteral.quote(p)))") }
+        if let p = scope.project {
+            window.append("id in (select batch from jcm.ledger where project = \(SQLLiteral.quote(p)))")
+        }
         let batchWhere = window.isEmpty ? "" : "where " + window.joined(separator: " and ")
         let inWindow = window.isEmpty ? "true" : "batch in (select id from jcm.batches \(batchWhere))"
         var readingWhere = inWindow
@@ -280,49 +349,72 @@ public final class LedgerVerifier {
             let keys = meters.filter { $0.value.project == p }.map { String($0.key) }
             readingWhere += " and meter = any('{\(keys.joined(separator: ","))}'::integer[])"
             let ids = meters.values.filter { $0.project == p }.map(\.id)
-            rejectionWhere += p.isEmpty ? " and (meter_id is null or meter_id <> all(\(SQLLiteral.quote(PostgresArray.text(meters.values.map(\.id))))::text[]))"
+            rejectionWhere +=
+                p.isEmpty
+                ? " and (meter_id is null or meter_id <> all(\(SQLLiteral.quote(PostgresArray.text(meters.values.map(\.id))))::text[]))"
                 : " and meter_id = any(\(SQLLiteral.quote(PostgresArray.text(ids)))::text[])"
             linkWhere += " and project = " + SQLLiteral.quote(p)
         }
-        let batches = Peeking(try conns[0].copyOut("""
-            copy (select id, kind, source, url, http_status, file_name, sha256, bytes, (extract(epoch from received_at) * 1000000)::bigint,
-                         spool_record, plan_version from jcm.batches \(batchWhere) order by id) to stdout
-            """))
+        let batches = Peeking(
+            try conns[0].copyOut(
+                """
+                copy (select id, kind, source, url, http_status, file_name, sha256, bytes, (extract(epoch from received_at) * 1000000)::bigint,
+                             spool_record, plan_version from jcm.batches \(batchWhere) order by id) to stdout
+                """))
         // Links in the order their records come: within a batch by first record.
-        let links = Peeking(try conns[1].copyOut("""
-            copy (select batch, project, seq, first_seq, last_seq, encode(batch_digest, 'hex'), encode(record_digests, 'hex')
-                  from jcm.ledger where \(linkWhere) order by batch, first_seq, project) to stdout
-            """))
-        let readings = Peeking(try conns[2].copyOut("""
-            copy (select batch, seq, meter, (extract(epoch from ts) * 1000000)::bigint, value::text, raw_value, raw_unit, status,
-                         reasons::text, extra::text from jcm.readings where \(readingWhere) order by batch, seq) to stdout
-            """))
-        let rejections = Peeking(try conns[3].copyOut("""
-            copy (select batch, seq, meter_id, location, reason, detail, raw, (extract(epoch from ts) * 1000000)::bigint
-                  from jcm.rejections where \(rejectionWhere) order by batch, seq, id) to stdout
-            """))
+        let links = Peeking(
+            try conns[1].copyOut(
+                """
+                copy (select batch, project, seq, first_seq, last_seq, encode(batch_digest, 'hex'), encode(record_digests, 'hex')
+                      from jcm.ledger where \(linkWhere) order by batch, first_seq, project) to stdout
+                """))
+        let readings = Peeking(
+            try conns[2].copyOut(
+                """
+                copy (select batch, seq, meter, (extract(epoch from ts) * 1000000)::bigint, value::text, raw_value, raw_unit, status,
+                             reasons::text, extra::text from jcm.readings where \(readingWhere) order by batch, seq) to stdout
+                """))
+        let rejections = Peeking(
+            try conns[3].copyOut(
+                """
+                copy (select batch, seq, meter_id, location, reason, detail, raw, (extract(epoch from ts) * 1000000)::bigint
+                      from jcm.rejections where \(rejectionWhere) order by batch, seq, id) to stdout
+                """))
         // Corrections: sealed in batches of their own, each the text of its whole row as jsonb.
-        let sealedCorrections = try conns[4].query("""
-            select count(*) from information_schema.columns where table_schema = 'jcm' and table_name = 'corrections' and column_name = 'ledger_batch'
-            """)[0, 0] == "1"
-        var correctionWhere = "ledger_batch > 0 and " + inWindow.replacingOccurrences(of: "batch in (", with: "ledger_batch in (")
+        let sealedCorrections =
+            try conns[4].query(
+                """
+                select count(*) from information_schema.columns where table_schema = 'jcm' and table_name = 'corrections' and column_name = 'ledger_batch'
+                """)[0, 0] == "1"
+        var correctionWhere =
+            "ledger_batch > 0 and " + inWindow.replacingOccurrences(of: "batch in (", with: "ledger_batch in (")
         if let p = scope.project {
-            correctionWhere += " and meter_id = any(\(SQLLiteral.quote(PostgresArray.text(meters.values.filter { $0.project == p }.map(\.id))))::text[])"
+            correctionWhere +=
+                " and meter_id = any(\(SQLLiteral.quote(PostgresArray.text(meters.values.filter { $0.project == p }.map(\.id))))::text[])"
         }
         if sealedCorrections {
-            for row in try conns[4].query("select id, meter_id, ts from jcm.corrections where ledger_batch is null order by id").rows {
+            for row in try conns[4].query(
+                "select id, meter_id, ts from jcm.corrections where ledger_batch is null order by id"
+            ).rows {
                 if let p = scope.project, projectOf[row[1] ?? ""] != p { continue }
-                found("correction \(row[0] ?? "?") of meter \(row[1] ?? "?") at \(row[2] ?? "?"): in no link (inserted behind the daemon's back)",
-                      "correction in no link", chain: projectOf[row[1] ?? ""], at: nil)
+                found(
+                    "correction \(row[0] ?? "?") of meter \(row[1] ?? "?") at \(row[2] ?? "?"): in no link (inserted behind the daemon's back)",
+                    "correction in no link", chain: projectOf[row[1] ?? ""], at: nil)
             }
         }
         try conns[4].execute("set local timezone = 'UTC'")
-        let corrections = Peeking(try conns[4].copyOut(sealedCorrections ? """
-            copy (select ledger_batch, ledger_seq, meter_id, to_jsonb(c)::text, id from jcm.corrections c where \(correctionWhere)
-                  order by ledger_batch, ledger_seq) to stdout
-            """ : "copy (select null::bigint where false) to stdout"))
+        let corrections = Peeking(
+            try conns[4].copyOut(
+                sealedCorrections
+                    ? """
+                    copy (select ledger_batch, ledger_seq, meter_id, to_jsonb(c)::text, id from jcm.corrections c where \(correctionWhere)
+                          order by ledger_batch, ledger_seq) to stdout
+                    """ : "copy (select null::bigint where false) to stdout"))
         while true {
-            let b = [try batches.batch(), try links.batch(), try readings.batch(), try rejections.batch(), try corrections.batch()].compactMap { $0 }.min()
+            let b = [
+                try batches.batch(), try links.batch(), try readings.batch(), try rejections.batch(),
+                try corrections.batch(),
+            ].compactMap { $0 }.min()
             guard let b else { break }
             var batchDigest: [UInt8]?
             var source = ""
@@ -330,12 +422,18 @@ public final class LedgerVerifier {
                 summary.batches += 1
                 source = f.string(2) ?? ""
                 if f.string(1) == "resolution", !resolutionBatches.contains(b) {
-                    found("batch \(b): a resolution of chain \(source) whose jcm.chain_resolutions row was deleted", "resolution deleted", chain: source, at: .batch(b))
+                    found(
+                        "batch \(b): a resolution of chain \(source) whose jcm.chain_resolutions row was deleted",
+                        "resolution deleted", chain: source, at: .batch(b))
                 }
-                batchDigest = LedgerDigest.sha256(CanonicalRecord.batch(
-                    id: b, kind: f.string(1) ?? "", source: source, url: f.string(3), httpStatus: f.int(4), fileName: f.string(5),
-                    sha256: f.string(6) ?? "", bytes: f.int(7) ?? -1, receivedMicroseconds: f.int64(8) ?? 0, spoolRecord: f.string(9),
-                    planVersion: f.int(10)).bytes)
+                batchDigest = LedgerDigest.sha256(
+                    CanonicalRecord.batch(
+                        id: b, kind: f.string(1) ?? "", source: source, url: f.string(3), httpStatus: f.int(4),
+                        fileName: f.string(5),
+                        sha256: f.string(6) ?? "", bytes: f.int(7) ?? -1, receivedMicroseconds: f.int64(8) ?? 0,
+                        spoolRecord: f.string(9),
+                        planVersion: f.int(10)
+                    ).bytes)
             }
             var open: [OpenLink] = []
             var linkCount = 0
@@ -344,13 +442,21 @@ public final class LedgerVerifier {
                 while try links.batch() == b, let f = try links.peek(), let first = f.int(3), first <= seq {
                     _ = try links.take()
                     guard let p = f.string(1), let lseq = f.int64(2), let last = f.int(4),
-                          let bd = f.string(5).flatMap(LedgerDigest.bytes(hex:)), let rd = f.string(6).flatMap(LedgerDigest.bytes(hex:)) else { continue }
-                    let link = LedgerLink(project: p, seq: lseq, batch: b, firstSeq: first, lastSeq: last, batchDigest: bd, recordDigests: rd, previous: nil)
+                        let bd = f.string(5).flatMap(LedgerDigest.bytes(hex:)),
+                        let rd = f.string(6).flatMap(LedgerDigest.bytes(hex:))
+                    else { continue }
+                    let link = LedgerLink(
+                        project: p, seq: lseq, batch: b, firstSeq: first, lastSeq: last, batchDigest: bd,
+                        recordDigests: rd, previous: nil)
                     linkCount += 1
                     if let batchDigest, batchDigest != bd {
-                        found("batch \(b) (\(source)): its row was changed since link \(Self.name(p))#\(lseq) sealed it", "batch changed", chain: p, at: .link(lseq))
+                        found(
+                            "batch \(b) (\(source)): its row was changed since link \(Self.name(p))#\(lseq) sealed it",
+                            "batch changed", chain: p, at: .link(lseq))
                     } else if batchDigest == nil, linkCount == 1 {
-                        found("batch \(b): sealed by link \(Self.name(p))#\(lseq) but its row was deleted", "batch deleted", chain: p, at: .link(lseq))
+                        found(
+                            "batch \(b): sealed by link \(Self.name(p))#\(lseq) but its row was deleted",
+                            "batch deleted", chain: p, at: .link(lseq))
                     }
                     open.append(OpenLink(link: link, seen: Array(repeating: false, count: max(0, link.recordCount))))
                 }
@@ -361,15 +467,25 @@ public final class LedgerVerifier {
                     guard l.link.lastSeq < seq else { return false }
                     for (i, seen) in l.seen.enumerated() where !seen {
                         let at = i * LedgerDigest.recordBytes
-                        if l.link.recordDigests[at..<(at + LedgerDigest.recordBytes)].elementsEqual(LedgerDigest.absent) { continue }
-                        found("batch \(b) record \(l.link.firstSeq + i) of \(Self.name(l.link.project)): sealed by link #\(l.link.seq) but deleted", "record deleted", chain: l.link.project, at: .link(l.link.seq))
+                        if l.link.recordDigests[at..<(at + LedgerDigest.recordBytes)].elementsEqual(LedgerDigest.absent)
+                        {
+                            continue
+                        }
+                        found(
+                            "batch \(b) record \(l.link.firstSeq + i) of \(Self.name(l.link.project)): sealed by link #\(l.link.seq) but deleted",
+                            "record deleted", chain: l.link.project, at: .link(l.link.seq))
                     }
                     return true
                 }
             }
-            func check(_ kind: String, seq: Int?, project: String?, digest: (Int) -> [UInt8], what: () -> String) throws {
+            func check(_ kind: String, seq: Int?, project: String?, digest: (Int) -> [UInt8], what: () -> String) throws
+            {
                 guard let seq else {
-                    if b >= firstSealed || linkCount > 0 { found("batch \(b): \(kind) \(what()) has no ledger number (added behind the daemon's back)", "\(kind) added without a number", chain: nil, at: .batch(b)) }
+                    if b >= firstSealed || linkCount > 0 {
+                        found(
+                            "batch \(b): \(kind) \(what()) has no ledger number (added behind the daemon's back)",
+                            "\(kind) added without a number", chain: nil, at: .batch(b))
+                    }
                     return
                 }
                 try admit(upTo: seq)
@@ -379,21 +495,29 @@ public final class LedgerVerifier {
                 for i in open.indices {
                     guard let expected = open[i].link.digest(ofRecord: seq) else { continue }
                     // A changed record is told against its own project's link when it has one.
-                    if covered == nil || (open[i].link.project == project && open[covered!].link.project != project) { covered = i }
+                    if covered == nil || (open[i].link.project == project && open[covered!].link.project != project) {
+                        covered = i
+                    }
                     if expected.elementsEqual(d) {
                         if open[i].seen[seq - open[i].link.firstSeq] {
-                            found("batch \(b) record \(seq): a second \(kind) \(what()) with the same content (added)", "\(kind) added twice", chain: open[i].link.project, at: .link(open[i].link.seq))
+                            found(
+                                "batch \(b) record \(seq): a second \(kind) \(what()) with the same content (added)",
+                                "\(kind) added twice", chain: open[i].link.project, at: .link(open[i].link.seq))
                         }
                         open[i].seen[seq - open[i].link.firstSeq] = true
                         return
                     }
                 }
                 guard let i = covered else {
-                    return found("batch \(b) record \(seq): \(kind) \(what()) is in no link (added behind the daemon's back)", "\(kind) in no link", chain: nil, at: .batch(b))
+                    return found(
+                        "batch \(b) record \(seq): \(kind) \(what()) is in no link (added behind the daemon's back)",
+                        "\(kind) in no link", chain: nil, at: .batch(b))
                 }
                 // Still there, though changed: not also reported deleted.
                 open[i].seen[seq - open[i].link.firstSeq] = true
-                found("batch \(b) record \(seq): \(kind) \(what()) was changed since it was sealed", "\(kind) changed", chain: open[i].link.project, at: .link(open[i].link.seq))
+                found(
+                    "batch \(b) record \(seq): \(kind) \(what()) was changed since it was sealed", "\(kind) changed",
+                    chain: open[i].link.project, at: .link(open[i].link.seq))
             }
             // Readings and rejections share the numbering: merged by seq (unnumbered last).
             while true {
@@ -403,29 +527,35 @@ public final class LedgerVerifier {
                 if let rs, rs <= (js ?? Int.max), rs <= (cs ?? Int.max), let f = try readings.take() {
                     summary.readings += 1
                     let meter = f.int64(2).flatMap { meters[Int32($0)] }
-                    try check("reading", seq: f.int(1), project: meter?.project, digest: { seq in
-                        var r = CanonicalRecord(tag: "reading")
-                        r.field(b)
-                        r.field(seq)
-                        r.field(meter?.id ?? "")
-                        for i in 3...9 { f.withField(i) { r.field(utf8: $0) } }
-                        return LedgerDigest.record(r)
-                    }, what: { "of meter \(meter?.id ?? "?") at \(Timestamp(microseconds: f.int64(3) ?? 0))" })
+                    try check(
+                        "reading", seq: f.int(1), project: meter?.project,
+                        digest: { seq in
+                            var r = CanonicalRecord(tag: "reading")
+                            r.field(b)
+                            r.field(seq)
+                            r.field(meter?.id ?? "")
+                            for i in 3...9 { f.withField(i) { r.field(utf8: $0) } }
+                            return LedgerDigest.record(r)
+                        }, what: { "of meter \(meter?.id ?? "?") at \(Timestamp(microseconds: f.int64(3) ?? 0))" })
                     if summary.readings % 1_000_000 == 0 { FileHandleProgress.tick(summary.readings) }
                 } else if let js, js <= (cs ?? Int.max), let f = try rejections.take() {
                     summary.rejections += 1
-                    try check("rejection", seq: f.int(1), project: f.string(2).map { projectOf[$0] ?? "" } ?? "", digest: { seq in
-                        var r = CanonicalRecord(tag: "rejection")
-                        r.field(b)
-                        r.field(seq)
-                        for i in 2...7 { f.withField(i) { r.field(utf8: $0) } }
-                        return LedgerDigest.record(r)
-                    }, what: { "at \(f.string(3) ?? "")" })
+                    try check(
+                        "rejection", seq: f.int(1), project: f.string(2).map { projectOf[$0] ?? "" } ?? "",
+                        digest: { seq in
+                            var r = CanonicalRecord(tag: "rejection")
+                            r.field(b)
+                            r.field(seq)
+                            for i in 2...7 { f.withField(i) { r.field(utf8: $0) } }
+                            return LedgerDigest.record(r)
+                        }, what: { "at \(f.string(3) ?? "")" })
                 } else if cs != nil, let f = try corrections.take() {
                     summary.corrections += 1
-                    try check("correction", seq: f.int(1), project: f.string(2).map { projectOf[$0] ?? "" } ?? "", digest: { seq in
-                        LedgerDigest.record(CanonicalRecord.correction(batch: b, seq: seq, json: f.string(3) ?? ""))
-                    }, what: { "\(f.string(4) ?? "?") of meter \(f.string(2) ?? "?")" })
+                    try check(
+                        "correction", seq: f.int(1), project: f.string(2).map { projectOf[$0] ?? "" } ?? "",
+                        digest: { seq in
+                            LedgerDigest.record(CanonicalRecord.correction(batch: b, seq: seq, json: f.string(3) ?? ""))
+                        }, what: { "\(f.string(4) ?? "?") of meter \(f.string(2) ?? "?")" })
                 } else {
                     break
                 }
@@ -433,8 +563,12 @@ public final class LedgerVerifier {
             try admit(upTo: Int.max)
             retire(before: Int.max)
             if linkCount == 0, batchDigest != nil {
-                if b < firstSealed { summary.unsealedBatches += 1 } else if scope.project == nil {
-                    found("batch \(b) (\(source)): in no link of the ledger (added behind the daemon's back)", "batch in no link", chain: nil, at: .batch(b))
+                if b < firstSealed {
+                    summary.unsealedBatches += 1
+                } else if scope.project == nil {
+                    found(
+                        "batch \(b) (\(source)): in no link of the ledger (added behind the daemon's back)",
+                        "batch in no link", chain: nil, at: .batch(b))
                 }
             }
         }

@@ -72,15 +72,19 @@ final class LedgerWriter {
 
     func opened(batch id: Int64, _ b: BatchRecord, planVersion: Int32?) {
         let record = CanonicalRecord.batch(
-            id: id, kind: b.kind.rawValue, source: b.source, url: b.url, httpStatus: b.httpStatus, fileName: b.fileName, sha256: b.sha256,
-            bytes: b.bytes, receivedMicroseconds: b.receivedAt.microseconds, spoolRecord: b.spoolRecord, planVersion: planVersion.map(Int.init))
+            id: id, kind: b.kind.rawValue, source: b.source, url: b.url, httpStatus: b.httpStatus, fileName: b.fileName,
+            sha256: b.sha256,
+            bytes: b.bytes, receivedMicroseconds: b.receivedAt.microseconds, spoolRecord: b.spoolRecord,
+            planVersion: planVersion.map(Int.init))
         let project = b.kind == .poll ? projectOfMeter[b.source] ?? "" : b.kind == .resolution ? b.source : ""
         open[id] = OpenBatch(digest: LedgerDigest.sha256(record.bytes), project: project)
         order.append(id)
     }
 
     func lane(batch: Int64, project: String) -> Lane {
-        guard let b = open[batch] else { preconditionFailure("record of batch \(batch), not inserted in this transaction") }
+        guard let b = open[batch] else {
+            preconditionFailure("record of batch \(batch), not inserted in this transaction")
+        }
         if let lane = b.lanes[project] { return lane }
         let lane = Lane()
         b.lanes[project] = lane
@@ -93,7 +97,11 @@ final class LedgerWriter {
         for project in b.lanes.keys.sorted() {
             let lane = b.lanes[project]!
             guard !lane.digests.isEmpty else { continue }
-            cut.append((project, batch, lane.first, lane.first + lane.digests.count / LedgerDigest.recordBytes - 1, lane.digests))
+            cut.append(
+                (
+                    project, batch, lane.first, lane.first + lane.digests.count / LedgerDigest.recordBytes - 1,
+                    lane.digests
+                ))
             cutBytes += lane.digests.count
             lane.digests = []
             b.sealed = true
@@ -142,20 +150,28 @@ final class LedgerWriter {
             // Sorted, so writers lock in one order. A large file may lock more projects at a later
             // flush; a deadlock that makes with another writer is PostgreSQL's to break (40P01),
             // and the aborted write is retried like any transient error.
-            try db.query("select pg_advisory_xact_lock(hashtextextended('jcm.ledger/' || p, 0)) from unnest($1::text[]) p order by p",
-                         [PostgresArray.text(unlocked)])
+            try db.query(
+                "select pg_advisory_xact_lock(hashtextextended('jcm.ledger/' || p, 0)) from unnest($1::text[]) p order by p",
+                [PostgresArray.text(unlocked)])
             for p in unlocked { heads[p] = .some(nil) }
-            for row in try db.query("""
+            for row in try db.query(
+                """
                 select p, l.seq, encode(l.chain_hash, 'hex') from unnest($1::text[]) p
                 join lateral (select seq, chain_hash from jcm.ledger where project = p order by seq desc limit 1) l on true
-                """, [PostgresArray.text(unlocked)]).rows {
-                if let p = row[0], let seq = row[1].flatMap({ Int64($0) }), let hash = row[2].flatMap(LedgerDigest.bytes(hex:)) { heads[p] = (seq, hash) }
+                """, [PostgresArray.text(unlocked)]
+            ).rows {
+                if let p = row[0], let seq = row[1].flatMap({ Int64($0) }),
+                    let hash = row[2].flatMap(LedgerDigest.bytes(hex:))
+                {
+                    heads[p] = (seq, hash)
+                }
             }
             for p in unlocked {
                 let head = (heads[p] ?? nil).map { ChainHeadGuard.Head(seq: $0.seq, hash: $0.hash) }
                 if let a = acknowledging, a.project == p {
                     guard head == a.head else {
-                        throw PostgresError(kind: .query, message: "the head of chain \(p) moved since it was named: resolve again")
+                        throw PostgresError(
+                            kind: .query, message: "the head of chain \(p) moved since it was named: resolve again")
                     }
                 } else {
                     try headGuard?.check(project: p, head: head, db: db)
@@ -167,8 +183,9 @@ final class LedgerWriter {
         var lastOf: [String: Int] = [:]
         for c in cut {
             let head = heads[c.project] ?? nil
-            let link = LedgerLink(project: c.project, seq: (head?.seq ?? 0) + 1, batch: c.batch, firstSeq: c.first, lastSeq: c.last,
-                                  batchDigest: open[c.batch]!.digest, recordDigests: c.digests, previous: head?.hash)
+            let link = LedgerLink(
+                project: c.project, seq: (head?.seq ?? 0) + 1, batch: c.batch, firstSeq: c.first, lastSeq: c.last,
+                batchDigest: open[c.batch]!.digest, recordDigests: c.digests, previous: head?.hash)
             let hash = link.chainHash
             heads[c.project] = (link.seq, hash)
             lastOf[c.project] = links.count
@@ -198,17 +215,22 @@ final class LedgerWriter {
                 rows.null()
             }
         }
-        try db.copyIn("copy jcm.ledger (project, seq, batch, first_seq, last_seq, batch_digest, record_digests, prev_hash, chain_hash, key_id, signature) from stdin (format binary)",
-                      rows: rows.bytes)
+        try db.copyIn(
+            "copy jcm.ledger (project, seq, batch, first_seq, last_seq, batch_digest, record_digests, prev_hash, chain_hash, key_id, signature) from stdin (format binary)",
+            rows: rows.bytes)
     }
 
     /// Records the signer's public key (once) and returns its id.
     static func register(_ signer: LedgerSigner, db: Connection) throws -> Int32 {
         let hex = LedgerDigest.hex(signer.publicKey)
-        try db.query("""
+        try db.query(
+            """
             insert into jcm.signing_keys (public_key, fingerprint) values (decode($1, 'hex'), $2) on conflict (public_key) do nothing
             """, [hex, LedgerSigner.fingerprint(signer.publicKey)])
-        guard let id = try db.query("select id from jcm.signing_keys where public_key = decode($1, 'hex')", [hex])[0, 0].flatMap({ Int32($0) }) else {
+        guard
+            let id = try db.query("select id from jcm.signing_keys where public_key = decode($1, 'hex')", [hex])[0, 0]
+                .flatMap({ Int32($0) })
+        else {
             throw PostgresError(kind: .query, message: "signing key not recorded in jcm.signing_keys")
         }
         return id

@@ -5,7 +5,8 @@ import JCMCore
 public struct BinaryCopyEncoder {
     public private(set) var bytes: [UInt8] = []
 
-    public static let header: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
+    public static let header: [UInt8] =
+        Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
     public static let trailer: [UInt8] = [0xFF, 0xFF]
 
     /// Microseconds between the Unix epoch and PostgreSQL's (2000-01-01).
@@ -65,11 +66,11 @@ public struct BinaryCopyEncoder {
         guard !items.isEmpty else { return null() }
         var body: [UInt8] = []
         func put32(_ v: Int32) { withUnsafeBytes(of: v.bigEndian) { body.append(contentsOf: $0) } }
-        put32(1)            // dimensions
-        put32(0)            // has nulls
-        put32(25)           // element type: text
+        put32(1)  // dimensions
+        put32(0)  // has nulls
+        put32(25)  // element type: text
         put32(Int32(items.count))
-        put32(1)            // lower bound
+        put32(1)  // lower bound
         for item in items {
             put32(Int32(item.utf8.count))
             body.append(contentsOf: item.utf8)

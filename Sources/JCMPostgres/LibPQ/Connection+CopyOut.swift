@@ -4,7 +4,9 @@ extension Connection {
     /// Starts `COPY (…) TO STDOUT` (text format); read it with `CopyOutCursor.next(into:)` to the
     /// end before the connection runs anything else.
     public func copyOut(_ sql: String) throws -> CopyOutCursor {
-        guard let result = PQexec(conn, sql) else { throw PostgresError(kind: .connection, message: Self.message(conn)) }
+        guard let result = PQexec(conn, sql) else {
+            throw PostgresError(kind: .connection, message: Self.message(conn))
+        }
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COPY_OUT else { throw Self.error(from: result, kind: .copy) }
         return CopyOutCursor(self)
@@ -29,10 +31,14 @@ public final class CopyOutCursor {
             return true
         }
         done = true
-        if n == -2 { throw PostgresError(kind: .connection, message: "COPY data not received: " + Connection.message(db.conn)) }
+        if n == -2 {
+            throw PostgresError(kind: .connection, message: "COPY data not received: " + Connection.message(db.conn))
+        }
         var failure: PostgresError?
         while let result = PQgetResult(db.conn) {
-            if PQresultStatus(result) != PGRES_COMMAND_OK, failure == nil { failure = Connection.error(from: result, kind: .copy) }
+            if PQresultStatus(result) != PGRES_COMMAND_OK, failure == nil {
+                failure = Connection.error(from: result, kind: .copy)
+            }
             PQclear(result)
         }
         if let failure { throw failure }
@@ -67,7 +73,10 @@ public struct CopyRow {
             var v: Int64 = 0
             var negative = false
             for (k, b) in utf8.enumerated() {
-                if k == 0, b == UInt8(ascii: "-") { negative = true; continue }
+                if k == 0, b == UInt8(ascii: "-") {
+                    negative = true
+                    continue
+                }
                 guard b >= 48, b <= 57 else { return nil }
                 v = v &* 10 &+ Int64(b - 48)
             }
@@ -86,7 +95,8 @@ public struct CopyRow {
         var i = 0
         while true {
             if i == end || line[i] == 0x09 {
-                let isNull = bytes.count - start == 2 && bytes[start] == 0x5C && bytes[start + 1] == UInt8(ascii: "N") && rawNull
+                let isNull =
+                    bytes.count - start == 2 && bytes[start] == 0x5C && bytes[start + 1] == UInt8(ascii: "N") && rawNull
                 if isNull { bytes.removeLast(2) }
                 bounds.append((start, isNull ? -1 : bytes.count))
                 rawNull = false
@@ -101,7 +111,8 @@ public struct CopyRow {
                 i += 2
                 switch next {
                 case UInt8(ascii: "N") where bytes.count == start && (i == end || line[i] == 0x09):
-                    bytes.append(0x5C); bytes.append(next)  // a lone \N: NULL, decided at the field's end
+                    bytes.append(0x5C)
+                    bytes.append(next)  // a lone \N: NULL, decided at the field's end
                     rawNull = true
                 case UInt8(ascii: "t"): bytes.append(0x09)
                 case UInt8(ascii: "n"): bytes.append(0x0A)

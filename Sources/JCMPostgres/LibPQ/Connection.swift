@@ -16,7 +16,9 @@ public final class Connection {
             PQconninfoFree(options)
         } else {
             PQfreemem(parseError)
-            throw PostgresError(kind: .connection, message: "the database connection string is not valid (libpq conninfo or postgresql:// URI)")
+            throw PostgresError(
+                kind: .connection,
+                message: "the database connection string is not valid (libpq conninfo or postgresql:// URI)")
         }
         guard let conn = PQconnectdb(conninfo) else {
             throw PostgresError(kind: .connection, message: "libpq could not allocate a connection")
@@ -93,7 +95,9 @@ public final class Connection {
     public func putCopyData(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count > 0 else { return }
         let rc = bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(conn, $0.baseAddress, Int32($0.count)) }
-        guard rc == 1 else { throw PostgresError(kind: .connection, message: "COPY data not sent: " + Self.message(conn)) }
+        guard rc == 1 else {
+            throw PostgresError(kind: .connection, message: "COPY data not sent: " + Self.message(conn))
+        }
     }
 
     public func putCopyData(_ bytes: [UInt8]) throws {
@@ -124,6 +128,6 @@ public final class Connection {
 /// Calls `body` with C strings for the parameters, valid only during the call.
 func withCStrings<R>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let storage: [UnsafeMutablePointer<CChar>?] = values.map { $0.map { strdup($0) } ?? nil }
-    defer { storage.forEach { free($0) } }
+    defer { for pointer in storage { free(pointer) } }
     return body(storage.map { $0.map { UnsafePointer($0) } })
 }

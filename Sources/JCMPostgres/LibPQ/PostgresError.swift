@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error from libpq or the server. Carries the SQLSTATE so callers can tell a duplicate key
 /// (23505: fall back to the staging path) from a lost connection (retry). Never holds the
 /// conninfo: passwords stay out of logs.
@@ -36,7 +38,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
     /// Class 08 (connection exception) or no SQLSTATE at all on a query: the link is gone.
     public var isConnectionLoss: Bool {
-        kind == .connection || sqlState?.hasPrefix("08") == true || sqlState == "57P01" || (sqlState == nil && kind != .query)
+        kind == .connection || sqlState?.hasPrefix("08") == true || sqlState == "57P01"
+            || (sqlState == nil && kind != .query)
     }
 
     public var description: String {
@@ -46,5 +49,3 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         return text
     }
 }
-
-import Foundation

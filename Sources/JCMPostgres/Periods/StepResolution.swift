@@ -17,8 +17,11 @@ public struct StepResolution: Sendable, Equatable {
     public var reason: String
     public var author: String
 
-    public init(meter: String, at: Timestamp, kind: Kind, oldFinal: ExactDecimal? = nil, newStart: ExactDecimal? = nil, reason: String,
-                author: String) {
+    public init(
+        meter: String, at: Timestamp, kind: Kind, oldFinal: ExactDecimal? = nil, newStart: ExactDecimal? = nil,
+        reason: String,
+        author: String
+    ) {
         self.meter = meter
         self.at = at
         self.kind = kind
@@ -34,36 +37,53 @@ extension PeriodStore {
     /// meter's rollover, a replacement's registers must not run backwards. Returns the row of
     /// jcm.corrections to write (through `ReadingStore.insertCorrections`, which seals it).
     public func correctionRow(_ r: StepResolution) throws -> [String: String?] {
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             select r.batch, r.value::text, m.rollover::text, m.kind,
                    (select p.value::text from jcm.readings p where p.meter = r.meter and p.ts < r.ts order by p.ts desc limit 1)
             from jcm.readings r join jcm.meters m on m.key = r.meter where m.id = $1 and r.ts = $2::timestamptz
-            """, [r.meter, r.at.description]).rows
+            """, [r.meter, r.at.description]
+        ).rows
         guard let row = rows.first, let batch = row[0], let value = row[1].flatMap({ ExactDecimal(parsing: $0) }) else {
-            throw PostgresError(kind: .query, message: "meter \(r.meter) has no reading at \(r.at): name the reading that closes the step")
+            throw PostgresError(
+                kind: .query,
+                message: "meter \(r.meter) has no reading at \(r.at): name the reading that closes the step")
         }
         guard row[3] == "cumulative" || r.kind == .confirmed else {
-            throw PostgresError(kind: .query, message: "meter \(r.meter) is not a counter: only `confirmed` resolves its held interval")
+            throw PostgresError(
+                kind: .query, message: "meter \(r.meter) is not a counter: only `confirmed` resolves its held interval")
         }
         let previous = row[4].flatMap { ExactDecimal(parsing: $0) }
         switch r.kind {
         case .rollover where row[2] == nil:
-            throw PostgresError(kind: .query, message: "meter \(r.meter) declares no rollover: a step of it cannot be one")
+            throw PostgresError(
+                kind: .query, message: "meter \(r.meter) declares no rollover: a step of it cannot be one")
         case .replacement:
             guard let oldFinal = r.oldFinal, let newStart = r.newStart else {
-                throw PostgresError(kind: .query, message: "a replacement needs the old register's final reading and the new one's start")
+                throw PostgresError(
+                    kind: .query,
+                    message: "a replacement needs the old register's final reading and the new one's start")
             }
             if let previous, oldFinal < previous {
-                throw PostgresError(kind: .query, message: "the old register's final reading \(oldFinal) is below its last stored reading \(previous)")
+                throw PostgresError(
+                    kind: .query,
+                    message: "the old register's final reading \(oldFinal) is below its last stored reading \(previous)"
+                )
             }
             if value < newStart {
-                throw PostgresError(kind: .query, message: "the new register's start \(newStart) is above its reading \(value) at \(r.at)")
+                throw PostgresError(
+                    kind: .query,
+                    message: "the new register's start \(newStart) is above its reading \(value) at \(r.at)")
             }
         case .confirmed where previous.map({ value < $0 }) ?? false:
-            throw PostgresError(kind: .query, message: "the step at \(r.at) is a drop: confirm it as a rollover, reset or replacement")
+            throw PostgresError(
+                kind: .query, message: "the step at \(r.at) is a drop: confirm it as a rollover, reset or replacement")
         default: break
         }
-        return ["meter_id": r.meter, "ts": r.at.description, "batch": batch, "value": nil, "resolution": r.kind.rawValue,
-                "old_final": r.oldFinal?.description, "new_start": r.newStart?.description, "reason": r.reason, "author": r.author]
+        return [
+            "meter_id": r.meter, "ts": r.at.description, "batch": batch, "value": nil, "resolution": r.kind.rawValue,
+            "old_final": r.oldFinal?.description, "new_start": r.newStart?.description, "reason": r.reason,
+            "author": r.author,
+        ]
     }
 }

@@ -2,7 +2,11 @@ import JCMCore
 
 /// Provenance of one fetched response or report file: a row of jcm.batches.
 public struct BatchRecord: Sendable {
-    public enum Kind: String, Sendable { case poll, file, duplicateFile = "duplicate_file", resolution, correction }
+    public enum Kind: String, Sendable {
+        case poll, file
+        case duplicateFile = "duplicate_file"
+        case resolution, correction
+    }
 
     public var kind: Kind
     public var source: String
@@ -15,8 +19,11 @@ public struct BatchRecord: Sendable {
     /// The spool record a poll was replayed from: written once, however often it is replayed.
     public var spoolRecord: String?
 
-    public init(kind: Kind, source: String, url: String? = nil, httpStatus: Int? = nil, fileName: String? = nil, sha256: String, bytes: Int,
-                receivedAt: Timestamp, spoolRecord: String? = nil) {
+    public init(
+        kind: Kind, source: String, url: String? = nil, httpStatus: Int? = nil, fileName: String? = nil, sha256: String,
+        bytes: Int,
+        receivedAt: Timestamp, spoolRecord: String? = nil
+    ) {
         self.kind = kind
         self.source = source
         self.url = url

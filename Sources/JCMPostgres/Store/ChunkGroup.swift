@@ -13,7 +13,10 @@ public final class ChunkGroup {
     public init() {}
 
     func finish(_ db: Connection) throws {
-        for (table, columns, rows) in [("readings", ChunkWriter.readingColumns, readings), ("rejections", ChunkWriter.rejectionColumns, rejections)]
+        for (table, columns, rows) in [
+            ("readings", ChunkWriter.readingColumns, readings),
+            ("rejections", ChunkWriter.rejectionColumns, rejections),
+        ]
         where !rows.bytes.isEmpty {
             try db.copyIn("copy jcm.\(table) (\(columns)) from stdin (format binary)", rows: rows.bytes)
         }

@@ -99,9 +99,11 @@ public final class ChunkWriter {
     private func number(_ r: Rejection) {
         let lane = ledger.lane(batch: batch, project: r.raw.meterID.flatMap { ledger.projectOfMeter[$0] } ?? "")
         let seq = lane.number()
-        lane.append(digestOf: .rejection(
-            batch: batch, seq: seq, meterID: r.raw.meterID.map(Self.clean), location: Self.clean(r.raw.location), reason: r.reason.rawValue,
-            detail: Self.clean(r.detail), raw: Self.clean(r.raw.raw), microseconds: r.timestamp?.microseconds))
+        lane.append(
+            digestOf: .rejection(
+                batch: batch, seq: seq, meterID: r.raw.meterID.map(Self.clean), location: Self.clean(r.raw.location),
+                reason: r.reason.rawValue,
+                detail: Self.clean(r.detail), raw: Self.clean(r.raw.raw), microseconds: r.timestamp?.microseconds))
         rejections.append((r, seq))
     }
 
@@ -158,18 +160,21 @@ public final class ChunkWriter {
     }
 
     private func commitThroughStaging() throws {
-        try db.execute("""
+        try db.execute(
+            """
             drop table if exists pg_temp.jcm_staging;
             create temp table jcm_staging (like jcm.readings) on commit drop;
             alter table jcm_staging add column ord bigint generated always as identity
             """)
-        let staged = try db.copyIn("copy jcm_staging (\(Self.readingColumns)) from stdin (format binary)", rows: rows.bytes)
+        let staged = try db.copyIn(
+            "copy jcm_staging (\(Self.readingColumns)) from stdin (format binary)", rows: rows.bytes)
         var refused: [(ord: Int, error: PostgresError)] = []
         let inserted = try insertStaged(1...max(1, staged), refused: &refused)
         let refusedOrds = PostgresArray.text(refused.map { String($0.ord) })
         // After the insert every key is stored: a staged row that differs from it lost to an
         // earlier value (stored before, by another writer meanwhile, or earlier in this chunk).
-        let conflicts = try db.query("""
+        let conflicts = try db.query(
+            """
             select m.id,
                    'meter ' || m.id || ' at ' || s.ts || ': value ' || r.value ||
                    case when r.batch = s.batch then ' came earlier in the same batch'
@@ -181,29 +186,42 @@ public final class ChunkWriter {
             join jcm.meters m on m.key = s.meter
             where r.value <> s.value and s.ord <> all($1::bigint[])
             order by s.ord
-            """, [refusedOrds]).rows
+            """, [refusedOrds]
+        ).rows
         for c in conflicts {
-            number(Rejection(raw: RawReading(meterID: c[0], timestamp: nil, value: nil, unit: nil, location: source, raw: c[2] ?? ""),
-                             reason: .duplicateConflict, detail: c[1] ?? "", timestamp: c[3].flatMap { Int64($0) }.map(Timestamp.init(microseconds:))))
+            number(
+                Rejection(
+                    raw: RawReading(
+                        meterID: c[0], timestamp: nil, value: nil, unit: nil, location: source, raw: c[2] ?? ""),
+                    reason: .duplicateConflict, detail: c[1] ?? "",
+                    timestamp: c[3].flatMap { Int64($0) }.map(Timestamp.init(microseconds:))))
         }
         // Rows the insert did not store keep their number in the ledger as an empty slot.
-        for row in try db.query("""
+        for row in try db.query(
+            """
             select s.ord from jcm_staging s
             where not exists (select 1 from jcm.readings r where r.meter = s.meter and r.ts = s.ts and r.batch = s.batch and r.seq = s.seq)
-            """).rows {
+            """
+        ).rows {
             if let ord = row[0].flatMap({ Int($0) }) { slots[ord - 1].lane.markAbsent(seq: slots[ord - 1].seq) }
         }
         if !refused.isEmpty {
-            let named = try db.query("""
+            let named = try db.query(
+                """
                 select s.ord, m.id, s.raw_value || ' ' || s.raw_unit from jcm_staging s left join jcm.meters m on m.key = s.meter
                 where s.ord = any($1::bigint[])
-                """, [refusedOrds]).rows
+                """, [refusedOrds]
+            ).rows
             var byOrd: [Int: (String?, String)] = [:]
             for row in named { if let ord = row[0].flatMap({ Int($0) }) { byOrd[ord] = (row[1], row[2] ?? "") } }
             for (ord, error) in refused {
                 let (meter, raw) = byOrd[ord] ?? (nil, "")
-                number(Rejection(raw: RawReading(meterID: meter, timestamp: nil, value: nil, unit: nil, location: locations[ord - 1], raw: raw),
-                                 reason: .databaseRefused, detail: "the database refused the row: \(error)"))
+                number(
+                    Rejection(
+                        raw: RawReading(
+                            meterID: meter, timestamp: nil, value: nil, unit: nil, location: locations[ord - 1],
+                            raw: raw),
+                        reason: .databaseRefused, detail: "the database refused the row: \(error)"))
             }
         }
         counts.rejected += conflicts.count + refused.count
@@ -214,10 +232,13 @@ public final class ChunkWriter {
 
     /// Inserts staged rows `range` (by ord); a range the database refuses is halved until the
     /// refused rows stand alone.
-    private func insertStaged(_ range: ClosedRange<Int>, refused: inout [(ord: Int, error: PostgresError)]) throws -> (accepted: Int, flagged: Int) {
+    private func insertStaged(_ range: ClosedRange<Int>, refused: inout [(ord: Int, error: PostgresError)]) throws -> (
+        accepted: Int, flagged: Int
+    ) {
         try db.execute("savepoint jcm_part")
         do {
-            let result = try db.query("""
+            let result = try db.query(
+                """
                 with ins as (
                     insert into jcm.readings (\(Self.readingColumns))
                     select \(Self.readingColumns) from jcm_staging where ord between $1 and $2 order by ord

@@ -20,11 +20,18 @@ public struct MeterPollState: Sendable, Equatable {
     }
 
     /// Folds polls (meter, time, status, error or nil when it succeeded, validators) in order.
-    public static func fold(_ polls: [(meter: String, at: Timestamp, status: Int?, error: String?, etag: String?, lastModified: String?)]) -> [MeterPollState] {
+    public static func fold(
+        _ polls: [(meter: String, at: Timestamp, status: Int?, error: String?, etag: String?, lastModified: String?)]
+    ) -> [MeterPollState] {
         var order: [String] = []
         var byMeter: [String: MeterPollState] = [:]
         for p in polls {
-            var s = byMeter[p.meter] ?? { order.append(p.meter); return MeterPollState(meterID: p.meter, at: p.at) }()
+            var s =
+                byMeter[p.meter]
+                ?? {
+                    order.append(p.meter)
+                    return MeterPollState(meterID: p.meter, at: p.at)
+                }()
             s.lastPollAt = p.at
             s.lastStatus = p.status
             s.etag = p.etag
@@ -48,7 +55,8 @@ extension ReadingStore {
     public func recordPollStates(_ states: [MeterPollState]) throws {
         guard !states.isEmpty else { return }
         func text(_ f: (MeterPollState) -> String?) -> String? { PostgresArray.text(states.map(f)) }
-        try db.query("""
+        try db.query(
+            """
             insert into jcm.meter_state as s (meter_id, last_poll_at, last_status, last_success_at, last_error, last_error_at,
                                               consecutive_failures, down_since, etag, last_modified)
             select meter_id, last_poll_at, last_status, last_success_at, last_error, last_error_at, failures,
@@ -71,7 +79,8 @@ extension ReadingStore {
                 etag = excluded.etag,
                 last_modified = excluded.last_modified,
                 updated_at = now()
-            """, [
+            """,
+            [
                 text { $0.meterID }, text { $0.lastPollAt.description }, text { $0.lastStatus.map(String.init) },
                 text { $0.lastSuccessAt?.description }, text { $0.lastError }, text { $0.lastErrorAt?.description },
                 text { String($0.trailingFailures) }, text { $0.etag }, text { $0.lastModified },
@@ -82,7 +91,8 @@ extension ReadingStore {
     /// many polls in a row have failed.
     public func storedPollStates() throws -> [String: (etag: String?, lastModified: String?, failures: Int)] {
         var out: [String: (etag: String?, lastModified: String?, failures: Int)] = [:]
-        for row in try db.query("select meter_id, etag, last_modified, consecutive_failures from jcm.meter_state").rows {
+        for row in try db.query("select meter_id, etag, last_modified, consecutive_failures from jcm.meter_state").rows
+        {
             if let id = row[0] { out[id] = (row[1], row[2], row[3].flatMap { Int($0) } ?? 0) }
         }
         return out

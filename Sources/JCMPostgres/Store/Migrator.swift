@@ -17,12 +17,16 @@ public enum Migrator {
         guard let dir = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
             throw PostgresError(kind: .query, message: "migrations folder missing from the bundle")
         }
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".sql") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".sql") }
+            .sorted()
         return try files.map { file in
             guard let version = Int(file.prefix { $0.isNumber }) else {
-                throw PostgresError(kind: .query, message: "migration file \(file) does not start with a version number")
+                throw PostgresError(
+                    kind: .query, message: "migration file \(file) does not start with a version number")
             }
-            return Migration(version: version, name: file, sql: try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8))
+            return Migration(
+                version: version, name: file,
+                sql: try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8))
         }
     }
 
@@ -32,23 +36,28 @@ public enum Migrator {
         let bundled = try bundled()
         // Up to date: touch nothing, so a role without CREATE rights (the ingest role) can start.
         if try db.query("select to_regclass('jcm.schema_migrations') is not null")[0, 0] == "t" {
-            let applied = Set(try db.query("select version from jcm.schema_migrations").rows.compactMap { $0[0].flatMap(Int.init) })
+            let applied = Set(
+                try db.query("select version from jcm.schema_migrations").rows.compactMap { $0[0].flatMap(Int.init) })
             if bundled.allSatisfy({ applied.contains($0.version) }) { return [] }
         }
         try db.execute("select pg_advisory_lock(\(lockKey))")
         defer { try? db.execute("select pg_advisory_unlock(\(lockKey))") }
-        try db.execute("""
+        try db.execute(
+            """
             create schema if not exists jcm;
             create table if not exists jcm.schema_migrations (
                 version integer primary key, name text not null, applied_at timestamptz not null default now());
             """)
-        let applied = Set(try db.query("select version from jcm.schema_migrations").rows.compactMap { $0[0].flatMap(Int.init) })
+        let applied = Set(
+            try db.query("select version from jcm.schema_migrations").rows.compactMap { $0[0].flatMap(Int.init) })
         var done: [Int] = []
         for migration in bundled where !applied.contains(migration.version) {
             try db.execute("begin")
             do {
                 try db.execute(migration.sql)
-                try db.query("insert into jcm.schema_migrations (version, name) values ($1, $2)", [String(migration.version), migration.name])
+                try db.query(
+                    "insert into jcm.schema_migrations (version, name) values ($1, $2)",
+                    [String(migration.version), migration.name])
                 try db.execute("commit")
             } catch {
                 try? db.execute("rollback")

@@ -10,28 +10,40 @@ extension ReadingStore {
     ///   batch, value, reason, author. Names must be columns of jcm.corrections.
     /// - Returns: the corrections' ids, in order.
     public func insertCorrections(_ rows: [[String: String?]]) throws -> [Int64] {
-        let known = Set(try db.query("""
-            select attname from pg_attribute where attrelid = 'jcm.corrections'::regclass and attnum > 0 and not attisdropped
-            """).rows.compactMap { $0[0] })
-        let inputs = rows.map { row in row.keys.sorted().map { "\($0)=\(row[$0]! ?? "NULL")" }.joined(separator: "\n") }.joined(separator: "\n\n")
+        let known = Set(
+            try db.query(
+                """
+                select attname from pg_attribute where attrelid = 'jcm.corrections'::regclass and attnum > 0 and not attisdropped
+                """
+            ).rows.compactMap { $0[0] })
+        let inputs = rows.map { row in row.keys.sorted().map { "\($0)=\(row[$0]! ?? "NULL")" }.joined(separator: "\n") }
+            .joined(separator: "\n\n")
         return try transaction {
             try db.execute("set local timezone = 'UTC'")
-            guard let batch = try insertBatch(BatchRecord(kind: .correction, source: "corrections", sha256: LedgerDigest.hex(LedgerDigest.sha256(Array(inputs.utf8))),
-                                                          bytes: inputs.utf8.count, receivedAt: Timestamp(date: Date()))) else {
+            guard
+                let batch = try insertBatch(
+                    BatchRecord(
+                        kind: .correction, source: "corrections",
+                        sha256: LedgerDigest.hex(LedgerDigest.sha256(Array(inputs.utf8))),
+                        bytes: inputs.utf8.count, receivedAt: Timestamp(date: Date())))
+            else {
                 throw PostgresError(kind: .query, message: "the corrections' batch was not inserted")
             }
             var ids: [Int64] = []
             for row in rows {
                 let names = row.keys.sorted()
-                for n in names where !known.contains(n) || ["id", "ledger_batch", "ledger_seq", "created_at"].contains(n) {
-                    throw PostgresError(kind: .query, message: "jcm.corrections has no column \(n) a correction may set")
+                for n in names
+                where !known.contains(n) || ["id", "ledger_batch", "ledger_seq", "created_at"].contains(n) {
+                    throw PostgresError(
+                        kind: .query, message: "jcm.corrections has no column \(n) a correction may set")
                 }
                 let project = row["meter_id"].flatMap { $0 }.flatMap { ledger.projectOfMeter[$0] } ?? ""
                 let lane = ledger.lane(batch: batch, project: project)
                 let seq = lane.number()
                 let columns = names.map { "\"\($0)\"" } + ["ledger_batch", "ledger_seq"]
                 let binds = (1...(names.count + 2)).map { "$\($0)" }
-                let r = try db.query("""
+                let r = try db.query(
+                    """
                     insert into jcm.corrections (\(columns.joined(separator: ", "))) values (\(binds.joined(separator: ", ")))
                     returning id, to_jsonb(jcm.corrections.*)::text
                     """, names.map { row[$0]! } + [String(batch), String(seq)])

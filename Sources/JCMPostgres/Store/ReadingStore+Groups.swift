@@ -9,7 +9,8 @@ extension ReadingStore {
         // The ids are drawn first so that a skipped batch keeps its place in the answer. The
         // sequence goes as its oid (a name would be looked up again for every row), times as
         // microseconds (cheaper to print and to parse than timestamps; exact below 2^53).
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             with ids as (select ord, nextval($12::oid::regclass) as id from generate_series(1, $1::integer) ord),
             ins as (
                 insert into jcm.batches (id, kind, source, url, http_status, file_name, sha256, bytes, received_at, spool_record, plan_version)
@@ -23,12 +24,19 @@ extension ReadingStore {
                 on conflict (spool_record) do nothing
                 returning id)
             select ids.id, ins.id is not null from ids left join ins using (id) order by ids.ord
-            """, [
-                String(records.count), text { $0.kind.rawValue }, text { $0.source }, text { $0.url }, text { $0.httpStatus.map(String.init) },
-                text { $0.fileName }, text { $0.sha256 }, text { String($0.bytes) }, text { String($0.receivedAt.microseconds) }, text { $0.spoolRecord },
+            """,
+            [
+                String(records.count), text { $0.kind.rawValue }, text { $0.source }, text { $0.url },
+                text { $0.httpStatus.map(String.init) },
+                text { $0.fileName }, text { $0.sha256 }, text { String($0.bytes) },
+                text { String($0.receivedAt.microseconds) }, text { $0.spoolRecord },
                 planVersion.map(String.init), try batchSequence(),
-            ]).rows
-        guard rows.count == records.count else { throw PostgresError(kind: .query, message: "insert into jcm.batches answered \(rows.count) rows for \(records.count)") }
+            ]
+        ).rows
+        guard rows.count == records.count else {
+            throw PostgresError(
+                kind: .query, message: "insert into jcm.batches answered \(rows.count) rows for \(records.count)")
+        }
         return zip(rows, records).map { row, record in
             guard row[1] == "t", let id = row[0].flatMap({ Int64($0) }) else { return nil }
             ledger.opened(batch: id, record, planVersion: planVersion)

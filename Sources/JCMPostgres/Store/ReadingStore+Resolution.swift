@@ -12,7 +12,9 @@ public struct ChainResolution: Sendable {
     public var reason: String
     public var author: String
 
-    public init(project: String, head: ChainHeadGuard.Head?, foreign: ClosedRange<Int64>?, reason: String, author: String) {
+    public init(
+        project: String, head: ChainHeadGuard.Head?, foreign: ClosedRange<Int64>?, reason: String, author: String
+    ) {
         self.project = project
         self.head = head
         self.foreign = foreign
@@ -37,13 +39,17 @@ public struct ChainResolution: Sendable {
 extension ReadingStore {
     /// The chain's head and its unsigned links on top, as an operator resolves them.
     public func chainHead(_ project: String) throws -> (head: ChainHeadGuard.Head?, foreign: ClosedRange<Int64>?) {
-        let row = try db.query("""
+        let row = try db.query(
+            """
             select seq, encode(chain_hash, 'hex'),
                    (select min(seq) from jcm.ledger u where u.project = $1
                      and u.seq > coalesce((select max(seq) from jcm.ledger s where s.project = $1 and s.signature is not null), 0))
             from jcm.ledger where project = $1 order by seq desc limit 1
-            """, [project]).rows.first
-        guard let row, let seq = row[0].flatMap(Int64.init), let hash = row[1].flatMap(LedgerDigest.bytes(hex:)) else { return (nil, nil) }
+            """, [project]
+        ).rows.first
+        guard let row, let seq = row[0].flatMap(Int64.init), let hash = row[1].flatMap(LedgerDigest.bytes(hex:)) else {
+            return (nil, nil)
+        }
         return (ChainHeadGuard.Head(seq: seq, hash: hash), row[2].flatMap(Int64.init).map { $0...seq })
     }
 
@@ -53,15 +59,24 @@ extension ReadingStore {
         ledger.acknowledging = (r.project, r.head)
         defer { ledger.acknowledging = nil }
         return try transaction {
-            guard let batch = try insertBatch(BatchRecord(kind: .resolution, source: r.project, sha256: LedgerDigest.hex(LedgerDigest.sha256(bytes)),
-                                                          bytes: bytes.count, receivedAt: Timestamp(date: Date()))) else {
+            guard
+                let batch = try insertBatch(
+                    BatchRecord(
+                        kind: .resolution, source: r.project, sha256: LedgerDigest.hex(LedgerDigest.sha256(bytes)),
+                        bytes: bytes.count, receivedAt: Timestamp(date: Date())))
+            else {
                 throw PostgresError(kind: .query, message: "the resolution's batch was not inserted")
             }
-            try db.query("""
+            try db.query(
+                """
                 insert into jcm.chain_resolutions (batch, project, head_seq, head_hash, foreign_from, foreign_to, reason, author)
                 values ($1, $2, $3, decode($4, 'hex'), $5, $6, $7, $8)
-                """, [String(batch), r.project, r.head.map { String($0.seq) }, r.head.map { LedgerDigest.hex($0.hash) },
-                      r.foreign.map { String($0.lowerBound) }, r.foreign.map { String($0.upperBound) }, r.reason, r.author])
+                """,
+                [
+                    String(batch), r.project, r.head.map { String($0.seq) }, r.head.map { LedgerDigest.hex($0.hash) },
+                    r.foreign.map { String($0.lowerBound) }, r.foreign.map { String($0.upperBound) }, r.reason,
+                    r.author,
+                ])
             return batch
         }
     }

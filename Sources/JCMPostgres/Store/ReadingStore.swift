@@ -26,7 +26,8 @@ public final class ReadingStore {
         try db.execute("begin")
         do {
             for p in config.projects {
-                try db.query("""
+                try db.query(
+                    """
                     insert into jcm.projects (id, methodology, name, methodology_version, monitoring_start) values ($1, $2, $3, $4, $5::timestamptz)
                     on conflict (id) do update set methodology = excluded.methodology, name = excluded.name,
                         methodology_version = excluded.methodology_version, monitoring_start = excluded.monitoring_start, updated_at = now()
@@ -39,7 +40,8 @@ public final class ReadingStore {
             planVersion = try recordPlan(config.planJSON)
             // One statement for all meters: a fleet of thousands syncs in one round trip.
             let meters = config.meters
-            try db.query("""
+            try db.query(
+                """
                 insert into jcm.meters (id, project, parameter, kind, unit, url, timezone, expected_interval, rollover)
                 select id, project, parameter, kind, unit, url, timezone, make_interval(secs => ms / 1000.0), rollover
                 from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::numeric[])
@@ -51,10 +53,12 @@ public final class ReadingStore {
                        jcm.meters.expected_interval, jcm.meters.rollover)
                     is distinct from (excluded.project, excluded.parameter, excluded.kind, excluded.unit, excluded.url, excluded.timezone,
                        excluded.expected_interval, excluded.rollover)
-                """, [
+                """,
+                [
                     PostgresArray.text(meters.map(\.id)), PostgresArray.text(meters.map(\.project)),
                     PostgresArray.text(meters.map(\.parameter)), PostgresArray.text(meters.map(\.kind.rawValue)),
-                    PostgresArray.text(meters.map(\.unit.symbol)), PostgresArray.text(meters.map { $0.poll.map { URLRedaction.redact($0.url) } }),
+                    PostgresArray.text(meters.map(\.unit.symbol)),
+                    PostgresArray.text(meters.map { $0.poll.map { URLRedaction.redact($0.url) } }),
                     PostgresArray.text(meters.map(\.timeZone)),
                     PostgresArray.text(meters.map { $0.plan.expectedIntervalMilliseconds.map(String.init) }),
                     PostgresArray.text(meters.map { $0.plan.rollover?.description }),
@@ -79,27 +83,32 @@ public final class ReadingStore {
 
     /// The plan's version: the newest one if its text is the same, else a new version.
     private func recordPlan(_ json: String) throws -> Int32? {
-        let same = try db.query("""
+        let same = try db.query(
+            """
             select version from jcm.plan_versions
             where version = (select max(version) from jcm.plan_versions) and sha256 = encode(sha256(convert_to($1, 'UTF8')), 'hex')
             """, [json])
         if let version = same[0, 0].flatMap({ Int32($0) }) { return version }
-        return try db.query("""
+        return try db.query(
+            """
             insert into jcm.plan_versions (sha256, plan) values (encode(sha256(convert_to($1, 'UTF8')), 'hex'), $1::jsonb) returning version
             """, [json])[0, 0].flatMap { Int32($0) }
     }
 
     /// The newest stored reading of each cumulative meter, to seed the validator after a restart.
     public func newestCumulative() throws -> [(meter: Int32, timestamp: Timestamp, value: ExactDecimal)] {
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             select m.key, (extract(epoch from r.ts) * 1000000)::bigint, r.value::text
             from jcm.meters m cross join lateral (
                 select ts, value from jcm.readings where meter = m.key order by ts desc limit 1) r
             where m.kind = 'cumulative'
-            """).rows
+            """
+        ).rows
         return rows.compactMap { row in
             guard let key = row[0].flatMap({ Int32($0) }), let micros = row[1].flatMap({ Int64($0) }),
-                  let value = row[2].flatMap({ ExactDecimal(parsing: $0) }) else { return nil }
+                let value = row[2].flatMap({ ExactDecimal(parsing: $0) })
+            else { return nil }
             return (key, Timestamp(microseconds: micros), value)
         }
     }
@@ -123,12 +132,16 @@ public final class ReadingStore {
 
     /// The new batch's id; nil when a batch of the same spool record is already stored.
     public func insertBatch(_ b: BatchRecord) throws -> Int64? {
-        let result = try db.query("""
+        let result = try db.query(
+            """
             insert into jcm.batches (kind, source, url, http_status, file_name, sha256, bytes, received_at, spool_record, plan_version)
             values ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9, $10)
             on conflict (spool_record) do nothing returning id
-            """, [b.kind.rawValue, b.source, b.url, b.httpStatus.map(String.init), b.fileName, b.sha256, String(b.bytes),
-                  b.receivedAt.description, b.spoolRecord, planVersion.map(String.init)])
+            """,
+            [
+                b.kind.rawValue, b.source, b.url, b.httpStatus.map(String.init), b.fileName, b.sha256, String(b.bytes),
+                b.receivedAt.description, b.spoolRecord, planVersion.map(String.init),
+            ])
         if let id = result[0, 0].flatMap({ Int64($0) }) {
             ledger.opened(batch: id, b, planVersion: planVersion)
             return id
@@ -143,19 +156,27 @@ public final class ReadingStore {
     }
 
     public func insertReport(_ r: ReportRecord) throws {
-        try db.query("""
+        try db.query(
+            """
             insert into jcm.reports (sha256, file_name, batch, outcome, rows_total, accepted, flagged, rejected, duplicates, error)
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-            """, [r.sha256, r.fileName, String(r.batch), r.outcome, String(r.counts.total), String(r.counts.accepted),
-                  String(r.counts.flagged), String(r.counts.rejected), String(r.counts.duplicates), r.error])
+            """,
+            [
+                r.sha256, r.fileName, String(r.batch), r.outcome, String(r.counts.total), String(r.counts.accepted),
+                String(r.counts.flagged), String(r.counts.rejected), String(r.counts.duplicates), r.error,
+            ])
     }
 
     /// The rejections the database itself found for a batch (conflicts, refused rows), in order.
-    public func rejectionsFoundByDatabase(batch: Int64) throws -> [(location: String, reason: String, detail: String, raw: String)] {
-        try db.query("""
+    public func rejectionsFoundByDatabase(batch: Int64) throws -> [(
+        location: String, reason: String, detail: String, raw: String
+    )] {
+        try db.query(
+            """
             select location, reason, detail, raw from jcm.rejections
             where batch = $1 and reason in ('duplicate_conflict', 'database_refused') order by id
-            """, [String(batch)]).rows.map { ($0[0] ?? "", $0[1] ?? "", $0[2] ?? "", $0[3] ?? "") }
+            """, [String(batch)]
+        ).rows.map { ($0[0] ?? "", $0[1] ?? "", $0[2] ?? "", $0[3] ?? "") }
     }
 
     /// Opens a chunk: readings stream to the server as they are added.
@@ -210,7 +231,10 @@ public enum URLRedaction {
             out = String(rest[..<scheme.upperBound])
             rest = rest[scheme.upperBound...]
             let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
-            if let at = rest[..<authorityEnd].lastIndex(of: "@") { rest = rest[rest.index(after: at)...]; out += "REDACTED@" }
+            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+                rest = rest[rest.index(after: at)...]
+                out += "REDACTED@"
+            }
         }
         guard let q = rest.firstIndex(of: "?") else { return out + rest }
         out += rest[...q]

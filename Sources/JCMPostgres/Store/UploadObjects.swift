@@ -22,11 +22,16 @@ extension ReadingStore {
     /// In the caller's transaction, beside the file's batch: both commit, or neither, so a
     /// download whose rows were lost is downloaded again.
     public func insertUploadObject(_ o: UploadObjectRecord, batch: Int64) throws {
-        try db.query("""
+        try db.query(
+            """
             insert into jcm.upload_objects (upload_id, url, etag, size, modified, sha256, batch, downloaded_at)
             values ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)
-            """, [o.uploadID, o.url, o.version.etag, o.version.size.map(String.init), o.version.modified, o.sha256, String(batch),
-                  o.downloadedAt.description])
+            """,
+            [
+                o.uploadID, o.url, o.version.etag, o.version.size.map(String.init), o.version.modified, o.sha256,
+                String(batch),
+                o.downloadedAt.description,
+            ])
     }
 }
 
@@ -34,10 +39,14 @@ extension Connection {
     /// The newest version downloaded of each URL of one source.
     public func rememberedUploads(uploadID: String) throws -> [String: UploadVersion] {
         var out: [String: UploadVersion] = [:]
-        for row in try query("""
+        for row in try query(
+            """
             select distinct on (url) url, etag, size, modified from jcm.upload_objects where upload_id = $1 order by url, id desc
-            """, [uploadID]).rows {
-            if let url = row[0] { out[url] = UploadVersion(etag: row[1], size: row[2].flatMap { Int64($0) }, modified: row[3]) }
+            """, [uploadID]
+        ).rows {
+            if let url = row[0] {
+                out[url] = UploadVersion(etag: row[1], size: row[2].flatMap { Int64($0) }, modified: row[3])
+            }
         }
         return out
     }

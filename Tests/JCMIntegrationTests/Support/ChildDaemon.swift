@@ -8,7 +8,8 @@ final class ChildDaemon {
     let log: String
 
     static var available: Bool {
-        FileManager.default.isExecutableFile(atPath: CommandLineTests.binary) && FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit")
+        FileManager.default.isExecutableFile(atPath: CommandLineTests.binary)
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit")
     }
 
     init(config: String, dir: TempDir, openFiles: Int = 1024) throws {
@@ -26,7 +27,8 @@ final class ChildDaemon {
 
     /// The child's peak resident memory in KiB (VmHWM), nil once it is gone.
     var peakResidentKiB: Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return nil }
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        else { return nil }
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
         return line.flatMap { Int($0.split(separator: " ")[1]) }
     }
@@ -56,11 +58,16 @@ final class RawClient: @unchecked Sendable {
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = port.bigEndian
         let ok = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
         var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        if !ok { close(fd); return nil }
+        if !ok {
+            close(fd)
+            return nil
+        }
     }
 
     deinit { close(fd) }
@@ -70,7 +77,9 @@ final class RawClient: @unchecked Sendable {
     func send(_ bytes: [UInt8]) -> Bool {
         var sent = 0
         while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
+            let n = bytes.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+            }
             if n <= 0 { return false }
             sent += n
         }

@@ -19,21 +19,31 @@ final class DemoDaemon {
     private let running: DaemonTests.Running
 
     init() throws {
-        let simulator = MeterSimulator(meters: 4, startedAt: Date().timeIntervalSince1970 - 3_600, now: { Date().timeIntervalSince1970 })
+        let simulator = MeterSimulator(
+            meters: 4, startedAt: Date().timeIntervalSince1970 - 3_600, now: { Date().timeIntervalSince1970 })
         server = try HTTPServer(host: "127.0.0.1", port: 0) { simulator.handle($0) }
         server.start()
         conninfo = try TestCluster.freshDatabase()
         metricsPort = try freePort()
-        configPath = try Self.demoConfig(in: dir, conninfo: conninfo, simulator: server.port, dead: try freePort(), metrics: metricsPort)
+        configPath = try Self.demoConfig(
+            in: dir, conninfo: conninfo, simulator: server.port, dead: try freePort(), metrics: metricsPort)
         let config = try Config.parse(String(contentsOfFile: configPath, encoding: .utf8), file: configPath)
         try FileManager.default.createDirectory(atPath: dir.file("incoming"), withIntermediateDirectories: true)
         running = DaemonTests.Running(Daemon(config: config, conninfo: conninfo, logger: TestCluster.logger))
-        try FileManager.default.copyItem(atPath: Self.repo.appendingPathComponent("docs/examples/report.csv").path, toPath: dir.file("incoming/report.csv"))
+        try FileManager.default.copyItem(
+            atPath: Self.repo.appendingPathComponent("docs/examples/report.csv").path,
+            toPath: dir.file("incoming/report.csv"))
         let ready = eventually(30) {
             try scalar(conninfo, "select count(*) from jcm.meter_status where state = 'up'") == "3"
                 && scalar(conninfo, "select state from jcm.meter_status where meter_id = 'IN-JP-0002-CH-M1'") == "down"
-                && scalar(conninfo, "select count(*) from jcm.meter_status where meter_id = 'IN-JP-0001-PV-LOGGER' and last_reading_at is not null") == "1"
-                && scalar(conninfo, "select count(*) from jcm.interval_values where meter_id = 'IN-JP-0001-PV-M1' and delta is not null") != "0"
+                && scalar(
+                    conninfo,
+                    "select count(*) from jcm.meter_status where meter_id = 'IN-JP-0001-PV-LOGGER' and last_reading_at is not null"
+                ) == "1"
+                && scalar(
+                    conninfo,
+                    "select count(*) from jcm.interval_values where meter_id = 'IN-JP-0001-PV-M1' and delta is not null"
+                ) != "0"
         }
         #expect(ready, "the demo's data did not all arrive")
     }
@@ -51,18 +61,24 @@ final class DemoDaemon {
     deinit { stop() }
 
     /// demo.toml with only what a test must change: database, state folder, ports, and 1 s polls.
-    static func demoConfig(in dir: TempDir, conninfo: String, simulator: UInt16, dead: UInt16, metrics: UInt16) throws -> String {
+    static func demoConfig(in dir: TempDir, conninfo: String, simulator: UInt16, dead: UInt16, metrics: UInt16) throws
+        -> String
+    {
         var text = try String(contentsOf: repo.appendingPathComponent("config/demo.toml"), encoding: .utf8)
-        for (from, to) in [("url = \"\"", "url = \"\(conninfo)\""), ("state_dir = \"../.state\"", "state_dir = \"\(dir.file("state"))\""),
-                           ("dir = \"../.state/incoming\"", "dir = \"\(dir.file("incoming"))\""),
-                           ("127.0.0.1:9464", "127.0.0.1:\(metrics)"), ("127.0.0.1:9100/meters/3", "127.0.0.1:\(dead)/meters/3"),
-                           ("127.0.0.1:9100", "127.0.0.1:\(simulator)"), ("interval = \"5s\"", "interval = \"1s\""),
-                           ("interval = \"10s\"", "interval = \"1s\"")] {
+        for (from, to) in [
+            ("url = \"\"", "url = \"\(conninfo)\""),
+            ("state_dir = \"../.state\"", "state_dir = \"\(dir.file("state"))\""),
+            ("dir = \"../.state/incoming\"", "dir = \"\(dir.file("incoming"))\""),
+            ("127.0.0.1:9464", "127.0.0.1:\(metrics)"), ("127.0.0.1:9100/meters/3", "127.0.0.1:\(dead)/meters/3"),
+            ("127.0.0.1:9100", "127.0.0.1:\(simulator)"), ("interval = \"5s\"", "interval = \"1s\""),
+            ("interval = \"10s\"", "interval = \"1s\""),
+        ] {
             #expect(text.contains(from), "demo.toml no longer has \(from)")
             text = text.replacingOccurrences(of: from, with: to)
         }
-        try FileManager.default.createSymbolicLink(atPath: dir.file("methodologies"),
-                                                   withDestinationPath: repo.appendingPathComponent("config/methodologies").path)
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.file("methodologies"),
+            withDestinationPath: repo.appendingPathComponent("config/methodologies").path)
         return dir.write("demo.toml", text)
     }
 }

@@ -4,7 +4,9 @@ import JCMCore
 /// Configurations the integration tests share.
 enum Fixtures {
     /// Each configuration gets a state folder (and so a spool) of its own unless told otherwise.
-    static func config(watchDir: String? = nil, gateway: String? = nil, stateDir: String = TestCluster.scratch(), metrics: Bool = false) throws -> Config {
+    static func config(
+        watchDir: String? = nil, gateway: String? = nil, stateDir: String = TestCluster.scratch(), metrics: Bool = false
+    ) throws -> Config {
         var text = metrics ? "[metrics]\nlisten = \"127.0.0.1:0\"\n\n" : ""
         text += """
             [daemon]
@@ -39,7 +41,10 @@ enum Fixtures {
 
             """
         if let gateway {
-            for (id, path) in [("GW-OK", "ok"), ("GW-HTML", "html"), ("GW-500", "error"), ("GW-SLOW", "slow"), ("GW-BIG", "big"), ("GW-NOFIELD", "nofield"), ("GW-304", "unchanged")] {
+            for (id, path) in [
+                ("GW-OK", "ok"), ("GW-HTML", "html"), ("GW-500", "error"), ("GW-SLOW", "slow"), ("GW-BIG", "big"),
+                ("GW-NOFIELD", "nofield"), ("GW-304", "unchanged"),
+            ] {
                 text += """
                     [[meter]]
                     id = "\(id)"

@@ -34,7 +34,9 @@ final class LogCapture: @unchecked Sendable {
 
         func log(event: LogEvent) {
             let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-            capture.append(([event.level.rawValue, event.message.description] + merged.keys.sorted().map { "\($0)=\(merged[$0]!)" }).joined(separator: " "))
+            capture.append(
+                ([event.level.rawValue, event.message.description] + merged.keys.sorted().map { "\($0)=\(merged[$0]!)" })
+                    .joined(separator: " "))
         }
     }
 }

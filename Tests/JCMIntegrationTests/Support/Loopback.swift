@@ -18,7 +18,11 @@ func canConnect(_ port: UInt16) -> Bool {
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
     addr.sin_port = port.bigEndian
-    return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 } }
+    return withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        }
+    }
 }
 
 extension Process {
@@ -37,6 +41,10 @@ extension Process {
 
 /// A self-signed certificate and its key (PEM) for 127.0.0.1: a gateway's, or a client's.
 func makeCertificate(_ cert: String, key: String, commonName: String = "127.0.0.1") -> Bool {
-    Process.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-                                     "-subj", "/CN=\(commonName)", "-addext", "subjectAltName=IP:127.0.0.1"]) == 0
+    Process.run(
+        "/usr/bin/openssl",
+        [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+            "-subj", "/CN=\(commonName)", "-addext", "subjectAltName=IP:127.0.0.1",
+        ]) == 0
 }

@@ -18,23 +18,23 @@ final class Nginx {
         self.dir = dir
         try FileManager.default.createDirectory(atPath: "\(dir)/tmp", withIntermediateDirectories: true)
         try """
-            daemon off;
-            master_process off;
-            worker_processes 1;
-            \(getuid() == 0 ? "user root;" : "")
-            pid \(dir)/nginx.pid;
-            error_log \(dir)/error.log warn;
-            events { worker_connections 64; }
-            http {
-                client_body_temp_path \(dir)/tmp/body;
-                proxy_temp_path \(dir)/tmp/proxy;
-                fastcgi_temp_path \(dir)/tmp/fastcgi;
-                uwsgi_temp_path \(dir)/tmp/uwsgi;
-                scgi_temp_path \(dir)/tmp/scgi;
-            \(http)
-            }
+        daemon off;
+        master_process off;
+        worker_processes 1;
+        \(getuid() == 0 ? "user root;" : "")
+        pid \(dir)/nginx.pid;
+        error_log \(dir)/error.log warn;
+        events { worker_connections 64; }
+        http {
+            client_body_temp_path \(dir)/tmp/body;
+            proxy_temp_path \(dir)/tmp/proxy;
+            fastcgi_temp_path \(dir)/tmp/fastcgi;
+            uwsgi_temp_path \(dir)/tmp/uwsgi;
+            scgi_temp_path \(dir)/tmp/scgi;
+        \(http)
+        }
 
-            """.write(toFile: "\(dir)/nginx.conf", atomically: true, encoding: .utf8)
+        """.write(toFile: "\(dir)/nginx.conf", atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
         process.arguments = ["-p", dir, "-c", "\(dir)/nginx.conf", "-e", "\(dir)/error.log"]
         process.standardOutput = FileHandle.nullDevice

@@ -1,7 +1,7 @@
 import Foundation
-import Logging
 import JCMCore
 import JCMDaemon
+import Logging
 import Testing
 
 /// Configurations and daemon runs of the polling tests: one project, meters polled every second.
@@ -14,8 +14,10 @@ enum PolledGateways {
     /// A meter of project P polled every second: by default a cumulative Wh meter, its value at
     /// `wh` and its time at `ts`; `payload` says how its response is read instead, and `extra`
     /// lines go into its table.
-    static func meter(_ id: String, _ url: String, _ extra: String = "", kind: String = "cumulative", unit: String = "Wh",
-                      payload: String = "json.value = \"wh\"\njson.timestamp = \"ts\"") -> String {
+    static func meter(
+        _ id: String, _ url: String, _ extra: String = "", kind: String = "cumulative", unit: String = "Wh",
+        payload: String = "json.value = \"wh\"\njson.timestamp = \"ts\""
+    ) -> String {
         """
         [[meter]]
         id = "\(id)"
@@ -33,11 +35,16 @@ enum PolledGateways {
 
     /// Runs a daemon until `done` holds (at most `seconds`), then stops it; false when `done` never held.
     @discardableResult
-    static func run(_ config: Config, _ conninfo: String, seconds: Double = 20, logger: Logger = TestCluster.logger,
-                    until done: () throws -> Bool = { false }) -> Bool {
+    static func run(
+        _ config: Config, _ conninfo: String, seconds: Double = 20, logger: Logger = TestCluster.logger,
+        until done: () throws -> Bool = { false }
+    ) -> Bool {
         let daemon = Daemon(config: config, conninfo: conninfo, logger: logger)
         let finished = DispatchSemaphore(value: 0)
-        Thread { do { try daemon.run() } catch { Issue.record("daemon: \(error)") }; finished.signal() }.start()
+        Thread {
+            do { try daemon.run() } catch { Issue.record("daemon: \(error)") }
+            finished.signal()
+        }.start()
         let reached = eventually(seconds, done)
         daemon.requestStop()
         #expect(finished.wait(timeout: .now() + 30) == .success, "the daemon stops within 30 s")

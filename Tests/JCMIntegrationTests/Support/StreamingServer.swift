@@ -36,7 +36,11 @@ final class StreamingServer: @unchecked Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 } }
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0
+            }
+        }
         guard bound, listen(fd, 8) == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
         port = UInt16(bigEndian: addr.sin_port)
         Thread { [self] in
@@ -62,8 +66,12 @@ final class StreamingServer: @unchecked Sendable {
         switch body {
         case .declared(let total):
             let start = Array("{\"wh\": 1, \"pad\": \"".utf8)
-            guard send(Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(total)\r\n\r\n".utf8)[...]),
-                  send(start[...]) else { return }
+            guard
+                send(
+                    Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(total)\r\n\r\n".utf8)[
+                        ...]),
+                send(start[...])
+            else { return }
             var left = total - Int64(start.count)
             while left > 0 {
                 let n = Int(min(left, Int64(filler.count)))
@@ -75,16 +83,32 @@ final class StreamingServer: @unchecked Sendable {
             // Keep-alive, one request at a time per connection, as a small gateway does.
             var pending = true
             while pending {
-                lock.withLock { holding += 1; mostHeld = max(mostHeld, holding) }
+                lock.withLock {
+                    holding += 1
+                    mostHeld = max(mostHeld, holding)
+                }
                 Thread.sleep(forTimeInterval: Double(delay) / 1_000)
                 lock.withLock { holding -= 1 }
                 let body = #"{"wh": 1}"#
-                guard send(Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)[...]) else { return }
+                guard
+                    send(
+                        Array(
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                                .utf8)[...])
+                else { return }
                 pending = read(client, &buffer, buffer.count) > 0
             }
         case .endlessChunks(let size):
-            guard send(Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)[...]) else { return }
-            let chunk = Array(String(size, radix: 16).utf8) + [13, 10] + Array(repeating: UInt8(ascii: " "), count: size) + [13, 10]
+            guard
+                send(
+                    Array(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)[
+                            ...])
+            else { return }
+            let chunk =
+                Array(String(size, radix: 16).utf8) + [13, 10] + Array(repeating: UInt8(ascii: " "), count: size) + [
+                    13, 10,
+                ]
             while send(chunk[...]) { lock.withLock { sent += Int64(size) } }
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import JCMCore
-import JCMPostgres
 import JCMDaemon
+import JCMPostgres
 import Logging
 
 /// One real PostgreSQL cluster per test process, started by the same code as the daemon's
@@ -58,7 +58,12 @@ enum TestCluster {
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
-    func next() -> Int { lock.withLock { value += 1; return value } }
+    func next() -> Int {
+        lock.withLock {
+            value += 1
+            return value
+        }
+    }
 }
 
 /// A scratch folder removed when the test ends.

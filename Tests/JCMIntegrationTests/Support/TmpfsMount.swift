@@ -8,7 +8,9 @@ final class TmpfsMount {
 
     init?(bytes: Int) {
         path = dir.path
-        guard getuid() == 0, Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(bytes),mode=0755", "tmpfs", dir.path]) else { return nil }
+        guard getuid() == 0,
+            Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(bytes),mode=0755", "tmpfs", dir.path])
+        else { return nil }
     }
 
     deinit { _ = Self.run("/bin/umount", [path]) }
