@@ -37,7 +37,7 @@ struct Report: ParsableCommand {
         guard let projectConfig = config.projects.first(where: { $0.id == project }) else {
             throw ValidationErrorMessage("project \(project) is not in the configuration \(options.config)")
         }
-        guard let methodology = config.methodologies[project] else {
+        guard let configured = config.methodologies[project] else {
             throw ValidationErrorMessage(
                 "project \(project) names no methodology file: set calculation (and values) in its [[project]] table")
         }
@@ -56,10 +56,16 @@ struct Report: ParsableCommand {
         }
         let totals = try store.meterTotals(p)
         let slots = try store.slots(p)
+        // The period's own methodology and values, frozen when it was declared, not today's.
+        let frozen = try FrozenInputs.load(
+            p, configured: configured, configuredText: config.methodologyTexts[project],
+            configuredValues: projectConfig.values, db: db)
+        for line in frozen.differences { logger.warning("\(project) \(period): \(line)") }
+        let methodology = frozen.methodology
         let inputs = try PeriodInputs.build(methodology, project: project, config: config, totals: totals, slots: slots)
         let result: PeriodResult
         do {
-            result = try PeriodCalculation.calculate(methodology, values: projectConfig.values, meters: inputs)
+            result = try PeriodCalculation.calculate(methodology, values: frozen.values, meters: inputs)
         } catch {
             throw ValidationErrorMessage("\(project) \(period): \(error)")
         }
@@ -98,7 +104,9 @@ struct Report: ParsableCommand {
                 ("arrived_after_freeze", .integer(afterFreeze)),
                 ("plan_version", p.planVersion.map { .integer(Int($0)) } ?? .null),
                 ("methodology_sha256", .text(p.methodologySHA256)),
-                ("frozen_values", .text(p.planValues)), ("warnings", .integer(findings.warnings.count)),
+                ("frozen_values", .text(p.planValues)),
+                ("configuration_differs", .text(frozen.differences.isEmpty ? nil : frozen.differences.joined(separator: "; "))),
+                ("warnings", .integer(findings.warnings.count)),
                 ("exit_status", .integer(Int(findings.exitStatus))),
             ] + result.fields
         let meters: [Fields] = measuredMeters.map { m in

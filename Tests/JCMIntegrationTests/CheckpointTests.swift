@@ -173,4 +173,62 @@ struct CheckpointTests {
                 $0.contains("period IN-JP-0001 MR-1: declared") && $0.contains("its row was deleted")
             })
     }
+
+    /// The witness: every checkpoint also lands in a second folder and is POSTed to a URL, as
+    /// written; a witness URL that refuses it is logged, and the checkpoint is kept all the same.
+    @Test func checkpointsAreShippedToTheWitnessFolderAndURL() throws {
+        let received = Received()
+        let server = try HTTPServer(host: "127.0.0.1", port: 0) { request in
+            received.append(request)
+            return request.path == "/refuse" ? .text("no\n", status: 500) : .text("kept\n")
+        }
+        server.start()
+        defer { server.stop() }
+        let conninfo = try TestCluster.freshDatabase()
+        let dir = TestCluster.scratch()
+        var config = try ForeignLinkTests.config(state: dir + "/state", watch: dir + "/watch")
+        config.daemon.checkpointWitnessDir = dir + "/witness"
+        config.daemon.checkpointWitnessURL = "http://127.0.0.1:\(server.port)/witness"
+        let writer = IngestWriter(conninfo: conninfo, config: config, logger: TestCluster.logger)
+        try writer.prepare()
+        try writer.writePolls([(poll("M0", second: 0, wh: 1_000), nil)])
+        try writer.checkpointIfDue(force: true)
+
+        let name = LedgerDigest.hex(Array("IN-JP-0001".utf8)) + ".checkpoint"
+        let kept = try String(contentsOfFile: CheckpointWriter.folder(stateDir: dir + "/state") + "/" + name, encoding: .utf8)
+        #expect(try String(contentsOfFile: dir + "/witness/" + name, encoding: .utf8) == kept)
+        let posts = received.requests.filter { $0.method == "POST" && $0.path == "/witness" }
+        let bodies = posts.map { String(decoding: $0.body, as: UTF8.self) }
+        #expect(bodies.contains(kept), "\(bodies)")
+        #expect(
+            posts.allSatisfy { p in
+                p.headers.contains { $0.name == "content-type" && $0.value.hasPrefix("text/plain") }
+            })
+        // What the witness holds reads with the independent reader, against the daemon's key.
+        let key = LedgerDigest.hex(try SigningKeyFile.load(stateDir: dir + "/state", create: false).publicKey)
+        let script = Self.repo.appendingPathComponent("deploy/check_checkpoint.py").path
+        let posted = TempDir().write("posted.checkpoint", try #require(bodies.first { $0 == kept }))
+        let ok = try Self.python([script, key, posted])
+        #expect(ok.status == 0 && ok.output.contains("OK jcm-ingestd/IN-JP-0001"), "\(ok.output)")
+
+        // A witness URL that answers 500: logged, and the checkpoint is written all the same.
+        let capture = LogCapture()
+        config.daemon.checkpointWitnessURL = "http://127.0.0.1:\(server.port)/refuse"
+        let refused = IngestWriter(conninfo: conninfo, config: config, logger: capture.logger)
+        try refused.prepare()
+        try refused.writePolls([(poll("M0", second: 60, wh: 1_010), nil)])
+        try refused.checkpointIfDue(force: true)
+        #expect(received.requests.contains { $0.path == "/refuse" })
+        #expect(capture.count("checkpoint not accepted by the witness URL") >= 1, "\(capture.lines)")
+        let after = try Checkpoint.parse(
+            try String(contentsOfFile: dir + "/witness/" + name, encoding: .utf8))
+        #expect(after.first?.checkpoint.size == Int64(try head(conninfo).seq ?? ""))
+    }
+
+    final class Received: @unchecked Sendable {
+        private let lock = NSLock()
+        private var all: [HTTPRequest] = []
+        func append(_ r: HTTPRequest) { lock.withLock { all.append(r) } }
+        var requests: [HTTPRequest] { lock.withLock { all } }
+    }
 }

@@ -60,7 +60,7 @@ struct LedgerTests {
         let conninfo = try populated()
         let (summary, findings) = try verify(conninfo)
         #expect(findings == [])
-        #expect(summary.batches == 3)
+        #expect(summary.batches == 4, "three written, and the plan version's own")
         #expect(summary.readings == 6)
         #expect(summary.rejections == 3)  // unknown meter, not numeric, a conflict
         #expect(try scalar(conninfo, "select count(*) from jcm.ledger where signature is not null") != "0")

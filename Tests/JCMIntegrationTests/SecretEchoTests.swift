@@ -74,6 +74,69 @@ struct SecretEchoTests {
         for s in secrets { #expect(log.count(s) == 0, "\(log.lines.filter { $0.contains(s) })") }
     }
 
+    /// Upload sources: an HTTP listing with a bearer token whose file echoes the request as rows,
+    /// and an S3 bucket whose listing answers 500 with the signed request echoed. Neither the
+    /// token nor the S3 keys reach jcm.rejections, errors.json or the log.
+    @Test func anEchoingUploadServerGetsNoSecretStored() throws {
+        let uploadToken = "tok-Upload-6120", accessKey = "AKIDECHO5518", secretKey = "sk-Echo-2290-secret"
+        let server = try HTTPServer(host: "127.0.0.1", port: 0) { request in
+            // The Authorization header first: a listing error keeps only the start of the body.
+            let headers = request.headers.sorted { a, _ in a.name == "authorization" }
+            let echo = "\(request.method) \(request.path)\(request.query.map { "?" + $0 } ?? "")\n"
+                + headers.map { "\($0.name): \($0.value)\n" }.joined()
+            switch request.path {
+            case "/up/": return .json(#"[{"name": "echo.csv", "type": "file", "mtime": "Sun, 06 Dec 2026 10:00:00 GMT"}]"#)
+            case "/up/echo.csv":
+                // Each header as a row: once a value no number reads, once a line of its own.
+                let rows = headers.map { "PV-1,2026-11-01T00:00:00Z,\($0.value),kWh\n\($0.name): \($0.value)\n" }
+                return .text("meter_id,timestamp,value,unit\n" + rows.joined(), contentType: "text/csv")
+            default: return .text("internal error; your request was:\n" + echo, status: 500)
+            }
+        }
+        server.start()
+        defer { server.stop() }
+        let secretsDir = TempDir()
+        let state = TestCluster.scratch()
+        let base = "http://127.0.0.1:\(server.port)"
+        let config = try UploadTests.config(
+            stateDir: state,
+            uploads: UploadTests.upload(
+                "http", "\(base)/up/", "nginx-json",
+                "auth = { type = \"bearer\", secret_file = \"\(secretsDir.write("tok", uploadToken))\" }")
+                + UploadTests.upload(
+                    "bucket", "\(base)/s3bucket", "s3",
+                    "region = \"us-east-1\"\naccess_key_id_file = \"\(secretsDir.write("key", accessKey))\"\n"
+                        + "secret_access_key_file = \"\(secretsDir.write("secret", secretKey))\""))
+        let conninfo = try TestCluster.freshDatabase()
+        let log = LogCapture()
+        let running = DaemonTests.Running(Daemon(config: config, conninfo: conninfo, logger: log.logger))
+        defer { _ = running.stop() }
+        let errorsFile = state + "/uploads/http/rejected/echo.csv.errors.json"
+        #expect(
+            eventually(30) {
+                FileManager.default.fileExists(atPath: errorsFile)
+                    && log.count("upload listing failed", "HTTP status 500") > 0
+            }, "\(log.lines.suffix(5))")
+        #expect(running.stop())
+
+        let secrets = [uploadToken, accessKey, secretKey]
+        let raws = try rows(conninfo, "select raw, detail from jcm.rejections order by id")
+        // The header's value is the bearer credential whole: replaced whole.
+        #expect(raws.contains { $0[0] == "authorization: ***" }, "\(raws)")
+        let errors = try String(contentsOfFile: errorsFile, encoding: .utf8)
+        #expect(errors.contains("authorization: ***"), "\(errors)")
+        #expect(log.lines.contains { $0.contains("upload listing failed") && $0.contains("Credential=***") }, "\(log.lines)")
+        for s in secrets {
+            #expect(!raws.contains { $0.contains { $0?.contains(s) == true } }, "jcm.rejections holds \(s)")
+            #expect(!errors.contains(s), "errors.json holds \(s)")
+            #expect(log.count(s) == 0, "\(log.lines.filter { $0.contains(s) })")
+        }
+        #expect(
+            try scalar(
+                conninfo, "select count(*) from jcm.batches where url like any($1::text[])",
+                ["{" + secrets.map { "\"%\($0)%\"" }.joined(separator: ",") + "}"]) == "0")
+    }
+
     @Test func theRedactorReplacesEveryFormOfASecret() {
         var r = SecretRedactor(["abcd1234", "abcd1234XYZ", "a b/c+d"])
         r.add(user: "u", password: "pw12")

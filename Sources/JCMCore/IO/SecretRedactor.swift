@@ -7,7 +7,7 @@ import Foundation
 /// Each secret is also looked for in the forms it travels in: percent-encoded (a query string)
 /// and, for a basic or digest password, `user:password` in base64 (an echoed Authorization
 /// header). Secrets shorter than 4 bytes are not replaced: they would garble ordinary text.
-public struct SecretRedactor: Sendable {
+public struct SecretRedactor: Sendable, Equatable {
     public static let mask: [UInt8] = Array("***".utf8)
     /// Longest first, so a secret that contains another is replaced whole.
     private var secrets: [[UInt8]] = []

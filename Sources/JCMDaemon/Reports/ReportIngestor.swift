@@ -125,7 +125,15 @@ public struct ReportIngestor {
         var chunk = try store.beginChunk(batch: batch, source: name)
         var inChunk = 0
         var now = clock()
+        // A download's text may hold what its server echoed of the request (credentials).
+        let redactor = origin?.redactor ?? SecretRedactor()
         func refuse(_ raw: RawReading, _ reason: ReasonCode, _ detail: String, at timestamp: Timestamp? = nil) {
+            var raw = raw
+            var detail = detail
+            if !redactor.isEmpty {
+                raw.raw = redactor.redact(raw.raw)
+                detail = redactor.redact(detail)
+            }
             chunk.add(Rejection(raw: raw, reason: reason, detail: detail, timestamp: timestamp))
             rowRejections += 1
             record(
@@ -205,7 +213,7 @@ public struct ReportIngestor {
             Rejection(
                 raw: RawReading(
                     meterID: nil, timestamp: nil, value: nil, unit: nil, location: origin.url,
-                    raw: String(decoding: try file.peek(512), as: UTF8.self)),
+                    raw: origin.redactor.redact(String(decoding: try file.peek(512), as: UTF8.self))),
                 reason: .payloadTooLarge, detail: detail))
         summary.counts += try chunk.commit()
         let p = FileProblem(line: nil, reason: ReasonCode.payloadTooLarge.rawValue, detail: detail, raw: nil)

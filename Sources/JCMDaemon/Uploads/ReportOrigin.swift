@@ -15,6 +15,9 @@ public struct ReportOrigin: Sendable, Equatable {
     /// Set when the download was cut off at max_file_bytes: the part received is kept and
     /// refused as a whole, never read as a report.
     public var cutAtBytes: Int64?
+    /// The upload sources' secrets: a server that echoes a request into the file it serves gets
+    /// *** into jcm.rejections and errors.json, not the credentials.
+    public var redactor = SecretRedactor()
 
     public init(uploadID: String, url: String, version: UploadVersion, cutAtBytes: Int64? = nil) {
         self.uploadID = uploadID

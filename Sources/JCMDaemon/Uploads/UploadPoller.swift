@@ -36,6 +36,8 @@ public final class UploadPoller: @unchecked Sendable {
     /// Versions handed to the writer and finished with during this run, by URL: a file the
     /// writer gave up on (the database refused it) is not downloaded again every interval.
     private var handled: [String: UploadVersion] = [:]
+    /// What a listing or download answers is logged and stored through it (an echoing server).
+    private let redactor: SecretRedactor
 
     init(
         uploads: [Config.Upload], stateDir: String, secrets: [String: UploadSecrets.Resolved], conninfo: String,
@@ -48,6 +50,7 @@ public final class UploadPoller: @unchecked Sendable {
                 upload: $0, secrets: secrets[$0.id] ?? .init(security: TransferSecurity()),
                 folders: $0.folders(stateDir: stateDir))
         }
+        redactor = UploadSecrets.redactor(uploads, secrets)
         self.conninfo = conninfo
         self.logger = logger
         self.metrics = metrics
@@ -139,7 +142,7 @@ public final class UploadPoller: @unchecked Sendable {
         } catch {
             logger.warning(
                 "upload listing failed; tried again at the next interval",
-                metadata: ["upload.id": "\(id)", "error": "\(error)"])
+                metadata: ["upload.id": "\(id)", "error": "\(redactor.redact("\(error)"))"])
             metrics.add("jcm_upload_listings_total", "result=\"failed\"")
             return
         }
@@ -237,7 +240,7 @@ public final class UploadPoller: @unchecked Sendable {
             unlink(part)
             logger.warning(
                 "upload download failed; tried again at the next interval",
-                metadata: ["upload.id": "\(id)", "url": "\(url)", "error": "\(why)"])
+                metadata: ["upload.id": "\(id)", "url": "\(url)", "error": "\(redactor.redact(why))"])
             metrics.add("jcm_upload_downloads_total", "result=\"\(result)\"")
         }
         let response: FileDownload.Response
@@ -260,8 +263,9 @@ public final class UploadPoller: @unchecked Sendable {
         }
         let version = entry.version.filled(
             etag: response.etag, size: response.exceededCap ? nil : response.bytes, modified: response.lastModified)
-        let origin = ReportOrigin(
+        var origin = ReportOrigin(
             uploadID: id, url: url, version: version, cutAtBytes: response.exceededCap ? cap : nil)
+        origin.redactor = redactor
         // In flight from the submit below on; only this thread downloads, and it asks first.
         // link + unlink rather than rename, which would replace a file already at `path`.
         guard link(part, path) == 0 else {

@@ -49,3 +49,27 @@ enum UploadSecrets {
         return out
     }
 }
+
+extension UploadSecrets {
+    /// Every secret of the upload sources (credentials in their URLs, their auth, their S3 keys):
+    /// replaced by *** wherever a listing's or a download's answer is logged or stored.
+    static func redactor(_ uploads: [Config.Upload], _ resolved: [String: Resolved]) -> SecretRedactor {
+        var r = SecretRedactor()
+        for u in uploads {
+            r.add(secretsOf: u.url)
+            switch resolved[u.id]?.security.credentials {
+            case .basic(let user, let password)?, .digest(let user, let password)?:
+                r.add(user: user, password: password)
+            case .header(_, let value)?:
+                r.add(value)
+                if value.hasPrefix("Bearer ") { r.add(String(value.dropFirst(7))) }
+            default: break
+            }
+            if let signing = resolved[u.id]?.signing {
+                r.add(signing.accessKeyID)
+                r.add(signing.secretAccessKey)
+            }
+        }
+        return r
+    }
+}

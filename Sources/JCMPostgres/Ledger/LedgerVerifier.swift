@@ -403,6 +403,12 @@ public final class LedgerVerifier {
             }
         }
         try conns[4].execute("set local timezone = 'UTC'")
+        var sealed = try sealedRows(conns[4], inWindow: inWindow)
+        let ownRows = try sealedRowSlots(conns[4], inWindow: inWindow)
+        func rowName(_ batch: Int64, _ project: String, _ seq: Int) -> String {
+            guard project.isEmpty, let own = ownRows[batch], own.seq == seq else { return "" }
+            return " (\(own.what))"
+        }
         let corrections = Peeking(
             try conns[4].copyOut(
                 sealedCorrections
@@ -437,6 +443,8 @@ public final class LedgerVerifier {
             }
             var open: [OpenLink] = []
             var linkCount = 0
+            let extra = sealed.removeValue(forKey: b) ?? []
+            var next = 0
             /// Opens the batch's links that start at or before `seq`.
             func admit(upTo seq: Int) throws {
                 while try links.batch() == b, let f = try links.peek(), let first = f.int(3), first <= seq {
@@ -472,7 +480,7 @@ public final class LedgerVerifier {
                             continue
                         }
                         found(
-                            "batch \(b) record \(l.link.firstSeq + i) of \(Self.name(l.link.project)): sealed by link #\(l.link.seq) but deleted",
+                            "batch \(b) record \(l.link.firstSeq + i) of \(Self.name(l.link.project))\(rowName(b, l.link.project, l.link.firstSeq + i)): sealed by link #\(l.link.seq) but deleted",
                             "record deleted", chain: l.link.project, at: .link(l.link.seq))
                     }
                     return true
@@ -524,7 +532,8 @@ public final class LedgerVerifier {
                 let rs = try readings.batch() == b ? try readings.peek().map { $0.int(1) ?? Int.max } : nil
                 let js = try rejections.batch() == b ? try rejections.peek().map { $0.int(1) ?? Int.max } : nil
                 let cs = try corrections.batch() == b ? try corrections.peek().map { $0.int(1) ?? Int.max } : nil
-                if let rs, rs <= (js ?? Int.max), rs <= (cs ?? Int.max), let f = try readings.take() {
+                let es = next < extra.count ? extra[next].seq ?? Int.max : Int.max
+                if let rs, rs <= (js ?? Int.max), rs <= (cs ?? Int.max), rs <= es, let f = try readings.take() {
                     summary.readings += 1
                     let meter = f.int64(2).flatMap { meters[Int32($0)] }
                     try check(
@@ -538,7 +547,7 @@ public final class LedgerVerifier {
                             return LedgerDigest.record(r)
                         }, what: { "of meter \(meter?.id ?? "?") at \(Timestamp(microseconds: f.int64(3) ?? 0))" })
                     if summary.readings % 1_000_000 == 0 { FileHandleProgress.tick(summary.readings) }
-                } else if let js, js <= (cs ?? Int.max), let f = try rejections.take() {
+                } else if let js, js <= (cs ?? Int.max), js <= es, let f = try rejections.take() {
                     summary.rejections += 1
                     try check(
                         "rejection", seq: f.int(1), project: f.string(2).map { projectOf[$0] ?? "" } ?? "",
@@ -549,13 +558,21 @@ public final class LedgerVerifier {
                             for i in 2...7 { f.withField(i) { r.field(utf8: $0) } }
                             return LedgerDigest.record(r)
                         }, what: { "at \(f.string(3) ?? "")" })
-                } else if cs != nil, let f = try corrections.take() {
+                } else if let cs, cs <= es, let f = try corrections.take() {
                     summary.corrections += 1
                     try check(
                         "correction", seq: f.int(1), project: f.string(2).map { projectOf[$0] ?? "" } ?? "",
                         digest: { seq in
                             LedgerDigest.record(CanonicalRecord.correction(batch: b, seq: seq, json: f.string(3) ?? ""))
                         }, what: { "\(f.string(4) ?? "?") of meter \(f.string(2) ?? "?")" })
+                } else if next < extra.count {
+                    let row = extra[next]
+                    next += 1
+                    try check(
+                        row.tag.replacingOccurrences(of: "_", with: " "), seq: row.seq, project: "",
+                        digest: { seq in
+                            LedgerDigest.record(CanonicalRecord.row(tag: row.tag, batch: b, seq: seq, json: row.json))
+                        }, what: { row.what })
                 } else {
                     break
                 }
@@ -572,6 +589,7 @@ public final class LedgerVerifier {
                 }
             }
         }
+        sealedRowsLeft(sealed)
     }
 }
 

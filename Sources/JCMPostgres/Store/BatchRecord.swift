@@ -5,7 +5,7 @@ public struct BatchRecord: Sendable {
     public enum Kind: String, Sendable {
         case poll, file
         case duplicateFile = "duplicate_file"
-        case resolution, correction
+        case resolution, correction, plan
     }
 
     public var kind: Kind

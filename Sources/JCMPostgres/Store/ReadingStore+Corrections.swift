@@ -63,10 +63,6 @@ extension CanonicalRecord {
     /// A row of jcm.corrections: `correction`, its ledger_batch, its ledger_seq, and the text of the
     /// whole row as jsonb (TimeZone UTC).
     public static func correction(batch: Int64, seq: Int, json: String) -> CanonicalRecord {
-        var r = CanonicalRecord(tag: "correction")
-        r.field(batch)
-        r.field(seq)
-        r.field(json)
-        return r
+        row(tag: "correction", batch: batch, seq: seq, json: json)
     }
 }

@@ -23,6 +23,27 @@ public final class ReadingStore {
     /// Mirrors the configured projects and meters into jcm.projects / jcm.meters and returns each
     /// meter's compact key. Meters that left the configuration stay (their readings need them).
     public func sync(_ config: Config) throws -> [String: Int32] {
+        do {
+            try mirror(config, sealPlan: true)
+        } catch is ChainHalted {
+            // The chain '' is halted (a head this writer did not write): a new plan version is
+            // recorded in no link rather than stopping the start; verify names it.
+            try mirror(config, sealPlan: false)
+        }
+        var keys: [String: Int32] = [:]
+        ledger.meters = [:]
+        ledger.projectOfMeter = [:]
+        for row in try db.query("select id, key, project from jcm.meters").rows {
+            if let id = row[0], let key = row[1].flatMap({ Int32($0) }), let project = row[2] {
+                keys[id] = key
+                ledger.meters[key] = (id, project)
+                ledger.projectOfMeter[id] = project
+            }
+        }
+        return keys
+    }
+
+    private func mirror(_ config: Config, sealPlan: Bool) throws {
         try db.execute("begin")
         do {
             for p in config.projects {
@@ -37,7 +58,7 @@ public final class ReadingStore {
             }
             // The plan first: jcm.meters takes a meter's unit, kind, parameter and project only as
             // the newest plan version has them (the triggers matches_plan_*).
-            planVersion = try recordPlan(config.planJSON)
+            let version = try recordPlan(config.planJSON, sealed: sealPlan)
             // One statement for all meters: a fleet of thousands syncs in one round trip.
             let meters = config.meters
             try db.query(
@@ -63,36 +84,15 @@ public final class ReadingStore {
                     PostgresArray.text(meters.map { $0.plan.expectedIntervalMilliseconds.map(String.init) }),
                     PostgresArray.text(meters.map { $0.plan.rollover?.description }),
                 ])
+            try ledger.seal(db)
             try db.execute("commit")
+            ledger.committed()
+            planVersion = version
         } catch {
+            ledger.discard()
             try? db.execute("rollback")
             throw error
         }
-        var keys: [String: Int32] = [:]
-        ledger.meters = [:]
-        ledger.projectOfMeter = [:]
-        for row in try db.query("select id, key, project from jcm.meters").rows {
-            if let id = row[0], let key = row[1].flatMap({ Int32($0) }), let project = row[2] {
-                keys[id] = key
-                ledger.meters[key] = (id, project)
-                ledger.projectOfMeter[id] = project
-            }
-        }
-        return keys
-    }
-
-    /// The plan's version: the newest one if its text is the same, else a new version.
-    private func recordPlan(_ json: String) throws -> Int32? {
-        let same = try db.query(
-            """
-            select version from jcm.plan_versions
-            where version = (select max(version) from jcm.plan_versions) and sha256 = encode(sha256(convert_to($1, 'UTF8')), 'hex')
-            """, [json])
-        if let version = same[0, 0].flatMap({ Int32($0) }) { return version }
-        return try db.query(
-            """
-            insert into jcm.plan_versions (sha256, plan) values (encode(sha256(convert_to($1, 'UTF8')), 'hex'), $1::jsonb) returning version
-            """, [json])[0, 0].flatMap { Int32($0) }
     }
 
     /// The newest stored reading of each cumulative meter, to seed the validator after a restart.
@@ -153,18 +153,6 @@ public final class ReadingStore {
     /// The file name a report with this content was first ingested under, if any.
     public func report(sha256: String) throws -> String? {
         try db.query("select file_name from jcm.reports where sha256 = $1", [sha256])[0, 0]
-    }
-
-    public func insertReport(_ r: ReportRecord) throws {
-        try db.query(
-            """
-            insert into jcm.reports (sha256, file_name, batch, outcome, rows_total, accepted, flagged, rejected, duplicates, error)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-            """,
-            [
-                r.sha256, r.fileName, String(r.batch), r.outcome, String(r.counts.total), String(r.counts.accepted),
-                String(r.counts.flagged), String(r.counts.rejected), String(r.counts.duplicates), r.error,
-            ])
     }
 
     /// The rejections the database itself found for a batch (conflicts, refused rows), in order.

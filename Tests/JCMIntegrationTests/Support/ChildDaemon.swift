@@ -12,12 +12,16 @@ final class ChildDaemon {
             && FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit")
     }
 
-    init(config: String, dir: TempDir, openFiles: Int = 1024) throws {
+    /// - Parameter environment: added to the test's own (NOTIFY_SOCKET, WATCHDOG_USEC, …).
+    init(config: String, dir: TempDir, openFiles: Int = 1024, environment: [String: String] = [:]) throws {
         let path = dir.write("daemon.toml", config)
         log = dir.file("daemon.log")
         FileManager.default.createFile(atPath: log, contents: nil)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
         process.arguments = ["--nofile=\(openFiles):\(openFiles)", CommandLineTests.binary, "run", "--config", path]
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: log)
         try process.run()
