@@ -68,8 +68,9 @@ struct CheckpointTests {
         #expect(
             text.hasPrefix("jcm-ingestd/IN-JP-0001\n\(seq!)\n") && text.contains("\n\n\u{2014} jcm-ingestd-"), "\(text)"
         )
-        #expect(try scalar(conninfo, "select count(*) from jcm.checkpoints") == "2", "one per chain")
-        #expect(CheckpointWriter.latest(stateDir: dir + "/state").components(separatedBy: "\u{2014} ").count == 3)
+        // One per chain: the two projects', and '' (the plan version's batch).
+        #expect(try scalar(conninfo, "select count(*) from jcm.checkpoints") == "3", "one per chain")
+        #expect(CheckpointWriter.latest(stateDir: dir + "/state").components(separatedBy: "\u{2014} ").count == 4)
 
         // The independent reader: Python and the `cryptography` package.
         let key = LedgerDigest.hex(try SigningKeyFile.load(stateDir: dir + "/state", create: false).publicKey)
@@ -106,7 +107,7 @@ struct CheckpointTests {
         for s: Int64 in [120, 180] { try writer.writePolls([(poll("M0", second: s, wh: 1_000 + Int(s)), nil)]) }
         try writer.checkpointIfDue(force: true)
         let kept = try Checkpoint.parse(CheckpointWriter.latest(stateDir: state)).map { ($0, "kept") }
-        #expect(kept.count == 2)
+        #expect(kept.count == 3, "the period's, IN-JP-0001's and the chain ''s (the plan version)")
         #expect(try verify(conninfo, kept) == [])
 
         // A tail cut as superuser, checkpoints and all: found against the kept checkpoint, and

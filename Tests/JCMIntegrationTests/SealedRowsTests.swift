@@ -29,10 +29,10 @@ struct SealedRowsTests {
             """)
     }
 
-    func ingest(_ context: inout IngestContext, _ name: String, _ text: String) throws {
+    func load(_ context: inout IngestContext, _ name: String, _ text: String) throws {
         let ingestor = ReportIngestor(store: context.store, batchRows: 50_000, logger: TestCluster.logger)
         let summary = try ingestor.ingest(path: dir.write(name, text), zone: nil, validator: &context.validator)
-        #expect(summary.counts.accepted == 2, "\(summary.firstProblems)")
+        #expect(summary.counts.accepted + summary.counts.flagged == 2, "\(summary.firstProblems)")
     }
 
     func verify(_ conninfo: String) throws -> [String] {
@@ -46,7 +46,7 @@ struct SealedRowsTests {
         let state = TestCluster.scratch()
         var context = try IngestContext.open(
             conninfo: ingest, config: try config(ingest, state: state, unit: "kWh"), logger: TestCluster.logger)
-        try ingest(
+        try load(
             &context, "a.csv",
             "meter_id,timestamp,value,unit\nPV-1,2026-11-01T10:00:00Z,100,kWh\nPV-1,2026-11-01T11:00:00Z,150,kWh\n")
         #expect(
@@ -61,7 +61,7 @@ struct SealedRowsTests {
         // in readings_view, the new ones are MWh.
         context = try IngestContext.open(
             conninfo: ingest, config: try config(ingest, state: state, unit: "MWh"), logger: TestCluster.logger)
-        try ingest(
+        try load(
             &context, "b.csv",
             "meter_id,timestamp,value,unit\nPV-1,2026-11-01T12:00:00Z,0.2,MWh\nPV-1,2026-11-01T13:00:00Z,0.25,MWh\n")
         #expect(

@@ -56,7 +56,7 @@ extension LedgerVerifier {
         }
         var byBatch: [Int64: [SealedRow]] = [:]
         for row in rows { byBatch[row.batch, default: []].append(row) }
-        return byBatch.mapValues { $0.sorted { ($0.seq ?? Int.max) < ($1.seq ?? Int.max) } }
+        return byBatch.mapValues { rows in rows.sorted { ($0.seq ?? Int.max) < ($1.seq ?? Int.max) } }
     }
 
     /// The slot of the row a file or plan batch seals last in the chain '' (its jcm.reports row,
