@@ -208,7 +208,8 @@ struct CheckpointTests {
         // What the witness holds reads with the independent reader, against the daemon's key.
         let key = LedgerDigest.hex(try SigningKeyFile.load(stateDir: dir + "/state", create: false).publicKey)
         let script = Self.repo.appendingPathComponent("deploy/check_checkpoint.py").path
-        let posted = TempDir().write("posted.checkpoint", try #require(bodies.first { $0 == kept }))
+        let temp = TempDir()
+        let posted = temp.write("posted.checkpoint", try #require(bodies.first { $0 == kept }))
         let ok = try Self.python([script, key, posted])
         #expect(ok.status == 0 && ok.output.contains("OK jcm-ingestd/IN-JP-0001"), "\(ok.output)")
 
