@@ -207,24 +207,26 @@ struct LedgerTests {
         #expect(
             Set(intact.keys) == [
                 "chain", "batches", "links", "readings", "rejections", "deleted", "foreign", "corrections",
+                "reports and plan versions",
             ])
         #expect(intact.values.allSatisfy { $0.isEmpty }, "\(intact)")
 
+        // Batch 1 is the plan version's own; the report files' are 2 to 4.
         try tamper(
             conninfo,
             """
-            update jcm.readings set raw_unit = 'Wh' where seq = 1 and batch = 1;
+            update jcm.readings set raw_unit = 'Wh' where seq = 1 and batch = 2;
             delete from jcm.rejections where reason = 'unknown_meter';
             update jcm.rejections set detail = 'nothing' where reason = 'value_not_numeric';
-            update jcm.batches set bytes = 1 where id = 3;
+            update jcm.batches set bytes = 1 where id = 4;
             update jcm.ledger set prev_hash = sha256('x') where project = 'IN-JP-0001' and seq = 3
             """)
         let found = try runRecipe(conninfo)
-        #expect(found["readings"]?.map { [$0[0], $0[1], $0[4]] } == [["1", "1", "changed since it was sealed"]])
+        #expect(found["readings"]?.map { [$0[0], $0[1], $0[4]] } == [["2", "1", "changed since it was sealed"]])
         #expect(found["rejections"]?.count == 1)
         #expect(found["deleted"]?.count == 1)
         #expect(found["deleted"]?.first?[0] == "")  // the unknown meter's rejection was on the chain of no project
-        #expect(found["batches"]?.map { $0[0] } == ["3"])
+        #expect(found["batches"]?.map { $0[0] } == ["4"])
         #expect(found["chain"]?.map { [$0[0], $0[1]] } == [["IN-JP-0001", "3"]])
         let findings = try verify(conninfo).1
         #expect(findings.count == 5, "\(findings)")
