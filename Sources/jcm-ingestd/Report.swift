@@ -105,7 +105,10 @@ struct Report: ParsableCommand {
                 ("plan_version", p.planVersion.map { .integer(Int($0)) } ?? .null),
                 ("methodology_sha256", .text(p.methodologySHA256)),
                 ("frozen_values", .text(p.planValues)),
-                ("configuration_differs", .text(frozen.differences.isEmpty ? nil : frozen.differences.joined(separator: "; "))),
+                (
+                    "configuration_differs",
+                    .text(frozen.differences.isEmpty ? nil : frozen.differences.joined(separator: "; "))
+                ),
                 ("warnings", .integer(findings.warnings.count)),
                 ("exit_status", .integer(Int(findings.exitStatus))),
             ] + result.fields

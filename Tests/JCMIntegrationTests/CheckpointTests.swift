@@ -196,7 +196,8 @@ struct CheckpointTests {
         try writer.checkpointIfDue(force: true)
 
         let name = LedgerDigest.hex(Array("IN-JP-0001".utf8)) + ".checkpoint"
-        let kept = try String(contentsOfFile: CheckpointWriter.folder(stateDir: dir + "/state") + "/" + name, encoding: .utf8)
+        let kept = try String(
+            contentsOfFile: CheckpointWriter.folder(stateDir: dir + "/state") + "/" + name, encoding: .utf8)
         #expect(try String(contentsOfFile: dir + "/witness/" + name, encoding: .utf8) == kept)
         let posts = received.requests.filter { $0.method == "POST" && $0.path == "/witness" }
         let bodies = posts.map { String(decoding: $0.body, as: UTF8.self) }

@@ -50,7 +50,8 @@ struct FrozenReportTests {
             conninfo: ingest, config: try Config.parse(try String(contentsOfFile: path, encoding: .utf8), file: path),
             logger: TestCluster.logger)
         // 0, 1,000 and 2,000 MWh on the hour: EG_p = 2,000 MWh; ER = 2,000 × 0.7 = 1,400 t.
-        let csv = "meter_id,timestamp,value,unit\n"
+        let csv =
+            "meter_id,timestamp,value,unit\n"
             + (0...2).map { "PV-1,2026-10-01T0\($0):00:00Z,\($0 * 1_000_000),kWh\n" }.joined()
         let summary = try ReportIngestor(store: context.store, batchRows: 50_000, logger: TestCluster.logger)
             .ingest(path: dir.write("logger.csv", csv), zone: nil, validator: &context.validator)

@@ -119,9 +119,10 @@ struct PlanStorageTests {
             conninfo: db.conninfo, config: try config(capacity: "80 kW"), logger: TestCluster.logger)
         _ = try ingest("b.csv", "meter_id,timestamp,value,unit\nPV,2026-11-01T12:00:00Z,16,kWh\n", &db)
         #expect(
-            try rows(db.conninfo, "select file_name, plan_version from jcm.batches where kind <> 'plan' order by id") == [
-                ["a.csv", "1"], ["b.csv", "2"],
-            ])
+            try rows(db.conninfo, "select file_name, plan_version from jcm.batches where kind <> 'plan' order by id")
+                == [
+                    ["a.csv", "1"], ["b.csv", "2"],
+                ])
         let history = try rows(
             db.conninfo,
             "select version, valid_to = lead_from from (select version, valid_to, lead(valid_from) over (order by version) as lead_from from jcm.plan_history) x order by version"

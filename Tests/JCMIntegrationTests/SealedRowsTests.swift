@@ -86,7 +86,8 @@ struct SealedRowsTests {
             try rows(owner, "select distinct unit from jcm.readings_view where ts >= '2026-11-01 12:00Z'") == [["MWh"]])
         var findings = try verify(owner)
         #expect(
-            findings.count == 1 && findings[0].contains("plan version 3: in no link (inserted behind the daemon's back)"),
+            findings.count == 1
+                && findings[0].contains("plan version 3: in no link (inserted behind the daemon's back)"),
             "\(findings)")
         // Nor can it change a plan version or a report row.
         #expect(throws: PostgresError.self) {
@@ -107,6 +108,7 @@ struct SealedRowsTests {
             "set session_replication_role = replica; update jcm.reports set rejected = 0, accepted = 3 where file_name = 'b.csv'"
         )
         findings = try verify(owner)
-        #expect(findings.contains { $0.contains("report of file b.csv was changed since it was sealed") }, "\(findings)")
+        #expect(
+            findings.contains { $0.contains("report of file b.csv was changed since it was sealed") }, "\(findings)")
     }
 }

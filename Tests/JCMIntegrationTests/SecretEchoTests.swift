@@ -78,14 +78,18 @@ struct SecretEchoTests {
     /// and an S3 bucket whose listing answers 500 with the signed request echoed. Neither the
     /// token nor the S3 keys reach jcm.rejections, errors.json or the log.
     @Test func anEchoingUploadServerGetsNoSecretStored() throws {
-        let uploadToken = "tok-Upload-6120", accessKey = "AKIDECHO5518", secretKey = "sk-Echo-2290-secret"
+        let uploadToken = "tok-Upload-6120"
+        let accessKey = "AKIDECHO5518"
+        let secretKey = "sk-Echo-2290-secret"
         let server = try HTTPServer(host: "127.0.0.1", port: 0) { request in
             // The Authorization header first: a listing error keeps only the start of the body.
             let headers = request.headers.sorted { a, _ in a.name == "authorization" }
-            let echo = "\(request.method) \(request.path)\(request.query.map { "?" + $0 } ?? "")\n"
+            let echo =
+                "\(request.method) \(request.path)\(request.query.map { "?" + $0 } ?? "")\n"
                 + headers.map { "\($0.name): \($0.value)\n" }.joined()
             switch request.path {
-            case "/up/": return .json(#"[{"name": "echo.csv", "type": "file", "mtime": "Sun, 06 Dec 2026 10:00:00 GMT"}]"#)
+            case "/up/":
+                return .json(#"[{"name": "echo.csv", "type": "file", "mtime": "Sun, 06 Dec 2026 10:00:00 GMT"}]"#)
             case "/up/echo.csv":
                 // Each header as a row: once a value no number reads, once a line of its own.
                 let rows = headers.map { "PV-1,2026-11-01T00:00:00Z,\($0.value),kWh\n\($0.name): \($0.value)\n" }
@@ -125,7 +129,9 @@ struct SecretEchoTests {
         #expect(raws.contains { $0[0] == "authorization: ***" }, "\(raws)")
         let errors = try String(contentsOfFile: errorsFile, encoding: .utf8)
         #expect(errors.contains("authorization: ***"), "\(errors)")
-        #expect(log.lines.contains { $0.contains("upload listing failed") && $0.contains("Credential=***") }, "\(log.lines)")
+        #expect(
+            log.lines.contains { $0.contains("upload listing failed") && $0.contains("Credential=***") }, "\(log.lines)"
+        )
         for s in secrets {
             #expect(!raws.contains { $0.contains { $0?.contains(s) == true } }, "jcm.rejections holds \(s)")
             #expect(!errors.contains(s), "errors.json holds \(s)")

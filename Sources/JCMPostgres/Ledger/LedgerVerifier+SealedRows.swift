@@ -73,7 +73,9 @@ extension LedgerVerifier {
             """
         ).rows {
             guard let batch = r[0].flatMap(Int64.init), let seq = r[1].flatMap({ Int($0) }) else { continue }
-            out[batch] = (seq, r[2] == "plan" ? "its jcm.plan_versions row" : "the jcm.reports row of \(r[3] ?? "the file")")
+            out[batch] = (
+                seq, r[2] == "plan" ? "its jcm.plan_versions row" : "the jcm.reports row of \(r[3] ?? "the file")"
+            )
         }
         return out
     }
