@@ -64,7 +64,7 @@ struct StatusTests {
             Issue.record("no chains")
             return
         }
-        #expect(chains.count == 2)
+        #expect(chains.count == 3, "the two projects', and '' (the plan version's)")
 
         // The same meters, from the daemon's /metrics.
         let scraped = try httpGet(port: metricsPort, path: "/metrics")
@@ -107,7 +107,9 @@ struct StatusTests {
             "select meter_id, state, last_reading_at, completeness_today from jcm.meter_status order by meter_id")
         #expect(!status.isEmpty)
         #expect(status.allSatisfy { $0[2] == nil })
-        #expect(try scalar(conninfo, "select count(*) from jcm.chain_heads") == "0")
+        #expect(
+            try scalar(conninfo, "select count(*) from jcm.chain_heads where project <> ''") == "0",
+            "no project's chain yet (the chain '' holds the plan version)")
     }
 }
 
