@@ -40,7 +40,8 @@ struct PayloadFaultTests {
             ])
         #expect(try scalar(conninfo, "select count(*) from jcm.readings") == "0")
         // What was kept of each body (its provenance in jcm.batches) is within the cap.
-        let kept = try rows(conninfo, "select source, max(bytes)::text from jcm.batches where kind = 'poll' group by 1 order by 1")
+        let kept = try rows(
+            conninfo, "select source, max(bytes)::text from jcm.batches where kind = 'poll' group by 1 order by 1")
         #expect(kept.count == 2)
         for row in kept { #expect(Int(row[1] ?? "") ?? .max <= 4_096, "\(row)") }
         #expect(
@@ -121,7 +122,8 @@ struct PayloadFaultTests {
         #expect(found[0][2]?.contains("invalid UTF-8") == true, "\(found[0])")
         #expect(found[1][2]?.contains("invalid UTF-8") == true, "\(found[1])")
         // The bytes as received are in the provenance: their digest and length, not the text's.
-        let batches = try rows(conninfo, "select distinct source, sha256, bytes::text from jcm.batches where kind = 'poll' order by 1")
+        let batches = try rows(
+            conninfo, "select distinct source, sha256, bytes::text from jcm.batches where kind = 'poll' order by 1")
         for b in batches {
             let body = try #require(bodies["/" + b[0]!.dropFirst(3)])
             #expect(b[1] == SHA256Hasher.hex(of: body) && b[2] == String(body.count), "\(b)")
