@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "jcm-ingestd",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "jcm-ingestd", targets: ["jcm-ingestd"])
     ],

@@ -103,4 +103,34 @@ struct PollGroupTests {
         #expect(try scalar(conninfo, "select count(*) from jcm.batches where kind = 'poll'") == "2")
         #expect(try scalar(conninfo, "select count(*) from jcm.readings") == "2")
     }
+
+    /// A group the server refuses is redone a chunk per poll from the polls as the stage
+    /// decoded them: each body is decoded once, however its group is written.
+    @Test func aConflictInAGroupDecodesEachPollOnce() throws {
+        let dir = TestCluster.scratch()
+        let conninfo = try TestCluster.freshDatabase()
+        let config = try FaultTests.config(gateway: 9, meters: 3, watch: dir + "/watch", state: dir)
+        let writer = IngestWriter(conninfo: conninfo, config: config, logger: TestCluster.logger)
+        try writer.prepare()
+        try writer.writePolls([(poll("M0", second: 0, wh: 1_000), nil), (poll("M1", second: 0, wh: 2_000), nil)])
+        #expect(writer.decodedPolls == 2)
+        // M1 at the same time with another value: the server refuses the group's COPY.
+        try writer.writePolls([
+            (poll("M0", second: 1, wh: 1_010), nil), (poll("M1", second: 0, wh: 2_500), nil),
+            (poll("M2", second: 0, wh: 3_000), nil),
+        ])
+        #expect(writer.decodedPolls == 5, "each of the three polls decoded once, though its group was written twice")
+        #expect(
+            try scalar(conninfo, "select count(*) from jcm.rejections where reason = 'duplicate_conflict'") == "1",
+            "the group was redone a poll at a time (only that path finds the conflicting row)")
+        #expect(
+            try rows(
+                conninfo,
+                "select m.id, r.value::text from jcm.readings r join jcm.meters m on m.key = r.meter order by m.id, r.ts"
+            )
+            .map { "\($0[0]!)=\($0[1]!)" } == ["M0=1", "M0=1.01", "M1=2", "M2=3"])
+        var findings: [String] = []
+        _ = try LedgerVerifier(conninfo: conninfo, scope: .init()) { findings.append($0) }.run()
+        #expect(findings.isEmpty, "\(findings)")
+    }
 }

@@ -12,10 +12,18 @@ import Logging
 ///
 /// It also polls the meters whose url has `{start}` and `{end}` (a history format polled for its
 /// last few intervals): on their schedule, before any gap, handed over as ordinary poll results.
+///
+/// What to fetch next is a pure value (BackfillQueue); this class performs it.
+///
+/// `@unchecked Sendable` is sound: what other threads reach (`queue`) is read and written only
+/// with `condition` locked, an NSCondition because the loop waits on it with a deadline (the next
+/// windowed poll, the next retry), which the Synchronization module's Mutex cannot do; `handles`
+/// and `lastRequest` are touched only by the backfiller's own thread (`run` and what it calls);
+/// the rest is set in `init` and only read after.
 final class Backfiller: @unchecked Sendable {
     /// A windowed poll asks for this many intervals back: values a cloud API fills in late
     /// (SolarEdge uploads every 15 minutes), and periods the writer leaves until they are final
-    /// (IngestWriter.unfinished), are read at a later poll.
+    /// (PollStage.unfinished), are read at a later poll.
     static let lookbackIntervals: Int64 = 4
 
     struct Target {
@@ -23,7 +31,8 @@ final class Backfiller: @unchecked Sendable {
         var zone: TimeZone?
         var security: TransferSecurity
         var connectTimeoutMs: Int
-        var retryMs: Int64
+        /// A windowed meter's schedule (its url has `{start}` and `{end}`).
+        var windowed: PollSchedule?
     }
 
     private let targets: [String: Target]
@@ -31,17 +40,10 @@ final class Backfiller: @unchecked Sendable {
     private let deliver: @Sendable (BackfillResult) -> Void
     private let deliverPolls: @Sendable ([PollResult]) -> Void
     private let mayPoll: @Sendable () -> Bool
-    /// The windowed meters' schedules and next slots.
-    private var schedules: [String: PollSchedule] = [:]
-    private var due: [String: Int64] = [:]
+    /// What to fetch next (a pure value), read and changed only with `condition` locked.
+    private var queue: BackfillQueue
     private let condition = NSCondition()
-    private var pending: [BackfillGap] = []
-    /// Gaps whose request failed, and when they are asked for again.
-    private var later: [(at: Int64, gap: BackfillGap)] = []
-    /// The gap being fetched, from the request in flight on.
-    private var current: BackfillGap?
-    private var stopping = false
-    private var nextID = 1
+    /// The backfiller thread's own: its handles and when it last asked each host.
     private var handles: [String: EasyHandle] = [:]
     private var lastRequest: [String: Date] = [:]
 
@@ -52,20 +54,20 @@ final class Backfiller: @unchecked Sendable {
         mayPoll: @escaping @Sendable () -> Bool = { true }
     ) {
         var targets: [String: Target] = [:]
-        let now = Self.nowMs()
+        var limits: [String: BackfillQueue.Limits] = [:]
+        var schedules: [String: PollSchedule] = [:]
         for m in config.meters {
             guard let poll = m.poll, let b = poll.backfill else { continue }
+            let schedule = poll.isWindowed ? PollSchedule(intervalMs: poll.intervalMilliseconds, meterID: m.id) : nil
             targets[m.id] = Target(
                 backfill: b, zone: m.timeZone.flatMap(TimeZone.init(identifier:)),
                 security: security[m.id] ?? TransferSecurity(),
-                connectTimeoutMs: Int(poll.connectTimeoutMilliseconds), retryMs: poll.backoffMaxMilliseconds)
-            if poll.isWindowed {
-                let schedule = PollSchedule(intervalMs: poll.intervalMilliseconds, meterID: m.id)
-                schedules[m.id] = schedule
-                due[m.id] = schedule.nextDue(after: now)
-            }
+                connectTimeoutMs: Int(poll.connectTimeoutMilliseconds), windowed: schedule)
+            limits[m.id] = BackfillQueue.Limits(horizonMs: b.horizonMilliseconds, retryMs: poll.backoffMaxMilliseconds)
+            schedules[m.id] = schedule
         }
         self.targets = targets
+        queue = BackfillQueue(limits: limits, schedules: schedules, now: Self.nowMs())
         self.logger = logger
         self.deliver = deliver
         self.deliverPolls = deliverPolls
@@ -78,39 +80,18 @@ final class Backfiller: @unchecked Sendable {
 
     /// Queues a gap; one already waiting for the same meter grows to cover both.
     func request(_ gap: BackfillGap) {
-        condition.withLock { enqueue(gap) }
-    }
-
-    /// Queues a gap whose request failed, to be asked for again after its meter's `backoff_max`.
-    func retry(_ gap: BackfillGap) {
-        guard let target = targets[gap.meterID] else { return }
         condition.withLock {
-            later.append((Self.nowMs() + target.retryMs, gap))
+            queue.request(gap, now: Self.nowMs())
             condition.signal()
         }
     }
 
-    /// Called with `condition` locked.
-    private func enqueue(_ gap: BackfillGap) {
-        guard let target = targets[gap.meterID] else { return }
-        // A gap kept from an earlier run, or retried, may reach back past the horizon by now.
-        var gap = gap
-        gap.window.after = max(
-            gap.window.after, Timestamp(microseconds: (Self.nowMs() - target.backfill.horizonMilliseconds) * 1_000))
-        guard gap.window.after < gap.window.through else { return }
-        if let i = pending.firstIndex(where: { $0.meterID == gap.meterID }) {
-            if gap.window.after < pending[i].window.after {
-                pending[i].window.after = gap.window.after
-                pending[i].before = gap.before
-            }
-            pending[i].window.through = max(pending[i].window.through, gap.window.through)
-            return
+    /// Queues a gap whose request failed, to be asked for again after its meter's `backoff_max`.
+    func retry(_ gap: BackfillGap) {
+        condition.withLock {
+            queue.retry(gap, now: Self.nowMs())
+            condition.signal()
         }
-        var g = gap
-        g.id = nextID
-        nextID += 1
-        pending.append(g)
-        condition.signal()
     }
 
     /// Stops, cutting off the request in flight (within about a second); returns the gaps not
@@ -118,18 +99,13 @@ final class Backfiller: @unchecked Sendable {
     /// answer that completed anyway may be written too; fetched twice, its readings count as
     /// duplicates), then those waiting.
     func stop() -> [BackfillGap] {
-        condition.lock()
-        defer { condition.unlock() }
-        stopping = true
-        condition.broadcast()
-        let left = (current.map { [$0] } ?? []) + pending + later.map(\.gap)
-        pending = []
-        later = []
-        current = nil
-        return left
+        condition.withLock {
+            defer { condition.broadcast() }
+            return queue.stop()
+        }
     }
 
-    private var isStopping: Bool { condition.withLock { stopping } }
+    private var isStopping: Bool { condition.withLock { queue.stopping } }
 
     func run() {
         while let work = next() {
@@ -151,7 +127,7 @@ final class Backfiller: @unchecked Sendable {
                 condition.withLock {
                     var rest = gap
                     rest.window.after = window.after
-                    current = rest
+                    queue.fetching(rest)
                 }
                 guard waitForTurn(host: Self.host(of: url), pauseMs: target.backfill.pauseMilliseconds) else {
                     logger.notice(
@@ -165,49 +141,32 @@ final class Backfiller: @unchecked Sendable {
                 if response.failure != nil, isStopping { return }
                 deliver(BackfillResult(gap: gap, part: i + 1, parts: windows.count, window: window, response: response))
             }
-            condition.withLock { current = nil }
+            condition.withLock { queue.fetching(nil) }
         }
     }
 
-    private enum Work {
-        case poll(String)
-        case gap(BackfillGap)
-    }
-
-    /// A windowed poll that is due comes before any gap: live data first.
-    private func next() -> Work? {
+    /// Waits until the queue has work (nil once stopped).
+    private func next() -> BackfillQueue.Work? {
         condition.lock()
         defer { condition.unlock() }
-        while !stopping {
-            let now = Self.nowMs()
-            if let meterID = takeDuePoll(now: now) { return .poll(meterID) }
-            for entry in later where entry.at <= now { enqueue(entry.gap) }
-            later.removeAll { $0.at <= now }
-            if !pending.isEmpty { return .gap(pending.removeFirst()) }
-            if let at = (Array(due.values) + later.map(\.at)).min() {
-                _ = condition.wait(until: Date(timeIntervalSince1970: Double(at) / 1_000))
-            } else {
-                condition.wait()
+        while true {
+            switch queue.next(now: Self.nowMs()) {
+            case .work(let work): return work
+            case .stopped: return nil
+            case .wait(let at?): _ = condition.wait(until: Date(timeIntervalSince1970: Double(at) / 1_000))
+            case .wait(nil): condition.wait()
             }
         }
-        return nil
-    }
-
-    /// The windowed meter whose poll is due, its next slot set. Called with `condition` locked.
-    private func takeDuePoll(now: Int64) -> String? {
-        guard let (meterID, at) = due.min(by: { $0.value < $1.value }), at <= now else { return nil }
-        due[meterID] = schedules[meterID]!.nextDue(after: now)
-        return meterID
     }
 
     /// One poll of a windowed meter: its last few intervals, written as a poll. It keeps
     /// `backfill.pause` after the host's last request too: one due sooner is skipped, and the
     /// next poll's window covers its intervals.
     private func pollWindow(_ meterID: String) {
-        guard let target = targets[meterID], let schedule = schedules[meterID], mayPoll() else { return }
+        guard let target = targets[meterID], let poll = target.windowed, mayPoll() else { return }
         let now = Timestamp(date: Date())
         let window = HistoryRequest.Window(
-            after: Timestamp(microseconds: now.microseconds - Self.lookbackIntervals * schedule.intervalMs * 1_000),
+            after: Timestamp(microseconds: now.microseconds - Self.lookbackIntervals * poll.intervalMs * 1_000),
             through: now)
         let url = HistoryRequest.url(
             template: target.backfill.url, profile: target.backfill.series.profile, window: window, zone: target.zone)
@@ -233,16 +192,16 @@ final class Backfiller: @unchecked Sendable {
         while true {
             let turn = (lastRequest[host] ?? .distantPast).addingTimeInterval(Double(pauseMs) / 1_000)
             condition.lock()
-            if stopping || Date() >= turn {
+            if queue.stopping || Date() >= turn {
                 defer { condition.unlock() }
-                return !stopping
+                return !queue.stopping
             }
-            if let meterID = takeDuePoll(now: Self.nowMs()) {
+            if let meterID = queue.takeDuePoll(now: Self.nowMs()) {
                 condition.unlock()
                 pollWindow(meterID)
                 continue
             }
-            let nextPoll = due.values.min().map { Date(timeIntervalSince1970: Double($0) / 1_000) } ?? turn
+            let nextPoll = queue.nextPollAt.map { Date(timeIntervalSince1970: Double($0) / 1_000) } ?? turn
             _ = condition.wait(until: min(turn, nextPoll))
             condition.unlock()
         }

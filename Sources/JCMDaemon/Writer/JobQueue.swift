@@ -1,7 +1,11 @@
 import Foundation
 
 /// A blocking FIFO between the sources (poller, watcher) and the writer thread.
-final class JobQueue<Job>: @unchecked Sendable {
+///
+/// `@unchecked Sendable` is sound: every stored property is read and written only with
+/// `condition` locked. It is an NSCondition rather than a Mutex because `pop` blocks until a
+/// job arrives, and the Synchronization module has no condition variable to wait on.
+final class JobQueue<Job: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [Job] = []
     private var head = 0

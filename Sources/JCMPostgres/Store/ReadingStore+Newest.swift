@@ -14,4 +14,41 @@ extension ReadingStore {
             return (id, Timestamp(microseconds: micros))
         }
     }
+
+    /// The newest stored reading of each cumulative meter, to seed the validator after a restart.
+    public func newestCumulative() throws -> [(meter: Int32, timestamp: Timestamp, value: ExactDecimal)] {
+        try newest(where: "m.kind = 'cumulative'", []).map { ($0.key, $0.timestamp, $0.value) }
+    }
+
+    /// The newest stored reading of each of `meterIDs` that has one, by meter id (the writer's
+    /// gap detection starts from them after a restart).
+    public func newestReadings(ofMeters meterIDs: [String]) throws -> [String: (
+        timestamp: Timestamp, value: ExactDecimal
+    )] {
+        guard !meterIDs.isEmpty else { return [:] }
+        var out: [String: (timestamp: Timestamp, value: ExactDecimal)] = [:]
+        for r in try newest(where: "m.id = any($1::text[])", [PostgresArray.text(meterIDs)]) {
+            out[r.id] = (r.timestamp, r.value)
+        }
+        return out
+    }
+
+    /// One index lookup per meter chosen by `condition` (a fixed SQL text; values go in `params`).
+    private func newest(where condition: String, _ params: [String?]) throws -> [(
+        key: Int32, id: String, timestamp: Timestamp, value: ExactDecimal
+    )] {
+        try db.query(
+            """
+            select m.key, m.id, (extract(epoch from r.ts) * 1000000)::bigint, r.value::text
+            from jcm.meters m cross join lateral (
+                select ts, value from jcm.readings where meter = m.key order by ts desc limit 1) r
+            where \(condition)
+            """, params
+        ).rows.compactMap { row in
+            guard let key = row[0].flatMap({ Int32($0) }), let id = row[1], let micros = row[2].flatMap({ Int64($0) }),
+                let value = row[3].flatMap({ ExactDecimal(parsing: $0) })
+            else { return nil }
+            return (key, id, Timestamp(microseconds: micros), value)
+        }
+    }
 }

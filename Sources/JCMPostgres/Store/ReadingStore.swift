@@ -95,24 +95,6 @@ public final class ReadingStore {
         }
     }
 
-    /// The newest stored reading of each cumulative meter, to seed the validator after a restart.
-    public func newestCumulative() throws -> [(meter: Int32, timestamp: Timestamp, value: ExactDecimal)] {
-        let rows = try db.query(
-            """
-            select m.key, (extract(epoch from r.ts) * 1000000)::bigint, r.value::text
-            from jcm.meters m cross join lateral (
-                select ts, value from jcm.readings where meter = m.key order by ts desc limit 1) r
-            where m.kind = 'cumulative'
-            """
-        ).rows
-        return rows.compactMap { row in
-            guard let key = row[0].flatMap({ Int32($0) }), let micros = row[1].flatMap({ Int64($0) }),
-                let value = row[2].flatMap({ ExactDecimal(parsing: $0) })
-            else { return nil }
-            return (key, Timestamp(microseconds: micros), value)
-        }
-    }
-
     /// Runs `body` in one transaction: all of it is stored and sealed in the ledger, or none.
     /// Every batch is inserted inside one.
     public func transaction<T>(_ body: () throws -> T) throws -> T {

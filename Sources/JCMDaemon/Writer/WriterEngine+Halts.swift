@@ -8,11 +8,8 @@ import JCMPostgres
 /// and backfill jobs that touched it wait in memory (a report file also stays in its folder, so a
 /// restart finds it again). Every other chain goes on. Once the operator's signed resolution
 /// (`jcm-ingestd chain resume`) is the head, the chain resumes and what waited is written.
-extension IngestWriter {
+extension WriterEngine {
     var heldRoot: String { config.daemon.stateDir + "/held" }
-
-    /// The chains halted now (for /healthz and systemd's STATUS=).
-    public var haltedChains: [String] { chainHeads?.halted.keys.sorted() ?? [] }
 
     /// Says it loudly, once per halt: the log, the metrics.
     func noteHalt(_ halt: ChainHalted) {
@@ -27,7 +24,7 @@ extension IngestWriter {
     }
 
     /// A report or backfill job that touched a halted chain: written once the chain resumes.
-    func hold(_ job: Job, _ halt: ChainHalted) {
+    func hold(_ job: IngestWriter.Job, _ halt: ChainHalted) {
         noteHalt(halt)
         heldJobs[halt.project, default: []].append(job)
         if case .report(let path, _, _) = job {
@@ -38,15 +35,16 @@ extension IngestWriter {
     }
 
     /// Moves the polls of halted chains to their held spools; returns the others.
-    func holdHalted(_ items: [(result: PollResult, spoolRecord: String?)]) throws -> [(
-        result: PollResult, spoolRecord: String?
-    )] {
+    func holdHalted<Item>(
+        _ items: [Item], _ result: KeyPath<Item, PollResult>, _ spoolRecord: KeyPath<Item, String?>
+    ) throws -> [Item] {
         guard let heads = chainHeads, !heads.halted.isEmpty, let registry = validator?.registry else { return items }
-        var rest: [(result: PollResult, spoolRecord: String?)] = []
+        var rest: [Item] = []
         var held: [String: [[UInt8]]] = [:]
         for item in items {
-            if let project = registry.lookup(item.result.meterID)?.meter.project, heads.isHalted(project) {
-                held[project, default: []].append(Self.heldPayload(item.result, ref: item.spoolRecord))
+            if let project = registry.lookup(item[keyPath: result].meterID)?.meter.project, heads.isHalted(project) {
+                held[project, default: []].append(
+                    Self.heldPayload(item[keyPath: result], ref: item[keyPath: spoolRecord]))
             } else {
                 rest.append(item)
             }
@@ -78,7 +76,7 @@ extension IngestWriter {
     func resumeChainsIfDue() throws {
         guard let heads = chainHeads, let store, !heldSpools.isEmpty || !heads.halted.isEmpty, Date() >= nextRecheck
         else { return }
-        nextRecheck = Date() + recheckSeconds
+        nextRecheck = Date() + shared.recheckSeconds
         for project in try heads.recheck(db: store.db) {
             logger.notice(
                 "ledger chain resumed: its head is a link this writer may extend", metadata: ["chain": "\(project)"])
@@ -102,7 +100,7 @@ extension IngestWriter {
             let items = entries.compactMap { Self.heldItem($0.payload) }
             if !items.isEmpty {
                 do {
-                    try writePollsRedoing(items)
+                    try write(decode(items), holdingHalted: false)
                 } catch let halt as ChainHalted {
                     noteHalt(halt)
                     return
