@@ -93,7 +93,7 @@ def main():
     t2_header, t2 = table_after(inp, "Table 2: Project-specific parameters to be fixed ex ante")
     ds = wb["Dataset"]
     ds_rows = list(ds.iter_rows(values_only=True))
-    tables = {name: t.ref for name, t in ds.tables.items()}
+    tables = {t.name: t.ref for t in ds.tables.values()}
     formulas = {}
     for r in wb["MRS(calc_process)"].iter_rows():
         if r[0].value is not None and len(r) > 2 and isinstance(r[2].value, str) and r[2].value.startswith("="):

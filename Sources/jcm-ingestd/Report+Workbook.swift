@@ -31,7 +31,10 @@ extension Report {
                     title: titles[name] ?? name, columns: t.columns, rows: t.rows.map { $0.map(Self.cell) })
             }
         }
-        var about = summary.map { ($0.name, Self.cell($0.value)) }
+        var about: [(String, XLSXCell)] = summary.map { f in
+            if f.name == "checkpoint", case .text(let note) = f.value { return (f.name, .paragraph(note)) }
+            return (f.name, Self.cell(f.value))
+        }
         about.append(("generated_by", .text("jcm-ingestd \(Version.string)")))
         about.append(
             (

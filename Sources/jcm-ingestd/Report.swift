@@ -36,7 +36,9 @@ struct Report: ParsableCommand {
         if format == .csv, output == nil {
             throw ValidationError("--format csv writes one file per section: name a folder with -o")
         }
-        if format == .xlsx, output == nil { throw ValidationError("--format xlsx writes a workbook: name the file with -o") }
+        if format == .xlsx, output == nil {
+            throw ValidationError("--format xlsx writes a workbook: name the file with -o")
+        }
         let config = try options.load()
         let logger = try options.logger(config)
         guard let projectConfig = config.projects.first(where: { $0.id == project }) else {
@@ -71,7 +73,8 @@ struct Report: ParsableCommand {
         // Whole credits, split by the agreed allocation (largest remainder, docs/methodologies.md).
         let credits = CreditAllocation.wholeCredits(result.rounded)
         guard let allocation = CreditAllocation.allocate(credits, to: projectConfig.allocation) else {
-            throw ValidationErrorMessage("\(project) \(period): the allocation's shares are too fine to allocate exactly")
+            throw ValidationErrorMessage(
+                "\(project) \(period): the allocation's shares are too fine to allocate exactly")
         }
         let recorded = try store.corrections(p)
         let afterFreeze = try store.arrivedAfterFreeze(p)
@@ -190,9 +193,19 @@ struct Report: ParsableCommand {
         case .csv:
             written = try printer.csv(folder: output ?? ".")
         case .xlsx:
+            // The signed checkpoint of the frozen head (the period's own, declared with it, first).
+            let checkpoint = try p.headSeq.flatMap { seq in
+                try db.query(
+                    """
+                    select note from jcm.checkpoints where project = $1 and size = $2 and hash = decode($3, 'hex')
+                    order by (note like '%' || $4 || '%') desc, id limit 1
+                    """, [project, String(seq), p.headHash ?? "", "period \(p.name)"]
+                ).rows.first?[0] ?? nil
+            }
             let sheets = workbookSheets(
                 config: config, project: projectConfig, methodology: methodology, result: result, inputs: inputs,
-                period: p, summary: summary, tables: tables, allocation: allocation, credits: credits)
+                period: p, summary: summary + [("checkpoint", .text(checkpoint))], tables: tables,
+                allocation: allocation, credits: credits)
             try ReportWorkbook(sheets: sheets, datasetColumns: ReportPrinter.datasetColumns, dataset: printer.dataset)
                 .write(to: output ?? "report.xlsx")
             written = [output ?? "report.xlsx"]

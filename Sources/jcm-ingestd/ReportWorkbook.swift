@@ -74,7 +74,11 @@ struct ReportWorkbook {
             for (i, v) in row.enumerated() {
                 switch v {
                 case .text(let s):
-                    if isTime[i], let t = XLSXCell.utcInstant(s) { cells.append(.time(t)) } else { cells.append(.text(s)) }
+                    if isTime[i], let t = XLSXCell.utcInstant(s) {
+                        cells.append(.time(t))
+                    } else {
+                        cells.append(.text(s))
+                    }
                 case .decimal(let d): cells.append(.number(d))
                 case .integer(let n): cells.append(.integer(n))
                 case .boolean(let b): cells.append(.boolean(b))

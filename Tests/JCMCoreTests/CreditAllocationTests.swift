@@ -60,7 +60,8 @@ import Testing
         #expect(CreditAllocation.wholeCredits(ExactDecimal(parsing: "782")!) == 782)
         #expect(CreditAllocation.wholeCredits(ExactDecimal(parsing: "782.9")!) == 782)
         #expect(CreditAllocation.wholeCredits(ExactDecimal(parsing: "-3")!) == 0)
-        #expect(CreditAllocation.allocate(0, to: [account("A", "1/2"), account("B", "1/2")])?.map(\.credits) == [0, 0])
+        #expect(
+            CreditAllocation.allocate(0, to: [account("A", "1/2"), account("B", "1/2")])?.map(\.credits) == [0, 0])
     }
 
     static let config = """
@@ -117,6 +118,8 @@ import Testing
             of: "\"japan_government\"", with: "\"partner_government\"")
         #expect(
             problems(twice)
-                == ["9 project[1].allocation[2].holder: partner_government has an account already: one account per government"])
+                == [
+                    "9 project[1].allocation[2].holder: partner_government has an account already: one account per government"
+                ])
     }
 }

@@ -7,14 +7,20 @@ import Testing
 /// sheets' layout, without writing a file.
 @Suite struct MonitoringReportSheetTests {
     @Test func cellsAreTypedAndTextIsInert() {
-        #expect(XLSXCell.text("=HYPERLINK(\"x\")").xml("A1").contains("<t xml:space=\"preserve\">'=HYPERLINK(&quot;x&quot;)</t>"))
-        #expect(XLSXCell.text("a<b&c").xml() == "<c t=\"inlineStr\"><is><t xml:space=\"preserve\">a&lt;b&amp;c</t></is></c>")
+        #expect(
+            XLSXCell.text("=HYPERLINK(\"x\")").xml("A1").contains(
+                "<t xml:space=\"preserve\">'=HYPERLINK(&quot;x&quot;)</t>"))
+        #expect(
+            XLSXCell.text("a<b&c").xml() == "<c t=\"inlineStr\"><is><t xml:space=\"preserve\">a&lt;b&amp;c</t></is></c>"
+        )
         #expect(XLSXCell.number(ExactDecimal(parsing: "-1.50")!).xml("B2") == "<c r=\"B2\" s=\"6\"><v>-1.50</v></c>")
         #expect(XLSXCell.text("bell\u{7}").xml().contains("bell\u{FFFD}"))
         #expect(
             XLSXCell.formula("C4+D4", cached: ExactDecimal(parsing: "1118.5")!, decimals: 1).xml("E4")
                 == "<c r=\"E4\" s=\"5\"><f>C4+D4</f><v>1118.5</v></c>")
-        #expect(XLSXCell.row([.integer(1), .empty, .boolean(true)]) == "<row><c s=\"4\"><v>1</v></c><c/><c t=\"b\"><v>1</v></c></row>")
+        #expect(
+            XLSXCell.row([.integer(1), .empty, .boolean(true)])
+                == "<row><c s=\"4\"><v>1</v></c><c/><c t=\"b\"><v>1</v></c></row>")
         #expect(["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"] == [0, 25, 26, 51, 52, 701, 702].map(XLSXCell.column))
     }
 
@@ -38,7 +44,8 @@ import Testing
             ExcelFormula.formula(e, names: names)
                 == "(((($E$4*($E$5/$E$6))*$E$7)-MAX(0,(-$C$9)))+1.5)")
         #expect(ExcelFormula.formula(e, names: [:]) == nil)
-        #expect(ExcelFormula.rounding(.init(mode: .down, scale: 0), of: "C9") == "IF(C9>=0,ROUNDDOWN(C9,0),ROUNDUP(C9,0))")
+        #expect(
+            ExcelFormula.rounding(.init(mode: .down, scale: 0), of: "C9") == "IF(C9>=0,ROUNDDOWN(C9,0),ROUNDUP(C9,0))")
     }
 
     @Test func theSheetsOfAWorkedPeriod() throws {

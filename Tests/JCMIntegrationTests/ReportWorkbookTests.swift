@@ -57,7 +57,8 @@ struct ReportWorkbookTests {
         let pv1 = PeriodReportTests.meter("PV-1", parameter: "EG_p", validUntil: "2027-01-01T00:00:00Z")
             .replacingOccurrences(
                 of: "max_permissible_error = \"0.5%\"\n",
-                with: "max_permissible_error = \"0.5%\"\nmonitoring_point = \"1\"\ncomments = \"=1+1 reset on 1 Oct\"\n")
+                with: "max_permissible_error = \"0.5%\"\nmonitoring_point = \"1\"\ncomments = \"=1+1 reset on 1 Oct\"\n"
+            )
         let text = worked.config(
             conninfo, calculation: "pv-grid.toml", values: #"EF_grid = "0.7""#,
             meters: pv1 + PeriodReportTests.meter("PV-2", parameter: "EG_p", validUntil: "2026-10-01T03:30:00Z"),
@@ -76,13 +77,10 @@ struct ReportWorkbookTests {
         // The summary line names the files written: the period's signed checkpoint.
         let line = declared.out.split(separator: "\n").first.map(String.init) ?? ""
         #expect(line.hasPrefix("declared IN-JP-0001 MR-1: "), "\(declared.out)")
-        if let wrote = line.range(of: "; wrote ") {
-            for file in line[wrote.upperBound...].components(separatedBy: ", ") {
-                #expect(FileManager.default.fileExists(atPath: file), "\(file)")
-            }
-        } else {
-            #expect(line.hasSuffix("; no file written"), "\(line)")
-        }
+        let wrote = try #require(line.range(of: "; wrote "), "\(line)")
+        let files = line[wrote.upperBound...].components(separatedBy: ", ")
+        #expect(files.count == 1 && files.allSatisfy { $0.hasSuffix(".checkpoint") }, "\(files)")
+        for file in files { #expect(FileManager.default.fileExists(atPath: file), "\(file)") }
 
         let json = try worked.report(config)
         #expect(json["summary"]?["emission_reductions_tco2e"]?.stringValue == "782")
@@ -154,7 +152,9 @@ struct ReportWorkbookTests {
             func value(_ key: String) -> Double? { calc?[key]?.numberLiteral.flatMap(Double.init) }
             for id in ["RE_p", "PE_p", "ER_p"] {
                 let expected = try #require(equation(id))
-                #expect(value(id).map { abs($0 - expected) < 1e-9 } == true, "\(source) \(id): \(String(describing: value(id))) vs \(expected)")
+                #expect(
+                    value(id).map { abs($0 - expected) < 1e-9 } == true,
+                    "\(source) \(id): \(String(describing: value(id))) vs \(expected)")
             }
             #expect(value("ER_p rounded") == 782, "\(source)")
             #expect(value("Credits") == 782, "\(source)")
@@ -164,14 +164,24 @@ struct ReportWorkbookTests {
         let issuance = book["recalculated"]?["issuance"]?.arrayValue?.map { $0.arrayValue ?? [] } ?? []
         let accounts = issuance.filter { $0.first?.numberLiteral != nil }
         #expect(accounts.map { $0[7].numberLiteral.flatMap(Double.init) ?? -1 } == [78, 261, 261, 182])
-        #expect(accounts.map { $0[1].stringValue ?? "" } == ["Ministry of Environment", "Government of Japan", "Solar Co", "Roof Owner Ltd"])
+        #expect(
+            accounts.map { $0[1].stringValue ?? "" } == [
+                "Ministry of Environment", "Government of Japan", "Solar Co", "Roof Owner Ltd",
+            ])
         let total = issuance.first { $0.first?.stringValue == "Total" }
         #expect(total?[7].numberLiteral.flatMap(Double.init) == 782)
         #expect(total?[5].numberLiteral.flatMap(Double.init).map { abs($0 - 1) < 1e-12 } == true)
         // Corrections: the lapse as a formula over its basis and MPE, and the reset step.
         let corrections = book["corrections"]?.arrayValue?.map { $0.arrayValue ?? [] } ?? []
-        #expect(corrections.contains { $0.first?.stringValue == "EG_p" && $0[2].stringValue == "calibration_lapse" && $0[5].stringValue == "=-(D5*E5/100)" })
-        #expect(corrections.contains { $0.first?.stringValue == "PV-1" && $0.count > 3 && $0[3].stringValue == "reset" })
+        #expect(
+            corrections.contains {
+                $0.first?.stringValue == "EG_p" && $0[2].stringValue == "calibration_lapse"
+                    && $0[5].stringValue == "=-(D5*E5/100)"
+            })
+        #expect(
+            corrections.contains { $0.first?.stringValue == "PV-1" && $0.count > 3 && $0[3].stringValue == "reset" })
         #expect(book["about"]?["reproduce_with"]?.stringValue?.contains("--format xlsx") == true)
+        #expect(book["about"]?["chain_head_hash"]?.stringValue?.count == 64)
+        #expect(book["about"]?["checkpoint"]?.stringValue?.contains("period MR-1") == true, "\(book["about"] ?? .null)")
     }
 }

@@ -15,21 +15,24 @@ extension Config {
         let projects: [JSONValue] = projects.map { p in
             let calculation = methodologyTexts[p.id]
             let values: [(String, JSONValue)] = p.values.keys.sorted().map { ($0, number(p.values[$0])) }
-            return Self.extended([
-                "id": .string(p.id), "methodology": .string(p.methodology),
-                "methodology_version": text(p.methodologyVersion),
-                "monitoring_start": time(p.monitoringStart),
-                "calculation_sha256": text(calculation.map { LedgerDigest.hex(LedgerDigest.sha256(Array($0.utf8))) }),
-                "calculation_text": text(calculation),
-                "values": .object(JSONObject(values.map { (key: $0.0, value: $0.1) })),
-            ], sheetMembers(p))
+            return Self.extended(
+                [
+                    "id": .string(p.id), "methodology": .string(p.methodology),
+                    "methodology_version": text(p.methodologyVersion),
+                    "monitoring_start": time(p.monitoringStart),
+                    "calculation_sha256": text(
+                        calculation.map { LedgerDigest.hex(LedgerDigest.sha256(Array($0.utf8))) }),
+                    "calculation_text": text(calculation),
+                    "values": .object(JSONObject(values.map { (key: $0.0, value: $0.1) })),
+                ], sheetMembers(p))
         }
         let parameters: [JSONValue] = parameters.map { p in
-            Self.extended([
-                "project": .string(p.project), "id": .string(p.id), "unit": .string(p.unit.symbol),
-                "option": .string(p.option.rawValue),
-                "frequency": text(p.frequency), "description": text(p.description),
-            ], Self.sheetMembers(p.texts, skipping: ["frequency", "description"]))
+            Self.extended(
+                [
+                    "project": .string(p.project), "id": .string(p.id), "unit": .string(p.unit.symbol),
+                    "option": .string(p.option.rawValue),
+                    "frequency": text(p.frequency), "description": text(p.description),
+                ], Self.sheetMembers(p.texts, skipping: ["frequency", "description"]))
         }
         let meters: [JSONValue] = meters.map { m in
             let plan = m.plan
@@ -40,20 +43,22 @@ extension Config {
                     "as_found_error_pct": number(c.asFoundErrorPercent),
                 ])
             }
-            return Self.extended([
-                "id": .string(m.id), "project": .string(m.project), "parameter": .string(m.parameter),
-                "kind": .string(m.kind.rawValue),
-                "unit": .string(m.unit.symbol), "timezone": text(m.timeZone),
-                "expected_interval_s": seconds(plan.expectedIntervalMilliseconds),
-                "range_min": number(plan.range?.min), "range_max": number(plan.range?.max),
-                "expected_min": number(plan.expectedRange?.min), "expected_max": number(plan.expectedRange?.max),
-                "capacity": text(plan.capacityText), "capacity_per_hour": number(plan.capacityPerHour),
-                "rollover": number(plan.rollover),
-                "max_permissible_error_pct": number(plan.maxPermissibleErrorPercent),
-                "calibration_required": .bool(plan.calibrationRequired),
-                "stuck_after_s": seconds(plan.stuckAfterMilliseconds), "production_signal": text(plan.productionSignal),
-                "calibrations": .array(calibrations),
-            ], Self.sheetMembers(m.texts, skipping: []))
+            return Self.extended(
+                [
+                    "id": .string(m.id), "project": .string(m.project), "parameter": .string(m.parameter),
+                    "kind": .string(m.kind.rawValue),
+                    "unit": .string(m.unit.symbol), "timezone": text(m.timeZone),
+                    "expected_interval_s": seconds(plan.expectedIntervalMilliseconds),
+                    "range_min": number(plan.range?.min), "range_max": number(plan.range?.max),
+                    "expected_min": number(plan.expectedRange?.min), "expected_max": number(plan.expectedRange?.max),
+                    "capacity": text(plan.capacityText), "capacity_per_hour": number(plan.capacityPerHour),
+                    "rollover": number(plan.rollover),
+                    "max_permissible_error_pct": number(plan.maxPermissibleErrorPercent),
+                    "calibration_required": .bool(plan.calibrationRequired),
+                    "stuck_after_s": seconds(plan.stuckAfterMilliseconds),
+                    "production_signal": text(plan.productionSignal),
+                    "calibrations": .array(calibrations),
+                ], Self.sheetMembers(m.texts, skipping: []))
         }
         return JSONValue.object([
             "projects": .array(projects), "parameters": .array(parameters), "meters": .array(meters),
@@ -94,6 +99,7 @@ extension Config {
     }
 
     static func extended(_ o: JSONObject, _ extra: [(String, JSONValue)]) -> JSONValue {
-        .object(JSONObject(zip(o.keys, o.values).map { (key: $0.0, value: $0.1) } + extra.map { (key: $0.0, value: $0.1) }))
+        .object(
+            JSONObject(zip(o.keys, o.values).map { (key: $0.0, value: $0.1) } + extra.map { (key: $0.0, value: $0.1) }))
     }
 }

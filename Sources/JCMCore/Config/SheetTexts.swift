@@ -42,7 +42,7 @@ extension Config {
         /// The keys, as `[[parameter]]` and `[[meter]]` write them (docs/configuration.md).
         static var keys: [(key: String, path: WritableKeyPath<SheetTexts, String?>)] {
             [
-            ("description", \.description), ("source_of_data", \.source), ("measurement_methods", \.methods),
+                ("description", \.description), ("source_of_data", \.source), ("measurement_methods", \.methods),
                 ("frequency", \.frequency), ("comments", \.comments),
             ]
         }

@@ -7,7 +7,8 @@ extension MonitoringReportSheets {
             [.header("Monitoring Report Sheet (calculation process)")],
             [
                 .label(
-                    "Live formulas over MRS(input) and Corrections: change an input and the emission reductions follow.")
+                    "Live formulas over MRS(input) and Corrections: change an input and the emission reductions follow."
+                )
             ],
             ["Parameter", "Description", "Monitored or fixed value", "Corrections", "Value used", "Units"].map {
                 .header($0)
@@ -102,7 +103,8 @@ extension MonitoringReportSheets {
                 .integer(i + 1), .text(line.account.name), .text(line.account.holder.title),
                 .text(line.account.account ?? ""), .text(line.account.share.text),
                 share.map {
-                    .formula("\(line.account.share.numerator)/\(line.account.share.denominator)", cached: $0, decimals: 6)
+                    .formula(
+                        "\(line.account.share.numerator)/\(line.account.share.denominator)", cached: $0, decimals: 6)
                 } ?? .empty,
                 quota.map { .formula("$B$4*F\(rows.count + 1)", cached: $0, decimals: 4) } ?? .empty,
                 .number(ExactDecimal(significand: line.credits, scale: 0)), .boolean(line.remainder),

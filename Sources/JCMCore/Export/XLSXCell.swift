@@ -35,7 +35,8 @@ public enum XLSXCell: Sendable, Equatable {
         case .boolean(let b): return "<c\(r) t=\"b\"><v>\(b ? 1 : 0)</v></c>"
         case .time(let t): return "<c\(r) s=\"\(XLSXStyle.dateTime)\"><v>\(Self.serial(t))</v></c>"
         case .formula(let f, let cached, let decimals):
-            return "<c\(r) s=\"\(XLSXStyle.decimals(decimals))\"><f>\(Self.escaped(f))</f><v>\(cached.description)</v></c>"
+            return
+                "<c\(r) s=\"\(XLSXStyle.decimals(decimals))\"><f>\(Self.escaped(f))</f><v>\(cached.description)</v></c>"
         case .empty: return ""
         }
     }

@@ -45,7 +45,8 @@ public enum XLSXPackage {
                     + "</Relationships>"
             ))
         var workbook =
-            declaration + "<workbook xmlns=\"\(main)\" xmlns:r=\"\(officeRels)\"><bookViews><workbookView/></bookViews><sheets>"
+            declaration
+            + "<workbook xmlns=\"\(main)\" xmlns:r=\"\(officeRels)\"><bookViews><workbookView/></bookViews><sheets>"
         var rels = declaration + "<Relationships xmlns=\"\(packageRels)\">"
         for (i, s) in sheets.enumerated() {
             workbook += "<sheet name=\"\(XLSXCell.escaped(s.name))\" sheetId=\"\(i + 1)\" r:id=\"rId\(i + 1)\"/>"
@@ -120,7 +121,9 @@ public enum XLSXPackage {
             declaration
                 + "<table xmlns=\"\(main)\" id=\"\(id)\" name=\"\(name)\" displayName=\"\(name)\" ref=\"\(reference)\" totalsRowShown=\"0\">"
                 + "<autoFilter ref=\"\(reference)\"/><tableColumns count=\"\(columns.count)\">"
-                + columns.enumerated().map { "<tableColumn id=\"\($0.offset + 1)\" name=\"\(XLSXCell.escaped($0.element))\"/>" }
+                + columns.enumerated().map {
+                    "<tableColumn id=\"\($0.offset + 1)\" name=\"\(XLSXCell.escaped($0.element))\"/>"
+                }
                 .joined()
                 + "</tableColumns><tableStyleInfo name=\"TableStyleLight9\" showFirstColumn=\"0\" showLastColumn=\"0\" showRowStripes=\"1\" showColumnStripes=\"0\"/></table>"
         }
@@ -136,7 +139,9 @@ public enum XLSXPackage {
         }
         if !widths.isEmpty {
             s += "<cols>"
-            for (i, w) in widths.enumerated() { s += "<col min=\"\(i + 1)\" max=\"\(i + 1)\" width=\"\(w)\" customWidth=\"1\"/>" }
+            for (i, w) in widths.enumerated() {
+                s += "<col min=\"\(i + 1)\" max=\"\(i + 1)\" width=\"\(w)\" customWidth=\"1\"/>"
+            }
             s += "</cols>"
         }
         return s + "<sheetData>"
@@ -144,7 +149,8 @@ public enum XLSXPackage {
 
     /// The rest after the last row; `table`: the sheet carries an Excel table (relationship rId1).
     public static func sheetTail(table: Bool) -> String {
-        "</sheetData>" + (table ? "<tableParts count=\"1\"><tablePart r:id=\"rId1\"/></tableParts>" : "") + "</worksheet>"
+        "</sheetData>" + (table ? "<tableParts count=\"1\"><tablePart r:id=\"rId1\"/></tableParts>" : "")
+            + "</worksheet>"
     }
 
     /// A whole small sheet: rows numbered from 1.
