@@ -42,19 +42,20 @@ struct Period: ParsableCommand {
             } catch let error as PostgresError {
                 throw PeriodDeclaring.explain(error, project: project, starts: starts, ends: ends, db: db)
             }
-            print(
-                "declared \(p.project) \(p.name): \(p.starts) – \(p.ends), frozen on \(p.headSeq.map { "link #\($0) (\(p.headHash ?? ""))" } ?? "an empty chain")"
-            )
             // The frozen head, signed: kept on disk, in jcm.checkpoints and by the witness, so a
             // rewritten or deleted declaration is found against it (docs/verification.md).
+            var files: [String] = []
             if let seq = p.headSeq, let hash = p.headHash.flatMap(LedgerDigest.bytes(hex:)),
                 let signer = try? SigningKeyFile.load(stateDir: config.daemon.stateDir, create: false)
             {
-                try CheckpointWriter(config: config, signer: signer, logger: logger)
+                files = try CheckpointWriter(config: config, signer: signer, logger: logger)
                     .write(
                         Checkpoint(project: p.project, size: seq, hash: hash, extensions: ["period \(p.name)"]), db: db)
-                print("checkpoint written to \(CheckpointWriter.folder(stateDir: config.daemon.stateDir))")
             }
+            // One summary line naming every file written, as `report` does.
+            print(
+                "declared \(p.project) \(p.name): \(p.starts) – \(p.ends), frozen on \(p.headSeq.map { "link #\($0) (\(p.headHash ?? ""))" } ?? "an empty chain")"
+                    + (files.isEmpty ? "; no file written" : "; wrote \(files.joined(separator: ", "))"))
         }
     }
 

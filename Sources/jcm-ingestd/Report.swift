@@ -13,24 +13,31 @@ struct Report: ParsableCommand {
             every interval value with its batch, seq, chain hash and plan version, so each number traces to raw readings. \
             csv writes one file per section into the folder -o names. The methodology is the project's `calculation` file. \
             Exit status: 0 clean; 3 when a reading of the period was excluded, held or late; 4 when a measured parameter \
-            has no counted reading although the period has readings (docs/methodologies.md). Warnings go to stderr too.
+            has no counted reading although the period has readings (docs/methodologies.md). Warnings go to stderr too. \
+            xlsx writes the Monitoring Report Sheet (MRS(input), MRS(calc_process) with live formulas, Corrections, \
+            Dataset, About, Issuance request) to the file -o names. The summary line on stderr names every file written.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv, xlsx }
 
     @OptionGroup var options: ConfigOption
     @Option(help: ArgumentHelp("Project id.", valueName: "id")) var project: String
     @Option(help: ArgumentHelp("Name of a declared period (`jcm-ingestd period list`).", valueName: "name")) var period:
         String
-    @Option(help: "text, json or csv.") var format: Format = .text
+    @Option(help: "text, json, csv or xlsx.") var format: Format = .text
     @Option(
         name: [.customShort("o"), .long],
-        help: ArgumentHelp("Write to this file (a folder for csv) instead of standard output.", valueName: "path"))
+        help: ArgumentHelp(
+            "Write to this file (a folder for csv; required for csv and xlsx) instead of standard output.",
+            valueName: "path"))
     var output: String?
 
     func run() throws {
         if format == .csv, output == nil {
             throw ValidationError("--format csv writes one file per section: name a folder with -o")
+        }
+        if format == .xlsx, output == nil {
+            throw ValidationError("--format xlsx writes a workbook: name the file with -o")
         }
         let config = try options.load()
         let logger = try options.logger(config)
@@ -69,6 +76,12 @@ struct Report: ParsableCommand {
         } catch {
             throw ValidationErrorMessage("\(project) \(period): \(error)")
         }
+        // Whole credits, split by the agreed allocation (largest remainder, docs/methodologies.md).
+        let credits = CreditAllocation.wholeCredits(result.rounded)
+        guard let allocation = CreditAllocation.allocate(credits, to: projectConfig.allocation) else {
+            throw ValidationErrorMessage(
+                "\(project) \(period): the allocation's shares are too fine to allocate exactly")
+        }
         let recorded = try store.corrections(p)
         let afterFreeze = try store.arrivedAfterFreeze(p)
         let byMeter = Dictionary(totals.map { ($0.meter, $0) }, uniquingKeysWith: { a, _ in a })
@@ -97,7 +110,7 @@ struct Report: ParsableCommand {
                 ("calculation", .text("\(methodology.id) \(methodology.version)")),
                 ("period", .text(p.name)), ("period_start", .time(p.starts)), ("period_end", .time(p.ends)),
                 ("vintage", .text(PeriodInputs.vintages(p).joined(separator: " "))),
-                ("emission_reductions_tco2e", .decimal(result.rounded)),
+                ("emission_reductions_tco2e", .decimal(result.rounded)), ("credits", .integer(Int(credits))),
                 ("chain_head", .text(p.headSeq.map { "\(project)#\($0)" })), ("chain_head_hash", .text(p.headHash)),
                 ("chain_head_intact", .boolean(try store.headIsInChain(p))), ("declared_at", .time(p.declaredAt)),
                 ("declared_by", .text(p.declaredBy)),
@@ -170,6 +183,7 @@ struct Report: ParsableCommand {
             ReportTable(
                 "equations", fields: result.equations.map(\.fields),
                 columns: ["equation", "expression", "unit", "value", "exact"]),
+            Self.allocationTable(allocation),
             ReportTable("warnings", columns: ["warning"], rows: findings.warnings.map { [.text($0)] }),
         ]
         let printer = ReportPrinter(summary: summary, tables: tables) { emit in
@@ -189,6 +203,23 @@ struct Report: ParsableCommand {
             if let output { written = [output] }
         case .csv:
             written = try printer.csv(folder: output ?? ".")
+        case .xlsx:
+            // The signed checkpoint of the frozen head (the period's own, declared with it, first).
+            let checkpoint = try p.headSeq.flatMap { seq in
+                try db.query(
+                    """
+                    select note from jcm.checkpoints where project = $1 and size = $2 and hash = decode($3, 'hex')
+                    order by (note like '%' || $4 || '%') desc, id limit 1
+                    """, [project, String(seq), p.headHash ?? "", "period \(p.name)"]
+                ).rows.first?[0] ?? nil
+            }
+            let sheets = workbookSheets(
+                config: config, project: projectConfig, methodology: methodology, result: result, inputs: inputs,
+                period: p, summary: summary + [("checkpoint", .text(checkpoint))], tables: tables,
+                allocation: allocation, credits: credits)
+            try ReportWorkbook(sheets: sheets, datasetColumns: ReportPrinter.datasetColumns, dataset: printer.dataset)
+                .write(to: output ?? "report.xlsx")
+            written = [output ?? "report.xlsx"]
         }
         for w in findings.warnings {
             FileHandle.standardError.write(Data("warning: \(project) \(period): \(w)\n".utf8))

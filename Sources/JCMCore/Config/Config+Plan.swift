@@ -19,11 +19,9 @@ extension Config {
                 r.problem("option", "\"\(o)\" is not one of A (default data), B (transaction records), C (measured)")
             }
         }
-        let frequency = r.string("frequency")
-        let description = r.string("description")
+        let texts = r.sheetTexts(point: false)
         guard let project, let id, let unit, let option else { return nil }
-        return Parameter(
-            project: project, id: id, unit: unit, option: option, frequency: frequency, description: description)
+        return Parameter(project: project, id: id, unit: unit, option: option, texts: texts)
     }
 
     static func readMeterPlan(_ r: inout TableReader, kind: MeterKind?, unit: MeasurementUnit?, zone: String?)
@@ -141,6 +139,13 @@ extension Config {
                 } else {
                     problem("parameter", "project \(m.project) declares no [[parameter]] \"\(m.parameter)\"")
                 }
+            }
+            if let point = m.texts.point,
+                let other = meters[..<i].first(where: { $0.project == m.project && $0.texts.point == point })
+            {
+                problem(
+                    "monitoring_point",
+                    "\"\(point)\" is already the monitoring point of meter \(other.id) in project \(m.project)")
             }
             if let signal = m.plan.productionSignal {
                 if let s = byID[signal] {

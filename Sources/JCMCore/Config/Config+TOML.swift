@@ -95,19 +95,22 @@ extension Config {
             let start = r.instant("monitoring_start", zone: nil)
             let calculation = r.string("calculation").map { resolve($0, besideFileAt: file) }
             let values = readValues(&r)
-            if calculation == nil, t["values"] != nil {
-                r.problem("values", "only applies with calculation (a methodology file)")
+            let sources = readValueSources(&r)
+            let allocation = readAllocation(&r)
+            for key in ["values", "value_sources"] where calculation == nil && t[key] != nil {
+                r.problem(key, "only applies with calculation (a methodology file)")
             }
             if let id, let methodology {
                 if let first = config.projects.firstIndex(where: { $0.id == id }) {
                     r.problem("id", "\"\(id)\" is already the id of project[\(first + 1)]")
                 } else {
                     projectTables[id] = (i, t)
-                    config.projects.append(
-                        Project(
-                            id: id, methodology: methodology, methodologyVersion: version, name: name,
-                            monitoringStart: start,
-                            calculation: calculation, values: values))
+                    var project = Project(
+                        id: id, methodology: methodology, methodologyVersion: version, name: name,
+                        monitoringStart: start, calculation: calculation, values: values)
+                    project.valueSources = sources
+                    project.allocation = allocation
+                    config.projects.append(project)
                 }
             }
             problems += r.finish()
@@ -314,10 +317,12 @@ extension Config {
             }
         }
         let plan = readMeterPlan(&r, kind: kind, unit: unit, zone: zone)
+        let texts = r.sheetTexts(point: true)
         guard let id, let project, let parameter, let kind, let unit else { return nil }
         var meter = Meter(
             id: id, project: project, parameter: parameter, kind: kind, unit: unit, timeZone: zone, poll: poll)
         meter.plan = plan
+        meter.texts = texts
         return meter
     }
 }

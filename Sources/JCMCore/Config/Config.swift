@@ -66,6 +66,10 @@ public struct Config: Sendable, Equatable {
         public var calculation: String?
         /// Fixed (option A) values of the methodology's parameters, by parameter id.
         public var values: [String: ExactDecimal]
+        /// Where each fixed value comes from, by parameter id (the sheet's Table 2).
+        public var valueSources: [String: String] = [:]
+        /// The agreed split of its credits, in declared order; empty when none is declared.
+        public var allocation: [AllocationAccount] = []
         public init(
             id: String, methodology: String, methodologyVersion: String? = nil, name: String? = nil,
             monitoringStart: Timestamp? = nil,
@@ -95,6 +99,8 @@ public struct Config: Sendable, Equatable {
         public var timeZone: String?
         public var poll: Poll?
         public var plan = MeterPlan()
+        /// Its own Monitoring Report Sheet texts; what it leaves out is its parameter's.
+        public var texts = SheetTexts()
 
         public init(
             id: String, project: String, parameter: String, kind: MeterKind, unit: MeasurementUnit,

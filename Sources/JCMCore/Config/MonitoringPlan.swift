@@ -18,20 +18,29 @@ extension Config {
         public var id: String
         public var unit: MeasurementUnit
         public var option: MonitoringOption
+        /// What the Monitoring Report Sheet says of it; its meters may say their own.
+        public var texts: SheetTexts
         /// As the monitoring plan words it: "continuous, recorded every 15 minutes", "monthly".
-        public var frequency: String?
-        public var description: String?
+        public var frequency: String? {
+            get { texts.frequency }
+            set { texts.frequency = newValue }
+        }
+        public var description: String? {
+            get { texts.description }
+            set { texts.description = newValue }
+        }
 
         public init(
             project: String, id: String, unit: MeasurementUnit, option: MonitoringOption, frequency: String? = nil,
-            description: String? = nil
+            description: String? = nil, texts: SheetTexts = SheetTexts()
         ) {
             self.project = project
             self.id = id
             self.unit = unit
             self.option = option
-            self.frequency = frequency
-            self.description = description
+            self.texts = texts
+            if let frequency { self.texts.frequency = frequency }
+            if let description { self.texts.description = description }
         }
     }
 

@@ -69,6 +69,12 @@ extension Config {
                 problem("values.\(key)", line, "\(m.id) has no parameter \(key)")
             }
         }
+        let sourcesTable = table["value_sources"]?.value.tableValue
+        for key in project.valueSources.keys.sorted() where m.parameter(key)?.option != .a {
+            problem(
+                "value_sources.\(key)", sourcesTable?[key]?.line,
+                "\(m.id) has no option A parameter \(key): sources are for the fixed values")
+        }
         for p in m.measuredParameters {
             guard let declared = parameters.first(where: { $0.project == project.id && $0.id == p.id }) else {
                 problem(

@@ -40,7 +40,9 @@ public final class CheckpointWriter {
     }
 
     /// One checkpoint: the table first (it commits or the files are not written), then the files.
-    public func write(_ checkpoint: Checkpoint, db: Connection) throws {
+    /// Returns the files written (the state folder's, and the witness folder's copy).
+    @discardableResult
+    public func write(_ checkpoint: Checkpoint, db: Connection) throws -> [String] {
         let note = try checkpoint.signed(by: signer)
         try db.query(
             "insert into jcm.checkpoints (project, size, hash, note) values ($1, $2, decode($3, 'hex'), $4)",
@@ -48,10 +50,12 @@ public final class CheckpointWriter {
         let name = Self.fileName(checkpoint)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try Self.replace(dir + "/" + name, with: note)
+        var files = [dir + "/" + name]
         if let witnessDir {
             do {
                 try FileManager.default.createDirectory(atPath: witnessDir, withIntermediateDirectories: true)
                 try Self.replace(witnessDir + "/" + name, with: note)
+                files.append(witnessDir + "/" + name)
             } catch {
                 logger.error(
                     "checkpoint not copied to the witness folder",
@@ -68,6 +72,7 @@ public final class CheckpointWriter {
                     metadata: ["url": "\(URLRedaction.redact(witnessURL))", "result": "\(String(describing: status))"])
             }
         }
+        return files
     }
 
     /// The latest of a chain, or of a period's declaration (its own file, kept).
