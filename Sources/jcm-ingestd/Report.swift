@@ -15,16 +15,19 @@ struct Report: ParsableCommand {
             Exit status: 0 clean; 3 when a reading of the period was excluded, held or late; 4 when a measured parameter \
             has no counted reading although the period has readings (docs/methodologies.md). Warnings go to stderr too. \
             xlsx writes the Monitoring Report Sheet (MRS(input), MRS(calc_process) with live formulas, Corrections, \
-            Dataset, About, Issuance request) to the file -o names. The summary line on stderr names every file written.
+            Dataset, About, Issuance request) to the file -o names. html writes one self-contained page (inline SVG and \
+            CSS, no scripts) for a verifier: the result as a waterfall, completeness per meter and day, each meter's \
+            counter with its gaps, resets, rollovers, lapses and splits, and the trace tables; it prints to A4. \
+            The summary line on stderr names every file written.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv, xlsx }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv, xlsx, html }
 
     @OptionGroup var options: ConfigOption
     @Option(help: ArgumentHelp("Project id.", valueName: "id")) var project: String
     @Option(help: ArgumentHelp("Name of a declared period (`jcm-ingestd period list`).", valueName: "name")) var period:
         String
-    @Option(help: "text, json, csv or xlsx.") var format: Format = .text
+    @Option(help: "text, json, csv, xlsx or html.") var format: Format = .text
     @Option(
         name: [.customShort("o"), .long],
         help: ArgumentHelp(
@@ -203,6 +206,13 @@ struct Report: ParsableCommand {
             if let output { written = [output] }
         case .csv:
             written = try printer.csv(folder: output ?? ".")
+        case .html:
+            let out = try output.map { try Output(path: $0) } ?? Output.standard
+            try writeHTML(
+                to: out, store: store, period: p, result: result, summary: summary, tables: tables,
+                meters: measuredMeters.map { ($0.id, $0.unit.symbol) }, warnings: findings.warnings)
+            try out.close()
+            if let output { written = [output] }
         case .xlsx:
             // The signed checkpoint of the frozen head (the period's own, declared with it, first).
             let checkpoint = try p.headSeq.flatMap { seq in
