@@ -6,13 +6,14 @@
 # tests) and util-linux's prlimit (the daemon under a descriptor limit in the tests). For the tests
 # (test.sh sets JCM_DEPS_TESTS=1) also prometheus (promtool checks and unit-tests the alert rules)
 # and what building and checking the Debian package needs: lintian, binutils (strip), systemd
-# (systemd-sysusers in its postinst, systemd-analyze verify).
+# (systemd-sysusers in its postinst, systemd-analyze verify), and openpyxl and XlsxWriter
+# (independent writers of the .xlsx reports the tests read).
 # Sourced by demo.sh and test.sh; does nothing when everything is already there.
 set -euo pipefail
 
 need=()
 packages=(libcurl4-openssl-dev libpq-dev postgresql pkg-config openssl nginx-light python3 util-linux)
-[ -z "${JCM_DEPS_TESTS:-}" ] || packages+=(prometheus lintian binutils systemd)
+[ -z "${JCM_DEPS_TESTS:-}" ] || packages+=(prometheus lintian binutils systemd python3-openpyxl python3-xlsxwriter)
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done

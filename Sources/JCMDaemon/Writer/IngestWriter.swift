@@ -311,6 +311,7 @@ public final class IngestWriter: @unchecked Sendable {
         let errors = try ErrorsFile(path: tempErrors, file: name)
         var ingestor = ReportIngestor(store: store, batchRows: config.database.batchRows, logger: logger)
         ingestor.csv = watch.csv
+        ingestor.sheet = watch.sheet
         let summary: ReportSummary
         do {
             summary = try ingestor.ingest(
