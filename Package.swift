@@ -38,6 +38,7 @@ let package = Package(
                 "JCMCore", "JCMCurl", "JCMPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .executableTarget(

@@ -7,15 +7,16 @@
 # (test.sh sets JCM_DEPS_TESTS=1) also prometheus (promtool checks and unit-tests the alert rules)
 # and what building and checking the Debian package needs: lintian, binutils (strip), systemd
 # (systemd-sysusers in its postinst, systemd-analyze verify), and LibreOffice Calc (headless) with
-# openpyxl, which read and recompute report's xlsx workbooks, and headless Chromium with a font and
-# Pillow, which load report's HTML page, screenshot it and check the picture.
+# openpyxl, which read and recompute report's xlsx workbooks, XlsxWriter (an independent writer of
+# the .xlsx report files the tests ingest), and headless Chromium with a font and Pillow, which load
+# report's HTML page, screenshot it and check the picture.
 # Sourced by demo.sh and test.sh; does nothing when everything is already there.
 set -euo pipefail
 
 need=()
 packages=(libcurl4-openssl-dev libpq-dev postgresql pkg-config openssl nginx-light python3 util-linux)
 # (libreoffice-calc-nogui: the tests recompute report's xlsx formulas with headless LibreOffice)
-[ -z "${JCM_DEPS_TESTS:-}" ] || packages+=(prometheus lintian binutils systemd libreoffice-calc-nogui chromium fonts-dejavu-core python3-pil)
+[ -z "${JCM_DEPS_TESTS:-}" ] || packages+=(prometheus lintian binutils systemd libreoffice-calc-nogui python3-openpyxl python3-xlsxwriter chromium fonts-dejavu-core python3-pil)
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done

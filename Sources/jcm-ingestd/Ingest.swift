@@ -20,7 +20,10 @@ struct Ingest: ParsableCommand {
             "IANA time zone for timestamps without an offset (like a watched folder's timezone).", valueName: "zone"))
     var timezone: String?
 
-    @Argument(help: ArgumentHelp("Report files (CSV or JSON).", valueName: "file"))
+    @Option(help: ArgumentHelp("The sheet of .xlsx files to read (default: the first).", valueName: "name"))
+    var sheet: String?
+
+    @Argument(help: ArgumentHelp("Report files (CSV, JSON or .xlsx).", valueName: "file"))
     var files: [String]
 
     func run() throws {
@@ -34,6 +37,7 @@ struct Ingest: ParsableCommand {
         var context = try IngestContext.open(conninfo: target.conninfo, config: config, logger: logger)
         var ingestor = ReportIngestor(store: context.store, batchRows: config.database.batchRows, logger: logger)
         ingestor.logger.logLevel = max(ingestor.logger.logLevel, .warning)
+        ingestor.sheet = sheet
         var failed = false
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         for file in files.map({ URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL.path }) {

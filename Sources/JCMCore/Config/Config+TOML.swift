@@ -149,9 +149,14 @@ extension Config {
             let processed = r.string("processed_dir")
             let rejected = r.string("rejected_dir")
             let csv = readCSVDialect(&r)
+            let sheet = r.string("sheet")
+            if sheet?.isEmpty == true {
+                r.problem("sheet", "names no sheet: leave it out to read a workbook's first sheet")
+            }
             if let dir {
                 var watch = Watch(dir: dir, timeZone: zone, processedDir: processed, rejectedDir: rejected)
                 watch.csv = csv
+                watch.sheet = sheet
                 config.watches.append(watch)
             }
             problems += r.finish()

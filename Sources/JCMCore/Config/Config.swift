@@ -198,6 +198,8 @@ public struct Config: Sendable, Equatable {
         public var rejectedDir: String
         /// `delimiter` and `decimal_separator` (Config+Watch.swift).
         public var csv = CSVDialect.standard
+        /// `sheet`: which sheet of an .xlsx report to read; nil reads the first.
+        public var sheet: String?
 
         public init(dir: String, timeZone: String? = nil, processedDir: String? = nil, rejectedDir: String? = nil) {
             self.dir = dir

@@ -1,7 +1,7 @@
 /// The canonical "long" CSV report: a header naming at least `meter_id,timestamp,value,unit`
 /// (any order, case-insensitive); any other column is kept with the reading as `extra`.
 public struct CSVReportDecoder<Source: ByteSource>: ReportDecoder {
-    public static var requiredColumns: [String] { ["meter_id", "timestamp", "value", "unit"] }
+    public static var requiredColumns: [String] { ReportColumns.required }
 
     private var reader: CSVReader<Source>
     private let fileName: String
@@ -58,29 +58,21 @@ public struct CSVReportDecoder<Source: ByteSource>: ReportDecoder {
         let names =
             dialect.encoding == .utf8
             ? reader.fields : (0..<reader.fieldCount).map { reader.field($0, dialect.encoding) }
-        header = names.map { $0.trimmingSpaces.lowercased() }
-        var index: [String: Int] = [:]
-        for (i, name) in header.enumerated() {
-            if index[name] != nil {
-                throw ReportFailure(line: reader.line, message: "column \"\(name)\" appears twice in the header")
-            }
-            index[name] = i
-        }
-        let missing = Self.requiredColumns.filter { index[$0] == nil }
-        guard missing.isEmpty else {
-            if let separator = Self.otherSeparator(in: header, than: dialect.delimiter) {
+        do {
+            let found = try ReportColumns(names: names)
+            header = found.header
+            columns = (found.meter, found.timestamp, found.value, found.unit)
+            extraColumns = found.extra
+        } catch {
+            if case .missing = error,
+                let separator = Self.otherSeparator(
+                    in: names.map { $0.trimmingSpaces.lowercased() }, than: dialect.delimiter)
+            {
                 throw ReportFailure(
                     line: reader.line, message: Self.separatorMessage(separator, folder: dialect.delimiter))
             }
-            throw ReportFailure(
-                line: reader.line,
-                message:
-                    "header lacks column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) (needs \(Self.requiredColumns.joined(separator: ",")))"
-            )
+            throw ReportFailure(line: reader.line, message: error.message)
         }
-        columns = (index["meter_id"]!, index["timestamp"]!, index["value"]!, index["unit"]!)
-        let known = Set(Self.requiredColumns.map { index[$0]! })
-        extraColumns = header.indices.filter { !known.contains($0) }
     }
 }
 

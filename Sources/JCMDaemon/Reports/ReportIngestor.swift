@@ -17,6 +17,8 @@ public struct ReportIngestor {
     public var clock: @Sendable () -> Timestamp = { Timestamp(date: Date()) }
     /// How CSV files are written where this file comes from (its [[watch]] folder's dialect).
     public var csv = CSVDialect.standard
+    /// Which sheet of an .xlsx report to read (its folder's `sheet`); nil: the first.
+    public var sheet: String?
 
     public init(store: ReadingStore, batchRows: Int, logger: Logger) {
         self.store = store
@@ -120,8 +122,7 @@ public struct ReportIngestor {
         }
         summary.batch = batch
 
-        let format = ReportFormat.detect(fileName: name, firstBytes: try file.peek(64))
-        var decoder = makeReportDecoder(format, source: file, fileName: name, csv: csv)
+        var decoder = try decoder(for: file, name: name)
         var chunk = try store.beginChunk(batch: batch, source: name)
         var inChunk = 0
         var now = clock()
@@ -229,7 +230,24 @@ public struct ReportIngestor {
         return summary
     }
 
+    /// "file.csv:12" and "book.xlsx:Readings!A12" are both on line (row) 12.
     static func line(of location: String) -> Int? {
-        location.split(separator: ":").last.flatMap { Int($0) }
+        location.split(separator: ":").last.flatMap {
+            Int(String($0.reversed().prefix { $0.isASCII && $0.isNumber }.reversed()))
+        }
+    }
+
+    private func decoder(for file: FileSource, name: String) throws -> any ReportDecoder {
+        let first = try file.peek(128)
+        if let refusal = ReportFormat.refusal(fileName: name, firstBytes: first) {
+            return RefusedReportDecoder(ReportFailure(line: 0, message: refusal))
+        }
+        let format = ReportFormat.detect(fileName: name, firstBytes: first)
+        guard format == .xlsx else { return makeReportDecoder(format, source: file, fileName: name, csv: csv) }
+        do {
+            return try XLSXWorkbookFile.decoder(file, name: name, sheet: sheet, dialect: csv)
+        } catch {
+            return RefusedReportDecoder(error)
+        }
     }
 }

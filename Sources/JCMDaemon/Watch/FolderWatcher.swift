@@ -21,7 +21,8 @@ public final class FolderWatcher: @unchecked Sendable {
 
     /// Names that are not (yet) reports: hidden files and the temporary names uploaders use.
     public static func isCandidate(_ name: String) -> Bool {
-        !(name.hasPrefix(".") || name.hasSuffix(".part") || name.hasSuffix(".tmp") || name.hasSuffix(".errors.json"))
+        !(name.hasPrefix(".") || name.hasPrefix("~$") || name.hasSuffix(".part") || name.hasSuffix(".tmp")
+            || name.hasSuffix(".errors.json"))
     }
 
     /// Called by the writer once a file has been moved away (or given up), so a later file of

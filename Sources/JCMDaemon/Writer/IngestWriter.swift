@@ -131,6 +131,137 @@ public final class IngestWriter: Sendable {
         try engine.withLock { try $0.checkpointIfDue(force: force) }
     }
 
+<<<<<<< HEAD
     /// How many polls the writer has decoded (each is decoded once, whatever happens to its group).
     var decodedPolls: Int { engine.withLock { $0.decodedPolls } }
+=======
+    private func handle(_ job: Job) throws {
+        switch job {
+        case .spooled: try drainSpool()
+        case .poll(let result): try writePolls([(result, nil)])
+        case .backfill(let result):
+            do {
+                try writeBackfill(result)
+            } catch let halt as ChainHalted {
+                hold(job, halt)
+            }
+        case .report(let path, let watch, let origin):
+            do {
+                try writeReport(path: path, watch: watch, origin: origin)
+            } catch let halt as ChainHalted {
+                hold(job, halt)
+            }
+        case .reconfigure(var next):
+            // daemon.state_dir takes effect at the next restart (Daemon.reloadedConfig): the
+            // signing key, the heads and the spool stay where this writer started.
+            next.daemon.stateDir = config.daemon.stateDir
+            config = next
+            health.keep(only: Set(next.meters.map(\.id)))
+            metrics.set("jcm_meters_down", Double(health.downCount))
+            try prepare()
+        }
+    }
+
+    private func writeReport(path: String, watch: Config.Watch, origin: ReportOrigin?) throws {
+        guard let store, var validator else { return }
+        // Queued twice (a rescan after a reload) and already moved away by the first job.
+        var st = stat()
+        if lstat(path, &st) != 0, errno == ENOENT {
+            logger.debug("report already handled", metadata: ["file": "\(path)"])
+            reportFinished(path, origin: origin)
+            return
+        }
+        let name = (path as NSString).lastPathComponent
+        try FileManager.default.createDirectory(atPath: watch.rejectedDir, withIntermediateDirectories: true)
+        let tempErrors = ReportMover.temporaryErrorsPath(for: name, in: watch.rejectedDir)
+        unlink(tempErrors)  // left by a run that stopped mid-file
+        let errors = try ErrorsFile(path: tempErrors, file: name)
+        var ingestor = ReportIngestor(store: store, batchRows: config.database.batchRows, logger: logger)
+        ingestor.csv = watch.csv
+        ingestor.sheet = watch.sheet
+        let summary: ReportSummary
+        do {
+            summary = try ingestor.ingest(
+                path: path, zone: watch.timeZone, origin: origin, validator: &validator, problem: errors.add)
+        } catch {
+            errors.close(summary: "interrupted", sha256: nil)
+            unlink(tempErrors)
+            throw error
+        }
+        self.validator = validator
+        count(summary.counts)
+        metrics.add("jcm_reports_total", "outcome=\"\(summary.outcome.name)\"")
+        if summary.counts.accepted + summary.counts.flagged > 0 { try? noteNewestReadings(store) }
+        errors.close(summary: summary.oneLine, sha256: summary.sha256)
+        if let failed = errors.failed {
+            logger.error("errors file incomplete", metadata: ["file": "\(path)", "error": "\(failed)"])
+        }
+        settle(path, summary: summary, watch: watch, errorsPath: tempErrors)
+        reportFinished(path, origin: origin)
+    }
+
+    func count(_ c: ChunkCounts) {
+        for (verdict, n) in [
+            ("accepted", c.accepted), ("flagged", c.flagged), ("rejected", c.rejected), ("duplicate", c.duplicates),
+        ] where n > 0 {
+            metrics.add("jcm_readings_total", "verdict=\"\(verdict)\"", Double(n))
+        }
+    }
+
+    /// Moves the report out of the folder now that its rows are committed. A move that fails
+    /// (another filesystem, permissions) is logged, not retried: the data is already stored, and
+    /// the file, left in place, is recognised by its SHA-256 at the next start.
+    private func settle(_ path: String, summary: ReportSummary, watch: Config.Watch, errorsPath: String) {
+        do {
+            switch summary.outcome {
+            case .processed, .duplicate:
+                unlink(errorsPath)
+                let target = try ReportMover.move(path, into: watch.processedDir)
+                logger.info("\(summary.oneLine)", metadata: ["file": "\(path)", "moved.to": "\(target)"])
+            case .rejected, .refused:
+                let target = try ReportMover.move(path, into: watch.rejectedDir)
+                ReportMover.publishErrors(errorsPath, beside: target)
+                logger.warning(
+                    "\(summary.oneLine)",
+                    metadata: ["file": "\(path)", "moved.to": "\(target)", "problems": "\(summary.problemCount)"])
+            }
+        } catch {
+            logger.error(
+                "report stored but not moved out of the folder",
+                metadata: ["file": "\(path)", "error": "\(error)", "outcome": "\(summary.oneLine)"])
+        }
+    }
+
+    private func giveUp(_ job: Job, error: Error) {
+        switch job {
+        case .spooled:
+            setAsideSpooled(error: error)
+        case .poll(let result):
+            logger.error(
+                "poll could not be written",
+                metadata: [
+                    "meter.id": "\(result.meterID)", "error": "\(error)",
+                    "body": "\(String(decoding: result.body.prefix(512), as: UTF8.self))",
+                ])
+        case .reconfigure:
+            logger.error("reloaded configuration could not be applied to the database", metadata: ["error": "\(error)"])
+        case .backfill(let result):
+            logger.error(
+                "backfilled history could not be written",
+                metadata: ["meter.id": "\(result.gap.meterID)", "error": "\(error)"])
+        case .report(let path, let watch, let origin):
+            logger.error("report could not be written", metadata: ["file": "\(path)", "error": "\(error)"])
+            let target = try? ReportMover.move(path, into: watch.rejectedDir)
+            if let target,
+                let errors = try? ErrorsFile(
+                    path: ReportMover.errorsPath(for: target), file: (path as NSString).lastPathComponent)
+            {
+                errors.add(
+                    FileProblem(line: nil, reason: ReasonCode.databaseError.rawValue, detail: "\(error)", raw: nil))
+                errors.close(summary: "not ingested: the database refused it", sha256: nil)
+            }
+            reportFinished(path, origin: origin)
+        }
+    }
+>>>>>>> h21-xlsx-in
 }
