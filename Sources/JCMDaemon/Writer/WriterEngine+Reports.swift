@@ -22,6 +22,7 @@ extension WriterEngine {
         let errors = try ErrorsFile(path: tempErrors, file: name)
         var ingestor = ReportIngestor(store: store, batchRows: config.database.batchRows, logger: logger)
         ingestor.csv = watch.csv
+        ingestor.sheet = watch.sheet
         let summary: ReportSummary
         do {
             summary = try ingestor.ingest(
