@@ -47,7 +47,8 @@ enum XLSXWorkbookFile {
         } catch let malformed as XMLPullReader<MemorySource>.Malformed {
             throw ReportFailure(line: 0, message: "workbook part: \(malformed)")
         } catch {
-            throw ReportFailure(line: 0, message: "not a readable .xlsx workbook: \(error)")
+            throw ReportFailure(
+                line: 0, message: "not a readable .xlsx workbook (a damaged or cut-off zip archive: \(error))")
         }
     }
 
