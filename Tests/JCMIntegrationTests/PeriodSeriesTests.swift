@@ -279,6 +279,42 @@ struct PeriodSeriesTests {
         #expect(r.json["parameters"]?[0]?["adjusted"]?.stringValue == "59.6")
     }
 
+    /// A renewal that overlaps the old certificate covers the interval straddling it (no lapse);
+    /// with six hours between the certificates, the interval spanning them is lapsed (migration 14
+    /// reads the certificates per meter; the rule is 0009's).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CommandLineTests.binary)))
+    func anOverlappingRenewalCoversAndAGapBetweenCertificatesLapses() throws {
+        func certificates(_ firstEnds: String, _ secondStarts: String) -> String {
+            """
+            [[meter.calibration]]
+            certificate = "C-1"
+            calibrated = 2026-01-01T00:00:00Z
+            valid_until = \(firstEnds)
+            [[meter.calibration]]
+            certificate = "C-2"
+            calibrated = \(secondStarts)
+            valid_until = 2027-10-05T12:00:00Z
+            """
+        }
+        let rows = Self.csv(Self.days(10, 1...7) { 100_000 + 10_000 * ($0 - 1) })
+        // The interval (10-03 12:00, 10-04 12:00] lies within neither certificate alone.
+        var lapsedBy: [String: [String]] = [:]
+        for (name, cals) in [
+            ("overlap", certificates("2026-10-04T00:00:00Z", "2026-10-03T18:00:00Z")),
+            ("gap", certificates("2026-10-03T18:00:00Z", "2026-10-04T00:00:00Z")),
+        ] {
+            let text = config(try TestCluster.freshDatabase(), calibrations: cals)
+            let config = try ingest(text, [("cal-\(name).csv", rows)])
+            try declare(config, "OCT", "2026-10-01T12:00:00Z", "2026-10-07T12:00:00Z")
+            let r = try report(config, "OCT")
+            lapsedBy[name] = (r.json["dataset"]?.arrayValue ?? []).filter { $0["lapsed"]?.boolValue == true }.map {
+                $0["ts_to"]?.stringValue ?? ""
+            }
+        }
+        #expect(lapsedBy["overlap"] == [])
+        #expect(lapsedBy["gap"] == ["2026-10-04T12:00:00Z"])
+    }
+
     /// An unknown period is named with the declared ones; a meter id written as a formula reaches
     /// the CSV files as text a spreadsheet will not run.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CommandLineTests.binary)))
