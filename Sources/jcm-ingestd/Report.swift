@@ -133,7 +133,7 @@ struct Report: ParsableCommand {
             let s = slotsByMeter[m.id]
             return [
                 ("meter", .text(m.id)), ("parameter", .text(m.parameter)), ("kind", .text(m.kind.rawValue)),
-                ("unit", .text(m.unit.symbol)),
+                ("unit", .text(t?.unit ?? m.unit.symbol)),
                 ("measured", .decimal(t?.measured ?? .zero)), ("readings", .integer(t?.readings ?? 0)),
                 ("counted", .integer(t?.counted ?? 0)),
                 ("expected_intervals", s.map { .integer($0.expected) } ?? .null),

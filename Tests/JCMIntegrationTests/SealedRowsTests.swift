@@ -70,6 +70,27 @@ struct SealedRowsTests {
                 ["2026-11-01 12:00:00+00", "0.2", "MWh"], ["2026-11-01 13:00:00+00", "0.25", "MWh"],
             ])
         #expect(try verify(owner) == [])
+        // A period's series is in its plan version's unit, each reading converted from the unit it
+        // was written under: 0.1, 0.15, 0.2, 0.25 MWh, three steps of 0.05; under the old version,
+        // the same steps of 50 kWh.
+        func steps(_ version: String) throws -> [[String?]] {
+            try rows(
+                owner,
+                """
+                select unit, value::text, coalesce(delta::text, '-'), step
+                from jcm.series_steps('IN-JP-0001', null, \(version), '2026-11-01T00:00Z', '2026-11-02T00:00Z') order by ts_to
+                """)
+        }
+        #expect(
+            try steps("(select max(version) from jcm.plan_versions)") == [
+                ["MWh", "0.1", "-", "first"], ["MWh", "0.15", "0.05", "normal"], ["MWh", "0.2", "0.05", "normal"],
+                ["MWh", "0.25", "0.05", "normal"],
+            ])
+        #expect(
+            try steps("(select min(version) from jcm.meter_versions where unit = 'kWh')") == [
+                ["kWh", "100", "-", "first"], ["kWh", "150", "50", "normal"], ["kWh", "200", "50", "normal"],
+                ["kWh", "250", "50", "normal"],
+            ])
 
         // The ingest role cannot change the unit in place; with a plan version of its own making
         // first it can, but the history keeps its units and verify names the forged version.

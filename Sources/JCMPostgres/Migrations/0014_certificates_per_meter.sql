@@ -4,6 +4,10 @@
 -- certificates (a few), so the check costs the same per reading whatever the number of meters.
 -- The rule is unchanged (0009): an interval is covered by one certificate, or by two that
 -- overlap; the as-found error is the next certificate's.
+--
+-- A period's series is in the unit its plan version gives the meter (jcm.meter_versions, 13),
+-- not today's jcm.meters: each reading is converted from the unit of the plan version its batch
+-- was written under. Meters whose unit never changed (all but a few) skip the lookup.
 
 create or replace function jcm.series_steps(p_project text, p_head bigint, p_plan integer, p_from timestamptz, p_to timestamptz)
 returns table (meter_id text, parameter text, kind text, unit text, parameter_unit text, ts_from timestamptz, ts_to timestamptz,
@@ -17,13 +21,18 @@ language sql stable as $$
         select c.meter_id, c.calibrated, c.valid_until, c.as_found_error_pct from jcm.plan_calibrations c where c.version = p_plan
     ),
     m as materialized (
-        select mm.key, mm.id, mm.parameter, mm.kind, mm.unit, mm.rollover, mm.expected_interval,
+        select mm.key, mm.id, mm.parameter, mm.kind, coalesce(mv.unit, mm.unit) as unit, mm.rollover, mm.expected_interval,
                extract(epoch from mm.expected_interval) * 1000000 as interval_us,
                pm.capacity_per_hour as cap, pm.max_permissible_error_pct as mpe,
-               coalesce(pm.calibration_required, false) as cal_req, coalesce(pp.unit, mm.unit) as parameter_unit,
+               coalesce(pm.calibration_required, false) as cal_req, coalesce(pp.unit, mv.unit, mm.unit) as parameter_unit,
+               mm.unit as current_unit,
+               mm.unit is distinct from coalesce(mv.unit, mm.unit)
+                 or exists (select 1 from jcm.meter_versions o where o.meter_id = mm.id and o.unit is distinct from coalesce(mv.unit, mm.unit))
+                 as units_vary,
                coalesce(cc.cal_from, '{}') as cal_from, coalesce(cc.cal_until, '{}') as cal_until,
                coalesce(cc.cal_found, '{}') as cal_found
         from jcm.meters mm
+        left join jcm.meter_versions mv on mv.version = p_plan and mv.meter_id = mm.id
         left join (select c.meter_id, array_agg(c.calibrated order by c.calibrated) as cal_from,
                           array_agg(c.valid_until order by c.calibrated) as cal_until,
                           array_agg(c.as_found_error_pct order by c.calibrated) as cal_found
@@ -44,7 +53,14 @@ language sql stable as $$
         where p_head is null or r.batch in (select batch from sealed)
     ),
     r as (
-        select m.*, x.ts, x.value, x.status, x.reasons, x.batch, x.seq, x.raw_value, x.raw_unit, x.corrected
+        select m.*, x.ts,
+               -- In the period's unit: a reading keeps the unit of the plan version it was written
+               -- under (its batch's), so a later kWh -> MWh change does not relabel it.
+               case when not m.units_vary then x.value
+                    else jcm.convert_unit(x.value, coalesce((select v.unit from jcm.batches b
+                                                             join jcm.meter_versions v on v.version = b.plan_version and v.meter_id = m.id
+                                                             where b.id = x.batch), m.current_unit), m.unit) end as value,
+               x.status, x.reasons, x.batch, x.seq, x.raw_value, x.raw_unit, x.corrected
         from m cross join lateral (
             (select * from cr where cr.meter = m.key and cr.ts <= p_from and not cr.excluded order by cr.ts desc limit 1)
             union all
