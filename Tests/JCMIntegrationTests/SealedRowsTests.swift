@@ -70,6 +70,9 @@ struct SealedRowsTests {
                 ["2026-11-01 12:00:00+00", "0.2", "MWh"], ["2026-11-01 13:00:00+00", "0.25", "MWh"],
             ])
         #expect(try verify(owner) == [])
+        #expect(
+            try scalar(owner, "select status from jcm.readings_view where ts = '2026-11-01 12:00Z'") == "accepted",
+            "the counter's state after the change is in the new unit: 150 kWh is 0.15 MWh, and 0.2 follows it")
         // A period's series is in its plan version's unit, each reading converted from the unit it
         // was written under: 0.1, 0.15, 0.2, 0.25 MWh, three steps of 0.05; under the old version,
         // the same steps of 50 kWh.

@@ -34,14 +34,19 @@ extension ReadingStore {
     }
 
     /// One index lookup per meter chosen by `condition` (a fixed SQL text; values go in `params`).
+    /// The value is in the meter's unit now: one written under a plan version with another unit
+    /// (kWh before a change to MWh) is converted, so the next reading is judged against it.
     private func newest(where condition: String, _ params: [String?]) throws -> [(
         key: Int32, id: String, timestamp: Timestamp, value: ExactDecimal
     )] {
         try db.query(
             """
-            select m.key, m.id, (extract(epoch from r.ts) * 1000000)::bigint, r.value::text
+            select m.key, m.id, (extract(epoch from r.ts) * 1000000)::bigint,
+                   (case when v.unit is null or v.unit = m.unit then r.value else jcm.convert_unit(r.value, v.unit, m.unit) end)::text
             from jcm.meters m cross join lateral (
-                select ts, value from jcm.readings where meter = m.key order by ts desc limit 1) r
+                select ts, value, batch from jcm.readings where meter = m.key order by ts desc limit 1) r
+            left join jcm.batches b on b.id = r.batch
+            left join jcm.meter_versions v on v.version = b.plan_version and v.meter_id = m.id
             where \(condition)
             """, params
         ).rows.compactMap { row in
