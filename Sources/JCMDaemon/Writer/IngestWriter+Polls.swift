@@ -151,7 +151,7 @@ extension IngestWriter {
             for p in polls { pollValidators[p.meter] = (p.etag, p.lastModified) }
         }
         for outcome in outcomes {
-            metrics.add("jcm_polls_total", "result=\"\(outcome.result)\"")
+            metrics.add("jcm_polls_total", ["result": "\(outcome.result)"])
             noteHealth(meter: outcome.meter, ok: outcome.result != "failed")
         }
         count(total)

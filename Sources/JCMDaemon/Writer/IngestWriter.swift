@@ -204,8 +204,8 @@ public final class IngestWriter: @unchecked Sendable {
                 case .report: kind = "report"
                 case .reconfigure: kind = "reconfigure"
                 }
-                metrics.add("jcm_write_seconds_sum", "kind=\"\(kind)\"", Date().timeIntervalSince(started))
-                metrics.add("jcm_write_seconds_count", "kind=\"\(kind)\"")
+                metrics.add("jcm_write_seconds_sum", ["kind": "\(kind)"], Date().timeIntervalSince(started))
+                metrics.add("jcm_write_seconds_count", ["kind": "\(kind)"])
                 metrics.set("jcm_last_commit_timestamp_seconds", Date().timeIntervalSince1970)
                 metrics.set("jcm_database_up", 1)
                 transient = 0
@@ -231,7 +231,8 @@ public final class IngestWriter: @unchecked Sendable {
                 // Out of descriptors: wait for some to be freed, as for a database that is away.
                 // The file stays in its folder; nothing is refused for the daemon's own state.
                 metrics.add(
-                    "jcm_open_failures_total", "what=\"\(shortage.what)\",error=\"\(OpenFailure.name(shortage.code))\"")
+                    "jcm_open_failures_total",
+                    ["what": "\(shortage.what)", "error": "\(OpenFailure.name(shortage.code))"])
                 transient += 1
                 let delay = Backoff.delay(attempt: transient, cap: 10)
                 if queue.isClosed, transient > 3 {
@@ -322,7 +323,7 @@ public final class IngestWriter: @unchecked Sendable {
         }
         self.validator = validator
         count(summary.counts)
-        metrics.add("jcm_reports_total", "outcome=\"\(summary.outcome.name)\"")
+        metrics.add("jcm_reports_total", ["outcome": "\(summary.outcome.name)"])
         if summary.counts.accepted + summary.counts.flagged > 0 { try? noteNewestReadings(store) }
         errors.close(summary: summary.oneLine, sha256: summary.sha256)
         if let failed = errors.failed {
@@ -336,7 +337,7 @@ public final class IngestWriter: @unchecked Sendable {
         for (verdict, n) in [
             ("accepted", c.accepted), ("flagged", c.flagged), ("rejected", c.rejected), ("duplicate", c.duplicates),
         ] where n > 0 {
-            metrics.add("jcm_readings_total", "verdict=\"\(verdict)\"", Double(n))
+            metrics.add("jcm_readings_total", ["verdict": "\(verdict)"], Double(n))
         }
     }
 

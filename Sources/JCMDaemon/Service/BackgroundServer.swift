@@ -1,0 +1,67 @@
+import Foundation
+import Synchronization
+
+/// Runs a Hummingbird server (a `Service`) from synchronous code: today's thread-based daemon and
+/// `simulate`. `start` returns once the server listens (with its port) or throws why it could
+/// not; `stop` cancels it and waits for it to close its socket. A `ServiceGroup` runs the same
+/// services directly and needs none of this.
+public final class BackgroundServer: Sendable {
+    private final class Start: Sendable {
+        let outcome = Mutex<Result<UInt16, any Error>?>(nil)
+        let ready = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+
+        func finish(_ result: Result<UInt16, any Error>) {
+            let first = outcome.withLock { o in
+                defer { if o == nil { o = result } }
+                return o == nil
+            }
+            if first { ready.signal() }
+        }
+    }
+
+    private let task: Task<Void, Never>
+    private let start: Start
+    /// The bound port (the kernel's choice when 0 was asked for).
+    public let port: UInt16
+
+    /// `run` serves until cancelled, calling its argument with the bound port once listening.
+    public init(
+        _ what: String,
+        run: @escaping @Sendable (_ onRunning: @escaping @Sendable (UInt16) -> Void) async throws -> Void
+    )
+        throws(BackgroundServerError)
+    {
+        let start = Start()
+        task = Task {
+            do {
+                try await run { port in start.finish(.success(port)) }
+                start.finish(.failure(CancellationError()))
+            } catch {
+                start.finish(.failure(error))
+            }
+            start.done.signal()
+        }
+        self.start = start
+        start.ready.wait()
+        switch start.outcome.withLock({ $0 }) {
+        case .success(let port): self.port = port
+        case .failure(let error): throw BackgroundServerError(what: what, reason: "\(error)")
+        case nil: throw BackgroundServerError(what: what, reason: "did not start")
+        }
+    }
+
+    /// Stops serving; waits up to 5 s for open connections to finish their answers.
+    public func stop() {
+        task.cancel()
+        _ = start.done.wait(timeout: .now() + 5)
+    }
+}
+
+/// A server that could not start (the address is in use, not local, not permitted).
+public struct BackgroundServerError: Error, Sendable, CustomStringConvertible, LocalizedError {
+    public let what: String
+    public let reason: String
+    public var description: String { "cannot serve \(what): \(reason)" }
+    public var errorDescription: String? { description }
+}
