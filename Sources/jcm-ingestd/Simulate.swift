@@ -35,7 +35,8 @@ struct Simulate: ParsableCommand {
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &set, nil)
-        let server = try BackgroundServer("the simulator on \(listen)") { onRunning in
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let server = try BackgroundServer("the simulator on \(listen)", threads: threads) { onRunning in
             try await SimulatorServer(
                 simulator: simulator, host: address.host, port: Int(address.port),
                 logger: Logger(label: "jcm-ingestd.simulate"), onRunning: onRunning

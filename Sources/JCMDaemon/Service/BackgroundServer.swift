@@ -2,9 +2,10 @@ import Foundation
 import Synchronization
 
 /// Runs a Hummingbird server (a `Service`) from synchronous code: today's thread-based daemon and
-/// `simulate`. `start` returns once the server listens (with its port) or throws why it could
-/// not; `stop` cancels it and waits for it to close its socket. A `ServiceGroup` runs the same
-/// services directly and needs none of this.
+/// `simulate`. `init` returns once the server listens (with its port) or throws why it could
+/// not; `stop` cancels it and waits for it to close its socket. Its tasks run on threads of their
+/// own (`ThreadTaskExecutor`), so callers may block while it serves. A `ServiceGroup` runs the
+/// same services directly and needs none of this.
 public final class BackgroundServer: Sendable {
     private final class Start: Sendable {
         let outcome = Mutex<Result<UInt16, any Error>?>(nil)
@@ -22,18 +23,20 @@ public final class BackgroundServer: Sendable {
 
     private let task: Task<Void, Never>
     private let start: Start
+    private let executor: ThreadTaskExecutor
     /// The bound port (the kernel's choice when 0 was asked for).
     public let port: UInt16
 
-    /// `run` serves until cancelled, calling its argument with the bound port once listening.
+    /// `run` serves until cancelled, calling its argument with the bound port once listening;
+    /// its tasks run on `threads` threads.
     public init(
-        _ what: String,
+        _ what: String, threads: Int = 2,
         run: @escaping @Sendable (_ onRunning: @escaping @Sendable (UInt16) -> Void) async throws -> Void
-    )
-        throws(BackgroundServerError)
-    {
+    ) throws(BackgroundServerError) {
         let start = Start()
-        task = Task {
+        let executor = ThreadTaskExecutor(name: "http-server", threads: threads)
+        self.executor = executor
+        task = Task(executorPreference: executor) {
             do {
                 try await run { port in start.finish(.success(port)) }
                 start.finish(.failure(CancellationError()))
@@ -46,15 +49,19 @@ public final class BackgroundServer: Sendable {
         start.ready.wait()
         switch start.outcome.withLock({ $0 }) {
         case .success(let port): self.port = port
-        case .failure(let error): throw BackgroundServerError(what: what, reason: "\(error)")
-        case nil: throw BackgroundServerError(what: what, reason: "did not start")
+        case .failure(let error):
+            executor.shutdown()
+            throw BackgroundServerError(what: what, reason: "\(error)")
+        case nil:
+            executor.shutdown()
+            throw BackgroundServerError(what: what, reason: "did not start")
         }
     }
 
     /// Stops serving; waits up to 5 s for open connections to finish their answers.
     public func stop() {
         task.cancel()
-        _ = start.done.wait(timeout: .now() + 5)
+        if start.done.wait(timeout: .now() + 5) == .success { executor.shutdown() }
     }
 }
 
