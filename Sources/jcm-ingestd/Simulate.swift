@@ -37,10 +37,10 @@ struct Simulate: ParsableCommand {
         pthread_sigmask(SIG_BLOCK, &set, nil)
         let threads = ProcessInfo.processInfo.activeProcessorCount
         let server = try BackgroundServer("the simulator on \(listen)", threads: threads) { onRunning in
-            try await SimulatorServer(
+            SimulatorServer(
                 simulator: simulator, host: address.host, port: Int(address.port),
                 logger: Logger(label: "jcm-ingestd.simulate"), onRunning: onRunning
-            ).run()
+            )
         }
         print("simulating \(meters) meters on http://\(address.host):\(server.port)/meters/1 … /meters/\(meters)")
         FileHandle.standardOutput.synchronizeFile()

@@ -216,9 +216,9 @@ private struct SimulatorFixture {
     init(meters: Int, clock: SteppedClock, port: UInt16 = 0) throws {
         let simulator = MeterSimulator(meters: meters, startedAt: clock.now, now: { clock.now })
         server = try BackgroundServer("the simulator on 127.0.0.1:\(port)") { onRunning in
-            try await SimulatorServer(
+            SimulatorServer(
                 simulator: simulator, host: "127.0.0.1", port: Int(port), onRunning: onRunning
-            ).run()
+            )
         }
     }
 }

@@ -20,10 +20,10 @@ struct MetricsServerTests {
         _ metrics: Metrics, health: HealthBox = HealthBox(), limits: MetricsServer.Limits = .init()
     ) throws -> BackgroundServer {
         try BackgroundServer("/metrics") { onRunning in
-            try await MetricsServer(
+            MetricsServer(
                 host: "127.0.0.1", port: 0, metrics: metrics, health: { health.value }, limits: limits,
                 logger: .init(label: "test"), onRunning: onRunning
-            ).run()
+            )
         }
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// Runs a Hummingbird server (a `Service`) from synchronous code: today's thread-based daemon and
@@ -11,6 +13,7 @@ public final class BackgroundServer: Sendable {
         let outcome = Mutex<Result<UInt16, any Error>?>(nil)
         let ready = DispatchSemaphore(value: 0)
         let done = DispatchSemaphore(value: 0)
+        let group = Mutex<ServiceGroup?>(nil)
 
         func finish(_ result: Result<UInt16, any Error>) {
             let first = outcome.withLock { o in
@@ -27,18 +30,23 @@ public final class BackgroundServer: Sendable {
     /// The bound port (the kernel's choice when 0 was asked for).
     public let port: UInt16
 
-    /// `run` serves until cancelled, calling its argument with the bound port once listening;
-    /// its tasks run on `threads` threads.
+    /// `service` is given the function to call with the bound port once listening; it runs in a
+    /// `ServiceGroup` of its own, on `threads` threads, until `stop`.
     public init(
-        _ what: String, threads: Int = 2,
-        run: @escaping @Sendable (_ onRunning: @escaping @Sendable (UInt16) -> Void) async throws -> Void
+        _ what: String, threads: Int = 2, logger: Logger = Logger(label: "jcm-ingestd"),
+        service: @escaping @Sendable (_ onRunning: @escaping @Sendable (UInt16) -> Void) -> any Service
     ) throws(BackgroundServerError) {
         let start = Start()
         let executor = ThreadTaskExecutor(name: "http-server", threads: threads)
         self.executor = executor
         task = Task(executorPreference: executor) {
             do {
-                try await run { port in start.finish(.success(port)) }
+                let group = ServiceGroup(
+                    configuration: .init(
+                        services: [service { port in start.finish(.success(port)) }],
+                        logger: MetricsServer.quiet(logger)))
+                start.group.withLock { $0 = group }
+                try await group.run()
                 start.finish(.failure(CancellationError()))
             } catch {
                 start.finish(.failure(error))
@@ -58,10 +66,19 @@ public final class BackgroundServer: Sendable {
         }
     }
 
-    /// Stops serving; waits up to 5 s for open connections to finish their answers.
+    /// Stops serving: a graceful shutdown (answers in progress finish, idle connections close),
+    /// cancelled if it takes over 5 s.
     public func stop() {
-        task.cancel()
-        if start.done.wait(timeout: .now() + 5) == .success { executor.shutdown() }
+        if let group = start.group.withLock({ $0 }) {
+            Task(executorPreference: executor) { await group.triggerGracefulShutdown() }
+        } else {
+            task.cancel()
+        }
+        if start.done.wait(timeout: .now() + 5) == .timedOut {
+            task.cancel()
+            guard start.done.wait(timeout: .now() + 5) == .success else { return }
+        }
+        executor.shutdown()
     }
 }
 

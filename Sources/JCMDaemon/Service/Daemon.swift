@@ -181,11 +181,11 @@ public final class Daemon: @unchecked Sendable {
     private func serveMetrics() throws -> BackgroundServer? {
         guard let listen = config.metricsListen else { return nil }
         let (metrics, logger) = (metrics, logger)
-        let running = try BackgroundServer("/metrics on \(listen)") { onRunning in
-            try await MetricsServer(
+        let running = try BackgroundServer("/metrics on \(listen)", logger: logger) { onRunning in
+            MetricsServer(
                 host: listen.host, port: Int(listen.port), metrics: metrics,
                 health: { MetricsEndpoint.health(metrics) }, logger: logger, onRunning: onRunning
-            ).run()
+            )
         }
         stopLock.withLock { servedPort = running.port }
         logger.info("serving /metrics and /healthz", metadata: ["listen": "\(listen)", "port": "\(running.port)"])

@@ -23,9 +23,9 @@ final class DemoDaemon {
             meters: 4, startedAt: Date().timeIntervalSince1970 - 3_600, now: { Date().timeIntervalSince1970 })
         // The simulator as `jcm-ingestd simulate` serves it (Hummingbird).
         server = try BackgroundServer("the simulator") { onRunning in
-            try await SimulatorServer(
+            SimulatorServer(
                 simulator: simulator, host: "127.0.0.1", port: 0, onRunning: onRunning
-            ).run()
+            )
         }
         conninfo = try TestCluster.freshDatabase()
         metricsPort = try freePort()
