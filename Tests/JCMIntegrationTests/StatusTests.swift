@@ -91,7 +91,7 @@ struct StatusTests {
             $0.hasPrefix("jcm_meter_readings_total{meter=\"IN-JP-0001-PV-M1\"} ")
         }
         #expect(stored.flatMap { Int($0.split(separator: " ")[1]) }.map { $0 > 0 } == true, "\(scraped)")
-        #expect(scraped.contains("\njcm_meter_readings_total{meter=\"IN-JP-0002-CH-M1\"} 0.0\n"))
+        #expect(scraped.contains("\njcm_meter_readings_total{meter=\"IN-JP-0002-CH-M1\"} 0\n"))
         #expect(demo.stop())
 
         // Stopped: the status still comes, and says the daemon did not answer.
