@@ -6,7 +6,7 @@ import Logging
 /// with "Too many open files" while the hard limit would have allowed it.
 enum OpenFileLimit {
     /// Descriptors kept for everything else: the database, the spool, watched folders, logs,
-    /// and the 64 connections /metrics may hold (HTTPServerOptions.metrics).
+    /// and the 64 connections /metrics may hold (MetricsServer.Limits).
     static let reserve: rlim_t = 256 + 64
 
     static func raise(toFit connections: Int, logger: Logger) {

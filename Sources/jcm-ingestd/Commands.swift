@@ -3,6 +3,7 @@ import Foundation
 import JCMCore
 import JCMDaemon
 import JCMPostgres
+import Metrics
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,6 +28,8 @@ struct Run: ParsableCommand {
         defer { target.stop(logger: logger) }
         let options = self.options
         let daemon = Daemon(config: config, conninfo: target.conninfo, logger: logger, reload: { try options.load() })
+        // Whatever counts through swift-metrics lands on the daemon's own /metrics.
+        MetricsSystem.bootstrap(daemon.metrics.factory)
         let waitSet = set
         let signals = Thread {
             var set = waitSet

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JCMCore
 import JCMDaemon
+import Logging
 
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,14 +29,19 @@ struct Simulate: ParsableCommand {
         let address = ListenAddress(listen)!
         let simulator = MeterSimulator(
             meters: meters, startedAt: Date().timeIntervalSince1970, now: { Date().timeIntervalSince1970 })
-        // Blocked before the server thread exists, so only sigwait below sees them.
+        // Blocked before the server's threads exist, so only sigwait below sees them.
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &set, nil)
-        let server = try HTTPServer(host: address.host, port: address.port, handler: simulator.handle)
-        server.start()
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let server = try BackgroundServer("the simulator on \(listen)", threads: threads) { onRunning in
+            SimulatorServer(
+                simulator: simulator, host: address.host, port: Int(address.port),
+                logger: Logger(label: "jcm-ingestd.simulate"), onRunning: onRunning
+            )
+        }
         print("simulating \(meters) meters on http://\(address.host):\(server.port)/meters/1 … /meters/\(meters)")
         FileHandle.standardOutput.synchronizeFile()
         var sig: Int32 = 0

@@ -76,7 +76,8 @@ struct DaemonTests {
                 Int(try scalar(conninfo, "select count(*) from jcm.readings_view where meter_id = 'GW-OK'") ?? "0") ?? 0
             let seen = Set(try rows(conninfo, "select distinct reason from jcm.rejections").compactMap { $0[0] })
             // The five failing gateways have failed three times in a row: down.
-            let down = try scrape().bodyText.contains("jcm_meters_down 5\n")
+            // A gauge: swift-prometheus prints it as a Double.
+            let down = try scrape().bodyText.contains("jcm_meters_down 5.0\n")
             return okRows >= 2 && Set(reasons).isSubset(of: seen) && down
         }
         // What Prometheus and a load balancer see.

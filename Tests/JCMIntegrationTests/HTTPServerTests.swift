@@ -7,10 +7,10 @@ import Testing
     import Glibc
 #endif
 
-/// The embedded HTTP server and the meter simulator, exercised over real
-/// loopback sockets with a hand-written blocking client: the point is to see
-/// the exact bytes on the wire, which URLSession would hide (and it pools
-/// connections, so keep-alive could not be asserted).
+/// The meter simulator as `simulate` serves it (Hummingbird), and the tests' own HTTP server
+/// (Support/HTTPServer, for fake gateways), exercised over real loopback sockets with a
+/// hand-written blocking client: the point is to see the exact bytes on the wire, which
+/// URLSession would hide (and it pools connections, so keep-alive could not be asserted).
 @Suite("HTTP server and meter simulator")
 struct HTTPServerTests {
     @Test("GET /meters/1 returns the reading as JSON")
@@ -24,7 +24,6 @@ struct HTTPServerTests {
 
         #expect(response.status == 200)
         #expect(response.header("content-type") == "application/json")
-        #expect(response.header("connection") == "keep-alive")
         #expect(response.header("date")?.hasSuffix(" GMT") == true)
         let object = try #require(JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
         #expect(object["meter"] as? String == "SIM-0001")
@@ -91,7 +90,7 @@ struct HTTPServerTests {
         #expect(second.bodyText.contains("SIM-0002"))
 
         let last = try connection.request("GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
-        #expect(last.header("connection") == "close")
+        #expect(last.status == 200)
         #expect(connection.peerClosed())
     }
 
@@ -126,7 +125,7 @@ struct HTTPServerTests {
         #expect(Date().timeIntervalSince(started) >= 1.4)
     }
 
-    @Test("malformed requests get 400 and oversized heads 431")
+    @Test("malformed requests and oversized heads get 400 and the connection closed")
     func malformed() throws {
         let fixture = try SimulatorFixture(meters: 1, clock: SteppedClock(seconds: 1_800_000_000))
         defer { fixture.server.stop() }
@@ -138,7 +137,9 @@ struct HTTPServerTests {
 
         let huge = try BlockingHTTPConnection(port: fixture.server.port)
         let tooLarge = try huge.request("GET / HTTP/1.1\r\nX-Big: \(String(repeating: "a", count: 70_000))\r\n\r\n")
-        #expect(tooLarge.status == 431)
+        // SwiftNIO's decoder refuses a head over 64 KiB as malformed (the hand-written server said 431).
+        #expect(tooLarge.status == 400)
+        #expect(huge.peerClosed())
     }
 
     @Test("stop() is idempotent and releases the port; a taken port names host:port")
@@ -155,6 +156,14 @@ struct HTTPServerTests {
             _ = try HTTPServer(host: "127.0.0.1", port: port) { _ in .text("y") }
         } catch {
             #expect("\(error)".contains("127.0.0.1:\(port)"))
+        }
+
+        // The simulator on Hummingbird names the address it could not take, too.
+        do {
+            _ = try SimulatorFixture(meters: 1, clock: SteppedClock(seconds: 0), port: port)
+            Issue.record("a second server on port \(port) started")
+        } catch {
+            #expect("\(error)".contains("127.0.0.1:\(port)"), "\(error)")
         }
 
         let open = try BlockingHTTPConnection(port: port)
@@ -200,13 +209,17 @@ private final class SteppedClock: @unchecked Sendable {
     }
 }
 
+/// The simulator on a free port, served as `jcm-ingestd simulate` serves it.
 private struct SimulatorFixture {
-    let server: HTTPServer
+    let server: BackgroundServer
 
-    init(meters: Int, clock: SteppedClock) throws {
+    init(meters: Int, clock: SteppedClock, port: UInt16 = 0) throws {
         let simulator = MeterSimulator(meters: meters, startedAt: clock.now, now: { clock.now })
-        server = try HTTPServer(host: "127.0.0.1", port: 0) { simulator.handle($0) }
-        server.start()
+        server = try BackgroundServer("the simulator on 127.0.0.1:\(port)") { onRunning in
+            SimulatorServer(
+                simulator: simulator, host: "127.0.0.1", port: Int(port), onRunning: onRunning
+            )
+        }
     }
 }
 

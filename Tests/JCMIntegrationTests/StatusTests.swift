@@ -66,13 +66,13 @@ struct StatusTests {
         }
         #expect(chains.count == 3, "the two projects', and '' (the plan version's)")
 
-        // The same meters, from the daemon's /metrics.
+        // The same meters, from the daemon's /metrics (gauges print as Doubles: `1.0`).
         let scraped = try httpGet(port: metricsPort, path: "/metrics")
-        #expect(scraped.contains("\njcm_meter_up{meter=\"IN-JP-0002-CH-M1\"} 0\n"), "\(scraped)")
-        #expect(scraped.contains("\njcm_meter_up{meter=\"IN-JP-0001-PV-M1\"} 1\n"))
+        #expect(scraped.contains("\njcm_meter_up{meter=\"IN-JP-0002-CH-M1\"} 0.0\n"), "\(scraped)")
+        #expect(scraped.contains("\njcm_meter_up{meter=\"IN-JP-0001-PV-M1\"} 1.0\n"))
         #expect(!scraped.contains("jcm_meter_up{meter=\"IN-JP-0001-PV-LOGGER\"}"))
         #expect(
-            scraped.contains("\njcm_meter_calibration_valid_until_seconds{meter=\"IN-JP-0001-PV-M1\"} 1805500800\n"))
+            scraped.contains("\njcm_meter_calibration_valid_until_seconds{meter=\"IN-JP-0001-PV-M1\"} 1805500800.0\n"))
         let logger = scraped.split(separator: "\n").first {
             $0.hasPrefix("jcm_meter_last_reading_timestamp_seconds{meter=\"IN-JP-0001-PV-LOGGER\"} ")
         }
@@ -82,11 +82,11 @@ struct StatusTests {
         )
         #expect(
             logger.map(String.init)
-                == "jcm_meter_last_reading_timestamp_seconds{meter=\"IN-JP-0001-PV-LOGGER\"} \(newest ?? "?")",
+                == "jcm_meter_last_reading_timestamp_seconds{meter=\"IN-JP-0001-PV-LOGGER\"} \(newest ?? "?").0",
             "\(scraped)")
         #expect(scraped.contains("jcm_meter_last_reading_timestamp_seconds{meter=\"IN-JP-0001-PV-M1\"} "))
-        #expect(scraped.contains("\njcm_meter_expected_interval_seconds{meter=\"IN-JP-0001-PV-M1\"} 1\n"))
-        #expect(scraped.contains("\njcm_meter_expected_interval_seconds{meter=\"IN-JP-0001-PV-LOGGER\"} 900\n"))
+        #expect(scraped.contains("\njcm_meter_expected_interval_seconds{meter=\"IN-JP-0001-PV-M1\"} 1.0\n"))
+        #expect(scraped.contains("\njcm_meter_expected_interval_seconds{meter=\"IN-JP-0001-PV-LOGGER\"} 900.0\n"))
         let stored = scraped.split(separator: "\n").first {
             $0.hasPrefix("jcm_meter_readings_total{meter=\"IN-JP-0001-PV-M1\"} ")
         }

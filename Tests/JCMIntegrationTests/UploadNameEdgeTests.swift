@@ -95,7 +95,7 @@ struct UploadNameEdgeTests {
         // The impostors were never fetched, so nothing landed on a.csv's or b.csv's name.
         let requested = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(!requested.contains("%00") && !requested.contains("%1B"), "\(requested)")
-        #expect(daemon.metrics.value("jcm_upload_downloads_total{result=\"refused_name\"}") >= 4)
+        #expect(daemon.metrics.value("jcm_upload_downloads_total", ["result": "refused_name"]) >= 4)
         let json = "\(stateDir)/uploads/json"
         #expect(try String(contentsOfFile: "\(json)/done/a.csv", encoding: .utf8) == a)
         #expect(!FileManager.default.fileExists(atPath: "\(json)/rejected/a.csv"))

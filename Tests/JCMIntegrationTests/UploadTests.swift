@@ -49,7 +49,7 @@ struct UploadTests {
         (try? scalar(conninfo, sql, params)).flatMap { $0.flatMap { Int($0) } } ?? -1
     }
 
-    func listings(_ daemon: Daemon) -> Int { Int(daemon.metrics.value("jcm_upload_listings_total{result=\"ok\"}")) }
+    func listings(_ daemon: Daemon) -> Int { Int(daemon.metrics.value("jcm_upload_listings_total", ["result": "ok"])) }
 
     @Test(.enabled(if: UploadNginx.available, "nginx is not installed (deploy/deps.sh installs nginx-light)"))
     func nginxListingsAreIngestedOnceAndAgainWhenChanged() throws {
@@ -134,7 +134,7 @@ struct UploadTests {
         #expect(FileManager.default.fileExists(atPath: "\(state)/uploads/json/rejected/a.csv"))
         #expect(FileManager.default.fileExists(atPath: "\(state)/uploads/json/rejected/a.csv.errors.json"))
         // The failing listing is retried, and never stopped the others.
-        #expect(eventually(10) { running.daemon.metrics.value("jcm_upload_listings_total{result=\"failed\"}") >= 4 })
+        #expect(eventually(10) { running.daemon.metrics.value("jcm_upload_listings_total", ["result": "failed"]) >= 4 })
         #expect(nginx.answered("/private/", status: 401) >= 2)
 
         // The same bytes under another name: a duplicate_file batch, with its own URL.
@@ -167,7 +167,7 @@ struct UploadTests {
         #expect(nginx.served("/big/huge.csv") == 1)
         // The HTML entry is asked for conditionally: nginx answers 304 while it is unchanged.
         #expect(nginx.served("/html/b.csv") == 2)
-        #expect(running.daemon.metrics.value("jcm_upload_downloads_total{result=\"not_modified\"}") >= 1)
+        #expect(running.daemon.metrics.value("jcm_upload_downloads_total", ["result": "not_modified"]) >= 1)
         #expect(nginx.served("/html/sub/c.csv") == 0 && nginx.served("/html/d.csv.part") == 0)
         #expect(running.stop())
 
@@ -176,7 +176,7 @@ struct UploadTests {
         running = DaemonTests.Running(Daemon(config: config, conninfo: conninfo, logger: TestCluster.logger))
         #expect(eventually(20) { listings(running.daemon) >= 6 })
         #expect(running.stop())
-        #expect(running.daemon.metrics.value("jcm_upload_downloads_total{result=\"ok\"}") == 0)
+        #expect(running.daemon.metrics.value("jcm_upload_downloads_total", ["result": "ok"]) == 0)
         #expect(count(conninfo, "select count(*) from jcm.batches") == batchCount)
         #expect(nginx.served("/json/a.csv") == 2 && nginx.served("/json/a%20copy.csv") == 1)
 

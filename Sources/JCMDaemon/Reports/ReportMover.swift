@@ -67,7 +67,6 @@ final class ErrorsFile {
     private let handle: FileHandle
     let path: String
     private var count = 0
-    private let encoder = JSONEncoder()
 
     /// Created new (O_EXCL): an errors file never replaces a file, a report's bytes least of all.
     init(path: String, file: String) throws {
@@ -82,14 +81,12 @@ final class ErrorsFile {
                 userInfo: [NSLocalizedDescriptionKey: "cannot create \(path): \(String(cString: strerror(errno)))"])
         }
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         write("{\"file\":\(Self.quote(file)),\"problems\":[\n")
     }
 
     func add(_ p: FileProblem) {
-        guard let data = try? encoder.encode(p) else { return }
         if count > 0 { write(",\n") }
-        write(String(decoding: data, as: UTF8.self))
+        write(p.json.compactText)
         count += 1
     }
 
@@ -107,7 +104,5 @@ final class ErrorsFile {
         do { try handle.write(contentsOf: Data(text.utf8)) } catch { failed = error }
     }
 
-    static func quote(_ s: String) -> String {
-        String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
-    }
+    static func quote(_ s: String) -> String { JSONValue.string(s).compactText }
 }

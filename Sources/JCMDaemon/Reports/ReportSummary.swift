@@ -3,11 +3,20 @@ import JCMCore
 import JCMPostgres
 
 /// One problem of a report file, as listed in NAME.errors.json and the `ingest` summary.
-public struct FileProblem: Sendable, Codable, Equatable {
+public struct FileProblem: Sendable, Equatable {
     public var line: Int?
     public var reason: String
     public var detail: String
     public var raw: String?
+
+    /// Its member of NAME.errors.json: keys in alphabetical order, absent ones left out.
+    var json: JSONValue {
+        var members: [(key: String, value: JSONValue)] = [("detail", .string(detail))]
+        if let line { members.append(("line", .number(String(line)))) }
+        if let raw { members.append(("raw", .string(raw))) }
+        members.append(("reason", .string(reason)))
+        return .object(JSONObject(members))
+    }
 }
 
 /// What became of one report file.

@@ -39,7 +39,7 @@ public final class Daemon: @unchecked Sendable {
         let spool = try Spool(
             directory: config.daemon.stateDir + "/spool", maxBytes: config.daemon.spoolMaxBytes, logger: logger)
         spool.onReadFailure = { [metrics] code in
-            metrics.add("jcm_open_failures_total", "what=\"spool_read\",error=\"\(OpenFailure.name(code))\"")
+            metrics.add("jcm_open_failures_total", ["what": "spool_read", "error": "\(OpenFailure.name(code))"])
         }
         let writer = IngestWriter(
             conninfo: conninfo, config: config, logger: logger, metrics: metrics, spool: spool,
@@ -177,27 +177,19 @@ public final class Daemon: @unchecked Sendable {
         requestStop()
     }
 
-    private func serveMetrics() throws -> HTTPServer? {
+    /// `/metrics` and `/healthz` (`MetricsServer`), run beside the threads until the daemon stops.
+    private func serveMetrics() throws -> BackgroundServer? {
         guard let listen = config.metricsListen else { return nil }
-        let options = MetricsEndpoint.options(metrics: metrics, logger: logger)
-        let server = try HTTPServer(host: listen.host, port: listen.port, options: options) { [metrics] request in
-            if let refused = MetricsEndpoint.refuse(request) { return refused }
-            switch request.path {
-            case "/metrics": return .text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
-            case "/healthz":
-                if metrics.value("jcm_database_up") != 1 { return .text("database unavailable\n", status: 503) }
-                let halted = Int(metrics.value("jcm_ledger_chains_halted"))
-                return halted == 0
-                    ? .text("ok\n")
-                    : .text(
-                        "degraded: \(halted) ledger chains halted (a head this daemon did not write)\n", status: 503)
-            default: return .text("not found\n", status: 404)
-            }
+        let (metrics, logger) = (metrics, logger)
+        let running = try BackgroundServer("/metrics on \(listen)", logger: logger) { onRunning in
+            MetricsServer(
+                host: listen.host, port: Int(listen.port), metrics: metrics,
+                health: { MetricsEndpoint.health(metrics) }, logger: logger, onRunning: onRunning
+            )
         }
-        server.start()
-        stopLock.withLock { servedPort = server.port }
-        logger.info("serving /metrics and /healthz", metadata: ["listen": "\(listen)", "port": "\(server.port)"])
-        return server
+        stopLock.withLock { servedPort = running.port }
+        logger.info("serving /metrics and /healthz", metadata: ["listen": "\(listen)", "port": "\(running.port)"])
+        return running
     }
 
     static func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) -> DispatchSemaphore {

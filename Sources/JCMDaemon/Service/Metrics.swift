@@ -1,32 +1,71 @@
 import Foundation
+import Prometheus
+import Synchronization
 
-/// The daemon's counters, served in Prometheus' text format on `/metrics`. Sources and the
-/// writer count; nothing here does I/O.
-public final class Metrics: @unchecked Sendable {
-    private let lock = NSLock()
-    private var counters: [String: Double] = [:]
-    private var gauges: [String: @Sendable () -> Double] = [:]
+/// A metric's labels as name/value pairs, rendered in the order given: `["result": "ok"]`.
+public typealias MetricLabels = KeyValuePairs<String, String>
 
-    public init() {}
+/// The daemon's counters and gauges, served in Prometheus' text format on `/metrics`: a thin
+/// facade over swift-prometheus' registry that keeps call sites to one line and gives every
+/// name its HELP text. Sources and the writer count; nothing here does I/O.
+public final class Metrics: Sendable {
+    /// The registry /metrics renders; `factory` puts swift-metrics' API on it.
+    public let registry = PrometheusCollectorRegistry()
+    /// Gauges read at scrape time (the writer's backlog, the spool).
+    private let readers = Mutex<[String: @Sendable () -> Double]>([:])
+    /// The last value `set` for each unlabelled gauge: the registry's values cannot be read
+    /// back, and the daemon's status line and /healthz read these.
+    private let values = Mutex<[String: Double]>([:])
+    /// The per-meter gauges (jcm_meter_*{meter="…"}).
+    public let meters: MeterGauges
 
-    public func add(_ name: String, _ labels: String = "", _ value: Double = 1) {
-        let key = labels.isEmpty ? name : "\(name){\(labels)}"
-        lock.withLock { counters[key, default: 0] += value }
+    public init() { meters = MeterGauges(registry: registry) }
+
+    /// swift-metrics' factory over the same registry, for the executable to bootstrap
+    /// `MetricsSystem` with: whatever counts through swift-metrics then shows on /metrics too.
+    public var factory: PrometheusMetricsFactory { PrometheusMetricsFactory(registry: registry) }
+
+    public func add(_ name: String, _ labels: MetricLabels = [:], _ value: Double = 1) {
+        let counter = registry.makeCounter(name: name, labels: Self.pairs(labels), help: Self.helpText(name))
+        // Whole numbers stay integers, so counts render as `12`, not `12.0`.
+        if value == value.rounded(), abs(value) < 1e15 {
+            counter.increment(by: Int64(value))
+        } else {
+            counter.increment(by: value)
+        }
     }
 
     public func set(_ name: String, _ value: Double) {
-        lock.withLock { counters[name] = value }
+        registry.makeGauge(name: name, help: Self.helpText(name)).set(to: value)
+        values.withLock { $0[name] = value }
     }
 
     /// A value read at scrape time (the writer's backlog).
     public func gauge(_ name: String, _ read: @escaping @Sendable () -> Double) {
-        lock.withLock { gauges[name] = read }
+        readers.withLock { $0[name] = read }
     }
 
-    public func value(_ key: String) -> Double { lock.withLock { counters[key] ?? 0 } }
+    /// The current value of a sample: a gauge set here or read at scrape time directly, any
+    /// other (a counter, a labelled sample) from the rendered page. For status and tests.
+    public func value(_ name: String, _ labels: MetricLabels = [:]) -> Double {
+        if labels.isEmpty {
+            if let read = readers.withLock({ $0[name] }) { return read() }
+            if let set = values.withLock({ $0[name] }) { return set }
+        }
+        var sample = name
+        if !labels.isEmpty {
+            sample += "{" + labels.map { "\($0.key)=\"\(MeterGauges.escape($0.value))\"" }.joined(separator: ",") + "}"
+        }
+        sample += " "
+        for line in render().split(separator: "\n") where line.hasPrefix(sample) {
+            return Double(line.dropFirst(sample.count)) ?? 0
+        }
+        return 0
+    }
 
-    /// The per-meter gauges (jcm_meter_*{meter="…"}), read at scrape time.
-    public let meters = MeterGauges()
+    static func pairs(_ labels: MetricLabels) -> [(String, String)] { labels.map { ($0.key, $0.value) } }
+
+    static func helpText(_ name: String) -> String { help[name]?.text ?? "" }
 
     static let help: [String: (type: String, text: String)] = [
         "jcm_polls_total": (
@@ -96,20 +135,9 @@ public final class Metrics: @unchecked Sendable {
     ]
 
     public func render() -> String {
-        let (values, readers) = lock.withLock { (counters, gauges) }
-        var all = values
-        for (name, read) in readers { all[name] = read() }
-        all.merge(meters.samples()) { $1 }
-        var out = ""
-        var described: Set<String> = []
-        for key in all.keys.sorted() {
-            let name = String(key.prefix { $0 != "{" })
-            if described.insert(name).inserted, let help = Self.help[name] {
-                out += "# HELP \(name) \(help.text)\n# TYPE \(name) \(help.type)\n"
-            }
-            let v = all[key]!
-            out += "\(key) \(v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v))\n"
+        for (name, read) in readers.withLock({ $0 }) {
+            registry.makeGauge(name: name, help: Self.helpText(name)).set(to: read())
         }
-        return out
+        return registry.emitToString()
     }
 }

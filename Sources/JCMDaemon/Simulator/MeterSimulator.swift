@@ -45,25 +45,36 @@ public struct MeterSimulator: Sendable {
         )
     }
 
+    /// An answer, for whichever server carries it (`SimulatorServer`, the tests' fake gateways).
+    public struct Answer: Sendable, Equatable {
+        public var status: Int
+        public var body: String
+        public var contentType = "application/json"
+        /// The `Allow` header of a 405.
+        public var allow: String?
+
+        static func json(_ body: String, status: Int = 200) -> Answer { Answer(status: status, body: body) }
+    }
+
     /// Routes: GET /meters/N, GET /, GET /healthz. HEAD is answered like GET (the
     /// server drops the body); every other method gets 405.
-    public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        guard request.method == "GET" || request.method == "HEAD" else {
-            var response = HTTPResponse.json(#"{"error":"method not allowed"}"#, status: 405)
-            response.headers.append(("Allow", "GET, HEAD"))
-            return response
+    public func answer(method: String, path: String) -> Answer {
+        guard method == "GET" || method == "HEAD" else {
+            var answer = Answer.json(#"{"error":"method not allowed"}"#, status: 405)
+            answer.allow = "GET, HEAD"
+            return answer
         }
-        switch request.path {
+        switch path {
         case "/":
             return .json(#"{"meters":\#(meters)}"#)
         case "/healthz":
-            return .text("ok")
+            return Answer(status: 200, body: "ok", contentType: "text/plain; charset=utf-8")
         default:
-            return meterResponse(path: request.path)
+            return meterAnswer(path: path)
         }
     }
 
-    private func meterResponse(path: String) -> HTTPResponse {
+    private func meterAnswer(path: String) -> Answer {
         let prefix = "/meters/"
         guard path.hasPrefix(prefix) else {
             return .json(#"{"error":"not found"}"#, status: 404)

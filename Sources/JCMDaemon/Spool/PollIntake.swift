@@ -144,7 +144,7 @@ final class PollIntake: @unchecked Sendable {
             }
             metrics.set("jcm_polling_paused", allowed ? 0 : 1)
         }
-        if !allowed { metrics.add("jcm_polls_total", "result=\"paused\"") }
+        if !allowed { metrics.add("jcm_polls_total", ["result": "paused"]) }
         return allowed
     }
 }

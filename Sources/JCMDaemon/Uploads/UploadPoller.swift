@@ -124,7 +124,7 @@ public final class UploadPoller: @unchecked Sendable {
             logger.error(
                 "upload source skipped this round: cannot read what was downloaded before",
                 metadata: ["upload.id": "\(id)", "error": "\(error)"])
-            metrics.add("jcm_upload_listings_total", "result=\"failed\"")
+            metrics.add("jcm_upload_listings_total", ["result": "failed"])
             return
         }
         let entries: [UploadEntry]
@@ -138,12 +138,12 @@ public final class UploadPoller: @unchecked Sendable {
                 ) { [weak self] in self?.isStopping ?? true }
             }
             entries = try list(source.upload, with: source.transfer!)
-            metrics.add("jcm_upload_listings_total", "result=\"ok\"")
+            metrics.add("jcm_upload_listings_total", ["result": "ok"])
         } catch {
             logger.warning(
                 "upload listing failed; tried again at the next interval",
                 metadata: ["upload.id": "\(id)", "error": "\(redactor.redact("\(error)"))"])
-            metrics.add("jcm_upload_listings_total", "result=\"failed\"")
+            metrics.add("jcm_upload_listings_total", ["result": "failed"])
             return
         }
         logger.debug("upload listing read", metadata: ["upload.id": "\(id)", "files": "\(entries.count)"])
@@ -158,7 +158,7 @@ public final class UploadPoller: @unchecked Sendable {
                     metadata: [
                         "upload.id": "\(id)", "url": "\(url)", "name": "\(entry.name)",
                     ])
-                metrics.add("jcm_upload_downloads_total", "result=\"refused_name\"")
+                metrics.add("jcm_upload_downloads_total", ["result": "refused_name"])
                 continue
             }
             let path = (source.folders.dir as NSString).appendingPathComponent(
@@ -241,7 +241,7 @@ public final class UploadPoller: @unchecked Sendable {
             logger.warning(
                 "upload download failed; tried again at the next interval",
                 metadata: ["upload.id": "\(id)", "url": "\(url)", "error": "\(redactor.redact(why))"])
-            metrics.add("jcm_upload_downloads_total", "result=\"\(result)\"")
+            metrics.add("jcm_upload_downloads_total", ["result": "\(result)"])
         }
         let response: FileDownload.Response
         do {
@@ -252,7 +252,7 @@ public final class UploadPoller: @unchecked Sendable {
         }
         if response.status == 304 {
             unlink(part)
-            metrics.add("jcm_upload_downloads_total", "result=\"not_modified\"")
+            metrics.add("jcm_upload_downloads_total", ["result": "not_modified"])
             return
         }
         guard response.status == 200 else { return failed("HTTP status \(response.status)") }
@@ -278,12 +278,12 @@ public final class UploadPoller: @unchecked Sendable {
                 metadata: [
                     "upload.id": "\(id)", "url": "\(url)", "max_file_bytes": "\(cap)", "file": "\(path)",
                 ])
-            metrics.add("jcm_upload_downloads_total", "result=\"too_large\"")
+            metrics.add("jcm_upload_downloads_total", ["result": "too_large"])
         } else {
             logger.info(
                 "uploaded file downloaded",
                 metadata: ["upload.id": "\(id)", "url": "\(url)", "bytes": "\(response.bytes)"])
-            metrics.add("jcm_upload_downloads_total", "result=\"ok\"")
+            metrics.add("jcm_upload_downloads_total", ["result": "ok"])
         }
         submit(path, source.folders, origin)
     }

@@ -46,8 +46,8 @@ extension WriterEngine {
         }
         count(counts)
         let answered = result.succeeded && result.status == 200
-        metrics.add("jcm_backfill_requests_total", "result=\"\(answered ? "ok" : "failed")\"")
-        metrics.add("jcm_backfill_readings_total", "", Double(counts.accepted + counts.flagged))
+        metrics.add("jcm_backfill_requests_total", ["result": answered ? "ok" : "failed"])
+        metrics.add("jcm_backfill_readings_total", [:], Double(counts.accepted + counts.flagged))
         progress.counts += counts
         progress.outside += history.outside
         progress.last = history.last

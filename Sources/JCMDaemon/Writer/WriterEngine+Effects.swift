@@ -47,7 +47,7 @@ extension WriterEngine {
         }
         backfill.request(e.gaps)
         for o in e.outcomes {
-            metrics.add("jcm_polls_total", "result=\"\(o.label)\"")
+            metrics.add("jcm_polls_total", ["result": "\(o.label)"])
             noteHealth(meter: o.meter, ok: o.label != "failed")
         }
         count(e.total)

@@ -34,7 +34,7 @@ extension WriterEngine {
         }
         self.validator = validator
         count(summary.counts)
-        metrics.add("jcm_reports_total", "outcome=\"\(summary.outcome.name)\"")
+        metrics.add("jcm_reports_total", ["outcome": "\(summary.outcome.name)"])
         if summary.counts.accepted + summary.counts.flagged > 0 { try? noteNewestReadings(store) }
         errors.close(summary: summary.oneLine, sha256: summary.sha256)
         if let failed = errors.failed {

@@ -135,8 +135,8 @@ final class WriterEngine {
             case .report: kind = "report"
             case .reconfigure: kind = "reconfigure"
             }
-            metrics.add("jcm_write_seconds_sum", "kind=\"\(kind)\"", Date().timeIntervalSince(started))
-            metrics.add("jcm_write_seconds_count", "kind=\"\(kind)\"")
+            metrics.add("jcm_write_seconds_sum", ["kind": "\(kind)"], Date().timeIntervalSince(started))
+            metrics.add("jcm_write_seconds_count", ["kind": "\(kind)"])
             metrics.set("jcm_last_commit_timestamp_seconds", Date().timeIntervalSince1970)
             metrics.set("jcm_database_up", 1)
             transient = 0
@@ -163,7 +163,7 @@ final class WriterEngine {
             // Out of descriptors: wait for some to be freed, as for a database that is away.
             // The file stays in its folder; nothing is refused for the daemon's own state.
             metrics.add(
-                "jcm_open_failures_total", "what=\"\(shortage.what)\",error=\"\(OpenFailure.name(shortage.code))\"")
+                "jcm_open_failures_total", ["what": "\(shortage.what)", "error": "\(OpenFailure.name(shortage.code))"])
             transient += 1
             let delay = Backoff.delay(attempt: transient, cap: 10)
             if queue.isClosed, transient > 3 {
@@ -245,7 +245,7 @@ final class WriterEngine {
         for (verdict, n) in [
             ("accepted", c.accepted), ("flagged", c.flagged), ("rejected", c.rejected), ("duplicate", c.duplicates),
         ] where n > 0 {
-            metrics.add("jcm_readings_total", "verdict=\"\(verdict)\"", Double(n))
+            metrics.add("jcm_readings_total", ["verdict": "\(verdict)"], Double(n))
         }
     }
 }

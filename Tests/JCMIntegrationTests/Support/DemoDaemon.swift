@@ -15,14 +15,18 @@ final class DemoDaemon {
     let conninfo: String
     let metricsPort: UInt16
     let configPath: String
-    private let server: HTTPServer
+    private let server: BackgroundServer
     private let running: DaemonTests.Running
 
     init() throws {
         let simulator = MeterSimulator(
             meters: 4, startedAt: Date().timeIntervalSince1970 - 3_600, now: { Date().timeIntervalSince1970 })
-        server = try HTTPServer(host: "127.0.0.1", port: 0) { simulator.handle($0) }
-        server.start()
+        // The simulator as `jcm-ingestd simulate` serves it (Hummingbird).
+        server = try BackgroundServer("the simulator") { onRunning in
+            SimulatorServer(
+                simulator: simulator, host: "127.0.0.1", port: 0, onRunning: onRunning
+            )
+        }
         conninfo = try TestCluster.freshDatabase()
         metricsPort = try freePort()
         configPath = try Self.demoConfig(

@@ -1,8 +1,8 @@
 import Foundation
 
-/// A small HTTP/1.1 server over POSIX sockets for the meter simulator and the
-/// integration tests' fake gateways. Glibc + Foundation only, so the daemon
-/// carries no SwiftNIO just to serve test traffic.
+/// A small HTTP/1.1 server over POSIX sockets for the integration tests' fake gateways,
+/// including misbehaving ones (slow drip, broken framing, delays). Test support only: the
+/// daemon's /metrics and `simulate` run on Hummingbird.
 ///
 /// One background thread runs a poll(2) loop over the listener and every
 /// connection; the handler is called on that thread, so it must be quick (use
