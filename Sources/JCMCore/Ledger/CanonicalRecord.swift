@@ -98,8 +98,7 @@ public struct CanonicalRecord {
 }
 
 extension CanonicalRecord {
-    // A row of jcm.readings is written field by field where it is hashed (ChunkWriter, LedgerVerifier):
-    // "reading", batch, seq, meter id, ts in µs, value, raw_value, raw_unit, status, reasons, extra.
+    // A row of jcm.readings: `resetReading` (CanonicalRecord+Reading.swift), for writer and verifier alike.
 
     /// A row of jcm.rejections (its id and rejected_at are the server's and not covered).
     public static func rejection(

@@ -371,8 +371,8 @@ public final class LedgerVerifier {
         let readings = Peeking(
             try conns[2].copyOut(
                 """
-                copy (select batch, seq, meter, (extract(epoch from ts) * 1000000)::bigint, value::text, raw_value, raw_unit, status,
-                             reasons::text, extra::text from jcm.readings where \(readingWhere) order by batch, seq) to stdout
+                copy (select batch, seq, meter, \(ReadingRecordField.storedColumns)
+                      from jcm.readings where \(readingWhere) order by batch, seq) to stdout
                 """))
         let rejections = Peeking(
             try conns[3].copyOut(
@@ -531,10 +531,9 @@ public final class LedgerVerifier {
                         "reading", seq: f.int(1), project: meter?.project,
                         digest: { seq in
                             var r = CanonicalRecord(tag: "reading")
-                            r.field(b)
-                            r.field(seq)
-                            r.field(meter?.id ?? "")
-                            for i in 3...9 { f.withField(i) { r.field(utf8: $0) } }
+                            r.resetReading(batch: b, seq: seq, meterID: meter?.id ?? "") { field, r in
+                                f.withField(3 + field.rawValue) { r.field(utf8: $0) }
+                            }
                             return LedgerDigest.record(r)
                         }, what: { "of meter \(meter?.id ?? "?") at \(Timestamp(microseconds: f.int64(3) ?? 0))" })
                     if summary.readings % 1_000_000 == 0 { FileHandleProgress.tick(summary.readings) }

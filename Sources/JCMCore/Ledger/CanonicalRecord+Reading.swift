@@ -1,0 +1,53 @@
+/// A row of jcm.readings as the ledger hashes it: "reading", batch, seq, meter id, then the
+/// fields below in their order. The writer (ChunkWriter) builds it from the reading it sends,
+/// the verifier from the text PostgreSQL prints for the stored row; both go through
+/// `resetReading`, so a field added, dropped or moved changes both at once.
+public enum ReadingRecordField: Int, CaseIterable, Sendable {
+    case microseconds, value, rawValue, rawUnit, status, reasons, extra
+
+    /// The SQL that prints the stored column as the record holds it (the verifier selects these,
+    /// in order).
+    public var storedText: String {
+        switch self {
+        case .microseconds: "(extract(epoch from ts) * 1000000)::bigint"
+        case .value: "value::text"
+        case .rawValue: "raw_value"
+        case .rawUnit: "raw_unit"
+        case .status: "status"
+        case .reasons: "reasons::text"
+        case .extra: "extra::text"
+        }
+    }
+
+    /// `storedText` of every field, in record order, for a select list.
+    public static let storedColumns = allCases.map(\.storedText).joined(separator: ", ")
+}
+
+extension CanonicalRecord {
+    /// The one builder of a reading's record: `field` writes each `ReadingRecordField` in turn.
+    @inline(__always)
+    public mutating func resetReading(
+        batch: Int64, seq: Int, meterID: String, _ field: (ReadingRecordField, inout CanonicalRecord) -> Void
+    ) {
+        reset(tag: "reading")
+        self.field(batch)
+        self.field(seq)
+        self.field(meterID)
+        for f in ReadingRecordField.allCases { field(f, &self) }
+    }
+
+    /// The writer's side: the reading's values as PostgreSQL will print them once stored.
+    public mutating func resetReading(_ r: Reading, batch: Int64, seq: Int, meterID: String) {
+        resetReading(batch: batch, seq: seq, meterID: meterID) { f, record in
+            switch f {
+            case .microseconds: record.field(r.timestamp.microseconds)
+            case .value: record.field(r.value)
+            case .rawValue: record.field(PostgresText.text(r.rawValue))
+            case .rawUnit: record.field(PostgresText.text(r.rawUnit))
+            case .status: record.field(r.status)
+            case .reasons: record.field(PostgresText.reasons(r.flags))
+            case .extra: record.field(r.extra.map { PostgresText.jsonb($0) ?? $0 })
+            }
+        }
+    }
+}
