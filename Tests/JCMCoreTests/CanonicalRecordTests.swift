@@ -56,7 +56,7 @@ struct CanonicalRecordTests {
         var rebuilt = CanonicalRecord(tag: "y")
         rebuilt.resetReading(batch: 42, seq: 3, meterID: "PV-1") { field, r in r.field(stored[field] ?? nil) }
         #expect(written.bytes == rebuilt.bytes)
-        #expect(String(decoding: written.bytes.prefix(24), as: UTF8.self) == "7:reading2:421:34:PV-116:")
+        #expect(String(decoding: written.bytes.prefix(25), as: UTF8.self) == "7:reading2:421:34:PV-116:")
         // One field out of place is a different record.
         var drifted = CanonicalRecord(tag: "y")
         drifted.resetReading(batch: 42, seq: 3, meterID: "PV-1") { field, r in

@@ -236,7 +236,7 @@ extension IngestWriter {
             if let (reason, detail) = Self.refusedUnread(result, capSetting: "backfill.max_response_bytes") {
                 refuse(reason, detail)
             } else {
-                switch PollPayloadDecoder.decode(result.body, series: b.series, meterID: meter.id) {
+                switch PollPayloadDecoder.decode(result.body, profile: b.profile, meterID: meter.id) {
                 case .failure(let f): refuse(f.reason, f.detail)
                 case .success(let payload):
                     for r in payload.rejected { chunk.add(r) }

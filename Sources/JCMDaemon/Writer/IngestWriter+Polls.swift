@@ -231,7 +231,7 @@ extension IngestWriter {
             case .failure(let f): refuse(f.reason, f.detail)
             case .success(let payload):
                 // One reading keeps the body as its raw text when refused; many keep their element.
-                let single = !(poll.series?.profile.isHistory ?? false)
+                let single = !poll.payload.isHistory
                 for r in payload.rejected { chunk.add(r) }
                 var kept: [Reading] = []
                 var refused = payload.rejected.count
