@@ -8,10 +8,11 @@ extension Connection {
         try query("select set_config('jcm.param_' || $1, $2, $3)", [.text(name), value, .bool(local)])
     }
 
-    /// The SQL that reads a parameter set by `setParameter` as `type`: a subquery, so it is
-    /// read and cast once per statement, not once per row. `name` and `type` are the caller's
-    /// constants, never values.
+    /// The SQL that reads a parameter set by `setParameter` as `type`: a scalar subquery, so it
+    /// is read and cast once per statement, not once per row; cast again outside it so that
+    /// `= any(…)` takes it as an array, not as a subquery's rows. `name` and `type` are the
+    /// caller's constants, never values.
     public static func parameter(_ name: String, as type: String) -> String {
-        "(select current_setting('jcm.param_\(name)')::\(type))"
+        "(select current_setting('jcm.param_\(name)')::\(type))::\(type)"
     }
 }
