@@ -25,7 +25,8 @@ public enum ReadingRecordField: Int, CaseIterable, Sendable {
 
 extension CanonicalRecord {
     /// The one builder of a reading's record: `field` writes each `ReadingRecordField` in turn.
-    @inline(__always)
+    /// Inlinable: the writer and the verifier call it once per reading, from another module.
+    @inlinable
     public mutating func resetReading(
         batch: Int64, seq: Int, meterID: String, _ field: (ReadingRecordField, inout CanonicalRecord) -> Void
     ) {
@@ -37,6 +38,7 @@ extension CanonicalRecord {
     }
 
     /// The writer's side: the reading's values as PostgreSQL will print them once stored.
+    @inlinable
     public mutating func resetReading(_ r: Reading, batch: Int64, seq: Int, meterID: String) {
         resetReading(batch: batch, seq: seq, meterID: meterID) { f, record in
             switch f {
