@@ -19,6 +19,10 @@ public enum ReadingRecordField: Int, CaseIterable, Sendable {
         }
     }
 
+    /// Every field in record order, kept: the synthesized `allCases` makes a new array at each
+    /// call, once per reading on the verifier's path.
+    public static let inOrder: [ReadingRecordField] = allCases
+
     /// `storedText` of every field, in record order, for a select list.
     public static let storedColumns = allCases.map(\.storedText).joined(separator: ", ")
 }
@@ -34,7 +38,7 @@ extension CanonicalRecord {
         self.field(batch)
         self.field(seq)
         self.field(meterID)
-        for f in ReadingRecordField.allCases { field(f, &self) }
+        for f in ReadingRecordField.inOrder { field(f, &self) }
     }
 
     /// The writer's side: the reading's values as PostgreSQL will print them once stored.
