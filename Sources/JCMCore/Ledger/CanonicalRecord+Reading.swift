@@ -57,3 +57,38 @@ extension CanonicalRecord {
         }
     }
 }
+
+/// A row of jcm.rejections as the ledger hashes it: "rejection", batch, seq, then these fields in
+/// their order; `resetRejection` builds it for the writer (`CanonicalRecord.rejection`) and the
+/// verifier alike.
+public enum RejectionRecordField: Int, CaseIterable, Sendable {
+    case meterID, location, reason, detail, raw, microseconds
+
+    /// The SQL that prints the stored column as the record holds it.
+    public var storedText: String {
+        switch self {
+        case .meterID: "meter_id"
+        case .location: "location"
+        case .reason: "reason"
+        case .detail: "detail"
+        case .raw: "raw"
+        case .microseconds: "(extract(epoch from ts) * 1000000)::bigint"
+        }
+    }
+
+    public static let inOrder: [RejectionRecordField] = allCases
+    public static let storedColumns = allCases.map(\.storedText).joined(separator: ", ")
+}
+
+extension CanonicalRecord {
+    /// The one builder of a rejection's record: `field` writes each `RejectionRecordField` in turn.
+    @inlinable
+    public mutating func resetRejection(
+        batch: Int64, seq: Int, _ field: (RejectionRecordField, inout CanonicalRecord) -> Void
+    ) {
+        reset(tag: "rejection")
+        self.field(batch)
+        self.field(seq)
+        for f in RejectionRecordField.inOrder { field(f, &self) }
+    }
+}

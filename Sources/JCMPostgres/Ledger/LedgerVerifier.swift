@@ -389,7 +389,7 @@ public final class LedgerVerifier {
         let rejections = Peeking(
             try conns[3].copyOut(
                 """
-                copy (select batch, seq, meter_id, location, reason, detail, raw, (extract(epoch from ts) * 1000000)::bigint
+                copy (select batch, seq, \(RejectionRecordField.storedColumns)
                       from jcm.rejections where \(rejectionWhere) order by batch, seq, id) to stdout
                 """))
         // Corrections: sealed in batches of their own, each the text of its whole row as jsonb.
@@ -557,9 +557,9 @@ public final class LedgerVerifier {
                         "rejection", seq: f.int(1), project: f.string(2).map { projectOf[$0] ?? "" } ?? "",
                         digest: { seq in
                             var r = CanonicalRecord(tag: "rejection")
-                            r.field(b)
-                            r.field(seq)
-                            for i in 2...7 { f.withField(i) { r.field(utf8: $0) } }
+                            r.resetRejection(batch: b, seq: seq) { field, r in
+                                f.withField(2 + field.rawValue) { r.field(utf8: $0) }
+                            }
                             return LedgerDigest.record(r)
                         }, what: { "at \(f.string(3) ?? "")" })
                 } else if cs != nil, let f = try corrections.take() {
