@@ -25,12 +25,12 @@ struct Chain: ParsableCommand {
             let store = try ReadingStore(
                 db: try Connection(conninfo: target.conninfo),
                 signer: try SigningKeyFile.load(stateDir: config.daemon.stateDir, create: false))
-            let database = try store.db.query("select id::text from jcm.database_identity order by created_at limit 1")[
-                0, 0]
+            let database = try store.db.query("select id::text from jcm.database_identity order by created_at limit 1")
+                .first?.string(0)
             let heads = ChainHeadGuard(
                 file: ChainHeadGuard.path(stateDir: config.daemon.stateDir), trusted: [], database: database)
-            for project in try store.db.query("select distinct project from jcm.ledger order by 1").rows.compactMap({
-                $0[0]
+            for project in try store.db.query("select distinct project from jcm.ledger order by 1").map({
+                try $0.string(0)
             }) {
                 let (head, foreign) = try store.chainHead(project)
                 let mine = heads.lastWritten(project)

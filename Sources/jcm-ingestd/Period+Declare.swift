@@ -32,7 +32,7 @@ enum PeriodDeclaring {
     {
         switch error.sqlState {
         case "23503":
-            let known = (try? db.query("select id from jcm.projects order by id").rows.compactMap { $0[0] }) ?? []
+            let known = (try? db.query("select id from jcm.projects order by id").map { try $0.string(0) }) ?? []
             return ValidationErrorMessage(
                 "no project \(project) in the database; "
                     + (known.isEmpty
@@ -43,15 +43,17 @@ enum PeriodDeclaring {
                 "project \(project) already has a period with this name: `period list --project \(project)`")
         default:
             guard error.message.contains("overlaps a declared one") else { return error }
-            let rows =
+            let names: [String] =
                 (try? db.query(
                     """
                     select name, to_char(starts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                            to_char(ends at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') from jcm.monitoring_periods
                     where project = $1 and starts < $3::timestamptz and $2::timestamptz < ends order by starts
-                    """, [project, starts.description, ends.description]
-                ).rows) ?? []
-            let names = rows.map { "\($0[0] ?? "") (\($0[1] ?? "") – \($0[2] ?? ""))" }
+                    """, [.text(project), .timestamp(starts), .timestamp(ends)]
+                ).map { r -> String in
+                    let (name, starts, ends) = (try r.string(0), try r.string(1), try r.string(2))
+                    return "\(name) (\(starts) – \(ends))"
+                }) ?? []
             return ValidationErrorMessage(
                 "the period overlaps \(names.isEmpty ? "a declared one" : names.joined(separator: ", ")) "
                     + "of project \(project); periods of a project must not overlap")

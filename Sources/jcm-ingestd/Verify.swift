@@ -179,9 +179,10 @@ struct Key: ParsableCommand {
         defer { target.stop(logger: logger) }
         let db = try Connection(conninfo: target.conninfo)
         try Migrator.migrate(db, logger: logger)
-        let stored = try db.query("select encode(public_key, 'hex'), fingerprint from jcm.signing_keys order by id")
-            .rows
-        let others = stored.compactMap { $0[1] }
+        let stored = try db.query("select public_key, fingerprint from jcm.signing_keys order by id").map {
+            (key: try $0.bytes(0), fingerprint: try $0.string(1))
+        }
+        let others = stored.map(\.fingerprint)
         if create {
             guard !SigningKeyFile.exists(stateDir: dir) else {
                 throw ValidationErrorMessage(
@@ -220,8 +221,7 @@ struct Key: ParsableCommand {
             return print(Self.describe(next, dir: dir))
         }
         print(Self.describe(signer, dir: dir))
-        let mine = LedgerDigest.hex(signer.publicKey)
-        if !stored.isEmpty, !stored.contains(where: { $0[0] == mine }) {
+        if !stored.isEmpty, !stored.contains(where: { $0.key == signer.publicKey }) {
             FileHandle.standardError.write(
                 Data(
                     """

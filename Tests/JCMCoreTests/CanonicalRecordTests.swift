@@ -38,4 +38,30 @@ struct CanonicalRecordTests {
             PostgresText.jsonb(#"{"zeta":1,"a":[1,{"bb":null,"b":true}],"a":false,"é":"x\u0001"}"#)
                 == #"{"a": false, "é": "x\u0001", "zeta": 1}"#)
     }
+
+    /// The writer's path (a Reading) and the verifier's (the text PostgreSQL prints for the
+    /// stored row, field by field in `ReadingRecordField` order) build the same record.
+    @Test func aReadingRecordBuiltByTheWriterIsTheOneTheVerifierRebuilds() throws {
+        let reading = Reading(
+            meterKey: 7, timestamp: Timestamp(microseconds: 1_790_000_000_123_456),
+            value: try #require(ExactDecimal(parsing: "1200.50")), rawValue: "1.2005\0", rawUnit: "kWh",
+            flags: [.spike, .outOfOrder], extra: #"{"zeta":1e2,"a":true}"#)
+        var written = CanonicalRecord(tag: "x")
+        written.resetReading(reading, batch: 42, seq: 3, meterID: "PV-1")
+        let stored: [ReadingRecordField: String?] = [
+            .microseconds: "1790000000123456", .value: "1200.50", .rawValue: "1.2005\u{FFFD}", .rawUnit: "kWh",
+            .status: "flagged", .reasons: "{spike,out_of_order}", .extra: #"{"a": true, "zeta": 100}"#,
+        ]
+        #expect(stored.count == ReadingRecordField.allCases.count)
+        var rebuilt = CanonicalRecord(tag: "y")
+        rebuilt.resetReading(batch: 42, seq: 3, meterID: "PV-1") { field, r in r.field(stored[field] ?? nil) }
+        #expect(written.bytes == rebuilt.bytes)
+        #expect(String(decoding: written.bytes.prefix(25), as: UTF8.self) == "7:reading2:421:34:PV-116:")
+        // One field out of place is a different record.
+        var drifted = CanonicalRecord(tag: "y")
+        drifted.resetReading(batch: 42, seq: 3, meterID: "PV-1") { field, r in
+            r.field(stored[field == .rawValue ? .rawUnit : field == .rawUnit ? .rawValue : field] ?? nil)
+        }
+        #expect(written.bytes != drifted.bytes)
+    }
 }

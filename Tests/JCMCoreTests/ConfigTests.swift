@@ -135,7 +135,7 @@ private let brokenConfig = """
             ])
         var m1Poll = Config.Poll(url: "http://127.0.0.1:9100/meters/1")
         m1Poll.intervalMilliseconds = 5_000
-        m1Poll.json = Config.JSONMapping(value: "energy.total_wh", unit: "Wh", timestamp: "ts")
+        m1Poll.payload = .json(Config.JSONMapping(value: "energy.total_wh", unit: "Wh", timestamp: "ts"))
         var m1 = Config.Meter(
             id: "IN-JP-0001-PV-M1", project: "IN-JP-0001", parameter: "EG_p",
             kind: .cumulative, unit: MeasurementUnit.named("kWh")!, poll: m1Poll)
@@ -161,7 +161,7 @@ private let brokenConfig = """
         let chiller = config.meters[3]
         #expect(chiller.unit.symbol == "MWh")
         #expect(chiller.poll?.intervalMilliseconds == 10_000)
-        #expect(chiller.poll?.json == Config.JSONMapping(value: "energy.total_wh", unit: "Wh"))
+        #expect(chiller.poll?.payload == .json(Config.JSONMapping(value: "energy.total_wh", unit: "Wh")))
 
         let logger = config.meters[4]
         #expect(logger.poll == nil)
@@ -276,7 +276,7 @@ private let brokenConfig = """
         ("max_response_bytes = 10", "meter[1].max_response_bytes", "must be between 1024 and 1073741824, not 10"),
         (
             "format = \"xml\"", "meter[1].format",
-            #""xml" is not a known format (json, prometheus, shelly-gen1, shelly-gen1-meter, shelly-gen2-switch, shelly-gen2-emdata, shelly-gen2-em1data, shelly-gen2-em, tasmota, fronius-meter-consumed, fronius-meter-produced, fronius-inverter, enphase-production, emoncms, emoncms-feed-list, openems-channel, enphase-production-json, enphase-total-consumption, enphase-net-consumption, solaredge-overview, solaredge-energy, solaredge-energy-details, solaredge-meters, fronius-powerflow, fronius-archive, emoncms-feed-data, csv, openems-energy-per-period)"#
+            #""xml" is not a known format (json, prometheus, shelly-gen1, shelly-gen1-meter, shelly-gen2-switch, shelly-gen2-emdata, shelly-gen2-em1data, shelly-gen2-em, tasmota, fronius-meter-consumed, fronius-meter-produced, fronius-inverter, fronius-powerflow, fronius-archive, enphase-production, enphase-production-json, enphase-total-consumption, enphase-net-consumption, solaredge-overview, solaredge-energy, solaredge-energy-details, solaredge-meters, emoncms, emoncms-feed-list, emoncms-feed-data, openems-channel, openems-energy-per-period, csv)"#
         ),
         ("kind = \"counter\"", "meter[1].kind", #""counter" is not one of cumulative, interval, instantaneous"#),
         ("json.unit = \"kwh\"", "meter[1].json.unit", #"unknown unit "kwh""#),
@@ -341,7 +341,7 @@ private let brokenConfig = """
         #expect(poll.maxResponseBytes == 1 << 20)
         #expect(poll.format == "json")
         #expect(poll.redirects == .sameOrigin)
-        #expect(poll.json == Config.JSONMapping(value: "data[0].flow", unitPath: "data[0].unit"))
+        #expect(poll.payload == .json(Config.JSONMapping(value: "data[0].flow", unitPath: "data[0].unit")))
     }
 
     @Test func pollSettingsAreRead() throws {
@@ -371,7 +371,7 @@ private let brokenConfig = """
         #expect(poll.timeoutMilliseconds == 2_500)
         #expect(poll.connectTimeoutMilliseconds == 1_000)
         #expect(poll.maxResponseBytes == 4_096)
-        #expect(poll.json == Config.JSONMapping(value: "v", unit: "Wh", timestamp: "t"))
+        #expect(poll.payload == .json(Config.JSONMapping(value: "v", unit: "Wh", timestamp: "t")))
     }
 
     @Test func emptyFileIsTheDefaults() throws {

@@ -8,15 +8,13 @@ import Testing
 struct OpenEMSDecoderTests {
     static func channel(_ body: String) -> Result<RawReading, JSONMeterDecoder.Failure> {
         var poll = Config.Poll(url: "http://edge:8084/rest/channel/_sum/ProductionActiveEnergy")
-        poll.format = "openems-channel"
-        poll.json = PayloadProfile.openEMSChannel.mapping(channel: nil)
+        poll.payload = .gateway(OpenEMSProfile(.channel))
         return PollPayloadDecoder.decode(Array(body.utf8), poll: poll, meterID: "M").map { $0.readings[0] }
     }
 
     static func periods(_ body: String, channel: String? = nil) -> Result<DecodedPayload, JSONMeterDecoder.Failure> {
-        var s = Config.SeriesSelector(profile: .openEMSEnergyPerPeriod)
-        s.address = channel
-        return PollPayloadDecoder.decode(Array(body.utf8), series: s, meterID: "M")
+        PollPayloadDecoder.decode(
+            Array(body.utf8), profile: OpenEMSProfile(.energyPerPeriod, address: channel), meterID: "M")
     }
 
     @Test func aChannelIsItsValueInItsUnit() throws {
@@ -94,7 +92,7 @@ struct OpenEMSDecoderTests {
         let body = #"{"params":{"fromDate":"{start}","toDate":"{end}"}}"#
         #expect(
             HistoryRequest.url(
-                template: body, profile: .openEMSEnergyPerPeriod, window: window,
+                template: body, profile: OpenEMSProfile(.energyPerPeriod), window: window,
                 zone: TimeZone(identifier: "Pacific/Auckland"))
                 == #"{"params":{"fromDate":"2026-06-01","toDate":"2026-06-01"}}"#)
     }

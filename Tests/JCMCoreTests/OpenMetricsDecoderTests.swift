@@ -100,7 +100,7 @@ struct OpenMetricsDecoderTests {
         #expect(!OpenMetricsDecoder.isOpenMetrics("text/plain; version=0.0.4; charset=utf-8"))
         #expect(!OpenMetricsDecoder.isOpenMetrics(nil))
         var poll = Config.Poll(url: "http://gw/metrics")
-        poll.prometheus = .init(metric: "m", labels: [:], unit: "Wh")
+        poll.payload = .prometheus(.init(metric: "m", labels: [:], unit: "Wh"))
         #expect(poll.requestHeaders == [OpenMetricsDecoder.acceptHeader])
         let body = Array("m 2.5 1764158400.5\n# EOF\n".utf8)
         let open = try PollPayloadDecoder.decode(

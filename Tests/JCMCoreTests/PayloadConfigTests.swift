@@ -115,9 +115,8 @@ struct PayloadConfigTests {
         let config = try Config.parse(
             Self.meter(["format = \"csv\"", "csv = { value = \"energy\", timestamp = \"ts\", unit = \"Wh\" }"]))
         #expect(
-            config.meters[0].poll?.series
-                == Config.SeriesSelector(
-                    profile: .csv, csv: Config.CSVColumns(value: "energy", timestamp: "ts", unit: "Wh")))
+            config.meters[0].poll?.payload
+                == .gateway(CSVProfile(columns: Config.CSVColumns(value: "energy", timestamp: "ts", unit: "Wh"))))
     }
 
     /// Validators (ETag, Last-Modified) go back only to meters whose readings carry their time.
@@ -146,7 +145,7 @@ struct PayloadConfigTests {
             b.url
                 == "http://10.0.0.5/solar_api/v1/GetArchiveData.cgi?Scope=System&StartDate={start}&EndDate={end}&Channel=EnergyReal_WAC_Plus_Absolute"
         )
-        #expect(b.series == Config.SeriesSelector(profile: .froniusArchive, channel: "EnergyReal_WAC_Plus_Absolute"))
+        #expect(b.format == .gateway(FroniusProfile(.archive, channel: "EnergyReal_WAC_Plus_Absolute")))
         #expect(b.horizonMilliseconds == 2 * 86_400_000)
         #expect(b.maxSpanMilliseconds == 16 * 86_400_000)
         #expect(b.pauseMilliseconds == 120_000, "the Solar API manual asks for 120 s between archive requests")
@@ -154,7 +153,7 @@ struct PayloadConfigTests {
 
     @Test func enphaseSourceIsReadAndOnlyForProductionJSON() throws {
         let config = try Config.parse(Self.meter(["format = \"enphase-production-json\"", "enphase.source = \"eim\""]))
-        #expect(config.meters[0].poll?.series?.enphaseSource == "eim")
+        #expect(config.meters[0].poll?.payload == .gateway(EnphaseProfile(.productionJSON, source: "eim")))
         #expect(
             Self.problems(Self.meter(["format = \"enphase-production-json\"", "enphase.source = \"ct\""]))
                 == [#"meter[1].enphase.source: "ct" is not an element of production.json (eim, inverters)"#])
@@ -209,11 +208,11 @@ struct PayloadConfigTests {
         let poll = try #require(try Config.parse(text).meters[0].poll)
         #expect(poll.isWindowed)
         #expect(poll.backfill?.url == url)
-        #expect(poll.backfill?.series == Config.SeriesSelector(profile: .emoncmsFeedData))
+        #expect(poll.backfill?.format == .gateway(EmoncmsProfile(.feedData)))
         let json = text.replacingOccurrences(of: "format = \"emoncms-feed-data\"", with: "json.value = \"v\"")
         #expect(
             Self.problems(json) == [
-                "meter[1].url: {start} and {end} only apply to a history format (solaredge-energy, solaredge-energy-details, solaredge-meters, fronius-archive, emoncms-feed-data, csv, openems-energy-per-period)"
+                "meter[1].url: {start} and {end} only apply to a history format (fronius-archive, solaredge-energy, solaredge-energy-details, solaredge-meters, emoncms-feed-data, openems-energy-per-period, csv)"
             ])
         #expect(
             Self.problems(text.replacingOccurrences(of: "&end={end}", with: "")) == [
@@ -266,12 +265,8 @@ struct PayloadConfigTests {
         #expect(windowed.isWindowed)
         #expect(windowed.backfill?.body == windowed.body && windowed.backfill?.url == windowed.url)
         #expect(
-            windowed.backfill?.series
-                == {
-                    var s = Config.SeriesSelector(profile: .openEMSEnergyPerPeriod)
-                    s.address = "_sum/ProductionActiveEnergy"
-                    return s
-                }())
+            windowed.backfill?.format
+                == .gateway(OpenEMSProfile(.energyPerPeriod, address: "_sum/ProductionActiveEnergy")))
         #expect(windowed.backfill?.requestHeaders == ["Content-Type: application/json", "Expect:"])
         #expect(
             Self.problems(Self.meter(["json.value = \"v\"", "openems.channel = \"_sum/X\""])) == [
@@ -328,7 +323,7 @@ struct PayloadConfigTests {
                     "backfill.url = \"https://monitoringapi.solaredge.com/site/1/energyDetails?timeUnit=QUARTER_OF_AN_HOUR&meters=PRODUCTION&startTime={start}&endTime={end}\"",
                 ]))
         let b = try #require(config.meters[0].poll?.backfill)
-        #expect(b.series == Config.SeriesSelector(profile: .solarEdgeEnergyDetails, meterType: "Production"))
+        #expect(b.format == .gateway(SolarEdgeProfile(.energyDetails, meterType: "Production")))
         #expect(b.maxSpanMilliseconds == 28 * 86_400_000)
     }
 }
@@ -353,16 +348,20 @@ struct HistoryRequestTests {
         let berlin = TimeZone(identifier: "Europe/Berlin")
         #expect(
             HistoryRequest.url(
-                template: "/a?StartDate={start}&EndDate={end}", profile: .froniusArchive, window: w, zone: nil)
+                template: "/a?StartDate={start}&EndDate={end}", profile: FroniusProfile(.archive), window: w, zone: nil)
                 == "/a?StartDate=2026-03-01T10:00:00Z&EndDate=2026-03-01T11:00:01Z")
         #expect(
-            HistoryRequest.url(template: "s={start}&e={end}", profile: .solarEdgeEnergyDetails, window: w, zone: berlin)
+            HistoryRequest.url(
+                template: "s={start}&e={end}", profile: SolarEdgeProfile(.energyDetails), window: w,
+                zone: berlin)
                 == "s=2026-03-01%2011:00:00&e=2026-03-01%2012:00:01")
         #expect(
-            HistoryRequest.url(template: "s={start}&e={end}", profile: .solarEdgeEnergy, window: w, zone: berlin)
+            HistoryRequest.url(
+                template: "s={start}&e={end}", profile: SolarEdgeProfile(.energy), window: w, zone: berlin)
                 == "s=2026-03-01&e=2026-03-01")
         #expect(
-            HistoryRequest.url(template: "start={start}&end={end}", profile: .emoncmsFeedData, window: w, zone: nil)
+            HistoryRequest.url(
+                template: "start={start}&end={end}", profile: EmoncmsProfile(.feedData), window: w, zone: nil)
                 == "start=1772359200000&end=1772362801000")
     }
 }

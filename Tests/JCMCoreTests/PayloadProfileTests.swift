@@ -4,10 +4,28 @@ import Testing
 
 /// Each gateway profile against a sample of its vendor's documented response (docs/formats.md
 /// names the source of each), and the failures a profile must not turn into a zero.
+/// The single-reading gateway formats, by the names their tests use.
+enum PayloadFormatName: String, CaseIterable, Sendable {
+    case shellyGen1 = "shelly-gen1"
+    case shellyGen1Meter = "shelly-gen1-meter"
+    case shellyGen2Switch = "shelly-gen2-switch"
+    case shellyGen2EMData = "shelly-gen2-emdata"
+    case shellyGen2EM1Data = "shelly-gen2-em1data"
+    case shellyGen2EM = "shelly-gen2-em"
+    case tasmota
+    case froniusMeterConsumed = "fronius-meter-consumed"
+    case froniusMeterProduced = "fronius-meter-produced"
+    case froniusInverter = "fronius-inverter"
+    case enphaseProduction = "enphase-production"
+    case emoncms
+    case emoncmsFeedList = "emoncms-feed-list"
+    case openEMSChannel = "openems-channel"
+}
+
 @Suite("gateway profiles")
 struct PayloadProfileTests {
     struct Case: Sendable, CustomTestStringConvertible {
-        var profile: PayloadProfile
+        var profile: PayloadFormatName
         var channel: Int?
         var body: String
         var value: String
@@ -84,13 +102,11 @@ struct PayloadProfileTests {
     ]
 
     /// The profile as a meter configured with it reads it.
-    static func decode(_ p: PayloadProfile, _ body: String, channel: Int? = nil) -> Result<
+    static func decode(_ p: PayloadFormatName, _ body: String, channel: Int? = nil) -> Result<
         RawReading, JSONMeterDecoder.Failure
     > {
         var poll = Config.Poll(url: "http://gw/")
-        poll.format = p.rawValue
-        poll.json = p.mapping(channel: channel)
-        poll.channel = channel
+        poll.payload = .gateway(gatewayProfile(p.rawValue, channel.map { "channel = \($0)" } ?? ""))
         return PollPayloadDecoder.decode(Array(body.utf8), poll: poll, meterID: "M").map { $0.readings[0] }
     }
 
@@ -104,7 +120,7 @@ struct PayloadProfileTests {
 
     /// What gateways serve when something is wrong: each a rejection naming the field.
     @Test func brokenAnswersAreRejectionsNotZeros() {
-        func failure(_ p: PayloadProfile, _ body: String, channel: Int? = nil) -> JSONMeterDecoder.Failure? {
+        func failure(_ p: PayloadFormatName, _ body: String, channel: Int? = nil) -> JSONMeterDecoder.Failure? {
             if case .failure(let f) = Self.decode(p, body, channel: channel) { return f }
             return nil
         }
@@ -166,7 +182,7 @@ struct PayloadProfileTests {
                         detail: #"no array at path "meters" (the device reports "emeters": use format "shelly-gen1")"#))
         )
         var poll = Config.Poll(url: "http://gw/status")
-        poll.format = "shelly-gen1-meter"
+        poll.payload = .gateway(ShellyGen1Profile(plug: true))
         #expect(poll.readingsCarryTheirTime, "the device's clock is its readings' time")
     }
 
@@ -176,7 +192,7 @@ struct PayloadProfileTests {
         let body =
             #"{"Body":{"Data":{"EnergyReal_WAC_Sum_Consumed":941840,"TOTAL_ENERGY":{"Unit":"Wh","Value":5}}},"#
             + #""Head":{"Status":{"Code":12,"Reason":"Device not available"},"Timestamp":"2019-06-13T14:52:10+02:00"}}"#
-        for p in [PayloadProfile.froniusMeterConsumed, .froniusInverter] {
+        for p in [PayloadFormatName.froniusMeterConsumed, .froniusInverter] {
             #expect(
                 Self.decode(p, body)
                     == .failure(
@@ -219,8 +235,7 @@ struct PayloadProfileTests {
             + #"{"id":"9","name":"new","time":null,"value":null}]"#
         func feed(_ id: String) -> Result<RawReading, JSONMeterDecoder.Failure> {
             var poll = Config.Poll(url: "http://emon/feed/list.json")
-            poll.format = "emoncms-feed-list"
-            poll.emoncmsFeed = id
+            poll.payload = .gateway(EmoncmsProfile(.feedList, feed: id))
             return PollPayloadDecoder.decode(Array(list.utf8), poll: poll, meterID: "M").map { $0.readings[0] }
         }
         #expect(
@@ -240,8 +255,8 @@ struct PayloadProfileTests {
 
     @Test func channelsOnlyWhereTheDeviceHasThem() {
         #expect(
-            PayloadProfile.allCases.filter(\.hasChannels) == [
-                .shellyGen1, .shellyGen1Meter, .tasmota, .froniusMeterConsumed, .froniusMeterProduced,
+            GatewayProfiles.keys.first { $0.key.name == "channel" }?.formats == [
+                "shelly-gen1", "shelly-gen1-meter", "tasmota", "fronius-meter-consumed", "fronius-meter-produced",
             ])
     }
 }

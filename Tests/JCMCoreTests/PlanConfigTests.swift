@@ -173,8 +173,8 @@ import Testing
         let poll = try #require(
             try Config.parse(text + #"prometheus.selector = 'e_total{ch="1", job=~"gw-.*"}'"# + "\n").meters.first?.poll
         )
-        #expect(poll.prometheus?.metric == "e_total")
-        #expect(poll.prometheus?.matchers.map(\.description) == [#"ch="1""#, #"job=~"gw-.*""#])
+        #expect(poll.payload.prometheus?.metric == "e_total")
+        #expect(poll.payload.prometheus?.matchers.map(\.description) == [#"ch="1""#, #"job=~"gw-.*""#])
         func problems(_ lines: String) -> [String] {
             do {
                 _ = try Config.parse(text + lines)
@@ -198,6 +198,6 @@ import Testing
             PollSecurityConfigTests.head.replacingOccurrences(of: "json.value = \"v\"\n", with: "")
             + "url = \"http://gw/status\"\nformat = \"shelly-gen1\"\nchannel = 2\n"
         let poll = try #require(try Config.parse(text).meters.first?.poll)
-        #expect(poll.format == "shelly-gen1" && poll.json == Config.JSONMapping(value: "emeters.2.total", unit: "Wh"))
+        #expect(poll.format == "shelly-gen1" && poll.payload == .gateway(ShellyGen1Profile(channel: 2)))
     }
 }

@@ -72,11 +72,13 @@ struct ReferenceConfigTests {
             fronius.url
                 == "http://10.20.0.40/solar_api/v1/GetArchiveData.cgi?Scope=System&StartDate={start}&EndDate={end}&Channel=EnergyReal_WAC_Minus_Absolute"
         )
-        #expect(fronius.series.profile == .froniusArchive)
+        #expect(fronius.profile.format == "fronius-archive")
         // The windowed CSV meter fills its gaps with its own request.
         let csv = try #require(meters["IN-JP-0001-PV-M4"]?.poll)
         #expect(csv.isWindowed && csv.backfill?.url == csv.url)
-        #expect(csv.series?.csv == Config.CSVColumns(value: "energy_kwh", timestamp: "period_end", unit: "kWh"))
+        #expect(
+            csv.payload
+                == .gateway(CSVProfile(columns: .init(value: "energy_kwh", timestamp: "period_end", unit: "kWh"))))
     }
 
     /// The examples write some keys at their default: without those lines, nothing changes.

@@ -4,19 +4,54 @@ import Testing
 
 /// The profiles with their own decoders, against samples of each vendor's documented response
 /// (docs/formats.md shows the same ones), and what a broken answer becomes.
+/// The history and multi-reading formats, by the names their tests use.
+enum SeriesFormat: String, CaseIterable {
+    case enphaseProductionJSON = "enphase-production-json"
+    case enphaseTotalConsumption = "enphase-total-consumption"
+    case enphaseNetConsumption = "enphase-net-consumption"
+    case solarEdgeOverview = "solaredge-overview"
+    case solarEdgeEnergy = "solaredge-energy"
+    case solarEdgeEnergyDetails = "solaredge-energy-details"
+    case solarEdgeMeters = "solaredge-meters"
+    case froniusPowerFlow = "fronius-powerflow"
+    case froniusArchive = "fronius-archive"
+    case emoncmsFeedData = "emoncms-feed-data"
+    case csv
+    case openEMSEnergyPerPeriod = "openems-energy-per-period"
+}
+
+/// A gateway profile as a meter's configuration reads it: its `format` and TOML lines of its keys.
+func gatewayProfile(_ format: String, _ toml: String = "") -> any GatewayProfile {
+    var r = TableReader((try? TOML.parse(toml)) ?? TOMLTable(), path: "meter[1]")
+    return GatewayProfiles.type(of: format)!.read(format: format, &r, GatewayReadContext())
+}
+
 @Suite("series profiles")
 struct SeriesProfileTests {
     static func decode(
-        _ body: String, _ profile: SeriesProfile, meterType: String? = nil, serial: String? = nil,
+        _ body: String, _ profile: SeriesFormat, meterType: String? = nil, serial: String? = nil,
         channel: String? = nil, device: String? = nil, csv: Config.CSVColumns? = nil,
         enphaseSource: String? = nil
     ) -> Result<DecodedPayload, JSONMeterDecoder.Failure> {
         PollPayloadDecoder.decode(
             Array(body.utf8),
-            series: Config.SeriesSelector(
-                profile: profile, meterType: meterType, serial: serial,
-                channel: channel, device: device, csv: csv, enphaseSource: enphaseSource),
+            profile: Self.profile(
+                profile, meterType: meterType, serial: serial, channel: channel, device: device, csv: csv,
+                enphaseSource: enphaseSource),
             meterID: "M")
+    }
+
+    static func profile(
+        _ profile: SeriesFormat, meterType: String? = nil, serial: String? = nil, channel: String? = nil,
+        device: String? = nil, csv: Config.CSVColumns? = nil, enphaseSource: String? = nil
+    ) -> any GatewayProfile {
+        func line(_ key: String, _ value: String?) -> String { value.map { "\(key) = \"\($0)\"\n" } ?? "" }
+        return gatewayProfile(
+            profile.rawValue,
+            line("solaredge.meter", meterType) + line("solaredge.serial", serial) + line("fronius.channel", channel)
+                + line("fronius.device", device) + line("enphase.source", enphaseSource)
+                + line("csv.value", csv?.value) + line("csv.timestamp", csv?.timestamp) + line("csv.unit", csv?.unit)
+                + line("csv.unit_column", csv?.unitColumn))
     }
 
     static func failure(_ r: Result<DecodedPayload, JSONMeterDecoder.Failure>) -> JSONMeterDecoder.Failure? {
@@ -317,13 +352,13 @@ struct SeriesProfileTests {
         #expect(Self.failure(Self.decode("", .csv, csv: columns))?.reason == .missingField)
         let latin1: [UInt8] = Array("ts,energy\n2026-06-01T00:15:00Z,1".utf8) + [0xE9, 0x0A]
         let f = Self.failure(
-            PollPayloadDecoder.decode(latin1, series: Config.SeriesSelector(profile: .csv, csv: columns), meterID: "M"))
+            PollPayloadDecoder.decode(latin1, profile: Self.profile(.csv, csv: columns), meterID: "M"))
         #expect(f == JSONMeterDecoder.Failure(reason: .payloadInvalid, detail: "response is not UTF-8 text"))
     }
 
     // MARK: every JSON profile
 
-    static let jsonProfiles: [(SeriesProfile, String?, String?)] = [
+    static let jsonProfiles: [(SeriesFormat, String?, String?)] = [
         (.enphaseProductionJSON, nil, nil), (.enphaseTotalConsumption, nil, nil), (.solarEdgeOverview, nil, nil),
         (.solarEdgeEnergy, nil, nil),
         (.solarEdgeEnergyDetails, "Production", nil), (.solarEdgeMeters, "Production", nil),
@@ -343,18 +378,18 @@ struct SeriesProfileTests {
             }
             let invalidUTF8 = PollPayloadDecoder.decode(
                 [0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D],
-                series: Config.SeriesSelector(profile: profile, meterType: meterType, channel: channel), meterID: "M")
+                profile: Self.profile(profile, meterType: meterType, channel: channel), meterID: "M")
             #expect(Self.failure(invalidUTF8)?.reason == .payloadInvalid, "\(profile.rawValue): invalid UTF-8")
         }
     }
 
     @Test func aPollDispatchesOnItsFormat() throws {
         var poll = Config.Poll(url: "http://m/")
-        poll.json = Config.JSONMapping(value: "v", unit: "Wh")
+        poll.payload = .json(Config.JSONMapping(value: "v", unit: "Wh"))
         #expect(
             try PollPayloadDecoder.decode(Array(#"{"v":5}"#.utf8), poll: poll, meterID: "M").get().readings.map(\.value)
                 == ["5"])
-        poll.series = Config.SeriesSelector(profile: .emoncmsFeedData)
+        poll.payload = .gateway(EmoncmsProfile(.feedData))
         #expect(
             try PollPayloadDecoder.decode(Array("[[1764158400000,7]]".utf8), poll: poll, meterID: "M").get().readings
                 .map(\.value) == ["7"])

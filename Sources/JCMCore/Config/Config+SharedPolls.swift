@@ -5,23 +5,16 @@
 extension Config.Poll {
     /// Whether the meter reads one element of a response that holds many.
     public var readsOneOfMany: Bool {
-        guard !isWindowed else { return false }
-        switch PayloadProfile(rawValue: format) {
-        case .emoncmsFeedList?: return true
-        case .froniusMeterConsumed?, .froniusMeterProduced?: return channel != nil
-        default: return false
-        }
+        !isWindowed && payload.gateway?.sharedRequest != nil
     }
 
     /// The request and its schedule, without what only says which element is read: meters
     /// with the same key share one poll.
     var sharedRequestKey: Config.Poll {
         var k = self
-        k.json = Config.JSONMapping(value: "")
-        k.channel = nil
-        k.emoncmsFeed = nil
+        // The profile's name for the request, whatever element each meter reads.
+        k.payload = .json(Config.JSONMapping(value: payload.gateway?.sharedRequest ?? format))
         k.backfill = nil
-        if format.hasPrefix("fronius-meter-") { k.format = "fronius-meter" }  // consumed and produced of one answer
         return k
     }
 }

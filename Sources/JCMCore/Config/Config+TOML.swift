@@ -314,10 +314,9 @@ extension Config {
             for key in [
                 "interval", "timeout", "connect_timeout", "max_response_bytes", "backoff_max", "low_speed_limit",
                 "low_speed_time",
-                "redirects", "tls", "auth", "format", "json", "prometheus", "channel", "csv", "solaredge", "fronius",
-                "enphase", "backfill",
-                "method", "body", "content_type", "openems", "emoncms",
-            ] where r.table[key] != nil {
+                "redirects", "tls", "auth", "format", "json", "prometheus", "backfill", "method", "body",
+                "content_type",
+            ] + GatewayProfiles.keyNames where r.table[key] != nil {
                 r.problem(key, "only applies to a meter with a url")
             }
         }

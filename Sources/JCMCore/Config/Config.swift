@@ -132,20 +132,11 @@ public struct Config: Sendable, Equatable {
         public var redirects = RedirectPolicy.sameOrigin
         public var tls = TLS()
         public var auth = Auth()
-        public var format = "json"
-        public var json = JSONMapping(value: "")
-        /// A gateway profile's channel (`channel`), when it has channels.
-        public var channel: Int?
-        /// emoncms-feed-list: the feed read (`emoncms.feed`, its id).
-        public var emoncmsFeed: String?
+        /// How the response is read: `format` and what it needs.
+        public var payload = PayloadFormat.json(JSONMapping(value: ""))
         /// A POST's body (`method = "POST"`, `body`), and its Content-Type; nil: a GET.
         public var body: String?
         public var contentType: String?
-        /// Set when `format` is "prometheus".
-        public var prometheus: PrometheusSelector?
-        /// Set for `format = "csv"` and the profiles read by their own decoder (SeriesProfile):
-        /// PollPayloadDecoder reads these before `json`.
-        public var series: SeriesSelector?
         /// Where the readings a gap missed are fetched from; nil: the meter is not backfilled.
         public var backfill: Backfill?
 

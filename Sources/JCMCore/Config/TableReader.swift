@@ -1,6 +1,6 @@
 /// Reads typed keys out of one TOML table, collecting problems instead of stopping at the first,
 /// and reporting keys nobody asked for (a misspelt key must not be silently ignored).
-struct TableReader {
+public struct TableReader {
     let table: TOMLTable
     let path: String
     private(set) var used: Set<String> = []

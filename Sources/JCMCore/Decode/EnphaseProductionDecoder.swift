@@ -17,7 +17,9 @@ enum EnphaseProductionDecoder {
         detail: "the \"inverters\" element has activeCount 0: no microinverter is reporting, its whLifetime is not read"
     )
 
-    static func decode(_ body: [UInt8], profile: SeriesProfile, source: String? = nil, meterID: String) -> Result<
+    /// `consumption`: the `measurementType` of the `consumption[]` element read ("total-consumption",
+    /// "net-consumption"); nil: the production element.
+    static func decode(_ body: [UInt8], consumption: String?, source: String? = nil, meterID: String) -> Result<
         RawReading, Failure
     > {
         let document: JSONValue
@@ -25,7 +27,7 @@ enum EnphaseProductionDecoder {
         case .success(let d): document = d
         case .failure(let f): return .failure(f)
         }
-        let list = profile == .enphaseProductionJSON ? "production" : "consumption"
+        let list = consumption == nil ? "production" : "consumption"
         guard case .array(let elements)? = document[list] else {
             return .failure(Failure(reason: .missingField, detail: "no array at path \"\(list)\""))
         }
@@ -34,8 +36,8 @@ enum EnphaseProductionDecoder {
             return true
         }
         let index: Int?
-        switch profile {
-        case .enphaseProductionJSON:
+        switch consumption {
+        case nil:
             let eim = elements.firstIndex {
                 $0["type"] == .string("eim") && $0["measurementType"] == .string("production")
             }
@@ -76,8 +78,7 @@ enum EnphaseProductionDecoder {
                     } ?? inverters
                 if let index, index == inverters, !active(elements[index]) { return .failure(Self.noInverters) }
             }
-        default:
-            let wanted = profile == .enphaseTotalConsumption ? "total-consumption" : "net-consumption"
+        case let wanted?:
             guard let i = elements.firstIndex(where: { $0["measurementType"] == .string(wanted) }) else {
                 return .failure(
                     Failure(

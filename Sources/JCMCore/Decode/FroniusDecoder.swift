@@ -1,5 +1,5 @@
 /// Fronius Solar API v1 responses read by their own code (the realtime meter and inverter
-/// profiles are plain paths, in PayloadProfile). Every response carries `Head.Status.Code`: not 0
+/// profiles are plain paths, in FroniusProfile). Every response carries `Head.Status.Code`: not 0
 /// is the Datamanager refusing the request (a range too long, a device missing), said with its
 /// `Reason`.
 enum FroniusDecoder {

@@ -27,40 +27,19 @@ public enum HistoryRequest {
         return out
     }
 
-    /// `template` with `{start}` and `{end}` replaced:
-    /// - fronius-archive: `2026-11-26T10:00:00Z` (ISO 8601 in UTC, which StartDate/EndDate accept);
-    /// - solaredge-energy: `2026-11-26`, the site's local date (startDate/endDate);
-    /// - openems-energy-per-period: `2026-11-26`, the local date (fromDate/toDate) in the meter's
-    ///   timezone (UTC without one), which the body's `timezone` must name;
-    /// - the other SolarEdge series: `2026-11-26%2011:00:00`, site local time (startTime/endTime);
-    /// - emoncms-feed-data: epoch milliseconds;
-    /// - csv: RFC 3339 in UTC.
-    /// The start is rounded down and the end up to the second (or day): a request covers at
-    /// least the window, and the writer keeps only what falls inside it.
-    public static func url(template: String, profile: SeriesProfile, window: Window, zone: TimeZone?) -> String {
+    /// `template` with `{start}` and `{end}` replaced, in the profile's convention
+    /// (`GatewayProfile.historyTime`: RFC 3339 in UTC unless the vendor wants another). The start
+    /// is rounded down and the end up to the second (or day): a request covers at least the
+    /// window, and the writer keeps only what falls inside it.
+    public static func url(template: String, profile: any GatewayProfile, window: Window, zone: TimeZone?) -> String {
         let start = text(window.after, profile: profile, zone: zone, roundUp: false)
         let end = text(window.through, profile: profile, zone: zone, roundUp: true)
         return template.replacingOccurrences(of: "{start}", with: start).replacingOccurrences(of: "{end}", with: end)
     }
 
-    static func text(_ t: Timestamp, profile: SeriesProfile, zone: TimeZone?, roundUp: Bool) -> String {
+    static func text(_ t: Timestamp, profile: any GatewayProfile, zone: TimeZone?, roundUp: Bool) -> String {
         var seconds = t.microseconds.floorDiv(1_000_000)
         if roundUp, seconds * 1_000_000 < t.microseconds { seconds += 1 }
-        switch profile {
-        case .emoncmsFeedData:
-            return String(seconds * 1_000)
-        case .solarEdgeEnergy, .solarEdgeEnergyDetails, .solarEdgeMeters, .solarEdgeOverview, .openEMSEnergyPerPeriod:
-            let local =
-                seconds
-                + Int64(
-                    (zone ?? TimeZone(identifier: "UTC")!).secondsFromGMT(
-                        for: Date(timeIntervalSince1970: Double(seconds))))
-            // no "Z": local time
-            let text = Timestamp(microseconds: local * 1_000_000).formatted(fractionDigits: 0).dropLast()
-            if profile == .solarEdgeEnergy || profile == .openEMSEnergyPerPeriod { return String(text.prefix(10)) }
-            return text.replacingOccurrences(of: "T", with: "%20")
-        default:
-            return Timestamp(microseconds: seconds * 1_000_000).formatted(fractionDigits: 0)
-        }
+        return profile.historyTime(seconds, zone: zone, isEnd: roundUp)
     }
 }

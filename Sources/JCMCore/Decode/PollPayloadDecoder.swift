@@ -22,8 +22,8 @@ public struct DecodedPayload: Sendable, Equatable {
     }
 }
 
-/// Turns a polled meter's response into readings by its `format`: one place that dispatches on
-/// the configuration, so the writer handles one shape whatever the gateway.
+/// Turns a polled meter's response into readings by its `format` (PayloadFormat): the writer
+/// handles one shape whatever the gateway.
 public enum PollPayloadDecoder {
     public typealias Failure = JSONMeterDecoder.Failure
 
@@ -31,44 +31,13 @@ public enum PollPayloadDecoder {
     public static func decode(_ body: [UInt8], poll: Config.Poll, meterID: String, contentType: String? = nil)
         -> Result<DecodedPayload, Failure>
     {
-        if let series = poll.series { return decode(body, series: series, meterID: meterID) }
-        if let profile = PayloadProfile(rawValue: poll.format),
-            let decoded = profile.decode(body, poll: poll, meterID: meterID)
-        {
-            return decoded.map { DecodedPayload(readings: [$0]) }
-        }
-        let single =
-            poll.prometheus.map { selector in
-                OpenMetricsDecoder.isOpenMetrics(contentType)
-                    ? OpenMetricsDecoder.decode(body, selector: selector, meterID: meterID)
-                    : PrometheusTextDecoder.decode(body, selector: selector, meterID: meterID)
-            } ?? JSONMeterDecoder.decode(body, mapping: poll.json, meterID: meterID)
-        return single.map { DecodedPayload(readings: [$0]) }
+        poll.payload.decode(body, meterID: meterID, contentType: contentType)
     }
 
     /// Also what a backfill's history response is read with.
-    public static func decode(_ body: [UInt8], series: Config.SeriesSelector, meterID: String) -> Result<
+    public static func decode(_ body: [UInt8], profile: any GatewayProfile, meterID: String) -> Result<
         DecodedPayload, Failure
     > {
-        switch series.profile {
-        case .enphaseProductionJSON, .enphaseTotalConsumption, .enphaseNetConsumption:
-            return EnphaseProductionDecoder.decode(
-                body, profile: series.profile, source: series.enphaseSource, meterID: meterID
-            ).map { DecodedPayload(readings: [$0]) }
-        case .solarEdgeOverview:
-            return SolarEdgeDecoder.overview(body, meterID: meterID).map { DecodedPayload(readings: [$0]) }
-        case .solarEdgeEnergy, .solarEdgeEnergyDetails, .solarEdgeMeters:
-            return SolarEdgeDecoder.series(body, series: series, meterID: meterID)
-        case .froniusPowerFlow:
-            return FroniusDecoder.powerFlow(body, meterID: meterID).map { DecodedPayload(readings: [$0]) }
-        case .froniusArchive:
-            return FroniusDecoder.archive(body, channel: series.channel ?? "", device: series.device, meterID: meterID)
-        case .emoncmsFeedData:
-            return EmoncmsFeedDecoder.decode(body, meterID: meterID)
-        case .openEMSEnergyPerPeriod:
-            return OpenEMSDecoder.energyPerPeriod(body, channel: series.address, meterID: meterID)
-        case .csv:
-            return CSVPayloadDecoder.decode(body, columns: series.csv ?? Config.CSVColumns(value: ""), meterID: meterID)
-        }
+        profile.decode(body, meterID: meterID)
     }
 }

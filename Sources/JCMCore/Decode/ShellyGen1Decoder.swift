@@ -10,7 +10,8 @@
 enum ShellyGen1Decoder {
     typealias Failure = JSONMeterDecoder.Failure
 
-    static func decode(_ body: [UInt8], profile: PayloadProfile, channel: Int, meterID: String)
+    /// `plug`: the device lists `meters[]` (shelly-gen1-meter), not `emeters[]` (shelly-gen1).
+    static func decode(_ body: [UInt8], plug: Bool, channel: Int, meterID: String)
         -> Result<RawReading, Failure>
     {
         let document: JSONValue
@@ -18,13 +19,12 @@ enum ShellyGen1Decoder {
         case .success(let d): document = d
         case .failure(let f): return .failure(f)
         }
-        let plug = profile == .shellyGen1Meter
         let list = plug ? "meters" : "emeters"
         guard case .array(let elements)? = document[list] else {
-            let other = plug ? ("emeters", PayloadProfile.shellyGen1) : ("meters", PayloadProfile.shellyGen1Meter)
+            let other = plug ? ("emeters", "shelly-gen1") : ("meters", "shelly-gen1-meter")
             let hint =
                 if case .array? = document[other.0] {
-                    " (the device reports \"\(other.0)\": use format \"\(other.1.rawValue)\")"
+                    " (the device reports \"\(other.0)\": use format \"\(other.1)\")"
                 } else {
                     ""
                 }

@@ -20,7 +20,11 @@ enum SolarEdgeDecoder {
 
     /// `energy`, `energyDetails` and `meters`: one reading per `values[]` element of the series
     /// the selector names.
-    static func series(_ body: [UInt8], series: Config.SeriesSelector, meterID: String) -> Result<
+    /// `meters`: nil for `energy`; else `energyDetails` (false) or `meters` (true), and the meter
+    /// type and serial chosen.
+    static func series(
+        _ body: [UInt8], meters detailsOfMeters: Bool?, meterType: String?, serial: String?, meterID: String
+    ) -> Result<
         DecodedPayload, Failure
     > {
         let document: JSONValue
@@ -30,26 +34,25 @@ enum SolarEdgeDecoder {
         }
         let root: String
         let valuesPath: String
-        switch series.profile {
-        case .solarEdgeEnergy:
+        switch detailsOfMeters {
+        case nil:
             root = "energy"
             valuesPath = "energy.values"
-        case .solarEdgeEnergyDetails, .solarEdgeMeters:
-            let details = series.profile == .solarEdgeMeters
+        case let details?:
             root = details ? "meterEnergyDetails" : "energyDetails"
             guard case .array(let meters)? = document.value(at: "\(root).meters") else {
                 return .failure(Failure(reason: .missingField, detail: "no array at path \"\(root).meters\""))
             }
             let typeKey = details ? "meterType" : "type"
-            let wanted = (series.meterType ?? "").lowercased()
+            let wanted = (meterType ?? "").lowercased()
             let matches = meters.indices.filter { i in
                 guard case .string(let t)? = meters[i][typeKey], t.lowercased() == wanted else { return false }
-                if let serial = series.serial { return meters[i]["meterSerialNumber"] == .string(serial) }
+                if let serial { return meters[i]["meterSerialNumber"] == .string(serial) }
                 return true
             }
             let named =
-                series.meterType.map {
-                    "\(typeKey) \"\($0)\"" + (series.serial.map { ", meterSerialNumber \"\($0)\"" } ?? "")
+                meterType.map {
+                    "\(typeKey) \"\($0)\"" + (serial.map { ", meterSerialNumber \"\($0)\"" } ?? "")
                 } ?? typeKey
             guard let index = matches.first else {
                 return .failure(Failure(reason: .missingField, detail: "no element of \(named) in \"\(root).meters\""))
@@ -63,9 +66,6 @@ enum SolarEdgeDecoder {
                     ))
             }
             valuesPath = "\(root).meters.\(index).values"
-        default:
-            return .failure(
-                Failure(reason: .payloadInvalid, detail: "\(series.profile.rawValue) is not a SolarEdge series"))
         }
         guard case .array(let values)? = document.value(at: valuesPath) else {
             return .failure(Failure(reason: .missingField, detail: "no array at path \"\(valuesPath)\""))

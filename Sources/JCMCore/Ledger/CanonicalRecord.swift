@@ -98,23 +98,26 @@ public struct CanonicalRecord {
 }
 
 extension CanonicalRecord {
-    // A row of jcm.readings is written field by field where it is hashed (ChunkWriter, LedgerVerifier):
-    // "reading", batch, seq, meter id, ts in µs, value, raw_value, raw_unit, status, reasons, extra.
+    // A row of jcm.readings or jcm.rejections: `resetReading` / `resetRejection` (CanonicalRecord+Reading.swift),
+    // for writer and verifier alike.
 
-    /// A row of jcm.rejections (its id and rejected_at are the server's and not covered).
+    /// A row of jcm.rejections (its id and rejected_at are the server's and not covered): the
+    /// writer's side of `resetRejection`.
     public static func rejection(
         batch: Int64, seq: Int, meterID: String?, location: String, reason: String, detail: String,
         raw: String, microseconds: Int64?
     ) -> CanonicalRecord {
         var r = CanonicalRecord(tag: "rejection")
-        r.field(batch)
-        r.field(seq)
-        r.field(meterID)
-        r.field(location)
-        r.field(reason)
-        r.field(detail)
-        r.field(raw)
-        r.field(microseconds)
+        r.resetRejection(batch: batch, seq: seq) { f, r in
+            switch f {
+            case .meterID: r.field(meterID)
+            case .location: r.field(location)
+            case .reason: r.field(reason)
+            case .detail: r.field(detail)
+            case .raw: r.field(raw)
+            case .microseconds: r.field(microseconds)
+            }
+        }
         return r
     }
 

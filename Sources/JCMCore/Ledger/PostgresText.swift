@@ -4,6 +4,11 @@ public enum PostgresText {
     /// `numeric` keeps the scale it was given: ExactDecimal's description is numeric_out's text.
     public static func numeric(_ d: ExactDecimal) -> String { d.description }
 
+    /// A text column's value: PostgreSQL's text cannot hold NUL, so the writer sends U+FFFD for it.
+    public static func text(_ s: String) -> String {
+        s.utf8.contains(0) ? s.replacingOccurrences(of: "\0", with: "\u{FFFD}") : s
+    }
+
     /// `text[]` of reason codes as array_out prints it. Codes are `[a-z0-9_]+`, never quoted.
     public static func reasons(_ codes: [ReasonCode]) -> String? {
         codes.isEmpty ? nil : "{" + codes.map(\.rawValue).joined(separator: ",") + "}"

@@ -122,7 +122,7 @@ final class Backfiller: @unchecked Sendable {
                 maxSpanMilliseconds: target.backfill.maxSpanMilliseconds)
             for (i, window) in windows.enumerated() {
                 let url = HistoryRequest.url(
-                    template: target.backfill.url, profile: target.backfill.series.profile, window: window,
+                    template: target.backfill.url, profile: target.backfill.profile, window: window,
                     zone: target.zone)
                 condition.withLock {
                     var rest = gap
@@ -169,7 +169,7 @@ final class Backfiller: @unchecked Sendable {
             after: Timestamp(microseconds: now.microseconds - Self.lookbackIntervals * poll.intervalMs * 1_000),
             through: now)
         let url = HistoryRequest.url(
-            template: target.backfill.url, profile: target.backfill.series.profile, window: window, zone: target.zone)
+            template: target.backfill.url, profile: target.backfill.profile, window: window, zone: target.zone)
         let host = Self.host(of: url)
         if let last = lastRequest[host],
             Date() < last.addingTimeInterval(Double(target.backfill.pauseMilliseconds) / 1_000)
@@ -225,7 +225,7 @@ final class Backfiller: @unchecked Sendable {
                 failure: .transport("\(error)"))
         }
         let body = target.backfill.body.map {
-            HistoryRequest.url(template: $0, profile: target.backfill.series.profile, window: window, zone: target.zone)
+            HistoryRequest.url(template: $0, profile: target.backfill.profile, window: window, zone: target.zone)
         }
         return handle.fetch(
             url: url, meterID: meterID, connectTimeoutMs: target.connectTimeoutMs,

@@ -35,7 +35,7 @@ enum HistoryStage {
             refuse(reason, detail)
             return batch
         }
-        switch PollPayloadDecoder.decode(result.body, series: b.series, meterID: meter.id) {
+        switch PollPayloadDecoder.decode(result.body, profile: b.profile, meterID: meter.id) {
         case .failure(let f): refuse(f.reason, f.detail)
         case .success(let payload):
             for r in payload.rejected { batch.rows.append(.rejection(r)) }

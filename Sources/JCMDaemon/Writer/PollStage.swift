@@ -118,7 +118,7 @@ enum PollStage {
         case .refused(let reason, let detail): refuse(reason, detail)
         case .payload(let payload):
             // One reading keeps the body as its raw text when refused; many keep their element.
-            let single = !(poll.poll.series?.profile.isHistory ?? false)
+            let single = !poll.poll.payload.isHistory
             for r in payload.rejected { item.rows.append(.rejection(r)) }
             var kept: [Reading] = []
             var refused = payload.rejected.count

@@ -71,8 +71,10 @@ public struct EmbeddedCluster: Sendable {
 
     public func ensureDatabase(_ name: String) throws {
         let admin = try Connection(conninfo: conninfo(database: "postgres"))
-        if try admin.query("select 1 from pg_database where datname = $1", [name]).rowCount == 0 {
-            try admin.execute("create database \"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"")
+        if try admin.query("select 1 from pg_database where datname = $1", [.text(name)]).isEmpty {
+            // CREATE DATABASE binds no parameter: the server quotes the name (format's %I).
+            try admin.execute(
+                try admin.query("select format('create database %I', $1::text)", [.text(name)])[0].string(0))
         }
     }
 

@@ -84,13 +84,9 @@ public final class ChainHeadGuard: @unchecked Sendable {
     public func recheck(db: Connection) throws -> [String] {
         var resumed: [String] = []
         for (project, _) in halted {
-            let row = try db.query(
-                "select seq, chain_hash from jcm.ledger where project = $1 order by seq desc limit 1", [project])
-            let head = row.rows.first.flatMap { r in
-                r[0].flatMap(Int64.init).flatMap { seq in
-                    r[1].flatMap(LedgerDigest.bytes(hex:)).map { Head(seq: seq, hash: $0) }
-                }
-            }
+            let head = try db.query(
+                "select seq, chain_hash from jcm.ledger where project = $1 order by seq desc limit 1", [.text(project)]
+            ).first.map { r in Head(seq: try r.int64(0), hash: try r.bytes(1)) }
             let expected = lastWritten(project)
             if try head == expected || mismatch(project: project, expected: expected, head: head, db: db) == nil {
                 lock.withLock { _ = halts.removeValue(forKey: project) }
@@ -143,20 +139,14 @@ public final class ChainHeadGuard: @unchecked Sendable {
                    encode(l.prev_hash, 'hex'), encode(k.public_key, 'hex'), encode(l.signature, 'hex'), b.kind
             from jcm.ledger l left join jcm.signing_keys k on k.id = l.key_id left join jcm.batches b on b.id = l.batch
             where l.project = $1 and l.seq = $2
-            """, [project, String(head.seq)])
-        guard let f = r.rows.first, let batch = f[0].flatMap(Int64.init), let first = f[1].flatMap(Int.init),
-            let last = f[2].flatMap(Int.init),
-            let batchDigest = f[3].flatMap(LedgerDigest.bytes(hex:)),
-            let records = f[4].flatMap(LedgerDigest.bytes(hex:))
-        else {
-            return "its head #\(head.seq) cannot be read back"
-        }
+            """, [.text(project), .int(head.seq)])
+        guard let f = r.first else { return "its head #\(head.seq) cannot be read back" }
+        let batch = try f.int64(0)
         let hash = LedgerLink.chainHash(
-            project: project, seq: head.seq, batch: batch, firstSeq: first, lastSeq: last, batchDigest: batchDigest,
-            recordsSHA256: records, previous: f[5].flatMap(LedgerDigest.bytes(hex:)))
+            project: project, seq: head.seq, batch: batch, firstSeq: try f.int(1), lastSeq: try f.int(2),
+            batchDigest: try f.bytes(3), recordsSHA256: try f.bytes(4), previous: try f.nullable.bytes(5))
         guard hash == head.hash else { return "its head #\(head.seq) does not hash to its chain hash (a changed link)" }
-        guard let key = f[6].flatMap(LedgerDigest.bytes(hex:)), let signature = f[7].flatMap(LedgerDigest.bytes(hex:))
-        else {
+        guard let key = try f.nullable.bytes(6), let signature = try f.nullable.bytes(7) else {
             return "its head #\(head.seq) (batch \(batch)) is signed by no key: a link this writer did not write"
         }
         guard trusted.contains(key) else {
@@ -167,13 +157,14 @@ public final class ChainHeadGuard: @unchecked Sendable {
             return "its head #\(head.seq) (batch \(batch)) carries a signature that is not valid"
         }
         // A resolution on top is the operator's word on whatever happened below it.
-        guard let expected, f[8] != "resolution" else { return nil }
+        guard let expected, try f.nullable.string(8) != "resolution" else { return nil }
         let kept = try db.query(
-            "select chain_hash from jcm.ledger where project = $1 and seq = $2", [project, String(expected.seq)])[0, 0]
+            "select chain_hash from jcm.ledger where project = $1 and seq = $2", [.text(project), .int(expected.seq)]
+        ).first
         guard let kept else {
             return "link #\(expected.seq), the last this writer wrote, is gone: the chain was cut back to #\(head.seq)"
         }
-        guard LedgerDigest.bytes(hex: kept) == expected.hash else {
+        guard try kept.bytes(0) == expected.hash else {
             return "link #\(expected.seq), the last this writer wrote, was replaced (rewritten chain)"
         }
         return nil
@@ -186,8 +177,8 @@ public final class ChainHeadGuard: @unchecked Sendable {
             select seq, batch from jcm.ledger where project = $1
               and seq > coalesce((select max(seq) from jcm.ledger where project = $1 and signature is not null), 0)
             order by seq limit 1000
-            """, [project]
-        ).rows.compactMap { r in r[0].flatMap(Int64.init).flatMap { s in r[1].flatMap(Int64.init).map { (s, $0) } } }
+            """, [.text(project)]
+        ).map { r in (try r.int64(0), try r.int64(1)) }
     }
 
     // The heads file: one line per chain, "seq hash-hex project" (the project last: it may hold spaces).

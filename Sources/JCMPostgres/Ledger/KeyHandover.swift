@@ -17,12 +17,11 @@ public enum KeyHandover {
         try db.query(
             """
             insert into jcm.signing_keys (public_key, fingerprint, handover_from, handover_signature)
-            values (decode($1, 'hex'), $2, (select id from jcm.signing_keys where public_key = decode($3, 'hex')), decode($4, 'hex'))
+            values ($1, $2, (select id from jcm.signing_keys where public_key = $3), $4)
             """,
             [
-                LedgerDigest.hex(new.publicKey), LedgerSigner.fingerprint(new.publicKey),
-                LedgerDigest.hex(old.publicKey),
-                LedgerDigest.hex(try old.sign(record(from: old.publicKey, to: new.publicKey))),
+                .bytes(new.publicKey), .text(LedgerSigner.fingerprint(new.publicKey)), .bytes(old.publicKey),
+                .bytes(try old.sign(record(from: old.publicKey, to: new.publicKey))),
             ])
     }
 

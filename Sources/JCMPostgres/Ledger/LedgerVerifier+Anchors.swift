@@ -16,17 +16,21 @@ extension LedgerVerifier {
                   where v.version = (select max(version) from jcm.plan_versions)) x on x.e->>'id' = m.id
             where (m.project, m.parameter, m.kind, m.unit) is distinct from (e->>'project', e->>'parameter', e->>'kind', e->>'unit')
             """
-        ).rows {
-            if let only = scope.project, row[1] != only { continue }
+        ) {
+            let project = try row.string(1)
+            if let only = scope.project, project != only { continue }
+            let (meter, stored, version, planned) = (
+                try row.string(0), try row.string(2), try row.int64(4), try row.string(3)
+            )
             found(
-                "meter \(row[0] ?? "?"): jcm.meters has it as \(row[2] ?? "?"), plan version \(row[4] ?? "?") as \(row[3] ?? "?") (changed in place)",
-                "meter not as its plan version", chain: row[1], at: nil)
+                "meter \(meter): jcm.meters has it as \(stored), plan version \(version) as \(planned) (changed in place)",
+                "meter not as its plan version", chain: project, at: nil)
         }
         guard
             try conns[0].query(
                 """
                 select count(*) from information_schema.columns where table_schema = 'jcm' and table_name = 'monitoring_periods' and column_name = 'plan_version'
-                """)[0, 0] == "1"
+                """)[0].int(0) == 1
         else { return }
         for row in try conns[0].query(
             """
@@ -37,11 +41,13 @@ extension LedgerVerifier {
             where p.plan_version is not null
               and (v.version is null or p.methodology_sha256 is distinct from e.e->>'calculation_sha256' or p.plan_values is distinct from e.e->'values')
             """
-        ).rows {
-            if let only = scope.project, row[0] != only { continue }
+        ) {
+            let project = try row.string(0)
+            if let only = scope.project, project != only { continue }
+            let (name, version) = (try row.string(1), try row.int64(2))
             found(
-                "period \(Self.name(row[0] ?? "")) \(row[1] ?? "?"): its frozen methodology hash or values are not those of plan version \(row[2] ?? "?")\(row[3] == nil ? " (missing)" : "") (rewritten)",
-                "period inputs not as its plan version", chain: row[0], at: nil)
+                "period \(Self.name(project)) \(name): its frozen methodology hash or values are not those of plan version \(version)\(row.isNull(3) ? " (missing)" : "") (rewritten)",
+                "period inputs not as its plan version", chain: project, at: nil)
         }
     }
 
@@ -52,19 +58,20 @@ extension LedgerVerifier {
             select p.project, p.name, p.head_seq, encode(p.head_hash, 'hex'), encode(l.chain_hash, 'hex')
             from jcm.monitoring_periods p left join jcm.ledger l on l.project = p.project and l.seq = p.head_seq
             """
-        ).rows {
-            guard let project = row[0], let name = row[1] else { continue }
+        ) {
+            let project = try row.string(0)
+            let name = try row.string(1)
             if let only = scope.project, only != project { continue }
-            let seq = row[2].flatMap(Int64.init)
-            let hash = row[3].flatMap(LedgerDigest.bytes(hex:))
+            let seq = try row.nullable.int64(2)
+            let hash = try row.nullable.bytes(3)
             periods[project, default: [:]][name] = (seq, hash)
             guard let seq else { continue }
-            if row[4] == nil {
+            if row.isNull(4) {
                 found(
                     "period \(Self.name(project)) \(name): frozen on link #\(seq), which is gone (the chain's tail was cut)",
                     "period head gone",
                     chain: project, at: .link(seq))
-            } else if row[4].flatMap(LedgerDigest.bytes(hex:)) != hash {
+            } else if try row.bytes(4) != hash {
                 found(
                     "period \(Self.name(project)) \(name): its head hash is not that of link #\(seq) (the head or the chain was rewritten)",
                     "period head rewritten", chain: project, at: .link(seq))
@@ -72,15 +79,15 @@ extension LedgerVerifier {
         }
         try checkPlan()
         var notes = checkpoints
-        if try conns[0].query("select to_regclass('jcm.checkpoints') is not null")[0, 0] == "t" {
+        if try conns[0].query("select to_regclass('jcm.checkpoints') is not null")[0].bool(0) {
             for row in try conns[0].query(
                 """
                 select c.note from (select project, max(size) as size from jcm.checkpoints group by project) m
                 join lateral (select note from jcm.checkpoints c where c.project = m.project and c.size = m.size order by id desc limit 1) c on true
                 union all select note from jcm.checkpoints where note like '%' || chr(10) || 'period %'
                 """
-            ).rows {
-                if let text = row[0], let parsed = try? Checkpoint.parse(text) {
+            ) {
+                if let parsed = try? Checkpoint.parse(try row.string(0)) {
                     notes += parsed.map { ($0, "jcm.checkpoints") }
                 }
             }
@@ -99,14 +106,16 @@ extension LedgerVerifier {
             }
             let link = try conns[0].query(
                 "select encode(chain_hash, 'hex') from jcm.ledger where project = $1 and seq = $2",
-                [c.project, String(c.size)])[0, 0]
+                [.text(c.project), .int(c.size)]
+            ).first.map { try $0.bytes(0) }
             if link == nil {
                 let end =
-                    try conns[0].query("select max(seq) from jcm.ledger where project = $1", [c.project])[0, 0] ?? "0"
+                    try conns[0].query("select max(seq) from jcm.ledger where project = $1", [.text(c.project)])[0]
+                    .nullable.int64(0) ?? 0
                 found(
                     "chain \(Self.name(c.project)): \(at) has link #\(c.size), but the chain ends at #\(end): links removed (a tail cut or a rollback)",
                     "chain cut below a checkpoint", chain: c.project, at: .link(c.size))
-            } else if link.flatMap(LedgerDigest.bytes(hex:)) != c.hash {
+            } else if link != c.hash {
                 found(
                     "chain \(Self.name(c.project)): link #\(c.size) is not the one \(at) signed (the chain was rewritten or rolled back)",
                     "chain rewritten below a checkpoint", chain: c.project, at: .link(c.size))

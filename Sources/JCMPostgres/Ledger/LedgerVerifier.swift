@@ -62,16 +62,20 @@ public final class LedgerVerifier {
         // Five streams read together, all from the same snapshot.
         let first = try Connection(conninfo: conninfo)
         try first.execute("begin isolation level repeatable read read only")
-        guard let snapshot = try first.query("select pg_export_snapshot()")[0, 0] else {
-            throw PostgresError(kind: .query, message: "no snapshot to verify from")
+        let snapshot = try first.query("select pg_export_snapshot()")[0].string(0)
+        // SET TRANSACTION SNAPSHOT takes no parameter: the server's own snapshot id ("00000003-0000001B-1")
+        // is the one text spliced in, and only when it is nothing but that.
+        guard !snapshot.isEmpty, snapshot.allSatisfy({ $0 == "-" || $0.isHexDigit }) else {
+            throw PostgresError(kind: .query, message: "the server exported no usable snapshot (\(snapshot))")
         }
         var conns = [first]
         for _ in 0..<4 {
             let c = try Connection(conninfo: conninfo)
             try c.execute("begin isolation level repeatable read read only")
-            try c.execute("set transaction snapshot " + SQLLiteral.quote(snapshot))
+            try c.execute("set transaction snapshot '\(snapshot)'")
             conns.append(c)
         }
+        for c in conns { try Self.setting("project", .text(scope.project ?? ""), on: c) }
         self.conns = conns
         self.scope = scope
         self.report = finding
@@ -113,15 +117,13 @@ public final class LedgerVerifier {
             try conns[0].query(
                 """
                 select count(*) from information_schema.columns where table_schema = 'jcm' and table_name = 'signing_keys' and column_name = 'handover_from'
-                """)[0, 0] == "1"
+                """)[0].int(0) == 1
         for row in try conns[0].query(
             rotations
                 ? "select id, encode(public_key, 'hex'), handover_from, encode(handover_signature, 'hex') from jcm.signing_keys"
                 : "select id, encode(public_key, 'hex'), null, null from jcm.signing_keys"
-        ).rows {
-            if let id = row[0].flatMap({ Int32($0) }), let key = row[1].flatMap(LedgerDigest.bytes(hex:)) {
-                keys[id] = (key, row[2].flatMap { Int32($0) }, row[3].flatMap(LedgerDigest.bytes(hex:)))
-            }
+        ) {
+            keys[try row.int32(0)] = (try row.bytes(1), try row.nullable.int32(2), try row.nullable.bytes(3))
         }
         for (id, k) in keys.sorted(by: { $0.key < $1.key }) {
             guard let from = k.from else { continue }
@@ -144,8 +146,15 @@ public final class LedgerVerifier {
     private var keyUse: [Int32: (first: Int64, count: Int)] = [:]
 
     private var projectFilter: String {
-        scope.project.map { "where project = " + SQLLiteral.quote($0) } ?? ""
+        scope.project == nil ? "" : "where project = " + Self.setting("project", as: "text")
     }
+
+    /// The scope reaches the COPY statements as parameters of the transaction (they bind none).
+    static func setting(_ name: String, _ value: SQLParameter, on c: Connection) throws {
+        try c.setParameter("verify_" + name, value)
+    }
+
+    static func setting(_ name: String, as type: String) -> String { Connection.parameter("verify_" + name, as: type) }
 
     // MARK: Pass 1, the chains
 
@@ -268,7 +277,7 @@ public final class LedgerVerifier {
         from: Int64, to: Int64, batch: Int64, reason: String, author: String
     )]] {
         var out: [String: [(from: Int64, to: Int64, batch: Int64, reason: String, author: String)]] = [:]
-        guard try conns[0].query("select to_regclass('jcm.chain_resolutions') is not null")[0, 0] == "t" else {
+        guard try conns[0].query("select to_regclass('jcm.chain_resolutions') is not null")[0].bool(0) else {
             return out
         }
         // A resolution batch without its row is found in pass 2, which reads every batch.
@@ -277,22 +286,22 @@ public final class LedgerVerifier {
             select r.batch, r.project, r.head_seq, encode(r.head_hash, 'hex'), r.foreign_from, r.foreign_to, r.reason, r.author, b.sha256
             from jcm.chain_resolutions r left join jcm.batches b on b.id = r.batch
             """
-        ).rows {
-            guard let batch = row[0].flatMap(Int64.init), let project = row[1], let reason = row[6], let author = row[7]
-            else { continue }
+        ) {
+            let batch = try row.int64(0)
+            let project = try row.string(1)
+            let reason = try row.string(6)
+            let author = try row.string(7)
             resolutionBatches.insert(batch)
-            guard let sha256 = row[8] else {
+            guard let sha256 = try row.nullable.string(8) else {
                 found(
                     "the resolution of chain \(Self.name(project)) names batch \(batch), which is missing",
                     "resolution batch deleted", chain: project, at: .batch(batch))
                 continue
             }
             if let only = scope.project, only != project { continue }
-            let head = row[2].flatMap(Int64.init).flatMap { seq in
-                row[3].flatMap(LedgerDigest.bytes(hex:)).map { ChainHeadGuard.Head(seq: seq, hash: $0) }
-            }
-            let from = row[4].flatMap(Int64.init)
-            let to = row[5].flatMap(Int64.init)
+            let head = try row.nullable.int64(2).map { ChainHeadGuard.Head(seq: $0, hash: try row.bytes(3)) }
+            let from = try row.nullable.int64(4)
+            let to = try row.nullable.int64(5)
             let resolution = ChainResolution(
                 project: project, head: head, foreign: from.flatMap { f in to.map { f...$0 } }, reason: reason,
                 author: author)
@@ -324,21 +333,26 @@ public final class LedgerVerifier {
 
     private func checkRecords() throws {
         var meters: [Int32: (id: String, project: String)] = [:]
-        for row in try conns[0].query("select key, id, project from jcm.meters").rows {
-            if let key = row[0].flatMap({ Int32($0) }), let id = row[1], let project = row[2] {
-                meters[key] = (id, project)
-            }
+        for row in try conns[0].query("select key, id, project from jcm.meters") {
+            meters[try row.int32(0)] = (try row.string(1), try row.string(2))
         }
         let projectOf = Dictionary(meters.values.map { ($0.id, $0.project) }) { a, _ in a }
-        let firstSealed =
-            try conns[0].query("select min(batch) from jcm.ledger")[0, 0].flatMap { Int64($0) } ?? Int64.max
-        var window: [String] = []
-        if let from = scope.from {
-            window.append("received_at >= " + SQLLiteral.quote(from.description) + "::timestamptz")
+        let firstSealed = try conns[0].query("select min(batch) from jcm.ledger")[0].nullable.int64(0) ?? Int64.max
+        for c in conns {
+            if let from = scope.from { try Self.setting("from", .timestamp(from), on: c) }
+            if let to = scope.to { try Self.setting("to", .timestamp(to), on: c) }
+            if let project = scope.project {
+                let keys = meters.filter { $0.value.project == project }.map(\.key)
+                try Self.setting("meter_keys", .intArray(keys), on: c)
+                try Self.setting("meter_ids", .textArray(keys.map { meters[$0]!.id }), on: c)
+                try Self.setting("all_meter_ids", .textArray(meters.values.map(\.id)), on: c)
+            }
         }
-        if let to = scope.to { window.append("received_at < " + SQLLiteral.quote(to.description) + "::timestamptz") }
-        if let p = scope.project {
-            window.append("id in (select batch from jcm.ledger where project = \(SQLLiteral.quote(p)))")
+        var window: [String] = []
+        if scope.from != nil { window.append("received_at >= " + Self.setting("from", as: "timestamptz")) }
+        if scope.to != nil { window.append("received_at < " + Self.setting("to", as: "timestamptz")) }
+        if scope.project != nil {
+            window.append("id in (select batch from jcm.ledger where project = \(Self.setting("project", as: "text")))")
         }
         let batchWhere = window.isEmpty ? "" : "where " + window.joined(separator: " and ")
         let inWindow = window.isEmpty ? "true" : "batch in (select id from jcm.batches \(batchWhere))"
@@ -346,14 +360,12 @@ public final class LedgerVerifier {
         var rejectionWhere = inWindow
         var linkWhere = inWindow
         if let p = scope.project {
-            let keys = meters.filter { $0.value.project == p }.map { String($0.key) }
-            readingWhere += " and meter = any('{\(keys.joined(separator: ","))}'::integer[])"
-            let ids = meters.values.filter { $0.project == p }.map(\.id)
+            readingWhere += " and meter = any(\(Self.setting("meter_keys", as: "integer[]")))"
             rejectionWhere +=
                 p.isEmpty
-                ? " and (meter_id is null or meter_id <> all(\(SQLLiteral.quote(PostgresArray.text(meters.values.map(\.id))))::text[]))"
-                : " and meter_id = any(\(SQLLiteral.quote(PostgresArray.text(ids)))::text[])"
-            linkWhere += " and project = " + SQLLiteral.quote(p)
+                ? " and (meter_id is null or meter_id <> all(\(Self.setting("all_meter_ids", as: "text[]"))))"
+                : " and meter_id = any(\(Self.setting("meter_ids", as: "text[]")))"
+            linkWhere += " and project = " + Self.setting("project", as: "text")
         }
         let batches = Peeking(
             try conns[0].copyOut(
@@ -371,13 +383,13 @@ public final class LedgerVerifier {
         let readings = Peeking(
             try conns[2].copyOut(
                 """
-                copy (select batch, seq, meter, (extract(epoch from ts) * 1000000)::bigint, value::text, raw_value, raw_unit, status,
-                             reasons::text, extra::text from jcm.readings where \(readingWhere) order by batch, seq) to stdout
+                copy (select batch, seq, meter, \(ReadingRecordField.storedColumns)
+                      from jcm.readings where \(readingWhere) order by batch, seq) to stdout
                 """))
         let rejections = Peeking(
             try conns[3].copyOut(
                 """
-                copy (select batch, seq, meter_id, location, reason, detail, raw, (extract(epoch from ts) * 1000000)::bigint
+                copy (select batch, seq, \(RejectionRecordField.storedColumns)
                       from jcm.rejections where \(rejectionWhere) order by batch, seq, id) to stdout
                 """))
         // Corrections: sealed in batches of their own, each the text of its whole row as jsonb.
@@ -385,21 +397,23 @@ public final class LedgerVerifier {
             try conns[4].query(
                 """
                 select count(*) from information_schema.columns where table_schema = 'jcm' and table_name = 'corrections' and column_name = 'ledger_batch'
-                """)[0, 0] == "1"
+                """)[0].int(0) == 1
         var correctionWhere =
             "ledger_batch > 0 and " + inWindow.replacingOccurrences(of: "batch in (", with: "ledger_batch in (")
-        if let p = scope.project {
-            correctionWhere +=
-                " and meter_id = any(\(SQLLiteral.quote(PostgresArray.text(meters.values.filter { $0.project == p }.map(\.id))))::text[])"
+        if scope.project != nil {
+            correctionWhere += " and meter_id = any(\(Self.setting("meter_ids", as: "text[]")))"
         }
         if sealedCorrections {
             for row in try conns[4].query(
                 "select id, meter_id, ts from jcm.corrections where ledger_batch is null order by id"
-            ).rows {
-                if let p = scope.project, projectOf[row[1] ?? ""] != p { continue }
+            ) {
+                let meter = try row.string(1)
+                if let p = scope.project, projectOf[meter] != p { continue }
+                let id = try row.int64(0)
+                let ts = try row.timestamp(2)
                 found(
-                    "correction \(row[0] ?? "?") of meter \(row[1] ?? "?") at \(row[2] ?? "?"): in no link (inserted behind the daemon's back)",
-                    "correction in no link", chain: projectOf[row[1] ?? ""], at: nil)
+                    "correction \(id) of meter \(meter) at \(ts): in no link (inserted behind the daemon's back)",
+                    "correction in no link", chain: projectOf[meter], at: nil)
             }
         }
         try conns[4].execute("set local timezone = 'UTC'")
@@ -540,10 +554,9 @@ public final class LedgerVerifier {
                         "reading", seq: f.int(1), project: meter?.project,
                         digest: { seq in
                             var r = CanonicalRecord(tag: "reading")
-                            r.field(b)
-                            r.field(seq)
-                            r.field(meter?.id ?? "")
-                            for i in 3...9 { f.withField(i) { r.field(utf8: $0) } }
+                            r.resetReading(batch: b, seq: seq, meterID: meter?.id ?? "") { field, r in
+                                f.withField(3 + field.rawValue) { r.field(utf8: $0) }
+                            }
                             return LedgerDigest.record(r)
                         }, what: { "of meter \(meter?.id ?? "?") at \(Timestamp(microseconds: f.int64(3) ?? 0))" })
                     if summary.readings % 1_000_000 == 0 { FileHandleProgress.tick(summary.readings) }
@@ -553,9 +566,9 @@ public final class LedgerVerifier {
                         "rejection", seq: f.int(1), project: f.string(2).map { projectOf[$0] ?? "" } ?? "",
                         digest: { seq in
                             var r = CanonicalRecord(tag: "rejection")
-                            r.field(b)
-                            r.field(seq)
-                            for i in 2...7 { f.withField(i) { r.field(utf8: $0) } }
+                            r.resetRejection(batch: b, seq: seq) { field, r in
+                                f.withField(2 + field.rawValue) { r.field(utf8: $0) }
+                            }
                             return LedgerDigest.record(r)
                         }, what: { "at \(f.string(3) ?? "")" })
                 } else if let cs, cs <= es, let f = try corrections.take() {
@@ -630,9 +643,4 @@ enum FileHandleProgress {
         guard isatty(2) != 0 else { return }
         FileHandle.standardError.write(Data("\n".utf8))
     }
-}
-
-/// A string as an SQL literal, for the few statements that cannot bind parameters (COPY, SET).
-enum SQLLiteral {
-    static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
 }

@@ -152,19 +152,16 @@ final class LedgerWriter {
             // and the aborted write is retried like any transient error.
             try db.query(
                 "select pg_advisory_xact_lock(hashtextextended('jcm.ledger/' || p, 0)) from unnest($1::text[]) p order by p",
-                [PostgresArray.text(unlocked)])
+                [.textArray(unlocked)])
             for p in unlocked { heads[p] = .some(nil) }
             for row in try db.query(
                 """
                 select p, l.seq, encode(l.chain_hash, 'hex') from unnest($1::text[]) p
                 join lateral (select seq, chain_hash from jcm.ledger where project = p order by seq desc limit 1) l on true
-                """, [PostgresArray.text(unlocked)]
-            ).rows {
-                if let p = row[0], let seq = row[1].flatMap({ Int64($0) }),
-                    let hash = row[2].flatMap(LedgerDigest.bytes(hex:))
-                {
-                    heads[p] = (seq, hash)
-                }
+                """, [.textArray(unlocked)]
+            ) {
+                let p = try row.string(0)
+                heads[p] = (try row.int64(1), try row.bytes(2))
             }
             for p in unlocked {
                 let head = (heads[p] ?? nil).map { ChainHeadGuard.Head(seq: $0.seq, hash: $0.hash) }
@@ -222,17 +219,14 @@ final class LedgerWriter {
 
     /// Records the signer's public key (once) and returns its id.
     static func register(_ signer: LedgerSigner, db: Connection) throws -> Int32 {
-        let hex = LedgerDigest.hex(signer.publicKey)
+        let key = SQLParameter.bytes(signer.publicKey)
         try db.query(
             """
-            insert into jcm.signing_keys (public_key, fingerprint) values (decode($1, 'hex'), $2) on conflict (public_key) do nothing
-            """, [hex, LedgerSigner.fingerprint(signer.publicKey)])
-        guard
-            let id = try db.query("select id from jcm.signing_keys where public_key = decode($1, 'hex')", [hex])[0, 0]
-                .flatMap({ Int32($0) })
-        else {
+            insert into jcm.signing_keys (public_key, fingerprint) values ($1, $2) on conflict (public_key) do nothing
+            """, [key, .text(LedgerSigner.fingerprint(signer.publicKey))])
+        guard let row = try db.query("select id from jcm.signing_keys where public_key = $1", [key]).first else {
             throw PostgresError(kind: .query, message: "signing key not recorded in jcm.signing_keys")
         }
-        return id
+        return try row.int32(0)
     }
 }

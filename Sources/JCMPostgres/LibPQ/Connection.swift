@@ -44,13 +44,19 @@ public final class Connection {
     }
 
     /// Runs SQL with `$1…` parameters sent separately from the text (never interpolated).
-    /// A nil parameter is SQL NULL.
     @discardableResult
-    public func query(_ sql: String, _ params: [String?] = []) throws -> QueryResult {
-        let result: OpaquePointer? = withCStrings(params) { pointers in
+    public func query(_ sql: String, _ params: [SQLParameter] = []) throws -> QueryResult {
+        let result: OpaquePointer? = withCStrings(params.map(\.text)) { pointers in
             PQexecParams(conn, sql, Int32(params.count), nil, pointers, nil, nil, 0)
         }
         return try check(result, kind: .query)
+    }
+
+    /// Parameters given as their text alone, as the writer's and store's statements still send
+    /// them; new code binds `SQLParameter`s, which say their type where they are made.
+    @discardableResult
+    public func query(_ sql: String, _ params: [String?]) throws -> QueryResult {
+        try query(sql, params.map(SQLParameter.text))
     }
 
     /// Runs one or more statements without parameters (migrations, BEGIN/COMMIT).

@@ -8,6 +8,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case connection
         case query
         case copy
+        /// A row's cell was NULL or not of the type read (QueryRow): the query and the code disagree.
+        case decode
     }
 
     public var kind: Kind
@@ -32,6 +34,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// privileges 42): sending it again gives the same answer. Anything else (a lost link, a full
     /// disk, a standby during failover, a timeout) may pass, and is retried.
     public var isPermanent: Bool {
+        if kind == .decode { return true }
         guard let sqlState else { return false }
         return sqlState.hasPrefix("22") || sqlState.hasPrefix("23") || sqlState.hasPrefix("42")
     }
@@ -39,7 +42,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// Class 08 (connection exception) or no SQLSTATE at all on a query: the link is gone.
     public var isConnectionLoss: Bool {
         kind == .connection || sqlState?.hasPrefix("08") == true || sqlState == "57P01"
-            || (sqlState == nil && kind != .query)
+            || (sqlState == nil && kind != .query && kind != .decode)
     }
 
     public var description: String {

@@ -1,8 +1,9 @@
 import CLibPQ
 
-/// A query's rows, as text. Owns its `PGresult` and clears it in deinit.
+/// A query's rows: typed through `QueryRow` (iterate it, or `result[0].int64(0)`), or as text
+/// (`rows`, for printing tables). Owns its `PGresult` and clears it in deinit.
 public final class QueryResult {
-    private let result: OpaquePointer
+    let result: OpaquePointer
 
     init(_ result: OpaquePointer) { self.result = result }
     deinit { PQclear(result) }
@@ -21,6 +22,7 @@ public final class QueryResult {
         return String(cString: PQgetvalue(result, Int32(row), Int32(column)))
     }
 
+    /// Every cell as text, for what prints a table as it came; code that reads values uses `QueryRow`.
     public var rows: [[String?]] {
         (0..<rowCount).map { r in (0..<columnCount).map { self[r, $0] } }
     }

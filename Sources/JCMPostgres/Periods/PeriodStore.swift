@@ -18,39 +18,35 @@ public struct PeriodStore {
             """
             insert into jcm.monitoring_periods (project, name, starts, ends) values ($1, $2, $3::timestamptz, $4::timestamptz)
             returning \(Self.columns)
-            """, [project, name, starts.description, ends.description]
-        ).rows
-        guard let p = rows.first.flatMap(Self.period) else {
-            throw PostgresError(kind: .query, message: "the period was not recorded")
-        }
-        return p
+            """, [.text(project), .text(name), .timestamp(starts), .timestamp(ends)]
+        )
+        guard let row = rows.first else { throw PostgresError(kind: .query, message: "the period was not recorded") }
+        return try Self.period(row)
     }
 
     public func periods(project: String?) throws -> [MonitoringPeriod] {
         try db.query(
             "select \(Self.columns) from jcm.monitoring_periods where $1::text is null or project = $1 order by project, starts",
-            [project]
-        ).rows.compactMap(Self.period)
+            [.text(project)]
+        ).map(Self.period)
     }
 
     public func period(project: String, name: String) throws -> MonitoringPeriod? {
         try db.query(
-            "select \(Self.columns) from jcm.monitoring_periods where project = $1 and name = $2", [project, name]
-        ).rows.first.flatMap(Self.period)
+            "select \(Self.columns) from jcm.monitoring_periods where project = $1 and name = $2",
+            [.text(project), .text(name)]
+        ).first.map(Self.period)
     }
 
-    static func period(_ row: [String?]) -> MonitoringPeriod? {
-        guard let id = row[0].flatMap({ Int32($0) }), let project = row[1], let name = row[2],
-            let s = row[3].flatMap({ Int64($0) }),
-            let e = row[4].flatMap({ Int64($0) }), let at = row[8].flatMap({ Int64($0) })
-        else { return nil }
-        return MonitoringPeriod(
-            id: id, project: project, name: name, starts: Timestamp(microseconds: s), ends: Timestamp(microseconds: e),
-            headSeq: row[5].flatMap { Int64($0) }, headHash: row[6], declaredBy: row[7] ?? "",
-            declaredAt: Timestamp(microseconds: at),
-            planVersion: row.count > 9 ? row[9].flatMap { Int32($0) } : nil,
-            methodologySHA256: row.count > 10 ? row[10] : nil,
-            planValues: row.count > 11 ? row[11] : nil)
+    /// A row of `columns`.
+    static func period(_ row: QueryRow) throws -> MonitoringPeriod {
+        MonitoringPeriod(
+            id: try row.int32(0), project: try row.string(1), name: try row.string(2),
+            starts: Timestamp(microseconds: try row.int64(3)), ends: Timestamp(microseconds: try row.int64(4)),
+            headSeq: try row.nullable.int64(5), headHash: try row.nullable.string(6),
+            declaredBy: try row.nullable.string(7) ?? "", declaredAt: Timestamp(microseconds: try row.int64(8)),
+            planVersion: try row.nullable.int32(9), methodologySHA256: try row.nullable.string(10),
+            planValues: try row.nullable.string(11))
     }
 
     /// True when the chain still holds the head the period was frozen on.
@@ -58,7 +54,8 @@ public struct PeriodStore {
         guard let seq = p.headSeq else { return true }
         return try db.query(
             "select encode(chain_hash, 'hex') = $3 from jcm.ledger where project = $1 and seq = $2",
-            [p.project, String(seq), p.headHash])[0, 0] == "t"
+            [.text(p.project), .int(seq), .text(p.headHash)]
+        ).first?.nullable.bool(0) == true
     }
 
     public func meterTotals(_ p: MonitoringPeriod) throws -> [PeriodMeterTotals] {
@@ -66,8 +63,13 @@ public struct PeriodStore {
             """
             select meter_id, lapse_error_pct::text, sum(share)::text from jcm.period_interval_values($1)
             where lapsed and share is not null group by meter_id, lapse_error_pct order by meter_id, lapse_error_pct
-            """, [String(p.id)]
-        ).rows
+            """, [.int(p.id)]
+        ).map { l in
+            (
+                meter: try l.string(0),
+                lapse: MeterPeriodInput.Lapse(amount: try l.decimal(2), errorPercent: try l.nullable.decimal(1))
+            )
+        }
         return try db.query(
             """
             select meter_id, kind, unit, coalesce(sum(share), 0)::text,
@@ -78,23 +80,15 @@ public struct PeriodStore {
                    count(*) filter (where 'out_of_order' = any(reasons) and ts_to > $2::timestamptz and ts_to <= $3::timestamptz),
                    count(*) filter (where share is distinct from delta and delta is not null)
             from jcm.period_interval_values($1) group by meter_id, kind, unit order by meter_id
-            """, [String(p.id), p.starts.description, p.ends.description]
-        ).rows.compactMap { r in
-            guard let meter = r[0], let kind = r[1], let unit = r[2],
-                let measured = r[3].flatMap({ ExactDecimal(parsing: $0) })
-            else { return nil }
-            func int(_ i: Int) -> Int { r[i].flatMap { Int($0) } ?? 0 }
-            let own = lapses.filter { $0[0] == meter }.compactMap { l in
-                l[2].flatMap { ExactDecimal(parsing: $0) }.map {
-                    MeterPeriodInput.Lapse(amount: $0, errorPercent: l[1].flatMap { ExactDecimal(parsing: $0) })
-                }
-            }
+            """, [.int(p.id), .timestamp(p.starts), .timestamp(p.ends)]
+        ).map { r in
+            let meter = try r.string(0)
             return PeriodMeterTotals(
-                meter: meter, kind: kind, unit: unit, measured: measured, lapses: own, readings: int(4),
-                counted: int(5),
-                largest: r[6].flatMap { ExactDecimal(parsing: $0) }, rollovers: int(7), resets: int(8), held: int(9),
-                resolved: int(10), lapsedIntervals: int(11), flagged: int(12), corrected: int(13), late: int(14),
-                split: int(15))
+                meter: meter, kind: try r.string(1), unit: try r.string(2), measured: try r.decimal(3),
+                lapses: lapses.filter { $0.meter == meter }.map(\.lapse), readings: try r.int(4), counted: try r.int(5),
+                largest: try r.nullable.decimal(6), rollovers: try r.int(7), resets: try r.int(8), held: try r.int(9),
+                resolved: try r.int(10), lapsedIntervals: try r.int(11), flagged: try r.int(12),
+                corrected: try r.int(13), late: try r.int(14), split: try r.int(15))
         }
     }
 
@@ -106,26 +100,21 @@ public struct PeriodStore {
                    delta::text, share::text, candidates, array_to_string(reasons, ' '), resolved
             from jcm.period_interval_values($1) where step in ('held', 'rollover', 'reset', 'replacement', 'confirmed')
             order by meter_id, ts_to
-            """, [String(p.id)]
-        ).rows.compactMap { r in
-            guard let meter = r[0], let to = r[2].flatMap({ Int64($0) }), let step = r[3] else { return nil }
-            return PeriodStep(
-                meter: meter, from: r[1].flatMap { Int64($0) }.map(Timestamp.init(microseconds:)),
-                to: Timestamp(microseconds: to),
-                step: step, delta: r[4].flatMap { ExactDecimal(parsing: $0) },
-                share: r[5].flatMap { ExactDecimal(parsing: $0) },
-                candidates: r[6], reasons: r[7] ?? "", resolvedBy: r[8].flatMap { Int64($0) })
+            """, [.int(p.id)]
+        ).map { r in
+            PeriodStep(
+                meter: try r.string(0), from: try r.nullable.int64(1).map(Timestamp.init(microseconds:)),
+                to: Timestamp(microseconds: try r.int64(2)), step: try r.string(3), delta: try r.nullable.decimal(4),
+                share: try r.nullable.decimal(5), candidates: try r.nullable.string(6),
+                reasons: try r.nullable.string(7) ?? "", resolvedBy: try r.nullable.int64(8))
         }
     }
 
     public func slots(_ p: MonitoringPeriod) throws -> [PeriodSlots] {
         try db.query(
-            "select meter_id, expected, received, missing from jcm.period_slots($1) order by meter_id", [String(p.id)]
-        ).rows.compactMap { r in
-            guard let meter = r[0], let e = r[1].flatMap({ Int($0) }), let got = r[2].flatMap({ Int($0) }),
-                let miss = r[3].flatMap({ Int($0) })
-            else { return nil }
-            return PeriodSlots(meter: meter, expected: e, received: got, missing: miss)
+            "select meter_id, expected, received, missing from jcm.period_slots($1) order by meter_id", [.int(p.id)]
+        ).map { r in
+            PeriodSlots(meter: try r.string(0), expected: try r.int(1), received: try r.int(2), missing: try r.int(3))
         }
     }
 
@@ -135,13 +124,11 @@ public struct PeriodStore {
             """
             select meter_id, (extract(epoch from gap_from) * 1000000)::bigint, (extract(epoch from gap_to) * 1000000)::bigint, missing_intervals, cause
             from jcm.gaps where project = $1 and gap_to > $2::timestamptz and gap_from < $3::timestamptz order by meter_id, gap_from
-            """, [p.project, p.starts.description, p.ends.description]
-        ).rows.compactMap { r in
-            guard let meter = r[0], let f = r[1].flatMap({ Int64($0) }), let t = r[2].flatMap({ Int64($0) }),
-                let n = r[3].flatMap({ Int($0) })
-            else { return nil }
-            return PeriodGap(
-                meter: meter, from: Timestamp(microseconds: f), to: Timestamp(microseconds: t), missing: n, cause: r[4])
+            """, [.text(p.project), .timestamp(p.starts), .timestamp(p.ends)]
+        ).map { r in
+            PeriodGap(
+                meter: try r.string(0), from: Timestamp(microseconds: try r.int64(1)),
+                to: Timestamp(microseconds: try r.int64(2)), missing: try r.int(3), cause: try r.nullable.string(4))
         }
     }
 
@@ -153,9 +140,7 @@ public struct PeriodStore {
             select count(*) from jcm.readings r join jcm.meters m on m.key = r.meter
             where m.project = $1 and r.ts > $2::timestamptz and r.ts <= $3::timestamptz
               and not exists (select 1 from jcm.ledger l where l.batch = r.batch and l.project = $1 and l.seq <= coalesce($4::bigint, 0))
-            """, [p.project, p.starts.description, p.ends.description, p.headSeq.map(String.init)])[0, 0].flatMap {
-                Int($0)
-            } ?? 0
+            """, [.text(p.project), .timestamp(p.starts), .timestamp(p.ends), .int(p.headSeq)])[0].int(0)
     }
 
     /// Corrections and resolutions recorded for the period's readings: who, when, why.
@@ -166,7 +151,7 @@ public struct PeriodStore {
                    c.old_final::text, c.new_start::text, c.reason, c.author, jcm.rfc3339(c.created_at)
             from jcm.corrections c join jcm.meters m on m.id = c.meter_id
             where m.project = $1 and c.ts > $2::timestamptz and c.ts <= $3::timestamptz order by c.id
-            """, [p.project, p.starts.description, p.ends.description]
+            """, [.text(p.project), .timestamp(p.starts), .timestamp(p.ends)]
         ).rows
     }
 
@@ -184,14 +169,16 @@ public struct PeriodStore {
     /// Every input value of the period with its provenance, streamed in `datasetColumns` order.
     /// Times are RFC 3339 in UTC, as everywhere in the report.
     public func dataset(_ p: MonitoringPeriod, row: (CopyRow) throws -> Void) throws {
+        try db.setParameter("dataset_period", .int(p.id), local: false)
+        try db.setParameter("dataset_project", .text(p.project), local: false)
         let cursor = try db.copyOut(
             """
             copy (select v.meter_id, v.parameter, v.kind, v.unit, jcm.rfc3339(v.ts_from), jcm.rfc3339(v.ts_to), v.delta, v.share, v.value, v.parameter_unit, v.step, v.candidates,
                          v.lapsed, v.status, array_to_string(v.reasons, ' '), v.raw_value, v.raw_unit, v.corrected, v.resolved, v.batch, v.seq,
                          b.sha256, b.plan_version, l.project || '#' || l.seq, encode(l.chain_hash, 'hex')
-                  from jcm.period_interval_values(\(p.id)) v
+                  from jcm.period_interval_values(\(Connection.parameter("dataset_period", as: "integer"))) v
                   join jcm.batches b on b.id = v.batch
-                  left join jcm.ledger l on l.batch = v.batch and l.project = \(SQLLiteral.quote(p.project)) and v.seq between l.first_seq and l.last_seq
+                  left join jcm.ledger l on l.batch = v.batch and l.project = \(Connection.parameter("dataset_project", as: "text")) and v.seq between l.first_seq and l.last_seq
                   order by v.meter_id, v.ts_to) to stdout
             """)
         var r = CopyRow()

@@ -42,20 +42,22 @@ extension PeriodStore {
             select r.batch, r.value::text, m.rollover::text, m.kind,
                    (select p.value::text from jcm.readings p where p.meter = r.meter and p.ts < r.ts order by p.ts desc limit 1)
             from jcm.readings r join jcm.meters m on m.key = r.meter where m.id = $1 and r.ts = $2::timestamptz
-            """, [r.meter, r.at.description]
-        ).rows
-        guard let row = rows.first, let batch = row[0], let value = row[1].flatMap({ ExactDecimal(parsing: $0) }) else {
+            """, [.text(r.meter), .timestamp(r.at)]
+        )
+        guard let row = rows.first else {
             throw PostgresError(
                 kind: .query,
                 message: "meter \(r.meter) has no reading at \(r.at): name the reading that closes the step")
         }
-        guard row[3] == "cumulative" || r.kind == .confirmed else {
+        let batch = try row.int64(0)
+        let value = try row.decimal(1)
+        guard try row.string(3) == "cumulative" || r.kind == .confirmed else {
             throw PostgresError(
                 kind: .query, message: "meter \(r.meter) is not a counter: only `confirmed` resolves its held interval")
         }
-        let previous = row[4].flatMap { ExactDecimal(parsing: $0) }
+        let previous = try row.nullable.decimal(4)
         switch r.kind {
-        case .rollover where row[2] == nil:
+        case .rollover where row.isNull(2):
             throw PostgresError(
                 kind: .query, message: "meter \(r.meter) declares no rollover: a step of it cannot be one")
         case .replacement:
@@ -81,7 +83,8 @@ extension PeriodStore {
         default: break
         }
         return [
-            "meter_id": r.meter, "ts": r.at.description, "batch": batch, "value": nil, "resolution": r.kind.rawValue,
+            "meter_id": r.meter, "ts": r.at.description, "batch": String(batch), "value": nil,
+            "resolution": r.kind.rawValue,
             "old_final": r.oldFinal?.description, "new_start": r.newStart?.description, "reason": r.reason,
             "author": r.author,
         ]

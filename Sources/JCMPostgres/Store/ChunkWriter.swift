@@ -54,17 +54,7 @@ public final class ChunkWriter {
     public func add(_ r: Reading, location: String) throws {
         let (meterID, lane) = lane(ofMeter: r.meterKey)
         let seq = lane.number()
-        record.reset(tag: "reading")
-        record.field(batch)
-        record.field(seq)
-        record.field(meterID)
-        record.field(r.timestamp.microseconds)
-        record.field(r.value)
-        record.field(Self.clean(r.rawValue))
-        record.field(Self.clean(r.rawUnit))
-        record.field(r.status)
-        record.field(PostgresText.reasons(r.flags))
-        record.field(r.extra.map { PostgresText.jsonb($0) ?? $0 })
+        record.resetReading(r, batch: batch, seq: seq, meterID: meterID)
         lane.append(digestOf: record)
         if r.flags.isEmpty { counts.accepted += 1 } else { counts.flagged += 1 }
         if let group {
@@ -291,7 +281,5 @@ public final class ChunkWriter {
     }
 
     /// PostgreSQL text cannot hold NUL; keep the rest verbatim.
-    static func clean(_ s: String) -> String {
-        s.utf8.contains(0) ? s.replacingOccurrences(of: "\0", with: "\u{FFFD}") : s
-    }
+    static func clean(_ s: String) -> String { PostgresText.text(s) }
 }

@@ -5,7 +5,7 @@ import Logging
 /// in jcm.schema_migrations. An advisory lock serialises daemons that start together.
 public enum Migrator {
     /// Arbitrary but fixed: "jcm-ingestd" as bytes folded into a bigint.
-    static let lockKey = "7308604897068083012"
+    static let lockKey: Int64 = 7_308_604_897_068_083_012
 
     public struct Migration: Sendable {
         public var version: Int
@@ -35,21 +35,19 @@ public enum Migrator {
     public static func migrate(_ db: Connection, logger: Logger) throws -> [Int] {
         let bundled = try bundled()
         // Up to date: touch nothing, so a role without CREATE rights (the ingest role) can start.
-        if try db.query("select to_regclass('jcm.schema_migrations') is not null")[0, 0] == "t" {
-            let applied = Set(
-                try db.query("select version from jcm.schema_migrations").rows.compactMap { $0[0].flatMap(Int.init) })
+        if try db.query("select to_regclass('jcm.schema_migrations') is not null")[0].bool(0) {
+            let applied = Set(try db.query("select version from jcm.schema_migrations").map { try $0.int(0) })
             if bundled.allSatisfy({ applied.contains($0.version) }) { return [] }
         }
-        try db.execute("select pg_advisory_lock(\(lockKey))")
-        defer { try? db.execute("select pg_advisory_unlock(\(lockKey))") }
+        try db.query("select pg_advisory_lock($1)", [.int(Self.lockKey)])
+        defer { _ = try? db.query("select pg_advisory_unlock($1)", [.int(Self.lockKey)]) }
         try db.execute(
             """
             create schema if not exists jcm;
             create table if not exists jcm.schema_migrations (
                 version integer primary key, name text not null, applied_at timestamptz not null default now());
             """)
-        let applied = Set(
-            try db.query("select version from jcm.schema_migrations").rows.compactMap { $0[0].flatMap(Int.init) })
+        let applied = Set(try db.query("select version from jcm.schema_migrations").map { try $0.int(0) })
         var done: [Int] = []
         for migration in bundled where !applied.contains(migration.version) {
             try db.execute("begin")
@@ -57,7 +55,7 @@ public enum Migrator {
                 try db.execute(migration.sql)
                 try db.query(
                     "insert into jcm.schema_migrations (version, name) values ($1, $2)",
-                    [String(migration.version), migration.name])
+                    [.int(migration.version), .text(migration.name)])
                 try db.execute("commit")
             } catch {
                 try? db.execute("rollback")
