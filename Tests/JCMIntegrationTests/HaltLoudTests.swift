@@ -94,7 +94,9 @@ struct HaltLoudTests {
             eventually(30) { get(port, "/healthz").contains("503") },
             "\(get(port, "/healthz"))")
         #expect(get(port, "/healthz").contains("degraded: 1 ledger chains halted"))
-        #expect(get(port, "/metrics").contains("\njcm_ledger_chains_halted 1.0\n"), "a gauge, as swift-prometheus prints it")
+        #expect(
+            get(port, "/metrics").contains("\njcm_ledger_chains_halted 1.0\n"), "a gauge, as swift-prometheus prints it"
+        )
         #expect(get(port, "/metrics").contains("\njcm_ledger_halts_total 1\n"))
         #expect(
             eventually(30) {
