@@ -41,20 +41,22 @@ extension CanonicalRecord {
         for f in ReadingRecordField.inOrder { field(f, &self) }
     }
 
-    /// The writer's side: the reading's values as PostgreSQL will print them once stored.
+    /// The writer's side: the reading's values as PostgreSQL will print them once stored, in
+    /// `ReadingRecordField` order written out (the writer's hot path: no closure per field).
+    /// `CanonicalRecordTests` rebuilds it through the verifier's side, so the two cannot drift.
     @inlinable
     public mutating func resetReading(_ r: Reading, batch: Int64, seq: Int, meterID: String) {
-        resetReading(batch: batch, seq: seq, meterID: meterID) { f, record in
-            switch f {
-            case .microseconds: record.field(r.timestamp.microseconds)
-            case .value: record.field(r.value)
-            case .rawValue: record.field(PostgresText.text(r.rawValue))
-            case .rawUnit: record.field(PostgresText.text(r.rawUnit))
-            case .status: record.field(r.status)
-            case .reasons: record.field(PostgresText.reasons(r.flags))
-            case .extra: record.field(r.extra.map { PostgresText.jsonb($0) ?? $0 })
-            }
-        }
+        reset(tag: "reading")
+        field(batch)
+        field(seq)
+        field(meterID)
+        field(r.timestamp.microseconds)
+        field(r.value)
+        field(PostgresText.text(r.rawValue))
+        field(PostgresText.text(r.rawUnit))
+        field(r.status)
+        field(PostgresText.reasons(r.flags))
+        field(r.extra.map { PostgresText.jsonb($0) ?? $0 })
     }
 }
 
