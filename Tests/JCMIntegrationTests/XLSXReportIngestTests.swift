@@ -94,16 +94,8 @@ struct XLSXReportIngestTests {
     }
 
     static func python(_ arguments: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try CheckpointTests.python(arguments)
+        return (r.status, r.output)
     }
 
     func ingest(_ path: String, sheet: String? = nil) throws -> (String, ReportSummary, [FileProblem]) {
