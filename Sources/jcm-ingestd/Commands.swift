@@ -17,7 +17,9 @@ struct Run: ParsableCommand {
     func run() throws {
         let config = try options.load()
         let logger = try options.logger(config)
-        // Block the stop signals in every thread; the main thread takes them with sigwait.
+        // Block the signals the daemon takes in every thread, before any starts: libdispatch
+        // reads them through a signalfd for the service group (SIGTERM, SIGINT) and the
+        // supervisor (SIGHUP), which only works while no thread can take them instead.
         var set = sigset_t()
         sigemptyset(&set)
         for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, s) }
@@ -30,22 +32,7 @@ struct Run: ParsableCommand {
         let daemon = Daemon(config: config, conninfo: target.conninfo, logger: logger, reload: { try options.load() })
         // Whatever counts through swift-metrics lands on the daemon's own /metrics.
         MetricsSystem.bootstrap(daemon.metrics.factory)
-        let waitSet = set
-        let signals = Thread {
-            var set = waitSet
-            var sig: Int32 = 0
-            while sigwait(&set, &sig) == 0 {
-                if sig == SIGHUP {
-                    logger.info("signal received: reloading the configuration", metadata: ["signal": "SIGHUP"])
-                    daemon.requestReload()
-                    continue
-                }
-                logger.info("signal received", metadata: ["signal": "\(sig == SIGINT ? "SIGINT" : "SIGTERM")"])
-                daemon.requestStop()
-            }
-        }
-        signals.start()
-        try daemon.run()
+        try daemon.run(trappingSignals: true)
     }
 }
 

@@ -266,7 +266,7 @@ struct FaultTests {
             if pausedAfter == nil, !intake.mayPoll() { pausedAfter = i }
         }
         #expect(pausedAfter != nil, "polling paused once the disk under the spool was full")
-        let done = Daemon.spawn("writer") { writer.run() }
+        let done = TestThread.spawn("writer") { writer.run() }
         writer.finish()
         done.wait()
         let found = Int(try scalar(conninfo, "select count(*) from jcm.readings") ?? "0")!

@@ -151,7 +151,7 @@ struct ForeignLinkTests {
         writer.recheckSeconds = 0.2
         try writer.prepare()
         let intake = PollIntake(spool: spool, writer: writer, logger: TestCluster.logger, metrics: metrics)
-        let done = Daemon.spawn("writer") { writer.run() }
+        let done = TestThread.spawn("writer") { writer.run() }
         defer {
             writer.finish()
             done.wait()

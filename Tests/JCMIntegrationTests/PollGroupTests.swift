@@ -29,7 +29,7 @@ struct PollGroupTests {
         let writer = IngestWriter(conninfo: conninfo, config: config, logger: TestCluster.logger, spool: spool)
         try writer.prepare()
         let intake = PollIntake(spool: spool, writer: writer, logger: TestCluster.logger, metrics: Metrics())
-        let done = Daemon.spawn("writer") { writer.run() }
+        let done = TestThread.spawn("writer") { writer.run() }
 
         intake.deliver([
             poll("M0", second: 0, wh: 1_000), poll("M1", second: 0, wh: 2_000), poll("M2", second: 0, wh: 3_000),

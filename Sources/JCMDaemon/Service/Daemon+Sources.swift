@@ -2,23 +2,27 @@ import Foundation
 import JCMCore
 import JCMCurl
 import Logging
+import ServiceLifecycle
 
 extension Daemon {
-    /// The poller and the folder watcher of one configuration: started together, stopped
-    /// together (at shutdown, and around a reload).
+    /// The sources of one configuration (poller, folder watcher, upload poller, backfiller), each
+    /// a `Service` on a thread of its own, run as one group: started together, stopped together
+    /// (at shutdown, and around a reload). One that dies takes the daemon down with it (exit
+    /// non-zero: systemd restarts it), rather than leaving a daemon that looks alive and
+    /// collects nothing.
     struct Sources {
-        var poller: (MeterPoller, DispatchSemaphore)?
-        var watcher: (FolderWatcher, DispatchSemaphore)?
-        var backfiller: (Backfiller, DispatchSemaphore, IngestWriter)?
-        var uploader: (UploadPoller, DispatchSemaphore)?
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var polled = 0
 
-        static func start(
+        static func make(
             _ config: Config, security: [String: TransferSecurity], uploads: Uploads, writer: IngestWriter,
-            intake: PollIntake, logger: Logger,
-            fail: @escaping @Sendable (String, Error) -> Void
+            intake: PollIntake, received: PollCount, logger: Logger
         ) -> Sources {
             var sources = Sources()
+            let enqueue: @Sendable ([PollResult]) -> Void = { results in
+                received.add(results.count)
+                intake.enqueue(results)
+            }
             var watcher: FolderWatcher?
             var uploader: UploadPoller?
             if !config.watches.isEmpty {
@@ -26,12 +30,7 @@ extension Daemon {
                     writer.submit(.report(path: path, watch: watch, origin: nil))
                 }
                 watcher = w
-                sources.watcher = (
-                    w,
-                    Daemon.spawn("watcher") {
-                        do { try w.run() } catch { fail("folder watcher stopped", error) }
-                    }
-                )
+                sources.add(ThreadService(name: "watcher", body: { try w.run() }, stop: { w.stop() }), logger)
             }
             if !config.uploads.isEmpty {
                 // Its own thread: listings and downloads block, and a slow server must not hold up the meters.
@@ -43,7 +42,7 @@ extension Daemon {
                     writer.submit(.report(path: path, watch: folders, origin: origin))
                 }
                 uploader = u
-                sources.uploader = (u, Daemon.spawn("uploads") { u.run() })
+                sources.add(ThreadService(name: "uploads", body: { u.run() }, stop: { u.stop() }), logger)
             }
             // A download handed over by the uploader of an earlier configuration (before a reload)
             // is remembered by this one when it is done: its job carries its origin.
@@ -51,11 +50,70 @@ extension Daemon {
                 watcher?.finished(path)
                 if let origin { uploader?.finished(origin) }
             }
-            let validators = writer.validatorsByMeter
-            let shared = config.sharedPolls  // multi-meter sources: one poll, several meters
+            let targets = pollTargets(config, security: security, validators: writer.validatorsByMeter)
+            warnAboutCredentials(config, logger)
+            let riders = Set(config.sharedPolls.values.joined())
+            sources.polled = targets.count + riders.count + config.meters.filter { $0.poll?.isWindowed ?? false }.count
+            if Backfiller.needed(by: config) {
+                let b = Backfiller(
+                    config: config, security: security, logger: logger,
+                    deliver: { result in
+                        var redacted = result
+                        redacted.response = intake.redacted(result.response)
+                        writer.submit(.backfill(redacted))
+                    },
+                    deliverPolls: enqueue, mayPoll: intake.mayPoll)
+                writer.backfill.attach(b)
+                // A history request in flight is cut off within about a second (libcurl's progress
+                // callback asks). Its gap stays pending (WriterBackfill) until written, so an exit
+                // before then loses nothing.
+                sources.add(
+                    ThreadService(
+                        name: "backfiller", body: { b.run() }, stop: { writer.backfill.detach() },
+                        giveUpAfter: .seconds(5),
+                        onGiveUp: {
+                            logger.warning(
+                                "a history request did not stop within 5 s; going on without it (its gap stays pending)"
+                            )
+                        }), logger)
+            }
+            if !targets.isEmpty {
+                let limits = ConnectionLimits(
+                    maxConnections: config.daemon.maxConnections,
+                    maxConnectionsPerHost: config.daemon.maxConnectionsPerHost)
+                let p = MeterPoller(
+                    targets: targets, limits: limits, logger: logger, mayPoll: intake.mayPoll, deliver: enqueue)
+                sources.add(ThreadService(name: "poller", body: { try p.run() }, stop: { p.stop() }), logger)
+            }
+            return sources
+        }
+
+        /// A source that returns on its own is done (an empty folder list, say); one that throws
+        /// stops the daemon, said in the log as what stopped.
+        private mutating func add(_ service: ThreadService, _ logger: Logger) {
+            let logged = ThreadService(
+                name: service.name,
+                body: {
+                    do { try service.body() } catch {
+                        logger.critical("\(service.name) stopped; stopping", metadata: ["error": "\(error)"])
+                        throw error
+                    }
+                }, stop: service.stop, giveUpAfter: service.giveUpAfter, onGiveUp: service.onGiveUp)
+            services.append(
+                .init(
+                    service: logged, successTerminationBehavior: .ignore,
+                    failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: service.name))
+        }
+
+        /// Meters polled on their own schedule: not the windowed ones (the backfiller's), nor the
+        /// riders of a multi-meter source (one poll, several meters).
+        private static func pollTargets(
+            _ config: Config, security: [String: TransferSecurity],
+            validators: [String: (etag: String?, lastModified: String?)]
+        ) -> [PollTarget] {
+            let shared = config.sharedPolls
             let riders = Set(shared.values.joined())
-            let targets = config.meters.compactMap { m -> PollTarget? in
-                // windowed: the backfiller's
+            return config.meters.compactMap { m -> PollTarget? in
                 guard let p = m.poll, !p.isWindowed, !riders.contains(m.id) else { return nil }
                 var target = PollTarget(
                     meterID: m.id, url: p.url,
@@ -71,6 +129,9 @@ extension Daemon {
                 target.alsoFor = shared[m.id] ?? []
                 return target
             }
+        }
+
+        private static func warnAboutCredentials(_ config: Config, _ logger: Logger) {
             for m in config.meters where m.poll.map({ $0.auth.kind != .none && $0.url.hasPrefix("http://") }) ?? false {
                 logger.warning(
                     "credentials are sent over plain http to this meter: anyone on the network path can read them",
@@ -80,51 +141,6 @@ extension Daemon {
                 logger.warning(
                     "TLS verification is off for this meter (tls.verify = false): its gateway is not authenticated",
                     metadata: ["meter.id": "\(m.id)"])
-            }
-            sources.polled = targets.count + riders.count + config.meters.filter { $0.poll?.isWindowed ?? false }.count
-            if Backfiller.needed(by: config) {
-                let b = Backfiller(
-                    config: config, security: security, logger: logger,
-                    deliver: { result in
-                        var redacted = result
-                        redacted.response = intake.redacted(result.response)
-                        writer.submit(.backfill(redacted))
-                    },
-                    deliverPolls: intake.enqueue, mayPoll: intake.mayPoll)
-                sources.backfiller = (b, Daemon.spawn("backfiller") { b.run() }, writer)
-                writer.backfill.attach(b)
-            }
-            if !targets.isEmpty {
-                let limits = ConnectionLimits(
-                    maxConnections: config.daemon.maxConnections,
-                    maxConnectionsPerHost: config.daemon.maxConnectionsPerHost)
-                let p = MeterPoller(
-                    targets: targets, limits: limits, logger: logger, mayPoll: intake.mayPoll, deliver: intake.enqueue)
-                sources.poller = (
-                    p,
-                    Daemon.spawn("poller") {
-                        do { try p.run() } catch { fail("poller stopped", error) }
-                    }
-                )
-            }
-            return sources
-        }
-
-        /// Stops both and waits for their threads; what they handed over stays with the writer.
-        func stop() {
-            poller?.0.stop()
-            watcher?.0.stop()
-            backfiller?.2.backfill.detach()
-            uploader?.0.stop()
-            poller?.1.wait()
-            watcher?.1.wait()
-            uploader?.1.wait()
-            // A history request in flight is cut off within about a second (libcurl's progress
-            // callback asks). Its gap stays pending (WriterBackfill) until written, so an exit
-            // before then loses nothing.
-            if let (b, done, _) = backfiller, done.wait(timeout: .now() + 5) == .timedOut {
-                b.logger.warning(
-                    "a history request did not stop within 5 s; going on without it (its gap stays pending)")
             }
         }
     }

@@ -26,13 +26,4 @@ enum MetricsEndpoint {
             }
         }
     }
-
-    /// Today's /healthz: the writer's last attempt reached PostgreSQL and no ledger chain is
-    /// halted. Read from the metrics until the services report their own state.
-    static func health(_ metrics: Metrics) -> MetricsServer.Health {
-        if metrics.value("jcm_database_up") != 1 { return .unavailable("database unavailable") }
-        let halted = Int(metrics.value("jcm_ledger_chains_halted"))
-        return halted == 0
-            ? .ok : .unavailable("degraded: \(halted) ledger chains halted (a head this daemon did not write)")
-    }
 }

@@ -63,23 +63,22 @@ final class PollIntake: @unchecked Sendable {
         arrived.unlock()
     }
 
-    /// Spools what `enqueue` hands over until `finish`.
-    func start() -> DispatchSemaphore {
-        Daemon.spawn("spool") { [self] in
-            var last = Date.distantPast
-            while true {
-                let wait = last.timeIntervalSinceNow + Self.gatherSeconds
-                if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-                arrived.lock()
-                while queued.isEmpty, !closed { arrived.wait() }
-                let results = queued
-                queued = []
-                let done = closed && results.isEmpty
-                arrived.unlock()
-                if done { return }
-                last = Date()
-                deliver(results)
-            }
+    /// Spools what `enqueue` hands over until `finish`, on the caller's thread (the daemon gives
+    /// it one: `ThreadService`).
+    func run() {
+        var last = Date.distantPast
+        while true {
+            let wait = last.timeIntervalSinceNow + Self.gatherSeconds
+            if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+            arrived.lock()
+            while queued.isEmpty, !closed { arrived.wait() }
+            let results = queued
+            queued = []
+            let done = closed && results.isEmpty
+            arrived.unlock()
+            if done { return }
+            last = Date()
+            deliver(results)
         }
     }
 

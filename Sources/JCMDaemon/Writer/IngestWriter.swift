@@ -79,7 +79,20 @@ public final class IngestWriter: Sendable {
 
     /// Connects, migrates, mirrors the configuration and loads validator state. Throws when
     /// the database cannot be reached, so a misconfigured daemon fails at start.
-    public func prepare() throws { try engine.withLock { try $0.prepare() } }
+    public func prepare() throws {
+        try engine.withLock { engine in
+            do {
+                try engine.prepare()
+                engine.noteDatabase(up: true)
+            } catch let error as PostgresError where !error.isPermanent {
+                engine.noteDatabase(up: false)
+                throw error
+            }
+        }
+    }
+
+    /// What /healthz and systemd's STATUS= report of the writer.
+    public var health: WriterHealth { shared.health }
 
     /// The ETag and Last-Modified each meter last answered with (from jcm.meter_state, then
     /// from every poll written), for the poller to send back, across restarts and reloads.

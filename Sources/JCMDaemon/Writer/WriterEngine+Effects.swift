@@ -63,7 +63,7 @@ extension WriterEngine {
             logger.notice("meter recovered", metadata: ["meter.id": "\(meter)", "failures.before": "\(failures)"])
         case nil: break
         }
-        metrics.set("jcm_meters_down", Double(health.downCount))
+        noteMetersDown()
         metrics.meters.setDown(meter, health.isDown(meter))
     }
 

@@ -102,7 +102,7 @@ final class WriterEngine {
         for (meter, state) in stored where configured.contains(meter) {
             health.seed(meter: meter, failures: state.failures)
         }
-        metrics.set("jcm_meters_down", Double(health.downCount))
+        noteMetersDown()
         metrics.meters.configure(config.meters)
         for m in config.meters where m.poll != nil { metrics.meters.setDown(m.id, health.isDown(m.id)) }
         try noteNewestReadings(context.store)
@@ -137,15 +137,14 @@ final class WriterEngine {
             }
             metrics.add("jcm_write_seconds_sum", ["kind": "\(kind)"], Date().timeIntervalSince(started))
             metrics.add("jcm_write_seconds_count", ["kind": "\(kind)"])
-            metrics.set("jcm_last_commit_timestamp_seconds", Date().timeIntervalSince1970)
-            metrics.set("jcm_database_up", 1)
+            noteCommit()
             transient = 0
             permanent = 0
             return .next
         } catch let error as PostgresError where !error.isPermanent {
             // Reconnect and reload the validator's state from what was committed.
             store = nil
-            metrics.set("jcm_database_up", 0)
+            noteDatabase(up: false)
             transient += 1
             if queue.isClosed, transient > 3 {
                 stopUnwritten(job, error: error)
@@ -236,7 +235,7 @@ final class WriterEngine {
             next.daemon.stateDir = config.daemon.stateDir
             config = next
             health.keep(only: Set(next.meters.map(\.id)))
-            metrics.set("jcm_meters_down", Double(health.downCount))
+            noteMetersDown()
             try prepare()
         }
     }

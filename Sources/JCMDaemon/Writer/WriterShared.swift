@@ -19,6 +19,7 @@ final class WriterShared: Sendable {
         var meterStates = MeterStates()
         var chainHeads: ChainHeadGuard?
         var recheckSeconds = 10.0
+        var health = WriterHealth()
     }
     private let state = Mutex(State())
 
@@ -72,6 +73,17 @@ final class WriterShared: Sendable {
         get { state.withLock { $0.chainHeads } }
         set { state.withLock { $0.chainHeads = newValue } }
     }
+
+    /// What the daemon's /healthz and systemd's STATUS= say of the writer.
+    var health: WriterHealth {
+        state.withLock { s in
+            var h = s.health
+            h.haltedChains = s.chainHeads?.halted.keys.sorted() ?? []
+            return h
+        }
+    }
+
+    func update(_ change: (inout WriterHealth) -> Void) { state.withLock { change(&$0.health) } }
 
     var recheckSeconds: Double {
         get { state.withLock { $0.recheckSeconds } }
