@@ -8,7 +8,7 @@ import Logging
 /// the spool nears its limit, or the disk under it is full, new polls wait rather than spooled
 /// data being dropped; meters keep counting meanwhile, so the next reading still carries the
 /// energy.
-final class PollIntake: @unchecked Sendable {
+final class PollIntake: Sendable {
     /// Pause at this share of `spool_max_bytes`, resume below the second.
     static let pauseAt = 0.9
     static let resumeBelow = 0.75
@@ -18,24 +18,28 @@ final class PollIntake: @unchecked Sendable {
     /// fsync for each turn of the poller would cost more than the records.
     static let gatherSeconds = 0.02
 
+    private struct State: Sendable {
+        var paused = false
+        var retryAppendAt: Date?
+        /// Handed over by `enqueue`, not yet spooled.
+        var queued: [PollResult] = []
+        var closed = false
+        var secrets = SecretRedactor()
+    }
+
     private let spool: Spool?
     private let writer: IngestWriter
     private let logger: Logger
     private let metrics: Metrics
-    private let lock = NSLock()
-    private var paused = false
-    private var retryAppendAt: Date?
-    /// Handed over by `enqueue`, not yet spooled.
-    private let arrived = NSCondition()
-    private var queued: [PollResult] = []
-    private var closed = false
+    /// A WaitableMutex because the intake thread (`run`) waits on it for results to arrive.
+    private let state = WaitableMutex(State())
+
     /// The secrets of the configuration in force: replaced by *** in every result before it is
     /// spooled or written (set at start and at each reload).
     var redactor: SecretRedactor {
-        get { lock.withLock { secrets } }
-        set { lock.withLock { secrets = newValue } }
+        get { state.withLock { $0.secrets } }
+        set { state.withLock { $0.secrets = newValue } }
     }
-    private var secrets = SecretRedactor()
 
     /// A result with the known secrets replaced in its body and URL.
     func redacted(_ result: PollResult) -> PollResult {
@@ -55,40 +59,40 @@ final class PollIntake: @unchecked Sendable {
     }
 
     /// The poller's hand-over: returns at once, so a slow disk (an fsync takes milliseconds)
-    /// never holds up transfers; the intake thread (`start`) spools what has arrived.
+    /// never holds up transfers; the intake thread (`run`) spools what has arrived.
     func enqueue(_ results: [PollResult]) {
-        arrived.lock()
-        queued += results
-        arrived.signal()
-        arrived.unlock()
+        state.update { $0.queued += results }
     }
 
-    /// Spools what `enqueue` hands over until `finish`.
-    func start() -> DispatchSemaphore {
-        Daemon.spawn("spool") { [self] in
-            var last = Date.distantPast
-            while true {
-                let wait = last.timeIntervalSinceNow + Self.gatherSeconds
-                if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-                arrived.lock()
-                while queued.isEmpty, !closed { arrived.wait() }
-                let results = queued
-                queued = []
-                let done = closed && results.isEmpty
-                arrived.unlock()
-                if done { return }
-                last = Date()
-                deliver(results)
+    /// Spools what `enqueue` hands over, on the caller's thread (a thread of its own: it blocks
+    /// on fsync); returns after `finish`, once everything enqueued before it is spooled.
+    func run() {
+        var last = Date.distantPast
+        while true {
+            let wait = last.timeIntervalSinceNow + Self.gatherSeconds
+            if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+            let results = state.wait { s -> WaitableMutex<State>.Step<[PollResult]> in
+                guard s.queued.isEmpty else {
+                    defer { s.queued = [] }
+                    return .done(s.queued)
+                }
+                return s.closed ? .done([]) : .wait(until: nil)
             }
+            if results.isEmpty { return }
+            last = Date()
+            deliver(results)
         }
     }
 
-    /// Stops the intake thread once everything enqueued is spooled.
+    /// `run` on a thread of its own; the semaphore is signalled when it returns. For the daemon
+    /// as it starts its threads today: a service calls `run` instead.
+    func start() -> DispatchSemaphore {
+        Daemon.spawn("spool") { [self] in run() }
+    }
+
+    /// Makes `run` return once everything enqueued is spooled.
     func finish() {
-        arrived.lock()
-        closed = true
-        arrived.signal()
-        arrived.unlock()
+        state.update { $0.closed = true }
     }
 
     /// Spools results and tells the writer, on the caller's thread.
@@ -105,9 +109,9 @@ final class PollIntake: @unchecked Sendable {
             // Fetched data is never dropped: held in memory, written as soon as the database
             // takes it; polling pauses until the spool can take more.
             for r in results { writer.submit(.poll(r)) }
-            let first = lock.withLock { () -> Bool in
-                defer { retryAppendAt = Date() + Self.appendRetrySeconds }
-                return retryAppendAt == nil
+            let first = state.withLock { s in
+                defer { s.retryAppendAt = Date() + Self.appendRetrySeconds }
+                return s.retryAppendAt == nil
             }
             logger.log(
                 level: first ? .critical : .debug, "poll results could not be spooled; kept in memory, polling paused",
@@ -121,15 +125,15 @@ final class PollIntake: @unchecked Sendable {
     func mayPoll() -> Bool {
         guard let spool else { return true }
         let used = Double(spool.bytes) / Double(spool.maxBytes)
-        let (allowed, changed) = lock.withLock { () -> (Bool, Bool) in
-            let was = paused
-            if let until = retryAppendAt, until > Date() {
-                paused = true
+        let (allowed, changed) = state.withLock { s in
+            let was = s.paused
+            if let until = s.retryAppendAt, until > Date() {
+                s.paused = true
             } else {
-                retryAppendAt = nil
-                paused = paused ? used >= Self.resumeBelow : used >= Self.pauseAt
+                s.retryAppendAt = nil
+                s.paused = s.paused ? used >= Self.resumeBelow : used >= Self.pauseAt
             }
-            return (!paused, was != paused)
+            return (!s.paused, was != s.paused)
         }
         if changed {
             let metadata: Logger.Metadata = [
