@@ -9,18 +9,13 @@ import Logging
 /// data being dropped; meters keep counting meanwhile, so the next reading still carries the
 /// energy.
 final class PollIntake: Sendable {
-    /// Pause at this share of `spool_max_bytes`, resume below the second.
-    static let pauseAt = 0.9
-    static let resumeBelow = 0.75
-    /// After a failed append (disk full, I/O error), how long polling pauses before trying again.
-    static let appendRetrySeconds = 10.0
     /// Appends are at least this far apart: at thousands of polls a second, one write and one
     /// fsync for each turn of the poller would cost more than the records.
     static let gatherSeconds = 0.02
 
     private struct State: Sendable {
-        var paused = false
-        var retryAppendAt: Date?
+        /// When polls wait for the spool (a pure value).
+        var pause = SpoolPause()
         /// Handed over by `enqueue`, not yet spooled.
         var queued: [PollResult] = []
         var closed = false
@@ -109,10 +104,7 @@ final class PollIntake: Sendable {
             // Fetched data is never dropped: held in memory, written as soon as the database
             // takes it; polling pauses until the spool can take more.
             for r in results { writer.submit(.poll(r)) }
-            let first = state.withLock { s in
-                defer { s.retryAppendAt = Date() + Self.appendRetrySeconds }
-                return s.retryAppendAt == nil
-            }
+            let first = state.withLock { $0.pause.appendFailed(now: Date().timeIntervalSince1970) }
             logger.log(
                 level: first ? .critical : .debug, "poll results could not be spooled; kept in memory, polling paused",
                 metadata: [
@@ -125,17 +117,8 @@ final class PollIntake: Sendable {
     func mayPoll() -> Bool {
         guard let spool else { return true }
         let used = Double(spool.bytes) / Double(spool.maxBytes)
-        let (allowed, changed) = state.withLock { s in
-            let was = s.paused
-            if let until = s.retryAppendAt, until > Date() {
-                s.paused = true
-            } else {
-                s.retryAppendAt = nil
-                s.paused = s.paused ? used >= Self.resumeBelow : used >= Self.pauseAt
-            }
-            return (!s.paused, was != s.paused)
-        }
-        if changed {
+        let (allowed, change) = state.withLock { $0.pause.mayPoll(used: used, now: Date().timeIntervalSince1970) }
+        if change != .none {
             let metadata: Logger.Metadata = [
                 "spool.bytes": "\(spool.bytes)", "spool.limit": "\(spool.maxBytes)", "spool.dir": "\(spool.directory)",
             ]
