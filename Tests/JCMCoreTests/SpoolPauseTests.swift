@@ -6,22 +6,31 @@ import Testing
 @Suite struct SpoolPauseTests {
     @Test func pausesNearTheLimitAndResumesWellBelowIt() {
         var p = SpoolPause()
-        #expect(p.mayPoll(used: 0.5, now: 0) == (true, .none))
-        #expect(p.mayPoll(used: 0.89, now: 1) == (true, .none))
-        #expect(p.mayPoll(used: 0.9, now: 2) == (false, .paused))
-        #expect(p.mayPoll(used: 0.8, now: 3) == (false, .none), "between the marks it stays paused")
-        #expect(p.mayPoll(used: 0.75, now: 4) == (false, .none))
-        #expect(p.mayPoll(used: 0.74, now: 5) == (true, .resumed))
-        #expect(p.mayPoll(used: 0.8, now: 6) == (true, .none), "between the marks it stays running")
+        let steps: [(used: Double, allowed: Bool, change: SpoolPause.Change)] = [
+            (0.5, true, .none), (0.89, true, .none), (0.9, false, .paused),
+            (0.8, false, .none),  // between the marks it stays paused
+            (0.75, false, .none), (0.74, true, .resumed),
+            (0.8, true, .none),  // between the marks it stays running
+        ]
+        for (i, step) in steps.enumerated() {
+            let got = p.mayPoll(used: step.used, now: Double(i))
+            #expect(got.allowed == step.allowed && got.change == step.change, "at \(step.used): \(got)")
+        }
     }
 
     @Test func aFailedAppendPausesForItsRetryTimeAndIsLoudOnce() {
         var p = SpoolPause()
-        #expect(p.appendFailed(now: 100))
-        #expect(p.mayPoll(used: 0, now: 100) == (false, .paused))
-        #expect(!p.appendFailed(now: 105), "failing again while paused is not news")
-        #expect(p.mayPoll(used: 0, now: 114.9) == (false, .none), "each failure restarts the wait")
-        #expect(p.mayPoll(used: 0, now: 115) == (true, .resumed))
-        #expect(p.appendFailed(now: 200), "after polls resumed, a failure is news again")
+        let first = p.appendFailed(now: 100)
+        #expect(first)
+        let during = p.mayPoll(used: 0, now: 100)
+        #expect(!during.allowed && during.change == .paused)
+        let again = p.appendFailed(now: 105)
+        #expect(!again, "failing again while paused is not news")
+        let restarted = p.mayPoll(used: 0, now: 114.9)
+        #expect(!restarted.allowed && restarted.change == .none, "each failure restarts the wait")
+        let after = p.mayPoll(used: 0, now: 115)
+        #expect(after.allowed && after.change == .resumed)
+        let news = p.appendFailed(now: 200)
+        #expect(news, "after polls resumed, a failure is news again")
     }
 }
