@@ -53,25 +53,13 @@ public final class Spool: Sendable {
     private let id: String
 
     private struct State {
-        /// Segment number → size in bytes of what is durable in it.
-        var sizes: [UInt64: Int]
-        var active: UInt64
+        /// Which segments hold what (a pure value; this class performs what it says).
+        var segments: SpoolSegments
         /// The active segment's descriptor; appends write it with the lock held.
         var fd: Int32
         /// When the oldest record still spooled was appended (for the spool-age metric).
         var oldestAppend: Date?
-        /// Everything before it is committed (its segment may still be on disk, until it rotates).
-        var released = Position(segment: 0, offset: 0)
         var onReadFailure: (@Sendable (_ errno: Int32) -> Void)?
-
-        /// Bytes not yet committed.
-        var pending: Int {
-            sizes.reduce(0) { sum, entry in
-                if entry.key > released.segment { return sum + entry.value }
-                if entry.key == released.segment { return sum + Swift.max(0, entry.value - released.offset) }
-                return sum
-            }
-        }
     }
 
     private let state: Mutex<State>
@@ -97,18 +85,14 @@ public final class Spool: Sendable {
             var st = stat()
             if stat(directory + "/" + name, &st) == 0 { sizes[seq] = Int(st.st_size) }
         }
-        let active = (sizes.keys.max() ?? 0) + 1
-        let fd = try Self.openSegment(active, in: directory)
-        sizes[active] = 0
-        var initial = State(sizes: sizes, active: active, fd: fd)
-        // Only records not yet written: empty segments left by a clean stop say nothing.
-        let bytes = initial.pending
-        if sizes.count > 1, bytes > 0 {
+        let segments = SpoolSegments(found: sizes)
+        var initial = State(segments: segments, fd: try Self.openSegment(segments.active, in: directory))
+        if segments.holdsEarlierRecords {
             initial.oldestAppend = Date()
             logger.notice(
                 "spool holds records from before the restart; they are written first",
                 metadata: [
-                    "spool.segments": "\(sizes.count - 1)", "spool.bytes": "\(bytes)",
+                    "spool.segments": "\(sizes.count)", "spool.bytes": "\(segments.pending)",
                 ])
         }
         state = Mutex(initial)
@@ -118,12 +102,12 @@ public final class Spool: Sendable {
 
     /// Where reading starts: the oldest segment still on disk.
     public var start: Position {
-        state.withLock { Position(segment: $0.sizes.keys.min() ?? $0.active, offset: 0) }
+        state.withLock { $0.segments.start }
     }
 
     /// Bytes not yet committed: what the limit and the jcm_spool_bytes gauge count. Committed
     /// records of the segment being appended to stay on disk until it rotates (8 MiB at most).
-    public var bytes: Int { state.withLock { $0.pending } }
+    public var bytes: Int { state.withLock { $0.segments.pending } }
 
     /// Seconds since the spool was last empty (an upper bound on the age of its oldest record).
     public var age: Double {
@@ -135,10 +119,17 @@ public final class Spool: Sendable {
         var out: [UInt8] = []
         for p in payloads { SpoolFrame.encode(p, into: &out) }
         try state.withLock { s throws(Failure) in
-            let total = s.pending
-            guard total + out.count <= maxBytes else { throw Failure.full(bytes: total, limit: maxBytes) }
-            if s.sizes[s.active, default: 0] >= segmentBytes { try rotate(&s) }
-            let size = s.sizes[s.active, default: 0]
+            var step = s.segments.nextStep(appending: out.count, maxBytes: maxBytes, segmentBytes: segmentBytes)
+            if step == .rotate {
+                try rotate(&s)
+                step = s.segments.nextStep(appending: out.count, maxBytes: maxBytes, segmentBytes: segmentBytes)
+            }
+            let size: Int
+            switch step {
+            case .refuse(let pending): throw Failure.full(bytes: pending, limit: maxBytes)
+            case .rotate: throw Failure.io("cannot rotate segment \(Self.name(s.segments.active))", errno: EIO)
+            case .write(let offset): size = offset
+            }
             let fd = s.fd
             let written = out.withUnsafeBytes { buf -> Int in
                 var done = 0
@@ -156,9 +147,9 @@ public final class Spool: Sendable {
                 let code = errno
                 // Whatever part reached the file is cut off again, so the segment stays whole.
                 _ = ftruncate(fd, off_t(size))
-                throw Failure.io("cannot write segment \(Self.name(s.active))", errno: code)
+                throw Failure.io("cannot write segment \(Self.name(s.segments.active))", errno: code)
             }
-            s.sizes[s.active] = size + out.count
+            s.segments.wrote(out.count, at: size)
             if s.oldestAppend == nil { s.oldestAppend = Date() }
         }
     }
@@ -169,12 +160,7 @@ public final class Spool: Sendable {
         var position = position
         var entries: [Entry] = []
         while entries.count < max {
-            let (size, isActive, following) = state.withLock { s in
-                (
-                    s.sizes[position.segment], position.segment == s.active,
-                    s.sizes.keys.filter { $0 > position.segment }.min()
-                )
-            }
+            let (size, isActive, following) = state.withLock { $0.segments.segment(at: position) }
             if let size, position.offset < size {
                 let (found, end) = readRecords(
                     segment: position.segment, from: position.offset, to: size, max: max - entries.count)
@@ -193,15 +179,9 @@ public final class Spool: Sendable {
     /// Records before `position` are committed: segments wholly before it are deleted.
     public func release(upTo position: Position) {
         state.withLock { s in
-            s.released = Swift.max(s.released, position)
-            for (seq, size) in s.sizes
-            where seq != s.active && (seq < position.segment || (seq == position.segment && position.offset >= size)) {
-                unlink(directory + "/" + Self.name(seq))
-                s.sizes[seq] = nil
-            }
-            if s.sizes.count == 1, position.segment == s.active, position.offset >= s.sizes[s.active, default: 0] {
-                s.oldestAppend = nil
-            }
+            let (delete, empty) = s.segments.release(upTo: position)
+            for seq in delete { unlink(directory + "/" + Self.name(seq)) }
+            if empty { s.oldestAppend = nil }
         }
     }
 
@@ -285,12 +265,13 @@ public final class Spool: Sendable {
         return []
     }
 
+    /// The next segment is opened before the full one is closed: when it cannot be, appends go
+    /// on failing with the reason, and the next one tries again.
     private func rotate(_ s: inout State) throws(Failure) {
+        let next = try Self.openSegment(s.segments.active + 1, in: directory)
         close(s.fd)
-        s.fd = -1
-        s.active += 1
-        s.fd = try Self.openSegment(s.active, in: directory)
-        s.sizes[s.active] = 0
+        s.fd = next
+        s.segments.rotated()
     }
 
     private static func openSegment(_ seq: UInt64, in directory: String) throws(Failure) -> Int32 {
