@@ -1,6 +1,7 @@
 import Foundation
 import JCMCore
 import Logging
+import Synchronization
 
 /// Polls every target on its schedule from one thread through one libcurl multi handle.
 /// Transfers run concurrently; a meter whose previous poll is still in flight skips its slot, so
@@ -14,16 +15,20 @@ import Logging
 /// handle's options are set again only when they change. A TransferGate hands libcurl no more
 /// transfers than the connection limits let run; a meter due beyond waits there, its timeout
 /// running. Handles come from a HandlePool, as many as transfers run at once.
-public final class MeterPoller: @unchecked Sendable {
+public final class MeterPoller: Sendable {
     private let targets: [PollTarget]
     private let limits: ConnectionLimits
     private let logger: Logger
     private let deliver: @Sendable ([PollResult]) -> Void
     private let mayPoll: @Sendable () -> Bool
-    private let lock = NSLock()
-    private var stopping = false
-    private var multi: MultiHandle?
-    private var handlesMade = 0
+    /// What `stop` and `handleCount` reach from other threads; the loop's own state (slots,
+    /// queue, gate, handles) is local to `run`.
+    private struct State {
+        var stopping = false
+        var waker: MultiHandle.Waker?
+        var handlesMade = 0
+    }
+    private let state = Mutex(State())
 
     /// - Parameter mayPoll: asked at every due slot; false skips it (the spool is nearly full).
     public init(
@@ -55,9 +60,9 @@ public final class MeterPoller: @unchecked Sendable {
 
     /// Runs until `stop()`; in-flight transfers are abandoned at stop (their slot is simply missed).
     public func run() throws {
-        OpenFileLimit.raise(toFit: limits.maxConnections, logger: logger)
+        let limits = OpenFileLimit.fit(self.limits, logger: logger)
         let multi = try MultiHandle(limits)
-        lock.withLock { self.multi = multi }
+        state.withLock { $0.waker = multi.waker }
         let handles = HandlePool(meters: targets.count)
         var slots = targets.map { Slot(etag: $0.etag, lastModified: $0.lastModified, origin: Origin(curlURL: $0.url)) }
         let began = WallClock.milliseconds()
@@ -119,7 +124,7 @@ public final class MeterPoller: @unchecked Sendable {
 
         var lastTurn: Int64 = 0
         var lastAnswers = 0
-        while !lock.withLock({ stopping }) {
+        while !state.withLock({ $0.stopping }) {
             var now = WallClock.milliseconds()
             while let i = queue.popDue(now: now) {
                 let t = targets[i]
@@ -205,12 +210,13 @@ public final class MeterPoller: @unchecked Sendable {
                 deliver(results)
                 results.removeAll(keepingCapacity: true)
             }
-            lock.withLock { handlesMade = handles.count }
+            let made = handles.count
+            state.withLock { $0.handlesMade = made }
         }
     }
 
     /// How many easy handles the poller has made: no more than its transfers that ran at once.
-    public var handleCount: Int { lock.withLock { handlesMade } }
+    public var handleCount: Int { state.withLock { $0.handlesMade } }
 
     /// The shortest time between two turns of the loop: what a poll may start late, or its
     /// answer be read late, for many polls to share a turn.
@@ -230,9 +236,9 @@ public final class MeterPoller: @unchecked Sendable {
     }
 
     public func stop() {
-        lock.withLock {
-            stopping = true
-            multi?.wakeup()
+        state.withLock {
+            $0.stopping = true
+            $0.waker?.wakeup()
         }
     }
 }

@@ -67,4 +67,16 @@ public final class MultiHandle {
 
     /// Interrupts a `poll` from another thread (shutdown, new work).
     public func wakeup() { curl_multi_wakeup(handle) }
+
+    /// What another thread may hold of this handle: its `wakeup`.
+    public var waker: Waker { Waker(self) }
+
+    /// `@unchecked Sendable` is sound, as for any C handle's wrapper: it calls nothing but
+    /// `curl_multi_wakeup`, which libcurl documents as callable from any thread, and it keeps the
+    /// multi handle alive, so the `CURLM*` is cleaned up only once no thread can wake it.
+    public final class Waker: @unchecked Sendable {
+        private let multi: MultiHandle
+        init(_ multi: MultiHandle) { self.multi = multi }
+        public func wakeup() { multi.wakeup() }
+    }
 }

@@ -164,6 +164,3 @@ public struct JSONReportReader<Source: ByteSource> {
         }
     }
 }
-
-/// The reader owns its source and scanner; it may move to another task when the source can.
-extension JSONReportReader: @unchecked Sendable where Source: Sendable {}

@@ -2,20 +2,31 @@ import Crypto
 
 /// The daemon's Ed25519 key. It signs chain hashes; its public key is recorded in
 /// jcm.signing_keys and printed by `jcm-ingestd key`, for verifiers to pin.
-// The key is immutable once made: sharing it between threads is safe.
-public struct LedgerSigner: @unchecked Sendable {
-    private let key: Curve25519.Signing.PrivateKey
+///
+/// It keeps the key's bytes rather than swift-crypto's key value, which is not `Sendable`; the
+/// key is made again for each signature (a few per transaction, one per chain head).
+public struct LedgerSigner: Sendable {
+    /// The private key's 32-byte seed.
+    private let seed: [UInt8]
+    public let publicKey: [UInt8]
 
-    public init() { key = Curve25519.Signing.PrivateKey() }
+    public var rawRepresentation: [UInt8] { seed }
 
-    public init(rawRepresentation: [UInt8]) throws {
-        key = try Curve25519.Signing.PrivateKey(rawRepresentation: rawRepresentation)
+    public init() {
+        let key = Curve25519.Signing.PrivateKey()
+        seed = Array(key.rawRepresentation)
+        publicKey = Array(key.publicKey.rawRepresentation)
     }
 
-    public var rawRepresentation: [UInt8] { Array(key.rawRepresentation) }
-    public var publicKey: [UInt8] { Array(key.publicKey.rawRepresentation) }
+    public init(rawRepresentation: [UInt8]) throws {
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: rawRepresentation)
+        seed = Array(key.rawRepresentation)
+        publicKey = Array(key.publicKey.rawRepresentation)
+    }
 
-    public func sign(_ message: [UInt8]) throws -> [UInt8] { Array(try key.signature(for: message)) }
+    public func sign(_ message: [UInt8]) throws -> [UInt8] {
+        Array(try Curve25519.Signing.PrivateKey(rawRepresentation: seed).signature(for: message))
+    }
 
     public static func isValid(signature: [UInt8], of message: [UInt8], publicKey: [UInt8]) -> Bool {
         guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else { return false }

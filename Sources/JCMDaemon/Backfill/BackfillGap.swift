@@ -30,40 +30,43 @@ public struct BackfillResult: Sendable {
 /// The gaps not yet backfilled, kept in `state_dir/backfill/pending.json` from one run of the
 /// daemon to the next: after a restart the gap detection starts from the newest stored reading,
 /// so a gap found before it and not yet fetched would otherwise never be asked for again.
+///
+/// The file is a JSON array with one object per gap: `meter`, `afterMicroseconds`,
+/// `throughMicroseconds`, `beforeMicroseconds` (integers) and `beforeValue` (the exact decimal as
+/// text). Files written by Foundation's JSONEncoder before read the same.
 public enum PendingGaps {
-    private struct Line: Codable {
-        var meter: String
-        var afterMicroseconds: Int64
-        var throughMicroseconds: Int64
-        var beforeMicroseconds: Int64
-        var beforeValue: String
-    }
-
     public static func path(stateDir: String) -> String { stateDir + "/backfill/pending.json" }
 
-    static func encode(_ gaps: [BackfillGap]) throws -> Data {
-        try JSONEncoder().encode(
-            gaps.map {
-                Line(
-                    meter: $0.meterID, afterMicroseconds: $0.window.after.microseconds,
-                    throughMicroseconds: $0.window.through.microseconds,
-                    beforeMicroseconds: $0.before.timestamp.microseconds, beforeValue: $0.before.value.description)
-            })
+    static func encode(_ gaps: [BackfillGap]) -> Data {
+        let lines = gaps.map { gap -> JSONValue in
+            .object(
+                JSONObject([
+                    ("meter", .string(gap.meterID)),
+                    ("afterMicroseconds", .number(String(gap.window.after.microseconds))),
+                    ("throughMicroseconds", .number(String(gap.window.through.microseconds))),
+                    ("beforeMicroseconds", .number(String(gap.before.timestamp.microseconds))),
+                    ("beforeValue", .string(gap.before.value.description)),
+                ]))
+        }
+        return Data(JSONValue.array(lines).compactText.utf8)
     }
 
     /// The gaps in `data`; nil when it is not a list of them (the file is then left for a person).
     static func decode(_ data: Data) -> [BackfillGap]? {
-        guard let lines = try? JSONDecoder().decode([Line].self, from: data) else { return nil }
+        guard let lines = (try? JSON.parse([UInt8](data)))?.arrayValue else { return nil }
         var gaps: [BackfillGap] = []
-        for l in lines {
-            guard let value = ExactDecimal(parsing: l.beforeValue) else { return nil }
+        for line in lines {
+            func micros(_ key: String) -> Int64? { line[key]?.numberLiteral.flatMap { Int64($0) } }
+            guard let meter = line["meter"]?.stringValue, let after = micros("afterMicroseconds"),
+                let through = micros("throughMicroseconds"), let before = micros("beforeMicroseconds"),
+                let value = line["beforeValue"]?.stringValue.flatMap({ ExactDecimal(parsing: $0) })
+            else { return nil }
             gaps.append(
                 BackfillGap(
-                    meterID: l.meter,
+                    meterID: meter,
                     window: HistoryRequest.Window(
-                        after: Timestamp(microseconds: l.afterMicroseconds),
-                        through: Timestamp(microseconds: l.throughMicroseconds)),
-                    before: BackfillMark(timestamp: Timestamp(microseconds: l.beforeMicroseconds), value: value)))
+                        after: Timestamp(microseconds: after), through: Timestamp(microseconds: through)),
+                    before: BackfillMark(timestamp: Timestamp(microseconds: before), value: value)))
         }
         return gaps
     }

@@ -3,7 +3,7 @@ import JCMCore
 /// The backfiller's schedule as a value: which windowed poll is due, which gap is fetched next,
 /// when to look again. It does no I/O and reads no clock (times are milliseconds since the
 /// epoch, passed in); Backfiller performs what it says.
-struct BackfillQueue {
+struct BackfillQueue: Sendable {
     /// Per backfilled meter: how far back a gap may reach, and how long after a failed request
     /// it is asked for again.
     struct Limits: Sendable {

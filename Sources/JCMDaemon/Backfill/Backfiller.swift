@@ -13,14 +13,11 @@ import Logging
 /// It also polls the meters whose url has `{start}` and `{end}` (a history format polled for its
 /// last few intervals): on their schedule, before any gap, handed over as ordinary poll results.
 ///
-/// What to fetch next is a pure value (BackfillQueue); this class performs it.
-///
-/// `@unchecked Sendable` is sound: what other threads reach (`queue`) is read and written only
-/// with `condition` locked, an NSCondition because the loop waits on it with a deadline (the next
-/// windowed poll, the next retry), which the Synchronization module's Mutex cannot do; `handles`
-/// and `lastRequest` are touched only by the backfiller's own thread (`run` and what it calls);
-/// the rest is set in `init` and only read after.
-final class Backfiller: @unchecked Sendable {
+/// What to fetch next is a pure value (BackfillQueue); this class performs it. The queue is the
+/// only state other threads reach, in a WaitableMutex: the loop waits on it with a deadline (the
+/// next windowed poll, the next retry). What only the loop uses (its handles, when it last asked
+/// each host) is local to `run`.
+final class Backfiller: Sendable {
     /// A windowed poll asks for this many intervals back: values a cloud API fills in late
     /// (SolarEdge uploads every 15 minutes), and periods the writer leaves until they are final
     /// (PollStage.unfinished), are read at a later poll.
@@ -40,12 +37,14 @@ final class Backfiller: @unchecked Sendable {
     private let deliver: @Sendable (BackfillResult) -> Void
     private let deliverPolls: @Sendable ([PollResult]) -> Void
     private let mayPoll: @Sendable () -> Bool
-    /// What to fetch next (a pure value), read and changed only with `condition` locked.
-    private var queue: BackfillQueue
-    private let condition = NSCondition()
+    /// What to fetch next (a pure value).
+    private let queue: WaitableMutex<BackfillQueue>
+
     /// The backfiller thread's own: its handles and when it last asked each host.
-    private var handles: [String: EasyHandle] = [:]
-    private var lastRequest: [String: Date] = [:]
+    private struct Own {
+        var handles: [String: EasyHandle] = [:]
+        var lastRequest: [String: Date] = [:]
+    }
 
     init(
         config: Config, security: [String: TransferSecurity], logger: Logger,
@@ -67,7 +66,7 @@ final class Backfiller: @unchecked Sendable {
             schedules[m.id] = schedule
         }
         self.targets = targets
-        queue = BackfillQueue(limits: limits, schedules: schedules, now: Self.nowMs())
+        queue = WaitableMutex(BackfillQueue(limits: limits, schedules: schedules, now: Self.nowMs()))
         self.logger = logger
         self.deliver = deliver
         self.deliverPolls = deliverPolls
@@ -80,18 +79,12 @@ final class Backfiller: @unchecked Sendable {
 
     /// Queues a gap; one already waiting for the same meter grows to cover both.
     func request(_ gap: BackfillGap) {
-        condition.withLock {
-            queue.request(gap, now: Self.nowMs())
-            condition.signal()
-        }
+        queue.update { $0.request(gap, now: Self.nowMs()) }
     }
 
     /// Queues a gap whose request failed, to be asked for again after its meter's `backoff_max`.
     func retry(_ gap: BackfillGap) {
-        condition.withLock {
-            queue.retry(gap, now: Self.nowMs())
-            condition.signal()
-        }
+        queue.update { $0.retry(gap, now: Self.nowMs()) }
     }
 
     /// Stops, cutting off the request in flight (within about a second); returns the gaps not
@@ -99,20 +92,18 @@ final class Backfiller: @unchecked Sendable {
     /// answer that completed anyway may be written too; fetched twice, its readings count as
     /// duplicates), then those waiting.
     func stop() -> [BackfillGap] {
-        condition.withLock {
-            defer { condition.broadcast() }
-            return queue.stop()
-        }
+        queue.update { $0.stop() }
     }
 
-    private var isStopping: Bool { condition.withLock { queue.stopping } }
+    private var isStopping: Bool { queue.withLock { $0.stopping } }
 
     func run() {
+        var own = Own()
         while let work = next() {
             let gap: BackfillGap
             switch work {
             case .poll(let meterID):
-                pollWindow(meterID)
+                pollWindow(meterID, &own)
                 continue
             case .gap(let g): gap = g
             }
@@ -124,37 +115,33 @@ final class Backfiller: @unchecked Sendable {
                 let url = HistoryRequest.url(
                     template: target.backfill.url, profile: target.backfill.profile, window: window,
                     zone: target.zone)
-                condition.withLock {
-                    var rest = gap
-                    rest.window.after = window.after
-                    queue.fetching(rest)
-                }
-                guard waitForTurn(host: Self.host(of: url), pauseMs: target.backfill.pauseMilliseconds) else {
+                var rest = gap
+                rest.window.after = window.after
+                queue.withLock { [rest] in $0.fetching(rest) }
+                guard waitForTurn(host: Self.host(of: url), pauseMs: target.backfill.pauseMilliseconds, &own) else {
                     logger.notice(
                         "stopping with a backfill unfinished; its gap is asked for at the next start",
                         metadata: ["meter.id": "\(gap.meterID)", "requests.left": "\(windows.count - i)"])
                     return
                 }
-                let response = fetch(url, gap.meterID, target, window: window)
-                lastRequest[Self.host(of: url)] = Date()
+                let response = fetch(url, gap.meterID, target, window: window, &own)
+                own.lastRequest[Self.host(of: url)] = Date()
                 // Cut off by stop: nothing to write; the gap goes back to the pending file.
                 if response.failure != nil, isStopping { return }
                 deliver(BackfillResult(gap: gap, part: i + 1, parts: windows.count, window: window, response: response))
             }
-            condition.withLock { queue.fetching(nil) }
+            queue.withLock { $0.fetching(nil) }
         }
     }
 
     /// Waits until the queue has work (nil once stopped).
     private func next() -> BackfillQueue.Work? {
-        condition.lock()
-        defer { condition.unlock() }
-        while true {
-            switch queue.next(now: Self.nowMs()) {
-            case .work(let work): return work
-            case .stopped: return nil
-            case .wait(let at?): _ = condition.wait(until: Date(timeIntervalSince1970: Double(at) / 1_000))
-            case .wait(nil): condition.wait()
+        queue.wait { q -> WaitableMutex<BackfillQueue>.Step<BackfillQueue.Work?> in
+            switch q.next(now: Self.nowMs()) {
+            case .work(let work): .done(work)
+            case .stopped: .done(nil)
+            case .wait(let at?): .wait(until: Double(at) / 1_000)
+            case .wait(nil): .wait(until: nil)
             }
         }
     }
@@ -162,7 +149,7 @@ final class Backfiller: @unchecked Sendable {
     /// One poll of a windowed meter: its last few intervals, written as a poll. It keeps
     /// `backfill.pause` after the host's last request too: one due sooner is skipped, and the
     /// next poll's window covers its intervals.
-    private func pollWindow(_ meterID: String) {
+    private func pollWindow(_ meterID: String, _ own: inout Own) {
         guard let target = targets[meterID], let poll = target.windowed, mayPoll() else { return }
         let now = Timestamp(date: Date())
         let window = HistoryRequest.Window(
@@ -171,7 +158,7 @@ final class Backfiller: @unchecked Sendable {
         let url = HistoryRequest.url(
             template: target.backfill.url, profile: target.backfill.profile, window: window, zone: target.zone)
         let host = Self.host(of: url)
-        if let last = lastRequest[host],
+        if let last = own.lastRequest[host],
             Date() < last.addingTimeInterval(Double(target.backfill.pauseMilliseconds) / 1_000)
         {
             logger.debug(
@@ -179,8 +166,8 @@ final class Backfiller: @unchecked Sendable {
                 metadata: ["meter.id": "\(meterID)"])
             return
         }
-        let response = fetch(url, meterID, target, window: window)
-        lastRequest[host] = Date()
+        let response = fetch(url, meterID, target, window: window, &own)
+        own.lastRequest[host] = Date()
         if response.failure != nil, isStopping { return }
         deliverPolls([response])
     }
@@ -188,36 +175,37 @@ final class Backfiller: @unchecked Sendable {
     /// Waits out the pause since the last request to `host`, making the windowed polls that fall
     /// due meanwhile (a gateway's 120 s between archive requests holds up no other meter); false
     /// when stopped meanwhile.
-    private func waitForTurn(host: String, pauseMs: Int64) -> Bool {
+    private func waitForTurn(host: String, pauseMs: Int64, _ own: inout Own) -> Bool {
+        enum Turn {
+            case go(Bool)
+            case poll(String)
+        }
         while true {
-            let turn = (lastRequest[host] ?? .distantPast).addingTimeInterval(Double(pauseMs) / 1_000)
-            condition.lock()
-            if queue.stopping || Date() >= turn {
-                defer { condition.unlock() }
-                return !queue.stopping
+            let turn = (own.lastRequest[host] ?? .distantPast).timeIntervalSince1970 + Double(pauseMs) / 1_000
+            let next = queue.wait { q -> WaitableMutex<BackfillQueue>.Step<Turn> in
+                if q.stopping || WaitableMutex<BackfillQueue>.now() >= turn { return .done(.go(!q.stopping)) }
+                if let meterID = q.takeDuePoll(now: Self.nowMs()) { return .done(.poll(meterID)) }
+                return .wait(until: min(turn, q.nextPollAt.map { Double($0) / 1_000 } ?? turn))
             }
-            if let meterID = queue.takeDuePoll(now: Self.nowMs()) {
-                condition.unlock()
-                pollWindow(meterID)
-                continue
+            switch next {
+            case .go(let go): return go
+            case .poll(let meterID): pollWindow(meterID, &own)
             }
-            let nextPoll = queue.nextPollAt.map { Date(timeIntervalSince1970: Double($0) / 1_000) } ?? turn
-            _ = condition.wait(until: min(turn, nextPoll))
-            condition.unlock()
         }
     }
 
     /// `window` goes into the body of a POST as into the url.
-    private func fetch(_ url: String, _ meterID: String, _ target: Target, window: HistoryRequest.Window) -> PollResult
-    {
+    private func fetch(
+        _ url: String, _ meterID: String, _ target: Target, window: HistoryRequest.Window, _ own: inout Own
+    ) -> PollResult {
         let handle: EasyHandle
         do {
-            if let h = handles[meterID] {
+            if let h = own.handles[meterID] {
                 handle = h
             } else {
                 handle = try EasyHandle()
                 try handle.configure(target.security)
-                handles[meterID] = handle
+                own.handles[meterID] = handle
             }
         } catch {
             return PollResult(

@@ -4,7 +4,7 @@ import NIOCore
 /// First in the /metrics listener's pipeline: tells the daemon when accept() fails for want of a
 /// resource, before NIO's own `AcceptBackoffHandler` pauses accepting for a second and swallows
 /// the error.
-final class AcceptFailureCounter: ChannelInboundHandler, RemovableChannelHandler {
+final class AcceptFailureCounter: ChannelInboundHandler, RemovableChannelHandler, Sendable {
     typealias InboundIn = any Channel
 
     private let onEvent: @Sendable (MetricsServerEvent) -> Void

@@ -148,7 +148,7 @@ public final class Daemon: Sendable {
         func status(polled: Int = 0, folders: Int = 0, nothingConfigured: Bool = false) -> DaemonStatus {
             DaemonStatus(
                 writer: writer.health, polled: polled, folders: folders, backlog: writer.backlog,
-                spoolBytes: spool.bytes, spoolAge: spool.age, pollingPaused: metrics.value("jcm_polling_paused") == 1,
+                spoolBytes: spool.bytes, spoolAge: spool.age, pollingPaused: intake.isPaused,
                 nothingConfigured: nothingConfigured)
         }
     }

@@ -8,34 +8,33 @@ import Logging
 /// the spool nears its limit, or the disk under it is full, new polls wait rather than spooled
 /// data being dropped; meters keep counting meanwhile, so the next reading still carries the
 /// energy.
-final class PollIntake: @unchecked Sendable {
-    /// Pause at this share of `spool_max_bytes`, resume below the second.
-    static let pauseAt = 0.9
-    static let resumeBelow = 0.75
-    /// After a failed append (disk full, I/O error), how long polling pauses before trying again.
-    static let appendRetrySeconds = 10.0
+final class PollIntake: Sendable {
     /// Appends are at least this far apart: at thousands of polls a second, one write and one
     /// fsync for each turn of the poller would cost more than the records.
     static let gatherSeconds = 0.02
+
+    private struct State: Sendable {
+        /// When polls wait for the spool (a pure value).
+        var pause = SpoolPause()
+        /// Handed over by `enqueue`, not yet spooled.
+        var queued: [PollResult] = []
+        var closed = false
+        var secrets = SecretRedactor()
+    }
 
     private let spool: Spool?
     private let writer: IngestWriter
     private let logger: Logger
     private let metrics: Metrics
-    private let lock = NSLock()
-    private var paused = false
-    private var retryAppendAt: Date?
-    /// Handed over by `enqueue`, not yet spooled.
-    private let arrived = NSCondition()
-    private var queued: [PollResult] = []
-    private var closed = false
+    /// A WaitableMutex because the intake thread (`run`) waits on it for results to arrive.
+    private let state = WaitableMutex(State())
+
     /// The secrets of the configuration in force: replaced by *** in every result before it is
     /// spooled or written (set at start and at each reload).
     var redactor: SecretRedactor {
-        get { lock.withLock { secrets } }
-        set { lock.withLock { secrets = newValue } }
+        get { state.withLock { $0.secrets } }
+        set { state.withLock { $0.secrets = newValue } }
     }
-    private var secrets = SecretRedactor()
 
     /// A result with the known secrets replaced in its body and URL.
     func redacted(_ result: PollResult) -> PollResult {
@@ -55,39 +54,34 @@ final class PollIntake: @unchecked Sendable {
     }
 
     /// The poller's hand-over: returns at once, so a slow disk (an fsync takes milliseconds)
-    /// never holds up transfers; the intake thread (`start`) spools what has arrived.
+    /// never holds up transfers; the intake thread (`run`) spools what has arrived.
     func enqueue(_ results: [PollResult]) {
-        arrived.lock()
-        queued += results
-        arrived.signal()
-        arrived.unlock()
+        state.update { $0.queued += results }
     }
 
-    /// Spools what `enqueue` hands over until `finish`, on the caller's thread (the daemon gives
-    /// it one: `ThreadService`).
+    /// Spools what `enqueue` hands over, on the caller's thread (a thread of its own: it blocks
+    /// on fsync); returns after `finish`, once everything enqueued before it is spooled.
     func run() {
         var last = Date.distantPast
         while true {
             let wait = last.timeIntervalSinceNow + Self.gatherSeconds
             if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-            arrived.lock()
-            while queued.isEmpty, !closed { arrived.wait() }
-            let results = queued
-            queued = []
-            let done = closed && results.isEmpty
-            arrived.unlock()
-            if done { return }
+            let results = state.wait { s -> WaitableMutex<State>.Step<[PollResult]> in
+                guard s.queued.isEmpty else {
+                    defer { s.queued = [] }
+                    return .done(s.queued)
+                }
+                return s.closed ? .done([]) : .wait(until: nil)
+            }
+            if results.isEmpty { return }
             last = Date()
             deliver(results)
         }
     }
 
-    /// Stops the intake thread once everything enqueued is spooled.
+    /// Makes `run` return once everything enqueued is spooled.
     func finish() {
-        arrived.lock()
-        closed = true
-        arrived.signal()
-        arrived.unlock()
+        state.update { $0.closed = true }
     }
 
     /// Spools results and tells the writer, on the caller's thread.
@@ -104,10 +98,7 @@ final class PollIntake: @unchecked Sendable {
             // Fetched data is never dropped: held in memory, written as soon as the database
             // takes it; polling pauses until the spool can take more.
             for r in results { writer.submit(.poll(r)) }
-            let first = lock.withLock { () -> Bool in
-                defer { retryAppendAt = Date() + Self.appendRetrySeconds }
-                return retryAppendAt == nil
-            }
+            let first = state.withLock { $0.pause.appendFailed(now: Date().timeIntervalSince1970) }
             logger.log(
                 level: first ? .critical : .debug, "poll results could not be spooled; kept in memory, polling paused",
                 metadata: [
@@ -116,21 +107,15 @@ final class PollIntake: @unchecked Sendable {
         }
     }
 
+    /// Whether polling is paused for want of spool room (systemd's STATUS= says so).
+    var isPaused: Bool { state.withLock { $0.pause.paused } }
+
     /// Asked by the poller at each due slot.
     func mayPoll() -> Bool {
         guard let spool else { return true }
         let used = Double(spool.bytes) / Double(spool.maxBytes)
-        let (allowed, changed) = lock.withLock { () -> (Bool, Bool) in
-            let was = paused
-            if let until = retryAppendAt, until > Date() {
-                paused = true
-            } else {
-                retryAppendAt = nil
-                paused = paused ? used >= Self.resumeBelow : used >= Self.pauseAt
-            }
-            return (!paused, was != paused)
-        }
-        if changed {
+        let (allowed, change) = state.withLock { $0.pause.mayPoll(used: used, now: Date().timeIntervalSince1970) }
+        if change != .none {
             let metadata: Logger.Metadata = [
                 "spool.bytes": "\(spool.bytes)", "spool.limit": "\(spool.maxBytes)", "spool.dir": "\(spool.directory)",
             ]

@@ -1,6 +1,7 @@
 import Foundation
 import JCMCore
 import Logging
+import Synchronization
 
 /// The on-disk spool: poll results are appended here, fsynced, and only then handed to the
 /// writer, which reads them back in order and releases them once committed. A crash, a kill or
@@ -10,14 +11,14 @@ import Logging
 /// new segment of its own, so a record cut short by a crash can only sit at the end of an older
 /// segment, where its checksum gives it away. Replayed records name their spool, segment and
 /// offset in jcm.batches.spool_record, so replaying one twice writes it once.
-public final class Spool: @unchecked Sendable {
+public final class Spool: Sendable {
     public struct Position: Sendable, Comparable {
         public var segment: UInt64
         public var offset: Int
         public static func < (a: Position, b: Position) -> Bool { (a.segment, a.offset) < (b.segment, b.offset) }
     }
 
-    public struct Entry {
+    public struct Entry: Sendable {
         public var payload: [UInt8]
         public var position: Position
         public var next: Position
@@ -44,18 +45,24 @@ public final class Spool: @unchecked Sendable {
     private let logger: Logger
     /// Told of every segment the reader could not open or read (EMFILE when descriptors run out),
     /// for the daemon to count; the records stay and are read again at the next drain.
-    public var onReadFailure: (@Sendable (_ errno: Int32) -> Void)?
+    public var onReadFailure: (@Sendable (_ errno: Int32) -> Void)? {
+        get { state.withLock { $0.onReadFailure } }
+        set { state.withLock { $0.onReadFailure = newValue } }
+    }
     private let readFailureLog = LogThrottle()
     private let id: String
-    private let lock = NSLock()
-    /// Segment number → size in bytes of what is durable in it.
-    private var sizes: [UInt64: Int] = [:]
-    private var active: UInt64
-    private var fd: Int32
-    /// When the oldest record still spooled was appended (for the spool-age metric).
-    private var oldestAppend: Date?
-    /// Everything before it is committed (its segment may still be on disk, until it rotates).
-    private var released = Position(segment: 0, offset: 0)
+
+    private struct State {
+        /// Which segments hold what (a pure value; this class performs what it says).
+        var segments: SpoolSegments
+        /// The active segment's descriptor; appends write it with the lock held.
+        var fd: Int32
+        /// When the oldest record still spooled was appended (for the spool-age metric).
+        var oldestAppend: Date?
+        var onReadFailure: (@Sendable (_ errno: Int32) -> Void)?
+    }
+
+    private let state: Mutex<State>
 
     public init(directory: String, maxBytes: Int, segmentBytes: Int = 8 << 20, logger: Logger) throws {
         self.directory = directory
@@ -72,56 +79,58 @@ public final class Spool: @unchecked Sendable {
             id = UUID().uuidString.lowercased()
             try Self.writeDurably(id + "\n", to: idPath, directory: directory)
         }
+        var sizes: [UInt64: Int] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.hasSuffix(".seg") {
             guard let seq = UInt64(name.dropLast(4)) else { continue }
             var st = stat()
             if stat(directory + "/" + name, &st) == 0 { sizes[seq] = Int(st.st_size) }
         }
-        active = (sizes.keys.max() ?? 0) + 1
-        fd = -1
-        fd = try openSegment(active)
-        // Only records not yet written: empty segments left by a clean stop say nothing.
-        if sizes.count > 1, bytes > 0 {
-            oldestAppend = Date()
+        let segments = SpoolSegments(found: sizes)
+        var initial = State(segments: segments, fd: try Self.openSegment(segments.active, in: directory))
+        if segments.holdsEarlierRecords {
+            initial.oldestAppend = Date()
             logger.notice(
                 "spool holds records from before the restart; they are written first",
                 metadata: [
-                    "spool.segments": "\(sizes.count - 1)", "spool.bytes": "\(bytes)",
+                    "spool.segments": "\(sizes.count)", "spool.bytes": "\(segments.pending)",
                 ])
         }
+        state = Mutex(initial)
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    deinit { state.withLock { if $0.fd >= 0 { close($0.fd) } } }
 
     /// Where reading starts: the oldest segment still on disk.
-    public var start: Position { lock.withLock { Position(segment: sizes.keys.min() ?? active, offset: 0) } }
+    public var start: Position {
+        state.withLock { $0.segments.start }
+    }
 
     /// Bytes not yet committed: what the limit and the jcm_spool_bytes gauge count. Committed
     /// records of the segment being appended to stay on disk until it rotates (8 MiB at most).
-    public var bytes: Int { lock.withLock { pending } }
-
-    private var pending: Int {
-        sizes.reduce(0) { sum, entry in
-            if entry.key > released.segment { return sum + entry.value }
-            if entry.key == released.segment { return sum + Swift.max(0, entry.value - released.offset) }
-            return sum
-        }
-    }
+    public var bytes: Int { state.withLock { $0.segments.pending } }
 
     /// Seconds since the spool was last empty (an upper bound on the age of its oldest record).
     public var age: Double {
-        lock.withLock { oldestAppend.map { Date().timeIntervalSince($0) } ?? 0 }
+        state.withLock { $0.oldestAppend.map { Date().timeIntervalSince($0) } ?? 0 }
     }
 
     /// Appends the payloads as one write and fsyncs it: on return they survive a crash.
     public func append(_ payloads: [[UInt8]]) throws {
         var out: [UInt8] = []
         for p in payloads { SpoolFrame.encode(p, into: &out) }
-        try lock.withLock {
-            let total = pending
-            guard total + out.count <= maxBytes else { throw Failure.full(bytes: total, limit: maxBytes) }
-            if sizes[active, default: 0] >= segmentBytes { try rotate() }
-            let size = sizes[active, default: 0]
+        try state.withLock { s throws(Failure) in
+            var step = s.segments.nextStep(appending: out.count, maxBytes: maxBytes, segmentBytes: segmentBytes)
+            if step == .rotate {
+                try rotate(&s)
+                step = s.segments.nextStep(appending: out.count, maxBytes: maxBytes, segmentBytes: segmentBytes)
+            }
+            let size: Int
+            switch step {
+            case .refuse(let pending): throw Failure.full(bytes: pending, limit: maxBytes)
+            case .rotate: throw Failure.io("cannot rotate segment \(Self.name(s.segments.active))", errno: EIO)
+            case .write(let offset): size = offset
+            }
+            let fd = s.fd
             let written = out.withUnsafeBytes { buf -> Int in
                 var done = 0
                 while done < buf.count {
@@ -138,10 +147,10 @@ public final class Spool: @unchecked Sendable {
                 let code = errno
                 // Whatever part reached the file is cut off again, so the segment stays whole.
                 _ = ftruncate(fd, off_t(size))
-                throw Failure.io("cannot write segment \(Self.name(active))", errno: code)
+                throw Failure.io("cannot write segment \(Self.name(s.segments.active))", errno: code)
             }
-            sizes[active] = size + out.count
-            if oldestAppend == nil { oldestAppend = Date() }
+            s.segments.wrote(out.count, at: size)
+            if s.oldestAppend == nil { s.oldestAppend = Date() }
         }
     }
 
@@ -151,9 +160,7 @@ public final class Spool: @unchecked Sendable {
         var position = position
         var entries: [Entry] = []
         while entries.count < max {
-            let (size, isActive, following) = lock.withLock { () -> (Int?, Bool, UInt64?) in
-                (sizes[position.segment], position.segment == active, sizes.keys.filter { $0 > position.segment }.min())
-            }
+            let (size, isActive, following) = state.withLock { $0.segments.segment(at: position) }
             if let size, position.offset < size {
                 let (found, end) = readRecords(
                     segment: position.segment, from: position.offset, to: size, max: max - entries.count)
@@ -171,16 +178,10 @@ public final class Spool: @unchecked Sendable {
 
     /// Records before `position` are committed: segments wholly before it are deleted.
     public func release(upTo position: Position) {
-        lock.withLock {
-            released = Swift.max(released, position)
-            for (seq, size) in sizes
-            where seq != active && (seq < position.segment || (seq == position.segment && position.offset >= size)) {
-                unlink(directory + "/" + Self.name(seq))
-                sizes[seq] = nil
-            }
-            if sizes.count == 1, position.segment == active, position.offset >= sizes[active, default: 0] {
-                oldestAppend = nil
-            }
+        state.withLock { s in
+            let (delete, empty) = s.segments.release(upTo: position)
+            for seq in delete { unlink(directory + "/" + Self.name(seq)) }
+            if empty { s.oldestAppend = nil }
         }
     }
 
@@ -252,7 +253,7 @@ public final class Spool: @unchecked Sendable {
 
     /// Logs (at most once a minute) and reports a segment that could not be read; no entries.
     private func readFailed(_ segment: UInt64, _ code: Int32) -> [Entry] {
-        onReadFailure?(code)
+        state.withLock { $0.onReadFailure }?(code)
         if let suppressed = readFailureLog.admit() {
             logger.error(
                 "cannot read the spool; its polls wait there and are written once it can be read",
@@ -264,20 +265,21 @@ public final class Spool: @unchecked Sendable {
         return []
     }
 
-    private func rotate() throws {
-        close(fd)
-        fd = -1
-        active += 1
-        fd = try openSegment(active)
+    /// The next segment is opened before the full one is closed: when it cannot be, appends go
+    /// on failing with the reason, and the next one tries again.
+    private func rotate(_ s: inout State) throws(Failure) {
+        let next = try Self.openSegment(s.segments.active + 1, in: directory)
+        close(s.fd)
+        s.fd = next
+        s.segments.rotated()
     }
 
-    private func openSegment(_ seq: UInt64) throws -> Int32 {
+    private static func openSegment(_ seq: UInt64, in directory: String) throws(Failure) -> Int32 {
         let file = open(directory + "/" + Self.name(seq), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard file >= 0 else {
             throw Failure.io("cannot create segment \(Self.name(seq)) in \(directory)", errno: errno)
         }
-        try Self.syncDirectory(directory)
-        sizes[seq] = 0
+        try syncDirectory(directory)
         return file
     }
 
@@ -286,7 +288,7 @@ public final class Spool: @unchecked Sendable {
         return String(repeating: "0", count: Swift.max(0, 12 - digits.count)) + digits + ".seg"
     }
 
-    static func syncDirectory(_ directory: String) throws {
+    static func syncDirectory(_ directory: String) throws(Failure) {
         let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dir >= 0 else { throw Failure.io("cannot open \(directory)", errno: errno) }
         defer { close(dir) }

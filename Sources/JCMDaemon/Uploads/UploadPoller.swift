@@ -9,11 +9,15 @@ import Logging
 /// with its URL as its origin. What was downloaded is remembered in jcm.upload_objects (written
 /// with the file's batch), so a restart downloads nothing twice. A listing or download that
 /// fails is logged and tried again at the next interval; it never stops the daemon.
-public final class UploadPoller: @unchecked Sendable {
-    struct Source {
+public final class UploadPoller: Sendable {
+    struct Source: Sendable {
         var upload: Config.Upload
         var secrets: UploadSecrets.Resolved
         var folders: Config.Watch
+    }
+
+    /// What only the polling thread (`run`) keeps of a source between rounds.
+    private struct Progress {
         var due = Date.distantPast
         var transfer: FileDownload?
     }
@@ -23,19 +27,21 @@ public final class UploadPoller: @unchecked Sendable {
     /// S3 pages of one round (1000 keys each): a bound on a runaway continuation loop.
     static let maxListingPages = 10_000
 
-    private var sources: [Source]
+    private let sources: [Source]
     private let conninfo: String
     private let logger: Logger
     private let metrics: Metrics
     private let submit: @Sendable (String, Config.Watch, ReportOrigin) -> Void
     /// Whether a download at this path is still waiting for the writer (IngestWriter.isDownloadPending).
     private let isPending: @Sendable (String) -> Bool
-    private let condition = NSCondition()
-    private var stopping = false
-    private var db: Connection?
-    /// Versions handed to the writer and finished with during this run, by URL: a file the
-    /// writer gave up on (the database refused it) is not downloaded again every interval.
-    private var handled: [String: UploadVersion] = [:]
+    private struct State: Sendable {
+        var stopping = false
+        /// Versions handed to the writer and finished with during this run, by URL: a file the
+        /// writer gave up on (the database refused it) is not downloaded again every interval.
+        var handled: [String: UploadVersion] = [:]
+    }
+    /// A WaitableMutex because `run` waits on it until the next source is due, or `stop`.
+    private let state = WaitableMutex(State())
     /// What a listing or download answers is logged and stored through it (an echoing server).
     private let redactor: SecretRedactor
 
@@ -59,17 +65,14 @@ public final class UploadPoller: @unchecked Sendable {
     }
 
     public func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        condition.unlock()
+        state.update { $0.stopping = true }
     }
 
-    private var isStopping: Bool { condition.withLock { stopping } }
+    private var isStopping: Bool { state.withLock { $0.stopping } }
 
     /// Called by the writer once it is done with a downloaded file (ingested and moved, or given up).
     func finished(_ origin: ReportOrigin) {
-        condition.withLock { handled[origin.url] = origin.version }
+        state.withLock { $0.handled[origin.url] = origin.version }
     }
 
     func run() {
@@ -87,18 +90,19 @@ public final class UploadPoller: @unchecked Sendable {
             }
             removeLeftovers(s.folders.dir)
         }
+        var progress = sources.map { _ in Progress() }
+        var db: Connection?
         while !isStopping {
             let now = Date()
-            for i in sources.indices where sources[i].due <= now && !isStopping {
-                sources[i].due = now + Double(sources[i].upload.intervalMilliseconds) / 1_000
-                round(&sources[i])
+            for i in sources.indices where progress[i].due <= now && !isStopping {
+                progress[i].due = now + Double(sources[i].upload.intervalMilliseconds) / 1_000
+                round(sources[i], &progress[i], db: &db)
             }
-            let next = sources.map(\.due).min() ?? Date() + 60
-            condition.lock()
-            if !stopping { _ = condition.wait(until: next) }
-            condition.unlock()
+            let next = (progress.map(\.due).min() ?? Date() + 60).timeIntervalSince1970
+            state.wait { s -> WaitableMutex<State>.Step<Void> in
+                s.stopping || WaitableMutex<State>.now() >= next ? .done(()) : .wait(until: next)
+            }
         }
-        db = nil
     }
 
     /// Partial downloads of a run that was stopped: never handed on, so never needed.
@@ -110,12 +114,12 @@ public final class UploadPoller: @unchecked Sendable {
         }
     }
 
-    private func round(_ source: inout Source) {
+    private func round(_ source: Source, _ progress: inout Progress, db: inout Connection?) {
         let id = source.upload.id
         let remembered: [String: UploadVersion]
         do {
             if db == nil || db?.isHealthy == false { db = try Connection(conninfo: conninfo) }
-            remembered = try db!.rememberedUploads(uploadID: id).merging(condition.withLock { handled }) { _, here in
+            remembered = try db!.rememberedUploads(uploadID: id).merging(state.withLock { $0.handled }) { _, here in
                 here
             }
         } catch {
@@ -128,16 +132,18 @@ public final class UploadPoller: @unchecked Sendable {
             return
         }
         let entries: [UploadEntry]
+        let transfer: FileDownload
         do {
-            if source.transfer == nil {
-                source.transfer = try FileDownload(
+            if progress.transfer == nil {
+                progress.transfer = try FileDownload(
                     security: source.secrets.security, signing: source.secrets.signing,
                     limits: .init(
                         connectTimeoutMs: Int(source.upload.connectTimeoutMilliseconds),
                         timeoutMs: Int(source.upload.timeoutMilliseconds))
                 ) { [weak self] in self?.isStopping ?? true }
             }
-            entries = try list(source.upload, with: source.transfer!)
+            transfer = progress.transfer!
+            entries = try list(source.upload, with: transfer)
             metrics.add("jcm_upload_listings_total", ["result": "ok"])
         } catch {
             logger.warning(
@@ -173,7 +179,7 @@ public final class UploadPoller: @unchecked Sendable {
                 if let etag { headers.append("If-None-Match: \(etag)") }
                 if let modified { headers.append("If-Modified-Since: \(modified)") }
             }
-            fetch(entry, url: url, to: path, headers: headers, source: source)
+            fetch(entry, url: url, to: path, headers: headers, source: source, with: transfer)
         }
     }
 
@@ -231,7 +237,10 @@ public final class UploadPoller: @unchecked Sendable {
     }
 
     /// Downloads one file beside its final name, then renames it into place and hands it on.
-    private func fetch(_ entry: UploadEntry, url: String, to path: String, headers: [String], source: Source) {
+    private func fetch(
+        _ entry: UploadEntry, url: String, to path: String, headers: [String], source: Source,
+        with transfer: FileDownload
+    ) {
         let id = source.upload.id
         let part = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
             ".\((path as NSString).lastPathComponent).part")
@@ -246,7 +255,7 @@ public final class UploadPoller: @unchecked Sendable {
         let response: FileDownload.Response
         do {
             try FileManager.default.createDirectory(atPath: source.folders.dir, withIntermediateDirectories: true)
-            response = try source.transfer!.download(entry.url, to: part, headers: headers, maxBytes: cap)
+            response = try transfer.download(entry.url, to: part, headers: headers, maxBytes: cap)
         } catch {
             return failed("\(error)")
         }

@@ -1,17 +1,31 @@
 import Foundation
 import JCMCore
 import Logging
+import Synchronization
 
 /// Watches report folders with inotify. A file is taken only once complete: when the writer
 /// closes it (IN_CLOSE_WRITE) or it is moved in (IN_MOVED_TO, the atomic way to drop a file).
 /// At start it takes what arrived while the daemon was down.
-public final class FolderWatcher: @unchecked Sendable {
+public final class FolderWatcher: Sendable {
     private let watches: [Config.Watch]
     private let logger: Logger
     private let submit: @Sendable (String, Config.Watch) -> Void
-    private let lock = NSLock()
-    private var stopping = false
-    private var pending: Set<String> = []
+    /// What other threads touch: `stop`, and the writer's `finished`.
+    private struct State {
+        var stopping = false
+        /// Files handed to the writer and not yet finished with.
+        var pending: Set<String> = []
+    }
+    private let state = Mutex(State())
+
+    /// What only the watching thread (`run`) keeps: files that may still be written.
+    private struct Settling {
+        /// Files found by a scan that changed in the last seconds: perhaps still being written by
+        /// an uploader that started before we watched. Looked at again until they are quiet.
+        var recentlyChanged: Set<String> = []
+        /// Files a scan found open for writing (for logging once).
+        var seenWriting: Set<String> = []
+    }
 
     public init(watches: [Config.Watch], logger: Logger, submit: @escaping @Sendable (String, Config.Watch) -> Void) {
         self.watches = watches
@@ -28,10 +42,10 @@ public final class FolderWatcher: @unchecked Sendable {
     /// Called by the writer once a file has been moved away (or given up), so a later file of
     /// the same name is taken again.
     public func finished(_ path: String) {
-        _ = lock.withLock { pending.remove(path) }
+        _ = state.withLock { $0.pending.remove(path) }
     }
 
-    public func stop() { lock.withLock { stopping = true } }
+    public func stop() { state.withLock { $0.stopping = true } }
 
     public func run() throws {
         let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
@@ -48,14 +62,15 @@ public final class FolderWatcher: @unchecked Sendable {
             byDescriptor[wd] = watch
             logger.info("watching folder", metadata: ["dir": "\(watch.dir)"])
         }
+        var settling = Settling()
         // After the watches exist, so nothing that lands meanwhile is missed.
-        for watch in watches { scan(watch) }
+        for watch in watches { scan(watch, &settling) }
 
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while !lock.withLock({ stopping }) {
+        while !state.withLock({ $0.stopping }) {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&pfd, 1, 250) > 0 else {
-                if !recentlyChanged.isEmpty { for watch in watches { scan(watch) } }
+                if !settling.recentlyChanged.isEmpty { for watch in watches { scan(watch, &settling) } }
                 continue
             }
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -74,27 +89,24 @@ public final class FolderWatcher: @unchecked Sendable {
                 offset += size
                 if mask & UInt32(IN_Q_OVERFLOW) != 0 {
                     logger.warning("inotify queue overflowed; rescanning folders")
-                    for watch in watches { scan(watch) }
+                    for watch in watches { scan(watch, &settling) }
                     continue
                 }
                 if mask & UInt32(IN_IGNORED) != 0, let watch = byDescriptor[wd] {
                     throw WatchError(description: "watched folder \(watch.dir) was removed or unmounted")
                 }
                 guard let watch = byDescriptor[wd], mask & UInt32(IN_ISDIR) == 0 else { continue }
-                consider(name, in: watch, onlyLinks: mask & UInt32(IN_CREATE) != 0)
+                consider(name, in: watch, &settling, onlyLinks: mask & UInt32(IN_CREATE) != 0)
             }
         }
     }
 
-    /// Files found by a scan that changed in the last seconds: perhaps still being written by
-    /// an uploader that started before we watched. Looked at again until they are quiet.
-    private var recentlyChanged: Set<String> = []
     /// Longer than the pauses of a writer that appends a row every few seconds.
     static let quietSeconds = 5
 
     /// Files a scan finds open for writing are left to their writer's close (IN_CLOSE_WRITE),
     /// as files that arrive while the daemon runs are.
-    private func scan(_ watch: Config.Watch) {
+    private func scan(_ watch: Config.Watch, _ settling: inout Settling) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: watch.dir)) ?? []
         var ids: [String: OpenWriters.FileID] = [:]
         for name in names where Self.isCandidate(name) {
@@ -107,21 +119,21 @@ public final class FolderWatcher: @unchecked Sendable {
         for name in names.sorted() {
             if let id = ids[name], writing.contains(id) {
                 let path = (watch.dir as NSString).appendingPathComponent(name)
-                if recentlyChanged.remove(path) != nil || !seenWriting.contains(path) {
+                if settling.recentlyChanged.remove(path) != nil || !settling.seenWriting.contains(path) {
                     logger.debug(
                         "report still open for writing; taken when its writer closes it", metadata: ["file": "\(path)"])
                 }
-                seenWriting.insert(path)
+                settling.seenWriting.insert(path)
                 continue
             }
-            consider(name, in: watch, fromScan: true)
+            consider(name, in: watch, &settling, fromScan: true)
         }
     }
 
-    /// Files a scan found open for writing (for logging once).
-    private var seenWriting: Set<String> = []
-
-    private func consider(_ name: String, in watch: Config.Watch, onlyLinks: Bool = false, fromScan: Bool = false) {
+    private func consider(
+        _ name: String, in watch: Config.Watch, _ settling: inout Settling, onlyLinks: Bool = false,
+        fromScan: Bool = false
+    ) {
         guard Self.isCandidate(name) else { return }
         let path = (watch.dir as NSString).appendingPathComponent(name)
         var st = stat()
@@ -133,18 +145,18 @@ public final class FolderWatcher: @unchecked Sendable {
             return
         }
         if fromScan, st.st_mode & S_IFMT == S_IFREG, time(nil) - st.st_mtim.tv_sec < Self.quietSeconds {
-            recentlyChanged.insert(path)
+            settling.recentlyChanged.insert(path)
             return
         }
-        recentlyChanged.remove(path)
+        settling.recentlyChanged.remove(path)
         let type = st.st_mode & S_IFMT
         // Folders (processed/, rejected/) are not reports; symbolic links are taken so they get
         // refused visibly. A hard link made in place (IN_CREATE with more than one link) is taken
         // at once, as the scan at start takes it; a file merely created waits for its close.
         let hardLink = type == S_IFREG && st.st_nlink > 1
         guard type == S_IFLNK || (type == S_IFREG && (!onlyLinks || hardLink)) else { return }
-        seenWriting.remove(path)
-        guard lock.withLock({ pending.insert(path).inserted }) else { return }
+        settling.seenWriting.remove(path)
+        guard state.withLock({ $0.pending.insert(path).inserted }) else { return }
         logger.debug("report arrived", metadata: ["file": "\(path)"])
         submit(path, watch)
     }

@@ -1,68 +1,51 @@
-import Foundation
+import JCMCore
 
-/// A blocking FIFO between the sources (poller, watcher) and the writer thread.
-///
-/// `@unchecked Sendable` is sound: every stored property is read and written only with
-/// `condition` locked. It is an NSCondition rather than a Mutex because `pop` blocks until a
-/// job arrives, and the Synchronization module has no condition variable to wait on.
-final class JobQueue<Job: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var jobs: [Job] = []
-    private var head = 0
-    private var closed = false
+/// A blocking FIFO between the sources (poller, watcher) and the writer thread. `pop` blocks
+/// until a job arrives, so the state is a WaitableMutex rather than a Mutex.
+final class JobQueue<Job: Sendable>: Sendable {
+    private struct State: Sendable {
+        var jobs: [Job] = []
+        var head = 0
+        var closed = false
+    }
+
+    private let state = WaitableMutex(State())
 
     func push(_ job: Job) {
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
+        state.update { $0.jobs.append(job) }
     }
 
     /// Next job, waiting for one; nil once closed and drained.
     func pop() -> Job? {
-        condition.lock()
-        defer { condition.unlock() }
-        while head == jobs.count {
-            if closed { return nil }
-            condition.wait()
+        state.wait { s -> WaitableMutex<State>.Step<Job?> in
+            guard s.head < s.jobs.count else { return s.closed ? .done(nil) : .wait(until: nil) }
+            let job = s.jobs[s.head]
+            s.head += 1
+            if s.head > 1024, s.head * 2 > s.jobs.count {
+                s.jobs.removeFirst(s.head)
+                s.head = 0
+            }
+            return .done(job)
         }
-        let job = jobs[head]
-        head += 1
-        if head > 1024, head * 2 > jobs.count {
-            jobs.removeFirst(head)
-            head = 0
-        }
-        return job
     }
 
     /// Puts a job back at the front (retry after a lost connection).
     func pushFront(_ job: Job) {
-        condition.lock()
-        if head > 0 {
-            head -= 1
-            jobs[head] = job
-        } else {
-            jobs.insert(job, at: 0)
+        state.update { s in
+            if s.head > 0 {
+                s.head -= 1
+                s.jobs[s.head] = job
+            } else {
+                s.jobs.insert(job, at: 0)
+            }
         }
-        condition.unlock()
     }
 
-    var isClosed: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return closed
-    }
+    var isClosed: Bool { state.withLock { $0.closed } }
 
-    var count: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return jobs.count - head
-    }
+    var count: Int { state.withLock { $0.jobs.count - $0.head } }
 
     func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
+        state.update { $0.closed = true }
     }
 }

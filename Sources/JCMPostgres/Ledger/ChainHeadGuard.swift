@@ -1,5 +1,6 @@
 import Foundation
 import JCMCore
+import Synchronization
 
 /// Which chain heads a writer may extend (docs/verification.md, "One writer's head").
 ///
@@ -13,7 +14,7 @@ import JCMCore
 /// Anything else halts the chain: an unsigned link on top (added with nothing but INSERT
 /// rights), a link signed by a key no writer trusts, or a chain cut back below what this writer
 /// wrote. A halted chain gets nothing more from this writer until a check passes again.
-public final class ChainHeadGuard: @unchecked Sendable {
+public final class ChainHeadGuard: Sendable {
     public struct Head: Sendable, Equatable {
         public var seq: Int64
         public var hash: [UInt8]
@@ -23,9 +24,15 @@ public final class ChainHeadGuard: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
-    private var known: [String: Head] = [:]
-    private var halts: [String: ChainHalted] = [:]
+    private struct State {
+        /// The last link this writer wrote, per chain.
+        var known: [String: Head] = [:]
+        var halts: [String: ChainHalted] = [:]
+        /// When the heads file is written next (`committed`).
+        var nextWrite = Date.distantPast
+    }
+
+    private let state: Mutex<State>
     private let file: String?
     /// The database the heads are of (jcm.database_identity): a heads file of another database
     /// is not this one's.
@@ -40,10 +47,12 @@ public final class ChainHeadGuard: @unchecked Sendable {
         self.file = file
         self.trusted = trusted
         self.database = database
+        var known: [String: Head] = [:]
         if let file, let text = try? String(contentsOfFile: file, encoding: .utf8), Self.database(of: text) == database
         {
             known = Self.parse(text)
         }
+        state = Mutex(State(known: known))
     }
 
     /// The database identity a heads file names (its first line `database ID`), if any.
@@ -54,27 +63,27 @@ public final class ChainHeadGuard: @unchecked Sendable {
     }
 
     /// The chains halted now, by project.
-    public var halted: [String: ChainHalted] { lock.withLock { halts } }
+    public var halted: [String: ChainHalted] { state.withLock { $0.halts } }
 
-    public func isHalted(_ project: String) -> Bool { lock.withLock { halts[project] != nil } }
+    public func isHalted(_ project: String) -> Bool { state.withLock { $0.halts[project] != nil } }
 
     /// The last link this writer wrote to each chain.
-    public var written: [String: Head] { lock.withLock { known } }
+    public var written: [String: Head] { state.withLock { $0.known } }
 
     /// The last link this writer wrote to `project`'s chain, if any.
-    public func lastWritten(_ project: String) -> Head? { lock.withLock { known[project] } }
+    public func lastWritten(_ project: String) -> Head? { state.withLock { $0.known[project] } }
 
     /// Called with the chain's head as read under the chain's lock, before anything is appended.
     /// Throws ChainHalted when this writer must not extend it.
     func check(project: String, head: Head?, db: Connection) throws {
-        let (expected, halt) = lock.withLock { (known[project], halts[project]) }
+        let (expected, halt) = state.withLock { ($0.known[project], $0.halts[project]) }
         if let halt { throw halt }
         if head == expected { return }
         if let why = try mismatch(project: project, expected: expected, head: head, db: db) {
             let halt = ChainHalted(
                 project: project, expected: expected, head: head, foreign: try foreignLinks(project, db: db),
                 reason: why)
-            lock.withLock { halts[project] = halt }
+            state.withLock { $0.halts[project] = halt }
             throw halt
         }
     }
@@ -89,7 +98,7 @@ public final class ChainHeadGuard: @unchecked Sendable {
             ).first.map { r in Head(seq: try r.int64(0), hash: try r.bytes(1)) }
             let expected = lastWritten(project)
             if try head == expected || mismatch(project: project, expected: expected, head: head, db: db) == nil {
-                lock.withLock { _ = halts.removeValue(forKey: project) }
+                state.withLock { _ = $0.halts.removeValue(forKey: project) }
                 resumed.append(project)
             }
         }
@@ -102,20 +111,18 @@ public final class ChainHeadGuard: @unchecked Sendable {
     /// signed by this writer's key, at the cost of one query.
     func committed(_ heads: [String: Head]) {
         guard !heads.isEmpty else { return }
-        let due = lock.withLock { () -> Bool in
-            known.merge(heads) { _, new in new }
-            return Date() >= nextWrite
+        let due = state.withLock { s in
+            s.known.merge(heads) { _, new in new }
+            return Date() >= s.nextWrite
         }
         if due { flush() }
     }
 
-    private var nextWrite = Date.distantPast
-
     /// Writes the heads file now (whole, then renamed; not fsynced).
     public func flush() {
-        let text = lock.withLock { () -> String in
-            nextWrite = Date() + 1
-            return (database.map { "database \($0)\n" } ?? "") + Self.format(known)
+        let text = state.withLock { s in
+            s.nextWrite = Date() + 1
+            return (database.map { "database \($0)\n" } ?? "") + Self.format(s.known)
         }
         guard let file else { return }
         let temp = file + ".part"
