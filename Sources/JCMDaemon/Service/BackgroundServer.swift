@@ -1,31 +1,23 @@
 import Foundation
+import JCMCore
 import Logging
 import ServiceLifecycle
-import Synchronization
 
-/// Runs a Hummingbird server (a `Service`) from synchronous code: today's thread-based daemon and
-/// `simulate`. `init` returns once the server listens (with its port) or throws why it could
+/// Runs a Hummingbird server (a `Service`) beside synchronous code: `simulate` and the tests'
+/// gateways. `init` returns once the server listens (with its port) or throws why it could
 /// not; `stop` cancels it and waits for it to close its socket. Its tasks run on threads of their
 /// own (`ThreadTaskExecutor`), so callers may block while it serves. A `ServiceGroup` runs the
 /// same services directly and needs none of this.
 public final class BackgroundServer: Sendable {
-    private final class Start: Sendable {
-        let outcome = Mutex<Result<UInt16, any Error>?>(nil)
-        let ready = DispatchSemaphore(value: 0)
-        let done = DispatchSemaphore(value: 0)
-        let group = Mutex<ServiceGroup?>(nil)
-
-        func finish(_ result: Result<UInt16, any Error>) {
-            let first = outcome.withLock { o in
-                defer { if o == nil { o = result } }
-                return o == nil
-            }
-            if first { ready.signal() }
-        }
+    /// How far the server got: its port (or why it could not start), and whether it ended.
+    private struct Progress: Sendable {
+        var outcome: Result<UInt16, any Error>?
+        var ended = false
+        var group: ServiceGroup?
     }
 
     private let task: Task<Void, Never>
-    private let start: Start
+    private let progress: WaitableMutex<Progress>
     private let executor: ThreadTaskExecutor
     /// The bound port (the kernel's choice when 0 was asked for).
     public let port: UInt16
@@ -36,49 +28,55 @@ public final class BackgroundServer: Sendable {
         _ what: String, threads: Int = 2, logger: Logger = Logger(label: "jcm-ingestd"),
         service: @escaping @Sendable (_ onRunning: @escaping @Sendable (UInt16) -> Void) -> any Service
     ) throws(BackgroundServerError) {
-        let start = Start()
+        let progress = WaitableMutex(Progress())
+        let finish: @Sendable (Result<UInt16, any Error>) -> Void = { result in
+            progress.update { p in if p.outcome == nil { p.outcome = result } }
+        }
         let executor = ThreadTaskExecutor(name: "http-server", threads: threads)
         self.executor = executor
         task = Task(executorPreference: executor) {
             do {
                 let group = ServiceGroup(
                     configuration: .init(
-                        services: [service { port in start.finish(.success(port)) }],
+                        services: [service { port in finish(.success(port)) }],
                         logger: MetricsServer.quiet(logger)))
-                start.group.withLock { $0 = group }
+                progress.update { $0.group = group }
                 try await group.run()
-                start.finish(.failure(CancellationError()))
+                finish(.failure(CancellationError()))
             } catch {
-                start.finish(.failure(error))
+                finish(.failure(error))
             }
-            start.done.signal()
+            progress.update { $0.ended = true }
         }
-        self.start = start
-        start.ready.wait()
-        switch start.outcome.withLock({ $0 }) {
+        self.progress = progress
+        switch progress.wait({ p in p.outcome.map { .done($0) } ?? .wait(until: nil) }) {
         case .success(let port): self.port = port
         case .failure(let error):
             executor.shutdown()
             throw BackgroundServerError(what: what, reason: "\(error)")
-        case nil:
-            executor.shutdown()
-            throw BackgroundServerError(what: what, reason: "did not start")
         }
     }
 
     /// Stops serving: a graceful shutdown (answers in progress finish, idle connections close),
     /// cancelled if it takes over 5 s.
     public func stop() {
-        if let group = start.group.withLock({ $0 }) {
+        if let group = progress.withLock({ $0.group }) {
             Task(executorPreference: executor) { await group.triggerGracefulShutdown() }
         } else {
             task.cancel()
         }
-        if start.done.wait(timeout: .now() + 5) == .timedOut {
+        if !ended(within: 5) {
             task.cancel()
-            guard start.done.wait(timeout: .now() + 5) == .success else { return }
+            guard ended(within: 5) else { return }
         }
         executor.shutdown()
+    }
+
+    private func ended(within seconds: Double) -> Bool {
+        let deadline = WaitableMutex<Progress>.now() + seconds
+        return progress.wait { p in
+            p.ended || WaitableMutex<Progress>.now() >= deadline ? .done(p.ended) : .wait(until: deadline)
+        }
     }
 }
 

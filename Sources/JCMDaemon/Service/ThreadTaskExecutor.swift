@@ -1,18 +1,18 @@
 import Foundation
-import Synchronization
+import JCMCore
 
-/// A `TaskExecutor` on threads of its own, for the async servers a thread-based process runs
-/// (`BackgroundServer`). Swift's cooperative pool has one thread per core, and code that blocks
-/// on it (a test waiting on a socket, a semaphore) could otherwise leave a server with no thread
-/// to answer on. Jobs run in the order they were enqueued, on whichever thread is free.
+/// A `TaskExecutor` on threads of its own, for the async work a synchronous caller runs
+/// (`BlockingBridge`: the daemon, `simulate`, `BackgroundServer`). Swift's cooperative pool has
+/// one thread per core, and code that blocks on it (a test waiting on a socket) could otherwise
+/// leave that work with no thread to run on. Jobs run in the order they were enqueued, on
+/// whichever thread is free.
 final class ThreadTaskExecutor: TaskExecutor, Sendable {
-    private struct Queue {
+    private struct Queue: Sendable {
         var jobs: [UnownedJob] = []
         var head = 0
         var stopped = false
     }
-    private let queue = Mutex(Queue())
-    private let available = DispatchSemaphore(value: 0)
+    private let queue = WaitableMutex(Queue())
     private let threads: Int
 
     init(name: String, threads: Int) {
@@ -26,34 +26,28 @@ final class ThreadTaskExecutor: TaskExecutor, Sendable {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        queue.withLock { $0.jobs.append(job) }
-        available.signal()
+        queue.update { $0.jobs.append(job) }
     }
 
     /// Lets the threads end once the jobs enqueued so far have run.
     func shutdown() {
-        queue.withLock { $0.stopped = true }
-        for _ in 0..<threads { available.signal() }
+        queue.update { $0.stopped = true }
     }
 
     private func work() {
         while true {
-            available.wait()
-            let next = queue.withLock { q -> UnownedJob?? in
-                guard q.head < q.jobs.count else { return q.stopped ? .some(nil) : nil }
+            let next = queue.wait { q -> WaitableMutex<Queue>.Step<UnownedJob?> in
+                guard q.head < q.jobs.count else { return q.stopped ? .done(nil) : .wait(until: nil) }
                 let job = q.jobs[q.head]
                 q.head += 1
                 if q.head > 1024, q.head * 2 > q.jobs.count {
                     q.jobs.removeFirst(q.head)
                     q.head = 0
                 }
-                return job
+                return .done(job)
             }
-            switch next {
-            case .some(.some(let job)): job.runSynchronously(on: asUnownedTaskExecutor())
-            case .some(.none): return
-            case .none: continue
-            }
+            guard let job = next else { return }
+            job.runSynchronously(on: asUnownedTaskExecutor())
         }
     }
 }
