@@ -28,12 +28,17 @@ struct ShutdownUnderLoadTests {
 
         // Run 1: polling at full rate, then the file, then SIGTERM while both are under way.
         let first = try ChildDaemon(
-            config: Self.config(conninfo, dir, incoming, polledFrom: server.port), dir: dir, openFiles: 65_536)
+            config: Self.config(conninfo, dir, incoming, polledFrom: server.port), dir: dir, openFiles: 16_384)
         defer { first.stop() }
-        #expect(eventually(120) { count("select count(*) from jcm.batches where kind = 'poll'") > 4_000 })
+        #expect(
+            eventually(120) {
+                !first.process.isRunning || count("select count(*) from jcm.batches where kind = 'poll'") > 4_000
+            })
+        try #require(first.process.isRunning, "\(first.logText.suffix(2_000))")
         #expect(rename(report, incoming + "/big.csv") == 0)
-        #expect(eventually(60) { first.logText.contains("big.csv") || count("select count(*) from jcm.readings") > 0 })
-        Thread.sleep(forTimeInterval: 2)
+        // The watcher takes a file once it has settled (a second or two); a million rows then take
+        // longer to write than the wait below, so the stop comes in the middle of them.
+        Thread.sleep(forTimeInterval: 4)
         let stopSent = Date()
         kill(first.process.processIdentifier, SIGTERM)
         let limit = try Self.timeoutStopSeconds()
@@ -55,15 +60,24 @@ struct ShutdownUnderLoadTests {
         }
         let received1 = try #require(received, "\(first.logText.suffix(2_000))")
         #expect(received1 > 4_000)
+        let fileRowsAfterStop = count(
+            "select count(*) from jcm.readings r join jcm.batches b on b.id = r.batch where b.kind = 'file'")
+        let fileWaited = FileManager.default.fileExists(atPath: incoming + "/big.csv")
+        #expect(fileWaited ? fileRowsAfterStop == 0 : fileRowsAfterStop == Self.fileRows, "all of the file or none")
+        print(
+            "shutdown under load: exit \(String(format: "%.1f", took)) s after SIGTERM (TimeoutStopSec=\(Int(limit))),"
+                + " \(received1) polls received, the file \(fileWaited ? "left in its folder" : "written") with"
+                + " \(fileRowsAfterStop) rows")
 
         // Run 2, no meters: the spool and the folder are what it starts from.
         let second = try ChildDaemon(
-            config: Self.config(conninfo, dir, incoming, polledFrom: nil), dir: dir, openFiles: 65_536)
+            config: Self.config(conninfo, dir, incoming, polledFrom: nil), dir: dir, openFiles: 16_384)
         defer { second.stop() }
         #expect(
             eventually(600) {
-                count("select count(*) from jcm.batches where kind = 'poll'") == received1
-                    && FileManager.default.fileExists(atPath: incoming + "/processed/big.csv")
+                !second.process.isRunning
+                    || count("select count(*) from jcm.batches where kind = 'poll'") == received1
+                        && FileManager.default.fileExists(atPath: incoming + "/processed/big.csv")
             },
             "polls written \(count("select count(*) from jcm.batches where kind = 'poll'")) of \(received1)")
         second.stop()
@@ -89,6 +103,8 @@ struct ShutdownUnderLoadTests {
             url = "\(conninfo)"
             [daemon]
             state_dir = "\(dir.file("state"))"
+            max_connections = 256
+            max_connections_per_host = 64
             [[project]]
             id = "IN-JP-0001"
             methodology = "IN_AM001 ver01.0"
