@@ -29,7 +29,7 @@ extension ChainHeadGuard {
                 from jcm.signing_keys k join h on k.id = h.handover_from where h.depth < 100)
             select encode(public_key, 'hex'), encode(handover_signature, 'hex') from h order by depth
             """, [LedgerDigest.hex(key)]
-        ).rows.map { ($0[0].flatMap(LedgerDigest.bytes(hex:)), $0[1].flatMap(LedgerDigest.bytes(hex:))) }
+        ).map { row in (try row.nullable.bytes(0), try row.nullable.bytes(1)) }
         var out: [[UInt8]] = []
         for (newer, older) in zip(rows, rows.dropFirst()) {
             guard let new = newer.0, let signature = newer.1, let old = older.0,

@@ -68,7 +68,7 @@ extension SigningKeyFile {
     /// verifier was given. Another writer's key is made explicitly (`jcm-ingestd key --create`).
     public static func forWriting(stateDir: String, db: Connection) throws -> LedgerSigner {
         if exists(stateDir: stateDir) { return try load(stateDir: stateDir) }
-        let keys = try db.query("select fingerprint from jcm.signing_keys order by id").rows.compactMap { $0[0] }
+        let keys = try db.query("select fingerprint from jcm.signing_keys order by id").map { try $0.string(0) }
         guard keys.isEmpty else {
             throw KeyFileError(
                 message: """

@@ -177,14 +177,15 @@ public final class ChunkWriter {
             where r.value <> s.value and s.ord <> all($1::bigint[])
             order by s.ord
             """, [refusedOrds]
-        ).rows
+        )
         for c in conflicts {
             number(
                 Rejection(
                     raw: RawReading(
-                        meterID: c[0], timestamp: nil, value: nil, unit: nil, location: source, raw: c[2] ?? ""),
-                    reason: .duplicateConflict, detail: c[1] ?? "",
-                    timestamp: c[3].flatMap { Int64($0) }.map(Timestamp.init(microseconds:))))
+                        meterID: try c.string(0), timestamp: nil, value: nil, unit: nil, location: source,
+                        raw: try c.string(2)),
+                    reason: .duplicateConflict, detail: try c.string(1),
+                    timestamp: Timestamp(microseconds: try c.int64(3))))
         }
         // Rows the insert did not store keep their number in the ledger as an empty slot.
         for row in try db.query(
@@ -192,8 +193,9 @@ public final class ChunkWriter {
             select s.ord from jcm_staging s
             where not exists (select 1 from jcm.readings r where r.meter = s.meter and r.ts = s.ts and r.batch = s.batch and r.seq = s.seq)
             """
-        ).rows {
-            if let ord = row[0].flatMap({ Int($0) }) { slots[ord - 1].lane.markAbsent(seq: slots[ord - 1].seq) }
+        ) {
+            let ord = try row.int(0)
+            slots[ord - 1].lane.markAbsent(seq: slots[ord - 1].seq)
         }
         if !refused.isEmpty {
             let named = try db.query(
@@ -201,9 +203,9 @@ public final class ChunkWriter {
                 select s.ord, m.id, s.raw_value || ' ' || s.raw_unit from jcm_staging s left join jcm.meters m on m.key = s.meter
                 where s.ord = any($1::bigint[])
                 """, [refusedOrds]
-            ).rows
+            )
             var byOrd: [Int: (String?, String)] = [:]
-            for row in named { if let ord = row[0].flatMap({ Int($0) }) { byOrd[ord] = (row[1], row[2] ?? "") } }
+            for row in named { byOrd[try row.int(0)] = (try row.nullable.string(1), try row.nullable.string(2) ?? "") }
             for (ord, error) in refused {
                 let (meter, raw) = byOrd[ord] ?? (nil, "")
                 number(

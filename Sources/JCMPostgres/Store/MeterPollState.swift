@@ -91,9 +91,10 @@ extension ReadingStore {
     /// many polls in a row have failed.
     public func storedPollStates() throws -> [String: (etag: String?, lastModified: String?, failures: Int)] {
         var out: [String: (etag: String?, lastModified: String?, failures: Int)] = [:]
-        for row in try db.query("select meter_id, etag, last_modified, consecutive_failures from jcm.meter_state").rows
-        {
-            if let id = row[0] { out[id] = (row[1], row[2], row[3].flatMap { Int($0) } ?? 0) }
+        for row in try db.query("select meter_id, etag, last_modified, consecutive_failures from jcm.meter_state") {
+            out[try row.string(0)] = (
+                try row.nullable.string(1), try row.nullable.string(2), try row.nullable.int(3) ?? 0
+            )
         }
         return out
     }

@@ -15,7 +15,7 @@ extension ReadingStore {
                 """
                 select attname from pg_attribute where attrelid = 'jcm.corrections'::regclass and attnum > 0 and not attisdropped
                 """
-            ).rows.compactMap { $0[0] })
+            ).map { try $0.string(0) })
         let inputs = rows.map { row in row.keys.sorted().map { "\($0)=\(row[$0]! ?? "NULL")" }.joined(separator: "\n") }
             .joined(separator: "\n\n")
         return try transaction {
@@ -47,9 +47,10 @@ extension ReadingStore {
                     insert into jcm.corrections (\(columns.joined(separator: ", "))) values (\(binds.joined(separator: ", ")))
                     returning id, to_jsonb(jcm.corrections.*)::text
                     """, names.map { row[$0]! } + [String(batch), String(seq)])
-                guard let id = r[0, 0].flatMap(Int64.init), let json = r[0, 1] else {
+                guard let inserted = r.first else {
                     throw PostgresError(kind: .query, message: "insert into jcm.corrections returned no row")
                 }
+                let (id, json) = (try inserted.int64(0), try inserted.string(1))
                 lane.append(digestOf: CanonicalRecord.correction(batch: batch, seq: seq, json: json))
                 ids.append(id)
             }

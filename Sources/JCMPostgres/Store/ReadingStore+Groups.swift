@@ -32,13 +32,14 @@ extension ReadingStore {
                 text { String($0.receivedAt.microseconds) }, text { $0.spoolRecord },
                 planVersion.map(String.init), try batchSequence(),
             ]
-        ).rows
+        )
         guard rows.count == records.count else {
             throw PostgresError(
                 kind: .query, message: "insert into jcm.batches answered \(rows.count) rows for \(records.count)")
         }
-        return zip(rows, records).map { row, record in
-            guard row[1] == "t", let id = row[0].flatMap({ Int64($0) }) else { return nil }
+        return try zip(rows, records).map { row, record in
+            guard try row.bool(1) else { return nil }
+            let id = try row.int64(0)
             ledger.opened(batch: id, record, planVersion: planVersion)
             return id
         }

@@ -9,10 +9,7 @@ extension ReadingStore {
             select m.id, (extract(epoch from r.ts) * 1000000)::bigint
             from jcm.meters m cross join lateral (select ts from jcm.readings where meter = m.key order by ts desc limit 1) r
             """
-        ).rows.compactMap { row in
-            guard let id = row[0], let micros = row[1].flatMap({ Int64($0) }) else { return nil }
-            return (id, Timestamp(microseconds: micros))
-        }
+        ).map { row in (try row.string(0), Timestamp(microseconds: try row.int64(1))) }
     }
 
     /// The newest stored reading of each cumulative meter, to seed the validator after a restart.
@@ -49,11 +46,8 @@ extension ReadingStore {
             left join jcm.meter_versions v on v.version = b.plan_version and v.meter_id = m.id
             where \(condition)
             """, params
-        ).rows.compactMap { row in
-            guard let key = row[0].flatMap({ Int32($0) }), let id = row[1], let micros = row[2].flatMap({ Int64($0) }),
-                let value = row[3].flatMap({ ExactDecimal(parsing: $0) })
-            else { return nil }
-            return (key, id, Timestamp(microseconds: micros), value)
+        ).map { row in
+            (try row.int32(0), try row.string(1), Timestamp(microseconds: try row.int64(2)), try row.decimal(3))
         }
     }
 }

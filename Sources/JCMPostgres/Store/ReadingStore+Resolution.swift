@@ -46,11 +46,12 @@ extension ReadingStore {
                      and u.seq > coalesce((select max(seq) from jcm.ledger s where s.project = $1 and s.signature is not null), 0))
             from jcm.ledger where project = $1 order by seq desc limit 1
             """, [project]
-        ).rows.first
-        guard let row, let seq = row[0].flatMap(Int64.init), let hash = row[1].flatMap(LedgerDigest.bytes(hex:)) else {
-            return (nil, nil)
-        }
-        return (ChainHeadGuard.Head(seq: seq, hash: hash), row[2].flatMap(Int64.init).map { $0...seq })
+        ).first
+        guard let row else { return (nil, nil) }
+        let seq = try row.int64(0)
+        return (
+            ChainHeadGuard.Head(seq: seq, hash: try row.bytes(1)), try row.nullable.int64(2).map { $0...seq }
+        )
     }
 
     /// Writes the resolution; returns its batch id.

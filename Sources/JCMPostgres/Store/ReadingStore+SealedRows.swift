@@ -57,9 +57,10 @@ extension ReadingStore {
                 returning version, to_jsonb(jcm.plan_versions.*)::text
                 """, [sha256, json, String(batch), String(seq)])
         }
-        guard let version = row[0, 0].flatMap({ Int32($0) }), let text = row[0, 1] else {
+        guard let inserted = row.first else {
             throw PostgresError(kind: .query, message: "insert into jcm.plan_versions returned no row")
         }
+        let (version, text) = (try inserted.int32(0), try inserted.string(1))
         lane.append(digestOf: CanonicalRecord.row(tag: "plan_version", batch: batch, seq: seq, json: text))
         try ledger.cutChunk(batch: batch, db: db)
         return version

@@ -33,12 +33,11 @@ public final class ReadingStore {
         var keys: [String: Int32] = [:]
         ledger.meters = [:]
         ledger.projectOfMeter = [:]
-        for row in try db.query("select id, key, project from jcm.meters").rows {
-            if let id = row[0], let key = row[1].flatMap({ Int32($0) }), let project = row[2] {
-                keys[id] = key
-                ledger.meters[key] = (id, project)
-                ledger.projectOfMeter[id] = project
-            }
+        for row in try db.query("select id, key, project from jcm.meters") {
+            let (id, key, project) = (try row.string(0), try row.int32(1), try row.string(2))
+            keys[id] = key
+            ledger.meters[key] = (id, project)
+            ledger.projectOfMeter[id] = project
         }
         return keys
     }
@@ -146,7 +145,7 @@ public final class ReadingStore {
             select location, reason, detail, raw from jcm.rejections
             where batch = $1 and reason in ('duplicate_conflict', 'database_refused') order by id
             """, [String(batch)]
-        ).rows.map { ($0[0] ?? "", $0[1] ?? "", $0[2] ?? "", $0[3] ?? "") }
+        ).map { row in (try row.string(0), try row.string(1), try row.string(2), try row.string(3)) }
     }
 
     /// Opens a chunk: readings stream to the server as they are added.

@@ -43,10 +43,9 @@ extension Connection {
             """
             select distinct on (url) url, etag, size, modified from jcm.upload_objects where upload_id = $1 order by url, id desc
             """, [uploadID]
-        ).rows {
-            if let url = row[0] {
-                out[url] = UploadVersion(etag: row[1], size: row[2].flatMap { Int64($0) }, modified: row[3])
-            }
+        ) {
+            out[try row.string(0)] = UploadVersion(
+                etag: try row.nullable.string(1), size: try row.nullable.int64(2), modified: try row.nullable.string(3))
         }
         return out
     }
