@@ -14,20 +14,21 @@ extension MeterPoller {
 
     /// On a 3xx: re-issues the poll at its Location, on the same handle, if the meter's
     /// RedirectPolicy allows it and time is left.
-    func followRedirect(_ easy: EasyHandle, target t: PollTarget, slot: inout Slot, multi: MultiHandle, now: Int64)
-        -> Hop
-    {
+    func followRedirect(
+        _ easy: EasyHandle, target t: PollTarget, meter: Int, origin: Origin?, machine: inout PollSlots,
+        multi: MultiHandle, now: Int64
+    ) -> Hop {
         guard let location = easy.redirectURL else { return .final }
-        guard let origin = slot.origin else { return .refused("redirect not followed: the meter's url does not parse") }
-        slot.hops += 1
+        guard let origin else { return .refused("redirect not followed: the meter's url does not parse") }
         let next = Origin(curlURL: location)
+        let slot = machine.slots[meter]
         switch t.redirects.decide(
-            meter: origin, target: next, hop: slot.hops, credentialed: easy.credentialed, afterHTTPS: slot.onHTTPS)
+            meter: origin, target: next, hop: slot.hops + 1, credentialed: easy.credentialed, afterHTTPS: slot.onHTTPS)
         {
         case .refuse(let why):
             return .refused(why)
         case .follow(let withCredentials):
-            if next?.scheme == "https" { slot.onHTTPS = true }
+            machine.hopped(meter, toHTTPS: next?.scheme == "https")
             let left = Int64(t.timeoutMs) - (now - slot.startedMs)
             guard left > 0 else { return .refused("timeout of \(t.timeoutMs) ms reached following redirects") }
             do {

@@ -43,40 +43,25 @@ public final class MeterPoller: Sendable {
         self.deliver = deliver
     }
 
-    /// What the loop knows of one meter between its polls.
-    struct Slot {
-        var inFlight = false
-        var failures = 0
-        var etag: String?
-        var lastModified: String?
-        /// The poll in flight: when it started, and the redirects it has followed.
-        var startedMs: Int64 = 0
-        var hops = 0
-        /// Whether a hop of the poll in flight was https: from then on only https is followed.
-        var onHTTPS = false
-        /// Of the meter's url; nil when libcurl cannot parse it (then no redirect is followed).
-        let origin: Origin?
-    }
-
     /// Runs until `stop()`; in-flight transfers are abandoned at stop (their slot is simply missed).
     public func run() throws {
         let limits = OpenFileLimit.fit(self.limits, logger: logger)
         let multi = try MultiHandle(limits)
         state.withLock { $0.waker = multi.waker }
         let handles = HandlePool(meters: targets.count)
-        var slots = targets.map { Slot(etag: $0.etag, lastModified: $0.lastModified, origin: Origin(curlURL: $0.url)) }
-        let began = WallClock.milliseconds()
-        var queue = PollQueue(firstDue: targets.map { $0.schedule.nextDue(after: began - 1) })
-        var results: [PollResult] = []
+        // Of each meter's url; nil when libcurl cannot parse it (then no redirect is followed).
+        let origins = targets.map { Origin(curlURL: $0.url) }
         var hostNumbers: [String: Int] = [:]
-        var hostOf: [Int] = []
-        for i in targets.indices {
-            let key = slots[i].origin.map { "\($0)" } ?? targets[i].url
+        let meters = targets.indices.map { i -> PollSlots.Meter in
+            let key = origins[i].map { "\($0)" } ?? targets[i].url
             if hostNumbers[key] == nil { hostNumbers[key] = hostNumbers.count }
-            hostOf.append(hostNumbers[key]!)
+            return PollSlots.Meter(
+                schedule: targets[i].schedule, backoffCapMs: targets[i].backoffCapMs, host: hostNumbers[key]!)
         }
-        var gate = TransferGate(
-            hostOf: hostOf, maxTotal: limits.maxConnections, maxPerHost: limits.maxConnectionsPerHost)
+        var machine = PollSlots(
+            meters: meters, slots: targets.map { PollSlots.Slot(etag: $0.etag, lastModified: $0.lastModified) },
+            maxTotal: limits.maxConnections, maxPerHost: limits.maxConnectionsPerHost, nowMs: WallClock.milliseconds())
+        var results: [PollResult] = []
 
         /// Starts the poll of meter `i`, due at `slot`, which the gate let through: its timeout
         /// counts from the slot, so a poll that waited at the gate has only what is left.
@@ -93,32 +78,23 @@ public final class MeterPoller: Sendable {
                 try h.prepare(
                     url: t.url, connectTimeoutMs: t.connectTimeoutMs, timeoutMs: Int(left), maxBytes: t.maxBytes,
                     body: t.body)
-                try h.setRequestHeaders(
-                    t.headers
-                        + (t.conditional
-                            ? [
-                                slots[i].etag.map { "If-None-Match: \($0)" },
-                                slots[i].lastModified.map { "If-Modified-Since: \($0)" },
-                            ].compactMap { $0 } : []))
+                let validators =
+                    t.conditional
+                    ? [
+                        machine.slots[i].etag.map { "If-None-Match: \($0)" },
+                        machine.slots[i].lastModified.map { "If-Modified-Since: \($0)" },
+                    ].compactMap { $0 } : []
+                try h.setRequestHeaders(t.headers + validators)
                 try multi.add(h)
-                slots[i].inFlight = true
-                slots[i].startedMs = slot
-                slots[i].hops = 0
-                slots[i].onHTTPS = slots[i].origin?.scheme == "https"
+                machine.started(i, slot: slot, https: origins[i]?.scheme == "https")
             } catch {
                 if let easy { handles.give(easy) }
-                slots[i].inFlight = false
-                gate.finished(i)
+                machine.startFailed(i, now: now)
                 let failed = PollResult(
                     meterID: t.meterID, url: t.url, receivedAt: WallClock.timestamp(), status: 0, body: [],
                     failure: .transport("\(error)"))
                 results.append(failed)
                 for id in t.alsoFor { results.append(failed.for(meter: id)) }
-                slots[i].failures += 1
-                queue.schedule(
-                    i,
-                    at: PollBackoff.nextDue(
-                        t.schedule, afterMs: now, failures: slots[i].failures, capMs: t.backoffCapMs))
             }
         }
 
@@ -126,21 +102,13 @@ public final class MeterPoller: Sendable {
         var lastAnswers = 0
         while !state.withLock({ $0.stopping }) {
             var now = WallClock.milliseconds()
-            while let i = queue.popDue(now: now) {
-                let t = targets[i]
-                queue.schedule(i, at: t.schedule.nextDue(after: now))
-                if slots[i].inFlight {
+            for due in machine.due(now: now, mayPoll: mayPoll) {
+                switch due {
+                case .start(let i, let slot): start(i, slot: slot, now: now)
+                case .skip(let i):
                     logger.debug(
-                        "poll slot skipped: previous poll still running", metadata: ["meter.id": "\(t.meterID)"])
-                    continue
-                }
-                guard mayPoll() else { continue }
-                if gate.request(i) {
-                    start(i, slot: now, now: now)
-                } else {
-                    // Counts as in flight: its next slot is skipped if it still waits then.
-                    slots[i].inFlight = true
-                    slots[i].startedMs = now
+                        "poll slot skipped: previous poll still running",
+                        metadata: ["meter.id": "\(targets[i].meterID)"])
                 }
             }
             // A turn at most every `turnMicroseconds`: answers that come meanwhile wait in their
@@ -154,7 +122,7 @@ public final class MeterPoller: Sendable {
                 multi.sendAdded()
                 usleep(UInt32(Self.turnMicroseconds - sinceTurn))
             }
-            let wait = max(0, min(1_000, (queue.nextDue() ?? now + 1_000) - WallClock.milliseconds()))
+            let wait = max(0, min(1_000, (machine.nextDue() ?? now + 1_000) - WallClock.milliseconds()))
             let finished = multi.poll(timeoutMs: Int(wait))
             lastTurn = WallClock.microseconds()
             lastAnswers = finished.count
@@ -167,44 +135,36 @@ public final class MeterPoller: Sendable {
                 var failure = easy.failure(error, maxBytes: t.maxBytes)
                 let status = easy.responseCode
                 if failure == nil, t.redirects != .none, Self.redirectStatuses.contains(status) {
-                    switch followRedirect(easy, target: t, slot: &slots[i], multi: multi, now: now) {
+                    switch followRedirect(
+                        easy, target: t, meter: i, origin: origins[i], machine: &machine, multi: multi, now: now)
+                    {
                     case .followed: continue
                     case .refused(let why): failure = .transport(why)
                     case .final: break
                     }
                 }
-                slots[i].inFlight = false
-                gate.finished(i)
-                if status != 0, easy.multiplexed { gate.multiplexes(i) }
                 var result = PollResult(
                     meterID: t.meterID, url: t.url, receivedAt: receivedAt, status: status, body: easy.takeBody(),
                     failure: failure)
-                if failure == nil, status == 200 {
-                    slots[i].etag = easy.responseHeader("ETag")
-                    slots[i].lastModified = easy.responseHeader("Last-Modified")
-                    result.contentType = easy.responseHeader("Content-Type")
-                }
-                result.etag = slots[i].etag
-                result.lastModified = slots[i].lastModified
-                if result.succeeded {
-                    slots[i].failures = 0
-                } else {
-                    slots[i].failures += 1
-                    let retryAfter =
-                        [429, 503].contains(status)
-                        ? easy.responseHeader("Retry-After").flatMap { RetryAfter.milliseconds($0, nowMs: now) } : nil
-                    queue.schedule(
-                        i,
-                        at: PollBackoff.nextDue(
-                            t.schedule, afterMs: now, failures: slots[i].failures, retryAfterMs: retryAfter,
-                            capMs: t.backoffCapMs))
-                }
+                let ok = failure == nil && status == 200
+                if ok { result.contentType = easy.responseHeader("Content-Type") }
+                machine.finished(
+                    i, now: now,
+                    PollSlots.Outcome(
+                        succeeded: result.succeeded,
+                        validators: ok ? (easy.responseHeader("ETag"), easy.responseHeader("Last-Modified")) : nil,
+                        retryAfterMs: [429, 503].contains(status)
+                            ? easy.responseHeader("Retry-After").flatMap { RetryAfter.milliseconds($0, nowMs: now) }
+                            : nil,
+                        multiplexed: status != 0 && easy.multiplexed))
+                result.etag = machine.slots[i].etag
+                result.lastModified = machine.slots[i].lastModified
                 handles.give(easy)
                 results.append(result)
                 for id in t.alsoFor { results.append(result.for(meter: id)) }
             }
-            while let i = gate.nextAdmitted() {
-                start(i, slot: slots[i].startedMs, now: now)
+            for (i, slot) in machine.admitted() {
+                start(i, slot: slot, now: now)
             }
             if !results.isEmpty {
                 deliver(results)
