@@ -64,7 +64,9 @@ struct Report: ParsableCommand {
                         ? "none is declared yet; declare one with `jcm-ingestd period declare`"
                         : "declared: \(declared.joined(separator: ", "))"))
         }
-        let totals = try store.meterTotals(p)
+        // The series is evaluated twice in all: here, and for the dataset.
+        let series = try store.seriesParts(p)
+        let totals = series.totals
         let slots = try store.slots(p)
         // The period's own methodology and values, frozen when it was declared, not today's.
         let frozen = try FrozenInputs.load(
@@ -148,7 +150,7 @@ struct Report: ParsableCommand {
         }
         let capacity = Dictionary(
             config.meters.map { ($0.id, $0.plan.capacityPerHour != nil) }, uniquingKeysWith: { a, _ in a })
-        let steps: [[FieldValue]] = try store.steps(p).map { s in
+        let steps: [[FieldValue]] = series.steps.map { s in
             let basis =
                 s.step == "held"
                 ? "held: not credited until resolved"
@@ -162,7 +164,8 @@ struct Report: ParsableCommand {
                 .text(s.candidates), .text(basis), .text(s.reasons),
             ]
         }
-        let gaps: [[FieldValue]] = try store.gaps(p).map { g in
+        let periodGaps = try store.gaps(p)
+        let gaps: [[FieldValue]] = periodGaps.map { g in
             [.text(g.meter), .time(g.from), .time(g.to), .integer(g.missing), .text(g.cause)]
         }
         let corrections: [[FieldValue]] = recorded.map { r in
@@ -209,7 +212,7 @@ struct Report: ParsableCommand {
         case .html:
             let out = try output.map { try Output(path: $0) } ?? Output.standard
             try writeHTML(
-                to: out, store: store, period: p, result: result, summary: summary, tables: tables,
+                to: out, store: store, period: p, gaps: periodGaps, result: result, summary: summary, tables: tables,
                 meters: measuredMeters.map { ($0.id, $0.unit.symbol) }, warnings: findings.warnings)
             try out.close()
             if let output { written = [output] }
@@ -224,7 +227,8 @@ struct Report: ParsableCommand {
                 ).rows.first?[0] ?? nil
             }
             let sheets = workbookSheets(
-                config: config, project: projectConfig, methodology: methodology, result: result, inputs: inputs,
+                config: config, project: projectConfig, methodology: methodology, result: result,
+                inputs: inputs,
                 period: p, summary: summary + [("checkpoint", .text(checkpoint))], tables: tables,
                 allocation: allocation, credits: credits)
             try ReportWorkbook(sheets: sheets, datasetColumns: ReportPrinter.datasetColumns, dataset: printer.dataset)
