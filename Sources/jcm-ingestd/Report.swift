@@ -69,9 +69,12 @@ struct Report: ParsableCommand {
         let totals = series.totals
         let slots = try store.slots(p)
         // The period's own methodology and values, frozen when it was declared, not today's.
-        let frozen = try FrozenInputs.load(
+        var frozen = try FrozenInputs.load(
             p, configured: configured, configuredText: config.methodologyTexts[project],
             configuredValues: projectConfig.values, db: db)
+        // And the sheet's texts and the allocation it froze.
+        let sheet = try FrozenSheet.load(p, config: config, project: projectConfig, db: db)
+        frozen.differences += sheet.differences
         for line in frozen.differences { logger.warning("\(project) \(period): \(line)") }
         let methodology = frozen.methodology
         let inputs = try PeriodInputs.build(methodology, project: project, config: config, totals: totals, slots: slots)
@@ -83,7 +86,7 @@ struct Report: ParsableCommand {
         }
         // Whole credits, split by the agreed allocation (largest remainder, docs/methodologies.md).
         let credits = CreditAllocation.wholeCredits(result.rounded)
-        guard let allocation = CreditAllocation.allocate(credits, to: projectConfig.allocation) else {
+        guard let allocation = CreditAllocation.allocate(credits, to: sheet.allocation) else {
             throw ValidationErrorMessage(
                 "\(project) \(period): the allocation's shares are too fine to allocate exactly")
         }
@@ -227,7 +230,7 @@ struct Report: ParsableCommand {
                 ).rows.first?[0] ?? nil
             }
             let sheets = workbookSheets(
-                config: config, project: projectConfig, methodology: methodology, result: result,
+                config: config, project: projectConfig, sheet: sheet, methodology: methodology, result: result,
                 inputs: inputs,
                 period: p, summary: summary + [("checkpoint", .text(checkpoint))], tables: tables,
                 allocation: allocation, credits: credits)
