@@ -27,12 +27,14 @@ language sql stable as $$
                 / extract(epoch from p_interval))::bigint
 $$;
 
--- jcm.series_steps as in 0014, with two changes of plan, not of result:
+-- jcm.series_steps as in 0014, with three changes of plan, not of result:
 -- - the latest correction of each reading and the latest resolution of each step are looked up
 --   once per query (hash joins on the project's corrections) instead of by a subquery per
 --   reading;
 -- - the window that puts each meter's readings in time order sorts the readings' own columns;
---   the meter's plan (certificates, capacity, units: most of the row's width) joins after it.
+--   the meter's plan (certificates, capacity, units: most of the row's width) joins after it;
+-- - the period's readings of all the project's meters are read by one bitmap scan (each page
+--   once) instead of one scan per meter (each page once per meter).
 create or replace function jcm.series_steps(p_project text, p_head bigint, p_plan integer, p_from timestamptz, p_to timestamptz)
 returns table (meter_id text, parameter text, kind text, unit text, parameter_unit text, ts_from timestamptz, ts_to timestamptz,
                value numeric, delta numeric, step text, candidates text, lapsed boolean, lapse_error_pct numeric,
@@ -86,6 +88,19 @@ language sql stable as $$
         left join fixes c on c.key = r.meter and c.ts = r.ts and c.batch = r.batch
         where p_head is null or r.batch in (select batch from sealed)
     ),
+    -- A period's readings of all its meters in one bitmap scan, each table page read once (a
+    -- logger's file puts a timestamp's readings of every meter on the same page, so a scan per
+    -- meter read each page once per meter); the nearest reading on each side per meter.
+    xr as (
+        (select cr.* from cr where cr.meter = any (array(select m.key from m)) and cr.ts > p_from and cr.ts <= p_to
+                                and not cr.excluded)
+        union all
+        (select e.* from m cross join lateral (
+            (select * from cr where cr.meter = m.key and cr.ts <= p_from and not cr.excluded order by cr.ts desc limit 1)
+            union all
+            (select * from cr where cr.meter = m.key and cr.ts > p_to and not cr.excluded order by cr.ts limit 1)
+        ) e)
+    ),
     r as (
         select m.key, x.ts,
                -- In the period's unit: a reading keeps the unit of the plan version it was written
@@ -95,13 +110,7 @@ language sql stable as $$
                                                              join jcm.meter_versions v on v.version = b.plan_version and v.meter_id = m.id
                                                              where b.id = x.batch), m.current_unit), m.unit) end as value,
                x.status, x.reasons, x.batch, x.seq, x.raw_value, x.raw_unit, x.corrected
-        from m cross join lateral (
-            (select * from cr where cr.meter = m.key and cr.ts <= p_from and not cr.excluded order by cr.ts desc limit 1)
-            union all
-            (select * from cr where cr.meter = m.key and cr.ts > p_from and cr.ts <= p_to and not cr.excluded)
-            union all
-            (select * from cr where cr.meter = m.key and cr.ts > p_to and not cr.excluded order by cr.ts limit 1)
-        ) x
+        from xr x join m on m.key = x.meter
     ),
     -- The window sorts the readings alone; each meter's plan joins them after, not through the sort.
     x as (
@@ -163,6 +172,3 @@ language sql stable as $$
                    where a.calibrated <= st.t0 and st.ts <= b.valid_until
                      and b.calibrated <= a.valid_until and a.valid_until < b.valid_until)) as lapsed) l
 $$;
-
--- The same for units: each value's conversion joins the two units once per query rather than
--- calling jcm.convert_unit (a query of its own) per value. Same expression, same result: null
