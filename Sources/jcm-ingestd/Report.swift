@@ -64,7 +64,9 @@ struct Report: ParsableCommand {
                         ? "none is declared yet; declare one with `jcm-ingestd period declare`"
                         : "declared: \(declared.joined(separator: ", "))"))
         }
-        // The series is evaluated twice in all: here, and for the dataset.
+        // The series is evaluated twice in all: for the dataset, started first on a connection of
+        // its own, and here.
+        let early = try EarlyDataset(store: store, period: p, conninfo: target.conninfo, start: format != .text)
         let series = try store.seriesParts(p)
         let totals = series.totals
         let slots = try store.slots(p)
@@ -195,12 +197,10 @@ struct Report: ParsableCommand {
             Self.allocationTable(allocation),
             ReportTable("warnings", columns: ["warning"], rows: findings.warnings.map { [.text($0)] }),
         ]
+        let kinds = ReportPrinter.datasetColumns.map(ColumnType.kind)
         let printer = ReportPrinter(summary: summary, tables: tables) { emit in
-            try store.dataset(p) { row in
-                try emit(
-                    ReportPrinter.datasetColumns.enumerated().map {
-                        ColumnType.value($0.element, row.string($0.offset))
-                    })
+            try early.rows { row in
+                try emit(kinds.enumerated().map { ColumnType.value($0.element, row.string($0.offset)) })
             }
         }
         var written: [String] = []
@@ -215,7 +215,7 @@ struct Report: ParsableCommand {
         case .html:
             let out = try output.map { try Output(path: $0) } ?? Output.standard
             try writeHTML(
-                to: out, store: store, period: p, gaps: periodGaps, result: result, summary: summary, tables: tables,
+                to: out, dataset: early, period: p, gaps: periodGaps, result: result, summary: summary, tables: tables,
                 meters: measuredMeters.map { ($0.id, $0.unit.symbol) }, warnings: findings.warnings)
             try out.close()
             if let output { written = [output] }
