@@ -25,7 +25,7 @@ final class EarlyDataset {
         let c = try Connection(conninfo: conninfo)
         try c.execute("set timezone = 'UTC'; begin isolation level repeatable read read only")
         try c.execute("set transaction snapshot '\(snapshot)'")
-        cursor = try PeriodStore(db: c).startDataset(period)
+        cursor = try PeriodStore(db: c).startDataset(period, early: true)
         connection = c
     }
 

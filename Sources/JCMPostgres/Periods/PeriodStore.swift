@@ -117,18 +117,18 @@ public struct PeriodStore {
     /// Every input value of the period with its provenance, streamed in `datasetColumns` order.
     /// Times are RFC 3339 in UTC, as everywhere in the report.
     public func dataset(_ p: MonitoringPeriod, row: (CopyRow) throws -> Void) throws {
-        let cursor = try startDataset(p)
+        let cursor = try startDataset(p, early: false)
         var r = CopyRow()
         while try cursor.next(into: &r) { try row(r) }
     }
 
-    /// Starts the dataset's COPY and returns at once: the server computes it (evaluates the series
-    /// and sorts it) while the caller does other work on another connection, then reads it.
-    public func startDataset(_ p: MonitoringPeriod) throws -> CopyOutCursor {
+    /// Starts the dataset's COPY; `early`: returns at once, and the server computes it (evaluates
+    /// the series and sorts it) while the caller does other work on another connection.
+    public func startDataset(_ p: MonitoringPeriod, early: Bool) throws -> CopyOutCursor {
         try db.setParameter("dataset_period", .int(p.id), local: false)
         try db.setParameter("dataset_project", .text(p.project), local: false)
         // The period's links, once: a join per row on jcm.ledger cost a second per 100 meters' month.
-        return try db.copyOut(
+        return try (early ? db.sendCopyOut : db.copyOut)(
             """
             copy (with links as materialized (
                       select l.batch, l.first_seq, l.last_seq, l.project || '#' || l.seq as link, encode(l.chain_hash, 'hex') as chain_hash
