@@ -6,7 +6,8 @@ import JCMPostgres
 /// dataset (in meter and time order) for the heat map and the charts.
 extension Report {
     func writeHTML(
-        to out: Output, store: PeriodStore, period p: MonitoringPeriod, result: PeriodResult, summary: Fields,
+        to out: Output, dataset: EarlyDataset, period p: MonitoringPeriod, gaps: [PeriodGap], result: PeriodResult,
+        summary: Fields,
         tables: [ReportTable], meters: [(id: String, unit: String)], warnings: [String]
     ) throws {
         var completeness = CompletenessMap(starts: p.starts, ends: p.ends)
@@ -18,7 +19,7 @@ extension Report {
         let column = Dictionary(uniqueKeysWithValues: PeriodStore.datasetColumns.enumerated().map { ($1, $0) })
         func at(_ name: String) -> Int { column[name]! }
         let parse = TimestampParser()
-        try store.dataset(p) { row in
+        try dataset.rows { row in
             guard let meter = row.string(at("meter_id")), series[meter] != nil,
                 let to = row.string(at("ts_to")).flatMap({ try? parse.parse($0) })
             else { return }
@@ -33,7 +34,7 @@ extension Report {
                 step == "held" ? .held : lapsed ? .lapsed : late ? .late : .counted
             completeness.mark(meter, at: to, state)
         }
-        for g in try store.gaps(p) {
+        for g in gaps {
             series[g.meter]?.gap(from: g.from, to: g.to, missing: g.missing)
             completeness.markGap(g.meter, from: g.from, to: g.to)
         }

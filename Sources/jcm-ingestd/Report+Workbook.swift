@@ -4,7 +4,7 @@ import JCMPostgres
 /// From what `report` gathered to the Monitoring Report Sheet's pure model.
 extension Report {
     func workbookSheets(
-        config: Config, project: Config.Project, methodology: Methodology, result: PeriodResult,
+        config: Config, project: Config.Project, sheet: FrozenSheet, methodology: Methodology, result: PeriodResult,
         inputs: [String: [MeterPeriodInput]], period: MonitoringPeriod, summary: Fields, tables: [ReportTable],
         allocation: [CreditAllocation.Line], credits: Int128
     ) -> MonitoringReportSheets {
@@ -12,12 +12,13 @@ extension Report {
             guard m.project == project.id, let p = methodology.parameter(m.parameter), p.option != .a,
                 let input = inputs[p.id]?.first(where: { $0.meter == m.id })
             else { return nil }
-            let declared = config.parameters.first { $0.project == project.id && $0.id == p.id }
+            // The texts and options the period froze (FrozenSheet), not today's configuration's.
+            let declared = sheet.parameters[p.id]
             var fallback = declared?.texts ?? Config.SheetTexts()
             if fallback.description == nil { fallback.description = p.description }
             return .init(
-                parameter: p.id, meter: m.id, texts: m.texts.over(fallback), value: input.measured, unit: p.unitText,
-                option: declared?.option ?? p.option)
+                parameter: p.id, meter: m.id, texts: (sheet.meters[m.id] ?? Config.SheetTexts()).over(fallback),
+                value: input.measured, unit: p.unitText, option: declared?.option ?? p.option)
         }
         let titles = [
             "gaps": "Gaps (missing intervals) and how they were treated",
@@ -46,7 +47,7 @@ extension Report {
         return MonitoringReportSheets(
             project: project.id, projectName: project.name, period: period.name, starts: period.starts,
             ends: period.ends, methodology: methodology, result: result, monitored: monitored,
-            sources: project.valueSources, blocks: blocks, about: about, allocation: allocation, credits: credits)
+            sources: sheet.valueSources, blocks: blocks, about: about, allocation: allocation, credits: credits)
     }
 
     static func cell(_ v: FieldValue) -> XLSXCell {

@@ -64,12 +64,19 @@ struct Report: ParsableCommand {
                         ? "none is declared yet; declare one with `jcm-ingestd period declare`"
                         : "declared: \(declared.joined(separator: ", "))"))
         }
-        let totals = try store.meterTotals(p)
+        // The series is evaluated twice in all: for the dataset, started first on a connection of
+        // its own, and here.
+        let early = try EarlyDataset(store: store, period: p, conninfo: target.conninfo, start: format != .text)
+        let series = try store.seriesParts(p)
+        let totals = series.totals
         let slots = try store.slots(p)
         // The period's own methodology and values, frozen when it was declared, not today's.
-        let frozen = try FrozenInputs.load(
+        var frozen = try FrozenInputs.load(
             p, configured: configured, configuredText: config.methodologyTexts[project],
             configuredValues: projectConfig.values, db: db)
+        // And the sheet's texts and the allocation it froze.
+        let sheet = try FrozenSheet.load(p, config: config, project: projectConfig, db: db)
+        frozen.differences += sheet.differences
         for line in frozen.differences { logger.warning("\(project) \(period): \(line)") }
         let methodology = frozen.methodology
         let inputs = try PeriodInputs.build(methodology, project: project, config: config, totals: totals, slots: slots)
@@ -81,7 +88,7 @@ struct Report: ParsableCommand {
         }
         // Whole credits, split by the agreed allocation (largest remainder, docs/methodologies.md).
         let credits = CreditAllocation.wholeCredits(result.rounded)
-        guard let allocation = CreditAllocation.allocate(credits, to: projectConfig.allocation) else {
+        guard let allocation = CreditAllocation.allocate(credits, to: sheet.allocation) else {
             throw ValidationErrorMessage(
                 "\(project) \(period): the allocation's shares are too fine to allocate exactly")
         }
@@ -148,7 +155,7 @@ struct Report: ParsableCommand {
         }
         let capacity = Dictionary(
             config.meters.map { ($0.id, $0.plan.capacityPerHour != nil) }, uniquingKeysWith: { a, _ in a })
-        let steps: [[FieldValue]] = try store.steps(p).map { s in
+        let steps: [[FieldValue]] = series.steps.map { s in
             let basis =
                 s.step == "held"
                 ? "held: not credited until resolved"
@@ -162,7 +169,8 @@ struct Report: ParsableCommand {
                 .text(s.candidates), .text(basis), .text(s.reasons),
             ]
         }
-        let gaps: [[FieldValue]] = try store.gaps(p).map { g in
+        let periodGaps = try store.gaps(p)
+        let gaps: [[FieldValue]] = periodGaps.map { g in
             [.text(g.meter), .time(g.from), .time(g.to), .integer(g.missing), .text(g.cause)]
         }
         let corrections: [[FieldValue]] = recorded.map { r in
@@ -189,12 +197,10 @@ struct Report: ParsableCommand {
             Self.allocationTable(allocation),
             ReportTable("warnings", columns: ["warning"], rows: findings.warnings.map { [.text($0)] }),
         ]
+        let kinds = ReportPrinter.datasetColumns.map(ColumnType.kind)
         let printer = ReportPrinter(summary: summary, tables: tables) { emit in
-            try store.dataset(p) { row in
-                try emit(
-                    ReportPrinter.datasetColumns.enumerated().map {
-                        ColumnType.value($0.element, row.string($0.offset))
-                    })
+            try early.rows { row in
+                try emit(kinds.enumerated().map { ColumnType.value($0.element, row.string($0.offset)) })
             }
         }
         var written: [String] = []
@@ -209,7 +215,7 @@ struct Report: ParsableCommand {
         case .html:
             let out = try output.map { try Output(path: $0) } ?? Output.standard
             try writeHTML(
-                to: out, store: store, period: p, result: result, summary: summary, tables: tables,
+                to: out, dataset: early, period: p, gaps: periodGaps, result: result, summary: summary, tables: tables,
                 meters: measuredMeters.map { ($0.id, $0.unit.symbol) }, warnings: findings.warnings)
             try out.close()
             if let output { written = [output] }
@@ -224,7 +230,8 @@ struct Report: ParsableCommand {
                 ).rows.first?[0] ?? nil
             }
             let sheets = workbookSheets(
-                config: config, project: projectConfig, methodology: methodology, result: result, inputs: inputs,
+                config: config, project: projectConfig, sheet: sheet, methodology: methodology, result: result,
+                inputs: inputs,
                 period: p, summary: summary + [("checkpoint", .text(checkpoint))], tables: tables,
                 allocation: allocation, credits: credits)
             try ReportWorkbook(sheets: sheets, datasetColumns: ReportPrinter.datasetColumns, dataset: printer.dataset)

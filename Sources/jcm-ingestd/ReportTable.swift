@@ -28,11 +28,22 @@ enum ColumnType {
     static let decimals: Set = ["delta", "share", "value", "old_final", "new_start"]
     static let booleans: Set = ["lapsed"]
 
-    static func value(_ column: String, _ text: String?) -> FieldValue {
+    enum Kind { case integer, decimal, boolean, text }
+
+    /// Looked up once per column rather than once per cell (three hashes of its name for each of
+    /// a dataset's millions of cells).
+    static func kind(_ column: String) -> Kind {
+        integers.contains(column)
+            ? .integer : decimals.contains(column) ? .decimal : booleans.contains(column) ? .boolean : .text
+    }
+
+    static func value(_ column: String, _ text: String?) -> FieldValue { value(kind(column), text) }
+
+    static func value(_ kind: Kind, _ text: String?) -> FieldValue {
         guard let text else { return .null }
-        if integers.contains(column), let i = Int(text) { return .integer(i) }
-        if decimals.contains(column), let d = ExactDecimal(parsing: text) { return .decimal(d) }
-        if booleans.contains(column) { return .boolean(text == "t") }
+        if kind == .integer, let i = Int(text) { return .integer(i) }
+        if kind == .decimal, let d = ExactDecimal(parsing: text) { return .decimal(d) }
+        if kind == .boolean { return .boolean(text == "t") }
         return .text(text)
     }
 }

@@ -24,6 +24,15 @@ import Testing
         #expect(["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"] == [0, 25, 26, 51, 52, 701, 702].map(XLSXCell.column))
     }
 
+    /// The escape looks at UTF-8 bytes: a character beyond ASCII is kept whole, never mistaken for
+    /// markup or a control character.
+    @Test func markupAndControlCharactersAreEscapedAndOtherTextKept() {
+        #expect(XLSXCell.escaped("Solar Co — 日本 é") == "Solar Co — 日本 é")
+        #expect(XLSXCell.escaped("a<b>&\"c\"") == "a&lt;b&gt;&amp;&quot;c&quot;")
+        #expect(XLSXCell.escaped("x\u{1}y\tz\n") == "x\u{FFFD}y\tz\n")
+        #expect(XLSXCell.escaped("é\u{7}") == "é\u{FFFD}")
+    }
+
     @Test func datesAreExcelSerials() throws {
         #expect(XLSXCell.serial(Timestamp(microseconds: 0)) == "25569")
         let t = try #require(XLSXCell.utcInstant("2026-10-01T06:00:00Z"))

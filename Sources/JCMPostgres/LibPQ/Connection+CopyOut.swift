@@ -11,18 +11,50 @@ extension Connection {
         guard PQresultStatus(result) == PGRES_COPY_OUT else { throw Self.error(from: result, kind: .copy) }
         return CopyOutCursor(self)
     }
+
+    /// Sends `COPY (…) TO STDOUT` and returns without waiting: the server runs the query while
+    /// this connection's caller does other work, on another connection. (The server sends the
+    /// COPY's start with its first rows, so `copyOut` waits until a sorting query has sorted
+    /// everything.) Errors of the query come with the first `next(into:)`.
+    public func sendCopyOut(_ sql: String) throws -> CopyOutCursor {
+        guard PQsendQuery(conn, sql) == 1 else {
+            throw PostgresError(kind: .connection, message: Self.message(conn))
+        }
+        return CopyOutCursor(self, started: false)
+    }
 }
 
 /// One COPY OUT in progress: rows one at a time, so memory does not grow with the result.
 public final class CopyOutCursor {
     private let db: Connection
     private var done = false
+    /// False until the server's answer to a sent COPY has been read (`sendCopyOut`).
+    private var started: Bool
 
-    init(_ db: Connection) { self.db = db }
+    init(_ db: Connection, started: Bool = true) {
+        self.db = db
+        self.started = started
+    }
 
     /// Reads the next row into `row` (its buffers are reused); false at the end.
     public func next(into row: inout CopyRow) throws -> Bool {
         guard !done else { return false }
+        if !started {
+            started = true
+            guard let result = PQgetResult(db.conn) else {
+                done = true
+                throw PostgresError(kind: .connection, message: Connection.message(db.conn))
+            }
+            let status = PQresultStatus(result)
+            if status != PGRES_COPY_OUT {
+                done = true
+                let failure = Connection.error(from: result, kind: .copy)
+                PQclear(result)
+                while let rest = PQgetResult(db.conn) { PQclear(rest) }
+                throw failure
+            }
+            PQclear(result)
+        }
         var buffer: UnsafeMutablePointer<CChar>?
         let n = PQgetCopyData(db.conn, &buffer, 0)
         if n >= 0, let buffer {

@@ -58,58 +58,6 @@ public struct PeriodStore {
         ).first?.nullable.bool(0) == true
     }
 
-    public func meterTotals(_ p: MonitoringPeriod) throws -> [PeriodMeterTotals] {
-        let lapses = try db.query(
-            """
-            select meter_id, lapse_error_pct::text, sum(share)::text from jcm.period_interval_values($1)
-            where lapsed and share is not null group by meter_id, lapse_error_pct order by meter_id, lapse_error_pct
-            """, [.int(p.id)]
-        ).map { l in
-            (
-                meter: try l.string(0),
-                lapse: MeterPeriodInput.Lapse(amount: try l.decimal(2), errorPercent: try l.nullable.decimal(1))
-            )
-        }
-        return try db.query(
-            """
-            select meter_id, kind, unit, coalesce(sum(share), 0)::text,
-                   count(*) filter (where ts_to > $2::timestamptz and ts_to <= $3::timestamptz),
-                   count(*) filter (where step not in ('first', 'held')), (max(share) filter (where kind = 'interval' and step <> 'held'))::text,
-                   count(*) filter (where step = 'rollover'), count(*) filter (where step = 'reset'), count(*) filter (where step = 'held'),
-                   count(resolved), count(*) filter (where lapsed), count(*) filter (where status = 'flagged'), count(corrected),
-                   count(*) filter (where 'out_of_order' = any(reasons) and ts_to > $2::timestamptz and ts_to <= $3::timestamptz),
-                   count(*) filter (where share is distinct from delta and delta is not null)
-            from jcm.period_interval_values($1) group by meter_id, kind, unit order by meter_id
-            """, [.int(p.id), .timestamp(p.starts), .timestamp(p.ends)]
-        ).map { r in
-            let meter = try r.string(0)
-            return PeriodMeterTotals(
-                meter: meter, kind: try r.string(1), unit: try r.string(2), measured: try r.decimal(3),
-                lapses: lapses.filter { $0.meter == meter }.map(\.lapse), readings: try r.int(4), counted: try r.int(5),
-                largest: try r.nullable.decimal(6), rollovers: try r.int(7), resets: try r.int(8), held: try r.int(9),
-                resolved: try r.int(10), lapsedIntervals: try r.int(11), flagged: try r.int(12),
-                corrected: try r.int(13), late: try r.int(14), split: try r.int(15))
-        }
-    }
-
-    /// Held steps and the steps credited as rollovers, resets, replacements or confirmed.
-    public func steps(_ p: MonitoringPeriod) throws -> [PeriodStep] {
-        try db.query(
-            """
-            select meter_id, (extract(epoch from ts_from) * 1000000)::bigint, (extract(epoch from ts_to) * 1000000)::bigint, step,
-                   delta::text, share::text, candidates, array_to_string(reasons, ' '), resolved
-            from jcm.period_interval_values($1) where step in ('held', 'rollover', 'reset', 'replacement', 'confirmed')
-            order by meter_id, ts_to
-            """, [.int(p.id)]
-        ).map { r in
-            PeriodStep(
-                meter: try r.string(0), from: try r.nullable.int64(1).map(Timestamp.init(microseconds:)),
-                to: Timestamp(microseconds: try r.int64(2)), step: try r.string(3), delta: try r.nullable.decimal(4),
-                share: try r.nullable.decimal(5), candidates: try r.nullable.string(6),
-                reasons: try r.nullable.string(7) ?? "", resolvedBy: try r.nullable.int64(8))
-        }
-    }
-
     public func slots(_ p: MonitoringPeriod) throws -> [PeriodSlots] {
         try db.query(
             "select meter_id, expected, received, missing from jcm.period_slots($1) order by meter_id", [.int(p.id)]
@@ -169,19 +117,36 @@ public struct PeriodStore {
     /// Every input value of the period with its provenance, streamed in `datasetColumns` order.
     /// Times are RFC 3339 in UTC, as everywhere in the report.
     public func dataset(_ p: MonitoringPeriod, row: (CopyRow) throws -> Void) throws {
-        try db.setParameter("dataset_period", .int(p.id), local: false)
-        try db.setParameter("dataset_project", .text(p.project), local: false)
-        let cursor = try db.copyOut(
-            """
-            copy (select v.meter_id, v.parameter, v.kind, v.unit, jcm.rfc3339(v.ts_from), jcm.rfc3339(v.ts_to), v.delta, v.share, v.value, v.parameter_unit, v.step, v.candidates,
-                         v.lapsed, v.status, array_to_string(v.reasons, ' '), v.raw_value, v.raw_unit, v.corrected, v.resolved, v.batch, v.seq,
-                         b.sha256, b.plan_version, l.project || '#' || l.seq, encode(l.chain_hash, 'hex')
-                  from jcm.period_interval_values(\(Connection.parameter("dataset_period", as: "integer"))) v
-                  join jcm.batches b on b.id = v.batch
-                  left join jcm.ledger l on l.batch = v.batch and l.project = \(Connection.parameter("dataset_project", as: "text")) and v.seq between l.first_seq and l.last_seq
-                  order by v.meter_id, v.ts_to) to stdout
-            """)
+        let cursor = try startDataset(p, early: false)
         var r = CopyRow()
         while try cursor.next(into: &r) { try row(r) }
+    }
+
+    /// Starts the dataset's COPY; `early`: returns at once, and the server computes it (evaluates
+    /// the series and sorts it) while the caller does other work on another connection.
+    public func startDataset(_ p: MonitoringPeriod, early: Bool) throws -> CopyOutCursor {
+        try db.setParameter("dataset_period", .int(p.id), local: false)
+        try db.setParameter("dataset_project", .text(p.project), local: false)
+        // The period's links, once, as one row per batch: its links' seq ranges in order, the
+        // row's found by binary search (width_bucket). A file batch has a link per chunk (59 for a
+        // month of 1,000 meters): a join on the batch then tested every one of them per row.
+        return try (early ? db.sendCopyOut : db.copyOut)(
+            """
+            copy (with links as materialized (
+                      select l.batch, array_agg(l.first_seq order by l.first_seq) as firsts,
+                             array_agg(l.last_seq order by l.first_seq) as lasts,
+                             array_agg(l.project || '#' || l.seq order by l.first_seq) as names,
+                             array_agg(encode(l.chain_hash, 'hex') order by l.first_seq) as hashes
+                      from jcm.ledger l where l.project = \(Connection.parameter("dataset_project", as: "text")) group by l.batch)
+                  select v.meter_id, v.parameter, v.kind, v.unit, jcm.rfc3339(v.ts_from), jcm.rfc3339(v.ts_to), v.delta, v.share, v.value, v.parameter_unit, v.step, v.candidates,
+                         v.lapsed, v.status, array_to_string(v.reasons, ' '), v.raw_value, v.raw_unit, v.corrected, v.resolved, v.batch, v.seq,
+                         b.sha256, b.plan_version, case when v.seq <= l.lasts[k.i] then l.names[k.i] end,
+                         case when v.seq <= l.lasts[k.i] then l.hashes[k.i] end
+                  from jcm.period_interval_values(\(Connection.parameter("dataset_period", as: "integer"))) v
+                  join jcm.batches b on b.id = v.batch
+                  left join links l on l.batch = v.batch
+                  left join lateral (select width_bucket(v.seq, l.firsts) as i) k on true
+                  order by v.meter_id, v.ts_to) to stdout
+            """)
     }
 }
