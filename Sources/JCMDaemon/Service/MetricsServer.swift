@@ -76,7 +76,7 @@ public struct MetricsServer: Service {
                 try? await channel.pipeline.addHandler(AcceptFailureCounter(onEvent: events), position: .first).get()
                 onRunning(UInt16(channel.localAddress?.port ?? 0))
             },
-            logger: Self.quiet(logger)
+            logger: Self.internals(logger)
         )
         try await app.run()
     }
@@ -84,6 +84,16 @@ public struct MetricsServer: Service {
     /// "[::1]" as NIO wants it: without the brackets a host:port text needs.
     static func bindable(_ host: String) -> String {
         host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+    }
+
+    /// The server's own lines, below critical, are dropped: the daemon stops it by cancelling it
+    /// (`DetachedService`), which Hummingbird logs as an error at every stop. What an operator
+    /// needs of the endpoint (connections evicted or timed out, accept failing) is logged by
+    /// `MetricsEndpoint.events`.
+    static func internals(_ logger: Logger) -> Logger {
+        var quiet = logger
+        quiet.logLevel = .critical
+        return quiet
     }
 
     /// Hummingbird's own start and stop lines repeat the daemon's; its warnings stay.
