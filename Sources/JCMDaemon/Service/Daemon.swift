@@ -58,7 +58,15 @@ public final class Daemon: Sendable {
             conninfo: conninfo, config: config, logger: logger, metrics: metrics, spool: spool,
             pendingGaps: PendingGaps.path(stateDir: config.daemon.stateDir))
         do {
-            try await ThreadService.offPool("writer") { try writer.prepare() }
+            try await ThreadService.offPool("writer") {
+                defer {
+                    // The start (the configuration mirrored, the validators loaded) allocates in
+                    // this thread's malloc arena, which outlives the thread: give what it freed
+                    // back, or the daemon carries it (35 MB at 10,000 meters) for its whole run.
+                    _ = releaseFreedMemory(0)
+                }
+                try writer.prepare()
+            }
         } catch let error as PostgresError where !error.isPermanent {
             // The spool takes the polls until the database is back; the writer keeps trying.
             logger.error(
@@ -160,3 +168,8 @@ final class PollCount: Sendable {
     func add(_ n: Int) { count.add(n, ordering: .relaxed) }
     var value: Int { count.load(ordering: .relaxed) }
 }
+
+/// glibc's malloc_trim(3), which Swift's Glibc module does not import (malloc.h): returns the
+/// free pages of every malloc arena to the kernel.
+@_silgen_name("malloc_trim")
+func releaseFreedMemory(_ pad: Int) -> Int32

@@ -68,6 +68,9 @@ struct Supervisor: Service {
                 "folders": "\(config.watches.count)", "uploads": "\(config.uploads.count)",
             ])
         if config.isEmpty { logger.notice("\(Config.nothingConfiguredMessage)") }
+        // Making the sources (10,000 meters' targets) allocated in this task's thread's malloc
+        // arena; what it freed goes back rather than staying with the daemon.
+        _ = releaseFreedMemory(0)
         // With /metrics configured, ready means answering there too.
         if config.metricsListen == nil {
             ready = true
