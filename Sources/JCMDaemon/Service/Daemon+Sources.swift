@@ -50,9 +50,11 @@ extension Daemon {
                 watcher?.finished(path)
                 if let origin { uploader?.finished(origin) }
             }
-            let targets = pollTargets(config, security: security, validators: writer.validatorsByMeter)
+            let shared = config.sharedPolls  // multi-meter sources: one poll, several meters
+            let riders = Set(shared.values.joined())
+            let targets = pollTargets(
+                config, shared: shared, riders: riders, security: security, validators: writer.validatorsByMeter)
             warnAboutCredentials(config, logger)
-            let riders = Set(config.sharedPolls.values.joined())
             sources.polled = targets.count + riders.count + config.meters.filter { $0.poll?.isWindowed ?? false }.count
             if Backfiller.needed(by: config) {
                 let b = Backfiller(
@@ -108,12 +110,10 @@ extension Daemon {
         /// Meters polled on their own schedule: not the windowed ones (the backfiller's), nor the
         /// riders of a multi-meter source (one poll, several meters).
         private static func pollTargets(
-            _ config: Config, security: [String: TransferSecurity],
+            _ config: Config, shared: [String: [String]], riders: Set<String>, security: [String: TransferSecurity],
             validators: [String: (etag: String?, lastModified: String?)]
         ) -> [PollTarget] {
-            let shared = config.sharedPolls
-            let riders = Set(shared.values.joined())
-            return config.meters.compactMap { m -> PollTarget? in
+            config.meters.compactMap { m -> PollTarget? in
                 guard let p = m.poll, !p.isWindowed, !riders.contains(m.id) else { return nil }
                 var target = PollTarget(
                     meterID: m.id, url: p.url,

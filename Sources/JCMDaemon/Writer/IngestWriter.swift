@@ -104,7 +104,7 @@ public final class IngestWriter: Sendable {
     public var chainHeads: ChainHeadGuard? { shared.chainHeads }
 
     /// The chains halted now (for /healthz and systemd's STATUS=).
-    public var haltedChains: [String] { shared.chainHeads?.halted.keys.sorted() ?? [] }
+    public var haltedChains: [String] { shared.health.haltedChains }
 
     /// How often halted chains are checked again for a resolution.
     public var recheckSeconds: Double {
