@@ -85,7 +85,7 @@ public final class Daemon: Sendable {
         if let listen = config.metricsListen {
             let server = MetricsServer(
                 host: listen.host, port: Int(listen.port), metrics: metrics,
-                health: { parts.status().health }, logger: logger,
+                health: { DaemonStatus(writer: writer.health).health }, logger: logger,
                 onRunning: { [self] bound in
                     port.withLock { $0 = bound }
                     logger.info(
@@ -153,7 +153,7 @@ public final class Daemon: Sendable {
         let executor: (any TaskExecutor)?
         let received = PollCount()
 
-        func status(polled: Int = 0, folders: Int = 0, nothingConfigured: Bool = false) -> DaemonStatus {
+        func status(polled: Int, folders: Int, nothingConfigured: Bool) -> DaemonStatus {
             DaemonStatus(
                 writer: writer.health, polled: polled, folders: folders, backlog: writer.backlog,
                 spoolBytes: spool.bytes, spoolAge: spool.age, pollingPaused: intake.isPaused,
