@@ -100,8 +100,8 @@ struct ReportWorkbookTests {
         ])
         #expect(written.status == 0, "\(written.err)")
         #expect(written.err.contains("report IN-JP-0001 MR-1: wrote \(file)\n"), "\(written.err)")
-        #expect(!FileManager.default.fileExists(atPath: file + ".part"))
-        #expect(!FileManager.default.fileExists(atPath: file + ".dataset.part"))
+        let left = try FileManager.default.contentsOfDirectory(atPath: worked.dir.path).filter { $0.hasSuffix(".part") }
+        #expect(left.isEmpty, "scratch files left: \(left)")
 
         let checked = try CheckpointTests.python([
             CheckpointTests.repo.appendingPathComponent("deploy/check_xlsx.py").path, file,

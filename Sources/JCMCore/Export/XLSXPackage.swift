@@ -7,32 +7,39 @@ public enum XLSXPackage {
     static let packageRels = "http://schemas.openxmlformats.org/package/2006/relationships"
     static let declaration = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
 
-    /// A sheet of the workbook: its tab name and whether it carries an Excel table.
+    /// A sheet of the workbook: its tab name, its part in the zip, and the Excel table it
+    /// carries, if any.
     public struct Sheet: Sendable {
         public var name: String
-        public var hasTable: Bool
-        public init(name: String, hasTable: Bool = false) {
+        public var path: String
+        public var table: Table?
+        public init(name: String, path: String, table: Table? = nil) {
             self.name = name
-            self.hasTable = hasTable
+            self.path = path
+            self.table = table
         }
     }
 
-    public static func path(sheet index: Int) -> String { "xl/worksheets/sheet\(index + 1).xml" }
-
-    /// Every part but the worksheets, by path in the zip.
-    public static func parts(_ sheets: [Sheet], tables: [Int: Table]) -> [(path: String, xml: String)] {
+    /// Every part but the worksheets, by path in the zip; `sharedStrings`: the table's XML, when
+    /// a sheet refers to one.
+    public static func parts(_ sheets: [Sheet], sharedStrings: String? = nil) -> [(path: String, xml: String)] {
         var out: [(String, String)] = []
+        let tables = sheets.filter { $0.table != nil }
         var types =
             declaration + "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
             + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
             + "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
             + "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
             + "<Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>"
-        for i in sheets.indices {
+        if sharedStrings != nil {
             types +=
-                "<Override PartName=\"/\(path(sheet: i))\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
+                "<Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>"
         }
-        for i in tables.keys.sorted() {
+        for s in sheets {
+            types +=
+                "<Override PartName=\"/\(s.path)\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
+        }
+        for i in tables.indices {
             types +=
                 "<Override PartName=\"/xl/tables/table\(i + 1).xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml\"/>"
         }
@@ -51,24 +58,32 @@ public enum XLSXPackage {
         for (i, s) in sheets.enumerated() {
             workbook += "<sheet name=\"\(XLSXCell.escaped(s.name))\" sheetId=\"\(i + 1)\" r:id=\"rId\(i + 1)\"/>"
             rels +=
-                "<Relationship Id=\"rId\(i + 1)\" Type=\"\(officeRels)/worksheet\" Target=\"worksheets/sheet\(i + 1).xml\"/>"
+                "<Relationship Id=\"rId\(i + 1)\" Type=\"\(officeRels)/worksheet\" Target=\"\(s.path.dropFirst(3))\"/>"
         }
         // Excel recalculates on opening; the cached values are what `report` computed.
         workbook += "</sheets><calcPr calcId=\"191029\" fullCalcOnLoad=\"1\"/></workbook>"
-        rels +=
-            "<Relationship Id=\"rId\(sheets.count + 1)\" Type=\"\(officeRels)/styles\" Target=\"styles.xml\"/></Relationships>"
+        rels += "<Relationship Id=\"rId\(sheets.count + 1)\" Type=\"\(officeRels)/styles\" Target=\"styles.xml\"/>"
+        if let sharedStrings {
+            rels +=
+                "<Relationship Id=\"rId\(sheets.count + 2)\" Type=\"\(officeRels)/sharedStrings\" Target=\"sharedStrings.xml\"/>"
+            out.append(("xl/sharedStrings.xml", sharedStrings))
+        }
+        rels += "</Relationships>"
         out.append(("xl/workbook.xml", workbook))
         out.append(("xl/_rels/workbook.xml.rels", rels))
         out.append(("xl/styles.xml", styles))
-        for i in tables.keys.sorted() {
+        for (i, s) in tables.enumerated() {
+            // A part's relationships live beside it: xl/worksheets/_rels/<name>.rels.
+            let folder = s.path.split(separator: "/").dropLast().joined(separator: "/")
+            let file = s.path.split(separator: "/").last!
             out.append(
                 (
-                    "xl/worksheets/_rels/sheet\(i + 1).xml.rels",
+                    "\(folder)/_rels/\(file).rels",
                     declaration + "<Relationships xmlns=\"\(packageRels)\">"
                         + "<Relationship Id=\"rId1\" Type=\"\(officeRels)/table\" Target=\"../tables/table\(i + 1).xml\"/>"
                         + "</Relationships>"
                 ))
-            out.append(("xl/tables/table\(i + 1).xml", tables[i]!.xml(id: i + 1)))
+            out.append(("xl/tables/table\(i + 1).xml", s.table!.xml(id: i + 1)))
         }
         return out
     }
