@@ -39,6 +39,7 @@ cat <<EOT
     $bin verify -c config/demo.toml
     $bin period declare -c config/demo.toml --project IN-JP-0001 --name demo-1 --start $started --end \$(date -u +%FT%TZ)
     $bin report -c config/demo.toml --project IN-JP-0001 --period demo-1
+    $bin report -c config/demo.toml --project IN-JP-0001 --period demo-1 --format html -o demo-1.html
   Its Parameters and Meters show what was measured (M2's lapsed calibration deducted); ER is rounded
   down to whole tCO2 as the methodology says, so a period of minutes gives 0 t. report exits
   non-zero when it excludes or holds data: read what it says.
