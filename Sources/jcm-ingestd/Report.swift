@@ -234,8 +234,20 @@ struct Report: ParsableCommand {
                 inputs: inputs,
                 period: p, summary: summary + [("checkpoint", .text(checkpoint))], tables: tables,
                 allocation: allocation, credits: credits)
-            try ReportWorkbook(sheets: sheets, datasetColumns: ReportPrinter.datasetColumns, dataset: printer.dataset)
-                .write(to: output ?? "report.xlsx")
+            // The COPY's rows go into the sheet as they are, typed as the other formats type
+            // them (ColumnType), without a String per field.
+            let cells = zip(ReportPrinter.datasetColumns, kinds).map { column, kind -> XLSXRowWriter.Kind in
+                if ["ts_from", "ts_to"].contains(column) { return .time }
+                switch kind {
+                case .integer: return .integer
+                case .decimal: return .decimal
+                case .boolean: return .boolean
+                case .text: return .text
+                }
+            }
+            try ReportWorkbook(
+                sheets: sheets, datasetColumns: ReportPrinter.datasetColumns, kinds: cells, dataset: early.rows
+            ).write(to: output ?? "report.xlsx")
             written = [output ?? "report.xlsx"]
         }
         for w in findings.warnings {

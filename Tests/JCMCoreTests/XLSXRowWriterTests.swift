@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func cellsAreWrittenAsXLSXCellWritesThemAndReadBack() throws {
-        var w = XLSXRowWriter(timeColumns: [false, true])
+        var w = XLSXRowWriter(kinds: [.text, .time])
         let row: [FieldValue] = [
             .text("PV-1"), .text("2026-01-01T00:15:00Z"), .decimal(ExactDecimal(parsing: "-0.000501")!),
             .decimal(ExactDecimal(parsing: "12.50")!), .integer(-42), .boolean(true), .null,
@@ -49,7 +49,7 @@ import Testing
     /// A column of values that never repeat (raw readings) goes inline once its trial shows it,
     /// while a repeating one (the meter) stays in the table; both read back the same.
     @Test func aColumnThatDoesNotRepeatIsWrittenInline() throws {
-        var w = XLSXRowWriter(timeColumns: [])
+        var w = XLSXRowWriter(kinds: [])
         let n = XLSXSharedStrings.trial + 100
         for i in 0..<n { w.append([.text("PV-\(i % 3)"), .text("r\(i)")]) }
         let back = try readBack(w)
@@ -62,5 +62,49 @@ import Testing
             last.hasSuffix(
                 "<row><c t=\"s\"><v>\([0, 2, 4][(n - 1) % 3])</v></c><c t=\"inlineStr\"><is><t>r\(n - 1)</t></is></c></row>"
             ))
+    }
+
+    /// COPY text written straight from its bytes gives the very XML the typed values give, for
+    /// every kind and for text that is not what its column expects.
+    @Test func copyTextWritesWhatTypedValuesWrite() {
+        let kinds: [XLSXRowWriter.Kind] = [.text, .time, .integer, .decimal, .boolean, .text]
+        // How the report types a COPY field (ColumnType.value), for the typed writer.
+        func typed(_ kind: XLSXRowWriter.Kind, _ text: String?) -> FieldValue {
+            guard let text else { return .null }
+            switch kind {
+            case .integer: return Int(text).map { .integer($0) } ?? .text(text)
+            case .decimal: return ExactDecimal(parsing: text).map { .decimal($0) } ?? .text(text)
+            case .boolean: return .boolean(text == "t")
+            case .text, .time: return .text(text)
+            }
+        }
+        let rows: [[String?]] = [
+            ["PV-1", "2026-01-01T00:15:00Z", "42", "0.501", "t", "=cmd"],
+            ["PV-1", "2026-01-01T00:15:00.25Z", "-7", "-0.000501", "f", nil],
+            ["PV-1", "not a time", "+5", "12.50", "t", "a<b"],
+            [" sp ", nil, "9223372036854775807", "NaN", nil, "東京"],
+            ["", "2026-01-01T00:30:00Z", "9223372036854775808", "1e3", "t", ""],
+            ["PV-2", "2026-01-01T00:30:00Z", "x1", "-12", "t", "=cmd"],
+            ["PV-2", "2026-01-01T00:45:00Z", "-9223372036854775808", "0", "t", "=cmd"],
+        ]
+        var typedWriter = XLSXRowWriter(kinds: kinds)
+        var copyWriter = XLSXRowWriter(kinds: kinds)
+        for row in rows {
+            typedWriter.append(zip(kinds, row).map { typed($0, $1) })
+            var bytes: [UInt8] = []
+            var fields: [(start: Int, end: Int)] = []
+            for f in row {
+                guard let f else {
+                    fields.append((bytes.count, -1))
+                    continue
+                }
+                fields.append((bytes.count, bytes.count + f.utf8.count))
+                bytes += f.utf8
+            }
+            bytes.withUnsafeBufferPointer { copyWriter.append(utf8: $0, fields: fields) }
+        }
+        #expect(String(decoding: copyWriter.bytes, as: UTF8.self) == String(decoding: typedWriter.bytes, as: UTF8.self))
+        #expect(copyWriter.strings.xml == typedWriter.strings.xml)
+        #expect(copyWriter.rows == rows.count)
     }
 }

@@ -40,6 +40,7 @@ import Testing
     }
 
     static let columns = ["meter_id", "ts_to", "value", "chain_hash"]
+    static let kinds: [XLSXRowWriter.Kind] = [.text, .time, .decimal, .text]
 
     static func row(_ i: Int) -> [FieldValue] {
         [
@@ -55,7 +56,7 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("book.xlsx").path
-        var book = ReportWorkbook(sheets: try Self.sheets(), datasetColumns: Self.columns) { emit in
+        var book = ReportWorkbook(sheets: try Self.sheets(), datasetColumns: Self.columns, kinds: Self.kinds) { emit in
             for i in 0..<10 { try emit(Self.row(i)) }
         }
         book.rowsPerSheet = 4
@@ -105,7 +106,7 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dataset-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        var book = ReportWorkbook(sheets: try Self.sheets(), datasetColumns: Self.columns) { emit in
+        var book = ReportWorkbook(sheets: try Self.sheets(), datasetColumns: Self.columns, kinds: Self.kinds) { emit in
             for i in 0..<6 { try emit(Self.row(i)) }
             throw Broken()
         }

@@ -87,8 +87,11 @@ public enum XLSXCell: Sendable, Equatable {
 
     /// The instant of "YYYY-MM-DDTHH:MM:SS[.ffffff]Z", the UTC text the database writes; nil
     /// for anything else. A fast path for the Dataset's millions of times.
-    public static func utcInstant(_ text: String) -> Timestamp? {
-        var utf8 = text.utf8.makeIterator()
+    public static func utcInstant(_ text: String) -> Timestamp? { utcInstant(utf8: text.utf8) }
+
+    /// The same, from the text's UTF-8 bytes.
+    public static func utcInstant(utf8 text: some Sequence<UInt8>) -> Timestamp? {
+        var utf8 = text.makeIterator()
         func digits(_ n: Int) -> Int64? {
             var v: Int64 = 0
             for _ in 0..<n {

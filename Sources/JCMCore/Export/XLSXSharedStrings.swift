@@ -26,6 +26,8 @@ public struct XLSXSharedStrings {
         /// The column's value in the row before and its index: consecutive rows of one meter
         /// usually repeat it, and a comparison is cheaper than a hash.
         var last: (text: String, index: Int)?
+        /// `last`'s text as the bytes it came from, when it came through `index(ofUTF8:column:)`.
+        var lastBytes: [UInt8]?
     }
 
     public init() {}
@@ -56,7 +58,23 @@ public struct XLSXSharedStrings {
             bytes += text.utf8.count
         }
         columns[column].last = (text, i)
+        columns[column].lastBytes = nil
         references += 1
+        return i
+    }
+
+    /// As `index(of:column:)` for the text of these bytes, neutralised (`SpreadsheetText`); a
+    /// value repeated from the row before makes no String.
+    public mutating func index(ofUTF8 bytes: UnsafeBufferPointer<UInt8>, column: Int) -> Int? {
+        if column < columns.count, let last = columns[column].last, let lastBytes = columns[column].lastBytes,
+            lastBytes.elementsEqual(bytes)
+        {
+            references += 1
+            return last.index
+        }
+        let text = SpreadsheetText.neutralised(String(decoding: bytes, as: UTF8.self))
+        guard let i = index(of: text, column: column) else { return nil }
+        columns[column].lastBytes = Array(bytes)
         return i
     }
 

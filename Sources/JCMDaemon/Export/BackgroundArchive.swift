@@ -46,7 +46,7 @@ final class BackgroundArchive: Sendable {
     func finish() throws {
         state.update { $0.closed = true }
         let failure = state.wait { s in s.finished ? .done(s.failure) : .wait(until: nil) }
-        if let failure { throw ReportWorkbook.Failure(description: failure) }
+        if let failure { throw WorkbookFailure(description: failure) }
     }
 
     /// Stops after the part in hand, removing the scratch files not written.

@@ -1,5 +1,6 @@
 import Foundation
 import JCMCore
+import JCMPostgres
 
 /// Writes the Monitoring Report Sheet workbook: the small sheets built whole in JCMCore, and the
 /// Dataset streamed row by row into temporary files beside the output, each deflated into the
@@ -8,28 +9,26 @@ import JCMCore
 /// Excel shows at most 1,048,576 rows a sheet, so a longer Dataset goes on as "Dataset (2)",
 /// "Dataset (3)" and so on, each an Excel table of its own. The zip is written on a thread of its
 /// own (`BackgroundArchive`): one part is deflated while the next is generated.
-public struct ReportWorkbook {
+public struct ReportWorkbook<Row: DatasetRow> {
     public var sheets: MonitoringReportSheets
     public var datasetColumns: [String]
-    /// Streams the dataset's rows, typed per column.
-    public var dataset: (([FieldValue]) throws -> Void) throws -> Void
+    /// How each column's text becomes a cell (times, numbers).
+    public var kinds: [XLSXRowWriter.Kind]
+    /// Streams the dataset's rows.
+    public var dataset: ((Row) throws -> Void) throws -> Void
 
-    public static let datasetSheet = "Dataset"
+    public static var datasetSheet: String { "Dataset" }
     /// Data rows a Dataset sheet holds under its header (Excel's 1,048,576 rows less one).
     public var rowsPerSheet = 1_048_575
 
     public init(
-        sheets: MonitoringReportSheets, datasetColumns: [String],
-        dataset: @escaping (([FieldValue]) throws -> Void) throws -> Void
+        sheets: MonitoringReportSheets, datasetColumns: [String], kinds: [XLSXRowWriter.Kind],
+        dataset: @escaping ((Row) throws -> Void) throws -> Void
     ) {
         self.sheets = sheets
         self.datasetColumns = datasetColumns
+        self.kinds = kinds
         self.dataset = dataset
-    }
-
-    /// What stopped a workbook, with the file it concerns.
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
     }
 
     public func write(to path: String) throws {
@@ -61,11 +60,10 @@ public struct ReportWorkbook {
     private func writeDataset(
         scratch: String, into archive: BackgroundArchive
     ) throws -> ([XLSXPackage.Sheet], XLSXSharedStrings) {
-        let isTime = datasetColumns.map { $0 == "ts_from" || $0 == "ts_to" }
-        let widths = zip(datasetColumns, isTime).map { c, time -> Double in
-            c.hasSuffix("sha256") || c == "chain_hash" ? 66 : time ? 20 : 14
+        let widths = datasetColumns.enumerated().map { i, c -> Double in
+            c.hasSuffix("sha256") || c == "chain_hash" ? 66 : i < kinds.count && kinds[i] == .time ? 20 : 14
         }
-        var writer = XLSXRowWriter(timeColumns: isTime)
+        var writer = XLSXRowWriter(kinds: kinds)
         var done: [XLSXPackage.Sheet] = []
         var file: FileHandle?
         var fileRows = 0
@@ -78,7 +76,7 @@ public struct ReportWorkbook {
         func open() throws {
             let n = done.count + 1
             guard FileManager.default.createFile(atPath: scratchPath(n), contents: nil) else {
-                throw Failure(description: "cannot write \(scratchPath(n))")
+                throw WorkbookFailure(description: "cannot write \(scratchPath(n))")
             }
             file = try FileHandle(forWritingTo: URL(fileURLWithPath: scratchPath(n)))
             writer.bytes += XLSXPackage.sheetHead(widths: widths, frozenRows: 1).utf8
@@ -111,11 +109,30 @@ public struct ReportWorkbook {
                 try open()
                 fileRows = 0
             }
-            writer.append(row)
+            row.append(to: &writer)
             fileRows += 1
             if writer.bytes.count >= 1 << 20 { try flush() }
         }
         try close()
         return (done, writer.strings)
     }
+}
+
+/// A Dataset row as the workbook takes it: typed values, or a COPY row written without a String
+/// per field.
+public protocol DatasetRow {
+    func append(to writer: inout XLSXRowWriter)
+}
+
+extension Array: DatasetRow where Element == FieldValue {
+    public func append(to writer: inout XLSXRowWriter) { writer.append(self) }
+}
+
+extension CopyRow: DatasetRow {
+    public func append(to writer: inout XLSXRowWriter) { withFields { writer.append(utf8: $0, fields: $1) } }
+}
+
+/// What stopped a workbook, with the file it concerns.
+public struct WorkbookFailure: Error, CustomStringConvertible {
+    public var description: String
 }
