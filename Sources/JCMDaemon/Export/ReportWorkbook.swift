@@ -66,7 +66,6 @@ public struct ReportWorkbook<Row: DatasetRow> {
         var writer = XLSXRowWriter(kinds: kinds)
         var done: [XLSXPackage.Sheet] = []
         var file: FileHandle?
-        var fileRows = 0
         var rowsBefore = 0
         func scratchPath(_ n: Int) -> String { "\(scratch)\(n).part" }
         func flush() throws {
@@ -104,13 +103,11 @@ public struct ReportWorkbook<Row: DatasetRow> {
         }
         try open()
         try dataset { row in
-            if fileRows == rowsPerSheet {
+            if writer.rows - rowsBefore == rowsPerSheet {
                 try close()
                 try open()
-                fileRows = 0
             }
             row.append(to: &writer)
-            fileRows += 1
             if writer.bytes.count >= 1 << 20 { try flush() }
         }
         try close()
