@@ -8,14 +8,11 @@ public struct XLSXRowWriter {
     public private(set) var rows = 0
     /// How each column's text becomes a cell.
     private let kinds: [Kind]
-    /// Columns whose text is a UTC time ("…Z"), written as a date when it parses.
-    private let isTime: [Bool]
     /// The last time written and its serial: a row's start is the row before's end.
     private var lastTime: (Timestamp, String)?
 
     public init(kinds: [Kind]) {
         self.kinds = kinds
-        isTime = kinds.map { $0 == .time }
         bytes.reserveCapacity(1 << 21)
     }
 
@@ -24,24 +21,14 @@ public struct XLSXRowWriter {
         for (i, v) in row.enumerated() {
             switch v {
             case .text(let s):
-                if i < isTime.count, isTime[i], let t = XLSXCell.utcInstant(s) {
+                if i < kinds.count, kinds[i] == .time, let t = XLSXCell.utcInstant(s) {
                     time(t)
                 } else {
                     text(SpreadsheetText.neutralised(s), column: i)
                 }
-            case .decimal(let d):
-                put("<c s=\"")
-                integer(XLSXStyle.decimals(d.scale))
-                put("\"><v>")
-                decimal(d)
-                put("</v></c>")
-            case .integer(let n):
-                put("<c s=\"")
-                integer(XLSXStyle.decimals(0))
-                put("\"><v>")
-                integer(n)
-                put("</v></c>")
-            case .boolean(let b): put(b ? "<c t=\"b\"><v>1</v></c>" : "<c t=\"b\"><v>0</v></c>")
+            case .decimal(let d): number(d)
+            case .integer(let n): number(n)
+            case .boolean(let b): boolean(b)
             case .time(let t): time(t)
             case .null: put("<c/>")
             }
@@ -78,26 +65,16 @@ public struct XLSXRowWriter {
             let field = UnsafeBufferPointer(rebasing: utf8[f.start..<f.end])
             switch i < kinds.count ? kinds[i] : .text {
             case .boolean:
-                put(
-                    field.count == 1 && field[0] == UInt8(ascii: "t")
-                        ? "<c t=\"b\"><v>1</v></c>" : "<c t=\"b\"><v>0</v></c>")
+                boolean(field.count == 1 && field[0] == UInt8(ascii: "t"))
                 continue
             case .integer:
                 if let n = Self.integer(field) {
-                    put("<c s=\"")
-                    integer(XLSXStyle.decimals(0))
-                    put("\"><v>")
-                    integer(n)
-                    put("</v></c>")
+                    number(n)
                     continue
                 }
             case .decimal:
                 if let d = ExactDecimal(utf8: field) {
-                    put("<c s=\"")
-                    integer(XLSXStyle.decimals(d.scale))
-                    put("\"><v>")
-                    decimal(d)
-                    put("</v></c>")
+                    number(d)
                     continue
                 }
             case .time:
@@ -136,6 +113,24 @@ public struct XLSXRowWriter {
         }
         return n
     }
+
+    private mutating func number(_ d: ExactDecimal) {
+        put("<c s=\"")
+        integer(XLSXStyle.decimals(d.scale))
+        put("\"><v>")
+        decimal(d)
+        put("</v></c>")
+    }
+
+    private mutating func number(_ n: Int) {
+        put("<c s=\"")
+        integer(XLSXStyle.decimals(0))
+        put("\"><v>")
+        integer(n)
+        put("</v></c>")
+    }
+
+    private mutating func boolean(_ b: Bool) { put(b ? "<c t=\"b\"><v>1</v></c>" : "<c t=\"b\"><v>0</v></c>") }
 
     private mutating func text(_ s: String, column: Int) {
         if let k = strings.index(of: s, column: column) {
