@@ -85,9 +85,7 @@ public struct XLSXRowWriter {
             case .text: break
             }
             if let k = strings.index(ofUTF8: field, column: i) {
-                put("<c t=\"s\"><v>")
-                integer(k)
-                put("</v></c>")
+                shared(k)
             } else {
                 inline(SpreadsheetText.neutralised(String(decoding: field, as: UTF8.self)))
             }
@@ -133,13 +131,13 @@ public struct XLSXRowWriter {
     private mutating func boolean(_ b: Bool) { put(b ? "<c t=\"b\"><v>1</v></c>" : "<c t=\"b\"><v>0</v></c>") }
 
     private mutating func text(_ s: String, column: Int) {
-        if let k = strings.index(of: s, column: column) {
-            put("<c t=\"s\"><v>")
-            integer(k)
-            put("</v></c>")
-            return
-        }
-        inline(s)
+        if let k = strings.index(of: s, column: column) { shared(k) } else { inline(s) }
+    }
+
+    private mutating func shared(_ k: Int) {
+        put("<c t=\"s\"><v>")
+        integer(k)
+        put("</v></c>")
     }
 
     private mutating func inline(_ s: String) {
