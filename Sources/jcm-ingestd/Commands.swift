@@ -15,6 +15,7 @@ struct Run: ParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() throws {
+        MallocArenas.limit()
         let config = try options.load()
         let logger = try options.logger(config)
         // Block the signals the daemon takes in every thread, before any starts: libdispatch

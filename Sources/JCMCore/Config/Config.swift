@@ -97,8 +97,8 @@ public struct Config: Sendable, Equatable {
         public var unit: MeasurementUnit
         /// IANA zone for timestamps that carry no offset.
         public var timeZone: String?
-        public var poll: Poll?
-        public var plan = MeterPlan()
+        @Shared public var poll: Poll?
+        @Shared public var plan = MeterPlan()
         /// Its own Monitoring Report Sheet texts; what it leaves out is its parameter's.
         public var texts = SheetTexts()
 

@@ -113,8 +113,10 @@ extension Daemon {
             _ config: Config, shared: [String: [String]], riders: Set<String>, security: [String: TransferSecurity],
             validators: [String: (etag: String?, lastModified: String?)]
         ) -> [PollTarget] {
-            config.meters.compactMap { m -> PollTarget? in
-                guard let p = m.poll, !p.isWindowed, !riders.contains(m.id) else { return nil }
+            var targets: [PollTarget] = []
+            targets.reserveCapacity(config.meters.count)  // kept by the poller: not grown by doubling
+            for m in config.meters {
+                guard let p = m.poll, !p.isWindowed, !riders.contains(m.id) else { continue }
                 var target = PollTarget(
                     meterID: m.id, url: p.url,
                     schedule: PollSchedule(intervalMs: p.intervalMilliseconds, meterID: m.id),
@@ -127,8 +129,9 @@ extension Daemon {
                 target.headers = p.requestHeaders
                 target.body = p.body
                 target.alsoFor = shared[m.id] ?? []
-                return target
+                targets.append(target)
             }
+            return targets
         }
 
         private static func warnAboutCredentials(_ config: Config, _ logger: Logger) {

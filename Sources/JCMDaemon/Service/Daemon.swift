@@ -168,8 +168,3 @@ final class PollCount: Sendable {
     func add(_ n: Int) { count.add(n, ordering: .relaxed) }
     var value: Int { count.load(ordering: .relaxed) }
 }
-
-/// glibc's malloc_trim(3), which Swift's Glibc module does not import (malloc.h): returns the
-/// free pages of every malloc arena to the kernel.
-@_silgen_name("malloc_trim")
-func releaseFreedMemory(_ pad: Int) -> Int32

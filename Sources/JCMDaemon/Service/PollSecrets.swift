@@ -13,18 +13,21 @@ enum PollSecrets {
         var description: String { "meter \(meter): cannot read secret_file \(path): \(reason)" }
     }
 
+    /// The options of the polled meters whose options are not the defaults: a meter left out
+    /// is polled with `TransferSecurity()` (a fleet's plain meters held 2 MB at 10,000).
     static func resolve(_ config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) throws
         -> [String: TransferSecurity]
     {
         var out: [String: TransferSecurity] = [:]
         for meter in config.meters {
             guard let poll = meter.poll else { continue }
-            out[meter.id] = try security(
+            let options = try security(
                 tls: poll.tls, auth: poll.auth, lowSpeedBytes: poll.lowSpeedBytes,
                 lowSpeedMilliseconds: poll.lowSpeedMilliseconds
             ) {
                 try read($0, meter: meter.id, environment: environment)
             }
+            if options != TransferSecurity() { out[meter.id] = options }
         }
         return out
     }

@@ -15,12 +15,15 @@ public struct IngestContext {
     public static func open(conninfo: String, config: Config, logger: Logger, heads: ChainHeadGuard? = nil) throws
         -> IngestContext
     {
-        let db = try Connection(conninfo: conninfo)
-        try Migrator.migrate(db, logger: logger)
-        let signer = try SigningKeyFile.forWriting(stateDir: config.daemon.stateDir, db: db)
-        let heads = try heads ?? ChainHeadGuard.forWriter(config, signer: signer, db: db)
-        let store = try ReadingStore(db: db, signer: signer, heads: heads)
-        let keys = try store.sync(config)
+        // Set up on a connection of its own, closed after: what follows writes on a new one
+        // (ReadingStore.moved).
+        let setup = try Connection(conninfo: conninfo)
+        try Migrator.migrate(setup, logger: logger)
+        let signer = try SigningKeyFile.forWriting(stateDir: config.daemon.stateDir, db: setup)
+        let heads = try heads ?? ChainHeadGuard.forWriter(config, signer: signer, db: setup)
+        let synced = try ReadingStore(db: setup, signer: signer, heads: heads)
+        let keys = try synced.sync(config)
+        let store = synced.moved(to: try Connection(conninfo: conninfo))
         var validator = ReadingValidator(
             registry: MeterRegistry(meters: config.meters, keys: keys, projects: config.projects),
             clockSkewMilliseconds: config.daemon.clockSkewMilliseconds)

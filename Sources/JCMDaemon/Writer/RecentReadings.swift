@@ -13,7 +13,11 @@ struct RecentReadings {
     var newest: Timestamp? { items.map(\.timestamp).max() }
 
     mutating func add(_ t: Timestamp, _ value: ExactDecimal) {
-        if items.count == Self.capacity { items.removeFirst() }
+        if items.count == Self.capacity {
+            items.removeFirst()
+        } else if items.isEmpty {
+            items.reserveCapacity(Self.capacity)  // once, not grown 1, 2, 4, 8 for each of a fleet's meters
+        }
         items.append((t, value))
     }
 }

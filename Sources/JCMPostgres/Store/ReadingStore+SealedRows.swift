@@ -29,19 +29,19 @@ extension ReadingStore {
     /// a batch of its own (kind 'plan'). Runs inside `sync`'s transaction; `sealed: false` (the
     /// chain '' is halted) records it in no link, which verify reports.
     func recordPlan(_ json: String, sealed: Bool) throws -> Int32? {
+        // Its digest, not its text, is compared: an unchanged plan is not sent at each start.
+        let sha256 = LedgerDigest.hex(LedgerDigest.sha256(Array(json.utf8)))
         let same = try db.query(
             """
             select version from jcm.plan_versions
-            where version = (select max(version) from jcm.plan_versions) and sha256 = encode(sha256(convert_to($1, 'UTF8')), 'hex')
-            """, [json])
+            where version = (select max(version) from jcm.plan_versions) and sha256 = $1
+            """, [sha256])
         if let version = same[0, 0].flatMap({ Int32($0) }) { return version }
         guard sealed else {
             return try db.query(
-                """
-                insert into jcm.plan_versions (sha256, plan) values (encode(sha256(convert_to($1, 'UTF8')), 'hex'), $1::jsonb) returning version
-                """, [json])[0, 0].flatMap { Int32($0) }
+                "insert into jcm.plan_versions (sha256, plan) values ($1, $2::jsonb) returning version", [sha256, json]
+            )[0, 0].flatMap { Int32($0) }
         }
-        let sha256 = LedgerDigest.hex(LedgerDigest.sha256(Array(json.utf8)))
         guard
             let batch = try insertBatch(
                 BatchRecord(

@@ -20,6 +20,19 @@ public final class ReadingStore {
         ledger.headGuard = heads
     }
 
+    private init(db: Connection, ledger: LedgerWriter, planVersion: Int32?) {
+        self.db = db
+        self.ledger = ledger
+        self.planVersion = planVersion
+    }
+
+    /// This store, its ledger and plan version on another connection, for what follows `sync`:
+    /// libpq never shrinks a connection's buffers, and a fleet's plan (4 MB of JSON at 10,000
+    /// meters, its sealed row 8 MB) would otherwise hold them at that size for the writer's life.
+    public func moved(to db: Connection) -> ReadingStore {
+        ReadingStore(db: db, ledger: ledger, planVersion: planVersion)
+    }
+
     /// Mirrors the configured projects and meters into jcm.projects / jcm.meters and returns each
     /// meter's compact key. Meters that left the configuration stay (their readings need them).
     public func sync(_ config: Config) throws -> [String: Int32] {
