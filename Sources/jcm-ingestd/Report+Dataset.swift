@@ -23,7 +23,7 @@ final class EarlyDataset {
             throw ValidationErrorMessage("the server exported no usable snapshot (\(snapshot))")
         }
         let c = try Connection(conninfo: conninfo)
-        try c.execute("set timezone = 'UTC'; begin isolation level repeatable read read only")
+        try c.execute(PeriodStore.datasetSession + "; begin isolation level repeatable read read only")
         try c.execute("set transaction snapshot '\(snapshot)'")
         cursor = try PeriodStore(db: c).startDataset(period, early: true)
         connection = c
@@ -34,7 +34,7 @@ final class EarlyDataset {
         guard let cursor else { return try store.dataset(period, row: row) }
         self.cursor = nil
         var r = CopyRow()
-        while try cursor.next(into: &r) { try row(r) }
+        while try PeriodStore.nextDatasetRow(cursor, into: &r) { try row(r) }
         connection = nil
     }
 }

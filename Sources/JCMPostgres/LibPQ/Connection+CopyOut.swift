@@ -170,3 +170,29 @@ public struct CopyRow {
 
     private var rawNull = false
 }
+
+extension CopyRow {
+    /// Field `i`, a timestamptz as PostgreSQL writes it with DateStyle ISO and TimeZone UTC
+    /// ("2026-01-01 00:15:00.5+00"), rewritten in place as RFC 3339 ("2026-01-01T00:15:00.5Z"):
+    /// what jcm.rfc3339 makes of it, without the server's to_char for each of millions of rows.
+    /// NULL stays NULL; any other shape (a session not in UTC, a year past 9999) is an error.
+    public mutating func rewriteISOTimestampAsRFC3339(_ i: Int) throws {
+        let (start, end) = bounds[i]
+        guard end >= 0 else { return }
+        guard end - start >= 22, bytes[start + 10] == UInt8(ascii: " "), bytes[end - 3] == UInt8(ascii: "+"),
+            bytes[end - 2] == UInt8(ascii: "0"), bytes[end - 1] == UInt8(ascii: "0")
+        else {
+            let text = String(decoding: bytes[start..<end], as: UTF8.self)
+            throw PostgresError(kind: .copy, message: "column \(i + 1) is not an ISO timestamp in UTC: \(text)")
+        }
+        bytes[start + 10] = UInt8(ascii: "T")
+        bytes[end - 3] = UInt8(ascii: "Z")
+        // The field's last two bytes go; the fields after it move up (a row: a few hundred bytes).
+        bytes.removeSubrange((end - 2)..<end)
+        bounds[i].end = end - 2
+        for k in (i + 1)..<bounds.count {
+            bounds[k].start -= 2
+            if bounds[k].end >= 0 { bounds[k].end -= 2 }
+        }
+    }
+}
