@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-swift build -c release --product jcm-ingestd 2>&1 | tail -1
+swift build -c release --product jcm-ingestd -Xswiftc -static-stdlib 2>&1 | tail -1  # as shipped (bench/cluster.sh)
 mkdir -p "$work/data" "$work/run" "$work/log" "$work/state"
 [ "$(id -u)" -eq 0 ] && chown postgres "$work/data" "$work/run" "$work/log"
 as_pg "$pgbin/initdb" -D "$work/data" -U bench --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null

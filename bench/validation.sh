@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/deps.sh
-swift build -c release --product validation-bench 2>&1 | tail -1
+swift build -c release --product validation-bench -Xswiftc -static-stdlib 2>&1 | tail -1  # one release build with the daemon's
 taskset -c "$(( $(nproc) - 1 ))" .build/release/validation-bench "${1:-1000000}" "${2:-1000}"
