@@ -1,5 +1,6 @@
 import Foundation
 import JCMCore
+import JCMDaemon
 import Logging
 
 /// One line per event in logfmt (`level=info msg="…" meter.id=…`), on stderr: journald adds the
@@ -53,7 +54,7 @@ extension ConfigOption {
             fileURLWithPath: config, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         ).standardizedFileURL.path
         do {
-            return try Config.parse(text, file: file).resolvingPaths(
+            return try Config.parse(text, file: file, readTOML: MallocArenas.apart(TOML.parse)).resolvingPaths(
                 against: (file as NSString).deletingLastPathComponent)
         } catch {
             throw ValidationErrorMessage(

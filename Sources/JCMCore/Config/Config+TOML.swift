@@ -4,14 +4,16 @@ import Foundation
 /// config/jcm-ingestd.toml; this file and that one change together.
 extension Config {
     /// `readFile` reads the methodology files that projects name in `calculation`; relative
-    /// paths are resolved against the folder of `file` first.
+    /// paths are resolved against the folder of `file` first. `readTOML` builds the document's
+    /// tree, which is dropped once read (the daemon builds it on a thread of its own).
     public static func parse(
         _ text: String, file: String = "config.toml",
-        readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
+        readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) },
+        readTOML: (String) throws(TOMLError) -> TOMLTable = TOML.parse
     ) throws(ConfigError) -> Config {
         let root: TOMLTable
         do {
-            root = try TOML.parse(text)
+            root = try readTOML(text)
         } catch {
             throw ConfigError(
                 file: file,

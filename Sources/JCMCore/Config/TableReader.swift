@@ -30,7 +30,10 @@ public struct TableReader {
             problem(key, "must be a string")
             return nil
         }
-        return s
+        // Storage of its own, not the tree's: the configuration outlives its TOML tree, and a
+        // string left in the tree's memory would keep that memory's pages from being freed.
+        var text = s
+        return text.withUTF8 { String(decoding: $0, as: UTF8.self) }
     }
 
     mutating func requiredString(_ key: String) -> String? {

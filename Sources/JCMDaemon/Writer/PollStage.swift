@@ -10,15 +10,29 @@ import JCMPostgres
 /// decoded polls, never from their bodies. Validation is a fold over `State`, a value: a group
 /// that rolls back leaves the writer's copy as it was.
 enum PollStage {
-    /// One poll as its body decoded, before validation.
-    struct Decoded: Sendable {
-        var result: PollResult
-        var spoolRecord: String?
-        var meter: Config.Meter
-        var poll: Config.Poll
+    /// One poll as its body decoded, before validation. A class: a group's polls are passed
+    /// and filtered whole several times, and a copy is then one retain, not one per field of
+    /// the meter, its poll settings, the response and the batch row.
+    final class Decoded: Sendable {
+        let result: PollResult
+        let spoolRecord: String?
+        let meter: Config.Meter
+        let poll: Config.Poll
         /// Its row of jcm.batches (url redacted, body digested).
-        var record: BatchRecord
-        var body: Body
+        let record: BatchRecord
+        let body: Body
+
+        init(
+            result: PollResult, spoolRecord: String?, meter: Config.Meter, poll: Config.Poll, record: BatchRecord,
+            body: Body
+        ) {
+            self.result = result
+            self.spoolRecord = spoolRecord
+            self.meter = meter
+            self.poll = poll
+            self.record = record
+            self.body = body
+        }
     }
 
     enum Body: Sendable {

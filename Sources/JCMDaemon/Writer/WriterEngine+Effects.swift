@@ -46,25 +46,32 @@ extension WriterEngine {
             }
         }
         backfill.request(e.gaps)
+        // Per group, not per poll: a registry update takes its lock and finds the series by its
+        // labels (5 % of the writer's CPU at 10,000 polls a second, in perf), and counting the
+        // meters down walks every failing one.
+        var polls: [String: Int] = [:]
         for o in e.outcomes {
-            metrics.add("jcm_polls_total", ["result": "\(o.label)"])
+            polls[o.label, default: 0] += 1
             noteHealth(meter: o.meter, ok: o.label != "failed")
         }
+        for (label, n) in polls { metrics.add("jcm_polls_total", ["result": label], Double(n)) }
+        noteMetersDown()
         count(e.total)
     }
 
-    /// Logs a meter going down (3 failed polls in a row) or coming back, once each.
+    /// Logs a meter going down (3 failed polls in a row) or coming back, once each; its
+    /// jcm_meter_up moves only then.
     private func noteHealth(meter: String, ok: Bool) {
         switch health.record(meter: meter, ok: ok) {
         case .wentDown(let failures)?:
             logger.error(
                 "meter down: its last polls all failed", metadata: ["meter.id": "\(meter)", "failures": "\(failures)"])
+            metrics.meters.setDown(meter, true)
         case .recovered(let failures)?:
             logger.notice("meter recovered", metadata: ["meter.id": "\(meter)", "failures.before": "\(failures)"])
+            metrics.meters.setDown(meter, false)
         case nil: break
         }
-        noteMetersDown()
-        metrics.meters.setDown(meter, health.isDown(meter))
     }
 
     /// Moves the report out of the folder now that its rows are committed. A move that fails
