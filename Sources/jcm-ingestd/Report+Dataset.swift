@@ -23,7 +23,7 @@ final class EarlyDataset {
             throw ValidationErrorMessage("the server exported no usable snapshot (\(snapshot))")
         }
         let c = try Connection(conninfo: conninfo)
-        try c.execute(PeriodStore.datasetSession + "; begin isolation level repeatable read read only")
+        try c.execute("begin isolation level repeatable read read only")
         try c.execute("set transaction snapshot '\(snapshot)'")
         cursor = try PeriodStore(db: c).startDataset(period, early: true)
         connection = c

@@ -119,7 +119,6 @@ public struct PeriodStore {
     public func dataset(_ p: MonitoringPeriod, row: (CopyRow) throws -> Void) throws {
         let saved = try db.query("select current_setting('timezone'), current_setting('datestyle')")[0]
         let (zone, style) = (try saved.string(0), try saved.string(1))
-        try db.execute(Self.datasetSession)
         defer {
             _ = try? db.query(
                 "select set_config('timezone', $1, false), set_config('datestyle', $2, false)", [zone, style])
@@ -129,7 +128,7 @@ public struct PeriodStore {
         while try Self.nextDatasetRow(cursor, into: &r) { try row(r) }
     }
 
-    /// The session `startDataset` needs: its times are written as ISO text in UTC and made RFC
+    /// The session `startDataset` sets: its times are written as ISO text in UTC and made RFC
     /// 3339 as they are read (nextDatasetRow); jcm.rfc3339 on the server cost 5 s of a month of
     /// 1,000 meters.
     public static let datasetSession = "set timezone = 'UTC'; set datestyle = 'ISO'"
@@ -144,8 +143,9 @@ public struct PeriodStore {
 
     /// Starts the dataset's COPY; `early`: returns at once, and the server computes it (evaluates
     /// the series and sorts it) while the caller does other work on another connection.
-    /// The connection's session must be `datasetSession`'s.
+    /// Leaves the connection's session as `datasetSession` says.
     public func startDataset(_ p: MonitoringPeriod, early: Bool) throws -> CopyOutCursor {
+        try db.execute(Self.datasetSession)
         try db.setParameter("dataset_period", .int(p.id), local: false)
         try db.setParameter("dataset_project", .text(p.project), local: false)
         // The period's links, once, as one row per batch: its links' seq ranges in order, the
