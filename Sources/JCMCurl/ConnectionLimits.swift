@@ -10,9 +10,9 @@ public struct ConnectionLimits: Sendable, Equatable {
     }
 
     /// These limits within `openFiles` descriptors, `reserve` of them kept for the rest of the
-    /// process: each connection is a descriptor, and a process that reaches the open-file limit
-    /// dies once Swift concurrency runs in it (libdispatch traps when its own open fails with
-    /// EMFILE). At least one connection, so a daemon under a tiny limit still polls.
+    /// process: each connection is a descriptor, and a process at the open-file limit can open
+    /// no spool segment nor report (they wait). At least one connection, so a daemon under a
+    /// tiny limit still polls.
     public func fitting(openFiles: Int, reserve: Int) -> ConnectionLimits {
         let room = max(1, openFiles - reserve)
         guard room < maxConnections else { return self }

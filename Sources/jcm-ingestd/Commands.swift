@@ -15,6 +15,7 @@ struct Run: ParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() throws {
+        DefaultExecutor.install()
         MallocArenas.limit()
         let config = try options.load()
         let logger = try options.logger(config)

@@ -1,8 +1,8 @@
 import JCMCurl
 import Testing
 
-/// The poller's connections within the open-file limit: a process that reaches EMFILE dies once
-/// Swift concurrency runs in it (libdispatch traps), so the poller never asks for more.
+/// The poller's connections within the open-file limit: a process at EMFILE can open no spool
+/// segment nor report, so the poller never asks for more.
 @Suite struct ConnectionLimitsTests {
     @Test func limitsThatFitAreKept() {
         let limits = ConnectionLimits(maxConnections: 512, maxConnectionsPerHost: 8)
