@@ -17,6 +17,16 @@ struct CanonicalRecordTests {
         #expect(PostgresText.numeric(d) == text)
     }
 
+    @Test func digestsAreSpelledInLowercaseHexAsPostgresEncodesThem() {
+        #expect(LedgerDigest.hex([]) == "")
+        #expect(LedgerDigest.hex([0x00, 0x09, 0x0a, 0x0f, 0x10, 0xa5, 0xf0, 0xff]) == "00090a0f10a5f0ff")
+        // encode(sha256('abc'), 'hex') in PostgreSQL
+        #expect(
+            LedgerDigest.hex(LedgerDigest.sha256(Array("abc".utf8)))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(LedgerDigest.bytes(hex: LedgerDigest.hex(Array(0...255))) == Array(0...255))
+    }
+
     @Test func fieldsAreLengthPrefixedAndNullIsADash() {
         var r = CanonicalRecord(tag: "reading")
         r.field(Int64(-12))

@@ -248,7 +248,7 @@ private let sampleReport = """
     @Test func missingOrMalformedPathsGiveNil() {
         for path in [
             "energy.nope", "emeters.2.total", "emeters.-1", "emeters.x", "energy.total_wh.x", "a..b", "a.", ".a",
-            "a[\"x", "a[x]", #"a["x.y"]b"#,
+            "a[\"x", "a[x]", #"a["x.y"]b"#, ".", "..", "energy..total_wh", "energy.total_wh.",
         ] {
             #expect(document.value(at: path) == nil, "\(path)")
         }

@@ -29,6 +29,27 @@ private func invalidMessage(_ text: String) -> String? {
         #expect(try parse("1969-12-31T23:59:59Z").get().microseconds == -1_000_000)
     }
 
+    @Test func formatsWithTheFractionAskedOrTrimmed() {
+        let t = Timestamp(microseconds: 1_764_152_130_120_400)
+        #expect(t.description == "2025-11-26T10:15:30.1204Z")
+        #expect(t.formatted(fractionDigits: 0) == "2025-11-26T10:15:30Z")
+        #expect(t.formatted(fractionDigits: 3) == "2025-11-26T10:15:30.120Z")
+        #expect(t.formatted(fractionDigits: 6) == "2025-11-26T10:15:30.120400Z")
+        #expect(t.formatted(fractionDigits: 9) == "2025-11-26T10:15:30.120400Z")
+        #expect(Timestamp(microseconds: -1).description == "1969-12-31T23:59:59.999999Z")
+        #expect(Timestamp(microseconds: 5).formatted(fractionDigits: 3) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp(microseconds: 253_402_300_799_000_000).description == "9999-12-31T23:59:59Z")
+    }
+
+    @Test func formattedTextParsesBackToTheSameInstant() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let t = Timestamp(
+                microseconds: Int64.random(in: -2_208_988_800_000_000...4_102_444_800_000_000, using: &generator))
+            #expect(try parse(t.description).get() == t, "\(t.microseconds)")
+        }
+    }
+
     @Test(arguments: [
         ("2025-11-26T10:15:30Z", "2025-11-26T10:15:30Z"),
         ("2025-11-26t10:15:30z", "2025-11-26T10:15:30Z"),

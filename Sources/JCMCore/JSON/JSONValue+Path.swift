@@ -6,6 +6,9 @@
 extension JSONValue {
     /// Follows `path`; nil when any step is missing, indexes a non-array, or the path is malformed.
     public func value(at path: String) -> JSONValue? {
+        // Most paths are plain keys and indexes: followed in place, without the steps' array
+        // (a poll's reading is two or three paths, and their parse was most of its allocations).
+        guard path.utf8.contains(UInt8(ascii: "[")) else { return value(atPlain: path) }
         guard let steps = JSONPathStep.parse(path) else { return nil }
         var current = self
         for step in steps {
@@ -13,6 +16,21 @@ extension JSONValue {
             current = next
         }
         return current
+    }
+
+    /// `value(at:)` for a path without brackets: steps between dots, none empty.
+    private func value(atPlain path: String) -> JSONValue? {
+        guard !path.isEmpty else { return self }
+        let utf8 = path.utf8
+        var current = self
+        var start = utf8.startIndex
+        while true {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: ".")) ?? utf8.endIndex
+            guard start < end, let next = current.child(.plain(String(path[start..<end]))) else { return nil }
+            current = next
+            guard end < utf8.endIndex else { return current }
+            start = utf8.index(after: end)
+        }
     }
 
     private func child(_ step: JSONPathStep) -> JSONValue? {

@@ -17,26 +17,67 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public var description: String { formatted(fractionDigits: nil) }
 
     /// RFC 3339 in UTC; `fractionDigits` fixes the digits after the second (0...6), nil trims them.
+    /// Written into the string's storage at once: the writer spells out several timestamps a
+    /// poll (jcm.meter_state), and piecing the text together was a dozen allocations each.
     public func formatted(fractionDigits: Int?) -> String {
         let seconds = microseconds.floorDiv(1_000_000)
-        let micros = microseconds - seconds * 1_000_000
-        let (days, secs) = (seconds.floorDiv(86_400), seconds - seconds.floorDiv(86_400) * 86_400)
+        let days = seconds.floorDiv(86_400)
+        let secs = seconds - days * 86_400
         let (y, m, d) = CivilDate.fromDays(days)
-        var text =
-            "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secs / 3600, 2)):\(pad(secs % 3600 / 60, 2)):\(pad(secs % 60, 2))"
-        var frac = pad(micros, 6)
+        var fraction = microseconds - seconds * 1_000_000
+        var width = 6
         if let fractionDigits {
-            frac = String(frac.prefix(fractionDigits))
+            for _ in 0..<(6 - max(0, min(6, fractionDigits))) {
+                fraction /= 10
+                width -= 1
+            }
         } else {
-            while frac.hasSuffix("0") { frac.removeLast() }
+            while width > 0, fraction % 10 == 0 {
+                fraction /= 10
+                width -= 1
+            }
         }
-        if !frac.isEmpty { text += "." + frac }
-        return text + "Z"
-    }
-
-    private func pad(_ v: Int64, _ width: Int) -> String {
-        let s = String(v)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        return String(unsafeUninitializedCapacity: 40) { out in
+            var at = 0
+            func put(_ byte: UInt8) {
+                out[at] = byte
+                at += 1
+            }
+            /// `v` (not negative) in at least `width` digits.
+            func put(_ v: Int64, _ width: Int) {
+                var digits = 1
+                var rest = v / 10
+                while rest > 0 {
+                    digits += 1
+                    rest /= 10
+                }
+                for _ in digits..<max(digits, width) { put(0x30) }
+                var v = v
+                for i in stride(from: at + digits - 1, through: at, by: -1) {
+                    out[i] = 0x30 + UInt8(v % 10)
+                    v /= 10
+                }
+                at += digits
+            }
+            if y < 0 { put(0x2D) }
+            put(abs(y), 4)
+            put(0x2D)
+            put(m, 2)
+            put(0x2D)
+            put(d, 2)
+            put(0x54)
+            put(secs / 3600, 2)
+            put(0x3A)
+            put(secs % 3600 / 60, 2)
+            put(0x3A)
+            put(secs % 60, 2)
+            if width > 0 {
+                put(0x2E)
+                put(fraction, width)
+            }
+            put(0x5A)
+            return at
+        }
     }
 }
 
